@@ -1,0 +1,187 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Compositor benchmark: startup and frame cost of strata next to Debian's
+# weston 10 (headless backend, pixman renderer, desktop shell), measured in
+# the same run on the same machine with the same clients.
+#
+# Usage: bench/compositor.sh [BUILDDIR] [SECONDS]
+# Prints a table, and writes the figures as JSON to BUILDDIR/bench-compositor.json.
+set -euo pipefail
+
+BUILD=${1:-build}
+SECONDS_LOAD=${2:-10}
+STRATA=$BUILD/compositor/strata
+RUNS=5
+[ -x "$STRATA" ] || { echo "bench: $STRATA not built" >&2; exit 1; }
+for prog in weston weston-simple-shm weston-terminal foot wayland-info socat; do
+	command -v "$prog" >/dev/null || { echo "bench: $prog is missing" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/strata-bench.XXXXXX)
+PIDS=()
+cleanup() {
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+now_us() { echo $(( $(date +%s%N) / 1000 )); }
+clk_tck=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ctl() { printf '%s\n' "$*" | socat -t 10 - "UNIX-CONNECT:$CTL"; }
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
+
+# Time from exec to the first successful client round trip on SOCKET.
+wait_roundtrip() {
+	local socket=$1 start=$2
+	for _ in $(seq 1 2000); do
+		if WAYLAND_DISPLAY=$socket wayland-info >/dev/null 2>&1; then
+			echo $(( $(now_us) - start ))
+			return 0
+		fi
+	done
+	return 1
+}
+
+start_strata() {
+	local dir=$1
+	"$STRATA" --headless 1920x1080 --test-control --runtime-dir "$dir/rt" \
+		>"$dir/strata.out" 2>"$dir/strata.err" &
+	STRATA_PID=$!
+	PIDS+=("$STRATA_PID")
+}
+
+startup_strata() {
+	local samples_rt=() samples_frame=()
+	for i in $(seq 1 $RUNS); do
+		local dir=$WORK/s$i
+		mkdir -p "$dir"
+		export XDG_RUNTIME_DIR=$dir
+		local t0
+		t0=$(now_us)
+		start_strata "$dir"
+		until grep -q '^strata: ready' "$dir/strata.out" 2>/dev/null; do :; done
+		samples_rt+=("$(wait_roundtrip "$dir/rt/wayland-low" "$t0")")
+		CTL=$dir/rt/test-control
+		# The first committed frame: the frame counter leaves zero.
+		until ctl stats | grep -qv 'frames=0 '; do :; done
+		samples_frame+=("$(( $(now_us) - t0 ))")
+		ctl quit >/dev/null
+		wait "$STRATA_PID" || true
+	done
+	STRATA_RT=$(printf '%s\n' "${samples_rt[@]}" | median)
+	STRATA_FRAME=$(printf '%s\n' "${samples_frame[@]}" | median)
+}
+
+startup_weston() {
+	local samples=()
+	for i in $(seq 1 $RUNS); do
+		local dir=$WORK/w$i
+		mkdir -p "$dir"
+		export XDG_RUNTIME_DIR=$dir
+		local t0
+		t0=$(now_us)
+		weston --backend=headless-backend.so --use-pixman --width=1920 --height=1080 \
+			--socket=wl-peer --idle-time=0 >"$dir/weston.log" 2>&1 &
+		local pid=$!
+		PIDS+=("$pid")
+		until [ -S "$dir/wl-peer" ]; do :; done
+		samples+=("$(wait_roundtrip "$dir/wl-peer" "$t0")")
+		kill "$pid"
+		wait "$pid" || true
+	done
+	WESTON_RT=$(printf '%s\n' "${samples[@]}" | median)
+}
+
+# Six windows: 2 animating weston-simple-shm, 3 foot, 1 weston-terminal.
+spawn_six() {
+	local socket=$1 dir=$2
+	for c in "weston-simple-shm" "weston-simple-shm" "foot" "foot" "foot" "weston-terminal"; do
+		WAYLAND_DISPLAY=$socket $c >"$dir/client.log" 2>&1 &
+		PIDS+=("$!")
+		CLIENTS+=("$!")
+	done
+}
+
+load_strata() {
+	local dir=$WORK/load-strata
+	mkdir -p "$dir"
+	export XDG_RUNTIME_DIR=$dir
+	start_strata "$dir"
+	until grep -q '^strata: ready' "$dir/strata.out" 2>/dev/null; do :; done
+	CTL=$dir/rt/test-control
+	CLIENTS=()
+	spawn_six "$dir/rt/wayland-low" "$dir"
+	for _ in $(seq 1 200); do
+		[ "$(ctl windows | grep -c '^window')" -ge 6 ] && break
+		sleep 0.05
+	done
+	[ "$(ctl windows | grep -c '^window')" -ge 6 ] || { echo "bench: strata: 6 windows did not map" >&2; exit 1; }
+	sleep 1
+	ctl stats reset >/dev/null
+	local c0 c1
+	c0=$(cpu_ticks "$STRATA_PID")
+	sleep "$SECONDS_LOAD"
+	c1=$(cpu_ticks "$STRATA_PID")
+	local stats
+	stats=$(ctl stats)
+	STRATA_FRAMES=$(sed -n 's/.*frames=\([0-9]*\).*/\1/p' <<<"$stats")
+	STRATA_AVG=$(sed -n 's/.*render_avg_us=\([0-9]*\).*/\1/p' <<<"$stats")
+	STRATA_MAX=$(sed -n 's/.*render_max_us=\([0-9]*\).*/\1/p' <<<"$stats")
+	STRATA_CPU=$(awk -v t=$((c1 - c0)) -v hz="$clk_tck" -v s="$SECONDS_LOAD" 'BEGIN {printf "%.1f", 100 * t / hz / s}')
+	STRATA_FPS=$(awk -v f="$STRATA_FRAMES" -v s="$SECONDS_LOAD" 'BEGIN {printf "%.1f", f / s}')
+	for pid in "${CLIENTS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	ctl quit >/dev/null
+	wait "$STRATA_PID" || true
+}
+
+load_weston() {
+	local dir=$WORK/load-weston
+	mkdir -p "$dir"
+	export XDG_RUNTIME_DIR=$dir
+	weston --backend=headless-backend.so --use-pixman --width=1920 --height=1080 \
+		--socket=wl-peer --idle-time=0 >"$dir/weston.log" 2>&1 &
+	local pid=$!
+	PIDS+=("$pid")
+	until [ -S "$dir/wl-peer" ]; do :; done
+	wait_roundtrip "$dir/wl-peer" "$(now_us)" >/dev/null
+	CLIENTS=()
+	spawn_six "$dir/wl-peer" "$dir"
+	sleep 3
+	local c0 c1
+	c0=$(cpu_ticks "$pid")
+	sleep "$SECONDS_LOAD"
+	c1=$(cpu_ticks "$pid")
+	WESTON_CPU=$(awk -v t=$((c1 - c0)) -v hz="$clk_tck" -v s="$SECONDS_LOAD" 'BEGIN {printf "%.1f", 100 * t / hz / s}')
+	for p in "${CLIENTS[@]}"; do kill "$p" 2>/dev/null || true; done
+	kill "$pid"
+	wait "$pid" || true
+}
+
+startup_strata
+startup_weston
+load_strata
+load_weston
+
+printf '\nCompositor benchmark (headless, pixman, 1920x1080, %d runs for startup, %d s under load)\n\n' "$RUNS" "$SECONDS_LOAD"
+printf '| %-52s | %12s | %12s |\n' "measure" "strata" "weston 10"
+printf '|%s|%s|%s|\n' "------------------------------------------------------" "--------------" "--------------"
+printf '| %-52s | %9s ms | %9s ms |\n' "exec to first client round trip (median)" \
+	"$(awk -v v="$STRATA_RT" 'BEGIN {printf "%.1f", v / 1000}')" "$(awk -v v="$WESTON_RT" 'BEGIN {printf "%.1f", v / 1000}')"
+printf '| %-52s | %9s ms | %12s |\n' "exec to first frame committed (median)" \
+	"$(awk -v v="$STRATA_FRAME" 'BEGIN {printf "%.1f", v / 1000}')" "n/a"
+printf '| %-52s | %9s us | %12s |\n' "6 windows: render+commit per frame, average" "$STRATA_AVG" "n/a"
+printf '| %-52s | %9s us | %12s |\n' "6 windows: render+commit per frame, maximum" "$STRATA_MAX" "n/a"
+printf '| %-52s | %12s | %12s |\n' "6 windows: frames committed per second" "$STRATA_FPS" "n/a"
+printf '| %-52s | %10s %% | %10s %% |\n' "6 windows: compositor CPU (one core = 100 %)" "$STRATA_CPU" "$WESTON_CPU"
+
+cat >"$BUILD/bench-compositor.json" <<JSON
+{"resolution": "1920x1080", "renderer": "pixman", "startup_runs": $RUNS, "load_seconds": $SECONDS_LOAD,
+ "strata": {"startup_roundtrip_us": $STRATA_RT, "startup_first_frame_us": $STRATA_FRAME,
+  "six_windows": {"render_avg_us": $STRATA_AVG, "render_max_us": $STRATA_MAX, "fps": $STRATA_FPS, "cpu_percent": $STRATA_CPU}},
+ "weston": {"startup_roundtrip_us": $WESTON_RT, "six_windows": {"cpu_percent": $WESTON_CPU}}}
+JSON
+echo
+echo "figures written to $BUILD/bench-compositor.json"

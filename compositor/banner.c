@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The banner: the trusted area along the top of every output. It shows the
+ * level of the window that has keyboard focus, in that level's colours, and
+ * the integrator's marking for it. It lives in the overlay layer, above
+ * everything a client can draw, and the layout never gives its rows to a
+ * window, fullscreen included.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include "output.h"
+#include "text.h"
+#include "view.h"
+
+static void
+upper_copy(char *out, size_t size, const char *in)
+{
+	size_t i = 0;
+	for (; in[i] && i + 1 < size; i++) {
+		out[i] = (char)toupper((unsigned char)in[i]);
+	}
+	out[i] = '\0';
+}
+
+void
+banner_update_all(struct strata_server *server)
+{
+	const struct strata_config *cfg = &server->config;
+	struct strata_view *focused = server->focused_view;
+	const struct strata_level *level = NULL;
+	if (focused && focused->level >= 0) {
+		level = &cfg->levels[focused->level];
+	}
+
+	char name[STRATA_LEVEL_NAME_MAX + 1];
+	struct text_line lines[2];
+	size_t count = 0;
+	strata_rgba background, foreground;
+	if (level) {
+		upper_copy(name, sizeof(name), level->name);
+		lines[count++] = (struct text_line){.text = name, .bold = true};
+		if (level->banner[0]) {
+			lines[count++] = (struct text_line){.text = level->banner, .bold = false};
+		}
+		background = level->colour;
+		foreground = level->text_colour;
+	} else {
+		lines[count++] = (struct text_line){.text = "No window has focus", .bold = false};
+		background = cfg->idle_colour;
+		foreground = cfg->idle_text_colour;
+	}
+
+	struct strata_output *output;
+	wl_list_for_each (output, &server->outputs, link) {
+		if (output->banner) {
+			wlr_scene_node_destroy(output->banner);
+			output->banner = NULL;
+		}
+		struct wlr_box box;
+		output_get_box(output, &box);
+		output->banner = text_bar_create(server->layer_overlay, box.x, box.y, box.width,
+			cfg->banner_height, background, foreground, cfg->font, lines, count, true);
+	}
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Client identity: one listening socket per level and one for the core. The
+ * compositor accepts every connection itself and records, at that moment,
+ * which socket it came through. That is the client's level for its whole
+ * life; nothing the client says (pid, app_id, title) can change it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <wayland-server-core.h>
+#include <wlr/util/log.h>
+#include "common/global_policy.h"
+#include "server.h"
+
+static void
+handle_client_destroy(struct wl_listener *listener, void *data)
+{
+	struct strata_client *info = wl_container_of(listener, info, destroy);
+	wl_list_remove(&info->destroy.link);
+	wl_list_remove(&info->link);
+	free(info);
+}
+
+struct strata_client *
+levels_client_info(const struct wl_client *client)
+{
+	struct wl_listener *listener =
+		wl_client_get_destroy_listener((struct wl_client *)client, handle_client_destroy);
+	if (!listener) {
+		return NULL;
+	}
+	struct strata_client *info = wl_container_of(listener, info, destroy);
+	return info;
+}
+
+int
+levels_client_level(struct strata_server *server, const struct wl_client *client)
+{
+	struct strata_client *info = levels_client_info(client);
+	return info ? info->level : STRATA_LEVEL_UNKNOWN;
+}
+
+/*
+ * The global filter: level clients see only what the shared policy table
+ * allows them; core clients see the table's privileged globals too. A client
+ * we did not tag (which should not exist) sees nothing.
+ */
+static bool
+filter_global(const struct wl_client *client, const struct wl_global *global, void *data)
+{
+	struct strata_server *server = data;
+	int level = levels_client_level(server, client);
+	if (level == STRATA_LEVEL_UNKNOWN) {
+		return false;
+	}
+	const char *name = wl_global_get_interface(global)->name;
+	return global_policy_allows(name, level == STRATA_LEVEL_CORE);
+}
+
+static int
+handle_socket_readable(int fd, uint32_t mask, void *data)
+{
+	struct strata_listener_socket *sock = data;
+	struct strata_server *server = sock->server;
+	int client_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (client_fd < 0) {
+		if (errno != EAGAIN && errno != EINTR) {
+			wlr_log_errno(WLR_ERROR, "accept on %s", sock->path);
+		}
+		return 0;
+	}
+	struct strata_client *info = calloc(1, sizeof(*info));
+	if (!info) {
+		close(client_fd);
+		return 0;
+	}
+	info->level = sock->level;
+	info->id = ++server->next_client_id;
+	/*
+	 * wl_client_create() announces the client before it returns; nothing the
+	 * client sent can have been dispatched yet, so tagging right after is
+	 * early enough, and the filter denies an untagged client everything.
+	 */
+	struct wl_client *client = wl_client_create(server->display, client_fd);
+	if (!client) {
+		wlr_log_errno(WLR_ERROR, "wl_client_create on %s", sock->path);
+		close(client_fd);
+		free(info);
+		return 0;
+	}
+	info->client = client;
+	info->destroy.notify = handle_client_destroy;
+	wl_client_add_destroy_listener(client, &info->destroy);
+	wl_list_insert(&server->clients, &info->link);
+	pid_t pid = 0;
+	wl_client_get_credentials(client, &pid, NULL, NULL);
+	wlr_log(WLR_DEBUG, "client %u (pid %d) connected to level %s", info->id, (int)pid,
+		server_level_name(server, info->level));
+	return 0;
+}
+
+static bool
+open_socket(struct strata_server *server, const char *name, int level)
+{
+	struct strata_listener_socket *sock = &server->sockets[server->socket_count];
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int n = snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s", server->runtime_dir, name);
+	if (n < 0 || (size_t)n >= sizeof(addr.sun_path)) {
+		wlr_log(WLR_ERROR, "socket path %s/%s is too long", server->runtime_dir, name);
+		return false;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		wlr_log_errno(WLR_ERROR, "socket");
+		return false;
+	}
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 128) < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot listen on %s", addr.sun_path);
+		close(fd);
+		return false;
+	}
+	sock->fd = fd;
+	sock->level = level;
+	sock->server = server;
+	snprintf(sock->path, sizeof(sock->path), "%s", addr.sun_path);
+	sock->source = wl_event_loop_add_fd(server->event_loop, fd, WL_EVENT_READABLE,
+		handle_socket_readable, sock);
+	if (!sock->source) {
+		close(fd);
+		unlink(addr.sun_path);
+		return false;
+	}
+	server->socket_count++;
+	return true;
+}
+
+static bool
+make_runtime_dir(struct strata_server *server, const char *requested)
+{
+	if (requested) {
+		if (snprintf(server->runtime_dir, sizeof(server->runtime_dir), "%s", requested) >=
+				(int)sizeof(server->runtime_dir)) {
+			wlr_log(WLR_ERROR, "runtime directory path is too long");
+			return false;
+		}
+		/* Never reuse a directory someone else may have prepared. */
+		if (mkdir(server->runtime_dir, 0700) < 0) {
+			wlr_log_errno(WLR_ERROR, "cannot create runtime directory %s (it must not exist)",
+				server->runtime_dir);
+			return false;
+		}
+	} else {
+		const char *base = getenv("XDG_RUNTIME_DIR");
+		if (!base || base[0] != '/') {
+			base = "/tmp";
+		}
+		if (snprintf(server->runtime_dir, sizeof(server->runtime_dir), "%s/strata-XXXXXX",
+				base) >= (int)sizeof(server->runtime_dir)) {
+			wlr_log(WLR_ERROR, "runtime directory path is too long");
+			return false;
+		}
+		if (!mkdtemp(server->runtime_dir)) {
+			wlr_log_errno(WLR_ERROR, "cannot create a runtime directory under %s", base);
+			return false;
+		}
+	}
+	if (chmod(server->runtime_dir, 0700) < 0) {
+		wlr_log_errno(WLR_ERROR, "chmod %s", server->runtime_dir);
+		rmdir(server->runtime_dir);
+		return false;
+	}
+	server->runtime_dir_created = true;
+	return true;
+}
+
+bool
+levels_open_sockets(struct strata_server *server, const char *runtime_dir)
+{
+	wl_list_init(&server->clients);
+	if (!make_runtime_dir(server, runtime_dir)) {
+		return false;
+	}
+	wl_display_set_global_filter(server->display, filter_global, server);
+	for (size_t i = 0; i < server->config.level_count; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "wayland-%s", server->config.levels[i].name);
+		if (!open_socket(server, name, (int)i)) {
+			return false;
+		}
+	}
+	return open_socket(server, "wayland-core", STRATA_LEVEL_CORE);
+}
+
+void
+levels_close_sockets(struct strata_server *server)
+{
+	for (size_t i = 0; i < server->socket_count; i++) {
+		struct strata_listener_socket *sock = &server->sockets[i];
+		wl_event_source_remove(sock->source);
+		close(sock->fd);
+		unlink(sock->path);
+	}
+	server->socket_count = 0;
+	if (server->runtime_dir_created) {
+		if (rmdir(server->runtime_dir) < 0) {
+			wlr_log_errno(WLR_ERROR, "cannot remove %s", server->runtime_dir);
+		}
+		server->runtime_dir_created = false;
+	}
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <wlr/util/log.h>
+#include "config.h"
+#include "server.h"
+#if STRATA_HAS_TEST_CONTROL
+#include "test_control.h"
+#endif
+
+#define DEFAULT_CONFIG STRATA_SYSCONFDIR "/strata.ini"
+
+static void
+usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s [options]\n"
+		"\n"
+		"  -h, --help             Show this help and exit.\n"
+		"  -v, --version          Show the version and exit.\n"
+		"  -d, --debug            Log debug messages.\n"
+		"  -c, --config FILE      Read the configuration from FILE\n"
+		"                         (default: " DEFAULT_CONFIG " if it exists).\n"
+		"      --validate         Check the configuration, print every error, exit.\n"
+		"      --headless WxH     Headless backend with one WxH output, pixman\n"
+		"                         renderer, virtual keyboard and pointer.\n"
+		"      --runtime-dir DIR  Create DIR (mode 0700; must not exist) for the\n"
+		"                         sockets instead of $XDG_RUNTIME_DIR/strata-XXXXXX.\n"
+#if STRATA_HAS_TEST_CONTROL
+		"      --test-control     Open the test-control socket (tests, demo).\n"
+#endif
+		,
+		prog);
+}
+
+static void
+report_config_error(void *data, const char *source, int line, const char *message)
+{
+	int *count = data;
+	(*count)++;
+	if (line > 0) {
+		fprintf(stderr, "%s:%d: %s\n", source, line, message);
+	} else {
+		fprintf(stderr, "%s: %s\n", source, message);
+	}
+}
+
+static bool
+load_config(struct strata_config *cfg, const char *path, bool explicit_path)
+{
+	config_set_defaults(cfg);
+	struct stat st;
+	if (!explicit_path && stat(path, &st) < 0) {
+		/* No system configuration: the built-in defaults. */
+		return true;
+	}
+	int errors = 0;
+	if (!config_load_file(cfg, path, report_config_error, &errors)) {
+		fprintf(stderr, "strata: %s: %d error%s, refusing to start\n", path, errors,
+			errors == 1 ? "" : "s");
+		return false;
+	}
+	return true;
+}
+
+static int
+handle_terminate(int signal, void *data)
+{
+	struct wl_display *display = data;
+	wl_display_terminate(display);
+	return 0;
+}
+
+enum {
+	OPT_VALIDATE = 0x100,
+	OPT_HEADLESS,
+	OPT_RUNTIME_DIR,
+	OPT_TEST_CONTROL,
+};
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'v'},
+		{"debug", no_argument, NULL, 'd'},
+		{"config", required_argument, NULL, 'c'},
+		{"validate", no_argument, NULL, OPT_VALIDATE},
+		{"headless", required_argument, NULL, OPT_HEADLESS},
+		{"runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR},
+#if STRATA_HAS_TEST_CONTROL
+		{"test-control", no_argument, NULL, OPT_TEST_CONTROL},
+#endif
+		{0},
+	};
+	const char *config_path = DEFAULT_CONFIG;
+	bool explicit_config = false, validate = false, debug = false, test_control = false;
+	const char *headless = NULL, *runtime_dir = NULL;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "hvdc:", options, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		case 'v':
+			printf("strata %s\n", STRATA_VERSION);
+			return 0;
+		case 'd':
+			debug = true;
+			break;
+		case 'c':
+			config_path = optarg;
+			explicit_config = true;
+			break;
+		case OPT_VALIDATE:
+			validate = true;
+			break;
+		case OPT_HEADLESS:
+			headless = optarg;
+			break;
+		case OPT_RUNTIME_DIR:
+			runtime_dir = optarg;
+			break;
+		case OPT_TEST_CONTROL:
+			test_control = true;
+			break;
+		default:
+			usage(stderr, argv[0]);
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "strata: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr, argv[0]);
+		return 1;
+	}
+
+	struct strata_server server = {0};
+	if (!load_config(&server.config, config_path, explicit_config)) {
+		return 1;
+	}
+	if (validate) {
+		printf("%s: valid, %zu level%s\n", explicit_config ? config_path : "built-in defaults",
+			server.config.level_count, server.config.level_count == 1 ? "" : "s");
+		return 0;
+	}
+
+	wlr_log_init(debug ? WLR_DEBUG : WLR_ERROR, NULL);
+	/* Output for the harness and the demo is line-buffered even in a pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	int ret = 1;
+	if (!server_init(&server, headless, test_control)) {
+		fprintf(stderr, "strata: cannot initialise the compositor\n");
+		goto out;
+	}
+	if (!levels_open_sockets(&server, runtime_dir)) {
+		fprintf(stderr, "strata: cannot create the level sockets\n");
+		goto out;
+	}
+	printf("strata: runtime directory %s\n", server.runtime_dir);
+	for (size_t i = 0; i < server.socket_count; i++) {
+		struct strata_listener_socket *sock = &server.sockets[i];
+		if (sock->level == STRATA_LEVEL_CORE) {
+			printf("strata: core socket %s\n", sock->path);
+		} else {
+			printf("strata: level %s socket %s\n", server_level_name(&server, sock->level),
+				sock->path);
+		}
+	}
+#if STRATA_HAS_TEST_CONTROL
+	char control_path[300];
+	if (test_control) {
+		snprintf(control_path, sizeof(control_path), "%s/test-control", server.runtime_dir);
+		server.test_control = test_control_create(&server, control_path);
+		if (!server.test_control) {
+			fprintf(stderr, "strata: cannot open the test-control socket\n");
+			goto out;
+		}
+		printf("strata: test-control socket %s\n", control_path);
+	}
+#endif
+
+	struct wl_event_source *sigterm = wl_event_loop_add_signal(server.event_loop, SIGTERM,
+		handle_terminate, server.display);
+	struct wl_event_source *sigint = wl_event_loop_add_signal(server.event_loop, SIGINT,
+		handle_terminate, server.display);
+	if (!server_start(&server)) {
+		fprintf(stderr, "strata: cannot start the backend\n");
+		goto out_signals;
+	}
+	printf("strata: ready\n");
+	wl_display_run(server.display);
+	ret = 0;
+
+out_signals:
+	wl_event_source_remove(sigterm);
+	wl_event_source_remove(sigint);
+out:
+#if STRATA_HAS_TEST_CONTROL
+	test_control_destroy(server.test_control);
+#endif
+	server_finish(&server);
+	return ret;
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+#include <stdlib.h>
+#include <time.h>
+#include <wlr/types/wlr_output_damage.h>
+#include <wlr/util/log.h>
+#include "output.h"
+#include "view.h"
+
+void
+output_get_box(struct strata_output *output, struct wlr_box *box)
+{
+	struct wlr_output_layout_output *lo =
+		wlr_output_layout_get(output->server->output_layout, output->wlr_output);
+	int width, height;
+	wlr_output_effective_resolution(output->wlr_output, &width, &height);
+	*box = (struct wlr_box){
+		.x = lo ? lo->x : 0,
+		.y = lo ? lo->y : 0,
+		.width = width,
+		.height = height,
+	};
+}
+
+struct strata_output *
+output_at(struct strata_server *server, double lx, double ly)
+{
+	struct wlr_output *wlr_output = wlr_output_layout_output_at(server->output_layout, lx, ly);
+	return wlr_output ? wlr_output->data : NULL;
+}
+
+static void
+output_place_background(struct strata_output *output)
+{
+	struct wlr_box box;
+	output_get_box(output, &box);
+	wlr_scene_rect_set_size(output->background, box.width, box.height);
+	wlr_scene_node_set_position(&output->background->node, box.x, box.y);
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+handle_frame(struct wl_listener *listener, void *data)
+{
+	struct strata_output *output = wl_container_of(listener, output, frame);
+	struct strata_server *server = output->server;
+	if (!wl_list_empty(&output->captures)) {
+		wlr_output_damage_add_whole(output->scene_output->damage);
+	}
+	uint64_t before = server->stat_frames;
+	uint64_t start = now_ns();
+	wlr_scene_output_commit(output->scene_output);
+	if (server->stat_frames != before) {
+		/* Something was rendered and committed (see handle_commit). */
+		uint64_t took = now_ns() - start;
+		server->stat_render_ns_total += took;
+		if (took > server->stat_render_ns_max) {
+			server->stat_render_ns_max = took;
+		}
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	wlr_scene_output_send_frame_done(output->scene_output, &now);
+}
+
+static void
+handle_commit(struct wl_listener *listener, void *data)
+{
+	struct strata_output *output = wl_container_of(listener, output, commit);
+	struct wlr_output_event_commit *event = data;
+	if (!event->buffer) {
+		return;
+	}
+	output->server->stat_frames++;
+	struct strata_capture *capture, *tmp;
+	wl_list_for_each_safe (capture, tmp, &output->captures, link) {
+		wl_list_remove(&capture->link);
+		capture->callback(capture->data, output->wlr_output, event->buffer);
+		free(capture);
+	}
+}
+
+static void
+handle_mode(struct wl_listener *listener, void *data)
+{
+	struct strata_output *output = wl_container_of(listener, output, mode);
+	output_place_background(output);
+	banner_update_all(output->server);
+	layout_arrange(output->server);
+}
+
+static void
+handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct strata_output *output = wl_container_of(listener, output, destroy);
+	struct strata_server *server = output->server;
+	struct strata_capture *capture, *tmp;
+	wl_list_for_each_safe (capture, tmp, &output->captures, link) {
+		wl_list_remove(&capture->link);
+		capture->callback(capture->data, output->wlr_output, NULL);
+		free(capture);
+	}
+	wl_list_remove(&output->frame.link);
+	wl_list_remove(&output->commit.link);
+	wl_list_remove(&output->mode.link);
+	wl_list_remove(&output->destroy.link);
+	wl_list_remove(&output->link);
+	if (output->banner) {
+		wlr_scene_node_destroy(output->banner);
+	}
+	wlr_scene_node_destroy(&output->background->node);
+	output->wlr_output->data = NULL;
+	free(output);
+	layout_arrange(server);
+}
+
+void
+output_handle_new(struct wl_listener *listener, void *data)
+{
+	struct strata_server *server = wl_container_of(listener, server, new_output);
+	struct wlr_output *wlr_output = data;
+
+	/* The renderer must be set before the scene's first commit. */
+	if (!wlr_output_init_render(wlr_output, server->allocator, server->renderer)) {
+		wlr_log(WLR_ERROR, "cannot initialise rendering on %s", wlr_output->name);
+		return;
+	}
+	if (!wl_list_empty(&wlr_output->modes)) {
+		wlr_output_set_mode(wlr_output, wlr_output_preferred_mode(wlr_output));
+	}
+	wlr_output_enable(wlr_output, true);
+	if (!wlr_output_commit(wlr_output)) {
+		wlr_log(WLR_ERROR, "cannot enable output %s", wlr_output->name);
+		return;
+	}
+
+	struct strata_output *output = calloc(1, sizeof(*output));
+	if (!output) {
+		return;
+	}
+	output->server = server;
+	output->wlr_output = wlr_output;
+	wlr_output->data = output;
+	wl_list_init(&output->captures);
+	output->frame.notify = handle_frame;
+	wl_signal_add(&wlr_output->events.frame, &output->frame);
+	output->commit.notify = handle_commit;
+	wl_signal_add(&wlr_output->events.commit, &output->commit);
+	output->mode.notify = handle_mode;
+	wl_signal_add(&wlr_output->events.mode, &output->mode);
+	output->destroy.notify = handle_destroy;
+	wl_signal_add(&wlr_output->events.destroy, &output->destroy);
+	wl_list_insert(server->outputs.prev, &output->link);
+
+	wlr_output_layout_add_auto(server->output_layout, wlr_output);
+	output->scene_output = wlr_scene_get_scene_output(server->scene, wlr_output);
+
+	float colour[4];
+	config_colour_to_floats(server->config.background, colour);
+	output->background = wlr_scene_rect_create(server->layer_background, 0, 0, colour);
+	output_place_background(output);
+
+	wlr_log(WLR_INFO, "output %s %dx%d", wlr_output->name, wlr_output->width,
+		wlr_output->height);
+	banner_update_all(server);
+	layout_arrange(server);
+}
+
+bool
+output_request_capture(struct strata_output *output, output_capture_fn callback, void *data)
+{
+	struct strata_capture *capture = calloc(1, sizeof(*capture));
+	if (!capture) {
+		return false;
+	}
+	capture->callback = callback;
+	capture->data = data;
+	wl_list_insert(output->captures.prev, &capture->link);
+	wlr_output_damage_add_whole(output->scene_output->damage);
+	wlr_output_schedule_frame(output->wlr_output);
+	return true;
+}
+
+void
+output_cancel_captures(struct strata_server *server, void *data)
+{
+	struct strata_output *output;
+	wl_list_for_each (output, &server->outputs, link) {
+		struct strata_capture *capture, *tmp;
+		wl_list_for_each_safe (capture, tmp, &output->captures, link) {
+			if (capture->data == data) {
+				wl_list_remove(&capture->link);
+				free(capture);
+			}
+		}
+	}
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STRATA_OUTPUT_H
+#define STRATA_OUTPUT_H
+
+#include <wayland-server-core.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_scene.h>
+#include "server.h"
+
+/* Called with the frame just committed (NULL when the output went away). */
+typedef void (*output_capture_fn)(void *data, struct wlr_output *output, struct wlr_buffer *buffer);
+
+struct strata_capture {
+	struct wl_list link; /* strata_output.captures */
+	output_capture_fn callback;
+	void *data;
+};
+
+struct strata_output {
+	struct wl_list link; /* strata_server.outputs */
+	struct strata_server *server;
+	struct wlr_output *wlr_output;
+	struct wlr_scene_output *scene_output;
+	struct wlr_scene_rect *background;
+	struct wlr_scene_node *banner; /* may be NULL */
+	struct wl_list captures; /* strata_capture.link */
+
+	struct wl_listener frame;
+	struct wl_listener commit;
+	struct wl_listener mode;
+	struct wl_listener destroy;
+};
+
+void output_handle_new(struct wl_listener *listener, void *data);
+/* The output box in layout coordinates. */
+void output_get_box(struct strata_output *output, struct wlr_box *box);
+struct strata_output *output_at(struct strata_server *server, double lx, double ly);
+/* Ask for a freshly rendered frame; callback runs when it is committed. */
+bool output_request_capture(struct strata_output *output, output_capture_fn callback, void *data);
+/* Drop every pending capture whose data is data (its requester went away). */
+void output_cancel_captures(struct strata_server *server, void *data);
+
+#endif

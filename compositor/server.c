@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The compositor's objects, created in dependency order and destroyed in the
+ * reverse order.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wlr/backend/headless.h>
+#include <wlr/backend/multi.h>
+#include <wlr/render/pixman.h>
+#include <wlr/types/wlr_compositor.h>
+#include <wlr/types/wlr_data_device.h>
+#include <wlr/types/wlr_presentation_time.h>
+#include <wlr/types/wlr_screencopy_v1.h>
+#include <wlr/types/wlr_viewporter.h>
+#include <wlr/types/wlr_xdg_output_v1.h>
+#include <wlr/util/log.h>
+#include "input.h"
+#include "output.h"
+#include "server.h"
+#include "view.h"
+
+const char *
+server_level_name(struct strata_server *server, int level)
+{
+	if (level == STRATA_LEVEL_CORE) {
+		return "core";
+	}
+	if (level < 0 || (size_t)level >= server->config.level_count) {
+		return "unknown";
+	}
+	return server->config.levels[level].name;
+}
+
+bool
+server_usable_area(struct strata_server *server, struct wlr_box *box)
+{
+	if (wl_list_empty(&server->outputs)) {
+		return false;
+	}
+	struct strata_output *output = wl_container_of(server->outputs.next, output, link);
+	output_get_box(output, box);
+	int banner = server->config.banner_height;
+	box->y += banner;
+	box->height -= banner;
+	return box->width > 0 && box->height > 0;
+}
+
+static bool
+parse_size(const char *text, int *width, int *height)
+{
+	char *end;
+	long w = strtol(text, &end, 10);
+	if (*end != 'x') {
+		return false;
+	}
+	long h = strtol(end + 1, &end, 10);
+	if (*end != '\0' || w < 320 || h < 240 || w > 8192 || h > 8192) {
+		return false;
+	}
+	*width = (int)w;
+	*height = (int)h;
+	return true;
+}
+
+static bool
+create_backend(struct strata_server *server, const char *headless_size, bool test_control)
+{
+	if (headless_size) {
+		int width, height;
+		if (!parse_size(headless_size, &width, &height)) {
+			fprintf(stderr, "strata: --headless takes WIDTHxHEIGHT (320x240 to 8192x8192), "
+					"not \"%s\"\n",
+				headless_size);
+			return false;
+		}
+		server->headless = true;
+		server->backend = wlr_headless_backend_create(server->display);
+		if (!server->backend) {
+			return false;
+		}
+		server->input_backend = server->backend;
+		/* pixman: no GPU is needed, and pixels read back are exact. */
+		server->renderer = wlr_pixman_renderer_create();
+		if (!server->renderer || !wlr_headless_add_output(server->backend,
+				(unsigned)width, (unsigned)height)) {
+			return false;
+		}
+		return true;
+	}
+	/* A real seat (DRM + libinput through libseat), or nested in a window
+	 * when WAYLAND_DISPLAY or DISPLAY is set. */
+	server->backend = wlr_backend_autocreate(server->display);
+	if (!server->backend) {
+		return false;
+	}
+	server->renderer = wlr_renderer_autocreate(server->backend);
+	if (!server->renderer) {
+		return false;
+	}
+	if (test_control && wlr_backend_is_multi(server->backend)) {
+		/* Injected input comes from virtual devices of a headless backend. */
+		server->input_backend = wlr_headless_backend_create(server->display);
+		if (!server->input_backend ||
+				!wlr_multi_backend_add(server->backend, server->input_backend)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+server_init(struct strata_server *server, const char *headless_size, bool test_control)
+{
+	wl_list_init(&server->outputs);
+	wl_list_init(&server->views);
+	wl_list_init(&server->clients);
+	wl_list_init(&server->new_output.link);
+	server->display = wl_display_create();
+	if (!server->display) {
+		return false;
+	}
+	server->event_loop = wl_display_get_event_loop(server->display);
+
+	if (!create_backend(server, headless_size, test_control)) {
+		wlr_log(WLR_ERROR, "cannot create the backend or the renderer");
+		return false;
+	}
+	if (!wlr_renderer_init_wl_display(server->renderer, server->display)) {
+		return false;
+	}
+	server->allocator = wlr_allocator_autocreate(server->backend, server->renderer);
+	if (!server->allocator) {
+		wlr_log(WLR_ERROR, "cannot create an allocator");
+		return false;
+	}
+	server->compositor = wlr_compositor_create(server->display, server->renderer);
+	if (!server->compositor || !wlr_data_device_manager_create(server->display)) {
+		return false;
+	}
+
+	server->output_layout = wlr_output_layout_create();
+	server->scene = wlr_scene_create();
+	if (!server->output_layout || !server->scene) {
+		return false;
+	}
+	/* Bottom to top: background, windows, the trusted overlay. */
+	server->layer_background = &wlr_scene_tree_create(&server->scene->node)->node;
+	server->layer_views = &wlr_scene_tree_create(&server->scene->node)->node;
+	server->layer_overlay = &wlr_scene_tree_create(&server->scene->node)->node;
+	wlr_scene_attach_output_layout(server->scene, server->output_layout);
+	server->new_output.notify = output_handle_new;
+	wl_signal_add(&server->backend->events.new_output, &server->new_output);
+
+	if (!xdg_shell_init(server)) {
+		return false;
+	}
+	struct wlr_presentation *presentation =
+		wlr_presentation_create(server->display, server->backend);
+	if (!presentation) {
+		return false;
+	}
+	wlr_scene_set_presentation(server->scene, presentation);
+	if (!wlr_viewporter_create(server->display) ||
+			!wlr_xdg_output_manager_v1_create(server->display, server->output_layout)) {
+		return false;
+	}
+	/* Privileged: the global filter shows it to core clients only. */
+	if (!wlr_screencopy_manager_v1_create(server->display)) {
+		return false;
+	}
+	return input_init(server);
+}
+
+bool
+server_start(struct strata_server *server)
+{
+	if (!wlr_backend_start(server->backend)) {
+		wlr_log(WLR_ERROR, "cannot start the backend");
+		return false;
+	}
+	if (wl_list_empty(&server->outputs)) {
+		wlr_log(WLR_ERROR, "no output could be enabled");
+		return false;
+	}
+	return true;
+}
+
+void
+server_finish(struct strata_server *server)
+{
+	if (!server->display) {
+		return;
+	}
+	levels_close_sockets(server);
+	wl_display_destroy_clients(server->display);
+	if (server->xdg_shell) {
+		xdg_shell_finish(server);
+	}
+	if (server->cursor) {
+		input_finish(server);
+	}
+	if (server->backend) {
+		wl_list_remove(&server->new_output.link);
+		wlr_backend_destroy(server->backend);
+	}
+	if (server->scene) {
+		wlr_scene_node_destroy(&server->scene->node);
+	}
+	wlr_output_layout_destroy(server->output_layout);
+	wlr_allocator_destroy(server->allocator);
+	wlr_renderer_destroy(server->renderer);
+	wl_display_destroy(server->display);
+	server->display = NULL;
+}

@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The test-control socket: a line protocol for tests and the demo (see
+ * doc/test-control.md). Input it injects goes through the virtual devices of
+ * a headless backend, so the reserved modifier and focus rules treat it as a
+ * user's hands; pixels come from the frame the output really committed.
+ */
+#include <cairo.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <drm_fourcc.h>
+#include <linux/input-event-codes.h>
+#include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_keyboard.h>
+#include <wlr/util/log.h>
+#include "input.h"
+#include "output.h"
+#include "test_control.h"
+#include "view.h"
+
+#define TC_LINE_MAX 4096
+
+struct tc_conn {
+	struct wl_list link; /* strata_test_control.conns */
+	struct strata_test_control *control;
+	int fd;
+	struct wl_event_source *source;
+	char in[TC_LINE_MAX * 2];
+	size_t in_len;
+	bool pending; /* waiting for a frame: later lines wait too */
+	bool eof; /* the harness shut its side: answer what is queued, then close */
+	int pixel_x, pixel_y;
+	char path[TC_LINE_MAX];
+};
+
+struct strata_test_control {
+	struct strata_server *server;
+	int fd;
+	char path[108];
+	struct wl_event_source *source;
+	struct wl_list conns; /* tc_conn.link */
+};
+
+static bool conn_process(struct tc_conn *conn);
+
+static void
+conn_write(struct tc_conn *conn, const char *fmt, ...)
+{
+	char buf[TC_LINE_MAX + 512];
+	va_list args;
+	va_start(args, fmt);
+	int len = vsnprintf(buf, sizeof(buf) - 1, fmt, args);
+	va_end(args);
+	if (len < 0) {
+		return;
+	}
+	if ((size_t)len > sizeof(buf) - 2) {
+		len = (int)sizeof(buf) - 2;
+	}
+	buf[len++] = '\n';
+	size_t done = 0;
+	while (done < (size_t)len) {
+		ssize_t n = send(conn->fd, buf + done, (size_t)len - done, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			return;
+		}
+		done += (size_t)n;
+	}
+}
+
+/* Writes s as a quoted field, escaping quote and backslash. */
+static void
+quote(char *out, size_t size, const char *s)
+{
+	size_t j = 0;
+	out[j++] = '"';
+	for (size_t i = 0; s[i] && j + 3 < size; i++) {
+		if (s[i] == '"' || s[i] == '\\') {
+			out[j++] = '\\';
+		}
+		out[j++] = s[i];
+	}
+	out[j++] = '"';
+	out[j] = '\0';
+}
+
+static bool
+find_key(struct xkb_keymap *keymap, xkb_keysym_t sym, uint32_t *evdev, bool *shift)
+{
+	xkb_keycode_t min = xkb_keymap_min_keycode(keymap);
+	xkb_keycode_t max = xkb_keymap_max_keycode(keymap);
+	for (xkb_level_index_t level = 0; level < 2; level++) {
+		for (xkb_keycode_t kc = min; kc <= max; kc++) {
+			const xkb_keysym_t *syms;
+			int n = xkb_keymap_key_get_syms_by_level(keymap, kc, 0, level, &syms);
+			for (int i = 0; i < n; i++) {
+				if (syms[i] == sym && kc >= 8) {
+					*evdev = kc - 8;
+					*shift = level == 1;
+					return true;
+				}
+			}
+		}
+	}
+	return false;
+}
+
+static bool
+modifier_key(const char *name, uint32_t *evdev)
+{
+	static const struct {
+		const char *name;
+		uint32_t code;
+	} mods[] = {
+		{"ctrl", KEY_LEFTCTRL},
+		{"shift", KEY_LEFTSHIFT},
+		{"alt", KEY_LEFTALT},
+		{"logo", KEY_LEFTMETA},
+	};
+	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		if (strcmp(name, mods[i].name) == 0) {
+			*evdev = mods[i].code;
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct xkb_keymap *
+keymap_of(struct strata_server *server)
+{
+	if (!server->virtual_keyboard) {
+		return NULL;
+	}
+	return server->virtual_keyboard->keyboard->keymap;
+}
+
+static bool
+resolve_key(struct strata_server *server, const char *name, uint32_t *evdev, bool *shift)
+{
+	*shift = false;
+	if (modifier_key(name, evdev)) {
+		return true;
+	}
+	struct xkb_keymap *keymap = keymap_of(server);
+	if (!keymap) {
+		return false;
+	}
+	xkb_keysym_t sym = xkb_keysym_from_name(name, XKB_KEYSYM_NO_FLAGS);
+	if (sym == XKB_KEY_NoSymbol) {
+		sym = xkb_keysym_from_name(name, XKB_KEYSYM_CASE_INSENSITIVE);
+	}
+	return sym != XKB_KEY_NoSymbol && find_key(keymap, sym, evdev, shift);
+}
+
+static bool
+press_combo(struct strata_server *server, char *combo)
+{
+	uint32_t mods[4];
+	size_t mod_count = 0;
+	char *save = NULL;
+	char *parts[6];
+	size_t count = 0;
+	for (char *tok = strtok_r(combo, "+", &save); tok && count < 6;
+			tok = strtok_r(NULL, "+", &save)) {
+		parts[count++] = tok;
+	}
+	if (count == 0) {
+		return false;
+	}
+	for (size_t i = 0; i + 1 < count; i++) {
+		if (mod_count == 4 || !modifier_key(parts[i], &mods[mod_count])) {
+			return false;
+		}
+		mod_count++;
+	}
+	uint32_t key;
+	bool shift;
+	if (!resolve_key(server, parts[count - 1], &key, &shift)) {
+		return false;
+	}
+	for (size_t i = 0; i < mod_count; i++) {
+		input_inject_key(server, mods[i], true);
+	}
+	if (shift) {
+		input_inject_key(server, KEY_LEFTSHIFT, true);
+	}
+	input_inject_key(server, key, true);
+	input_inject_key(server, key, false);
+	if (shift) {
+		input_inject_key(server, KEY_LEFTSHIFT, false);
+	}
+	for (size_t i = mod_count; i-- > 0;) {
+		input_inject_key(server, mods[i], false);
+	}
+	return true;
+}
+
+static bool
+type_text(struct strata_server *server, const char *text)
+{
+	struct xkb_keymap *keymap = keymap_of(server);
+	if (!keymap) {
+		return false;
+	}
+	/* Resolve everything first: nothing is typed if a character has no key. */
+	size_t len = strlen(text);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < len;) {
+			unsigned char c = (unsigned char)text[i];
+			uint32_t cp;
+			size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+			if (i + n > len) {
+				return false;
+			}
+			cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+			for (size_t k = 1; k < n; k++) {
+				cp = (cp << 6) | ((unsigned char)text[i + k] & 0x3F);
+			}
+			i += n;
+			xkb_keysym_t sym = cp == '\n' ? XKB_KEY_Return : xkb_utf32_to_keysym(cp);
+			uint32_t key;
+			bool shift;
+			if (!find_key(keymap, sym, &key, &shift)) {
+				return false;
+			}
+			if (pass == 1) {
+				if (shift) {
+					input_inject_key(server, KEY_LEFTSHIFT, true);
+				}
+				input_inject_key(server, key, true);
+				input_inject_key(server, key, false);
+				if (shift) {
+					input_inject_key(server, KEY_LEFTSHIFT, false);
+				}
+			}
+		}
+	}
+	return true;
+}
+
+static bool
+parse_button(const char *name, uint32_t *button)
+{
+	if (strcmp(name, "left") == 0) {
+		*button = BTN_LEFT;
+	} else if (strcmp(name, "right") == 0) {
+		*button = BTN_RIGHT;
+	} else if (strcmp(name, "middle") == 0) {
+		*button = BTN_MIDDLE;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void
+reply_windows(struct tc_conn *conn)
+{
+	struct strata_server *server = conn->control->server;
+	struct strata_view *view;
+	wl_list_for_each (view, &server->views, link) {
+		if (!view->mapped) {
+			continue;
+		}
+		struct wlr_box frame;
+		view_get_frame_box(view, &frame);
+		char app_id[2 * STRATA_TITLE_MAX + 3], title[2 * STRATA_TITLE_MAX + 3];
+		quote(app_id, sizeof(app_id), view->app_id);
+		quote(title, sizeof(title), view->title);
+		conn_write(conn,
+			"window id=%u level=%s focused=%d fullscreen=%d x=%d y=%d width=%d height=%d "
+			"frame=%d,%d,%d,%d app_id=%s title=%s",
+			view->id, server_level_name(server, view->level),
+			server->focused_view == view, view->fullscreen, view->x, view->y, view->width,
+			view->height, frame.x, frame.y, frame.width, frame.height, app_id, title);
+	}
+	conn_write(conn, "ok");
+}
+
+static bool
+read_buffer_pixel(struct wlr_buffer *buffer, int x, int y, uint32_t *rgb)
+{
+	void *data;
+	uint32_t format;
+	size_t stride;
+	if (!wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
+			&format, &stride)) {
+		return false;
+	}
+	bool ok = false;
+	if ((format == DRM_FORMAT_XRGB8888 || format == DRM_FORMAT_ARGB8888) && x >= 0 && y >= 0 &&
+			x < buffer->width && y < buffer->height) {
+		const uint32_t *row = (const uint32_t *)((const char *)data + (size_t)y * stride);
+		*rgb = row[x] & 0xffffff;
+		ok = true;
+	}
+	wlr_buffer_end_data_ptr_access(buffer);
+	return ok;
+}
+
+static bool
+write_png(struct wlr_buffer *buffer, const char *path)
+{
+	void *data;
+	uint32_t format;
+	size_t stride;
+	if (!wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
+			&format, &stride)) {
+		return false;
+	}
+	bool ok = false;
+	if (format == DRM_FORMAT_XRGB8888 || format == DRM_FORMAT_ARGB8888) {
+		/* XRGB8888 has cairo RGB24's memory layout. */
+		cairo_surface_t *surface = cairo_image_surface_create_for_data(data,
+			CAIRO_FORMAT_RGB24, buffer->width, buffer->height, (int)stride);
+		ok = cairo_surface_write_to_png(surface, path) == CAIRO_STATUS_SUCCESS;
+		cairo_surface_destroy(surface);
+	}
+	wlr_buffer_end_data_ptr_access(buffer);
+	return ok;
+}
+
+static void
+capture_pixel_done(void *data, struct wlr_output *wlr_output, struct wlr_buffer *buffer)
+{
+	struct tc_conn *conn = data;
+	struct strata_output *output = wlr_output->data;
+	uint32_t rgb;
+	struct wlr_box box = {0};
+	if (output) {
+		output_get_box(output, &box);
+	}
+	if (buffer && read_buffer_pixel(buffer, conn->pixel_x - box.x, conn->pixel_y - box.y, &rgb)) {
+		conn_write(conn, "ok %06x", rgb);
+	} else {
+		conn_write(conn, "error cannot read that pixel");
+	}
+	conn->pending = false;
+	conn_process(conn);
+}
+
+static void
+capture_screenshot_done(void *data, struct wlr_output *wlr_output, struct wlr_buffer *buffer)
+{
+	struct tc_conn *conn = data;
+	if (buffer && write_png(buffer, conn->path)) {
+		conn_write(conn, "ok");
+	} else {
+		conn_write(conn, "error cannot write %s", conn->path);
+	}
+	conn->pending = false;
+	conn_process(conn);
+}
+
+static void
+handle_request(struct tc_conn *conn, char *line)
+{
+	struct strata_server *server = conn->control->server;
+	char *rest = strchr(line, ' ');
+	if (rest) {
+		*rest++ = '\0';
+	} else {
+		rest = line + strlen(line);
+	}
+	const char *cmd = line;
+
+	if (strcmp(cmd, "ping") == 0) {
+		conn_write(conn, "ok pong");
+	} else if (strcmp(cmd, "windows") == 0) {
+		reply_windows(conn);
+	} else if (strcmp(cmd, "focused") == 0) {
+		struct strata_view *view = server->focused_view;
+		if (view) {
+			conn_write(conn, "ok id=%u level=%s", view->id,
+				server_level_name(server, view->level));
+		} else {
+			conn_write(conn, "ok none");
+		}
+	} else if (strcmp(cmd, "outputs") == 0) {
+		struct strata_output *output;
+		wl_list_for_each (output, &server->outputs, link) {
+			struct wlr_box box;
+			output_get_box(output, &box);
+			conn_write(conn, "output name=%s x=%d y=%d width=%d height=%d",
+				output->wlr_output->name, box.x, box.y, box.width, box.height);
+		}
+		conn_write(conn, "ok");
+	} else if (strcmp(cmd, "clients") == 0) {
+		struct strata_client *client;
+		wl_list_for_each_reverse (client, &server->clients, link) {
+			pid_t pid = 0;
+			wl_client_get_credentials(client->client, &pid, NULL, NULL);
+			conn_write(conn, "client id=%u level=%s pid=%d", client->id,
+				server_level_name(server, client->level), (int)pid);
+		}
+		conn_write(conn, "ok");
+	} else if (strcmp(cmd, "banner") == 0) {
+		struct strata_view *view = server->focused_view;
+		char text[2 * STRATA_BANNER_TEXT_MAX + 3];
+		if (view && view->level >= 0) {
+			const struct strata_level *level = &server->config.levels[view->level];
+			quote(text, sizeof(text), level->banner);
+			conn_write(conn, "ok level=%s text=%s", level->name, text);
+		} else {
+			conn_write(conn, "ok level=none text=\"No window has focus\"");
+		}
+	} else if (strcmp(cmd, "key") == 0) {
+		char *save = NULL;
+		bool ok = *rest != '\0';
+		for (char *combo = strtok_r(rest, " ", &save); combo && ok;
+				combo = strtok_r(NULL, " ", &save)) {
+			ok = press_combo(server, combo);
+		}
+		conn_write(conn, ok ? "ok" : "error unknown key or combo");
+	} else if (strcmp(cmd, "keydown") == 0 || strcmp(cmd, "keyup") == 0) {
+		uint32_t key;
+		bool shift;
+		if (resolve_key(server, rest, &key, &shift)) {
+			input_inject_key(server, key, strcmp(cmd, "keydown") == 0);
+			conn_write(conn, "ok");
+		} else {
+			conn_write(conn, "error unknown key \"%s\"", rest);
+		}
+	} else if (strcmp(cmd, "type") == 0) {
+		conn_write(conn, type_text(server, rest) ? "ok" : "error a character has no key");
+	} else if (strcmp(cmd, "motion") == 0 || strcmp(cmd, "click") == 0) {
+		double x, y;
+		char button_name[16] = "left";
+		int n = sscanf(rest, "%lf %lf %15s", &x, &y, button_name);
+		uint32_t button;
+		if (n < 2 || !parse_button(button_name, &button)) {
+			conn_write(conn, "error usage: %s X Y%s", cmd,
+				strcmp(cmd, "click") == 0 ? " [left|right|middle]" : "");
+			return;
+		}
+		bool ok = input_inject_motion(server, x, y);
+		if (ok && strcmp(cmd, "click") == 0) {
+			ok = input_inject_button(server, button, true) &&
+				input_inject_button(server, button, false);
+		}
+		conn_write(conn, ok ? "ok" : "error no virtual pointer");
+	} else if (strcmp(cmd, "button") == 0) {
+		char name[16], state[16];
+		uint32_t button;
+		if (sscanf(rest, "%15s %15s", name, state) != 2 || !parse_button(name, &button) ||
+				(strcmp(state, "press") != 0 && strcmp(state, "release") != 0)) {
+			conn_write(conn, "error usage: button left|right|middle press|release");
+			return;
+		}
+		bool ok = input_inject_button(server, button, strcmp(state, "press") == 0);
+		conn_write(conn, ok ? "ok" : "error no virtual pointer");
+	} else if (strcmp(cmd, "pixel") == 0) {
+		int x, y;
+		struct strata_output *output;
+		if (sscanf(rest, "%d %d", &x, &y) != 2 || !(output = output_at(server, x, y))) {
+			conn_write(conn, "error usage: pixel X Y, inside an output");
+			return;
+		}
+		conn->pixel_x = x;
+		conn->pixel_y = y;
+		conn->pending = output_request_capture(output, capture_pixel_done, conn);
+		if (!conn->pending) {
+			conn_write(conn, "error out of memory");
+		}
+	} else if (strcmp(cmd, "screenshot") == 0) {
+		struct strata_output *output = output_at(server, 0, 0);
+		if (!*rest || !output) {
+			conn_write(conn, "error usage: screenshot PATH");
+			return;
+		}
+		snprintf(conn->path, sizeof(conn->path), "%s", rest);
+		conn->pending = output_request_capture(output, capture_screenshot_done, conn);
+		if (!conn->pending) {
+			conn_write(conn, "error out of memory");
+		}
+	} else if (strcmp(cmd, "stats") == 0) {
+		if (strcmp(rest, "reset") == 0) {
+			server->stat_frames = 0;
+			server->stat_render_ns_total = 0;
+			server->stat_render_ns_max = 0;
+			conn_write(conn, "ok");
+			return;
+		}
+		uint64_t frames = server->stat_frames;
+		conn_write(conn, "ok frames=%llu render_avg_us=%llu render_max_us=%llu",
+			(unsigned long long)frames,
+			(unsigned long long)(frames ? server->stat_render_ns_total / frames / 1000 : 0),
+			(unsigned long long)(server->stat_render_ns_max / 1000));
+	} else if (strcmp(cmd, "quit") == 0) {
+		conn_write(conn, "ok");
+		wl_display_terminate(server->display);
+	} else {
+		conn_write(conn, "error unknown request \"%s\"", cmd);
+	}
+}
+
+static void
+conn_destroy(struct tc_conn *conn)
+{
+	output_cancel_captures(conn->control->server, conn);
+	wl_event_source_remove(conn->source);
+	close(conn->fd);
+	wl_list_remove(&conn->link);
+	free(conn);
+}
+
+/* Returns false when the connection is gone. */
+static bool
+conn_process(struct tc_conn *conn)
+{
+	while (!conn->pending) {
+		char *nl = memchr(conn->in, '\n', conn->in_len);
+		if (!nl) {
+			if (conn->eof) {
+				conn_destroy(conn);
+				return false;
+			}
+			return true;
+		}
+		*nl = '\0';
+		size_t used = (size_t)(nl - conn->in) + 1;
+		char line[TC_LINE_MAX * 2];
+		memcpy(line, conn->in, used);
+		memmove(conn->in, conn->in + used, conn->in_len - used);
+		conn->in_len -= used;
+		size_t len = strlen(line);
+		if (len > 0 && line[len - 1] == '\r') {
+			line[len - 1] = '\0';
+		}
+		if (line[0]) {
+			handle_request(conn, line);
+		}
+	}
+	return true;
+}
+
+static int
+handle_conn_readable(int fd, uint32_t mask, void *data)
+{
+	struct tc_conn *conn = data;
+	if ((mask & (WL_EVENT_HANGUP | WL_EVENT_ERROR)) && !(mask & WL_EVENT_READABLE)) {
+		conn_destroy(conn);
+		return 0;
+	}
+	if (conn->in_len == sizeof(conn->in)) {
+		/* A line longer than allowed: this is not a well-behaved harness. */
+		conn_write(conn, "error line too long");
+		conn_destroy(conn);
+		return 0;
+	}
+	ssize_t n = read(fd, conn->in + conn->in_len, sizeof(conn->in) - conn->in_len);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		return 0;
+	}
+	if (n <= 0) {
+		/* Half-closed: finish the requests already read, then close. */
+		conn->eof = true;
+		wl_event_source_fd_update(conn->source, 0);
+		conn_process(conn);
+		return 0;
+	}
+	conn->in_len += (size_t)n;
+	conn_process(conn);
+	return 0;
+}
+
+static int
+handle_listen_readable(int fd, uint32_t mask, void *data)
+{
+	struct strata_test_control *control = data;
+	int conn_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (conn_fd < 0) {
+		return 0;
+	}
+	struct tc_conn *conn = calloc(1, sizeof(*conn));
+	if (!conn) {
+		close(conn_fd);
+		return 0;
+	}
+	conn->control = control;
+	conn->fd = conn_fd;
+	conn->source = wl_event_loop_add_fd(control->server->event_loop, conn_fd,
+		WL_EVENT_READABLE, handle_conn_readable, conn);
+	if (!conn->source) {
+		close(conn_fd);
+		free(conn);
+		return 0;
+	}
+	wl_list_insert(&control->conns, &conn->link);
+	return 0;
+}
+
+struct strata_test_control *
+test_control_create(struct strata_server *server, const char *path)
+{
+	struct strata_test_control *control = calloc(1, sizeof(*control));
+	if (!control) {
+		return NULL;
+	}
+	control->server = server;
+	wl_list_init(&control->conns);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path) >=
+			(int)sizeof(addr.sun_path)) {
+		free(control);
+		return NULL;
+	}
+	snprintf(control->path, sizeof(control->path), "%s", path);
+	control->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (control->fd < 0 || bind(control->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+			listen(control->fd, 8) < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot listen on %s", path);
+		if (control->fd >= 0) {
+			close(control->fd);
+		}
+		free(control);
+		return NULL;
+	}
+	control->source = wl_event_loop_add_fd(server->event_loop, control->fd, WL_EVENT_READABLE,
+		handle_listen_readable, control);
+	if (!control->source) {
+		close(control->fd);
+		unlink(path);
+		free(control);
+		return NULL;
+	}
+	return control;
+}
+
+void
+test_control_destroy(struct strata_test_control *control)
+{
+	if (!control) {
+		return;
+	}
+	struct tc_conn *conn, *tmp;
+	wl_list_for_each_safe (conn, tmp, &control->conns, link) {
+		conn_destroy(conn);
+	}
+	wl_event_source_remove(control->source);
+	close(control->fd);
+	unlink(control->path);
+	free(control);
+}

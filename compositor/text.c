@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Compositor-drawn text (level labels, titles, the banner): a cairo image
+ * wrapped as a read-only wlr_buffer, which the pixman renderer imports
+ * without a copy.
+ */
+#include <assert.h>
+#include <cairo.h>
+#include <drm_fourcc.h>
+#include <pango/pangocairo.h>
+#include <stdlib.h>
+#include <wlr/types/wlr_buffer.h>
+#include "text.h"
+
+struct cairo_buffer {
+	struct wlr_buffer base;
+	cairo_surface_t *surface;
+};
+
+static void
+cairo_buffer_destroy(struct wlr_buffer *wlr_buffer)
+{
+	struct cairo_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
+	cairo_surface_destroy(buffer->surface);
+	free(buffer);
+}
+
+static bool
+cairo_buffer_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t flags, void **data,
+	uint32_t *format, size_t *stride)
+{
+	struct cairo_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
+	if (flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) {
+		return false;
+	}
+	*data = cairo_image_surface_get_data(buffer->surface);
+	*format = DRM_FORMAT_ARGB8888;
+	*stride = (size_t)cairo_image_surface_get_stride(buffer->surface);
+	return true;
+}
+
+static void
+cairo_buffer_end_data_ptr_access(struct wlr_buffer *wlr_buffer)
+{
+}
+
+static const struct wlr_buffer_impl cairo_buffer_impl = {
+	.destroy = cairo_buffer_destroy,
+	.begin_data_ptr_access = cairo_buffer_begin_data_ptr_access,
+	.end_data_ptr_access = cairo_buffer_end_data_ptr_access,
+};
+
+static void
+set_source(cairo_t *cr, strata_rgba c)
+{
+	cairo_set_source_rgba(cr, ((c >> 24) & 0xff) / 255.0, ((c >> 16) & 0xff) / 255.0,
+		((c >> 8) & 0xff) / 255.0, (c & 0xff) / 255.0);
+}
+
+struct wlr_scene_node *
+text_bar_create(struct wlr_scene_node *parent, int x, int y, int width, int height,
+	strata_rgba background, strata_rgba text_colour, const char *font,
+	const struct text_line *lines, size_t line_count, bool centre)
+{
+	if (width <= 0 || height <= 0 || width > 16384 || height > 1024) {
+		return NULL;
+	}
+	struct cairo_buffer *buffer = calloc(1, sizeof(*buffer));
+	if (!buffer) {
+		return NULL;
+	}
+	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+	if (cairo_surface_status(buffer->surface) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(buffer->surface);
+		free(buffer);
+		return NULL;
+	}
+	cairo_t *cr = cairo_create(buffer->surface);
+	cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+	set_source(cr, background);
+	cairo_paint(cr);
+	cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+
+	/* Lay out the runs, measure them, then draw them. */
+	PangoLayout *layouts[8];
+	int widths[8];
+	size_t count = line_count < 8 ? line_count : 8;
+	int total = 0;
+	const int gap = height / 2;
+	int font_px = height * 11 / 20;
+	if (font_px < 8) {
+		font_px = 8;
+	}
+	for (size_t i = 0; i < count; i++) {
+		layouts[i] = pango_cairo_create_layout(cr);
+		PangoFontDescription *desc = pango_font_description_from_string(font);
+		pango_font_description_set_absolute_size(desc, font_px * PANGO_SCALE);
+		pango_font_description_set_weight(desc,
+			lines[i].bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+		pango_layout_set_font_description(layouts[i], desc);
+		pango_font_description_free(desc);
+		pango_layout_set_single_paragraph_mode(layouts[i], TRUE);
+		pango_layout_set_text(layouts[i], lines[i].text, -1);
+		int h;
+		pango_layout_get_pixel_size(layouts[i], &widths[i], &h);
+		total += widths[i] + (i > 0 ? gap : 0);
+	}
+	int pen = centre && total < width ? (width - total) / 2 : height / 3;
+	set_source(cr, text_colour);
+	for (size_t i = 0; i < count; i++) {
+		int w, h;
+		pango_layout_get_pixel_size(layouts[i], &w, &h);
+		/* Clip each run to the bar: nothing is drawn outside it. */
+		cairo_save(cr);
+		cairo_rectangle(cr, 0, 0, width, height);
+		cairo_clip(cr);
+		cairo_move_to(cr, pen, (height - h) / 2.0);
+		pango_cairo_show_layout(cr, layouts[i]);
+		cairo_restore(cr);
+		pen += widths[i] + gap;
+		g_object_unref(layouts[i]);
+	}
+	cairo_destroy(cr);
+	cairo_surface_flush(buffer->surface);
+
+	wlr_buffer_init(&buffer->base, &cairo_buffer_impl, width, height);
+	struct wlr_scene_buffer *scene_buffer = wlr_scene_buffer_create(parent, &buffer->base);
+	/* The scene holds its own reference now. */
+	wlr_buffer_drop(&buffer->base);
+	if (!scene_buffer) {
+		return NULL;
+	}
+	wlr_scene_node_set_position(&scene_buffer->node, x, y);
+	return &scene_buffer->node;
+}

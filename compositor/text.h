@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STRATA_TEXT_H
+#define STRATA_TEXT_H
+
+#include <wlr/types/wlr_scene.h>
+#include "common/config.h"
+
+struct text_line {
+	const char *text; /* UTF-8, already sanitised */
+	bool bold;
+};
+
+/*
+ * Draws a bar of width x height filled with background, with the given runs
+ * of text in text_colour (left to right, separated by gaps; centred when
+ * centre is set), and puts it in the scene under parent at (x, y). Returns
+ * the new buffer node, or NULL (out of memory, zero size).
+ * In wlroots 0.15 a scene buffer cannot be swapped: callers destroy the old
+ * node and draw a new one.
+ */
+struct wlr_scene_node *text_bar_create(struct wlr_scene_node *parent, int x, int y, int width,
+	int height, strata_rgba background, strata_rgba text_colour, const char *font,
+	const struct text_line *lines, size_t line_count, bool centre);
+
+#endif

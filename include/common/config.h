@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef COMMON_CONFIG_H
+#define COMMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * The integrator's configuration: levels, colours, banner texts and the
+ * session's look. Parsed from INI (libinih) by config_load_*(); every error
+ * is reported with its line number and a configuration with any error is
+ * never used (the caller refuses to start).
+ *
+ * This module is pure: no wlroots, no I/O beyond reading the file.
+ */
+
+#define STRATA_MAX_LEVELS 8
+#define STRATA_LEVEL_NAME_MAX 31	/* bytes, [a-z0-9_-], starts with a letter */
+#define STRATA_BANNER_TEXT_MAX 127	/* bytes of UTF-8, printable */
+#define STRATA_FONT_MAX 63
+
+/* A colour as 0xRRGGBBAA, written "#RRGGBB" or "#RRGGBBAA" in files. */
+typedef uint32_t strata_rgba;
+
+struct strata_level {
+	char name[STRATA_LEVEL_NAME_MAX + 1];
+	strata_rgba colour;	/* border, title bar and banner background */
+	strata_rgba text_colour; /* level name and titles drawn on colour */
+	char banner[STRATA_BANNER_TEXT_MAX + 1]; /* integrator marking, may be "" */
+	int border_width; /* pixels, 1..32 */
+	int line; /* line of the [level NAME] header, for messages */
+};
+
+enum strata_modifier {
+	STRATA_MODIFIER_LOGO = 0,
+	STRATA_MODIFIER_ALT,
+};
+
+struct strata_config {
+	struct strata_level levels[STRATA_MAX_LEVELS];
+	size_t level_count;
+
+	/* [session] */
+	int banner_height; /* pixels, 16..128 */
+	int title_height; /* pixels, 12..64 */
+	char font[STRATA_FONT_MAX + 1]; /* Pango family, e.g. "DejaVu Sans" */
+	strata_rgba background; /* desktop behind the windows */
+	strata_rgba idle_colour; /* banner when no window has focus */
+	strata_rgba idle_text_colour;
+	enum strata_modifier modifier; /* the reserved modifier */
+};
+
+/* Called once per error, in file order. line is 0 for errors that are not
+ * tied to one line (e.g. "no level defined"). */
+typedef void (*config_error_fn)(void *data, const char *source, int line, const char *message);
+
+/* Fill cfg with the built-in defaults: levels "low" (green) and "high" (red). */
+void config_set_defaults(struct strata_config *cfg);
+
+/*
+ * Parse a configuration. On success returns true and cfg holds the complete
+ * configuration. On failure returns false, calls report for every error found
+ * (parsing goes on after an error so that all are reported), and leaves cfg
+ * in an unspecified state that must not be used. source names the input in
+ * messages (a path, or "<string>").
+ *
+ * When the file defines at least one [level NAME] section, its levels replace
+ * the built-in ones; [session] keys override the built-in defaults.
+ */
+bool config_load_file(struct strata_config *cfg, const char *path, config_error_fn report,
+		void *data);
+bool config_load_string(struct strata_config *cfg, const char *text, const char *source,
+		config_error_fn report, void *data);
+bool config_load_stream(struct strata_config *cfg, FILE *f, const char *source,
+		config_error_fn report, void *data);
+
+/* Returns the level index of name, or -1. */
+int config_find_level(const struct strata_config *cfg, const char *name);
+
+/* Parses "#RRGGBB" / "#RRGGBBAA"; false on anything else. */
+bool config_parse_colour(const char *text, strata_rgba *out);
+
+/* Splits a colour in 0..1 floats {r, g, b, a}, with r, g, b premultiplied by a,
+ * as wlr_scene wants them. */
+void config_colour_to_floats(strata_rgba c, float out[static 4]);
+
+#endif

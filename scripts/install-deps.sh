@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Installs everything Strata needs to build, run its demo and pass its tests
+# on Debian 12 (bookworm). Run as root.
+set -eu
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: run as root (apt-get needs it)" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# llvm-14: llvm-symbolizer, so that ASan and UBSan reports name functions and
+# lines (scripts/run-tests.sh). socat: scripts/demo.sh talks to the
+# test-control socket with it.
+apt-get install -y --no-install-recommends \
+	build-essential pkg-config meson ninja-build git ca-certificates \
+	gcc clang clang-format clang-tools libclang-rt-14-dev llvm-14 \
+	libwlroots-dev libwayland-dev wayland-protocols libxkbcommon-dev \
+	libpixman-1-dev libcairo2-dev libpango1.0-dev libdrm-dev libxcb1-dev \
+	libinput-dev libseat-dev libinih-dev \
+	scdoc fonts-dejavu-core xkb-data \
+	weston foot wl-clipboard wayland-utils \
+	xwayland xterm procps psmisc socat
