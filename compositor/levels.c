@@ -18,6 +18,7 @@
 #include <wlr/util/log.h>
 #include "common/global_policy.h"
 #include "server.h"
+#include "shm.h"
 
 static void
 handle_client_destroy(struct wl_listener *listener, void *data)
@@ -61,7 +62,13 @@ filter_global(const struct wl_client *client, const struct wl_global *global, vo
 		return false;
 	}
 	const char *name = wl_global_get_interface(global)->name;
-	return global_policy_allows(name, level == STRATA_LEVEL_CORE);
+	bool is_core = level == STRATA_LEVEL_CORE;
+	if (strcmp(name, "wl_shm") == 0) {
+		/* Two wl_shm globals: level clients get the SIGBUS-safe one. */
+		bool ours = server->shm && global == shm_get_global(server->shm);
+		return is_core ? !ours : ours;
+	}
+	return global_policy_allows(name, is_core);
 }
 
 static int

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
@@ -46,7 +47,7 @@ report_config_error(void *data, const char *source, int line, const char *messag
 	if (line > 0) {
 		fprintf(stderr, "%s:%d: %s\n", source, line, message);
 	} else {
-		fprintf(stderr, "%s: %s\n", source, message);
+		fprintf(stderr, "%s:0: %s\n", source, message);
 	}
 }
 
@@ -66,6 +67,18 @@ load_config(struct strata_config *cfg, const char *path, bool explicit_path)
 		return false;
 	}
 	return true;
+}
+
+/* Every client fd, pool and pipe costs the compositor an fd: take the hard
+ * limit, so that clients run out of their budgets long before we do. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit limit;
+	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+		limit.rlim_cur = limit.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &limit);
+	}
 }
 
 static int
@@ -152,6 +165,7 @@ main(int argc, char *argv[])
 	}
 
 	wlr_log_init(debug ? WLR_DEBUG : WLR_ERROR, NULL);
+	raise_fd_limit();
 	/* Output for the harness and the demo is line-buffered even in a pipe. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 

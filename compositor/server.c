@@ -18,6 +18,8 @@
 #include <wlr/util/log.h>
 #include "input.h"
 #include "output.h"
+#include "request_guard.h"
+#include "shm.h"
 #include "server.h"
 #include "view.h"
 
@@ -127,7 +129,24 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 		wlr_log(WLR_ERROR, "cannot create the backend or the renderer");
 		return false;
 	}
+	/*
+	 * libwayland's wl_shm (what wlr_renderer_init_wl_display creates) stays
+	 * for core clients, whose screencopy needs it; level clients get Strata's
+	 * SIGBUS-safe one instead (the global filter shows each side its own).
+	 */
 	if (!wlr_renderer_init_wl_display(server->renderer, server->display)) {
+		return false;
+	}
+	const struct strata_config *cfg = &server->config;
+	struct strata_shm_limits limits = {
+		.max_width = cfg->max_buffer_width,
+		.max_height = cfg->max_buffer_height,
+		.max_bytes_per_client = (uint64_t)cfg->shm_mib_per_client << 20,
+		.max_pools_per_client = (uint32_t)cfg->shm_pools_per_client,
+	};
+	server->shm = shm_create(server->display, server->renderer, &limits);
+	if (!server->shm || !request_guard_init(server)) {
+		wlr_log(WLR_ERROR, "cannot create the shm global or the request guard");
 		return false;
 	}
 	server->allocator = wlr_allocator_autocreate(server->backend, server->renderer);
@@ -198,6 +217,9 @@ server_finish(struct strata_server *server)
 	if (server->xdg_shell) {
 		xdg_shell_finish(server);
 	}
+	request_guard_finish(server);
+	shm_destroy(server->shm);
+	server->shm = NULL;
 	if (server->cursor) {
 		input_finish(server);
 	}

@@ -18,6 +18,7 @@
 #include "common/config.h"
 
 struct strata_test_control;
+struct strata_shm;
 
 /* Level index of core clients (and of the compositor's own UI). */
 #define STRATA_LEVEL_CORE (-1)
@@ -49,6 +50,8 @@ struct strata_server {
 	struct wlr_renderer *renderer;
 	struct wlr_allocator *allocator;
 	struct wlr_compositor *compositor;
+	struct strata_shm *shm; /* the level clients' wl_shm */
+	struct wl_global *core_shm; /* libwayland's, for core clients */
 
 	struct wlr_scene *scene;
 	struct wlr_scene_node *layer_background; /* struct wlr_scene_tree */

@@ -429,6 +429,11 @@ view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 	view->set_app_id.notify = handle_set_app_id;
 	wl_signal_add(&toplevel->events.set_app_id, &view->set_app_id);
 
+	/* wlroots announces the surface at its first commit: a title or app_id
+	 * set before that is already there. */
+	sanitize_into(view->title, sizeof(view->title), toplevel->title);
+	sanitize_into(view->app_id, sizeof(view->app_id), toplevel->app_id);
+
 	wl_list_insert(server->views.prev, &view->link);
 	return view;
 }

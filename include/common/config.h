@@ -50,6 +50,11 @@ struct strata_config {
 	strata_rgba idle_colour; /* banner when no window has focus */
 	strata_rgba idle_text_colour;
 	enum strata_modifier modifier; /* the reserved modifier */
+
+	/* [limits]: what one level client may make the compositor hold. */
+	int max_buffer_width, max_buffer_height; /* pixels, 64..32768 */
+	int shm_mib_per_client; /* mapped shm pool MiB, 1..4096 */
+	int shm_pools_per_client; /* 1..1024 */
 };
 
 /* Called once per error, in file order. line is 0 for errors that are not

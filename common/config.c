@@ -1,0 +1,1002 @@
+// SPDX-License-Identifier: MIT
+/*
+ * strata.conf: levels, colours, banner texts and the session's look.
+ *
+ * libinih splits "key = value" lines, trims them and drops comments. Everything
+ * else is ours: a reader function hands inih one line at a time, counts lines
+ * (this libinih is built without INI_HANDLER_LINENO), strips leading white
+ * space (so that an indented line is never taken as a continuation of the
+ * previous value), parses section headers itself and reports the syntax errors
+ * that inih would only count. Errors are collected, sorted by line and then
+ * reported, so that one pass shows all of them.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "common/config.h"
+
+#define CONFIG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#define CONFIG_MAX_ERRORS 100
+#define CONFIG_MESSAGE_MAX 320
+#define CONFIG_QUOTE_MAX 40 /* bytes of a user's text echoed in a message */
+
+enum config_key_type {
+	CONFIG_KEY_INT, /* min..max */
+	CONFIG_KEY_COLOUR,
+	CONFIG_KEY_TEXT, /* printable UTF-8, min..max bytes */
+	CONFIG_KEY_MODIFIER,
+};
+
+struct config_key {
+	const char *name;
+	enum config_key_type type;
+	size_t offset; /* in struct strata_config or struct strata_level */
+	int min, max;
+};
+
+enum config_session_key {
+	CONFIG_SESSION_BANNER_HEIGHT,
+	CONFIG_SESSION_TITLE_HEIGHT,
+	CONFIG_SESSION_FONT,
+	CONFIG_SESSION_BACKGROUND,
+	CONFIG_SESSION_IDLE_COLOUR,
+	CONFIG_SESSION_IDLE_TEXT_COLOUR,
+	CONFIG_SESSION_MODIFIER,
+	CONFIG_SESSION_KEY_COUNT,
+};
+
+static const struct config_key config_session_keys[CONFIG_SESSION_KEY_COUNT] = {
+	[CONFIG_SESSION_BANNER_HEIGHT] = { "banner_height", CONFIG_KEY_INT,
+			offsetof(struct strata_config, banner_height), 16, 128 },
+	[CONFIG_SESSION_TITLE_HEIGHT] = { "title_height", CONFIG_KEY_INT,
+			offsetof(struct strata_config, title_height), 12, 64 },
+	[CONFIG_SESSION_FONT] = { "font", CONFIG_KEY_TEXT, offsetof(struct strata_config, font), 1,
+			STRATA_FONT_MAX },
+	[CONFIG_SESSION_BACKGROUND] = { "background", CONFIG_KEY_COLOUR,
+			offsetof(struct strata_config, background), 0, 0 },
+	[CONFIG_SESSION_IDLE_COLOUR] = { "idle_colour", CONFIG_KEY_COLOUR,
+			offsetof(struct strata_config, idle_colour), 0, 0 },
+	[CONFIG_SESSION_IDLE_TEXT_COLOUR] = { "idle_text_colour", CONFIG_KEY_COLOUR,
+			offsetof(struct strata_config, idle_text_colour), 0, 0 },
+	[CONFIG_SESSION_MODIFIER] = { "modifier", CONFIG_KEY_MODIFIER,
+			offsetof(struct strata_config, modifier), 0, 0 },
+};
+
+enum config_limits_key {
+	CONFIG_LIMITS_MAX_BUFFER_WIDTH,
+	CONFIG_LIMITS_MAX_BUFFER_HEIGHT,
+	CONFIG_LIMITS_SHM_MIB_PER_CLIENT,
+	CONFIG_LIMITS_SHM_POOLS_PER_CLIENT,
+	CONFIG_LIMITS_KEY_COUNT,
+};
+
+static const struct config_key config_limits_keys[CONFIG_LIMITS_KEY_COUNT] = {
+	[CONFIG_LIMITS_MAX_BUFFER_WIDTH] = { "max_buffer_width", CONFIG_KEY_INT,
+			offsetof(struct strata_config, max_buffer_width), 64, 32768 },
+	[CONFIG_LIMITS_MAX_BUFFER_HEIGHT] = { "max_buffer_height", CONFIG_KEY_INT,
+			offsetof(struct strata_config, max_buffer_height), 64, 32768 },
+	[CONFIG_LIMITS_SHM_MIB_PER_CLIENT] = { "shm_mib_per_client", CONFIG_KEY_INT,
+			offsetof(struct strata_config, shm_mib_per_client), 1, 4096 },
+	[CONFIG_LIMITS_SHM_POOLS_PER_CLIENT] = { "shm_pools_per_client", CONFIG_KEY_INT,
+			offsetof(struct strata_config, shm_pools_per_client), 1, 1024 },
+};
+
+enum config_level_key {
+	CONFIG_LEVEL_COLOUR,
+	CONFIG_LEVEL_TEXT_COLOUR,
+	CONFIG_LEVEL_BANNER,
+	CONFIG_LEVEL_BORDER_WIDTH,
+	CONFIG_LEVEL_KEY_COUNT,
+};
+
+static const struct config_key config_level_keys[CONFIG_LEVEL_KEY_COUNT] = {
+	[CONFIG_LEVEL_COLOUR] = { "colour", CONFIG_KEY_COLOUR,
+			offsetof(struct strata_level, colour), 0, 0 },
+	[CONFIG_LEVEL_TEXT_COLOUR] = { "text_colour", CONFIG_KEY_COLOUR,
+			offsetof(struct strata_level, text_colour), 0, 0 },
+	[CONFIG_LEVEL_BANNER] = { "banner", CONFIG_KEY_TEXT, offsetof(struct strata_level, banner),
+			0, STRATA_BANNER_TEXT_MAX },
+	[CONFIG_LEVEL_BORDER_WIDTH] = { "border_width", CONFIG_KEY_INT,
+			offsetof(struct strata_level, border_width), 1, 32 },
+};
+
+/* The built-in configuration; themes/default.ini spells out the same values. */
+static const struct strata_level config_builtin_levels[] = {
+	{
+			.name = "low",
+			.colour = 0x2e7d32ff,
+			.text_colour = 0xffffffff,
+			.banner = "UNCLASSIFIED",
+			.border_width = 4,
+	},
+	{
+			.name = "high",
+			.colour = 0xc62828ff,
+			.text_colour = 0xffffffff,
+			.banner = "RESTRICTED",
+			.border_width = 4,
+	},
+};
+
+enum config_section {
+	CONFIG_SECTION_NONE, /* before the first section header */
+	CONFIG_SECTION_SESSION,
+	CONFIG_SECTION_LIMITS,
+	CONFIG_SECTION_LEVEL, /* keys go to parser->level */
+	CONFIG_SECTION_IGNORED, /* a broken or unknown header: its keys are skipped */
+};
+
+struct config_key_state {
+	int line; /* where the key was set, 0 if not yet */
+	bool valid; /* its value was accepted */
+};
+
+struct config_error {
+	int line;
+	char message[CONFIG_MESSAGE_MAX];
+};
+
+struct config_parser {
+	struct strata_config *cfg;
+	const char *source;
+
+	/* Input: exactly one of file and text. */
+	FILE *file;
+	const char *text;
+	int line; /* the line inih is processing */
+	size_t max_line; /* longest line in bytes, from inih's buffer size */
+	int read_errno;
+
+	enum config_section section;
+	char section_label[80]; /* "[session]", "[level low]", for messages */
+	int session_line; /* first [session] header, 0 if none */
+	struct config_key_state session_keys[CONFIG_SESSION_KEY_COUNT];
+	int limits_line; /* first [limits] header, 0 if none */
+	struct config_key_state limits_keys[CONFIG_LIMITS_KEY_COUNT];
+
+	bool file_levels; /* a [level] header was seen: the built-in levels are gone */
+	size_t extra_levels; /* valid [level] headers beyond STRATA_MAX_LEVELS */
+	struct strata_level *level; /* into cfg->levels, or &scratch */
+	struct config_key_state *level_keys; /* the current level's entry of key_states */
+	/* A rejected [level] section, still parsed so that its errors are shown. */
+	struct strata_level scratch;
+	/* Per level of cfg->levels, the last one for scratch. */
+	struct config_key_state key_states[STRATA_MAX_LEVELS + 1][CONFIG_LEVEL_KEY_COUNT];
+
+	struct config_error errors[CONFIG_MAX_ERRORS];
+	size_t error_count;
+	size_t errors_dropped;
+};
+
+static void config_error(struct config_parser *p, int line, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+
+static void
+config_error(struct config_parser *p, int line, const char *fmt, ...)
+{
+	if (p->error_count == CONFIG_MAX_ERRORS) {
+		p->errors_dropped++;
+		return;
+	}
+	struct config_error *error = &p->errors[p->error_count++];
+	error->line = line;
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(error->message, sizeof(error->message), fmt, args);
+	va_end(args);
+}
+
+/*
+ * Decodes one UTF-8 character at *text and moves *text past it. Returns false
+ * (leaving *text alone) on an invalid, overlong, truncated or surrogate
+ * sequence, and on code points above U+10FFFF.
+ */
+static bool
+config_utf8_decode(const char **text, uint32_t *out)
+{
+	static const uint32_t min[] = { 0, 0x80, 0x800, 0x10000 };
+	const unsigned char *s = (const unsigned char *)*text;
+	uint32_t cp;
+	int extra;
+	if (s[0] < 0x80) {
+		cp = s[0];
+		extra = 0;
+	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		cp = s[0] & 0x1f;
+		extra = 1;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		cp = s[0] & 0x0f;
+		extra = 2;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		cp = s[0] & 0x07;
+		extra = 3;
+	} else {
+		return false;
+	}
+	for (int i = 1; i <= extra; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			return false; /* also stops at the NUL */
+		}
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+		return false;
+	}
+	*text += extra + 1;
+	*out = cp;
+	return true;
+}
+
+/*
+ * Characters a marking must not contain: controls, and the invisible format
+ * characters (bidi controls above all) that could make a banner read other
+ * than it is. The same set as sanitize_title() removes, plus the line and
+ * paragraph separators.
+ */
+static bool
+config_is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+			(cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+			(cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) ||
+			cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
+/*
+ * Copies a user's text into out for a message: printable characters as they
+ * are, the rest escaped (\xNN for bytes, \uNNNN for characters), '"' and '\'
+ * escaped, cut after CONFIG_QUOTE_MAX bytes with "...".
+ */
+static void
+config_quote(const char *text, char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	while (*text) {
+		char piece[16];
+		const char *next = text;
+		uint32_t cp;
+		if (!config_utf8_decode(&next, &cp)) {
+			snprintf(piece, sizeof(piece), "\\x%02X", (unsigned char)*text);
+			next = text + 1;
+		} else if (cp == '"' || cp == '\\') {
+			snprintf(piece, sizeof(piece), "\\%c", (char)cp);
+		} else if (config_is_control(cp)) {
+			snprintf(piece, sizeof(piece), cp < 0x80 ? "\\x%02X" : "\\u%04X",
+					(unsigned)cp);
+		} else {
+			snprintf(piece, sizeof(piece), "%.*s", (int)(next - text), text);
+		}
+		size_t len = strlen(piece);
+		if (used + len > CONFIG_QUOTE_MAX || used + len + 4 > size) {
+			snprintf(out + used, size - used, "...");
+			return;
+		}
+		memcpy(out + used, piece, len + 1);
+		used += len;
+		text = next;
+	}
+}
+
+static void
+config_format_colour(strata_rgba colour, char *out, size_t size)
+{
+	if ((colour & 0xff) == 0xff) {
+		snprintf(out, size, "#%06X", (unsigned)(colour >> 8));
+	} else {
+		snprintf(out, size, "#%08X", (unsigned)colour);
+	}
+}
+
+/* Colours are compared without their alpha: levels must look different. */
+static bool
+config_same_rgb(strata_rgba a, strata_rgba b)
+{
+	return (a >> 8) == (b >> 8);
+}
+
+static int
+config_max_line(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static bool
+config_level_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	if (len < 1 || len > STRATA_LEVEL_NAME_MAX || name[0] < 'a' || name[0] > 'z') {
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static char *
+config_trim(char *s)
+{
+	while (isspace((unsigned char)*s)) {
+		s++;
+	}
+	size_t len = strlen(s);
+	while (len > 0 && isspace((unsigned char)s[len - 1])) {
+		s[--len] = '\0';
+	}
+	return s;
+}
+
+/*
+ * Mirrors inih's find_chars_or_comment(): the first of chars, or the start of
+ * an inline comment (';' after white space), or the end of s.
+ */
+static char *
+config_find_chars_or_comment(char *s, const char *chars)
+{
+	bool was_space = false;
+	while (*s && !strchr(chars, *s) && !(was_space && *s == ';')) {
+		was_space = isspace((unsigned char)*s);
+		s++;
+	}
+	return s;
+}
+
+static void
+config_known_keys(const struct config_key *keys, size_t count, char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < count && used < size; i++) {
+		int n = snprintf(out + used, size - used, "%s%s", i > 0 ? ", " : "", keys[i].name);
+		if (n < 0) {
+			return;
+		}
+		used += (size_t)n;
+	}
+}
+
+static void
+config_init_level(struct strata_level *level, const char *name, int line)
+{
+	*level = (struct strata_level){
+		.text_colour = 0xffffffff,
+		.border_width = 4,
+		.line = line,
+	};
+	snprintf(level->name, sizeof(level->name), "%s", name);
+}
+
+/* A [level] section ends: its colour is the one required key. */
+static void
+config_end_section(struct config_parser *p)
+{
+	if (p->section == CONFIG_SECTION_LEVEL && p->level_keys[CONFIG_LEVEL_COLOUR].line == 0) {
+		config_error(p, p->level->line, "%s has no colour (required: colour = #RRGGBB)",
+				p->section_label);
+	}
+	p->section = CONFIG_SECTION_IGNORED;
+}
+
+static void
+config_begin_level(struct config_parser *p, const char *name)
+{
+	struct strata_config *cfg = p->cfg;
+	char quoted[64];
+	config_quote(name, quoted, sizeof(quoted));
+	snprintf(p->section_label, sizeof(p->section_label), "[level %s]", quoted);
+
+	if (!p->file_levels) {
+		p->file_levels = true;
+		cfg->level_count = 0;
+		memset(cfg->levels, 0, sizeof(cfg->levels));
+	}
+
+	bool accepted = false;
+	int first;
+	if (name[0] == '\0') {
+		config_error(p, p->line, "[level] needs a name, e.g. [level low]");
+	} else if (!config_level_name_valid(name)) {
+		config_error(p, p->line,
+				"bad level name \"%s\" (accepted: 1 to %d characters among a-z, 0-9, _ "
+				"and -, starting with a letter)",
+				quoted, STRATA_LEVEL_NAME_MAX);
+	} else if (strcmp(name, "core") == 0) {
+		/* The core socket is wayland-core: a level may not take its name. */
+		config_error(p, p->line, "level name \"core\" is reserved for the trusted core");
+	} else if ((first = config_find_level(cfg, name)) >= 0) {
+		config_error(p, p->line, "duplicate level [level %s] (first defined at line %d)",
+				name, cfg->levels[first].line);
+	} else if (cfg->level_count == STRATA_MAX_LEVELS) {
+		p->extra_levels++;
+		config_error(p, p->line,
+				"too many levels: [level %s] would be level %zu (at most %d)", name,
+				STRATA_MAX_LEVELS + p->extra_levels, STRATA_MAX_LEVELS);
+	} else {
+		accepted = true;
+	}
+
+	size_t index = accepted ? cfg->level_count++ : STRATA_MAX_LEVELS;
+	p->level = accepted ? &cfg->levels[index] : &p->scratch;
+	p->level_keys = p->key_states[index];
+	memset(p->level_keys, 0, sizeof(p->key_states[index]));
+	config_init_level(p->level, accepted ? name : "", p->line);
+	p->section = CONFIG_SECTION_LEVEL;
+}
+
+static void
+config_begin_section(struct config_parser *p, char *line)
+{
+	config_end_section(p);
+
+	char *end = config_find_chars_or_comment(line + 1, "]");
+	if (*end != ']') {
+		config_error(p, p->line, "syntax error: section header without a closing \"]\"");
+		return;
+	}
+	*end = '\0';
+	char *rest = end + 1;
+	while (isspace((unsigned char)*rest)) {
+		rest++;
+	}
+	if (*rest && *rest != ';' && *rest != '#') {
+		char quoted[64];
+		config_quote(rest, quoted, sizeof(quoted));
+		config_error(p, p->line, "syntax error: unexpected \"%s\" after the section header",
+				quoted);
+	}
+
+	char *name = config_trim(line + 1);
+	if (strcmp(name, "session") == 0) {
+		snprintf(p->section_label, sizeof(p->section_label), "[session]");
+		if (p->session_line > 0) {
+			config_error(p, p->line,
+					"duplicate section [session] (first at line %d): put all session "
+					"keys in one section",
+					p->session_line);
+		} else {
+			p->session_line = p->line;
+		}
+		p->section = CONFIG_SECTION_SESSION;
+	} else if (strcmp(name, "limits") == 0) {
+		snprintf(p->section_label, sizeof(p->section_label), "[limits]");
+		if (p->limits_line > 0) {
+			config_error(p, p->line,
+					"duplicate section [limits] (first at line %d): put all limits "
+					"in one section",
+					p->limits_line);
+		} else {
+			p->limits_line = p->line;
+		}
+		p->section = CONFIG_SECTION_LIMITS;
+	} else if (strncmp(name, "level", 5) == 0 &&
+			(name[5] == '\0' || isspace((unsigned char)name[5]))) {
+		config_begin_level(p, config_trim(name + 5));
+	} else {
+		char quoted[64];
+		config_quote(name, quoted, sizeof(quoted));
+		config_error(p, p->line, "unknown section [%s] (known: [session], [limits], [level NAME])",
+				quoted);
+	}
+}
+
+/*
+ * Looks at a line before inih does. Section headers and every line that inih
+ * would reject are handled here and blanked, so inih only sees comments and
+ * "key = value" lines.
+ */
+static void
+config_scan_line(struct config_parser *p, char *line, bool too_long, bool has_nul)
+{
+	if (line[0] == ';' || line[0] == '#') {
+		return; /* a comment, however long */
+	}
+	if (has_nul) {
+		config_error(p, p->line, "syntax error: NUL byte in the line");
+	} else if (too_long) {
+		config_error(p, p->line, "syntax error: line longer than %zu bytes", p->max_line);
+	} else if (line[0] == '[') {
+		config_begin_section(p, line);
+	} else if (line[0] != '\0') {
+		char *end = config_find_chars_or_comment(line, "=:");
+		if (*end == '=' || *end == ':') {
+			return; /* for inih */
+		}
+		config_error(p, p->line,
+				"syntax error: expected \"[section]\", \"key = value\" or a comment");
+	}
+	line[0] = '\0';
+}
+
+static int
+config_getc(struct config_parser *p)
+{
+	if (p->file) {
+		int c = getc(p->file);
+		if (c == EOF && ferror(p->file) && p->read_errno == 0) {
+			p->read_errno = errno != 0 ? errno : EIO;
+		}
+		return c;
+	}
+	if (*p->text == '\0') {
+		return EOF;
+	}
+	return (unsigned char)*p->text++;
+}
+
+/* inih's ini_reader: reads one line of the file or string, like fgets(). */
+static char *
+config_read_line(char *buf, int size, void *stream)
+{
+	struct config_parser *p = stream;
+	/* strlen(buf) stays below size - 1 so that an inih built with
+	 * INI_ALLOW_REALLOC never asks for the rest of a line */
+	size_t max = size > 2 ? (size_t)size - 2 : 0;
+	size_t len = 0, count = 0;
+	p->max_line = max;
+	bool too_long = false, has_nul = false;
+	int c;
+	errno = 0;
+	while ((c = config_getc(p)) != EOF && c != '\n') {
+		count++;
+		if (c == '\0') {
+			has_nul = true;
+		}
+		if (len < max) {
+			buf[len++] = (char)c;
+		} else {
+			too_long = true;
+		}
+	}
+	if (p->read_errno != 0 || (c == EOF && count == 0)) {
+		return NULL;
+	}
+	buf[len] = '\0';
+	p->line++;
+
+	char *start = buf;
+	if (p->line == 1 && strncmp(start, "\xef\xbb\xbf", 3) == 0) {
+		start += 3;
+	}
+	while (isspace((unsigned char)*start)) {
+		start++;
+	}
+	memmove(buf, start, strlen(start) + 1);
+	config_scan_line(p, buf, too_long, has_nul);
+	return buf;
+}
+
+static bool
+config_parse_int(struct config_parser *p, const struct config_key *key, const char *value, int *out)
+{
+	char quoted[64];
+	const char *digits = value[0] == '-' ? value + 1 : value;
+	char *end;
+	errno = 0;
+	long n = strtol(value, &end, 10);
+	if (!isdigit((unsigned char)digits[0]) || *end != '\0') {
+		config_quote(value, quoted, sizeof(quoted));
+		config_error(p, p->line, "%s = \"%s\" in %s is not an integer (accepted: %d..%d)",
+				key->name, quoted, p->section_label, key->min, key->max);
+		return false;
+	}
+	if (errno == ERANGE || n < key->min || n > key->max) {
+		config_quote(value, quoted, sizeof(quoted));
+		config_error(p, p->line, "%s = \"%s\" in %s is out of range (accepted: %d..%d)",
+				key->name, quoted, p->section_label, key->min, key->max);
+		return false;
+	}
+	*out = (int)n;
+	return true;
+}
+
+static bool
+config_parse_text(struct config_parser *p, const struct config_key *key, const char *value,
+		char *out)
+{
+	const char *s = value;
+	while (*s) {
+		uint32_t cp;
+		if (!config_utf8_decode(&s, &cp)) {
+			config_error(p, p->line,
+					"%s in %s is not valid UTF-8 (byte 0x%02X at offset %zu)",
+					key->name, p->section_label, (unsigned char)*s,
+					(size_t)(s - value));
+			return false;
+		}
+		if (config_is_control(cp)) {
+			config_error(p, p->line,
+					"%s in %s contains U+%04X, a control or invisible formatting "
+					"character (accepted: printable text)",
+					key->name, p->section_label, (unsigned)cp);
+			return false;
+		}
+	}
+	size_t len = strlen(value);
+	if (len == 0 && key->min > 0) {
+		config_error(p, p->line, "%s in %s is empty (accepted: %d to %d bytes)", key->name,
+				p->section_label, key->min, key->max);
+		return false;
+	}
+	if (len < (size_t)key->min || len > (size_t)key->max) {
+		config_error(p, p->line, "%s in %s is %zu bytes long (accepted: %d to %d bytes)",
+				key->name, p->section_label, len, key->min, key->max);
+		return false;
+	}
+	memcpy(out, value, len + 1);
+	return true;
+}
+
+static bool
+config_parse_modifier(struct config_parser *p, const struct config_key *key, const char *value,
+		enum strata_modifier *out)
+{
+	if (strcmp(value, "logo") == 0) {
+		*out = STRATA_MODIFIER_LOGO;
+	} else if (strcmp(value, "alt") == 0) {
+		*out = STRATA_MODIFIER_ALT;
+	} else {
+		char quoted[64];
+		config_quote(value, quoted, sizeof(quoted));
+		config_error(p, p->line,
+				"%s = \"%s\" in %s is not a modifier (accepted: logo, alt)",
+				key->name, quoted, p->section_label);
+		return false;
+	}
+	return true;
+}
+
+static bool
+config_parse_value(struct config_parser *p, const struct config_key *key, const char *value,
+		void *base)
+{
+	void *field = (char *)base + key->offset;
+	switch (key->type) {
+	case CONFIG_KEY_INT:
+		return config_parse_int(p, key, value, field);
+	case CONFIG_KEY_TEXT:
+		return config_parse_text(p, key, value, field);
+	case CONFIG_KEY_MODIFIER:
+		return config_parse_modifier(p, key, value, field);
+	case CONFIG_KEY_COLOUR:
+		if (config_parse_colour(value, field)) {
+			return true;
+		}
+		char quoted[64];
+		config_quote(value, quoted, sizeof(quoted));
+		config_error(p, p->line,
+				"%s = \"%s\" in %s is not a colour (accepted: #RRGGBB or #RRGGBBAA)",
+				key->name, quoted, p->section_label);
+		return false;
+	}
+	return false;
+}
+
+static void
+config_set_key(struct config_parser *p, const struct config_key *keys, size_t count,
+		struct config_key_state *states, void *base, const char *name, const char *value)
+{
+	size_t i = 0;
+	while (i < count && strcmp(keys[i].name, name) != 0) {
+		i++;
+	}
+	if (i == count) {
+		char quoted[64], known[160];
+		config_quote(name, quoted, sizeof(quoted));
+		config_known_keys(keys, count, known, sizeof(known));
+		config_error(p, p->line, "unknown key \"%s\" in %s (known: %s)", quoted,
+				p->section_label, known);
+		return;
+	}
+	if (states[i].line != 0) {
+		config_error(p, p->line, "duplicate key \"%s\" in %s (first set at line %d)", name,
+				p->section_label, states[i].line);
+		return;
+	}
+	states[i].line = p->line;
+	states[i].valid = config_parse_value(p, &keys[i], value, base);
+}
+
+/* inih's handler; section is ours (parser->section), not inih's. */
+static int
+config_handle_key(void *data, const char *section, const char *name, const char *value)
+{
+	struct config_parser *p = data;
+	switch (p->section) {
+	case CONFIG_SECTION_NONE: {
+		char quoted[64];
+		config_quote(name, quoted, sizeof(quoted));
+		config_error(p, p->line,
+				"key \"%s\" outside any section (put it under [session] or [level NAME])",
+				quoted);
+		break;
+	}
+	case CONFIG_SECTION_SESSION:
+		config_set_key(p, config_session_keys, CONFIG_SESSION_KEY_COUNT, p->session_keys,
+				p->cfg, name, value);
+		break;
+	case CONFIG_SECTION_LIMITS:
+		config_set_key(p, config_limits_keys, CONFIG_LIMITS_KEY_COUNT, p->limits_keys,
+				p->cfg, name, value);
+		break;
+	case CONFIG_SECTION_LEVEL:
+		config_set_key(p, config_level_keys, CONFIG_LEVEL_KEY_COUNT, p->level_keys,
+				p->level, name, value);
+		break;
+	case CONFIG_SECTION_IGNORED:
+		break;
+	}
+	return 1;
+}
+
+/* The line where a colour was set; if it was not, where its default applies. */
+static int
+config_colour_line(const struct config_key_state *state, int default_line)
+{
+	return state->line != 0 ? state->line : default_line;
+}
+
+/* Checks across keys and sections, once the whole file is read. */
+static void
+config_check(struct config_parser *p)
+{
+	const struct strata_config *cfg = p->cfg;
+	char colour[16];
+	const struct config_key_state *idle = &p->session_keys[CONFIG_SESSION_IDLE_COLOUR];
+	const struct config_key_state *idle_text =
+			&p->session_keys[CONFIG_SESSION_IDLE_TEXT_COLOUR];
+	bool idle_ok = idle->line == 0 || idle->valid;
+	bool idle_text_ok = idle_text->line == 0 || idle_text->valid;
+
+	size_t usable = 0;
+	for (size_t i = 0; i < cfg->level_count; i++) {
+		const struct strata_level *level = &cfg->levels[i];
+		const struct config_key_state *keys = p->key_states[i];
+		if (p->file_levels && !keys[CONFIG_LEVEL_COLOUR].valid) {
+			continue;
+		}
+		usable++;
+		int colour_line = keys[CONFIG_LEVEL_COLOUR].line;
+		int text_line = config_colour_line(&keys[CONFIG_LEVEL_TEXT_COLOUR], level->line);
+		bool text_ok = keys[CONFIG_LEVEL_TEXT_COLOUR].line == 0 ||
+				keys[CONFIG_LEVEL_TEXT_COLOUR].valid;
+		if (text_ok && config_same_rgb(level->colour, level->text_colour)) {
+			config_format_colour(level->text_colour, colour, sizeof(colour));
+			config_error(p, config_max_line(colour_line, text_line),
+					"[level %s] text_colour %s is the same as its colour: the text would "
+					"be invisible",
+					level->name, colour);
+		}
+		for (size_t j = 0; j < i; j++) {
+			const struct strata_level *other = &cfg->levels[j];
+			const struct config_key_state *other_colour =
+					&p->key_states[j][CONFIG_LEVEL_COLOUR];
+			if ((p->file_levels && !other_colour->valid) ||
+					!config_same_rgb(level->colour, other->colour)) {
+				continue;
+			}
+			config_format_colour(level->colour, colour, sizeof(colour));
+			config_error(p, config_max_line(colour_line, other_colour->line),
+					"[level %s] colour %s is the same as the colour of [level %s] (line "
+					"%d): levels must have distinct colours",
+					level->name, colour, other->name, other_colour->line);
+		}
+		if (idle_ok && config_same_rgb(level->colour, cfg->idle_colour)) {
+			config_format_colour(cfg->idle_colour, colour, sizeof(colour));
+			config_error(p, config_max_line(colour_line, idle->line),
+					"idle_colour %s in [session] is the same as the colour of [level %s]: "
+					"the idle banner would look like that level",
+					colour, level->name);
+		}
+	}
+	if (p->file_levels && usable == 0) {
+		config_error(p, 0,
+				"no usable level: every [level NAME] section has errors (at least one "
+				"level with a valid colour is needed)");
+	}
+	if (idle_ok && idle_text_ok && config_same_rgb(cfg->idle_colour, cfg->idle_text_colour)) {
+		config_format_colour(cfg->idle_text_colour, colour, sizeof(colour));
+		config_error(p, config_max_line(idle->line, idle_text->line),
+				"idle_text_colour %s in [session] is the same as idle_colour: the idle "
+				"banner text would be invisible",
+				colour);
+	}
+}
+
+static bool
+config_has_error_at(const struct config_parser *p, int line)
+{
+	for (size_t i = 0; i < p->error_count; i++) {
+		if (p->errors[i].line == line) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Reports the errors by line, line 0 (not tied to a line) last; stable. */
+static void
+config_report(struct config_parser *p, config_error_fn report, void *data)
+{
+	if (!report) {
+		return;
+	}
+	bool done[CONFIG_MAX_ERRORS] = { false };
+	for (size_t n = 0; n < p->error_count; n++) {
+		size_t best = CONFIG_MAX_ERRORS;
+		for (size_t i = 0; i < p->error_count; i++) {
+			if (done[i]) {
+				continue;
+			}
+			unsigned line = (unsigned)p->errors[i].line - 1; /* 0 sorts last */
+			if (best == CONFIG_MAX_ERRORS ||
+					line < (unsigned)p->errors[best].line - 1) {
+				best = i;
+			}
+		}
+		done[best] = true;
+		report(data, p->source, p->errors[best].line, p->errors[best].message);
+	}
+	if (p->errors_dropped > 0) {
+		char message[CONFIG_MESSAGE_MAX];
+		snprintf(message, sizeof(message), "%zu more errors not shown", p->errors_dropped);
+		report(data, p->source, 0, message);
+	}
+}
+
+static bool
+config_load(struct strata_config *cfg, FILE *file, const char *text, const char *source,
+		config_error_fn report, void *data)
+{
+	if (!source) {
+		source = file ? "<stream>" : "<string>";
+	}
+	config_set_defaults(cfg);
+	struct config_parser *p = calloc(1, sizeof(*p));
+	if (!p) {
+		if (report) {
+			report(data, source, 0, "out of memory");
+		}
+		return false;
+	}
+	p->cfg = cfg;
+	p->source = source;
+	p->file = file;
+	p->text = text ? text : "";
+
+	int ret = ini_parse_stream(config_read_line, p, config_handle_key, p);
+	config_end_section(p);
+	if (p->read_errno != 0) {
+		config_error(p, 0, "cannot read: %s", strerror(p->read_errno));
+	} else if (ret < 0) {
+		config_error(p, 0, "out of memory");
+	} else if (ret > 0 && !config_has_error_at(p, ret)) {
+		/* Not expected: config_scan_line() blanks every line inih rejects. */
+		config_error(p, ret, "syntax error");
+	}
+	config_check(p);
+
+	bool ok = p->error_count == 0;
+	config_report(p, report, data);
+	free(p);
+	return ok;
+}
+
+void
+config_set_defaults(struct strata_config *cfg)
+{
+	*cfg = (struct strata_config){
+		.banner_height = 32,
+		.title_height = 22,
+		.font = "DejaVu Sans",
+		.background = 0x202020ff,
+		.idle_colour = 0x3a3a3aff,
+		.idle_text_colour = 0xffffffff,
+		.modifier = STRATA_MODIFIER_LOGO,
+		.max_buffer_width = 16384,
+		.max_buffer_height = 6144,
+		.shm_mib_per_client = 1024,
+		.shm_pools_per_client = 64,
+	};
+	memcpy(cfg->levels, config_builtin_levels, sizeof(config_builtin_levels));
+	cfg->level_count = CONFIG_ARRAY_LEN(config_builtin_levels);
+}
+
+bool
+config_load_file(struct strata_config *cfg, const char *path, config_error_fn report, void *data)
+{
+	FILE *file = fopen(path, "re");
+	if (!file) {
+		if (report) {
+			char message[CONFIG_MESSAGE_MAX];
+			snprintf(message, sizeof(message), "cannot open: %s", strerror(errno));
+			report(data, path, 0, message);
+		}
+		return false;
+	}
+	bool ok = config_load(cfg, file, NULL, path, report, data);
+	fclose(file);
+	return ok;
+}
+
+bool
+config_load_string(struct strata_config *cfg, const char *text, const char *source,
+		config_error_fn report, void *data)
+{
+	return config_load(cfg, NULL, text, source, report, data);
+}
+
+bool
+config_load_stream(struct strata_config *cfg, FILE *f, const char *source, config_error_fn report,
+		void *data)
+{
+	return config_load(cfg, f, NULL, source, report, data);
+}
+
+int
+config_find_level(const struct strata_config *cfg, const char *name)
+{
+	if (!name) {
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->level_count; i++) {
+		if (strcmp(cfg->levels[i].name, name) == 0) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static int
+config_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+bool
+config_parse_colour(const char *text, strata_rgba *out)
+{
+	if (!text || text[0] != '#') {
+		return false;
+	}
+	size_t len = strlen(text + 1);
+	if (len != 6 && len != 8) {
+		return false;
+	}
+	uint32_t value = 0;
+	for (size_t i = 1; i <= len; i++) {
+		int digit = config_hex_digit(text[i]);
+		if (digit < 0) {
+			return false;
+		}
+		value = (value << 4) | (uint32_t)digit;
+	}
+	*out = len == 6 ? (value << 8) | 0xff : value;
+	return true;
+}
+
+void
+config_colour_to_floats(strata_rgba c, float out[static 4])
+{
+	float alpha = (float)(c & 0xff) / 255.0f;
+	out[0] = (float)((c >> 24) & 0xff) / 255.0f * alpha;
+	out[1] = (float)((c >> 16) & 0xff) / 255.0f * alpha;
+	out[2] = (float)((c >> 8) & 0xff) / 255.0f * alpha;
+	out[3] = alpha;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STRATA_REQUEST_GUARD_H
+#define STRATA_REQUEST_GUARD_H
+
+#include <stdbool.h>
+#include "server.h"
+
+/*
+ * Clamps or refuses absurd geometry in client requests before wlroots sees
+ * them, so that nothing reaches pixman or the layout as an invalid or
+ * overflowing rectangle (regions, damage, window geometry, positioners,
+ * subsurface and attach offsets, size hints, cursor hotspots, buffer scale).
+ *
+ * It is a libwayland protocol logger: libwayland 1.21 calls it with the
+ * request's argument array right before invoking the handler
+ * (wayland-server.c, log_closure), so a clamped argument is what the handler
+ * receives. Refused requests also get a protocol error.
+ */
+bool request_guard_init(struct strata_server *server);
+void request_guard_finish(struct strata_server *server);
+
+/* Coordinates and sizes in requests are kept within +-this many pixels. */
+#define STRATA_COORD_MAX (1 << 20)
+/* The largest buffer scale a surface may ask for. */
+#define STRATA_SCALE_MAX 8
+
+#endif

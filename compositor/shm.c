@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: MIT
+/*
+ * wl_shm for level clients, SIGBUS-safe: see shm.h for why.
+ *
+ * Lifetimes: a pool (mapping + fd) is reference-counted by its wl_shm_pool
+ * resource, its wl_buffers and the frame buffers not yet copied. A frame
+ * buffer (the wlr_buffer wlroots gets for a wl_buffer) copies the pixels
+ * into memory of its own the first time wlroots reads it, during the commit,
+ * then releases the wl_buffer at once and drops its pool reference: from
+ * then on nothing the client does to its memory can reach the renderer.
+ */
+#include <assert.h>
+#include <drm_fourcc.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <wayland-server-protocol.h>
+#include <wlr/types/wlr_buffer.h>
+#include <wlr/util/log.h>
+#include "shm.h"
+
+struct shm_client {
+	struct wl_client *client;
+	uint64_t bytes;
+	uint32_t pools;
+	struct wl_list pools_list; /* shm_pool.owner_link */
+	struct wl_listener destroy;
+	struct wl_list link; /* strata_shm.clients */
+};
+
+struct strata_shm {
+	struct wl_global *global;
+	struct strata_shm_limits limits;
+	uint32_t formats[16]; /* wl_shm format codes we advertise */
+	size_t format_count;
+	struct wl_list clients; /* shm_client.link */
+};
+
+struct shm_pool {
+	struct strata_shm *shm;
+	struct shm_client *owner; /* may be NULL once the client is gone */
+	struct wl_list owner_link;
+	struct wl_resource *resource; /* may be NULL */
+	struct wl_resource *shm_resource; /* may be NULL */
+	struct wl_listener shm_resource_destroy;
+	int fd;
+	void *data;
+	size_t size;
+	int refs;
+};
+
+struct shm_buffer {
+	struct wl_resource *resource;
+	struct shm_pool *pool;
+	int32_t offset, width, height, stride;
+	uint32_t format; /* wl_shm */
+};
+
+struct shm_frame {
+	struct wlr_buffer base;
+	struct wl_resource *buffer_resource; /* may be NULL */
+	struct wl_listener buffer_destroy;
+	struct shm_pool *pool; /* NULL once copied */
+	int32_t offset, stride;
+	uint32_t drm_format, bpp;
+	void *data; /* compositor-owned copy, width * bpp per row */
+	size_t data_stride;
+	bool copied, failed, released;
+};
+
+static const struct {
+	uint32_t drm;
+	uint32_t bpp;
+} known_formats[] = {
+	{DRM_FORMAT_ARGB8888, 4},
+	{DRM_FORMAT_XRGB8888, 4},
+	{DRM_FORMAT_ABGR8888, 4},
+	{DRM_FORMAT_XBGR8888, 4},
+	{DRM_FORMAT_RGBA8888, 4},
+	{DRM_FORMAT_RGBX8888, 4},
+	{DRM_FORMAT_BGRA8888, 4},
+	{DRM_FORMAT_BGRX8888, 4},
+	{DRM_FORMAT_ARGB2101010, 4},
+	{DRM_FORMAT_XRGB2101010, 4},
+	{DRM_FORMAT_ABGR2101010, 4},
+	{DRM_FORMAT_XBGR2101010, 4},
+	{DRM_FORMAT_RGB565, 2},
+	{DRM_FORMAT_BGR565, 2},
+};
+
+static uint32_t
+wl_to_drm(uint32_t wl_format)
+{
+	if (wl_format == WL_SHM_FORMAT_ARGB8888) {
+		return DRM_FORMAT_ARGB8888;
+	}
+	if (wl_format == WL_SHM_FORMAT_XRGB8888) {
+		return DRM_FORMAT_XRGB8888;
+	}
+	return wl_format; /* the other codes are the DRM fourccs */
+}
+
+static uint32_t
+drm_to_wl(uint32_t drm_format)
+{
+	if (drm_format == DRM_FORMAT_ARGB8888) {
+		return WL_SHM_FORMAT_ARGB8888;
+	}
+	if (drm_format == DRM_FORMAT_XRGB8888) {
+		return WL_SHM_FORMAT_XRGB8888;
+	}
+	return drm_format;
+}
+
+uint32_t
+shm_format_bpp(uint32_t wl_shm_format)
+{
+	uint32_t drm = wl_to_drm(wl_shm_format);
+	for (size_t i = 0; i < sizeof(known_formats) / sizeof(known_formats[0]); i++) {
+		if (known_formats[i].drm == drm) {
+			return known_formats[i].bpp;
+		}
+	}
+	return 0;
+}
+
+static bool
+format_advertised(struct strata_shm *shm, uint32_t wl_format)
+{
+	for (size_t i = 0; i < shm->format_count; i++) {
+		if (shm->formats[i] == wl_format) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- the SIGBUS guard -------------------------------------------------- */
+
+static struct {
+	volatile sig_atomic_t active;
+	volatile sig_atomic_t faulted;
+	char *volatile start;
+	volatile size_t len;
+} guard;
+static struct sigaction previous_sigbus;
+static long page_size;
+static int guard_users;
+
+static void
+handle_sigbus(int sig, siginfo_t *info, void *context)
+{
+	char *addr = info->si_addr;
+	if (guard.active && addr >= guard.start && addr < guard.start + guard.len) {
+		/* The client shrank its file under us: read zeros from here on. */
+		uintptr_t page = (uintptr_t)addr & ~((uintptr_t)page_size - 1);
+		if (mmap((void *)page, (size_t)page_size, PROT_READ,
+				MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) != MAP_FAILED) {
+			guard.faulted = 1;
+			return;
+		}
+	}
+	/* Not a client pool: whatever handled SIGBUS before us decides. */
+	if (previous_sigbus.sa_flags & SA_SIGINFO) {
+		previous_sigbus.sa_sigaction(sig, info, context);
+	} else if (previous_sigbus.sa_handler != SIG_DFL &&
+			previous_sigbus.sa_handler != SIG_IGN) {
+		previous_sigbus.sa_handler(sig);
+	} else {
+		signal(SIGBUS, SIG_DFL);
+		raise(SIGBUS);
+	}
+}
+
+static bool
+guard_install(void)
+{
+	if (guard_users++ > 0) {
+		return true;
+	}
+	page_size = sysconf(_SC_PAGESIZE);
+	struct sigaction action = {
+		.sa_sigaction = handle_sigbus,
+		.sa_flags = SA_SIGINFO | SA_NODEFER,
+	};
+	sigemptyset(&action.sa_mask);
+	if (sigaction(SIGBUS, &action, &previous_sigbus) < 0) {
+		guard_users--;
+		return false;
+	}
+	return true;
+}
+
+static void
+guard_uninstall(void)
+{
+	if (--guard_users == 0) {
+		sigaction(SIGBUS, &previous_sigbus, NULL);
+	}
+}
+
+/* Copies rows out of a client pool; false if the pool faulted. */
+static bool
+guarded_copy(struct shm_pool *pool, size_t offset, size_t src_stride, void *dst,
+	size_t dst_stride, size_t row_bytes, size_t rows)
+{
+	guard.start = pool->data;
+	guard.len = pool->size;
+	guard.faulted = 0;
+	guard.active = 1;
+	const char *src = (const char *)pool->data + offset;
+	for (size_t y = 0; y < rows && !guard.faulted; y++) {
+		memcpy((char *)dst + y * dst_stride, src + y * src_stride, row_bytes);
+	}
+	guard.active = 0;
+	return !guard.faulted;
+}
+
+/* ---- per-client accounting ------------------------------------------- */
+
+static void
+shm_client_handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct shm_client *sc = wl_container_of(listener, sc, destroy);
+	struct shm_pool *pool, *tmp;
+	wl_list_for_each_safe (pool, tmp, &sc->pools_list, owner_link) {
+		wl_list_remove(&pool->owner_link);
+		wl_list_init(&pool->owner_link);
+		pool->owner = NULL;
+	}
+	wl_list_remove(&sc->destroy.link);
+	wl_list_remove(&sc->link);
+	free(sc);
+}
+
+static struct shm_client *
+shm_client_get(struct strata_shm *shm, struct wl_client *client, bool create)
+{
+	struct wl_listener *listener =
+		wl_client_get_destroy_listener(client, shm_client_handle_destroy);
+	if (listener) {
+		struct shm_client *sc = wl_container_of(listener, sc, destroy);
+		return sc;
+	}
+	if (!create) {
+		return NULL;
+	}
+	struct shm_client *sc = calloc(1, sizeof(*sc));
+	if (!sc) {
+		return NULL;
+	}
+	sc->client = client;
+	wl_list_init(&sc->pools_list);
+	sc->destroy.notify = shm_client_handle_destroy;
+	wl_client_add_destroy_listener(client, &sc->destroy);
+	wl_list_insert(&shm->clients, &sc->link);
+	return sc;
+}
+
+uint64_t
+shm_client_bytes(struct strata_shm *shm, struct wl_client *client)
+{
+	struct shm_client *sc = shm_client_get(shm, client, false);
+	return sc ? sc->bytes : 0;
+}
+
+uint32_t
+shm_client_pools(struct strata_shm *shm, struct wl_client *client)
+{
+	struct shm_client *sc = shm_client_get(shm, client, false);
+	return sc ? sc->pools : 0;
+}
+
+/* ---- pools ------------------------------------------------------------- */
+
+static void
+pool_unref(struct shm_pool *pool)
+{
+	if (--pool->refs > 0) {
+		return;
+	}
+	if (pool->owner) {
+		pool->owner->bytes -= pool->size;
+		pool->owner->pools--;
+	}
+	wl_list_remove(&pool->owner_link);
+	if (pool->shm_resource) {
+		wl_list_remove(&pool->shm_resource_destroy.link);
+	}
+	munmap(pool->data, pool->size);
+	close(pool->fd);
+	free(pool);
+}
+
+static void
+pool_handle_shm_resource_destroy(struct wl_listener *listener, void *data)
+{
+	struct shm_pool *pool = wl_container_of(listener, pool, shm_resource_destroy);
+	wl_list_remove(&pool->shm_resource_destroy.link);
+	pool->shm_resource = NULL;
+}
+
+static const struct wl_buffer_interface buffer_impl;
+
+static struct shm_buffer *
+buffer_from_resource(struct wl_resource *resource)
+{
+	assert(wl_resource_instance_of(resource, &wl_buffer_interface, &buffer_impl));
+	return wl_resource_get_user_data(resource);
+}
+
+static void
+buffer_handle_destroy_request(struct wl_client *client, struct wl_resource *resource)
+{
+	wl_resource_destroy(resource);
+}
+
+static const struct wl_buffer_interface buffer_impl = {
+	.destroy = buffer_handle_destroy_request,
+};
+
+static void
+buffer_handle_resource_destroy(struct wl_resource *resource)
+{
+	struct shm_buffer *buffer = buffer_from_resource(resource);
+	pool_unref(buffer->pool);
+	free(buffer);
+}
+
+static void
+pool_handle_create_buffer(struct wl_client *client, struct wl_resource *resource, uint32_t id,
+	int32_t offset, int32_t width, int32_t height, int32_t stride, uint32_t format)
+{
+	struct shm_pool *pool = wl_resource_get_user_data(resource);
+	struct strata_shm *shm = pool->shm;
+	uint32_t bpp = shm_format_bpp(format);
+	if (!bpp || !format_advertised(shm, format)) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FORMAT,
+			"invalid format 0x%x", format);
+		return;
+	}
+	if (width <= 0 || height <= 0 || offset < 0 || stride <= 0) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
+			"invalid buffer: offset %d, %dx%d, stride %d", offset, width, height, stride);
+		return;
+	}
+	if (width > shm->limits.max_width || height > shm->limits.max_height) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
+			"buffer %dx%d exceeds the limit of %dx%d", width, height,
+			shm->limits.max_width, shm->limits.max_height);
+		return;
+	}
+	/* 64-bit arithmetic: none of these products can overflow. */
+	if ((uint64_t)stride < (uint64_t)width * bpp) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
+			"stride %d is less than width %d times %u bytes per pixel", stride, width, bpp);
+		return;
+	}
+	uint64_t end = (uint64_t)offset + (uint64_t)stride * (uint64_t)height;
+	if (end > pool->size) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
+			"buffer ends at byte %llu, beyond the pool's %zu bytes",
+			(unsigned long long)end, pool->size);
+		return;
+	}
+	struct shm_buffer *buffer = calloc(1, sizeof(*buffer));
+	if (!buffer) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	buffer->resource = wl_resource_create(client, &wl_buffer_interface, 1, id);
+	if (!buffer->resource) {
+		free(buffer);
+		wl_client_post_no_memory(client);
+		return;
+	}
+	buffer->pool = pool;
+	buffer->offset = offset;
+	buffer->width = width;
+	buffer->height = height;
+	buffer->stride = stride;
+	buffer->format = format;
+	pool->refs++;
+	wl_resource_set_implementation(buffer->resource, &buffer_impl, buffer,
+		buffer_handle_resource_destroy);
+}
+
+static bool
+pool_check_file(struct wl_resource *resource, int fd, uint64_t size)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		/* memfds are regular files; pipes, sockets and devices are not. */
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD,
+			"the pool fd is not a memfd or a regular file");
+		return false;
+	}
+	if ((uint64_t)st.st_size < size) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD,
+			"pool of %llu bytes is larger than its file (%lld bytes)",
+			(unsigned long long)size, (long long)st.st_size);
+		return false;
+	}
+	return true;
+}
+
+static void
+pool_handle_resize(struct wl_client *client, struct wl_resource *resource, int32_t size)
+{
+	struct shm_pool *pool = wl_resource_get_user_data(resource);
+	struct strata_shm *shm = pool->shm;
+	if (size <= 0 || (size_t)size < pool->size) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
+			"pools can only grow: %d bytes after %zu", size, pool->size);
+		return;
+	}
+	uint64_t grow = (uint64_t)size - pool->size;
+	if (pool->owner && pool->owner->bytes + grow > shm->limits.max_bytes_per_client) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD,
+			"resizing to %d bytes exceeds this client's shm limit of %llu bytes", size,
+			(unsigned long long)shm->limits.max_bytes_per_client);
+		return;
+	}
+	if (!pool_check_file(resource, pool->fd, (uint64_t)size)) {
+		return;
+	}
+	void *data = mremap(pool->data, pool->size, (size_t)size, MREMAP_MAYMOVE);
+	if (data == MAP_FAILED) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD, "cannot map the pool");
+		return;
+	}
+	pool->data = data;
+	pool->size = (size_t)size;
+	if (pool->owner) {
+		pool->owner->bytes += grow;
+	}
+}
+
+static void
+pool_handle_destroy_request(struct wl_client *client, struct wl_resource *resource)
+{
+	wl_resource_destroy(resource);
+}
+
+static const struct wl_shm_pool_interface pool_impl = {
+	.create_buffer = pool_handle_create_buffer,
+	.destroy = pool_handle_destroy_request,
+	.resize = pool_handle_resize,
+};
+
+static void
+pool_handle_resource_destroy(struct wl_resource *resource)
+{
+	struct shm_pool *pool = wl_resource_get_user_data(resource);
+	pool->resource = NULL;
+	pool_unref(pool);
+}
+
+static void
+shm_handle_create_pool(struct wl_client *client, struct wl_resource *resource, uint32_t id,
+	int32_t fd, int32_t size)
+{
+	struct strata_shm *shm = wl_resource_get_user_data(resource);
+	if (size <= 0) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
+			"invalid pool size %d", size);
+		close(fd);
+		return;
+	}
+	struct shm_client *sc = shm_client_get(shm, client, true);
+	if (!sc) {
+		close(fd);
+		wl_client_post_no_memory(client);
+		return;
+	}
+	if (sc->pools >= shm->limits.max_pools_per_client) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD,
+			"more than %u pools for one client", shm->limits.max_pools_per_client);
+		close(fd);
+		return;
+	}
+	if (sc->bytes + (uint64_t)size > shm->limits.max_bytes_per_client) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD,
+			"a pool of %d bytes exceeds this client's shm limit of %llu bytes", size,
+			(unsigned long long)shm->limits.max_bytes_per_client);
+		close(fd);
+		return;
+	}
+	if (!pool_check_file(resource, fd, (uint64_t)size)) {
+		close(fd);
+		return;
+	}
+	struct shm_pool *pool = calloc(1, sizeof(*pool));
+	if (!pool) {
+		close(fd);
+		wl_client_post_no_memory(client);
+		return;
+	}
+	/* Read-only: the compositor never writes into client memory. */
+	pool->data = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+	if (pool->data == MAP_FAILED) {
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD, "cannot map the pool: %s",
+			strerror(errno));
+		close(fd);
+		free(pool);
+		return;
+	}
+	pool->resource = wl_resource_create(client, &wl_shm_pool_interface, 1, id);
+	if (!pool->resource) {
+		munmap(pool->data, (size_t)size);
+		close(fd);
+		free(pool);
+		wl_client_post_no_memory(client);
+		return;
+	}
+	pool->shm = shm;
+	pool->fd = fd;
+	pool->size = (size_t)size;
+	pool->refs = 1;
+	pool->owner = sc;
+	wl_list_insert(&sc->pools_list, &pool->owner_link);
+	sc->bytes += (uint64_t)size;
+	sc->pools++;
+	pool->shm_resource = resource;
+	pool->shm_resource_destroy.notify = pool_handle_shm_resource_destroy;
+	wl_resource_add_destroy_listener(resource, &pool->shm_resource_destroy);
+	wl_resource_set_implementation(pool->resource, &pool_impl, pool,
+		pool_handle_resource_destroy);
+}
+
+static const struct wl_shm_interface shm_impl = {
+	.create_pool = shm_handle_create_pool,
+};
+
+static void
+shm_bind(struct wl_client *client, void *data, uint32_t version, uint32_t id)
+{
+	struct strata_shm *shm = data;
+	struct wl_resource *resource = wl_resource_create(client, &wl_shm_interface, 1, id);
+	if (!resource) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	wl_resource_set_implementation(resource, &shm_impl, shm, NULL);
+	for (size_t i = 0; i < shm->format_count; i++) {
+		wl_shm_send_format(resource, shm->formats[i]);
+	}
+}
+
+/* ---- the wlr_buffer wlroots gets ------------------------------------- */
+
+static const struct wlr_buffer_impl frame_impl;
+
+static struct shm_frame *
+frame_from_buffer(struct wlr_buffer *buffer)
+{
+	assert(buffer->impl == &frame_impl);
+	return (struct shm_frame *)buffer; /* base is the first member */
+}
+
+static void
+frame_release_client_buffer(struct shm_frame *frame)
+{
+	if (!frame->released && frame->buffer_resource) {
+		wl_buffer_send_release(frame->buffer_resource);
+	}
+	frame->released = true;
+}
+
+static void
+frame_drop_pool(struct shm_frame *frame)
+{
+	if (frame->pool) {
+		pool_unref(frame->pool);
+		frame->pool = NULL;
+	}
+}
+
+static void
+frame_destroy(struct wlr_buffer *wlr_buffer)
+{
+	struct shm_frame *frame = frame_from_buffer(wlr_buffer);
+	frame_release_client_buffer(frame);
+	wl_list_remove(&frame->buffer_destroy.link);
+	frame_drop_pool(frame);
+	free(frame->data);
+	free(frame);
+}
+
+static bool
+frame_copy(struct shm_frame *frame)
+{
+	if (frame->copied || frame->failed) {
+		return frame->copied;
+	}
+	size_t row = (size_t)frame->base.width * frame->bpp;
+	frame->data_stride = row;
+	frame->data = malloc(row * (size_t)frame->base.height);
+	if (!frame->data) {
+		frame->failed = true;
+		return false;
+	}
+	struct shm_pool *pool = frame->pool;
+	/* The pool may have been resized since; the buffer's bounds were checked
+	 * against a smaller size, and pools only grow. */
+	if (!guarded_copy(pool, (size_t)frame->offset, (size_t)frame->stride, frame->data,
+			frame->data_stride, row, (size_t)frame->base.height)) {
+		frame->failed = true;
+		free(frame->data);
+		frame->data = NULL;
+		struct wl_resource *culprit =
+			frame->buffer_resource ? frame->buffer_resource : pool->shm_resource;
+		wlr_log(WLR_ERROR, "client shm pool faulted (file truncated): ending the client");
+		if (culprit) {
+			wl_resource_post_error(culprit, WL_SHM_ERROR_INVALID_FD,
+				"error accessing the shm pool: its file was truncated");
+		}
+		frame_drop_pool(frame);
+		return false;
+	}
+	frame->copied = true;
+	frame_drop_pool(frame);
+	/* Nothing reads the client's memory any more: it may reuse it now. */
+	frame_release_client_buffer(frame);
+	return true;
+}
+
+static bool
+frame_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t flags, void **data,
+	uint32_t *format, size_t *stride)
+{
+	struct shm_frame *frame = frame_from_buffer(wlr_buffer);
+	if ((flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) || !frame_copy(frame)) {
+		return false;
+	}
+	*data = frame->data;
+	*format = frame->drm_format;
+	*stride = frame->data_stride;
+	return true;
+}
+
+static void
+frame_end_data_ptr_access(struct wlr_buffer *wlr_buffer)
+{
+}
+
+static const struct wlr_buffer_impl frame_impl = {
+	.destroy = frame_destroy,
+	.begin_data_ptr_access = frame_begin_data_ptr_access,
+	.end_data_ptr_access = frame_end_data_ptr_access,
+};
+
+static void
+frame_handle_buffer_destroy(struct wl_listener *listener, void *data)
+{
+	struct shm_frame *frame = wl_container_of(listener, frame, buffer_destroy);
+	wl_list_remove(&frame->buffer_destroy.link);
+	wl_list_init(&frame->buffer_destroy.link);
+	frame->buffer_resource = NULL;
+}
+
+static bool
+resource_is_shm_buffer(struct wl_resource *resource)
+{
+	return wl_resource_instance_of(resource, &wl_buffer_interface, &buffer_impl);
+}
+
+static struct wlr_buffer *
+frame_from_resource(struct wl_resource *resource)
+{
+	struct shm_buffer *buffer = buffer_from_resource(resource);
+	struct shm_frame *frame = calloc(1, sizeof(*frame));
+	if (!frame) {
+		return NULL;
+	}
+	wlr_buffer_init(&frame->base, &frame_impl, buffer->width, buffer->height);
+	frame->buffer_resource = resource;
+	frame->buffer_destroy.notify = frame_handle_buffer_destroy;
+	wl_resource_add_destroy_listener(resource, &frame->buffer_destroy);
+	frame->pool = buffer->pool;
+	frame->pool->refs++;
+	frame->offset = buffer->offset;
+	frame->stride = buffer->stride;
+	frame->drm_format = wl_to_drm(buffer->format);
+	frame->bpp = shm_format_bpp(buffer->format);
+	return &frame->base;
+}
+
+static const struct wlr_buffer_resource_interface frame_resource_interface = {
+	.name = "strata_shm",
+	.is_instance = resource_is_shm_buffer,
+	.from_resource = frame_from_resource,
+};
+
+/* ---- setup ------------------------------------------------------------- */
+
+struct strata_shm *
+shm_create(struct wl_display *display, struct wlr_renderer *renderer,
+	const struct strata_shm_limits *limits)
+{
+	static bool interface_registered;
+	struct strata_shm *shm = calloc(1, sizeof(*shm));
+	if (!shm) {
+		return NULL;
+	}
+	shm->limits = *limits;
+	wl_list_init(&shm->clients);
+	size_t len = 0;
+	const uint32_t *formats = wlr_renderer_get_shm_texture_formats(renderer, &len);
+	for (size_t i = 0; i < len && shm->format_count < 16; i++) {
+		uint32_t wl_format = drm_to_wl(formats[i]);
+		if (shm_format_bpp(wl_format)) {
+			shm->formats[shm->format_count++] = wl_format;
+		}
+	}
+	if (!guard_install()) {
+		free(shm);
+		return NULL;
+	}
+	shm->global = wl_global_create(display, &wl_shm_interface, 1, shm, shm_bind);
+	if (!shm->global) {
+		guard_uninstall();
+		free(shm);
+		return NULL;
+	}
+	/* wlroots has no way to unregister one: register once per process. */
+	if (!interface_registered) {
+		wlr_buffer_register_resource_interface(&frame_resource_interface);
+		interface_registered = true;
+	}
+	return shm;
+}
+
+struct wl_global *
+shm_get_global(struct strata_shm *shm)
+{
+	return shm->global;
+}
+
+void
+shm_destroy(struct strata_shm *shm)
+{
+	if (!shm) {
+		return;
+	}
+	/* Clients are gone by now (server_finish destroys them first). */
+	struct shm_client *sc, *tmp;
+	wl_list_for_each_safe (sc, tmp, &shm->clients, link) {
+		shm_client_handle_destroy(&sc->destroy, NULL);
+	}
+	wl_global_destroy(shm->global);
+	guard_uninstall();
+	free(shm);
+}

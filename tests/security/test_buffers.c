@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Buffer-safety attacks M01-M12 of the catalogue (shared/brief/notes/
+ * testing-and-attacks.md), each by a raw client on the low socket while a
+ * weston-simple-shm draws on the high socket. Each asserts what the attacker
+ * sees (its protocol error, or that the attack had no effect), then that the
+ * compositor answers a fresh client, that its fd count is back to what it was
+ * before the attacker came, that the other level's client still runs, and
+ * that pixman never saw an invalid rectangle.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <wayland-client.h>
+#include "strata_test.h"
+#include "xdg-shell-client-protocol.h"
+
+struct attack {
+	struct strata_session *s;
+	pid_t victim;
+	int baseline_fds;
+};
+
+static void
+attack_begin(struct attack *a)
+{
+	session_require_program("weston-simple-shm");
+	a->s = session_start(NULL);
+	char *argv[] = {"weston-simple-shm", NULL};
+	a->victim = session_spawn_client(a->s, "high", argv);
+	struct window_match high = {.level = "high"};
+	session_assert_msg(a->s, session_wait_window(a->s, &high, NULL, 10000),
+		"the victim's window never mapped");
+	session_sleep_ms(200);
+	a->baseline_fds = session_compositor_fd_count(a->s);
+	session_assert(a->s, a->baseline_fds > 0);
+}
+
+/* The compositor survived, freed what the attacker held, and the other
+ * level's client kept running; pixman never saw an invalid rectangle. */
+static void
+attack_end(struct attack *a)
+{
+	struct strata_session *s = a->s;
+	session_assert_msg(s, session_compositor_alive(s), "the compositor no longer answers");
+	session_assert_msg(s, session_wait_fd_count(s, a->baseline_fds, 5000),
+		"compositor fds: %d, %d before the attack", session_compositor_fd_count(s),
+		a->baseline_fds);
+	session_assert_msg(s, session_client_running(s, a->victim),
+		"the other level's client died");
+	struct window_match high = {.level = "high"};
+	session_assert_msg(s, session_find_window(s, &high, NULL), "the victim's window is gone");
+	size_t len = 0;
+	char *log = session_read_file(s->log, &len);
+	session_assert(s, log != NULL);
+	bool bad_rect = strstr(log, "Invalid rectangle") != NULL;
+	free(log);
+	session_assert_msg(s, !bad_rect, "pixman was given an invalid rectangle");
+	session_stop(s);
+}
+
+static struct raw_client *
+attacker(struct attack *a)
+{
+	struct raw_client *c = raw_client_connect(session_socket(a->s, "low"));
+	session_assert_msg(a->s, c && c->shm && c->compositor && c->wm_base,
+		"the attacker could not connect or bind its globals");
+	return c;
+}
+
+/* Flushes, waits for the answer, and expects the connection to have been
+ * ended with error code on an object of interface. */
+static void
+expect_protocol_error(struct attack *a, struct raw_client *c, const char *interface,
+	uint32_t code)
+{
+	raw_client_roundtrip(c, 3000);
+	int err = raw_client_error(c);
+	session_assert_msg(a->s, err == EPROTO, "expected a protocol error, got %d (%s)", err,
+		err ? strerror(err) : "none");
+	const struct wl_interface *iface = NULL;
+	uint32_t id = 0;
+	uint32_t got = wl_display_get_protocol_error(c->display, &iface, &id);
+	session_assert_msg(a->s, iface && strcmp(iface->name, interface) == 0 && got == code,
+		"expected error %u on %s, got %u on %s", code, interface, got,
+		iface ? iface->name : "(none)");
+	tap_diag("attacker got error %u on %s@%u, as expected", got, iface->name, id);
+}
+
+static void
+expect_no_error(struct attack *a, struct raw_client *c)
+{
+	session_assert_msg(a->s, raw_client_roundtrip(c, 3000) && raw_client_error(c) == 0,
+		"unexpected error %d", raw_client_error(c));
+}
+
+static int
+memfd_of_size(off_t size)
+{
+	int fd = memfd_create("attack", MFD_CLOEXEC);
+	tap_assert(fd >= 0);
+	tap_assert(ftruncate(fd, size) == 0);
+	return fd;
+}
+
+/* Fills the first bytes of fd with one ARGB colour. */
+static void
+fill(int fd, size_t bytes, uint32_t colour)
+{
+	uint32_t *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	tap_assert(p != MAP_FAILED);
+	for (size_t i = 0; i < bytes / 4; i++) {
+		p[i] = colour;
+	}
+	munmap(p, bytes);
+}
+
+/* M01: the file is truncated after create_buffer; the buffer is then
+ * attached to a mapped toplevel. */
+static void
+m01_truncated_pool_on_mapped_window(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	struct raw_client *c = attacker(&a);
+	struct raw_window *w = raw_window_create(c, 200, 150, "attacker", "M01");
+	session_assert(a.s, w);
+	int fd = memfd_of_size(200 * 150 * 4);
+	fill(fd, 200 * 150 * 4, 0xff0000ff);
+	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, 200 * 150 * 4);
+	struct wl_buffer *buffer =
+		wl_shm_pool_create_buffer(pool, 0, 200, 150, 200 * 4, WL_SHM_FORMAT_ARGB8888);
+	expect_no_error(&a, c);
+	tap_assert(ftruncate(fd, 0) == 0);
+	wl_surface_attach(w->surface, buffer, 0, 0);
+	wl_surface_damage_buffer(w->surface, 0, 0, 200, 150);
+	wl_surface_commit(w->surface);
+	expect_protocol_error(&a, c, "wl_buffer", WL_SHM_ERROR_INVALID_FD);
+	close(fd);
+	raw_client_destroy(c);
+	attack_end(&a);
+}
+
+/* M02: commit a buffer, destroy the wl_buffer, shrink the file to 0, commit
+ * damage again. (Debian's wlroots 0.15.1 compositors die of SIGBUS here.) */
+static void
+m02_truncate_after_destroying_the_buffer(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	struct raw_client *c = attacker(&a);
+	struct raw_window *w = raw_window_new(c, "attacker", "M02");
+	session_assert(a.s, w && raw_window_map(w, 200, 150, 0xff204080));
+	int width = w->width, height = w->height;
+	int fd = memfd_of_size((off_t)width * height * 4);
+	fill(fd, (size_t)width * height * 4, 0xff00ff00);
+	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, width * height * 4);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, width * 4,
+		WL_SHM_FORMAT_ARGB8888);
+	wl_surface_attach(w->surface, buffer, 0, 0);
+	wl_surface_damage_buffer(w->surface, 0, 0, width, height);
+	wl_surface_commit(w->surface);
+	expect_no_error(&a, c);
+	wl_buffer_destroy(buffer);
+	wl_shm_pool_destroy(pool);
+	tap_assert(ftruncate(fd, 0) == 0);
+	for (int i = 0; i < 5; i++) {
+		wl_surface_damage_buffer(w->surface, 0, 0, width, height);
+		wl_surface_commit(w->surface);
+		expect_no_error(&a, c);
+	}
+	/* Render a frame now: the surface still shows what was committed. */
+	struct window_match match = {.app_id = "attacker"};
+	struct window_info info;
+	session_assert(a.s, session_find_window(a.s, &match, &info));
+	uint32_t pixel = session_pixel(a.s, info.x + info.width / 2, info.y + info.height / 2);
+	session_assert_msg(a.s, pixel == 0x00ff00, "the window shows %06x, not its last frame",
+		pixel);
+	close(fd);
+	raw_client_destroy(c);
+	attack_end(&a);
+}
+
+/* M03: stride = width bytes for ARGB8888, a quarter of what it needs. */
+static void
+m03_stride_smaller_than_a_row(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	struct raw_client *c = attacker(&a);
+	int fd = memfd_of_size(256 * 256 * 4);
+	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, 256 * 256 * 4);
+	wl_shm_pool_create_buffer(pool, 0, 256, 256, 256, WL_SHM_FORMAT_ARGB8888);
+	expect_protocol_error(&a, c, "wl_shm_pool", WL_SHM_ERROR_INVALID_STRIDE);
+	close(fd);
+	raw_client_destroy(c);
+	attack_end(&a);
+}
+
+/* M04: a 64 MiB pool on a 4 KiB file. */
+static void
+m04_pool_larger_than_its_file(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	struct raw_client *c = attacker(&a);
+	int fd = memfd_of_size(4096);
+	wl_shm_create_pool(c->shm, fd, 64 << 20);
+	expect_protocol_error(&a, c, "wl_shm", WL_SHM_ERROR_INVALID_FD);
+	close(fd);
+	raw_client_destroy(c);
+	attack_end(&a);
+}
+
+/* M05: pool sizes -1 and 0. */
+static void
+m05_pool_size_negative_or_zero(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	const int32_t sizes[] = {-1, 0, INT32_MIN};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct raw_client *c = attacker(&a);
+		int fd = memfd_of_size(4096);
+		wl_shm_create_pool(c->shm, fd, sizes[i]);
+		expect_protocol_error(&a, c, "wl_shm", WL_SHM_ERROR_INVALID_STRIDE);
+		close(fd);
+		raw_client_destroy(c);
+	}
+	attack_end(&a);
+}
+
+/* M06: offset, width, height and stride near INT32_MAX, where 32-bit
+ * arithmetic would overflow. */
+static void
+m06_buffer_arithmetic_overflow(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	const struct {
+		int32_t offset, width, height, stride;
+	} cases[] = {
+		{INT32_MAX - 16, 2, 2, 8},
+		{0, 2, INT32_MAX / 2, 8},
+		{0, INT32_MAX / 4 + 1, 1, INT32_MAX},
+		{0, 1024, 1024 * 1024, 4096},
+		{4096, 16, 16, INT32_MAX},
+		{-4096, 16, 16, 64},
+		{0, -16, 16, 64},
+		{0, 16, 16, -64},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct raw_client *c = attacker(&a);
+		int fd = memfd_of_size(1 << 20);
+		struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, 1 << 20);
+		wl_shm_pool_create_buffer(pool, cases[i].offset, cases[i].width, cases[i].height,
+			cases[i].stride, WL_SHM_FORMAT_ARGB8888);
+		expect_protocol_error(&a, c, "wl_shm_pool", WL_SHM_ERROR_INVALID_STRIDE);
+		close(fd);
+		raw_client_destroy(c);
+	}
+	attack_end(&a);
+}
+
+/* M07: one 16384x8191 ARGB buffer (512 MiB): over the 16384x6144 cap. */
+static void
+m07_oversized_buffer(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	struct raw_client *c = attacker(&a);
+	const int32_t size = 16384 * 4 * 8191;
+	int fd = memfd_of_size(size); /* sparse: costs no memory */
+	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, size);
+	wl_shm_pool_create_buffer(pool, 0, 16384, 8191, 16384 * 4, WL_SHM_FORMAT_ARGB8888);
+	expect_protocol_error(&a, c, "wl_shm_pool", WL_SHM_ERROR_INVALID_STRIDE);
+	close(fd);
+	raw_client_destroy(c);
+	attack_end(&a);
+}
+
+/* M08: a pool of 2 GiB - 1 that is never used: refused whether the file is
+ * small or really that large (the per-client budget is 1 GiB). */
+static void
+m08_huge_unused_pool(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	const off_t files[] = {4096, INT32_MAX};
+	for (size_t i = 0; i < 2; i++) {
+		struct raw_client *c = attacker(&a);
+		int fd = memfd_of_size(files[i]);
+		wl_shm_create_pool(c->shm, fd, INT32_MAX);
+		expect_protocol_error(&a, c, "wl_shm", WL_SHM_ERROR_INVALID_FD);
+		close(fd);
+		raw_client_destroy(c);
+	}
+	attack_end(&a);
+}
+
+/* M09: 5,000 pools from one fd, from one connection and from ten. */
+static void
+m09_pool_hoarding(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	struct raw_client *c = attacker(&a);
+	int fd = memfd_of_size(4096);
+	for (int i = 0; i < 5000; i++) {
+		wl_shm_create_pool(c->shm, fd, 4096);
+		if (i % 100 == 99 && !raw_client_roundtrip(c, 3000)) {
+			break;
+		}
+	}
+	expect_protocol_error(&a, c, "wl_shm", WL_SHM_ERROR_INVALID_FD);
+	raw_client_destroy(c);
+	session_assert(a.s, session_wait_fd_count(a.s, a.baseline_fds, 5000));
+
+	/* Ten connections at their limit each: all of it goes when they do. */
+	struct raw_client *many[10];
+	for (int k = 0; k < 10; k++) {
+		many[k] = attacker(&a);
+		for (int i = 0; i < 64; i++) {
+			wl_shm_create_pool(many[k]->shm, fd, 4096);
+		}
+		expect_no_error(&a, many[k]);
+	}
+	session_assert_msg(a.s, session_compositor_fd_count(a.s) >= a.baseline_fds + 640,
+		"the pools are not held (fds %d)", session_compositor_fd_count(a.s));
+	for (int k = 0; k < 10; k++) {
+		raw_client_destroy(many[k]);
+	}
+	close(fd);
+	attack_end(&a);
+}
+
+/* M10: pools destroyed right after create_buffer, and resized, between
+ * attach and commit: valid, drawn, and no use after free (ASan build). */
+static void
+m10_pool_destroyed_or_resized_mid_frame(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	struct raw_client *c = attacker(&a);
+	struct raw_window *w = raw_window_new(c, "attacker", "M10");
+	session_assert(a.s, w && raw_window_map(w, 200, 150, 0xff102030));
+	int width = w->width, height = w->height;
+	size_t bytes = (size_t)width * height * 4;
+	int fd = memfd_of_size((off_t)bytes * 2);
+	fill(fd, bytes, 0xff0000ff);
+	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)bytes);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, width * 4,
+		WL_SHM_FORMAT_ARGB8888);
+	wl_shm_pool_destroy(pool);
+	wl_surface_attach(w->surface, buffer, 0, 0);
+	wl_surface_damage_buffer(w->surface, 0, 0, width, height);
+	wl_surface_commit(w->surface);
+	expect_no_error(&a, c);
+
+	struct window_match match = {.app_id = "attacker"};
+	struct window_info info;
+	session_assert(a.s, session_find_window(a.s, &match, &info));
+	uint32_t pixel = session_pixel(a.s, info.x + 5, info.y + 5);
+	session_assert_msg(a.s, pixel == 0x0000ff, "window shows %06x, not blue", pixel);
+
+	/* Resize between attach and commit, then destroy the buffer before the
+	 * commit is even read. */
+	pool = wl_shm_create_pool(c->shm, fd, (int32_t)bytes);
+	buffer = wl_shm_pool_create_buffer(pool, 0, width, height, width * 4,
+		WL_SHM_FORMAT_ARGB8888);
+	wl_surface_attach(w->surface, buffer, 0, 0);
+	wl_shm_pool_resize(pool, (int32_t)bytes * 2);
+	wl_surface_damage_buffer(w->surface, 0, 0, width, height);
+	wl_surface_commit(w->surface);
+	wl_buffer_destroy(buffer);
+	wl_shm_pool_destroy(pool);
+	expect_no_error(&a, c);
+	session_assert(a.s, session_find_window(a.s, &match, &info));
+	close(fd);
+	raw_client_destroy(c);
+	attack_end(&a);
+}
+
+/* M11: absurd geometry: window geometry, positioner, regions. */
+static void
+m11_absurd_geometry(void)
+{
+	struct attack a;
+	attack_begin(&a);
+
+	/* Huge window geometry and regions: clamped, no error. */
+	struct raw_client *c = attacker(&a);
+	struct raw_window *w = raw_window_new(c, "attacker", "M11");
+	session_assert(a.s, w && raw_window_map(w, 200, 150, 0xff336699));
+	xdg_surface_set_window_geometry(w->xdg_surface, INT32_MIN, INT32_MAX, INT32_MAX, INT32_MAX);
+	struct wl_region *region = wl_compositor_create_region(c->compositor);
+	wl_region_add(region, 10, 10, -50, -50);
+	wl_region_add(region, INT32_MAX - 5, INT32_MAX - 5, INT32_MAX, INT32_MAX);
+	wl_region_subtract(region, INT32_MIN, INT32_MIN, INT32_MAX, -1);
+	wl_surface_set_input_region(w->surface, region);
+	wl_surface_set_opaque_region(w->surface, region);
+	wl_surface_damage(w->surface, INT32_MAX - 1, INT32_MAX - 1, INT32_MAX, INT32_MAX);
+	wl_surface_damage_buffer(w->surface, -10, -10, -20, -20);
+	wl_surface_commit(w->surface);
+	expect_no_error(&a, c);
+	struct window_match match = {.app_id = "attacker"};
+	struct window_info info;
+	session_assert(a.s, session_find_window(a.s, &match, &info));
+	session_assert_msg(a.s, info.width <= 16384 && info.height <= 16384,
+		"window geometry reached the layout as %dx%d", info.width, info.height);
+	session_pixel(a.s, 10, 40); /* renders a frame with all of it */
+
+	/* A popup from a positioner at the extremes. */
+	struct xdg_positioner *positioner = xdg_wm_base_create_positioner(c->wm_base);
+	xdg_positioner_set_size(positioner, INT32_MAX, INT32_MAX);
+	xdg_positioner_set_anchor_rect(positioner, INT32_MIN, INT32_MIN, INT32_MAX, INT32_MAX);
+	xdg_positioner_set_offset(positioner, INT32_MIN, INT32_MAX);
+	struct wl_surface *popup_surface = wl_compositor_create_surface(c->compositor);
+	struct xdg_surface *popup_xdg = xdg_wm_base_get_xdg_surface(c->wm_base, popup_surface);
+	xdg_surface_get_popup(popup_xdg, w->xdg_surface, positioner);
+	wl_surface_commit(popup_surface);
+	raw_client_roundtrip(c, 3000);
+	session_pixel(a.s, 10, 40);
+	/* Clamped, or refused by wlroots with an error: either way only this
+	 * client may be hurt. */
+	raw_client_destroy(c);
+
+	/* A negative window geometry: wlroots refuses it. */
+	c = attacker(&a);
+	w = raw_window_new(c, "attacker", "M11b");
+	session_assert(a.s, w && raw_window_map(w, 100, 100, 0xff336699));
+	xdg_surface_set_window_geometry(w->xdg_surface, 0, 0, -5, -5);
+	wl_surface_commit(w->surface);
+	raw_client_roundtrip(c, 3000);
+	session_assert_msg(a.s, raw_client_error(c) == EPROTO,
+		"a negative window geometry was accepted");
+	raw_client_destroy(c);
+	attack_end(&a);
+}
+
+/* M12: buffer scale 0, -1 and 1000; buffer transform 99. */
+static void
+m12_bad_scale_and_transform(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	const int32_t scales[] = {0, -1, 1000};
+	for (size_t i = 0; i < 3; i++) {
+		struct raw_client *c = attacker(&a);
+		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+		wl_surface_set_buffer_scale(surface, scales[i]);
+		expect_protocol_error(&a, c, "wl_surface", WL_SURFACE_ERROR_INVALID_SCALE);
+		raw_client_destroy(c);
+	}
+	struct raw_client *c = attacker(&a);
+	struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+	wl_surface_set_buffer_transform(surface, 99);
+	expect_protocol_error(&a, c, "wl_surface", WL_SURFACE_ERROR_INVALID_TRANSFORM);
+	raw_client_destroy(c);
+	attack_end(&a);
+}
+
+TAP_TESTS(
+	TAP_CASE(m01_truncated_pool_on_mapped_window),
+	TAP_CASE(m02_truncate_after_destroying_the_buffer),
+	TAP_CASE(m03_stride_smaller_than_a_row),
+	TAP_CASE(m04_pool_larger_than_its_file),
+	TAP_CASE(m05_pool_size_negative_or_zero),
+	TAP_CASE(m06_buffer_arithmetic_overflow),
+	TAP_CASE(m07_oversized_buffer),
+	TAP_CASE(m08_huge_unused_pool),
+	TAP_CASE(m09_pool_hoarding),
+	TAP_CASE(m10_pool_destroyed_or_resized_mid_frame),
+	TAP_CASE(m11_absurd_geometry),
+	TAP_CASE(m12_bad_scale_and_transform),
+)
