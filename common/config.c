@@ -85,6 +85,31 @@ static const struct config_key config_limits_keys[CONFIG_LIMITS_KEY_COUNT] = {
 			offsetof(struct strata_config, shm_pools_per_client), 1, 1024 },
 };
 
+enum config_proxy_key {
+	CONFIG_PROXY_MAX_CLIENTS,
+	CONFIG_PROXY_MAX_OBJECTS,
+	CONFIG_PROXY_MAX_FDS_IN_FLIGHT,
+	CONFIG_PROXY_MAX_TOPLEVELS,
+	CONFIG_PROXY_MAX_MESSAGES_PER_SECOND,
+	CONFIG_PROXY_CLIENT_BUFFER_KIB,
+	CONFIG_PROXY_KEY_COUNT,
+};
+
+static const struct config_key config_proxy_keys[CONFIG_PROXY_KEY_COUNT] = {
+	[CONFIG_PROXY_MAX_CLIENTS] = { "max_clients", CONFIG_KEY_INT,
+			offsetof(struct strata_config, proxy_max_clients), 1, 4096 },
+	[CONFIG_PROXY_MAX_OBJECTS] = { "max_objects", CONFIG_KEY_INT,
+			offsetof(struct strata_config, proxy_max_objects), 64, 1000000 },
+	[CONFIG_PROXY_MAX_FDS_IN_FLIGHT] = { "max_fds_in_flight", CONFIG_KEY_INT,
+			offsetof(struct strata_config, proxy_max_fds_in_flight), 1, 256 },
+	[CONFIG_PROXY_MAX_TOPLEVELS] = { "max_toplevels", CONFIG_KEY_INT,
+			offsetof(struct strata_config, proxy_max_toplevels), 1, 10000 },
+	[CONFIG_PROXY_MAX_MESSAGES_PER_SECOND] = { "max_messages_per_second", CONFIG_KEY_INT,
+			offsetof(struct strata_config, proxy_max_messages_per_second), 100, 10000000 },
+	[CONFIG_PROXY_CLIENT_BUFFER_KIB] = { "client_buffer_kib", CONFIG_KEY_INT,
+			offsetof(struct strata_config, proxy_client_buffer_kib), 64, 65536 },
+};
+
 enum config_level_key {
 	CONFIG_LEVEL_COLOUR,
 	CONFIG_LEVEL_TEXT_COLOUR,
@@ -126,6 +151,7 @@ enum config_section {
 	CONFIG_SECTION_NONE, /* before the first section header */
 	CONFIG_SECTION_SESSION,
 	CONFIG_SECTION_LIMITS,
+	CONFIG_SECTION_PROXY,
 	CONFIG_SECTION_LEVEL, /* keys go to parser->level */
 	CONFIG_SECTION_IGNORED, /* a broken or unknown header: its keys are skipped */
 };
@@ -157,6 +183,8 @@ struct config_parser {
 	struct config_key_state session_keys[CONFIG_SESSION_KEY_COUNT];
 	int limits_line; /* first [limits] header, 0 if none */
 	struct config_key_state limits_keys[CONFIG_LIMITS_KEY_COUNT];
+	int proxy_line; /* first [proxy] header, 0 if none */
+	struct config_key_state proxy_keys[CONFIG_PROXY_KEY_COUNT];
 
 	bool file_levels; /* a [level] header was seen: the built-in levels are gone */
 	size_t extra_levels; /* valid [level] headers beyond STRATA_MAX_LEVELS */
@@ -476,13 +504,24 @@ config_begin_section(struct config_parser *p, char *line)
 			p->limits_line = p->line;
 		}
 		p->section = CONFIG_SECTION_LIMITS;
+	} else if (strcmp(name, "proxy") == 0) {
+		snprintf(p->section_label, sizeof(p->section_label), "[proxy]");
+		if (p->proxy_line > 0) {
+			config_error(p, p->line,
+					"duplicate section [proxy] (first at line %d): put all proxy "
+					"keys in one section",
+					p->proxy_line);
+		} else {
+			p->proxy_line = p->line;
+		}
+		p->section = CONFIG_SECTION_PROXY;
 	} else if (strncmp(name, "level", 5) == 0 &&
 			(name[5] == '\0' || isspace((unsigned char)name[5]))) {
 		config_begin_level(p, config_trim(name + 5));
 	} else {
 		char quoted[64];
 		config_quote(name, quoted, sizeof(quoted));
-		config_error(p, p->line, "unknown section [%s] (known: [session], [limits], [level NAME])",
+		config_error(p, p->line, "unknown section [%s] (known: [session], [limits], [proxy], [level NAME])",
 				quoted);
 	}
 }
@@ -726,6 +765,10 @@ config_handle_key(void *data, const char *section, const char *name, const char 
 		config_set_key(p, config_limits_keys, CONFIG_LIMITS_KEY_COUNT, p->limits_keys,
 				p->cfg, name, value);
 		break;
+	case CONFIG_SECTION_PROXY:
+		config_set_key(p, config_proxy_keys, CONFIG_PROXY_KEY_COUNT, p->proxy_keys, p->cfg,
+				name, value);
+		break;
 	case CONFIG_SECTION_LEVEL:
 		config_set_key(p, config_level_keys, CONFIG_LEVEL_KEY_COUNT, p->level_keys,
 				p->level, name, value);
@@ -904,6 +947,12 @@ config_set_defaults(struct strata_config *cfg)
 		.max_buffer_height = 6144,
 		.shm_mib_per_client = 1024,
 		.shm_pools_per_client = 64,
+		.proxy_max_clients = 128,
+		.proxy_max_objects = 100000,
+		.proxy_max_fds_in_flight = 128,
+		.proxy_max_toplevels = 500,
+		.proxy_max_messages_per_second = 100000,
+		.proxy_client_buffer_kib = 4096,
 	};
 	memcpy(cfg->levels, config_builtin_levels, sizeof(config_builtin_levels));
 	cfg->level_count = CONFIG_ARRAY_LEN(config_builtin_levels);

@@ -13,13 +13,14 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 # llvm-14: llvm-symbolizer, so that ASan and UBSan reports name functions and
 # lines (scripts/run-tests.sh). socat: scripts/demo.sh talks to the
-# test-control socket with it.
+# test-control socket with it. waypipe: the peer in bench/proxy.sh. bubblewrap:
+# the cages.
 apt-get install -y --no-install-recommends \
 	build-essential pkg-config meson ninja-build git ca-certificates \
 	gcc clang clang-format clang-tools libclang-rt-14-dev llvm-14 \
 	libwlroots-dev libwayland-dev wayland-protocols libxkbcommon-dev \
 	libpixman-1-dev libcairo2-dev libpango1.0-dev libdrm-dev libxcb1-dev \
-	libinput-dev libseat-dev libinih-dev \
+	libinput-dev libseat-dev libinih-dev libseccomp-dev \
 	scdoc fonts-dejavu-core xkb-data \
 	weston foot wl-clipboard wayland-utils \
-	xwayland xterm procps psmisc socat
+	xwayland xterm procps psmisc socat waypipe bubblewrap

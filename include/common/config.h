@@ -55,6 +55,14 @@ struct strata_config {
 	int max_buffer_width, max_buffer_height; /* pixels, 64..32768 */
 	int shm_mib_per_client; /* mapped shm pool MiB, 1..4096 */
 	int shm_pools_per_client; /* 1..1024 */
+
+	/* [proxy]: what the cage proxy lets one cage and one client do. */
+	int proxy_max_clients; /* connections per cage, 1..4096 */
+	int proxy_max_objects; /* objects per client, 64..1000000 */
+	int proxy_max_fds_in_flight; /* per client and direction, 1..256 */
+	int proxy_max_toplevels; /* per client, 1..10000 */
+	int proxy_max_messages_per_second; /* per client, 100..10000000 */
+	int proxy_client_buffer_kib; /* events queued for a slow client, 64..65536 */
 };
 
 /* Called once per error, in file order. line is 0 for errors that are not

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <grp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "proxy.h"
+#include "sandbox.h"
+
+bool
+sandbox_seccomp(void)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		proxy_log("no_new_privs: %s", strerror(errno));
+		return false;
+	}
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx) {
+		return false;
+	}
+	static const int allowed[] = {
+		SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(close),
+		SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),
+		SCMP_SYS(epoll_ctl), SCMP_SYS(accept4), SCMP_SYS(connect), SCMP_SYS(getsockopt),
+		SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(fstatfs), SCMP_SYS(fcntl),
+		SCMP_SYS(clock_gettime), SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap),
+		SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(exit), SCMP_SYS(exit_group),
+		SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(getpid),
+		SCMP_SYS(restart_syscall), SCMP_SYS(futex),
+	};
+	bool ok = true;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && ok; i++) {
+		ok = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0) == 0;
+	}
+	/* New sockets: Unix stream sockets to the compositor only. */
+	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+		SCMP_A0(SCMP_CMP_EQ, AF_UNIX)) == 0;
+	ok = ok && seccomp_load(ctx) == 0;
+	seccomp_release(ctx);
+	if (!ok) {
+		proxy_log("cannot load the seccomp filter");
+	}
+	return ok;
+}
+
+bool
+sandbox_enter(const char *upstream, const char *dir, bool drop, uid_t uid, gid_t gid,
+	char *upstream_inside, size_t size)
+{
+	if (geteuid() != 0) {
+		proxy_log("the sandbox needs root (chroot); run under the session supervisor, "
+			"or pass --no-sandbox for debugging");
+		return false;
+	}
+	if (mkdir(dir, 0711) < 0) {
+		proxy_log("cannot create %s (it must not exist): %s", dir, strerror(errno));
+		return false;
+	}
+	char link_path[4096];
+	snprintf(link_path, sizeof(link_path), "%s/compositor", dir);
+	if (link(upstream, link_path) < 0) {
+		proxy_log("cannot link %s into %s (same filesystem needed): %s", upstream, dir,
+			strerror(errno));
+		rmdir(dir);
+		return false;
+	}
+	if (drop && chmod(link_path, 0666) < 0) {
+		/* The directories around it are the access control: 0700 runtime
+		 * directory outside, this 0711 root inside. */
+		proxy_log("chmod %s: %s", link_path, strerror(errno));
+		return false;
+	}
+	if (chdir(dir) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+		proxy_log("cannot chroot into %s: %s", dir, strerror(errno));
+		return false;
+	}
+	if (drop) {
+		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+				setresuid(uid, uid, uid) < 0) {
+			proxy_log("cannot drop to uid %u gid %u: %s", (unsigned)uid, (unsigned)gid,
+				strerror(errno));
+			return false;
+		}
+		if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+			proxy_log("root could be regained after dropping it: refusing to run");
+			return false;
+		}
+	}
+	snprintf(upstream_inside, size, "/compositor");
+	return sandbox_seccomp();
+}
