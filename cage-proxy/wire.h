@@ -56,9 +56,9 @@ enum wire_status wire_read_header(const uint8_t *data, size_t len, struct wire_h
 
 /*
  * Checks the arguments of one message against its schema. body points after
- * the header, body_len = size - 8. Fills values[0..msg->arg_count) and sets
- * *fd_count to the number of fd arguments (the fds themselves travel
- * out of band). Strings longer than max_string bytes are refused.
+ * the header, body_len = size - 8. Fills values[0..msg->arg_count); fd
+ * arguments take no bytes (the fds travel out of band: msg->fd_count says
+ * how many). Strings longer than max_string bytes are refused.
  */
 enum wire_status wire_parse_args(const struct wire_message *msg, const uint8_t *body,
 	size_t body_len, struct wire_value *values, uint32_t max_string);

@@ -29,6 +29,8 @@ enum config_key_type {
 	CONFIG_KEY_COLOUR,
 	CONFIG_KEY_TEXT, /* printable UTF-8, min..max bytes */
 	CONFIG_KEY_MODIFIER,
+	CONFIG_KEY_NETWORK, /* "none" or "shared", into a bool */
+	CONFIG_KEY_COMMAND, /* printable UTF-8, min..max bytes, run by sh -c */
 };
 
 struct config_key {
@@ -46,6 +48,7 @@ enum config_session_key {
 	CONFIG_SESSION_IDLE_COLOUR,
 	CONFIG_SESSION_IDLE_TEXT_COLOUR,
 	CONFIG_SESSION_MODIFIER,
+	CONFIG_SESSION_TERMINAL,
 	CONFIG_SESSION_KEY_COUNT,
 };
 
@@ -64,6 +67,8 @@ static const struct config_key config_session_keys[CONFIG_SESSION_KEY_COUNT] = {
 			offsetof(struct strata_config, idle_text_colour), 0, 0 },
 	[CONFIG_SESSION_MODIFIER] = { "modifier", CONFIG_KEY_MODIFIER,
 			offsetof(struct strata_config, modifier), 0, 0 },
+	[CONFIG_SESSION_TERMINAL] = { "terminal", CONFIG_KEY_COMMAND,
+			offsetof(struct strata_config, terminal), 1, STRATA_COMMAND_MAX },
 };
 
 enum config_limits_key {
@@ -115,6 +120,10 @@ enum config_level_key {
 	CONFIG_LEVEL_TEXT_COLOUR,
 	CONFIG_LEVEL_BANNER,
 	CONFIG_LEVEL_BORDER_WIDTH,
+	CONFIG_LEVEL_UID,
+	CONFIG_LEVEL_GID,
+	CONFIG_LEVEL_NETWORK,
+	CONFIG_LEVEL_AUTOSTART,
 	CONFIG_LEVEL_KEY_COUNT,
 };
 
@@ -127,6 +136,14 @@ static const struct config_key config_level_keys[CONFIG_LEVEL_KEY_COUNT] = {
 			0, STRATA_BANNER_TEXT_MAX },
 	[CONFIG_LEVEL_BORDER_WIDTH] = { "border_width", CONFIG_KEY_INT,
 			offsetof(struct strata_level, border_width), 1, 32 },
+	[CONFIG_LEVEL_UID] = { "uid", CONFIG_KEY_INT, offsetof(struct strata_level, uid), 1,
+			2147483646 },
+	[CONFIG_LEVEL_GID] = { "gid", CONFIG_KEY_INT, offsetof(struct strata_level, gid), 1,
+			2147483646 },
+	[CONFIG_LEVEL_NETWORK] = { "network", CONFIG_KEY_NETWORK,
+			offsetof(struct strata_level, network), 0, 0 },
+	[CONFIG_LEVEL_AUTOSTART] = { "autostart", CONFIG_KEY_COMMAND,
+			offsetof(struct strata_level, autostart), 0, STRATA_COMMAND_MAX },
 };
 
 /* The built-in configuration; themes/default.ini spells out the same values. */
@@ -137,6 +154,8 @@ static const struct strata_level config_builtin_levels[] = {
 			.text_colour = 0xffffffff,
 			.banner = "UNCLASSIFIED",
 			.border_width = 4,
+			.uid = -1,
+			.gid = -1,
 	},
 	{
 			.name = "high",
@@ -144,6 +163,8 @@ static const struct strata_level config_builtin_levels[] = {
 			.text_colour = 0xffffffff,
 			.banner = "RESTRICTED",
 			.border_width = 4,
+			.uid = -1,
+			.gid = -1,
 	},
 };
 
@@ -397,6 +418,8 @@ config_init_level(struct strata_level *level, const char *name, int line)
 	*level = (struct strata_level){
 		.text_colour = 0xffffffff,
 		.border_width = 4,
+		.uid = -1,
+		.gid = -1,
 		.line = line,
 	};
 	snprintf(level->name, sizeof(level->name), "%s", name);
@@ -693,6 +716,21 @@ config_parse_modifier(struct config_parser *p, const struct config_key *key, con
 }
 
 static bool
+config_parse_network(struct config_parser *p, const struct config_key *key, const char *value,
+		bool *out)
+{
+	if (strcmp(value, "none") == 0 || strcmp(value, "shared") == 0) {
+		*out = strcmp(value, "shared") == 0;
+		return true;
+	}
+	char quoted[64];
+	config_quote(value, quoted, sizeof(quoted));
+	config_error(p, p->line, "%s = \"%s\" in %s is not a network mode (accepted: none, shared)",
+			key->name, quoted, p->section_label);
+	return false;
+}
+
+static bool
 config_parse_value(struct config_parser *p, const struct config_key *key, const char *value,
 		void *base)
 {
@@ -701,9 +739,12 @@ config_parse_value(struct config_parser *p, const struct config_key *key, const 
 	case CONFIG_KEY_INT:
 		return config_parse_int(p, key, value, field);
 	case CONFIG_KEY_TEXT:
+	case CONFIG_KEY_COMMAND:
 		return config_parse_text(p, key, value, field);
 	case CONFIG_KEY_MODIFIER:
 		return config_parse_modifier(p, key, value, field);
+	case CONFIG_KEY_NETWORK:
+		return config_parse_network(p, key, value, field);
 	case CONFIG_KEY_COLOUR:
 		if (config_parse_colour(value, field)) {
 			return true;
@@ -806,6 +847,12 @@ config_check(struct config_parser *p)
 			continue;
 		}
 		usable++;
+		bool has_uid = keys[CONFIG_LEVEL_UID].line != 0, has_gid = keys[CONFIG_LEVEL_GID].line != 0;
+		if (has_uid != has_gid) {
+			config_error(p, has_uid ? keys[CONFIG_LEVEL_UID].line : keys[CONFIG_LEVEL_GID].line,
+					"[level %s] sets %s without %s: give the cage's uid and gid together",
+					level->name, has_uid ? "uid" : "gid", has_uid ? "gid" : "uid");
+		}
 		int colour_line = keys[CONFIG_LEVEL_COLOUR].line;
 		int text_line = config_colour_line(&keys[CONFIG_LEVEL_TEXT_COLOUR], level->line);
 		bool text_ok = keys[CONFIG_LEVEL_TEXT_COLOUR].line == 0 ||
@@ -943,6 +990,7 @@ config_set_defaults(struct strata_config *cfg)
 		.idle_colour = 0x3a3a3aff,
 		.idle_text_colour = 0xffffffff,
 		.modifier = STRATA_MODIFIER_LOGO,
+		.terminal = "foot",
 		.max_buffer_width = 16384,
 		.max_buffer_height = 6144,
 		.shm_mib_per_client = 1024,

@@ -31,6 +31,7 @@ static const struct strata_global_rule rules[] = {
 	{"ext_idle_notifier_v1", STRATA_GLOBAL_CORE, 1, "observes user activity"},
 	{"ext_session_lock_manager_v1", STRATA_GLOBAL_CORE, 1, "locks the session"},
 	{"org_kde_kwin_idle", STRATA_GLOBAL_CORE, 1, "observes user activity"},
+	{"strata_control_v1", STRATA_GLOBAL_CORE, 1, "starts programs in any level's cage"},
 	{"zwlr_data_control_manager_v1", STRATA_GLOBAL_CORE, 2,
 		"reads and sets every selection without focus"},
 	{"zwlr_export_dmabuf_manager_v1", STRATA_GLOBAL_CORE, 1, "captures outputs"},

@@ -20,6 +20,7 @@
 #define STRATA_LEVEL_NAME_MAX 31	/* bytes, [a-z0-9_-], starts with a letter */
 #define STRATA_BANNER_TEXT_MAX 127	/* bytes of UTF-8, printable */
 #define STRATA_FONT_MAX 63
+#define STRATA_COMMAND_MAX 1023 /* bytes of an autostart or terminal command */
 
 /* A colour as 0xRRGGBBAA, written "#RRGGBB" or "#RRGGBBAA" in files. */
 typedef uint32_t strata_rgba;
@@ -30,6 +31,12 @@ struct strata_level {
 	strata_rgba text_colour; /* level name and titles drawn on colour */
 	char banner[STRATA_BANNER_TEXT_MAX + 1]; /* integrator marking, may be "" */
 	int border_width; /* pixels, 1..32 */
+
+	/* The level's cage. */
+	int uid, gid; /* -1: automatic (4000 + index when strata runs as root) */
+	bool network; /* false: no network in the cage */
+	char autostart[STRATA_COMMAND_MAX + 1]; /* sh -c command in the cage, may be "" */
+
 	int line; /* line of the [level NAME] header, for messages */
 };
 
@@ -50,6 +57,7 @@ struct strata_config {
 	strata_rgba idle_colour; /* banner when no window has focus */
 	strata_rgba idle_text_colour;
 	enum strata_modifier modifier; /* the reserved modifier */
+	char terminal[STRATA_COMMAND_MAX + 1]; /* Logo+Return, run in the focused level's cage */
 
 	/* [limits]: what one level client may make the compositor hold. */
 	int max_buffer_width, max_buffer_height; /* pixels, 64..32768 */

@@ -282,7 +282,7 @@ static void
 test_unknown_section(void)
 {
 	assert_one_error("[session]\nfont = Sans\n\n[colours]\nlow = #2e7d32\n", 4,
-			"unknown section [colours] (known: [session], [level NAME])");
+			"unknown section [colours] (known: [session], [limits], [proxy], [level NAME])");
 	assert_one_error("[Session]\n", 1, "unknown section [Session]");
 	assert_one_error("[levels low]\n", 1, "unknown section [levels low]");
 }
@@ -292,10 +292,10 @@ test_unknown_key(void)
 {
 	assert_one_error("[level low]\ncolour = #2e7d32\ncolr = #ffffff\n", 3,
 			"unknown key \"colr\" in [level low] (known: colour, text_colour, banner, "
-			"border_width)");
+			"border_width, uid, gid, network, autostart)");
 	assert_one_error("[session]\n\nbanner_heigth = 20\n", 3,
 			"unknown key \"banner_heigth\" in [session] (known: banner_height, title_height, "
-			"font, background, idle_colour, idle_text_colour, modifier)");
+			"font, background, idle_colour, idle_text_colour, modifier, terminal)");
 	assert_one_error("[level low]\ncolour = #2e7d32\nColour = #2e7d32\n", 3,
 			"unknown key \"Colour\"");
 	assert_one_error("[session]\n= 3\n", 2, "unknown key \"\" in [session]");
@@ -816,7 +816,37 @@ test_limits_section(void)
 	assert_one_error("[limits]\n[limits]\n", 2, "duplicate section [limits]");
 }
 
-TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_limits_section), TAP_CASE(test_empty_file_gives_defaults),
+static void
+test_cage_keys(void)
+{
+	struct strata_config cfg;
+	tap_assert(config_load_string(&cfg,
+		"[session]\nterminal = weston-terminal\n"
+		"[level low]\ncolour = #00ff00\nuid = 4100\ngid = 4100\nnetwork = shared\n"
+		"autostart = foot -T hello\n"
+		"[level high]\ncolour = #ff0000\n",
+		"<string>", NULL, NULL));
+	tap_assert_str_eq(cfg.terminal, "weston-terminal");
+	tap_assert_int_eq(cfg.levels[0].uid, 4100);
+	tap_assert_int_eq(cfg.levels[0].gid, 4100);
+	tap_assert(cfg.levels[0].network);
+	tap_assert_str_eq(cfg.levels[0].autostart, "foot -T hello");
+	tap_assert_int_eq(cfg.levels[1].uid, -1);
+	tap_assert(!cfg.levels[1].network);
+	tap_assert_str_eq(cfg.levels[1].autostart, "");
+	config_set_defaults(&cfg);
+	tap_assert_str_eq(cfg.terminal, "foot");
+	tap_assert_int_eq(cfg.levels[0].uid, -1);
+	assert_one_error("[level low]\ncolour = #00ff00\nnetwork = yes\n", 3,
+		"network = \"yes\" in [level low] is not a network mode (accepted: none, shared)");
+	/* A cage never runs as root. */
+	assert_one_error("[level low]\ncolour = #00ff00\nuid = 0\ngid = 4100\n", 3, "out of range");
+	assert_one_error("[level low]\ncolour = #00ff00\nuid = 4100\n", 3,
+		"[level low] sets uid without gid");
+	assert_one_error("[level low]\ncolour = #00ff00\nautostart = foot\x01\n", 3, "U+0001");
+}
+
+TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_limits_section), TAP_CASE(test_cage_keys), TAP_CASE(test_empty_file_gives_defaults),
 		TAP_CASE(test_session_keys_override_defaults), TAP_CASE(test_three_levels),
 		TAP_CASE(test_find_level), TAP_CASE(test_parse_colour),
 		TAP_CASE(test_colour_to_floats), TAP_CASE(test_syntax_tolerated),
