@@ -68,12 +68,8 @@ sandbox_enter(const char *upstream, const char *dir, bool drop, uid_t uid, gid_t
 		rmdir(dir);
 		return false;
 	}
-	if (drop && chmod(link_path, 0666) < 0) {
-		/* The directories around it are the access control: 0700 runtime
-		 * directory outside, this 0711 root inside. */
-		proxy_log("chmod %s: %s", link_path, strerror(errno));
-		return false;
-	}
+	/* Reaching the socket as --uid needs write access to it, which the caller
+	 * grants (strata: mode 0660, group of the proxy's gid). */
 	if (chdir(dir) < 0 || chroot(".") < 0 || chdir("/") < 0) {
 		proxy_log("cannot chroot into %s: %s", dir, strerror(errno));
 		return false;

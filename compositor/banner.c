@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "output.h"
+#include "session.h"
 #include "text.h"
 #include "view.h"
 
@@ -34,7 +35,7 @@ banner_update_all(struct strata_server *server)
 	}
 
 	char name[STRATA_LEVEL_NAME_MAX + 1];
-	struct text_line lines[2];
+	struct text_line lines[3];
 	size_t count = 0;
 	strata_rgba background, foreground;
 	if (level) {
@@ -49,6 +50,21 @@ banner_update_all(struct strata_server *server)
 		lines[count++] = (struct text_line){.text = "No window has focus", .bold = false};
 		background = cfg->idle_colour;
 		foreground = cfg->idle_text_colour;
+	}
+
+	/* Levels whose cage cannot be reached: said on every output. */
+	char down[STRATA_MAX_LEVELS * (STRATA_LEVEL_NAME_MAX + 2) + 32] = "";
+	if (server->session) {
+		size_t used = 0;
+		for (size_t i = 0; i < cfg->level_count; i++) {
+			if (!session_level_up(server->session, (int)i)) {
+				used += (size_t)snprintf(down + used, sizeof(down) - used, "%s%s",
+					used ? ", " : "\u26a0 down: ", cfg->levels[i].name);
+			}
+		}
+		if (used) {
+			lines[count++] = (struct text_line){.text = down, .bold = true};
+		}
 	}
 
 	struct strata_output *output;

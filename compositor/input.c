@@ -19,6 +19,7 @@
 #include <wlr/util/log.h>
 #include "input.h"
 #include "output.h"
+#include "session.h"
 #include "view.h"
 
 static uint32_t
@@ -86,6 +87,17 @@ handle_binding(struct strata_server *server, xkb_keysym_t sym)
 	case XKB_KEY_Q:
 		if (focused) {
 			view_close(focused);
+		}
+		break;
+	case XKB_KEY_Return:
+		/* A terminal in the level of the focused window, never elsewhere. */
+		if (focused && focused->level >= 0 && server->session) {
+			const char *argv[] = {server->config.terminal, NULL};
+			char err[256];
+			if (session_launch(server->session, focused->level, argv, true, err,
+					sizeof(err)) < 0) {
+				wlr_log(WLR_ERROR, "Logo+Return: %s", err);
+			}
 		}
 		break;
 	case XKB_KEY_f:

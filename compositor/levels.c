@@ -133,6 +133,13 @@ open_socket(struct strata_server *server, const char *name, int level)
 		close(fd);
 		return false;
 	}
+	/* Core: root only. Level: its proxy's group (set by the session). */
+	if (chmod(addr.sun_path, level == STRATA_LEVEL_CORE ? 0600 : 0660) < 0) {
+		wlr_log_errno(WLR_ERROR, "chmod %s", addr.sun_path);
+		close(fd);
+		unlink(addr.sun_path);
+		return false;
+	}
 	sock->fd = fd;
 	sock->level = level;
 	sock->server = server;
@@ -145,6 +152,24 @@ open_socket(struct strata_server *server, const char *name, int level)
 		return false;
 	}
 	server->socket_count++;
+	return true;
+}
+
+/* /run/strata: root's, 0711, nothing else may write there. */
+static bool
+prepare_base(const char *base)
+{
+	if (mkdir(base, 0711) < 0 && errno != EEXIST) {
+		wlr_log_errno(WLR_ERROR, "cannot create %s", base);
+		return false;
+	}
+	struct stat st;
+	if (lstat(base, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+			(st.st_mode & 022)) {
+		wlr_log(WLR_ERROR, "%s must be a directory owned by root and writable by root only",
+			base);
+		return false;
+	}
 	return true;
 }
 
@@ -165,7 +190,14 @@ make_runtime_dir(struct strata_server *server, const char *requested)
 		}
 	} else {
 		const char *base = getenv("XDG_RUNTIME_DIR");
-		if (!base || base[0] != '/') {
+		if (geteuid() == 0) {
+			/* Root's runtime dir (/run/user/0) is 0700: cage users could not
+			 * reach their sockets below it. */
+			base = "/run/strata";
+			if (!prepare_base(base)) {
+				return false;
+			}
+		} else if (!base || base[0] != '/') {
 			base = "/tmp";
 		}
 		if (snprintf(server->runtime_dir, sizeof(server->runtime_dir), "%s/strata-XXXXXX",
@@ -178,7 +210,9 @@ make_runtime_dir(struct strata_server *server, const char *requested)
 			return false;
 		}
 	}
-	if (chmod(server->runtime_dir, 0700) < 0) {
+	/* Traversable, not listable: the session gives each socket and cage
+	 * directory its own owner and mode. */
+	if (chmod(server->runtime_dir, 0711) < 0) {
 		wlr_log_errno(WLR_ERROR, "chmod %s", server->runtime_dir);
 		rmdir(server->runtime_dir);
 		return false;

@@ -10,6 +10,7 @@
 #include <wlr/util/log.h>
 #include "config.h"
 #include "server.h"
+#include "session.h"
 #if STRATA_HAS_TEST_CONTROL
 #include "test_control.h"
 #endif
@@ -30,8 +31,11 @@ usage(FILE *f, const char *prog)
 		"      --validate         Check the configuration, print every error, exit.\n"
 		"      --headless WxH     Headless backend with one WxH output, pixman\n"
 		"                         renderer, virtual keyboard and pointer.\n"
-		"      --runtime-dir DIR  Create DIR (mode 0700; must not exist) for the\n"
+		"      --runtime-dir DIR  Create DIR (mode 0711; must not exist) for the\n"
 		"                         sockets instead of $XDG_RUNTIME_DIR/strata-XXXXXX.\n"
+		"      --data-dir DIR     Where the levels' homes live (default: /var/lib/strata\n"
+		"                         as root, ~/.local/share/strata otherwise).\n"
+		"      --no-cages         Start no proxies and no cages (development).\n"
 #if STRATA_HAS_TEST_CONTROL
 		"      --test-control     Open the test-control socket (tests, demo).\n"
 #endif
@@ -94,6 +98,8 @@ enum {
 	OPT_HEADLESS,
 	OPT_RUNTIME_DIR,
 	OPT_TEST_CONTROL,
+	OPT_DATA_DIR,
+	OPT_NO_CAGES,
 };
 
 int
@@ -107,6 +113,8 @@ main(int argc, char *argv[])
 		{"validate", no_argument, NULL, OPT_VALIDATE},
 		{"headless", required_argument, NULL, OPT_HEADLESS},
 		{"runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR},
+		{"data-dir", required_argument, NULL, OPT_DATA_DIR},
+		{"no-cages", no_argument, NULL, OPT_NO_CAGES},
 #if STRATA_HAS_TEST_CONTROL
 		{"test-control", no_argument, NULL, OPT_TEST_CONTROL},
 #endif
@@ -114,7 +122,8 @@ main(int argc, char *argv[])
 	};
 	const char *config_path = DEFAULT_CONFIG;
 	bool explicit_config = false, validate = false, debug = false, test_control = false;
-	const char *headless = NULL, *runtime_dir = NULL;
+	const char *headless = NULL, *runtime_dir = NULL, *data_dir = NULL;
+	bool cages = true;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hvdc:", options, NULL)) != -1) {
 		switch (opt) {
@@ -142,6 +151,12 @@ main(int argc, char *argv[])
 			break;
 		case OPT_TEST_CONTROL:
 			test_control = true;
+			break;
+		case OPT_DATA_DIR:
+			data_dir = optarg;
+			break;
+		case OPT_NO_CAGES:
+			cages = false;
 			break;
 		default:
 			usage(stderr, argv[0]);
@@ -205,6 +220,17 @@ main(int argc, char *argv[])
 		handle_terminate, server.display);
 	struct wl_event_source *sigint = wl_event_loop_add_signal(server.event_loop, SIGINT,
 		handle_terminate, server.display);
+	if (cages) {
+		server.session = session_create(&server, data_dir, explicit_config ? config_path : NULL);
+		if (!server.session) {
+			fprintf(stderr, "strata: cannot set up the cages\n");
+			goto out_signals;
+		}
+		for (size_t i = 0; i < server.config.level_count; i++) {
+			printf("strata: level %s cage socket %s\n", server.config.levels[i].name,
+				session_cage_socket(server.session, (int)i));
+		}
+	}
 	if (!server_start(&server)) {
 		fprintf(stderr, "strata: cannot start the backend\n");
 		goto out_signals;
@@ -217,6 +243,8 @@ out_signals:
 	wl_event_source_remove(sigterm);
 	wl_event_source_remove(sigint);
 out:
+	session_destroy(server.session);
+	server.session = NULL;
 #if STRATA_HAS_TEST_CONTROL
 	test_control_destroy(server.test_control);
 #endif

@@ -185,8 +185,8 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 			!wlr_xdg_output_manager_v1_create(server->display, server->output_layout)) {
 		return false;
 	}
-	/* Privileged: the global filter shows it to core clients only. */
-	if (!wlr_screencopy_manager_v1_create(server->display)) {
+	/* Privileged: the global filter shows these to core clients only. */
+	if (!wlr_screencopy_manager_v1_create(server->display) || !control_init(server)) {
 		return false;
 	}
 	return input_init(server);

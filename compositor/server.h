@@ -19,6 +19,7 @@
 
 struct strata_test_control;
 struct strata_shm;
+struct strata_session;
 
 /* Level index of core clients (and of the compositor's own UI). */
 #define STRATA_LEVEL_CORE (-1)
@@ -102,6 +103,7 @@ struct strata_server {
 	uint32_t next_client_id;
 
 	struct strata_test_control *test_control; /* may be NULL */
+	struct strata_session *session; /* may be NULL (--no-cages) */
 
 	/* Frame statistics, for the test-control and benchmarks. */
 	uint64_t stat_frames;
@@ -125,6 +127,9 @@ void server_finish(struct strata_server *server);
 bool server_usable_area(struct strata_server *server, struct wlr_box *box);
 /* Level name for messages; "core" and "unknown" for the two special levels. */
 const char *server_level_name(struct strata_server *server, int level);
+
+/* control.c */
+bool control_init(struct strata_server *server);
 
 /* xdg_shell.c */
 bool xdg_shell_init(struct strata_server *server);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
@@ -21,6 +22,7 @@
 #include <wlr/util/log.h>
 #include "input.h"
 #include "output.h"
+#include "session.h"
 #include "test_control.h"
 #include "view.h"
 
@@ -48,6 +50,8 @@ struct strata_test_control {
 };
 
 static bool conn_process(struct tc_conn *conn);
+static void conn_write(struct tc_conn *conn, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void
 conn_write(struct tc_conn *conn, const char *fmt, ...)
@@ -404,6 +408,14 @@ handle_request(struct tc_conn *conn, char *line)
 				server_level_name(server, client->level), (int)pid);
 		}
 		conn_write(conn, "ok");
+	} else if (strcmp(cmd, "levels") == 0) {
+		for (size_t i = 0; i < server->config.level_count; i++) {
+			conn_write(conn, "level name=%s up=%d cage_socket=%s",
+				server->config.levels[i].name,
+				session_level_up(server->session, (int)i),
+				server->session ? session_cage_socket(server->session, (int)i) : "none");
+		}
+		conn_write(conn, "ok");
 	} else if (strcmp(cmd, "banner") == 0) {
 		struct strata_view *view = server->focused_view;
 		char text[2 * STRATA_BANNER_TEXT_MAX + 3];
@@ -626,6 +638,7 @@ test_control_create(struct strata_server *server, const char *path)
 		free(control);
 		return NULL;
 	}
+	chmod(path, 0600);
 	control->source = wl_event_loop_add_fd(server->event_loop, control->fd, WL_EVENT_READABLE,
 		handle_listen_readable, control);
 	if (!control->source) {

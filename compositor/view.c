@@ -170,7 +170,7 @@ view_focus(struct strata_view *view)
 	 * never survives a change of level: it would otherwise be offered to the
 	 * newly focused client of another level.
 	 */
-	if (!previous || previous->level != view->level) {
+	if (previous && previous->level != view->level) {
 		if (seat->selection_source) {
 			wlr_seat_set_selection(seat, NULL, wl_display_next_serial(server->display));
 		}
