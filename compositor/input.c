@@ -421,6 +421,7 @@ handle_request_set_selection(struct wl_listener *listener, void *data)
 		}
 		return;
 	}
+	server->selection_level = server->focused_view->level;
 	wlr_seat_set_selection(server->seat, event->source, event->serial);
 }
 

@@ -227,7 +227,7 @@ main(int argc, char *argv[])
 			goto out_signals;
 		}
 		for (size_t i = 0; i < server.config.level_count; i++) {
-			printf("strata: level %s cage socket %s\n", server.config.levels[i].name,
+			printf("strata: cage %s socket %s\n", server.config.levels[i].name,
 				session_cage_socket(server.session, (int)i));
 		}
 	}

@@ -166,14 +166,13 @@ view_focus(struct strata_view *view)
 		return;
 	}
 	/*
-	 * Until the clipboard guard brokers selections per level, a selection
-	 * never survives a change of level: it would otherwise be offered to the
-	 * newly focused client of another level.
+	 * Until the clipboard guard brokers selections per level, a selection is
+	 * never offered to another level: focus going to another level's window
+	 * drops it (the seat would otherwise send it on keyboard enter), whatever
+	 * had focus in between.
 	 */
-	if (previous && previous->level != view->level) {
-		if (seat->selection_source) {
-			wlr_seat_set_selection(seat, NULL, wl_display_next_serial(server->display));
-		}
+	if (seat->selection_source && server->selection_level != view->level) {
+		wlr_seat_set_selection(seat, NULL, wl_display_next_serial(server->display));
 	}
 	set_activated(previous, false);
 	server->focused_view = view;
@@ -208,9 +207,8 @@ view_focus(struct strata_view *view)
 static void
 focus_clear(struct strata_server *server)
 {
-	if (server->seat->selection_source) {
-		wlr_seat_set_selection(server->seat, NULL, wl_display_next_serial(server->display));
-	}
+	/* The selection stays its level's: view_focus drops it if the next
+	 * window to get focus is another level's. */
 	server->focused_view = NULL;
 	wlr_seat_keyboard_notify_clear_focus(server->seat);
 	banner_update_all(server);
