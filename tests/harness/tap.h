@@ -28,8 +28,10 @@ struct tap_test {
 	{ \
 		return tap_main(argc, argv, tap_tests, sizeof(tap_tests) / sizeof(tap_tests[0])); \
 	}
+/* clang-format off */
 #define TAP_CASE(fn) {#fn, fn, 0}
 #define TAP_CASE_TIMEOUT(fn, s) {#fn, fn, s}
+/* clang-format on */
 
 int tap_main(int argc, char **argv, const struct tap_test *tests, size_t count);
 
