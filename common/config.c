@@ -31,6 +31,7 @@ enum config_key_type {
 	CONFIG_KEY_MODIFIER,
 	CONFIG_KEY_NETWORK, /* "none" or "shared", into a bool */
 	CONFIG_KEY_COMMAND, /* printable UTF-8, min..max bytes, run by sh -c */
+	CONFIG_KEY_BOOL, /* "yes" or "no" */
 };
 
 struct config_key {
@@ -115,6 +116,28 @@ static const struct config_key config_proxy_keys[CONFIG_PROXY_KEY_COUNT] = {
 			offsetof(struct strata_config, proxy_client_buffer_kib), 64, 65536 },
 };
 
+enum config_clipboard_key {
+	CONFIG_CLIPBOARD_ALLOW,
+	CONFIG_CLIPBOARD_IMAGES,
+	CONFIG_CLIPBOARD_MAX_BYTES,
+	CONFIG_CLIPBOARD_TIMEOUT_MS,
+	CONFIG_CLIPBOARD_CONFIRM_S,
+	CONFIG_CLIPBOARD_KEY_COUNT,
+};
+
+static const struct config_key config_clipboard_keys[CONFIG_CLIPBOARD_KEY_COUNT] = {
+	[CONFIG_CLIPBOARD_ALLOW] = { "allow", CONFIG_KEY_TEXT,
+			offsetof(struct strata_config, clipboard_allow_text), 1, 511 },
+	[CONFIG_CLIPBOARD_IMAGES] = { "images", CONFIG_KEY_BOOL,
+			offsetof(struct strata_config, clipboard_images), 0, 0 },
+	[CONFIG_CLIPBOARD_MAX_BYTES] = { "max_bytes", CONFIG_KEY_INT,
+			offsetof(struct strata_config, clipboard_max_bytes), 1, 1048576 },
+	[CONFIG_CLIPBOARD_TIMEOUT_MS] = { "timeout_ms", CONFIG_KEY_INT,
+			offsetof(struct strata_config, clipboard_timeout_ms), 100, 60000 },
+	[CONFIG_CLIPBOARD_CONFIRM_S] = { "confirm_s", CONFIG_KEY_INT,
+			offsetof(struct strata_config, clipboard_confirm_s), 5, 600 },
+};
+
 enum config_level_key {
 	CONFIG_LEVEL_COLOUR,
 	CONFIG_LEVEL_TEXT_COLOUR,
@@ -173,6 +196,7 @@ enum config_section {
 	CONFIG_SECTION_SESSION,
 	CONFIG_SECTION_LIMITS,
 	CONFIG_SECTION_PROXY,
+	CONFIG_SECTION_CLIPBOARD,
 	CONFIG_SECTION_LEVEL, /* keys go to parser->level */
 	CONFIG_SECTION_IGNORED, /* a broken or unknown header: its keys are skipped */
 };
@@ -206,6 +230,8 @@ struct config_parser {
 	struct config_key_state limits_keys[CONFIG_LIMITS_KEY_COUNT];
 	int proxy_line; /* first [proxy] header, 0 if none */
 	struct config_key_state proxy_keys[CONFIG_PROXY_KEY_COUNT];
+	int clipboard_line; /* first [clipboard] header, 0 if none */
+	struct config_key_state clipboard_keys[CONFIG_CLIPBOARD_KEY_COUNT];
 
 	bool file_levels; /* a [level] header was seen: the built-in levels are gone */
 	size_t extra_levels; /* valid [level] headers beyond STRATA_MAX_LEVELS */
@@ -538,13 +564,24 @@ config_begin_section(struct config_parser *p, char *line)
 			p->proxy_line = p->line;
 		}
 		p->section = CONFIG_SECTION_PROXY;
+	} else if (strcmp(name, "clipboard") == 0) {
+		snprintf(p->section_label, sizeof(p->section_label), "[clipboard]");
+		if (p->clipboard_line > 0) {
+			config_error(p, p->line,
+					"duplicate section [clipboard] (first at line %d): put all clipboard "
+					"keys in one section",
+					p->clipboard_line);
+		} else {
+			p->clipboard_line = p->line;
+		}
+		p->section = CONFIG_SECTION_CLIPBOARD;
 	} else if (strncmp(name, "level", 5) == 0 &&
 			(name[5] == '\0' || isspace((unsigned char)name[5]))) {
 		config_begin_level(p, config_trim(name + 5));
 	} else {
 		char quoted[64];
 		config_quote(name, quoted, sizeof(quoted));
-		config_error(p, p->line, "unknown section [%s] (known: [session], [limits], [proxy], [level NAME])",
+		config_error(p, p->line, "unknown section [%s] (known: [session], [limits], [proxy], [clipboard], [level NAME])",
 				quoted);
 	}
 }
@@ -716,6 +753,79 @@ config_parse_modifier(struct config_parser *p, const struct config_key *key, con
 }
 
 static bool
+config_parse_bool(struct config_parser *p, const struct config_key *key, const char *value,
+		bool *out)
+{
+	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+		*out = strcmp(value, "yes") == 0;
+		return true;
+	}
+	char quoted[64];
+	config_quote(value, quoted, sizeof(quoted));
+	config_error(p, p->line, "%s = \"%s\" in %s is not yes or no", key->name, quoted,
+			p->section_label);
+	return false;
+}
+
+/*
+ * [clipboard] allow = "low>high, low>secret" or "none": resolved once the
+ * levels are known. Unset: every level may send to the levels after it
+ * (lower to higher), never the other way.
+ */
+static void
+config_resolve_clipboard(struct config_parser *p)
+{
+	struct strata_config *cfg = p->cfg;
+	memset(cfg->clipboard_allow, 0, sizeof(cfg->clipboard_allow));
+	const struct config_key_state *state = &p->clipboard_keys[CONFIG_CLIPBOARD_ALLOW];
+	if (state->line == 0) {
+		for (size_t s = 0; s < cfg->level_count; s++) {
+			for (size_t d = s + 1; d < cfg->level_count; d++) {
+				cfg->clipboard_allow[s][d] = true;
+			}
+		}
+		return;
+	}
+	if (!state->valid || strcmp(cfg->clipboard_allow_text, "none") == 0) {
+		return;
+	}
+	char copy[sizeof(cfg->clipboard_allow_text)];
+	snprintf(copy, sizeof(copy), "%s", cfg->clipboard_allow_text);
+	char *save = NULL;
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		item = config_trim(item);
+		char *arrow = strchr(item, '>');
+		if (!arrow) {
+			char quoted[64];
+			config_quote(item, quoted, sizeof(quoted));
+			config_error(p, state->line,
+					"allow = \"%s\" in [clipboard] is not SOURCE>DESTINATION", quoted);
+			continue;
+		}
+		*arrow = '\0';
+		char *src = config_trim(item), *dst = config_trim(arrow + 1);
+		int s = config_find_level(cfg, src), d = config_find_level(cfg, dst);
+		if (s < 0 || d < 0 || s == d) {
+			char qs[64], qd[64];
+			config_quote(src, qs, sizeof(qs));
+			config_quote(dst, qd, sizeof(qd));
+			config_error(p, state->line,
+					"allow = \"%s>%s\" in [clipboard] needs two different levels",
+					qs, qd);
+			continue;
+		}
+		cfg->clipboard_allow[s][d] = true;
+	}
+}
+
+bool
+config_clipboard_allowed(const struct strata_config *cfg, int src, int dst)
+{
+	return src >= 0 && dst >= 0 && (size_t)src < cfg->level_count &&
+			(size_t)dst < cfg->level_count && src != dst && cfg->clipboard_allow[src][dst];
+}
+
+static bool
 config_parse_network(struct config_parser *p, const struct config_key *key, const char *value,
 		bool *out)
 {
@@ -745,6 +855,8 @@ config_parse_value(struct config_parser *p, const struct config_key *key, const 
 		return config_parse_modifier(p, key, value, field);
 	case CONFIG_KEY_NETWORK:
 		return config_parse_network(p, key, value, field);
+	case CONFIG_KEY_BOOL:
+		return config_parse_bool(p, key, value, field);
 	case CONFIG_KEY_COLOUR:
 		if (config_parse_colour(value, field)) {
 			return true;
@@ -804,6 +916,10 @@ config_handle_key(void *data, const char *section, const char *name, const char 
 		break;
 	case CONFIG_SECTION_LIMITS:
 		config_set_key(p, config_limits_keys, CONFIG_LIMITS_KEY_COUNT, p->limits_keys,
+				p->cfg, name, value);
+		break;
+	case CONFIG_SECTION_CLIPBOARD:
+		config_set_key(p, config_clipboard_keys, CONFIG_CLIPBOARD_KEY_COUNT, p->clipboard_keys,
 				p->cfg, name, value);
 		break;
 	case CONFIG_SECTION_PROXY:
@@ -886,6 +1002,7 @@ config_check(struct config_parser *p)
 					colour, level->name);
 		}
 	}
+	config_resolve_clipboard(p);
 	if (p->file_levels && usable == 0) {
 		config_error(p, 0,
 				"no usable level: every [level NAME] section has errors (at least one "
@@ -1001,9 +1118,18 @@ config_set_defaults(struct strata_config *cfg)
 		.proxy_max_toplevels = 500,
 		.proxy_max_messages_per_second = 100000,
 		.proxy_client_buffer_kib = 4096,
+		.clipboard_max_bytes = 65536,
+		.clipboard_timeout_ms = 5000,
+		.clipboard_confirm_s = 30,
 	};
 	memcpy(cfg->levels, config_builtin_levels, sizeof(config_builtin_levels));
 	cfg->level_count = CONFIG_ARRAY_LEN(config_builtin_levels);
+	/* Lower to higher, with confirmation; never higher to lower. */
+	for (size_t src = 0; src < cfg->level_count; src++) {
+		for (size_t dst = src + 1; dst < cfg->level_count; dst++) {
+			cfg->clipboard_allow[src][dst] = true;
+		}
+	}
 }
 
 bool

@@ -23,6 +23,8 @@ static const struct strata_global_rule rules[] = {
 	{"wp_viewporter", STRATA_GLOBAL_LEVEL, 1, "surface cropping and scaling"},
 	{"xdg_wm_base", STRATA_GLOBAL_LEVEL, 3, "toplevel windows and popups"},
 	{"zwp_linux_dmabuf_v1", STRATA_GLOBAL_LEVEL, 4, "GPU buffers (GPU renderer only)"},
+	{"zwp_primary_selection_device_manager_v1", STRATA_GLOBAL_LEVEL, 1,
+		"middle-click selection, kept per level by the compositor"},
 	{"zxdg_decoration_manager_v1", STRATA_GLOBAL_LEVEL, 1,
 		"lets clients learn that the compositor draws the frame"},
 	{"zxdg_output_manager_v1", STRATA_GLOBAL_LEVEL, 3, "logical output geometry"},

@@ -18,6 +18,7 @@
 #include <wlr/types/wlr_seat.h>
 #include <wlr/util/log.h>
 #include "input.h"
+#include "clipboard.h"
 #include "output.h"
 #include "session.h"
 #include "view.h"
@@ -272,11 +273,14 @@ process_motion(struct strata_server *server, uint32_t time)
 
 	double sx, sy;
 	struct wlr_surface *surface = NULL;
-	view_at(server, cursor->x, cursor->y, &surface, &sx, &sy);
+	struct strata_view *view = view_at(server, cursor->x, cursor->y, &surface, &sx, &sy);
 	if (!surface && server->cursor_manager) {
 		wlr_xcursor_manager_set_cursor_image(server->cursor_manager, "left_ptr", cursor);
 	}
-	if (surface) {
+	if (surface && view && !clipboard_drag_allowed(server, view->level)) {
+		/* A drag never enters another level's surfaces. */
+		wlr_seat_pointer_clear_focus(server->seat);
+	} else if (surface) {
 		wlr_seat_pointer_notify_enter(server->seat, surface, sx, sy);
 		wlr_seat_pointer_notify_motion(server->seat, time, sx, sy);
 	} else {
@@ -408,21 +412,7 @@ static void
 handle_request_set_selection(struct wl_listener *listener, void *data)
 {
 	struct strata_server *server = wl_container_of(listener, server, request_set_selection);
-	struct wlr_seat_request_set_selection_event *event = data;
-	/*
-	 * wlroots validated the serial; also require that the source's client is
-	 * the one with keyboard focus, so the selection is that level's. It is
-	 * cleared whenever focus moves to another level (view.c).
-	 */
-	struct wlr_seat_client *focused = server->seat->keyboard_state.focused_client;
-	if (!focused || !server->focused_view) {
-		if (event->source) {
-			wlr_data_source_destroy(event->source);
-		}
-		return;
-	}
-	server->selection_level = server->focused_view->level;
-	wlr_seat_set_selection(server->seat, event->source, event->serial);
+	clipboard_request_set_selection(server, data);
 }
 
 bool

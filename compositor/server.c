@@ -17,6 +17,7 @@
 #include <wlr/types/wlr_xdg_output_v1.h>
 #include <wlr/util/log.h>
 #include "input.h"
+#include "clipboard.h"
 #include "output.h"
 #include "request_guard.h"
 #include "shm.h"
@@ -189,7 +190,7 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	if (!wlr_screencopy_manager_v1_create(server->display) || !control_init(server)) {
 		return false;
 	}
-	return input_init(server);
+	return input_init(server) && clipboard_init(server);
 }
 
 bool
@@ -221,6 +222,7 @@ server_finish(struct strata_server *server)
 	shm_destroy(server->shm);
 	server->shm = NULL;
 	if (server->cursor) {
+		clipboard_finish(server);
 		input_finish(server);
 	}
 	if (server->backend) {

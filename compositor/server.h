@@ -88,7 +88,6 @@ struct strata_server {
 	struct wlr_box grab_box;
 	uint32_t resize_edges;
 	uint32_t pointer_buttons_to_client; /* bitmask of buttons pressed while forwarded */
-	int selection_level; /* level of the client that set the seat's selection */
 
 	/* Test injection devices (headless backend); may be NULL. */
 	struct wlr_input_device *virtual_keyboard;

@@ -10,6 +10,7 @@
 #include <wlr/types/wlr_data_device.h>
 #include <wlr/types/wlr_seat.h>
 #include <wlr/util/log.h>
+#include "clipboard.h"
 #include "output.h"
 #include "text.h"
 #include "view.h"
@@ -166,14 +167,13 @@ view_focus(struct strata_view *view)
 		return;
 	}
 	/*
-	 * Until the clipboard guard brokers selections per level, a selection is
-	 * never offered to another level: focus going to another level's window
-	 * drops it (the seat would otherwise send it on keyboard enter), whatever
-	 * had focus in between.
+	 * The seat sends a new selection to whoever has keyboard focus at that
+	 * moment: take focus away first, so the old client (maybe of another
+	 * level) is never offered the new level's selection; then the new level's
+	 * selections; then enter, which offers them to the new client.
 	 */
-	if (seat->selection_source && server->selection_level != view->level) {
-		wlr_seat_set_selection(seat, NULL, wl_display_next_serial(server->display));
-	}
+	wlr_seat_keyboard_notify_clear_focus(seat);
+	clipboard_focus_level(server, view->level);
 	set_activated(previous, false);
 	server->focused_view = view;
 	wlr_scene_node_raise_to_top(view->tree);
@@ -207,10 +207,9 @@ view_focus(struct strata_view *view)
 static void
 focus_clear(struct strata_server *server)
 {
-	/* The selection stays its level's: view_focus drops it if the next
-	 * window to get focus is another level's. */
 	server->focused_view = NULL;
 	wlr_seat_keyboard_notify_clear_focus(server->seat);
+	clipboard_focus_level(server, -1);
 	banner_update_all(server);
 }
 

@@ -71,7 +71,18 @@ struct strata_config {
 	int proxy_max_toplevels; /* per client, 1..10000 */
 	int proxy_max_messages_per_second; /* per client, 100..10000000 */
 	int proxy_client_buffer_kib; /* events queued for a slow client, 64..65536 */
+
+	/* [clipboard]: cross-level transfers, always confirmed by the user. */
+	char clipboard_allow_text[512]; /* "low>high, ..." as written; "" = default */
+	bool clipboard_allow[STRATA_MAX_LEVELS][STRATA_MAX_LEVELS]; /* [src][dst], resolved */
+	bool clipboard_images; /* PNG images may cross (re-encoded by the guard) */
+	int clipboard_max_bytes; /* 1..1048576 */
+	int clipboard_timeout_ms; /* reading the source, 100..60000 */
+	int clipboard_confirm_s; /* the dialog expires, 5..600 */
 };
+
+/* May content go from level src to level dst (with the user's confirmation)? */
+bool config_clipboard_allowed(const struct strata_config *cfg, int src, int dst);
 
 /* Called once per error, in file order. line is 0 for errors that are not
  * tied to one line (e.g. "no level defined"). */

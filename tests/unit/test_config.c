@@ -282,7 +282,7 @@ static void
 test_unknown_section(void)
 {
 	assert_one_error("[session]\nfont = Sans\n\n[colours]\nlow = #2e7d32\n", 4,
-			"unknown section [colours] (known: [session], [limits], [proxy], [level NAME])");
+			"unknown section [colours] (known: [session], [limits], [proxy], [clipboard], [level NAME])");
 	assert_one_error("[Session]\n", 1, "unknown section [Session]");
 	assert_one_error("[levels low]\n", 1, "unknown section [levels low]");
 }
@@ -846,7 +846,39 @@ test_cage_keys(void)
 	assert_one_error("[level low]\ncolour = #00ff00\nautostart = foot\x01\n", 3, "U+0001");
 }
 
-TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_limits_section), TAP_CASE(test_cage_keys), TAP_CASE(test_empty_file_gives_defaults),
+static void
+test_clipboard_section(void)
+{
+	struct strata_config cfg;
+	config_set_defaults(&cfg);
+	tap_assert(config_clipboard_allowed(&cfg, 0, 1)); /* low -> high */
+	tap_assert(!config_clipboard_allowed(&cfg, 1, 0)); /* high -> low */
+	tap_assert(!config_clipboard_allowed(&cfg, 0, 0));
+	tap_assert_int_eq(cfg.clipboard_max_bytes, 65536);
+	tap_assert(!cfg.clipboard_images);
+	tap_assert(config_load_string(&cfg,
+		"[level a]\ncolour = #111111\n[level b]\ncolour = #222222\n[level c]\ncolour = #333333\n",
+		"<string>", NULL, NULL));
+	tap_assert(config_clipboard_allowed(&cfg, 0, 2) && config_clipboard_allowed(&cfg, 1, 2));
+	tap_assert(!config_clipboard_allowed(&cfg, 2, 1));
+	tap_assert(config_load_string(&cfg,
+		"[clipboard]\nallow = c>a, a > b\nimages = yes\nmax_bytes = 1000\n"
+		"[level a]\ncolour = #111111\n[level b]\ncolour = #222222\n[level c]\ncolour = #333333\n",
+		"<string>", NULL, NULL));
+	tap_assert(config_clipboard_allowed(&cfg, 2, 0) && config_clipboard_allowed(&cfg, 0, 1));
+	tap_assert(!config_clipboard_allowed(&cfg, 0, 2));
+	tap_assert(cfg.clipboard_images);
+	tap_assert_int_eq(cfg.clipboard_max_bytes, 1000);
+	tap_assert(config_load_string(&cfg, "[clipboard]\nallow = none\n", "<string>", NULL, NULL));
+	tap_assert(!config_clipboard_allowed(&cfg, 0, 1));
+	assert_one_error("[clipboard]\nallow = low>secret\n", 2,
+		"allow = \"low>secret\" in [clipboard] needs two different levels");
+	assert_one_error("[clipboard]\nallow = low\n", 2, "is not SOURCE>DESTINATION");
+	assert_one_error("[clipboard]\nmax_bytes = 2000000\n", 2, "out of range");
+	assert_one_error("[clipboard]\nimages = maybe\n", 2, "images = \"maybe\" in [clipboard] is not yes or no");
+}
+
+TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_clipboard_section), TAP_CASE(test_limits_section), TAP_CASE(test_cage_keys), TAP_CASE(test_empty_file_gives_defaults),
 		TAP_CASE(test_session_keys_override_defaults), TAP_CASE(test_three_levels),
 		TAP_CASE(test_find_level), TAP_CASE(test_parse_colour),
 		TAP_CASE(test_colour_to_floats), TAP_CASE(test_syntax_tolerated),

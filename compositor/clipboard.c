@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wlr/types/wlr_primary_selection.h>
+#include <wlr/types/wlr_primary_selection_v1.h>
+#include <wlr/types/wlr_seat.h>
+#include <wlr/util/log.h>
+#include "clipboard.h"
+#include "view.h"
+
+struct level_slot {
+	struct strata_server *server;
+	int level;
+	struct wlr_data_source *source; /* may be NULL */
+	uint32_t serial;
+	struct wl_listener source_destroy;
+	struct wlr_primary_selection_source *primary; /* may be NULL */
+	uint32_t primary_serial;
+	struct wl_listener primary_destroy;
+};
+
+struct wrap_source {
+	struct wlr_data_source base;
+	struct level_slot *slot;
+};
+
+struct wrap_primary {
+	struct wlr_primary_selection_source base;
+	struct level_slot *slot;
+};
+
+static struct level_slot slots[STRATA_MAX_LEVELS];
+static struct wl_listener request_set_primary;
+static struct wl_listener request_start_drag;
+static struct wl_listener start_drag;
+
+/* ---- wrappers the seat holds ------------------------------------------ */
+
+static void
+wrap_send(struct wlr_data_source *base, const char *mime_type, int32_t fd)
+{
+	struct wrap_source *wrap = (struct wrap_source *)base;
+	if (wrap->slot->source) {
+		/* Same level on both ends: the pipe goes to the source as is. */
+		wlr_data_source_send(wrap->slot->source, mime_type, fd);
+	} else {
+		close(fd);
+	}
+}
+
+static void
+wrap_destroy(struct wlr_data_source *base)
+{
+	free(base);
+}
+
+static const struct wlr_data_source_impl wrap_impl = {
+	.send = wrap_send,
+	.destroy = wrap_destroy,
+};
+
+static void
+copy_mime_types(struct wl_array *to, const struct wl_array *from)
+{
+	size_t count = 0;
+	char **type;
+	wl_array_for_each (type, from) {
+		if (count == CLIPBOARD_MAX_MIME_TYPES) {
+			break;
+		}
+		if (strlen(*type) > CLIPBOARD_MAX_MIME_LENGTH) {
+			continue;
+		}
+		char **dst = wl_array_add(to, sizeof(*dst));
+		if (!dst) {
+			break;
+		}
+		*dst = strdup(*type);
+		if (!*dst) {
+			to->size -= sizeof(*dst);
+			break;
+		}
+		count++;
+	}
+}
+
+static struct wlr_data_source *
+wrap_create(struct level_slot *slot)
+{
+	struct wrap_source *wrap = calloc(1, sizeof(*wrap));
+	if (!wrap) {
+		return NULL;
+	}
+	wlr_data_source_init(&wrap->base, &wrap_impl);
+	wrap->slot = slot;
+	copy_mime_types(&wrap->base.mime_types, &slot->source->mime_types);
+	return &wrap->base;
+}
+
+static void
+wrap_primary_send(struct wlr_primary_selection_source *base, const char *mime_type, int fd)
+{
+	struct wrap_primary *wrap = (struct wrap_primary *)base;
+	if (wrap->slot->primary) {
+		wlr_primary_selection_source_send(wrap->slot->primary, mime_type, fd);
+	} else {
+		close(fd);
+	}
+}
+
+static void
+wrap_primary_destroy(struct wlr_primary_selection_source *base)
+{
+	free(base);
+}
+
+static const struct wlr_primary_selection_source_impl wrap_primary_impl = {
+	.send = wrap_primary_send,
+	.destroy = wrap_primary_destroy,
+};
+
+static struct wlr_primary_selection_source *
+wrap_primary_create(struct level_slot *slot)
+{
+	struct wrap_primary *wrap = calloc(1, sizeof(*wrap));
+	if (!wrap) {
+		return NULL;
+	}
+	wlr_primary_selection_source_init(&wrap->base, &wrap_primary_impl);
+	wrap->slot = slot;
+	copy_mime_types(&wrap->base.mime_types, &slot->primary->mime_types);
+	return &wrap->base;
+}
+
+/* The seat shows the focused level's selections, nobody else's. */
+static void
+seat_show_level(struct strata_server *server, int level)
+{
+	struct wlr_seat *seat = server->seat;
+	struct level_slot *slot = level >= 0 ? &slots[level] : NULL;
+	if (slot && slot->source) {
+		wlr_seat_set_selection(seat, wrap_create(slot), slot->serial);
+	} else if (seat->selection_source) {
+		wlr_seat_set_selection(seat, NULL, wl_display_next_serial(server->display));
+	}
+	if (slot && slot->primary) {
+		wlr_seat_set_primary_selection(seat, wrap_primary_create(slot), slot->primary_serial);
+	} else if (seat->primary_selection_source) {
+		wlr_seat_set_primary_selection(seat, NULL, wl_display_next_serial(server->display));
+	}
+}
+
+static int
+focused_level(struct strata_server *server)
+{
+	return server->focused_view ? server->focused_view->level : -1;
+}
+
+/* ---- the levels' own sources ----------------------------------------- */
+
+static void
+slot_handle_source_destroy(struct wl_listener *listener, void *data)
+{
+	struct level_slot *slot = wl_container_of(listener, slot, source_destroy);
+	wl_list_remove(&slot->source_destroy.link);
+	wl_list_init(&slot->source_destroy.link);
+	slot->source = NULL;
+	if (focused_level(slot->server) == slot->level) {
+		seat_show_level(slot->server, slot->level);
+	}
+}
+
+static void
+slot_handle_primary_destroy(struct wl_listener *listener, void *data)
+{
+	struct level_slot *slot = wl_container_of(listener, slot, primary_destroy);
+	wl_list_remove(&slot->primary_destroy.link);
+	wl_list_init(&slot->primary_destroy.link);
+	slot->primary = NULL;
+	if (focused_level(slot->server) == slot->level) {
+		seat_show_level(slot->server, slot->level);
+	}
+}
+
+struct wlr_data_source *
+clipboard_level_source(struct strata_server *server, int level)
+{
+	return level >= 0 && level < STRATA_MAX_LEVELS ? slots[level].source : NULL;
+}
+
+void
+clipboard_set_level_source(struct strata_server *server, int level,
+	struct wlr_data_source *source, uint32_t serial)
+{
+	struct level_slot *slot = &slots[level];
+	struct wlr_data_source *old = slot->source;
+	if (old == source) {
+		return;
+	}
+	if (old) {
+		wl_list_remove(&slot->source_destroy.link);
+		wl_list_init(&slot->source_destroy.link);
+		slot->source = NULL;
+		wlr_data_source_destroy(old); /* the old owner learns it was replaced */
+	}
+	slot->source = source;
+	slot->serial = serial;
+	if (source) {
+		wl_signal_add(&source->events.destroy, &slot->source_destroy);
+	}
+	if (focused_level(server) == level) {
+		seat_show_level(server, level);
+	}
+}
+
+void
+clipboard_focus_level(struct strata_server *server, int level)
+{
+	seat_show_level(server, level);
+}
+
+struct owner_search {
+	const void *source;
+	const char *klass;
+	bool found;
+};
+
+static enum wl_iterator_result
+owner_iterate(struct wl_resource *resource, void *data)
+{
+	struct owner_search *search = data;
+	if (strcmp(wl_resource_get_class(resource), search->klass) == 0 &&
+			wl_resource_get_user_data(resource) == search->source) {
+		search->found = true;
+		return WL_ITERATOR_STOP;
+	}
+	return WL_ITERATOR_CONTINUE;
+}
+
+/*
+ * Only the client with keyboard focus may set a selection: wlroots already
+ * refused serials never given to the requester, but a client that once had
+ * focus still holds old serials. The request carries no client, so the
+ * source's resource tells who made it (its user data is the source).
+ */
+static bool
+request_from_focused(struct strata_server *server, const void *source, const char *klass)
+{
+	struct wlr_seat_client *focused = server->seat->keyboard_state.focused_client;
+	if (!focused || !server->focused_view) {
+		return false;
+	}
+	struct owner_search search = {.source = source, .klass = klass};
+	wl_client_for_each_resource(focused->client, owner_iterate, &search);
+	return search.found;
+}
+
+static void
+handle_request_set_selection(struct strata_server *server,
+	struct wlr_seat_request_set_selection_event *event)
+{
+	if (event->source && !request_from_focused(server, event->source, "wl_data_source")) {
+		wlr_log(WLR_INFO, "set_selection refused: the client does not have keyboard focus");
+		wlr_data_source_destroy(event->source);
+		return;
+	}
+	int level = focused_level(server);
+	if (level < 0) {
+		if (event->source) {
+			wlr_data_source_destroy(event->source);
+		}
+		return;
+	}
+	clipboard_set_level_source(server, level, event->source, event->serial);
+}
+
+static void
+handle_request_set_primary(struct wl_listener *listener, void *data)
+{
+	struct wlr_seat_request_set_primary_selection_event *event = data;
+	struct strata_server *server = slots[0].server;
+	int level = focused_level(server);
+	if (event->source && (level < 0 ||
+			!request_from_focused(server, event->source,
+				"zwp_primary_selection_source_v1"))) {
+		wlr_primary_selection_source_destroy(event->source);
+		return;
+	}
+	if (level < 0) {
+		return;
+	}
+	struct level_slot *slot = &slots[level];
+	if (slot->primary == event->source) {
+		return;
+	}
+	if (slot->primary) {
+		struct wlr_primary_selection_source *old = slot->primary;
+		wl_list_remove(&slot->primary_destroy.link);
+		wl_list_init(&slot->primary_destroy.link);
+		slot->primary = NULL;
+		wlr_primary_selection_source_destroy(old);
+	}
+	slot->primary = event->source;
+	slot->primary_serial = event->serial;
+	if (event->source) {
+		wl_signal_add(&event->source->events.destroy, &slot->primary_destroy);
+	}
+	seat_show_level(server, level);
+}
+
+/* ---- drag and drop, within one level ---------------------------------- */
+
+static int drag_level = -1;
+
+static void
+handle_request_start_drag(struct wl_listener *listener, void *data)
+{
+	struct wlr_seat_request_start_drag_event *event = data;
+	struct strata_server *server = slots[0].server;
+	int level = levels_client_level(server, wl_resource_get_client(event->origin->resource));
+	if (level < 0 || level != focused_level(server) ||
+			!wlr_seat_validate_pointer_grab_serial(server->seat, event->origin, event->serial)) {
+		wlr_log(WLR_INFO, "drag refused: not from the focused level's pointer grab");
+		if (event->drag->source) {
+			wlr_data_source_destroy(event->drag->source);
+		}
+		return;
+	}
+	drag_level = level;
+	wlr_seat_start_pointer_drag(server->seat, event->drag, event->serial);
+}
+
+static void
+handle_start_drag(struct wl_listener *listener, void *data)
+{
+}
+
+bool
+clipboard_drag_allowed(struct strata_server *server, int target_level)
+{
+	return server->seat->drag == NULL || target_level == drag_level;
+}
+
+bool
+clipboard_init(struct strata_server *server)
+{
+	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
+		slots[i] = (struct level_slot){.server = server, .level = i};
+		slots[i].source_destroy.notify = slot_handle_source_destroy;
+		wl_list_init(&slots[i].source_destroy.link);
+		slots[i].primary_destroy.notify = slot_handle_primary_destroy;
+		wl_list_init(&slots[i].primary_destroy.link);
+	}
+	if (!wlr_primary_selection_v1_device_manager_create(server->display)) {
+		return false;
+	}
+	request_set_primary.notify = handle_request_set_primary;
+	wl_signal_add(&server->seat->events.request_set_primary_selection, &request_set_primary);
+	request_start_drag.notify = handle_request_start_drag;
+	wl_signal_add(&server->seat->events.request_start_drag, &request_start_drag);
+	start_drag.notify = handle_start_drag;
+	wl_signal_add(&server->seat->events.start_drag, &start_drag);
+	return true;
+}
+
+void
+clipboard_finish(struct strata_server *server)
+{
+	wl_list_remove(&request_set_primary.link);
+	wl_list_remove(&request_start_drag.link);
+	wl_list_remove(&start_drag.link);
+	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
+		wl_list_remove(&slots[i].source_destroy.link);
+		wl_list_init(&slots[i].source_destroy.link);
+		wl_list_remove(&slots[i].primary_destroy.link);
+		wl_list_init(&slots[i].primary_destroy.link);
+		slots[i].source = NULL;
+		slots[i].primary = NULL;
+	}
+}
+
+void
+clipboard_request_set_selection(struct strata_server *server,
+	struct wlr_seat_request_set_selection_event *event)
+{
+	handle_request_set_selection(server, event);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STRATA_CLIPBOARD_H
+#define STRATA_CLIPBOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <wlr/types/wlr_data_device.h>
+#include "server.h"
+
+/*
+ * Per-level clipboards. Each level keeps its own selection and primary
+ * selection source; the seat only ever holds a compositor-owned wrapper
+ * for the focused level, which forwards requests to that level's source
+ * (lazily, every MIME type it offers). Switching focus to another level
+ * swaps the wrapper before the keyboard enters, so a client is offered its
+ * own level's selection only. Sources may be set only by the client that
+ * has keyboard focus. Drag and drop works within a level only.
+ */
+#define CLIPBOARD_MAX_MIME_TYPES 32
+#define CLIPBOARD_MAX_MIME_LENGTH 255
+
+bool clipboard_init(struct strata_server *server);
+void clipboard_finish(struct strata_server *server);
+
+/* Keyboard focus is about to move to level (a level index, or <0 for none). */
+void clipboard_focus_level(struct strata_server *server, int level);
+
+/* The level's current selection source (a client's or a transferred
+ * snapshot), or NULL. */
+struct wlr_data_source *clipboard_level_source(struct strata_server *server, int level);
+
+/* Makes source the level's selection (the level owns it from now on; any
+ * previous source of that level is cancelled), and the seat's if the level
+ * has focus. */
+void clipboard_set_level_source(struct strata_server *server, int level,
+	struct wlr_data_source *source, uint32_t serial);
+
+/* The seat's request_set_selection (input.c forwards it). */
+void clipboard_request_set_selection(struct strata_server *server,
+	struct wlr_seat_request_set_selection_event *event);
+
+/* During a drag, may the pointer's surface of `level` receive it? */
+bool clipboard_drag_allowed(struct strata_server *server, int target_level);
+
+#endif
