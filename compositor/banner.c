@@ -7,12 +7,53 @@
  * window, fullscreen included.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "output.h"
 #include "session.h"
 #include "text.h"
+#include "transfer.h"
 #include "view.h"
+
+#define NOTICE_MS 8000
+
+static char notice[256];
+static struct wl_event_source *notice_timer;
+
+static int
+handle_notice_timer(void *data)
+{
+	notice[0] = '\0';
+	banner_update_all(data);
+	return 0;
+}
+
+void
+banner_notice(struct strata_server *server, const char *fmt, ...)
+{
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(notice, sizeof(notice), fmt, args);
+	va_end(args);
+	if (!notice_timer) {
+		notice_timer = wl_event_loop_add_timer(server->event_loop, handle_notice_timer, server);
+	}
+	if (notice_timer) {
+		wl_event_source_timer_update(notice_timer, NOTICE_MS);
+	}
+	banner_update_all(server);
+}
+
+void
+banner_finish(struct strata_server *server)
+{
+	if (notice_timer) {
+		wl_event_source_remove(notice_timer);
+		notice_timer = NULL;
+	}
+	notice[0] = '\0';
+}
 
 static void
 upper_copy(char *out, size_t size, const char *in)
@@ -35,7 +76,7 @@ banner_update_all(struct strata_server *server)
 	}
 
 	char name[STRATA_LEVEL_NAME_MAX + 1];
-	struct text_line lines[3];
+	struct text_line lines[4];
 	size_t count = 0;
 	strata_rgba background, foreground;
 	if (level) {
@@ -65,6 +106,10 @@ banner_update_all(struct strata_server *server)
 		if (used) {
 			lines[count++] = (struct text_line){.text = down, .bold = true};
 		}
+	}
+
+	if (notice[0]) {
+		lines[count++] = (struct text_line){.text = notice, .bold = false};
 	}
 
 	struct strata_output *output;

@@ -21,6 +21,7 @@
 #include "clipboard.h"
 #include "output.h"
 #include "session.h"
+#include "transfer.h"
 #include "view.h"
 
 static uint32_t
@@ -90,6 +91,11 @@ handle_binding(struct strata_server *server, xkb_keysym_t sym)
 			view_close(focused);
 		}
 		break;
+	case XKB_KEY_v:
+	case XKB_KEY_V:
+		/* Cross-level paste into the focused window's level. */
+		transfer_begin(server);
+		break;
 	case XKB_KEY_Return:
 		/* A terminal in the level of the focused window, never elsewhere. */
 		if (focused && focused->level >= 0 && server->session) {
@@ -151,6 +157,13 @@ keyboard_handle_key(struct wl_listener *listener, void *data)
 		return;
 	}
 
+	if (transfer_state(server) != TRANSFER_IDLE) {
+		/* The dialog has the keyboard: no client hears a key. */
+		for (int i = 0; i < nsyms; i++) {
+			transfer_handle_key(server, syms[i]);
+		}
+		return;
+	}
 	if (is_reserved_key) {
 		return;
 	}
@@ -349,6 +362,7 @@ handle_cursor_button(struct wl_listener *listener, void *data)
 		return;
 	}
 
+	transfer_handle_click(server);
 	double sx, sy;
 	struct wlr_surface *surface = NULL;
 	struct strata_view *view = view_at(server, server->cursor->x, server->cursor->y,

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "server.h"
 #include "session.h"
+#include "transfer.h"
 #if STRATA_HAS_TEST_CONTROL
 #include "test_control.h"
 #endif
@@ -220,8 +221,21 @@ main(int argc, char *argv[])
 		handle_terminate, server.display);
 	struct wl_event_source *sigint = wl_event_loop_add_signal(server.event_loop, SIGINT,
 		handle_terminate, server.display);
+	if (data_dir) {
+		snprintf(server.data_dir, sizeof(server.data_dir), "%s", data_dir);
+	} else if (geteuid() == 0) {
+		snprintf(server.data_dir, sizeof(server.data_dir), "/var/lib/strata");
+	} else {
+		const char *home = getenv("HOME");
+		snprintf(server.data_dir, sizeof(server.data_dir), "%s/.local/share/strata",
+			home ? home : "/tmp");
+	}
+	if (!transfer_init(&server, server.data_dir)) {
+		fprintf(stderr, "strata: cannot set up the clipboard transfer\n");
+		goto out_signals;
+	}
 	if (cages) {
-		server.session = session_create(&server, data_dir, explicit_config ? config_path : NULL);
+		server.session = session_create(&server, explicit_config ? config_path : NULL);
 		if (!server.session) {
 			fprintf(stderr, "strata: cannot set up the cages\n");
 			goto out_signals;
@@ -243,6 +257,7 @@ out_signals:
 	wl_event_source_remove(sigterm);
 	wl_event_source_remove(sigint);
 out:
+	transfer_finish(&server);
 	session_destroy(server.session);
 	server.session = NULL;
 #if STRATA_HAS_TEST_CONTROL

@@ -219,6 +219,7 @@ server_finish(struct strata_server *server)
 		xdg_shell_finish(server);
 	}
 	request_guard_finish(server);
+	banner_finish(server);
 	shm_destroy(server->shm);
 	server->shm = NULL;
 	if (server->cursor) {

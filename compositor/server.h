@@ -95,6 +95,7 @@ struct strata_server {
 
 	/* Sockets and client identity (levels.c). */
 	char runtime_dir[256];
+	char data_dir[256]; /* levels' homes and the audit log */
 	bool runtime_dir_created;
 	struct strata_listener_socket sockets[STRATA_MAX_LEVELS + 1];
 	size_t socket_count;

@@ -490,7 +490,7 @@ find_proxy(struct strata_session *session)
 }
 
 struct strata_session *
-session_create(struct strata_server *server, const char *data_dir, const char *config_path)
+session_create(struct strata_server *server, const char *config_path)
 {
 	struct strata_session *session = calloc(1, sizeof(*session));
 	if (!session) {
@@ -501,15 +501,7 @@ session_create(struct strata_server *server, const char *data_dir, const char *c
 	if (config_path) {
 		snprintf(session->config_path, sizeof(session->config_path), "%s", config_path);
 	}
-	if (data_dir) {
-		snprintf(session->data_dir, sizeof(session->data_dir), "%s", data_dir);
-	} else if (session->root) {
-		snprintf(session->data_dir, sizeof(session->data_dir), "/var/lib/strata");
-	} else {
-		const char *home = getenv("HOME");
-		snprintf(session->data_dir, sizeof(session->data_dir), "%s/.local/share/strata",
-			home ? home : "/tmp");
-	}
+	snprintf(session->data_dir, sizeof(session->data_dir), "%s", server->data_dir);
 	if (!find_proxy(session)) {
 		wlr_log(WLR_ERROR, "strata-cage-proxy not found next to strata: levels stay down");
 	}

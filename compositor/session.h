@@ -15,8 +15,7 @@
  */
 struct strata_session;
 
-struct strata_session *session_create(struct strata_server *server, const char *data_dir,
-	const char *config_path);
+struct strata_session *session_create(struct strata_server *server, const char *config_path);
 void session_destroy(struct strata_session *session);
 
 /* Is the level's proxy up (its cage socket accepting)? */

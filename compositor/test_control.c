@@ -23,6 +23,7 @@
 #include "input.h"
 #include "output.h"
 #include "session.h"
+#include "transfer.h"
 #include "test_control.h"
 #include "view.h"
 
@@ -408,6 +409,10 @@ handle_request(struct tc_conn *conn, char *line)
 				server_level_name(server, client->level), (int)pid);
 		}
 		conn_write(conn, "ok");
+	} else if (strcmp(cmd, "dialog") == 0) {
+		char text[2048];
+		transfer_describe(server, text, sizeof(text));
+		conn_write(conn, "ok %s", text);
 	} else if (strcmp(cmd, "levels") == 0) {
 		for (size_t i = 0; i < server->config.level_count; i++) {
 			conn_write(conn, "level name=%s up=%d cage_socket=%s",

@@ -133,3 +133,99 @@ text_bar_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 	wlr_scene_node_set_position(&scene_buffer->node, x, y);
 	return &scene_buffer->node;
 }
+
+static void
+set_rgba(cairo_t *cr, strata_rgba c)
+{
+	set_source(cr, c);
+}
+
+struct wlr_scene_node *
+text_box_create(struct wlr_scene_node *parent, int x, int y, int width, int height,
+	strata_rgba background, strata_rgba border_colour, int border_px, const char *header,
+	strata_rgba header_text, const char *font, const struct text_box_line *lines,
+	size_t line_count)
+{
+	if (width <= 0 || height <= 0 || width > 4096 || height > 4096) {
+		return NULL;
+	}
+	struct cairo_buffer *buffer = calloc(1, sizeof(*buffer));
+	if (!buffer) {
+		return NULL;
+	}
+	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+	if (cairo_surface_status(buffer->surface) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(buffer->surface);
+		free(buffer);
+		return NULL;
+	}
+	cairo_t *cr = cairo_create(buffer->surface);
+	set_rgba(cr, border_colour);
+	cairo_paint(cr);
+	set_rgba(cr, background);
+	int header_h = 44;
+	cairo_rectangle(cr, border_px, border_px + header_h, width - 2 * border_px,
+		height - 2 * border_px - header_h);
+	cairo_fill(cr);
+	cairo_rectangle(cr, 0, 0, width, height);
+	cairo_clip(cr);
+
+	PangoLayout *layout = pango_cairo_create_layout(cr);
+	PangoFontDescription *desc = pango_font_description_from_string(font);
+	pango_font_description_set_absolute_size(desc, 20 * PANGO_SCALE);
+	pango_font_description_set_weight(desc, PANGO_WEIGHT_BOLD);
+	pango_layout_set_font_description(layout, desc);
+	pango_layout_set_text(layout, header, -1);
+	set_rgba(cr, header_text);
+	cairo_move_to(cr, border_px + 14, border_px + 10);
+	pango_cairo_show_layout(cr, layout);
+
+	int pen_y = border_px + header_h + 14;
+	int left = border_px + 18, text_width = width - 2 * border_px - 36;
+	for (size_t i = 0; i < line_count; i++) {
+		const struct text_box_line *line = &lines[i];
+		PangoFontDescription *d = pango_font_description_from_string(
+			line->mono ? "DejaVu Sans Mono" : font);
+		pango_font_description_set_absolute_size(d, (line->mono ? 14 : 16) * PANGO_SCALE);
+		pango_font_description_set_weight(d, line->bold ? PANGO_WEIGHT_BOLD :
+								PANGO_WEIGHT_NORMAL);
+		pango_layout_set_font_description(layout, d);
+		pango_font_description_free(d);
+		int x = left;
+		if (line->swatch) {
+			set_rgba(cr, line->swatch);
+			cairo_rectangle(cr, x, pen_y + 2, 18, 18);
+			cairo_fill(cr);
+			x += 28;
+		}
+		pango_layout_set_width(layout, (text_width - (x - left)) * PANGO_SCALE);
+		if (line->mono) {
+			pango_layout_set_wrap(layout, PANGO_WRAP_CHAR);
+			pango_layout_set_height(layout, -(line->max_lines > 0 ? line->max_lines : 1));
+			pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+		} else {
+			pango_layout_set_height(layout, -1);
+			pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+		}
+		pango_layout_set_text(layout, line->text ? line->text : "", -1);
+		set_rgba(cr, line->colour);
+		cairo_move_to(cr, x, pen_y);
+		pango_cairo_show_layout(cr, layout);
+		int w, h;
+		pango_layout_get_pixel_size(layout, &w, &h);
+		pen_y += (h > 20 ? h : 20) + 8;
+	}
+	pango_font_description_free(desc);
+	g_object_unref(layout);
+	cairo_destroy(cr);
+	cairo_surface_flush(buffer->surface);
+
+	wlr_buffer_init(&buffer->base, &cairo_buffer_impl, width, height);
+	struct wlr_scene_buffer *scene_buffer = wlr_scene_buffer_create(parent, &buffer->base);
+	wlr_buffer_drop(&buffer->base);
+	if (!scene_buffer) {
+		return NULL;
+	}
+	wlr_scene_node_set_position(&scene_buffer->node, x, y);
+	return &scene_buffer->node;
+}

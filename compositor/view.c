@@ -13,6 +13,7 @@
 #include "clipboard.h"
 #include "output.h"
 #include "text.h"
+#include "transfer.h"
 #include "view.h"
 
 struct view_frame_extents
@@ -199,6 +200,7 @@ view_focus(struct strata_view *view)
 	}
 	view_update_frame(view);
 	banner_update_all(server);
+	transfer_focus_changed(server);
 	wlr_log(WLR_DEBUG, "focus: view %u (%s)", view->id, server_level_name(server, view->level));
 }
 
@@ -211,6 +213,7 @@ focus_clear(struct strata_server *server)
 	wlr_seat_keyboard_notify_clear_focus(server->seat);
 	clipboard_focus_level(server, -1);
 	banner_update_all(server);
+	transfer_focus_changed(server);
 }
 
 void

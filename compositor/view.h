@@ -84,5 +84,6 @@ void layout_arrange(struct strata_server *server);
 
 /* banner.c: redraw every output's banner for the current focus. */
 void banner_update_all(struct strata_server *server);
+void banner_finish(struct strata_server *server);
 
 #endif
