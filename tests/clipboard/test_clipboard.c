@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Clipboard across levels, end to end: real wl-copy/wl-paste on the level
+ * sockets, the real guard, the confirmation dialog driven by the
+ * test-control's keyboard (the same path as a user's), and raw clients for
+ * the attacks M23, M25, M26 and M27.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <wayland-client.h>
+#include "strata_test.h"
+
+#define AUDIT_LOG "/var/lib/strata/audit/audit.jsonl"
+
+static const char *config_fast =
+	"[clipboard]\ntimeout_ms = 700\nconfirm_s = 5\nmax_bytes = 4096\n";
+
+/* wl-copy --foreground TEXT on a level; returns its pid once it holds the
+ * selection (it mapped its window and got focus). */
+static pid_t
+copy_on(struct strata_session *s, const char *level, const char *text)
+{
+	char *argv[] = {"wl-copy", "--foreground", (char *)text, NULL};
+	pid_t pid = session_spawn_client(s, level, argv);
+	session_sleep_ms(600);
+	return pid;
+}
+
+/* wl-paste -n on a level; its output (or "No selection" text) in out. */
+static void
+paste_on(struct strata_session *s, const char *level, char *out, size_t size)
+{
+	char *argv[] = {"wl-paste", "-n", NULL};
+	pid_t pid = session_spawn_client(s, level, argv);
+	int status;
+	session_assert_msg(s, session_wait_client_exit(s, pid, 5000, &status), "wl-paste hung");
+	const char *log = session_client_log(s, pid);
+	size_t len = 0;
+	char *text = session_read_file(log, &len);
+	snprintf(out, size, "%s", text ? text : "");
+	free(text);
+}
+
+/* A window of a level that takes focus when clicked: weston-simple-shm. */
+static struct window_info
+window_on(struct strata_session *s, const char *level)
+{
+	char *argv[] = {"weston-simple-shm", NULL};
+	session_spawn_client(s, level, argv);
+	struct window_match match = {.level = level, .app_id = "org.freedesktop.weston.simple-shm"};
+	struct window_info info;
+	session_assert_msg(s, session_wait_window(s, &match, &info, 10000), "no %s window", level);
+	return info;
+}
+
+static void
+focus(struct strata_session *s, const struct window_info *w)
+{
+	int x, y;
+	session_assert(s, session_window_visible_point(s, w->id, &x, &y));
+	free(session_ctl_ok(s, "click %d %d", x, y));
+	session_assert(s, session_wait_focused_level(s, w->level, 3000));
+}
+
+static char *
+dialog_state(struct strata_session *s)
+{
+	return session_ctl_ok(s, "dialog");
+}
+
+static bool
+wait_dialog(struct strata_session *s, const char *state, int timeout_ms)
+{
+	char needle[64];
+	snprintf(needle, sizeof(needle), "state=%s", state);
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	while (session_now_ms() < deadline) {
+		char *reply = dialog_state(s);
+		bool ok = strstr(reply, needle) != NULL;
+		free(reply);
+		if (ok) {
+			return true;
+		}
+		session_sleep_ms(30);
+	}
+	return false;
+}
+
+static char *
+audit_tail(void)
+{
+	size_t len = 0;
+	char *text = session_read_file(AUDIT_LOG, &len);
+	if (!text) {
+		return strdup("");
+	}
+	char *last = text + len;
+	while (last > text && last[-1] == '\n') {
+		last--;
+	}
+	*last = '\0';
+	char *line = strrchr(text, '\n');
+	char *copy = strdup(line ? line + 1 : text);
+	free(text);
+	return copy;
+}
+
+static void
+unique(char *out, size_t size, const char *what)
+{
+	snprintf(out, size, "%s-%d-%llu", what, (int)getpid(), (unsigned long long)session_now_ms());
+}
+
+static void
+copies_stay_in_their_level(void)
+{
+	session_require_program("wl-copy");
+	struct strata_session *s = session_start(NULL);
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	char secret[64], out[512];
+	unique(secret, sizeof(secret), "low-secret");
+	focus(s, &low);
+	copy_on(s, "low", secret);
+	focus(s, &high);
+	paste_on(s, "high", out, sizeof(out));
+	session_assert_msg(s, !strstr(out, secret), "high pasted low's selection: %s", out);
+	focus(s, &low);
+	paste_on(s, "low", out, sizeof(out));
+	session_assert_msg(s, strstr(out, secret), "low could not paste its own copy: %s", out);
+
+	/* And high's copy never reaches low. */
+	char high_secret[64];
+	unique(high_secret, sizeof(high_secret), "high-secret");
+	focus(s, &high);
+	copy_on(s, "high", high_secret);
+	focus(s, &low);
+	paste_on(s, "low", out, sizeof(out));
+	session_assert_msg(s, !strstr(out, high_secret), "low pasted high's selection");
+	session_assert_msg(s, strstr(out, secret), "low lost its own selection: %s", out);
+	session_stop(s);
+}
+
+/* Logo+V in high, the dialog, Return: high pastes the sanitised bytes. */
+static void
+confirmed_transfer_is_sanitised(void)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = {.config = config_fast};
+	struct strata_session *s = session_start(&opts);
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	char marker[64], raw[256], out[512];
+	unique(marker, sizeof(marker), "xfer");
+	/* An escape sequence, a bracketed-paste end marker and an RLO. */
+	snprintf(raw, sizeof(raw), "%s\x1b[31m red\x1b[201~ \xE2\x80\xAEtail", marker);
+	focus(s, &low);
+	copy_on(s, "low", raw);
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert_msg(s, wait_dialog(s, "confirming", 5000), "no confirmation dialog");
+	char *desc = dialog_state(s);
+	tap_diag("%s", desc);
+	session_assert(s, strstr(desc, "src=low dst=high"));
+	session_assert(s, strstr(desc, "type=text/plain;charset=utf-8"));
+	free(desc);
+	/* The dialog is drawn over the windows, centred under the banner
+	 * (1920x1080, banner 32: x 580..1340, y 346..766): its border in high's
+	 * colour, its dark body. */
+	uint32_t body = session_pixel(s, 1310, 740);
+	session_assert_msg(s, body == 0x1c1c1c, "dialog body %06x", body);
+	uint32_t edge = session_pixel(s, 582, 560);
+	session_assert_msg(s, edge == 0xc62828, "dialog border %06x", edge);
+
+	free(session_ctl_ok(s, "key Return"));
+	session_assert(s, wait_dialog(s, "idle", 3000));
+	paste_on(s, "high", out, sizeof(out));
+	tap_diag("high pasted: %s", out);
+	char expected[256];
+	snprintf(expected, sizeof(expected), "%s red tail", marker);
+	session_assert_msg(s, strcmp(out, expected) == 0, "high pasted \"%s\", expected \"%s\"", out,
+		expected);
+	char *line = audit_tail();
+	session_assert_msg(s, strstr(line, "\"decision\":\"transferred\"") && strstr(line, "\"src\":\"low\""),
+		"audit: %s", line);
+	free(line);
+
+	/* High's content still never reaches low. */
+	char high_secret[64];
+	unique(high_secret, sizeof(high_secret), "high-after");
+	copy_on(s, "high", high_secret);
+	focus(s, &low);
+	paste_on(s, "low", out, sizeof(out));
+	session_assert_msg(s, !strstr(out, high_secret), "low pasted high's content: %s", out);
+	session_stop(s);
+}
+
+static void
+cancel_leaves_high_unchanged(void)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = {.config = config_fast};
+	struct strata_session *s = session_start(&opts);
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	char secret[64], mine[64], out[512];
+	unique(secret, sizeof(secret), "not-this");
+	unique(mine, sizeof(mine), "high-own");
+	focus(s, &high);
+	copy_on(s, "high", mine);
+	focus(s, &low);
+	copy_on(s, "low", secret);
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	free(session_ctl_ok(s, "key Escape"));
+	session_assert(s, wait_dialog(s, "idle", 3000));
+	paste_on(s, "high", out, sizeof(out));
+	session_assert_msg(s, strstr(out, mine) && !strstr(out, secret), "high has \"%s\"", out);
+	char *line = audit_tail();
+	session_assert_msg(s, strstr(line, "\"decision\":\"cancelled\""), "audit: %s", line);
+	free(line);
+	session_stop(s);
+}
+
+/* No client can answer the dialog: the only input that reaches it is the
+ * seat's; a client cannot inject keys (no virtual keyboard for levels). */
+static void
+clients_cannot_confirm(void)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = {.config = config_fast};
+	struct strata_session *s = session_start(&opts);
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	char secret[64];
+	unique(secret, sizeof(secret), "wait");
+	focus(s, &low);
+	copy_on(s, "low", secret);
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	/* A high client trying what an injector would: no global to do it with. */
+	struct raw_client *c = raw_client_connect(session_socket(s, "high"));
+	session_assert(s, c);
+	session_assert(s, !raw_client_find_global(c, "zwp_virtual_keyboard_manager_v1"));
+	session_assert(s, !raw_client_find_global(c, "zwlr_virtual_pointer_manager_v1"));
+	raw_client_destroy(c);
+	if (access("/usr/bin/wtype", X_OK) == 0) {
+		char *argv[] = {"wtype", "-k", "Return", NULL};
+		pid_t pid = session_spawn_client(s, "high", argv);
+		int status;
+		session_assert(s, session_wait_client_exit(s, pid, 5000, &status));
+	}
+	session_sleep_ms(300);
+	session_assert_msg(s, wait_dialog(s, "confirming", 100), "the dialog was answered");
+	free(session_ctl_ok(s, "key Escape"));
+	session_stop(s);
+}
+
+static void
+high_to_low_is_refused_and_logged(void)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = {.config = config_fast};
+	struct strata_session *s = session_start(&opts);
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	char secret[64], out[512];
+	unique(secret, sizeof(secret), "high-down");
+	focus(s, &high);
+	copy_on(s, "high", secret);
+	focus(s, &low);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_sleep_ms(300);
+	session_assert(s, wait_dialog(s, "idle", 1000));
+	paste_on(s, "low", out, sizeof(out));
+	session_assert_msg(s, !strstr(out, secret), "high's content reached low");
+	char *line = audit_tail();
+	session_assert_msg(s, strstr(line, "\"decision\":\"refused\"") && strstr(line, "policy") &&
+		strstr(line, "\"src\":\"high\""), "audit: %s", line);
+	free(line);
+	session_stop(s);
+}
+
+static void
+size_cap_is_enforced(void)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = {.config = config_fast}; /* max_bytes = 4096 */
+	struct strata_session *s = session_start(&opts);
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	char big[6000];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	focus(s, &low);
+	copy_on(s, "low", big);
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_sleep_ms(500);
+	session_assert(s, wait_dialog(s, "idle", 2000));
+	char *line = audit_tail();
+	session_assert_msg(s, strstr(line, "\"decision\":\"refused\"") && strstr(line, "larger than"),
+		"audit: %s", line);
+	free(line);
+	session_stop(s);
+}
+
+/* ---- raw clients: a data source under the attacker's control -------------- */
+
+struct raw_source {
+	struct raw_client *c;
+	struct wl_seat *seat;
+	struct wl_keyboard *keyboard;
+	struct wl_data_device_manager *manager;
+	struct wl_data_device *device;
+	struct wl_data_source *source;
+	uint32_t enter_serial;
+	bool cancelled;
+	int offers; /* data_offer events received */
+	int send_fds[16]; /* fds the compositor asked us to write to, kept open */
+	int send_count;
+};
+
+static void
+kb_keymap(void *d, struct wl_keyboard *k, uint32_t f, int32_t fd, uint32_t s)
+{
+	close(fd);
+}
+static void
+kb_enter(void *d, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s, struct wl_array *a)
+{
+	((struct raw_source *)d)->enter_serial = serial;
+}
+static void
+kb_leave(void *d, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s)
+{
+}
+static void
+kb_key(void *d, struct wl_keyboard *k, uint32_t serial, uint32_t t, uint32_t key, uint32_t st)
+{
+}
+static void
+kb_mods(void *d, struct wl_keyboard *k, uint32_t s, uint32_t a, uint32_t b, uint32_t c, uint32_t g)
+{
+}
+static void
+kb_repeat(void *d, struct wl_keyboard *k, int32_t r, int32_t de)
+{
+}
+static const struct wl_keyboard_listener kb_listener = {
+	kb_keymap, kb_enter, kb_leave, kb_key, kb_mods, kb_repeat,
+};
+
+static void
+src_target(void *d, struct wl_data_source *s, const char *m)
+{
+}
+static void
+src_send(void *d, struct wl_data_source *s, const char *mime, int32_t fd)
+{
+	struct raw_source *r = d;
+	/* Hung source (M23): never write, never close. */
+	if (r->send_count < 16) {
+		r->send_fds[r->send_count++] = fd;
+	} else {
+		close(fd);
+	}
+}
+static void
+src_cancelled(void *d, struct wl_data_source *s)
+{
+	((struct raw_source *)d)->cancelled = true;
+}
+static void
+src_dnd_drop(void *d, struct wl_data_source *s)
+{
+}
+static void
+src_dnd_finished(void *d, struct wl_data_source *s)
+{
+}
+static void
+src_action(void *d, struct wl_data_source *s, uint32_t a)
+{
+}
+static const struct wl_data_source_listener source_listener = {
+	src_target, src_send, src_cancelled, src_dnd_drop, src_dnd_finished, src_action,
+};
+
+static void
+dev_data_offer(void *d, struct wl_data_device *dev, struct wl_data_offer *offer)
+{
+	((struct raw_source *)d)->offers++;
+}
+static void
+dev_enter(void *d, struct wl_data_device *dev, uint32_t s, struct wl_surface *su, wl_fixed_t x,
+	wl_fixed_t y, struct wl_data_offer *o)
+{
+}
+static void
+dev_leave(void *d, struct wl_data_device *dev)
+{
+}
+static void
+dev_motion(void *d, struct wl_data_device *dev, uint32_t t, wl_fixed_t x, wl_fixed_t y)
+{
+}
+static void
+dev_drop(void *d, struct wl_data_device *dev)
+{
+}
+static void
+dev_selection(void *d, struct wl_data_device *dev, struct wl_data_offer *o)
+{
+}
+static const struct wl_data_device_listener device_listener = {
+	dev_data_offer, dev_enter, dev_leave, dev_motion, dev_drop, dev_selection,
+};
+
+static struct raw_source *
+raw_source_new(struct strata_session *s, const char *level)
+{
+	struct raw_source *r = calloc(1, sizeof(*r));
+	r->c = raw_client_connect(session_socket(s, level));
+	session_assert(s, r->c);
+	const struct raw_global *seat = raw_client_find_global(r->c, "wl_seat");
+	const struct raw_global *ddm = raw_client_find_global(r->c, "wl_data_device_manager");
+	session_assert(s, seat && ddm);
+	r->seat = wl_registry_bind(r->c->registry, seat->name, &wl_seat_interface, 5);
+	r->manager = wl_registry_bind(r->c->registry, ddm->name, &wl_data_device_manager_interface, 3);
+	r->keyboard = wl_seat_get_keyboard(r->seat);
+	wl_keyboard_add_listener(r->keyboard, &kb_listener, r);
+	r->device = wl_data_device_manager_get_data_device(r->manager, r->seat);
+	wl_data_device_add_listener(r->device, &device_listener, r);
+	session_assert(s, raw_client_roundtrip(r->c, 3000));
+	return r;
+}
+
+static void
+raw_source_set(struct raw_source *r, uint32_t serial)
+{
+	r->source = wl_data_device_manager_create_data_source(r->manager);
+	wl_data_source_add_listener(r->source, &source_listener, r);
+	wl_data_source_offer(r->source, "text/plain;charset=utf-8");
+	wl_data_device_set_selection(r->device, r->source, serial);
+	raw_client_roundtrip(r->c, 3000);
+}
+
+static void
+raw_source_destroy(struct raw_source *r)
+{
+	for (int i = 0; i < r->send_count; i++) {
+		close(r->send_fds[i]);
+	}
+	raw_client_destroy(r->c);
+	free(r);
+}
+
+/* M23: a source that never writes nor closes: the transfer times out, the
+ * compositor never blocks, the user is told, and it is logged. */
+static void
+m23_hung_source_times_out(void)
+{
+	struct session_options opts = {.config = config_fast}; /* timeout_ms = 700 */
+	struct strata_session *s = session_start(&opts);
+	struct window_info high = window_on(s, "high");
+	struct raw_source *r = raw_source_new(s, "low");
+	struct raw_window *w = raw_window_create(r->c, 200, 100, "hung", "hung source");
+	session_assert(s, w);
+	struct window_match match = {.app_id = "hung"};
+	struct window_info info;
+	session_assert(s, session_wait_window(s, &match, &info, 5000));
+	focus(s, &info);
+	raw_client_roundtrip(r->c, 1000);
+	raw_source_set(r, r->enter_serial);
+	focus(s, &high);
+	uint64_t t0 = session_now_ms();
+	free(session_ctl_ok(s, "key logo+v"));
+	/* While it hangs, the compositor answers at once. */
+	free(session_ctl_ok(s, "ping"));
+	session_assert(s, session_compositor_alive(s));
+	raw_client_roundtrip(r->c, 200);
+	session_assert_msg(s, wait_dialog(s, "idle", 3000), "the transfer never ended");
+	uint64_t took = session_now_ms() - t0;
+	tap_diag("hung source: cancelled after %llu ms", (unsigned long long)took);
+	session_assert(s, took >= 600 && took < 3000);
+	char *line = audit_tail();
+	session_assert_msg(s, strstr(line, "\"decision\":\"timeout\""), "audit: %s", line);
+	free(line);
+	raw_window_destroy(w);
+	raw_source_destroy(r);
+	session_stop(s);
+}
+
+/* M25: a client that had focus once sets a selection with its old serial
+ * after focus moved to another window: wlroots accepts the serial (it was
+ * given to that client and is newer than the seat's), so the compositor's
+ * own focus check must refuse it (the source is cancelled). Serial 0 is
+ * refused too. Either way the level's selection does not change. */
+static void
+m25_unfocused_set_selection_is_ignored(void)
+{
+	session_require_program("wl-paste");
+	struct strata_session *s = session_start(NULL);
+	struct raw_source *r = raw_source_new(s, "low");
+	struct raw_window *w = raw_window_create(r->c, 200, 100, "stale", "stale serial");
+	session_assert(s, w);
+	struct window_match match = {.app_id = "stale"};
+	struct window_info info;
+	session_assert(s, session_wait_window(s, &match, &info, 5000));
+	struct window_info other = window_on(s, "low");
+	focus(s, &info);
+	raw_client_roundtrip(r->c, 1000);
+	uint32_t old_serial = r->enter_serial;
+	session_assert(s, old_serial != 0);
+	focus(s, &other);
+	raw_source_set(r, old_serial);
+	raw_client_roundtrip(r->c, 1000);
+	session_assert_msg(s, r->cancelled, "the unfocused client's source was not cancelled");
+	r->cancelled = false;
+	raw_source_set(r, 0);
+	char out[512];
+	paste_on(s, "low", out, sizeof(out));
+	session_assert_msg(s, strstr(out, "No selection"), "the selection changed: %s", out);
+	session_assert(s, session_compositor_alive(s));
+	raw_window_destroy(w);
+	raw_source_destroy(r);
+	session_stop(s);
+}
+
+/* M26: a high client watching for offers while low copies and focus moves
+ * between levels sees none of low's. */
+static void
+m26_no_offers_across_levels(void)
+{
+	session_require_program("wl-copy");
+	struct strata_session *s = session_start(NULL);
+	struct window_info low = window_on(s, "low");
+	struct raw_source *watcher = raw_source_new(s, "high");
+	struct raw_window *w = raw_window_create(watcher->c, 200, 100, "watcher", "watcher");
+	session_assert(s, w);
+	struct window_match match = {.app_id = "watcher"};
+	struct window_info info;
+	session_assert(s, session_wait_window(s, &match, &info, 5000));
+	focus(s, &low);
+	char secret[64];
+	unique(secret, sizeof(secret), "watched");
+	copy_on(s, "low", secret);
+	raw_client_roundtrip(watcher->c, 500);
+	int before = watcher->offers;
+	for (int i = 0; i < 3; i++) {
+		focus(s, &info);
+		raw_client_roundtrip(watcher->c, 500);
+		focus(s, &low);
+		raw_client_roundtrip(watcher->c, 500);
+	}
+	session_assert_msg(s, watcher->offers == before,
+		"the high client received %d offers while low held a selection",
+		watcher->offers - before);
+	raw_window_destroy(w);
+	raw_source_destroy(watcher);
+	session_stop(s);
+}
+
+/* M27: a confirmation not given in time expires; nothing crosses later. */
+static void
+m27_confirmation_expires(void)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = {.config = config_fast}; /* confirm_s = 5 */
+	struct strata_session *s = session_start(&opts);
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	char secret[64], out[512];
+	unique(secret, sizeof(secret), "late");
+	focus(s, &low);
+	copy_on(s, "low", secret);
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	session_assert_msg(s, wait_dialog(s, "idle", 7000), "the dialog did not expire");
+	free(session_ctl_ok(s, "key Return")); /* too late: goes to the client */
+	paste_on(s, "high", out, sizeof(out));
+	session_assert_msg(s, !strstr(out, secret), "content crossed after expiry");
+	char *line = audit_tail();
+	session_assert_msg(s, strstr(line, "\"decision\":\"cancelled\"") && strstr(line, "in time"),
+		"audit: %s", line);
+	free(line);
+	session_stop(s);
+}
+
+static void
+audit_chain_verifies(void)
+{
+	const char *bin = getenv("STRATA_AUDIT_BIN");
+	tap_assert(bin);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "%s verify " AUDIT_LOG, bin);
+	int status = system(cmd);
+	tap_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "strata-audit verify failed");
+}
+
+TAP_TESTS(
+	TAP_CASE(copies_stay_in_their_level),
+	TAP_CASE(confirmed_transfer_is_sanitised),
+	TAP_CASE(cancel_leaves_high_unchanged),
+	TAP_CASE(clients_cannot_confirm),
+	TAP_CASE(high_to_low_is_refused_and_logged),
+	TAP_CASE(size_cap_is_enforced),
+	TAP_CASE(m23_hung_source_times_out),
+	TAP_CASE(m25_unfocused_set_selection_is_ignored),
+	TAP_CASE(m26_no_offers_across_levels),
+	TAP_CASE(m27_confirmation_expires),
+	TAP_CASE(audit_chain_verifies),
+)
