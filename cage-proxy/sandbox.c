@@ -4,6 +4,7 @@
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -85,6 +86,12 @@ sandbox_enter(const char *upstream, const char *dir, bool drop, uid_t uid, gid_t
 			proxy_log("root could be regained after dropping it: refusing to run");
 			return false;
 		}
+	}
+	/* Changing uid cleared the parent-death signal: set it again, so that
+	 * the proxy never outlives the compositor that started it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) {
+		proxy_log("cannot tie the proxy to its parent's life: refusing to run");
+		return false;
 	}
 	snprintf(upstream_inside, size, "/compositor");
 	return sandbox_seccomp();

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -110,6 +111,9 @@ spawn(const char *const *argv, int out_fd, int err_fd, bool drop, uid_t uid, gid
 	sigprocmask(SIG_SETMASK, &empty, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
+	/* Never outlive the compositor (a proxy sets this again after its own
+	 * drop of privileges, which clears it). */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	setsid();
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 ||

@@ -34,6 +34,7 @@ struct shm_client {
 
 struct strata_shm {
 	struct wl_global *global;
+	struct wl_event_loop *event_loop;
 	struct strata_shm_limits limits;
 	uint32_t formats[16]; /* wl_shm format codes we advertise */
 	size_t format_count;
@@ -70,6 +71,7 @@ struct shm_frame {
 	void *data; /* compositor-owned copy, width * bpp per row */
 	size_t data_stride;
 	bool copied, failed, released;
+	struct wl_event_source *drop_idle; /* until the producer's reference is dropped */
 };
 
 static const struct {
@@ -663,6 +665,19 @@ frame_handle_buffer_destroy(struct wl_listener *listener, void *data)
 	frame->buffer_resource = NULL;
 }
 
+/*
+ * A frame serves one attach. wlroots locks it when from_resource returns;
+ * the producer's own reference (wlr_buffer_init's) goes right after, so the
+ * frame and its copy are freed as soon as wlroots is done with them.
+ */
+static void
+frame_drop_idle(void *data)
+{
+	struct shm_frame *frame = data;
+	frame->drop_idle = NULL;
+	wlr_buffer_drop(&frame->base);
+}
+
 static bool
 resource_is_shm_buffer(struct wl_resource *resource)
 {
@@ -687,6 +702,13 @@ frame_from_resource(struct wl_resource *resource)
 	frame->stride = buffer->stride;
 	frame->drm_format = wl_to_drm(buffer->format);
 	frame->bpp = shm_format_bpp(buffer->format);
+	frame->drop_idle = wl_event_loop_add_idle(frame->pool->shm->event_loop, frame_drop_idle,
+		frame);
+	if (!frame->drop_idle) {
+		frame->released = true; /* nothing was read: no release to send */
+		frame_destroy(&frame->base);
+		return NULL;
+	}
 	return &frame->base;
 }
 
@@ -708,6 +730,7 @@ shm_create(struct wl_display *display, struct wlr_renderer *renderer,
 		return NULL;
 	}
 	shm->limits = *limits;
+	shm->event_loop = wl_display_get_event_loop(display);
 	wl_list_init(&shm->clients);
 	size_t len = 0;
 	const uint32_t *formats = wlr_renderer_get_shm_texture_formats(renderer, &len);

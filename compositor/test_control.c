@@ -22,6 +22,7 @@
 #include <wlr/util/log.h>
 #include "input.h"
 #include "output.h"
+#include "clipboard.h"
 #include "session.h"
 #include "transfer.h"
 #include "test_control.h"
@@ -407,6 +408,14 @@ handle_request(struct tc_conn *conn, char *line)
 			wl_client_get_credentials(client->client, &pid, NULL, NULL);
 			conn_write(conn, "client id=%u level=%s pid=%d", client->id,
 				server_level_name(server, client->level), (int)pid);
+		}
+		conn_write(conn, "ok");
+	} else if (strcmp(cmd, "selections") == 0) {
+		for (size_t i = 0; i < server->config.level_count; i++) {
+			struct wlr_data_source *source = clipboard_level_source(server, (int)i);
+			conn_write(conn, "selection level=%s set=%d types=%zu",
+				server->config.levels[i].name, source != NULL,
+				source ? source->mime_types.size / sizeof(char *) : 0);
 		}
 		conn_write(conn, "ok");
 	} else if (strcmp(cmd, "dialog") == 0) {

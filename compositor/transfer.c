@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -113,6 +114,7 @@ guard_start(void)
 		sigemptyset(&empty);
 		sigprocmask(SIG_SETMASK, &empty, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		setsid();
 		if (dup2(sv[1], 3) < 0) { /* dup2 leaves the copy without CLOEXEC */
 			_exit(126);

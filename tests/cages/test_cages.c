@@ -2,8 +2,7 @@
 /*
  * Cages and the session, with a real strata, real proxies, real bubblewrap
  * sandboxes and real clients started through strata-run on the core socket.
- * Levels' homes live under the default data directory (/var/lib/strata, as
- * root); each test writes files with names of its own.
+ * Levels' homes live under the session's own data directory.
  */
 #include <errno.h>
 #include <signal.h>
@@ -14,7 +13,8 @@
 #include <unistd.h>
 #include "strata_test.h"
 
-#define DATA_DIR "/var/lib/strata"
+
+static struct strata_session *current; /* the running test's session */
 
 /* strata-run LEVEL -- argv...; returns its exit status, output in out. */
 static int
@@ -92,6 +92,7 @@ start_session(void)
 	session_require_program("bwrap");
 	session_require_program("foot");
 	struct strata_session *s = session_start(NULL);
+	current = s;
 	session_assert_msg(s, wait_level(s, "low", true, 10000) && wait_level(s, "high", true, 10000),
 		"the levels' proxies did not come up");
 	return s;
@@ -102,7 +103,7 @@ static bool
 wait_home_file(const char *level, const char *name, const char *text, int timeout_ms)
 {
 	char path[512];
-	snprintf(path, sizeof(path), DATA_DIR "/%s/home/%s", level, name);
+	snprintf(path, sizeof(path), "%s/%s/home/%s", current->data_dir, level, name);
 	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
 	while (session_now_ms() < deadline) {
 		size_t len = 0;
@@ -200,8 +201,8 @@ low_cage_cannot_reach_the_rest(void)
 	snprintf(script, sizeof(script),
 		"R=\"$HOME/%s\"; : > \"$R\"\n"
 		"t() { if eval \"$2\" >/dev/null 2>&1; then echo \"REACHED $1\"; else echo \"denied $1\"; fi >> \"$R\"; }\n"
-		"t high-home 'ls " DATA_DIR "/high/home'\n"
-		"t data-dir 'ls " DATA_DIR "'\n"
+		"t high-home 'ls %s/high/home'\n"
+		"t data-dir 'ls %s'\n"
 		"t high-runtime 'ls /run/user/4001'\n"
 		"t core-runtime 'ls %s'\n"
 		"t core-socket 'socat -u OPEN:/dev/null UNIX-CONNECT:%s'\n"
@@ -214,13 +215,13 @@ low_cage_cannot_reach_the_rest(void)
 		"t network 'test $(ls /sys/class/net | wc -l) -gt 1'\n"
 		"t shadow 'cat /etc/shadow'\n"
 		"echo done >> \"$R\"\n",
-		report, s->runtime_dir, session_socket(s, "core"), session_socket(s, "low"),
+		report, s->data_dir, s->data_dir, s->runtime_dir, session_socket(s, "core"), session_socket(s, "low"),
 		high_socket, (int)strata_pid, (int)strata_pid);
 	const char *probe[] = {"sh", "-c", script, NULL};
 	launch(s, "low", probe);
 	session_assert_msg(s, wait_home_file("low", report, "done", 10000), "the probe never finished");
 	char path[512];
-	snprintf(path, sizeof(path), DATA_DIR "/low/home/%s", report);
+	snprintf(path, sizeof(path), "%s/low/home/%s", s->data_dir, report);
 	char *text = session_read_file(path, NULL);
 	tap_diag("probe report:\n%s", text);
 	static const char *const expected[] = {
@@ -316,6 +317,7 @@ autostart_and_time_to_first_windows(void)
 			  "[level high]\ncolour = #c62828\nautostart = weston-simple-shm\n",
 	};
 	struct strata_session *s = session_start(&opts);
+	current = s;
 	struct window_match high = {.level = "high"}, low = {.level = "low"};
 	session_assert_msg(s, session_wait_window(s, &low, NULL, 15000) &&
 		session_wait_window(s, &high, NULL, 15000), "autostart did not map both windows");
@@ -358,7 +360,7 @@ selection_never_crosses_levels(void)
 	launch(s, "high", paste);
 	session_assert_msg(s, wait_home_file("high", paste_name, "rc=", 5000), "wl-paste never ran");
 	char path[512];
-	snprintf(path, sizeof(path), DATA_DIR "/high/home/%s", paste_name);
+	snprintf(path, sizeof(path), "%s/high/home/%s", s->data_dir, paste_name);
 	char *text = session_read_file(path, NULL);
 	tap_diag("high pasted: %s", text);
 	session_assert_msg(s, !strstr(text, secret), "low's selection reached high");

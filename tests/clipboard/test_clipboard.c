@@ -15,19 +15,43 @@
 #include <wayland-client.h>
 #include "strata_test.h"
 
-#define AUDIT_LOG "/var/lib/strata/audit/audit.jsonl"
 
 static const char *config_fast =
 	"[clipboard]\ntimeout_ms = 700\nconfirm_s = 5\nmax_bytes = 4096\n";
 
-/* wl-copy --foreground TEXT on a level; returns its pid once it holds the
- * selection (it mapped its window and got focus). */
+static int
+selection_types(struct strata_session *s, const char *level)
+{
+	char *reply = session_ctl_ok(s, "selections");
+	char needle[64];
+	snprintf(needle, sizeof(needle), "selection level=%s set=1 types=", level);
+	const char *p = strstr(reply, needle);
+	int types = p ? atoi(p + strlen(needle)) : 0;
+	free(reply);
+	return types;
+}
+
+/* wl-copy --foreground TEXT on a level; returns its pid once the level holds
+ * a selection with wl-copy's types (it mapped its window, got focus, set it)
+ * and wl-copy's window is gone again. */
 static pid_t
 copy_on(struct strata_session *s, const char *level, const char *text)
 {
 	char *argv[] = {"wl-copy", "--foreground", (char *)text, NULL};
+	int before = selection_types(s, level);
+	(void)before;
+	char *reply = session_ctl_ok(s, "selections");
+	free(reply);
 	pid_t pid = session_spawn_client(s, level, argv);
-	session_sleep_ms(600);
+	uint64_t deadline = session_now_ms() + 5000;
+	while (session_now_ms() < deadline) {
+		struct window_match match = {.title_contains = "wl-clipboard"};
+		if (selection_types(s, level) >= 5 && !session_find_window(s, &match, NULL)) {
+			break;
+		}
+		session_sleep_ms(30);
+	}
+	session_sleep_ms(100);
 	return pid;
 }
 
@@ -91,11 +115,15 @@ wait_dialog(struct strata_session *s, const char *state, int timeout_ms)
 	return false;
 }
 
+static struct strata_session *current;
+
 static char *
 audit_tail(void)
 {
+	char path[300];
+	snprintf(path, sizeof(path), "%s/audit/audit.jsonl", current->data_dir);
 	size_t len = 0;
-	char *text = session_read_file(AUDIT_LOG, &len);
+	char *text = session_read_file(path, &len);
 	if (!text) {
 		return strdup("");
 	}
@@ -121,6 +149,7 @@ copies_stay_in_their_level(void)
 {
 	session_require_program("wl-copy");
 	struct strata_session *s = session_start(NULL);
+	current = s;
 	struct window_info low = window_on(s, "low");
 	struct window_info high = window_on(s, "high");
 	char secret[64], out[512];
@@ -153,6 +182,7 @@ confirmed_transfer_is_sanitised(void)
 	session_require_program("wl-copy");
 	struct session_options opts = {.config = config_fast};
 	struct strata_session *s = session_start(&opts);
+	current = s;
 	struct window_info low = window_on(s, "low");
 	struct window_info high = window_on(s, "high");
 	char marker[64], raw[256], out[512];
@@ -206,6 +236,7 @@ cancel_leaves_high_unchanged(void)
 	session_require_program("wl-copy");
 	struct session_options opts = {.config = config_fast};
 	struct strata_session *s = session_start(&opts);
+	current = s;
 	struct window_info low = window_on(s, "low");
 	struct window_info high = window_on(s, "high");
 	char secret[64], mine[64], out[512];
@@ -236,6 +267,7 @@ clients_cannot_confirm(void)
 	session_require_program("wl-copy");
 	struct session_options opts = {.config = config_fast};
 	struct strata_session *s = session_start(&opts);
+	current = s;
 	struct window_info low = window_on(s, "low");
 	struct window_info high = window_on(s, "high");
 	char secret[64];
@@ -269,6 +301,7 @@ high_to_low_is_refused_and_logged(void)
 	session_require_program("wl-copy");
 	struct session_options opts = {.config = config_fast};
 	struct strata_session *s = session_start(&opts);
+	current = s;
 	struct window_info low = window_on(s, "low");
 	struct window_info high = window_on(s, "high");
 	char secret[64], out[512];
@@ -294,6 +327,7 @@ size_cap_is_enforced(void)
 	session_require_program("wl-copy");
 	struct session_options opts = {.config = config_fast}; /* max_bytes = 4096 */
 	struct strata_session *s = session_start(&opts);
+	current = s;
 	struct window_info low = window_on(s, "low");
 	struct window_info high = window_on(s, "high");
 	char big[6000];
@@ -470,6 +504,7 @@ m23_hung_source_times_out(void)
 {
 	struct session_options opts = {.config = config_fast}; /* timeout_ms = 700 */
 	struct strata_session *s = session_start(&opts);
+	current = s;
 	struct window_info high = window_on(s, "high");
 	struct raw_source *r = raw_source_new(s, "low");
 	struct raw_window *w = raw_window_create(r->c, 200, 100, "hung", "hung source");
@@ -509,6 +544,7 @@ m25_unfocused_set_selection_is_ignored(void)
 {
 	session_require_program("wl-paste");
 	struct strata_session *s = session_start(NULL);
+	current = s;
 	struct raw_source *r = raw_source_new(s, "low");
 	struct raw_window *w = raw_window_create(r->c, 200, 100, "stale", "stale serial");
 	session_assert(s, w);
@@ -542,6 +578,7 @@ m26_no_offers_across_levels(void)
 {
 	session_require_program("wl-copy");
 	struct strata_session *s = session_start(NULL);
+	current = s;
 	struct window_info low = window_on(s, "low");
 	struct raw_source *watcher = raw_source_new(s, "high");
 	struct raw_window *w = raw_window_create(watcher->c, 200, 100, "watcher", "watcher");
@@ -576,6 +613,7 @@ m27_confirmation_expires(void)
 	session_require_program("wl-copy");
 	struct session_options opts = {.config = config_fast}; /* confirm_s = 5 */
 	struct strata_session *s = session_start(&opts);
+	current = s;
 	struct window_info low = window_on(s, "low");
 	struct window_info high = window_on(s, "high");
 	char secret[64], out[512];
@@ -596,15 +634,47 @@ m27_confirmation_expires(void)
 	session_stop(s);
 }
 
+/* After a transferred and a cancelled request, the chain verifies; an
+ * edited line breaks it. */
 static void
 audit_chain_verifies(void)
 {
 	const char *bin = getenv("STRATA_AUDIT_BIN");
 	tap_assert(bin);
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "%s verify " AUDIT_LOG, bin);
+	session_require_program("wl-copy");
+	struct session_options opts = {.config = config_fast};
+	struct strata_session *s = session_start(&opts);
+	current = s;
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	focus(s, &low);
+	copy_on(s, "low", "chain-one");
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	free(session_ctl_ok(s, "key Return"));
+	session_assert(s, wait_dialog(s, "idle", 3000));
+	focus(s, &low);
+	copy_on(s, "low", "chain-two");
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	free(session_ctl_ok(s, "key Escape"));
+	session_assert(s, wait_dialog(s, "idle", 3000));
+	char path[300], cmd[700];
+	snprintf(path, sizeof(path), "%s/audit/audit.jsonl", s->data_dir);
+	snprintf(cmd, sizeof(cmd), "%s verify %s >/dev/null 2>&1", bin, path);
 	int status = system(cmd);
-	tap_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "strata-audit verify failed");
+	session_assert_msg(s, WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		"strata-audit verify failed on an intact log");
+	/* One changed character in the first line: verify must fail. */
+	snprintf(cmd, sizeof(cmd), "sed -i '1s/chain/chaim/;1s/confirmed/c0nfirmed/' %s", path);
+	session_assert(s, system(cmd) == 0);
+	snprintf(cmd, sizeof(cmd), "%s verify %s >/dev/null 2>&1", bin, path);
+	status = system(cmd);
+	session_assert_msg(s, WIFEXITED(status) && WEXITSTATUS(status) == 1,
+		"strata-audit verify accepted an edited line");
+	session_stop(s);
 }
 
 TAP_TESTS(
