@@ -370,13 +370,19 @@ clipboard_finish(struct strata_server *server)
 	wl_list_remove(&request_set_primary.link);
 	wl_list_remove(&request_start_drag.link);
 	wl_list_remove(&start_drag.link);
+	/* Clients are gone, and their sources with them; what is left is the
+	 * compositor's own (transferred snapshots). */
 	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
+		struct wlr_data_source *source = slots[i].source;
 		wl_list_remove(&slots[i].source_destroy.link);
 		wl_list_init(&slots[i].source_destroy.link);
 		wl_list_remove(&slots[i].primary_destroy.link);
 		wl_list_init(&slots[i].primary_destroy.link);
 		slots[i].source = NULL;
 		slots[i].primary = NULL;
+		if (source) {
+			wlr_data_source_destroy(source);
+		}
 	}
 }
 

@@ -667,6 +667,9 @@ audit_chain_verifies(void)
 	int status = system(cmd);
 	session_assert_msg(s, WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		"strata-audit verify failed on an intact log");
+	char *before = session_read_file(path, NULL);
+	tap_diag("audit log:\n%s", before ? before : "(none)");
+	free(before);
 	/* One changed character in the first line: verify must fail. */
 	snprintf(cmd, sizeof(cmd), "sed -i '1s/chain/chaim/;1s/confirmed/c0nfirmed/' %s", path);
 	session_assert(s, system(cmd) == 0);
