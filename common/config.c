@@ -111,7 +111,8 @@ static const struct config_key config_proxy_keys[CONFIG_PROXY_KEY_COUNT] = {
 	[CONFIG_PROXY_MAX_TOPLEVELS] = { "max_toplevels", CONFIG_KEY_INT,
 			offsetof(struct strata_config, proxy_max_toplevels), 1, 10000 },
 	[CONFIG_PROXY_MAX_MESSAGES_PER_SECOND] = { "max_messages_per_second", CONFIG_KEY_INT,
-			offsetof(struct strata_config, proxy_max_messages_per_second), 100, 10000000 },
+			offsetof(struct strata_config, proxy_max_messages_per_second), 100,
+			10000000 },
 	[CONFIG_PROXY_CLIENT_BUFFER_KIB] = { "client_buffer_kib", CONFIG_KEY_INT,
 			offsetof(struct strata_config, proxy_client_buffer_kib), 64, 65536 },
 };
@@ -581,7 +582,8 @@ config_begin_section(struct config_parser *p, char *line)
 	} else {
 		char quoted[64];
 		config_quote(name, quoted, sizeof(quoted));
-		config_error(p, p->line, "unknown section [%s] (known: [session], [limits], [proxy], [clipboard], [level NAME])",
+		config_error(p, p->line,
+				"unknown section [%s] (known: [session], [limits], [proxy], [clipboard], [level NAME])",
 				quoted);
 	}
 }
@@ -799,7 +801,8 @@ config_resolve_clipboard(struct config_parser *p)
 			char quoted[64];
 			config_quote(item, quoted, sizeof(quoted));
 			config_error(p, state->line,
-					"allow = \"%s\" in [clipboard] is not SOURCE>DESTINATION", quoted);
+					"allow = \"%s\" in [clipboard] is not SOURCE>DESTINATION",
+					quoted);
 			continue;
 		}
 		*arrow = '\0';
@@ -822,7 +825,8 @@ bool
 config_clipboard_allowed(const struct strata_config *cfg, int src, int dst)
 {
 	return src >= 0 && dst >= 0 && (size_t)src < cfg->level_count &&
-			(size_t)dst < cfg->level_count && src != dst && cfg->clipboard_allow[src][dst];
+			(size_t)dst < cfg->level_count && src != dst &&
+			cfg->clipboard_allow[src][dst];
 }
 
 static bool
@@ -919,8 +923,8 @@ config_handle_key(void *data, const char *section, const char *name, const char 
 				p->cfg, name, value);
 		break;
 	case CONFIG_SECTION_CLIPBOARD:
-		config_set_key(p, config_clipboard_keys, CONFIG_CLIPBOARD_KEY_COUNT, p->clipboard_keys,
-				p->cfg, name, value);
+		config_set_key(p, config_clipboard_keys, CONFIG_CLIPBOARD_KEY_COUNT,
+				p->clipboard_keys, p->cfg, name, value);
 		break;
 	case CONFIG_SECTION_PROXY:
 		config_set_key(p, config_proxy_keys, CONFIG_PROXY_KEY_COUNT, p->proxy_keys, p->cfg,
@@ -963,11 +967,15 @@ config_check(struct config_parser *p)
 			continue;
 		}
 		usable++;
-		bool has_uid = keys[CONFIG_LEVEL_UID].line != 0, has_gid = keys[CONFIG_LEVEL_GID].line != 0;
+		bool has_uid = keys[CONFIG_LEVEL_UID].line != 0,
+		     has_gid = keys[CONFIG_LEVEL_GID].line != 0;
 		if (has_uid != has_gid) {
-			config_error(p, has_uid ? keys[CONFIG_LEVEL_UID].line : keys[CONFIG_LEVEL_GID].line,
+			config_error(p,
+					has_uid ? keys[CONFIG_LEVEL_UID].line :
+						  keys[CONFIG_LEVEL_GID].line,
 					"[level %s] sets %s without %s: give the cage's uid and gid together",
-					level->name, has_uid ? "uid" : "gid", has_uid ? "gid" : "uid");
+					level->name, has_uid ? "uid" : "gid",
+					has_uid ? "gid" : "uid");
 		}
 		int colour_line = keys[CONFIG_LEVEL_COLOUR].line;
 		int text_line = config_colour_line(&keys[CONFIG_LEVEL_TEXT_COLOUR], level->line);

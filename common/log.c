@@ -26,12 +26,13 @@ strata_vlog(enum strata_log_level level, const char *fmt, va_list args)
 	if (level > log_verbosity) {
 		return;
 	}
-	static const char *const names[] = {"", "ERROR", "INFO", "DEBUG"};
+	static const char *const names[] = { "", "ERROR", "INFO", "DEBUG" };
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	fprintf(stderr, "%02ld:%02ld:%02ld.%03ld [%s] %s ", (long)(ts.tv_sec / 3600) % 100,
-		(long)(ts.tv_sec / 60) % 60, (long)ts.tv_sec % 60, ts.tv_nsec / 1000000, log_program,
-		level >= STRATA_ERROR && level <= STRATA_DEBUG ? names[level] : "?");
+			(long)(ts.tv_sec / 60) % 60, (long)ts.tv_sec % 60, ts.tv_nsec / 1000000,
+			log_program,
+			level >= STRATA_ERROR && level <= STRATA_DEBUG ? names[level] : "?");
 	vfprintf(stderr, fmt, args);
 	fputc('\n', stderr);
 }

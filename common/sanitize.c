@@ -103,18 +103,18 @@ is_removed(uint32_t cp)
 		return true;
 	}
 	return (cp >= 0x200B && cp <= 0x200F) /* zero widths, LRM, RLM */
-		|| (cp >= 0x2028 && cp <= 0x202E) /* separators, LRE..RLO */
-		|| (cp >= 0x2060 && cp <= 0x206F) /* word joiner, isolates, deprecated */
-		|| (cp >= 0xFFF9 && cp <= 0xFFFB) /* interlinear annotations */
-		|| (cp >= 0xE0000 && cp <= 0xE007F); /* tags */
+			|| (cp >= 0x2028 && cp <= 0x202E) /* separators, LRE..RLO */
+			|| (cp >= 0x2060 && cp <= 0x206F) /* word joiner, isolates, deprecated */
+			|| (cp >= 0xFFF9 && cp <= 0xFFFB) /* interlinear annotations */
+			|| (cp >= 0xE0000 && cp <= 0xE007F); /* tags */
 }
 
 static bool
 is_space(uint32_t cp)
 {
-	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x00A0
-		|| cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F
-		|| cp == 0x205F || cp == 0x3000;
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x00A0 ||
+			cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+			cp == 0x205F || cp == 0x3000;
 }
 
 bool

@@ -37,7 +37,8 @@ banner_notice(struct strata_server *server, const char *fmt, ...)
 	vsnprintf(notice, sizeof(notice), fmt, args);
 	va_end(args);
 	if (!notice_timer) {
-		notice_timer = wl_event_loop_add_timer(server->event_loop, handle_notice_timer, server);
+		notice_timer = wl_event_loop_add_timer(server->event_loop, handle_notice_timer,
+				server);
 	}
 	if (notice_timer) {
 		wl_event_source_timer_update(notice_timer, NOTICE_MS);
@@ -81,14 +82,14 @@ banner_update_all(struct strata_server *server)
 	strata_rgba background, foreground;
 	if (level) {
 		upper_copy(name, sizeof(name), level->name);
-		lines[count++] = (struct text_line){.text = name, .bold = true};
+		lines[count++] = (struct text_line){ .text = name, .bold = true };
 		if (level->banner[0]) {
-			lines[count++] = (struct text_line){.text = level->banner, .bold = false};
+			lines[count++] = (struct text_line){ .text = level->banner, .bold = false };
 		}
 		background = level->colour;
 		foreground = level->text_colour;
 	} else {
-		lines[count++] = (struct text_line){.text = "No window has focus", .bold = false};
+		lines[count++] = (struct text_line){ .text = "No window has focus", .bold = false };
 		background = cfg->idle_colour;
 		foreground = cfg->idle_text_colour;
 	}
@@ -100,20 +101,20 @@ banner_update_all(struct strata_server *server)
 		for (size_t i = 0; i < cfg->level_count; i++) {
 			if (!session_level_up(server->session, (int)i)) {
 				used += (size_t)snprintf(down + used, sizeof(down) - used, "%s%s",
-					used ? ", " : "\u26a0 down: ", cfg->levels[i].name);
+						used ? ", " : "\u26a0 down: ", cfg->levels[i].name);
 			}
 		}
 		if (used) {
-			lines[count++] = (struct text_line){.text = down, .bold = true};
+			lines[count++] = (struct text_line){ .text = down, .bold = true };
 		}
 	}
 
 	if (notice[0]) {
-		lines[count++] = (struct text_line){.text = notice, .bold = false};
+		lines[count++] = (struct text_line){ .text = notice, .bold = false };
 	}
 
 	struct strata_output *output;
-	wl_list_for_each (output, &server->outputs, link) {
+	wl_list_for_each(output, &server->outputs, link) {
 		if (output->banner) {
 			wlr_scene_node_destroy(output->banner);
 			output->banner = NULL;
@@ -121,6 +122,7 @@ banner_update_all(struct strata_server *server)
 		struct wlr_box box;
 		output_get_box(output, &box);
 		output->banner = text_bar_create(server->layer_overlay, box.x, box.y, box.width,
-			cfg->banner_height, background, foreground, cfg->font, lines, count, true);
+				cfg->banner_height, background, foreground, cfg->font, lines, count,
+				true);
 	}
 }

@@ -22,7 +22,8 @@ add(struct argv_builder *b, const char *arg)
 	b->out[b->count++] = arg;
 }
 
-static void addf(struct argv_builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void addf(struct argv_builder *b, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
 
 /* An argument made here (kept in the builder's buffer). */
 static void
@@ -44,9 +45,9 @@ addf(struct argv_builder *b, const char *fmt, ...)
 
 int
 cage_build_argv(const struct cage_spec *spec, const char **out, size_t out_size, char *buf,
-	size_t buf_size)
+		size_t buf_size)
 {
-	struct argv_builder b = {.out = out, .size = out_size, .buf = buf, .buf_size = buf_size};
+	struct argv_builder b = { .out = out, .size = out_size, .buf = buf, .buf_size = buf_size };
 	add(&b, spec->bwrap);
 	/* Namespaces: everything, network too unless shared. */
 	add(&b, "--unshare-all");
@@ -64,10 +65,10 @@ cage_build_argv(const struct cage_spec *spec, const char **out, size_t out_size,
 	add(&b, "/usr");
 	add(&b, "/usr");
 	static const char *const links[][2] = {
-		{"usr/bin", "/bin"},
-		{"usr/sbin", "/sbin"},
-		{"usr/lib", "/lib"},
-		{"usr/lib64", "/lib64"},
+		{ "usr/bin", "/bin" },
+		{ "usr/sbin", "/sbin" },
+		{ "usr/lib", "/lib" },
+		{ "usr/lib64", "/lib64" },
 	};
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		add(&b, "--symlink");
@@ -104,10 +105,10 @@ cage_build_argv(const struct cage_spec *spec, const char **out, size_t out_size,
 	/* A clean environment: only what the cage needs. */
 	add(&b, "--clearenv");
 	static const char *const env[][2] = {
-		{"PATH", "/usr/local/bin:/usr/bin:/bin"},
-		{"HOME", "/home/user"},
-		{"LANG", "C.UTF-8"},
-		{"TERM", "xterm-256color"},
+		{ "PATH", "/usr/local/bin:/usr/bin:/bin" },
+		{ "HOME", "/home/user" },
+		{ "LANG", "C.UTF-8" },
+		{ "TERM", "xterm-256color" },
 	};
 	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
 		add(&b, "--setenv");

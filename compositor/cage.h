@@ -35,6 +35,6 @@ struct cage_spec {
 /* Fills out (NULL-terminated, pointers into spec and into buf) and returns
  * the number of arguments, or -1 if they do not fit. */
 int cage_build_argv(const struct cage_spec *spec, const char **out, size_t out_size, char *buf,
-	size_t buf_size);
+		size_t buf_size);
 
 #endif

@@ -65,7 +65,7 @@ copy_mime_types(struct wl_array *to, const struct wl_array *from)
 {
 	size_t count = 0;
 	char **type;
-	wl_array_for_each (type, from) {
+	wl_array_for_each(type, from) {
 		if (count == CLIPBOARD_MAX_MIME_TYPES) {
 			break;
 		}
@@ -145,7 +145,8 @@ seat_show_level(struct strata_server *server, int level)
 		wlr_seat_set_selection(seat, NULL, wl_display_next_serial(server->display));
 	}
 	if (slot && slot->primary) {
-		wlr_seat_set_primary_selection(seat, wrap_primary_create(slot), slot->primary_serial);
+		wlr_seat_set_primary_selection(seat, wrap_primary_create(slot),
+				slot->primary_serial);
 	} else if (seat->primary_selection_source) {
 		wlr_seat_set_primary_selection(seat, NULL, wl_display_next_serial(server->display));
 	}
@@ -190,8 +191,8 @@ clipboard_level_source(struct strata_server *server, int level)
 }
 
 void
-clipboard_set_level_source(struct strata_server *server, int level,
-	struct wlr_data_source *source, uint32_t serial)
+clipboard_set_level_source(struct strata_server *server, int level, struct wlr_data_source *source,
+		uint32_t serial)
 {
 	struct level_slot *slot = &slots[level];
 	struct wlr_data_source *old = slot->source;
@@ -251,14 +252,14 @@ request_from_focused(struct strata_server *server, const void *source, const cha
 	if (!focused || !server->focused_view) {
 		return false;
 	}
-	struct owner_search search = {.source = source, .klass = klass};
+	struct owner_search search = { .source = source, .klass = klass };
 	wl_client_for_each_resource(focused->client, owner_iterate, &search);
 	return search.found;
 }
 
 static void
 handle_request_set_selection(struct strata_server *server,
-	struct wlr_seat_request_set_selection_event *event)
+		struct wlr_seat_request_set_selection_event *event)
 {
 	if (event->source && !request_from_focused(server, event->source, "wl_data_source")) {
 		wlr_log(WLR_INFO, "set_selection refused: the client does not have keyboard focus");
@@ -281,9 +282,10 @@ handle_request_set_primary(struct wl_listener *listener, void *data)
 	struct wlr_seat_request_set_primary_selection_event *event = data;
 	struct strata_server *server = slots[0].server;
 	int level = focused_level(server);
-	if (event->source && (level < 0 ||
-			!request_from_focused(server, event->source,
-				"zwp_primary_selection_source_v1"))) {
+	if (event->source &&
+			(level < 0 ||
+					!request_from_focused(server, event->source,
+							"zwp_primary_selection_source_v1"))) {
 		wlr_primary_selection_source_destroy(event->source);
 		return;
 	}
@@ -320,7 +322,8 @@ handle_request_start_drag(struct wl_listener *listener, void *data)
 	struct strata_server *server = slots[0].server;
 	int level = levels_client_level(server, wl_resource_get_client(event->origin->resource));
 	if (level < 0 || level != focused_level(server) ||
-			!wlr_seat_validate_pointer_grab_serial(server->seat, event->origin, event->serial)) {
+			!wlr_seat_validate_pointer_grab_serial(server->seat, event->origin,
+					event->serial)) {
 		wlr_log(WLR_INFO, "drag refused: not from the focused level's pointer grab");
 		if (event->drag->source) {
 			wlr_data_source_destroy(event->drag->source);
@@ -346,7 +349,7 @@ bool
 clipboard_init(struct strata_server *server)
 {
 	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
-		slots[i] = (struct level_slot){.server = server, .level = i};
+		slots[i] = (struct level_slot){ .server = server, .level = i };
 		slots[i].source_destroy.notify = slot_handle_source_destroy;
 		wl_list_init(&slots[i].source_destroy.link);
 		slots[i].primary_destroy.notify = slot_handle_primary_destroy;
@@ -388,7 +391,7 @@ clipboard_finish(struct strata_server *server)
 
 void
 clipboard_request_set_selection(struct strata_server *server,
-	struct wlr_seat_request_set_selection_event *event)
+		struct wlr_seat_request_set_selection_event *event)
 {
 	handle_request_set_selection(server, event);
 }

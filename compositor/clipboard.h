@@ -33,11 +33,11 @@ struct wlr_data_source *clipboard_level_source(struct strata_server *server, int
  * previous source of that level is cancelled), and the seat's if the level
  * has focus. */
 void clipboard_set_level_source(struct strata_server *server, int level,
-	struct wlr_data_source *source, uint32_t serial);
+		struct wlr_data_source *source, uint32_t serial);
 
 /* The seat's request_set_selection (input.c forwards it). */
 void clipboard_request_set_selection(struct strata_server *server,
-	struct wlr_seat_request_set_selection_event *event);
+		struct wlr_seat_request_set_selection_event *event);
 
 /* During a drag, may the pointer's surface of `level` receive it? */
 bool clipboard_drag_allowed(struct strata_server *server, int target_level);

@@ -65,7 +65,7 @@ focus_cycle(struct strata_server *server)
 	/* The window at the bottom of the stack comes up: repeated presses walk
 	 * through every window. */
 	struct strata_view *view, *last = NULL;
-	wl_list_for_each (view, &server->views, link) {
+	wl_list_for_each(view, &server->views, link) {
 		if (view->mapped && view != server->focused_view) {
 			last = view;
 		}
@@ -99,10 +99,10 @@ handle_binding(struct strata_server *server, xkb_keysym_t sym)
 	case XKB_KEY_Return:
 		/* A terminal in the level of the focused window, never elsewhere. */
 		if (focused && focused->level >= 0 && server->session) {
-			const char *argv[] = {server->config.terminal, NULL};
+			const char *argv[] = { server->config.terminal, NULL };
 			char err[256];
 			if (session_launch(server->session, focused->level, argv, true, err,
-					sizeof(err)) < 0) {
+					    sizeof(err)) < 0) {
 				wlr_log(WLR_ERROR, "Logo+Return: %s", err);
 			}
 		}
@@ -152,7 +152,7 @@ keyboard_handle_key(struct wl_listener *listener, void *data)
 		if (forwarded_take(keyboard, event->keycode)) {
 			wlr_seat_set_keyboard(server->seat, keyboard->device);
 			wlr_seat_keyboard_notify_key(server->seat, event->time_msec, event->keycode,
-				event->state);
+					event->state);
 		}
 		return;
 	}
@@ -176,7 +176,8 @@ keyboard_handle_key(struct wl_listener *listener, void *data)
 	if (!server->seat->keyboard_state.focused_surface) {
 		return;
 	}
-	if (keyboard->forwarded_count < sizeof(keyboard->forwarded) / sizeof(keyboard->forwarded[0])) {
+	if (keyboard->forwarded_count <
+			sizeof(keyboard->forwarded) / sizeof(keyboard->forwarded[0])) {
 		keyboard->forwarded[keyboard->forwarded_count++] = event->keycode;
 	} else {
 		return; /* more than 32 keys held: drop, never leave one stuck */
@@ -219,8 +220,9 @@ add_keyboard(struct strata_server *server, struct wlr_input_device *device)
 	keyboard->device = device;
 
 	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
-	struct xkb_keymap *keymap =
-		context ? xkb_keymap_new_from_names(context, NULL, XKB_KEYMAP_COMPILE_NO_FLAGS) : NULL;
+	struct xkb_keymap *keymap = context ?
+			xkb_keymap_new_from_names(context, NULL, XKB_KEYMAP_COMPILE_NO_FLAGS) :
+			NULL;
 	if (!keymap) {
 		wlr_log(WLR_ERROR, "cannot compile a keymap for %s", device->name);
 		xkb_context_unref(context);
@@ -271,7 +273,7 @@ process_motion(struct strata_server *server, uint32_t time)
 	if (server->cursor_mode == STRATA_CURSOR_MOVE && server->grabbed_view) {
 		struct strata_view *view = server->grabbed_view;
 		view_configure(view, (int)(cursor->x - server->grab_x),
-			(int)(cursor->y - server->grab_y), 0, 0);
+				(int)(cursor->y - server->grab_y), 0, 0);
 		layout_arrange(server); /* keeps it under the banner */
 		return;
 	}
@@ -280,7 +282,7 @@ process_motion(struct strata_server *server, uint32_t time)
 		int width = server->grab_box.width + (int)(cursor->x - server->grab_x);
 		int height = server->grab_box.height + (int)(cursor->y - server->grab_y);
 		view_configure(view, view->x, view->y, width < 32 ? 32 : width,
-			height < 32 ? 32 : height);
+				height < 32 ? 32 : height);
 		return;
 	}
 
@@ -334,8 +336,7 @@ begin_grab(struct strata_server *server, struct strata_view *view, enum strata_c
 	} else {
 		server->grab_x = server->cursor->x;
 		server->grab_y = server->cursor->y;
-		server->grab_box =
-			(struct wlr_box){view->x, view->y, view->width, view->height};
+		server->grab_box = (struct wlr_box){ view->x, view->y, view->width, view->height };
 	}
 	wlr_seat_pointer_clear_focus(server->seat);
 }
@@ -346,7 +347,8 @@ handle_cursor_button(struct wl_listener *listener, void *data)
 	struct strata_server *server = wl_container_of(listener, server, cursor_button);
 	struct wlr_event_pointer_button *event = data;
 	uint32_t bit = event->button >= BTN_LEFT && event->button < BTN_LEFT + 32 ?
-		1u << (event->button - BTN_LEFT) : 0;
+			1u << (event->button - BTN_LEFT) :
+			0;
 
 	if (event->state == WLR_BUTTON_RELEASED) {
 		if (server->cursor_mode != STRATA_CURSOR_PASSTHROUGH) {
@@ -356,8 +358,8 @@ handle_cursor_button(struct wl_listener *listener, void *data)
 		}
 		if (server->pointer_buttons_to_client & bit) {
 			server->pointer_buttons_to_client &= ~bit;
-			wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button,
-				event->state);
+			wlr_seat_pointer_notify_button(server->seat, event->time_msec,
+					event->button, event->state);
 		}
 		return;
 	}
@@ -365,10 +367,11 @@ handle_cursor_button(struct wl_listener *listener, void *data)
 	transfer_handle_click(server);
 	double sx, sy;
 	struct wlr_surface *surface = NULL;
-	struct strata_view *view = view_at(server, server->cursor->x, server->cursor->y,
-		&surface, &sx, &sy);
+	struct strata_view *view =
+			view_at(server, server->cursor->x, server->cursor->y, &surface, &sx, &sy);
 	struct wlr_keyboard *keyboard = wlr_seat_get_keyboard(server->seat);
-	bool reserved_held = keyboard && (wlr_keyboard_get_modifiers(keyboard) & reserved_mask(server));
+	bool reserved_held =
+			keyboard && (wlr_keyboard_get_modifiers(keyboard) & reserved_mask(server));
 	if (reserved_held) {
 		/* Reserved modifier + button: move (left) or resize (right). */
 		if (view) {
@@ -388,7 +391,7 @@ handle_cursor_button(struct wl_listener *listener, void *data)
 	if (surface) {
 		server->pointer_buttons_to_client |= bit;
 		wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button,
-			event->state);
+				event->state);
 	}
 }
 
@@ -398,7 +401,7 @@ handle_cursor_axis(struct wl_listener *listener, void *data)
 	struct strata_server *server = wl_container_of(listener, server, cursor_axis);
 	struct wlr_event_pointer_axis *event = data;
 	wlr_seat_pointer_notify_axis(server->seat, event->time_msec, event->orientation,
-		event->delta, event->delta_discrete, event->source);
+			event->delta, event->delta_discrete, event->source);
 }
 
 static void
@@ -461,14 +464,13 @@ input_init(struct strata_server *server)
 	server->request_cursor.notify = handle_request_cursor;
 	wl_signal_add(&server->seat->events.request_set_cursor, &server->request_cursor);
 	server->request_set_selection.notify = handle_request_set_selection;
-	wl_signal_add(&server->seat->events.request_set_selection,
-		&server->request_set_selection);
+	wl_signal_add(&server->seat->events.request_set_selection, &server->request_set_selection);
 
 	if (server->input_backend) {
-		server->virtual_keyboard =
-			wlr_headless_add_input_device(server->input_backend, WLR_INPUT_DEVICE_KEYBOARD);
-		server->virtual_pointer =
-			wlr_headless_add_input_device(server->input_backend, WLR_INPUT_DEVICE_POINTER);
+		server->virtual_keyboard = wlr_headless_add_input_device(server->input_backend,
+				WLR_INPUT_DEVICE_KEYBOARD);
+		server->virtual_pointer = wlr_headless_add_input_device(server->input_backend,
+				WLR_INPUT_DEVICE_POINTER);
 		if (!server->virtual_keyboard || !server->virtual_pointer) {
 			wlr_log(WLR_ERROR, "cannot create the virtual keyboard and pointer");
 			return false;

@@ -19,7 +19,7 @@ place_in_cell(struct strata_view *view, struct wlr_box cell)
 	int width = cell.width - 2 * ext.border;
 	int height = cell.height - ext.title - 2 * ext.border;
 	view_configure(view, cell.x + ext.border, cell.y + ext.title + ext.border,
-		width > 1 ? width : 1, height > 1 ? height : 1);
+			width > 1 ? width : 1, height > 1 ? height : 1);
 }
 
 static bool
@@ -35,10 +35,10 @@ layout_arrange(struct strata_server *server)
 	if (!server_usable_area(server, &area)) {
 		return;
 	}
-	int per_level[STRATA_MAX_LEVELS] = {0};
+	int per_level[STRATA_MAX_LEVELS] = { 0 };
 	int columns = 0;
 	struct strata_view *view;
-	wl_list_for_each (view, &server->views, link) {
+	wl_list_for_each(view, &server->views, link) {
 		if (is_tiled(view) && view->level >= 0) {
 			if (per_level[view->level]++ == 0) {
 				columns++;
@@ -58,7 +58,7 @@ layout_arrange(struct strata_server *server)
 		int inner_height = area.height - (rows + 1) * LAYOUT_GAP;
 		int row = 0;
 		/* Oldest window on top of the column: walk the list from its end. */
-		wl_list_for_each_reverse (view, &server->views, link) {
+		wl_list_for_each_reverse(view, &server->views, link) {
 			if (!is_tiled(view) || view->level != (int)level) {
 				continue;
 			}
@@ -74,7 +74,7 @@ layout_arrange(struct strata_server *server)
 		column++;
 	}
 
-	wl_list_for_each (view, &server->views, link) {
+	wl_list_for_each(view, &server->views, link) {
 		if (!view->mapped) {
 			continue;
 		}

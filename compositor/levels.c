@@ -32,8 +32,8 @@ handle_client_destroy(struct wl_listener *listener, void *data)
 struct strata_client *
 levels_client_info(const struct wl_client *client)
 {
-	struct wl_listener *listener =
-		wl_client_get_destroy_listener((struct wl_client *)client, handle_client_destroy);
+	struct wl_listener *listener = wl_client_get_destroy_listener((struct wl_client *)client,
+			handle_client_destroy);
 	if (!listener) {
 		return NULL;
 	}
@@ -109,7 +109,7 @@ handle_socket_readable(int fd, uint32_t mask, void *data)
 	pid_t pid = 0;
 	wl_client_get_credentials(client, &pid, NULL, NULL);
 	wlr_log(WLR_DEBUG, "client %u (pid %d) connected to level %s", info->id, (int)pid,
-		server_level_name(server, info->level));
+			server_level_name(server, info->level));
 	return 0;
 }
 
@@ -117,7 +117,7 @@ static bool
 open_socket(struct strata_server *server, const char *name, int level)
 {
 	struct strata_listener_socket *sock = &server->sockets[server->socket_count];
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int n = snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s", server->runtime_dir, name);
 	if (n < 0 || (size_t)n >= sizeof(addr.sun_path)) {
 		wlr_log(WLR_ERROR, "socket path %s/%s is too long", server->runtime_dir, name);
@@ -145,7 +145,7 @@ open_socket(struct strata_server *server, const char *name, int level)
 	sock->server = server;
 	snprintf(sock->path, sizeof(sock->path), "%s", addr.sun_path);
 	sock->source = wl_event_loop_add_fd(server->event_loop, fd, WL_EVENT_READABLE,
-		handle_socket_readable, sock);
+			handle_socket_readable, sock);
 	if (!sock->source) {
 		close(fd);
 		unlink(addr.sun_path);
@@ -164,10 +164,9 @@ prepare_base(const char *base)
 		return false;
 	}
 	struct stat st;
-	if (lstat(base, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-			(st.st_mode & 022)) {
+	if (lstat(base, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
 		wlr_log(WLR_ERROR, "%s must be a directory owned by root and writable by root only",
-			base);
+				base);
 		return false;
 	}
 	return true;
@@ -184,8 +183,9 @@ make_runtime_dir(struct strata_server *server, const char *requested)
 		}
 		/* Never reuse a directory someone else may have prepared. */
 		if (mkdir(server->runtime_dir, 0700) < 0) {
-			wlr_log_errno(WLR_ERROR, "cannot create runtime directory %s (it must not exist)",
-				server->runtime_dir);
+			wlr_log_errno(WLR_ERROR,
+					"cannot create runtime directory %s (it must not exist)",
+					server->runtime_dir);
 			return false;
 		}
 	} else {
@@ -201,12 +201,13 @@ make_runtime_dir(struct strata_server *server, const char *requested)
 			base = "/tmp";
 		}
 		if (snprintf(server->runtime_dir, sizeof(server->runtime_dir), "%s/strata-XXXXXX",
-				base) >= (int)sizeof(server->runtime_dir)) {
+				    base) >= (int)sizeof(server->runtime_dir)) {
 			wlr_log(WLR_ERROR, "runtime directory path is too long");
 			return false;
 		}
 		if (!mkdtemp(server->runtime_dir)) {
-			wlr_log_errno(WLR_ERROR, "cannot create a runtime directory under %s", base);
+			wlr_log_errno(WLR_ERROR, "cannot create a runtime directory under %s",
+					base);
 			return false;
 		}
 	}

@@ -22,26 +22,26 @@ static void
 usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"Usage: %s [options]\n"
-		"\n"
-		"  -h, --help             Show this help and exit.\n"
-		"  -v, --version          Show the version and exit.\n"
-		"  -d, --debug            Log debug messages.\n"
-		"  -c, --config FILE      Read the configuration from FILE\n"
-		"                         (default: " DEFAULT_CONFIG " if it exists).\n"
-		"      --validate         Check the configuration, print every error, exit.\n"
-		"      --headless WxH     Headless backend with one WxH output, pixman\n"
-		"                         renderer, virtual keyboard and pointer.\n"
-		"      --runtime-dir DIR  Create DIR (mode 0711; must not exist) for the\n"
-		"                         sockets instead of $XDG_RUNTIME_DIR/strata-XXXXXX.\n"
-		"      --data-dir DIR     Where the levels' homes live (default: /var/lib/strata\n"
-		"                         as root, ~/.local/share/strata otherwise).\n"
-		"      --no-cages         Start no proxies and no cages (development).\n"
+			"Usage: %s [options]\n"
+			"\n"
+			"  -h, --help             Show this help and exit.\n"
+			"  -v, --version          Show the version and exit.\n"
+			"  -d, --debug            Log debug messages.\n"
+			"  -c, --config FILE      Read the configuration from FILE\n"
+			"                         (default: " DEFAULT_CONFIG " if it exists).\n"
+			"      --validate         Check the configuration, print every error, exit.\n"
+			"      --headless WxH     Headless backend with one WxH output, pixman\n"
+			"                         renderer, virtual keyboard and pointer.\n"
+			"      --runtime-dir DIR  Create DIR (mode 0711; must not exist) for the\n"
+			"                         sockets instead of $XDG_RUNTIME_DIR/strata-XXXXXX.\n"
+			"      --data-dir DIR     Where the levels' homes live (default: /var/lib/strata\n"
+			"                         as root, ~/.local/share/strata otherwise).\n"
+			"      --no-cages         Start no proxies and no cages (development).\n"
 #if STRATA_HAS_TEST_CONTROL
-		"      --test-control     Open the test-control socket (tests, demo).\n"
+			"      --test-control     Open the test-control socket (tests, demo).\n"
 #endif
-		,
-		prog);
+			,
+			prog);
 }
 
 static void
@@ -68,7 +68,7 @@ load_config(struct strata_config *cfg, const char *path, bool explicit_path)
 	int errors = 0;
 	if (!config_load_file(cfg, path, report_config_error, &errors)) {
 		fprintf(stderr, "strata: %s: %d error%s, refusing to start\n", path, errors,
-			errors == 1 ? "" : "s");
+				errors == 1 ? "" : "s");
 		return false;
 	}
 	return true;
@@ -107,19 +107,19 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'v'},
-		{"debug", no_argument, NULL, 'd'},
-		{"config", required_argument, NULL, 'c'},
-		{"validate", no_argument, NULL, OPT_VALIDATE},
-		{"headless", required_argument, NULL, OPT_HEADLESS},
-		{"runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR},
-		{"data-dir", required_argument, NULL, OPT_DATA_DIR},
-		{"no-cages", no_argument, NULL, OPT_NO_CAGES},
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "validate", no_argument, NULL, OPT_VALIDATE },
+		{ "headless", required_argument, NULL, OPT_HEADLESS },
+		{ "runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR },
+		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
+		{ "no-cages", no_argument, NULL, OPT_NO_CAGES },
 #if STRATA_HAS_TEST_CONTROL
-		{"test-control", no_argument, NULL, OPT_TEST_CONTROL},
+		{ "test-control", no_argument, NULL, OPT_TEST_CONTROL },
 #endif
-		{0},
+		{ 0 },
 	};
 	const char *config_path = DEFAULT_CONFIG;
 	bool explicit_config = false, validate = false, debug = false, test_control = false;
@@ -170,13 +170,15 @@ main(int argc, char *argv[])
 		return 1;
 	}
 
-	struct strata_server server = {0};
+	struct strata_server server = { 0 };
 	if (!load_config(&server.config, config_path, explicit_config)) {
 		return 1;
 	}
 	if (validate) {
-		printf("%s: valid, %zu level%s\n", explicit_config ? config_path : "built-in defaults",
-			server.config.level_count, server.config.level_count == 1 ? "" : "s");
+		printf("%s: valid, %zu level%s\n",
+				explicit_config ? config_path : "built-in defaults",
+				server.config.level_count,
+				server.config.level_count == 1 ? "" : "s");
 		return 0;
 	}
 
@@ -200,8 +202,8 @@ main(int argc, char *argv[])
 		if (sock->level == STRATA_LEVEL_CORE) {
 			printf("strata: core socket %s\n", sock->path);
 		} else {
-			printf("strata: level %s socket %s\n", server_level_name(&server, sock->level),
-				sock->path);
+			printf("strata: level %s socket %s\n",
+					server_level_name(&server, sock->level), sock->path);
 		}
 	}
 #if STRATA_HAS_TEST_CONTROL
@@ -218,9 +220,9 @@ main(int argc, char *argv[])
 #endif
 
 	struct wl_event_source *sigterm = wl_event_loop_add_signal(server.event_loop, SIGTERM,
-		handle_terminate, server.display);
+			handle_terminate, server.display);
 	struct wl_event_source *sigint = wl_event_loop_add_signal(server.event_loop, SIGINT,
-		handle_terminate, server.display);
+			handle_terminate, server.display);
 	if (data_dir) {
 		snprintf(server.data_dir, sizeof(server.data_dir), "%s", data_dir);
 	} else if (geteuid() == 0) {
@@ -228,7 +230,7 @@ main(int argc, char *argv[])
 	} else {
 		const char *home = getenv("HOME");
 		snprintf(server.data_dir, sizeof(server.data_dir), "%s/.local/share/strata",
-			home ? home : "/tmp");
+				home ? home : "/tmp");
 	}
 	if (!transfer_init(&server, server.data_dir)) {
 		fprintf(stderr, "strata: cannot set up the clipboard transfer\n");
@@ -242,7 +244,7 @@ main(int argc, char *argv[])
 		}
 		for (size_t i = 0; i < server.config.level_count; i++) {
 			printf("strata: cage %s socket %s\n", server.config.levels[i].name,
-				session_cage_socket(server.session, (int)i));
+					session_cage_socket(server.session, (int)i));
 		}
 	}
 	if (!server_start(&server)) {

@@ -10,7 +10,7 @@ void
 output_get_box(struct strata_output *output, struct wlr_box *box)
 {
 	struct wlr_output_layout_output *lo =
-		wlr_output_layout_get(output->server->output_layout, output->wlr_output);
+			wlr_output_layout_get(output->server->output_layout, output->wlr_output);
 	int width, height;
 	wlr_output_effective_resolution(output->wlr_output, &width, &height);
 	*box = (struct wlr_box){
@@ -79,7 +79,7 @@ handle_commit(struct wl_listener *listener, void *data)
 	}
 	output->server->stat_frames++;
 	struct strata_capture *capture, *tmp;
-	wl_list_for_each_safe (capture, tmp, &output->captures, link) {
+	wl_list_for_each_safe(capture, tmp, &output->captures, link) {
 		wl_list_remove(&capture->link);
 		capture->callback(capture->data, output->wlr_output, event->buffer);
 		free(capture);
@@ -101,7 +101,7 @@ handle_destroy(struct wl_listener *listener, void *data)
 	struct strata_output *output = wl_container_of(listener, output, destroy);
 	struct strata_server *server = output->server;
 	struct strata_capture *capture, *tmp;
-	wl_list_for_each_safe (capture, tmp, &output->captures, link) {
+	wl_list_for_each_safe(capture, tmp, &output->captures, link) {
 		wl_list_remove(&capture->link);
 		capture->callback(capture->data, output->wlr_output, NULL);
 		free(capture);
@@ -167,7 +167,7 @@ output_handle_new(struct wl_listener *listener, void *data)
 	output_place_background(output);
 
 	wlr_log(WLR_INFO, "output %s %dx%d", wlr_output->name, wlr_output->width,
-		wlr_output->height);
+			wlr_output->height);
 	banner_update_all(server);
 	layout_arrange(server);
 }
@@ -191,9 +191,9 @@ void
 output_cancel_captures(struct strata_server *server, void *data)
 {
 	struct strata_output *output;
-	wl_list_for_each (output, &server->outputs, link) {
+	wl_list_for_each(output, &server->outputs, link) {
 		struct strata_capture *capture, *tmp;
-		wl_list_for_each_safe (capture, tmp, &output->captures, link) {
+		wl_list_for_each_safe(capture, tmp, &output->captures, link) {
 			if (capture->data == data) {
 				wl_list_remove(&capture->link);
 				free(capture);

@@ -10,7 +10,9 @@ static struct wl_protocol_logger *guard_logger;
 static int32_t
 clamp_coord(int32_t v)
 {
-	return v < -STRATA_COORD_MAX ? -STRATA_COORD_MAX : v > STRATA_COORD_MAX ? STRATA_COORD_MAX : v;
+	return v < -STRATA_COORD_MAX         ? -STRATA_COORD_MAX :
+			v > STRATA_COORD_MAX ? STRATA_COORD_MAX :
+					       v;
 }
 
 static int32_t
@@ -47,7 +49,7 @@ is(const char *a, const char *b)
 
 static void
 guard_request(void *data, enum wl_protocol_logger_type type,
-	const struct wl_protocol_logger_message *message)
+		const struct wl_protocol_logger_message *message)
 {
 	if (type != WL_PROTOCOL_LOGGER_REQUEST) {
 		return;
@@ -69,7 +71,8 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 		} else if (is(name, "set_buffer_scale") && count == 1 &&
 				args[0].i > STRATA_SCALE_MAX) {
 			wl_resource_post_error(message->resource, WL_SURFACE_ERROR_INVALID_SCALE,
-				"buffer scale %d is larger than %d", args[0].i, STRATA_SCALE_MAX);
+					"buffer scale %d is larger than %d", args[0].i,
+					STRATA_SCALE_MAX);
 			args[0].i = 1;
 		}
 	} else if (is(iface, "wl_subsurface") && is(name, "set_position") && count == 2) {
@@ -93,8 +96,8 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 			args[0].i = clamp_coord(args[0].i);
 			args[1].i = clamp_coord(args[1].i);
 		}
-	} else if (is(iface, "xdg_toplevel") && (is(name, "set_min_size") ||
-			is(name, "set_max_size")) && count == 2) {
+	} else if (is(iface, "xdg_toplevel") &&
+			(is(name, "set_min_size") || is(name, "set_max_size")) && count == 2) {
 		args[0].i = clamp_size(args[0].i);
 		args[1].i = clamp_size(args[1].i);
 	} else if (is(iface, "wl_pointer") && is(name, "set_cursor") && count == 4) {

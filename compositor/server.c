@@ -73,9 +73,10 @@ create_backend(struct strata_server *server, const char *headless_size, bool tes
 	if (headless_size) {
 		int width, height;
 		if (!parse_size(headless_size, &width, &height)) {
-			fprintf(stderr, "strata: --headless takes WIDTHxHEIGHT (320x240 to 8192x8192), "
+			fprintf(stderr,
+					"strata: --headless takes WIDTHxHEIGHT (320x240 to 8192x8192), "
 					"not \"%s\"\n",
-				headless_size);
+					headless_size);
 			return false;
 		}
 		server->headless = true;
@@ -86,8 +87,9 @@ create_backend(struct strata_server *server, const char *headless_size, bool tes
 		server->input_backend = server->backend;
 		/* pixman: no GPU is needed, and pixels read back are exact. */
 		server->renderer = wlr_pixman_renderer_create();
-		if (!server->renderer || !wlr_headless_add_output(server->backend,
-				(unsigned)width, (unsigned)height)) {
+		if (!server->renderer ||
+				!wlr_headless_add_output(server->backend, (unsigned)width,
+						(unsigned)height)) {
 			return false;
 		}
 		return true;
@@ -177,7 +179,7 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 		return false;
 	}
 	struct wlr_presentation *presentation =
-		wlr_presentation_create(server->display, server->backend);
+			wlr_presentation_create(server->display, server->backend);
 	if (!presentation) {
 		return false;
 	}

@@ -122,8 +122,9 @@ spawn(const char *const *argv, int out_fd, int err_fd, bool drop, uid_t uid, gid
 		_exit(126);
 	}
 	closefrom(STDERR_FILENO + 1);
-	if (drop && (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
-			setresuid(uid, uid, uid) < 0)) {
+	if (drop &&
+			(setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+					setresuid(uid, uid, uid) < 0)) {
 		_exit(126);
 	}
 	execv(argv[0], (char *const *)argv);
@@ -137,8 +138,10 @@ add_child(struct strata_session *session, pid_t pid, int level, enum child_kind 
 	if (!child) {
 		return; /* still reaped by the loop below: waitpid on all known pids */
 	}
-	*child = (struct session_child){.pid = pid, .level = level, .kind = kind,
-		.next = session->children};
+	*child = (struct session_child){ .pid = pid,
+		.level = level,
+		.kind = kind,
+		.next = session->children };
 	session->children = child;
 }
 
@@ -157,17 +160,19 @@ handle_proxy_stdout(int fd, uint32_t mask, void *data)
 {
 	struct level_state *ls = data;
 	struct strata_session *session = ls->session;
-	ssize_t n = read(fd, ls->ready_buf + ls->ready_len, sizeof(ls->ready_buf) - 1 - ls->ready_len);
+	ssize_t n = read(fd, ls->ready_buf + ls->ready_len,
+			sizeof(ls->ready_buf) - 1 - ls->ready_len);
 	if (n > 0) {
 		ls->ready_len += (size_t)n;
 		ls->ready_buf[ls->ready_len] = '\0';
 		if (!ls->up && strstr(ls->ready_buf, "strata-cage-proxy: ready\n")) {
 			ls->up = true;
 			wlr_log(WLR_INFO, "level %s: proxy up (pid %d)",
-				session->server->config.levels[ls->index].name, (int)ls->proxy_pid);
+					session->server->config.levels[ls->index].name,
+					(int)ls->proxy_pid);
 			banner_update_all(session->server);
 			for (size_t i = 0; i < ls->pending_count; i++) {
-				const char *argv[] = {ls->pending[i], NULL};
+				const char *argv[] = { ls->pending[i], NULL };
 				char err[256];
 				session_launch(session, ls->index, argv, true, err, sizeof(err));
 				free(ls->pending[i]);
@@ -257,7 +262,7 @@ start_proxy(struct level_state *ls)
 	ls->ready_len = 0;
 	ls->started_ms = now_ms();
 	ls->proxy_stdout_source = wl_event_loop_add_fd(server->event_loop, pipe_fds[0],
-		WL_EVENT_READABLE, handle_proxy_stdout, ls);
+			WL_EVENT_READABLE, handle_proxy_stdout, ls);
 	add_child(session, pid, ls->index, CHILD_PROXY);
 	wlr_log(WLR_INFO, "level %s: proxy started (pid %d)", level->name, (int)pid);
 }
@@ -290,8 +295,8 @@ proxy_exited(struct level_state *ls, int status)
 	}
 	ls->restarts++;
 	wlr_log(WLR_ERROR, "level %s: proxy exited (%s %d); restarting in %u ms", name,
-		WIFSIGNALED(status) ? "signal" : "status",
-		WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
+			WIFSIGNALED(status) ? "signal" : "status",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
 	wl_event_source_timer_update(ls->restart_timer, (int)delay);
 	if (was_up) {
 		banner_update_all(session->server);
@@ -314,7 +319,8 @@ handle_sigchld(int signal, void *data)
 				proxy_exited(&session->levels[child->level], status);
 			} else {
 				wlr_log(WLR_DEBUG, "level %s: cage process %d ended",
-					server_level_name(session->server, child->level), (int)child->pid);
+						server_level_name(session->server, child->level),
+						(int)child->pid);
 			}
 			free(child);
 			continue;
@@ -328,7 +334,7 @@ bool
 session_level_up(struct strata_session *session, int level)
 {
 	return session && level >= 0 && (size_t)level < session->server->config.level_count &&
-		session->levels[level].up;
+			session->levels[level].up;
 }
 
 const char *
@@ -338,8 +344,8 @@ session_cage_socket(struct strata_session *session, int level)
 }
 
 pid_t
-session_launch(struct strata_session *session, int level, const char *const *argv,
-	bool use_shell, char *err, size_t err_size)
+session_launch(struct strata_session *session, int level, const char *const *argv, bool use_shell,
+		char *err, size_t err_size)
 {
 	struct strata_server *server = session->server;
 	if (level < 0 || (size_t)level >= server->config.level_count) {
@@ -379,7 +385,7 @@ session_launch(struct strata_session *session, int level, const char *const *arg
 	}
 	add_child(session, pid, level, CHILD_CAGE);
 	wlr_log(WLR_INFO, "level %s: started \"%s\" in its cage (pid %d)", name,
-		argv[0] ? argv[0] : "", (int)pid);
+			argv[0] ? argv[0] : "", (int)pid);
 	return pid;
 }
 
@@ -436,7 +442,8 @@ level_prepare(struct strata_session *session, int index)
 			!join(cages, sizeof(cages), server->runtime_dir, "cages") ||
 			!join(cage_dir, sizeof(cage_dir), cages, level->name) ||
 			!join(ls->cage_socket, sizeof(ls->cage_socket), cage_dir, "wayland-0") ||
-			!join(ls->proxy_root, sizeof(ls->proxy_root), server->runtime_dir, proxy_name) ||
+			!join(ls->proxy_root, sizeof(ls->proxy_root), server->runtime_dir,
+					proxy_name) ||
 			!join(ls->log_path, sizeof(ls->log_path), server->runtime_dir, log_name)) {
 		wlr_log(WLR_ERROR, "paths for level %s are too long", level->name);
 		return false;
@@ -485,7 +492,7 @@ find_proxy(struct strata_session *session)
 		return true;
 	}
 	if (join(session->proxy_path, sizeof(session->proxy_path), self,
-			"../cage-proxy/strata-cage-proxy") &&
+			    "../cage-proxy/strata-cage-proxy") &&
 			access(session->proxy_path, X_OK) == 0) {
 		return true;
 	}
@@ -510,17 +517,19 @@ session_create(struct strata_server *server, const char *config_path)
 		wlr_log(WLR_ERROR, "strata-cage-proxy not found next to strata: levels stay down");
 	}
 	if (!session->root) {
-		wlr_log(WLR_ERROR, "strata is not root: cages and proxies cannot be sandboxed, so "
-			"levels stay down (level sockets still serve trusted clients)");
+		wlr_log(WLR_ERROR,
+				"strata is not root: cages and proxies cannot be sandboxed, so "
+				"levels stay down (level sockets still serve trusted clients)");
 	}
 	char cages[PATH_MAX];
 	snprintf(cages, sizeof(cages), "%s/cages", server->runtime_dir);
-	if (!make_dir(session->data_dir, 0711, 0, 0, false) || !make_dir(cages, 0711, 0, 0, false)) {
+	if (!make_dir(session->data_dir, 0711, 0, 0, false) ||
+			!make_dir(cages, 0711, 0, 0, false)) {
 		free(session);
 		return NULL;
 	}
 	session->sigchld = wl_event_loop_add_signal(server->event_loop, SIGCHLD, handle_sigchld,
-		session);
+			session);
 	for (size_t i = 0; i < server->config.level_count; i++) {
 		if (!level_prepare(session, (int)i)) {
 			session_destroy(session);
@@ -555,7 +564,7 @@ session_destroy(struct strata_session *session)
 	while (session->children && now_ms() < deadline) {
 		handle_sigchld(SIGCHLD, session);
 		if (session->children) {
-			struct timespec ts = {0, 20 * 1000 * 1000};
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
 		}
 	}

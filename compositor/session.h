@@ -27,7 +27,7 @@ bool session_level_up(struct strata_session *session, int level);
  * with a message for the user in err.
  */
 pid_t session_launch(struct strata_session *session, int level, const char *const *argv,
-	bool use_shell, char *err, size_t err_size);
+		bool use_shell, char *err, size_t err_size);
 
 /* The directory in the core runtime dir whose wayland-0 is the level's cage
  * socket (what the cage sees). */

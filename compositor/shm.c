@@ -78,20 +78,20 @@ static const struct {
 	uint32_t drm;
 	uint32_t bpp;
 } known_formats[] = {
-	{DRM_FORMAT_ARGB8888, 4},
-	{DRM_FORMAT_XRGB8888, 4},
-	{DRM_FORMAT_ABGR8888, 4},
-	{DRM_FORMAT_XBGR8888, 4},
-	{DRM_FORMAT_RGBA8888, 4},
-	{DRM_FORMAT_RGBX8888, 4},
-	{DRM_FORMAT_BGRA8888, 4},
-	{DRM_FORMAT_BGRX8888, 4},
-	{DRM_FORMAT_ARGB2101010, 4},
-	{DRM_FORMAT_XRGB2101010, 4},
-	{DRM_FORMAT_ABGR2101010, 4},
-	{DRM_FORMAT_XBGR2101010, 4},
-	{DRM_FORMAT_RGB565, 2},
-	{DRM_FORMAT_BGR565, 2},
+	{ DRM_FORMAT_ARGB8888, 4 },
+	{ DRM_FORMAT_XRGB8888, 4 },
+	{ DRM_FORMAT_ABGR8888, 4 },
+	{ DRM_FORMAT_XBGR8888, 4 },
+	{ DRM_FORMAT_RGBA8888, 4 },
+	{ DRM_FORMAT_RGBX8888, 4 },
+	{ DRM_FORMAT_BGRA8888, 4 },
+	{ DRM_FORMAT_BGRX8888, 4 },
+	{ DRM_FORMAT_ARGB2101010, 4 },
+	{ DRM_FORMAT_XRGB2101010, 4 },
+	{ DRM_FORMAT_ABGR2101010, 4 },
+	{ DRM_FORMAT_XBGR2101010, 4 },
+	{ DRM_FORMAT_RGB565, 2 },
+	{ DRM_FORMAT_BGR565, 2 },
 };
 
 static uint32_t
@@ -161,7 +161,7 @@ handle_sigbus(int sig, siginfo_t *info, void *context)
 		/* The client shrank its file under us: read zeros from here on. */
 		uintptr_t page = (uintptr_t)addr & ~((uintptr_t)page_size - 1);
 		if (mmap((void *)page, (size_t)page_size, PROT_READ,
-				MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) != MAP_FAILED) {
+				    MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) != MAP_FAILED) {
 			guard.faulted = 1;
 			return;
 		}
@@ -169,8 +169,7 @@ handle_sigbus(int sig, siginfo_t *info, void *context)
 	/* Not a client pool: whatever handled SIGBUS before us decides. */
 	if (previous_sigbus.sa_flags & SA_SIGINFO) {
 		previous_sigbus.sa_sigaction(sig, info, context);
-	} else if (previous_sigbus.sa_handler != SIG_DFL &&
-			previous_sigbus.sa_handler != SIG_IGN) {
+	} else if (previous_sigbus.sa_handler != SIG_DFL && previous_sigbus.sa_handler != SIG_IGN) {
 		previous_sigbus.sa_handler(sig);
 	} else {
 		signal(SIGBUS, SIG_DFL);
@@ -207,8 +206,8 @@ guard_uninstall(void)
 
 /* Copies rows out of a client pool; false if the pool faulted. */
 static bool
-guarded_copy(struct shm_pool *pool, size_t offset, size_t src_stride, void *dst,
-	size_t dst_stride, size_t row_bytes, size_t rows)
+guarded_copy(struct shm_pool *pool, size_t offset, size_t src_stride, void *dst, size_t dst_stride,
+		size_t row_bytes, size_t rows)
 {
 	guard.start = pool->data;
 	guard.len = pool->size;
@@ -229,7 +228,7 @@ shm_client_handle_destroy(struct wl_listener *listener, void *data)
 {
 	struct shm_client *sc = wl_container_of(listener, sc, destroy);
 	struct shm_pool *pool, *tmp;
-	wl_list_for_each_safe (pool, tmp, &sc->pools_list, owner_link) {
+	wl_list_for_each_safe(pool, tmp, &sc->pools_list, owner_link) {
 		wl_list_remove(&pool->owner_link);
 		wl_list_init(&pool->owner_link);
 		pool->owner = NULL;
@@ -243,7 +242,7 @@ static struct shm_client *
 shm_client_get(struct strata_shm *shm, struct wl_client *client, bool create)
 {
 	struct wl_listener *listener =
-		wl_client_get_destroy_listener(client, shm_client_handle_destroy);
+			wl_client_get_destroy_listener(client, shm_client_handle_destroy);
 	if (listener) {
 		struct shm_client *sc = wl_container_of(listener, sc, destroy);
 		return sc;
@@ -335,38 +334,40 @@ buffer_handle_resource_destroy(struct wl_resource *resource)
 
 static void
 pool_handle_create_buffer(struct wl_client *client, struct wl_resource *resource, uint32_t id,
-	int32_t offset, int32_t width, int32_t height, int32_t stride, uint32_t format)
+		int32_t offset, int32_t width, int32_t height, int32_t stride, uint32_t format)
 {
 	struct shm_pool *pool = wl_resource_get_user_data(resource);
 	struct strata_shm *shm = pool->shm;
 	uint32_t bpp = shm_format_bpp(format);
 	if (!bpp || !format_advertised(shm, format)) {
-		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FORMAT,
-			"invalid format 0x%x", format);
+		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FORMAT, "invalid format 0x%x",
+				format);
 		return;
 	}
 	if (width <= 0 || height <= 0 || offset < 0 || stride <= 0) {
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
-			"invalid buffer: offset %d, %dx%d, stride %d", offset, width, height, stride);
+				"invalid buffer: offset %d, %dx%d, stride %d", offset, width,
+				height, stride);
 		return;
 	}
 	if (width > shm->limits.max_width || height > shm->limits.max_height) {
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
-			"buffer %dx%d exceeds the limit of %dx%d", width, height,
-			shm->limits.max_width, shm->limits.max_height);
+				"buffer %dx%d exceeds the limit of %dx%d", width, height,
+				shm->limits.max_width, shm->limits.max_height);
 		return;
 	}
 	/* 64-bit arithmetic: none of these products can overflow. */
 	if ((uint64_t)stride < (uint64_t)width * bpp) {
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
-			"stride %d is less than width %d times %u bytes per pixel", stride, width, bpp);
+				"stride %d is less than width %d times %u bytes per pixel", stride,
+				width, bpp);
 		return;
 	}
 	uint64_t end = (uint64_t)offset + (uint64_t)stride * (uint64_t)height;
 	if (end > pool->size) {
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
-			"buffer ends at byte %llu, beyond the pool's %zu bytes",
-			(unsigned long long)end, pool->size);
+				"buffer ends at byte %llu, beyond the pool's %zu bytes",
+				(unsigned long long)end, pool->size);
 		return;
 	}
 	struct shm_buffer *buffer = calloc(1, sizeof(*buffer));
@@ -388,7 +389,7 @@ pool_handle_create_buffer(struct wl_client *client, struct wl_resource *resource
 	buffer->format = format;
 	pool->refs++;
 	wl_resource_set_implementation(buffer->resource, &buffer_impl, buffer,
-		buffer_handle_resource_destroy);
+			buffer_handle_resource_destroy);
 }
 
 static bool
@@ -398,13 +399,13 @@ pool_check_file(struct wl_resource *resource, int fd, uint64_t size)
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		/* memfds are regular files; pipes, sockets and devices are not. */
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD,
-			"the pool fd is not a memfd or a regular file");
+				"the pool fd is not a memfd or a regular file");
 		return false;
 	}
 	if ((uint64_t)st.st_size < size) {
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD,
-			"pool of %llu bytes is larger than its file (%lld bytes)",
-			(unsigned long long)size, (long long)st.st_size);
+				"pool of %llu bytes is larger than its file (%lld bytes)",
+				(unsigned long long)size, (long long)st.st_size);
 		return false;
 	}
 	return true;
@@ -417,14 +418,14 @@ pool_handle_resize(struct wl_client *client, struct wl_resource *resource, int32
 	struct strata_shm *shm = pool->shm;
 	if (size <= 0 || (size_t)size < pool->size) {
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
-			"pools can only grow: %d bytes after %zu", size, pool->size);
+				"pools can only grow: %d bytes after %zu", size, pool->size);
 		return;
 	}
 	uint64_t grow = (uint64_t)size - pool->size;
 	if (pool->owner && pool->owner->bytes + grow > shm->limits.max_bytes_per_client) {
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD,
-			"resizing to %d bytes exceeds this client's shm limit of %llu bytes", size,
-			(unsigned long long)shm->limits.max_bytes_per_client);
+				"resizing to %d bytes exceeds this client's shm limit of %llu bytes",
+				size, (unsigned long long)shm->limits.max_bytes_per_client);
 		return;
 	}
 	if (!pool_check_file(resource, pool->fd, (uint64_t)size)) {
@@ -464,12 +465,12 @@ pool_handle_resource_destroy(struct wl_resource *resource)
 
 static void
 shm_handle_create_pool(struct wl_client *client, struct wl_resource *resource, uint32_t id,
-	int32_t fd, int32_t size)
+		int32_t fd, int32_t size)
 {
 	struct strata_shm *shm = wl_resource_get_user_data(resource);
 	if (size <= 0) {
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_STRIDE,
-			"invalid pool size %d", size);
+				"invalid pool size %d", size);
 		close(fd);
 		return;
 	}
@@ -481,14 +482,15 @@ shm_handle_create_pool(struct wl_client *client, struct wl_resource *resource, u
 	}
 	if (sc->pools >= shm->limits.max_pools_per_client) {
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD,
-			"more than %u pools for one client", shm->limits.max_pools_per_client);
+				"more than %u pools for one client",
+				shm->limits.max_pools_per_client);
 		close(fd);
 		return;
 	}
 	if (sc->bytes + (uint64_t)size > shm->limits.max_bytes_per_client) {
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD,
-			"a pool of %d bytes exceeds this client's shm limit of %llu bytes", size,
-			(unsigned long long)shm->limits.max_bytes_per_client);
+				"a pool of %d bytes exceeds this client's shm limit of %llu bytes",
+				size, (unsigned long long)shm->limits.max_bytes_per_client);
 		close(fd);
 		return;
 	}
@@ -506,7 +508,7 @@ shm_handle_create_pool(struct wl_client *client, struct wl_resource *resource, u
 	pool->data = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
 	if (pool->data == MAP_FAILED) {
 		wl_resource_post_error(resource, WL_SHM_ERROR_INVALID_FD, "cannot map the pool: %s",
-			strerror(errno));
+				strerror(errno));
 		close(fd);
 		free(pool);
 		return;
@@ -531,7 +533,7 @@ shm_handle_create_pool(struct wl_client *client, struct wl_resource *resource, u
 	pool->shm_resource_destroy.notify = pool_handle_shm_resource_destroy;
 	wl_resource_add_destroy_listener(resource, &pool->shm_resource_destroy);
 	wl_resource_set_implementation(pool->resource, &pool_impl, pool,
-		pool_handle_resource_destroy);
+			pool_handle_resource_destroy);
 }
 
 static const struct wl_shm_interface shm_impl = {
@@ -610,16 +612,16 @@ frame_copy(struct shm_frame *frame)
 	/* The pool may have been resized since; the buffer's bounds were checked
 	 * against a smaller size, and pools only grow. */
 	if (!guarded_copy(pool, (size_t)frame->offset, (size_t)frame->stride, frame->data,
-			frame->data_stride, row, (size_t)frame->base.height)) {
+			    frame->data_stride, row, (size_t)frame->base.height)) {
 		frame->failed = true;
 		free(frame->data);
 		frame->data = NULL;
-		struct wl_resource *culprit =
-			frame->buffer_resource ? frame->buffer_resource : pool->shm_resource;
+		struct wl_resource *culprit = frame->buffer_resource ? frame->buffer_resource :
+								       pool->shm_resource;
 		wlr_log(WLR_ERROR, "client shm pool faulted (file truncated): ending the client");
 		if (culprit) {
 			wl_resource_post_error(culprit, WL_SHM_ERROR_INVALID_FD,
-				"error accessing the shm pool: its file was truncated");
+					"error accessing the shm pool: its file was truncated");
 		}
 		frame_drop_pool(frame);
 		return false;
@@ -633,7 +635,7 @@ frame_copy(struct shm_frame *frame)
 
 static bool
 frame_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t flags, void **data,
-	uint32_t *format, size_t *stride)
+		uint32_t *format, size_t *stride)
 {
 	struct shm_frame *frame = frame_from_buffer(wlr_buffer);
 	if ((flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) || !frame_copy(frame)) {
@@ -703,7 +705,7 @@ frame_from_resource(struct wl_resource *resource)
 	frame->drm_format = wl_to_drm(buffer->format);
 	frame->bpp = shm_format_bpp(buffer->format);
 	frame->drop_idle = wl_event_loop_add_idle(frame->pool->shm->event_loop, frame_drop_idle,
-		frame);
+			frame);
 	if (!frame->drop_idle) {
 		frame->released = true; /* nothing was read: no release to send */
 		frame_destroy(&frame->base);
@@ -722,7 +724,7 @@ static const struct wlr_buffer_resource_interface frame_resource_interface = {
 
 struct strata_shm *
 shm_create(struct wl_display *display, struct wlr_renderer *renderer,
-	const struct strata_shm_limits *limits)
+		const struct strata_shm_limits *limits)
 {
 	static bool interface_registered;
 	struct strata_shm *shm = calloc(1, sizeof(*shm));
@@ -772,7 +774,7 @@ shm_destroy(struct strata_shm *shm)
 	}
 	/* Clients are gone by now (server_finish destroys them first). */
 	struct shm_client *sc, *tmp;
-	wl_list_for_each_safe (sc, tmp, &shm->clients, link) {
+	wl_list_for_each_safe(sc, tmp, &shm->clients, link) {
 		shm_client_handle_destroy(&sc->destroy, NULL);
 	}
 	wl_global_destroy(shm->global);

@@ -27,7 +27,7 @@ struct strata_shm_limits {
 struct strata_shm;
 
 struct strata_shm *shm_create(struct wl_display *display, struct wlr_renderer *renderer,
-	const struct strata_shm_limits *limits);
+		const struct strata_shm_limits *limits);
 void shm_destroy(struct strata_shm *shm);
 struct wl_global *shm_get_global(struct strata_shm *shm);
 

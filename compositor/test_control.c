@@ -53,7 +53,7 @@ struct strata_test_control {
 
 static bool conn_process(struct tc_conn *conn);
 static void conn_write(struct tc_conn *conn, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+		__attribute__((format(printf, 2, 3)));
 
 static void
 conn_write(struct tc_conn *conn, const char *fmt, ...)
@@ -127,10 +127,10 @@ modifier_key(const char *name, uint32_t *evdev)
 		const char *name;
 		uint32_t code;
 	} mods[] = {
-		{"ctrl", KEY_LEFTCTRL},
-		{"shift", KEY_LEFTSHIFT},
-		{"alt", KEY_LEFTALT},
-		{"logo", KEY_LEFTMETA},
+		{ "ctrl", KEY_LEFTCTRL },
+		{ "shift", KEY_LEFTSHIFT },
+		{ "alt", KEY_LEFTALT },
+		{ "logo", KEY_LEFTMETA },
 	};
 	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
 		if (strcmp(name, mods[i].name) == 0) {
@@ -274,7 +274,7 @@ reply_windows(struct tc_conn *conn)
 {
 	struct strata_server *server = conn->control->server;
 	struct strata_view *view;
-	wl_list_for_each (view, &server->views, link) {
+	wl_list_for_each(view, &server->views, link) {
 		if (!view->mapped) {
 			continue;
 		}
@@ -284,11 +284,12 @@ reply_windows(struct tc_conn *conn)
 		quote(app_id, sizeof(app_id), view->app_id);
 		quote(title, sizeof(title), view->title);
 		conn_write(conn,
-			"window id=%u level=%s focused=%d fullscreen=%d x=%d y=%d width=%d height=%d "
-			"frame=%d,%d,%d,%d app_id=%s title=%s",
-			view->id, server_level_name(server, view->level),
-			server->focused_view == view, view->fullscreen, view->x, view->y, view->width,
-			view->height, frame.x, frame.y, frame.width, frame.height, app_id, title);
+				"window id=%u level=%s focused=%d fullscreen=%d x=%d y=%d width=%d height=%d "
+				"frame=%d,%d,%d,%d app_id=%s title=%s",
+				view->id, server_level_name(server, view->level),
+				server->focused_view == view, view->fullscreen, view->x, view->y,
+				view->width, view->height, frame.x, frame.y, frame.width,
+				frame.height, app_id, title);
 	}
 	conn_write(conn, "ok");
 }
@@ -300,7 +301,7 @@ read_buffer_pixel(struct wlr_buffer *buffer, int x, int y, uint32_t *rgb)
 	uint32_t format;
 	size_t stride;
 	if (!wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
-			&format, &stride)) {
+			    &format, &stride)) {
 		return false;
 	}
 	bool ok = false;
@@ -321,14 +322,14 @@ write_png(struct wlr_buffer *buffer, const char *path)
 	uint32_t format;
 	size_t stride;
 	if (!wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
-			&format, &stride)) {
+			    &format, &stride)) {
 		return false;
 	}
 	bool ok = false;
 	if (format == DRM_FORMAT_XRGB8888 || format == DRM_FORMAT_ARGB8888) {
 		/* XRGB8888 has cairo RGB24's memory layout. */
 		cairo_surface_t *surface = cairo_image_surface_create_for_data(data,
-			CAIRO_FORMAT_RGB24, buffer->width, buffer->height, (int)stride);
+				CAIRO_FORMAT_RGB24, buffer->width, buffer->height, (int)stride);
 		ok = cairo_surface_write_to_png(surface, path) == CAIRO_STATUS_SUCCESS;
 		cairo_surface_destroy(surface);
 	}
@@ -342,11 +343,13 @@ capture_pixel_done(void *data, struct wlr_output *wlr_output, struct wlr_buffer 
 	struct tc_conn *conn = data;
 	struct strata_output *output = wlr_output->data;
 	uint32_t rgb;
-	struct wlr_box box = {0};
+	struct wlr_box box = { 0 };
 	if (output) {
 		output_get_box(output, &box);
 	}
-	if (buffer && read_buffer_pixel(buffer, conn->pixel_x - box.x, conn->pixel_y - box.y, &rgb)) {
+	if (buffer &&
+			read_buffer_pixel(buffer, conn->pixel_x - box.x, conn->pixel_y - box.y,
+					&rgb)) {
 		conn_write(conn, "ok %06x", rgb);
 	} else {
 		conn_write(conn, "error cannot read that pixel");
@@ -388,34 +391,35 @@ handle_request(struct tc_conn *conn, char *line)
 		struct strata_view *view = server->focused_view;
 		if (view) {
 			conn_write(conn, "ok id=%u level=%s", view->id,
-				server_level_name(server, view->level));
+					server_level_name(server, view->level));
 		} else {
 			conn_write(conn, "ok none");
 		}
 	} else if (strcmp(cmd, "outputs") == 0) {
 		struct strata_output *output;
-		wl_list_for_each (output, &server->outputs, link) {
+		wl_list_for_each(output, &server->outputs, link) {
 			struct wlr_box box;
 			output_get_box(output, &box);
 			conn_write(conn, "output name=%s x=%d y=%d width=%d height=%d",
-				output->wlr_output->name, box.x, box.y, box.width, box.height);
+					output->wlr_output->name, box.x, box.y, box.width,
+					box.height);
 		}
 		conn_write(conn, "ok");
 	} else if (strcmp(cmd, "clients") == 0) {
 		struct strata_client *client;
-		wl_list_for_each_reverse (client, &server->clients, link) {
+		wl_list_for_each_reverse(client, &server->clients, link) {
 			pid_t pid = 0;
 			wl_client_get_credentials(client->client, &pid, NULL, NULL);
 			conn_write(conn, "client id=%u level=%s pid=%d", client->id,
-				server_level_name(server, client->level), (int)pid);
+					server_level_name(server, client->level), (int)pid);
 		}
 		conn_write(conn, "ok");
 	} else if (strcmp(cmd, "selections") == 0) {
 		for (size_t i = 0; i < server->config.level_count; i++) {
 			struct wlr_data_source *source = clipboard_level_source(server, (int)i);
 			conn_write(conn, "selection level=%s set=%d types=%zu",
-				server->config.levels[i].name, source != NULL,
-				source ? source->mime_types.size / sizeof(char *) : 0);
+					server->config.levels[i].name, source != NULL,
+					source ? source->mime_types.size / sizeof(char *) : 0);
 		}
 		conn_write(conn, "ok");
 	} else if (strcmp(cmd, "dialog") == 0) {
@@ -425,9 +429,11 @@ handle_request(struct tc_conn *conn, char *line)
 	} else if (strcmp(cmd, "levels") == 0) {
 		for (size_t i = 0; i < server->config.level_count; i++) {
 			conn_write(conn, "level name=%s up=%d cage_socket=%s",
-				server->config.levels[i].name,
-				session_level_up(server->session, (int)i),
-				server->session ? session_cage_socket(server->session, (int)i) : "none");
+					server->config.levels[i].name,
+					session_level_up(server->session, (int)i),
+					server->session ? session_cage_socket(server->session,
+									  (int)i) :
+							  "none");
 		}
 		conn_write(conn, "ok");
 	} else if (strcmp(cmd, "banner") == 0) {
@@ -466,13 +472,13 @@ handle_request(struct tc_conn *conn, char *line)
 		uint32_t button;
 		if (n < 2 || !parse_button(button_name, &button)) {
 			conn_write(conn, "error usage: %s X Y%s", cmd,
-				strcmp(cmd, "click") == 0 ? " [left|right|middle]" : "");
+					strcmp(cmd, "click") == 0 ? " [left|right|middle]" : "");
 			return;
 		}
 		bool ok = input_inject_motion(server, x, y);
 		if (ok && strcmp(cmd, "click") == 0) {
 			ok = input_inject_button(server, button, true) &&
-				input_inject_button(server, button, false);
+					input_inject_button(server, button, false);
 		}
 		conn_write(conn, ok ? "ok" : "error no virtual pointer");
 	} else if (strcmp(cmd, "button") == 0) {
@@ -519,9 +525,11 @@ handle_request(struct tc_conn *conn, char *line)
 		}
 		uint64_t frames = server->stat_frames;
 		conn_write(conn, "ok frames=%llu render_avg_us=%llu render_max_us=%llu",
-			(unsigned long long)frames,
-			(unsigned long long)(frames ? server->stat_render_ns_total / frames / 1000 : 0),
-			(unsigned long long)(server->stat_render_ns_max / 1000));
+				(unsigned long long)frames,
+				(unsigned long long)(frames ? server->stat_render_ns_total /
+										frames / 1000 :
+							      0),
+				(unsigned long long)(server->stat_render_ns_max / 1000));
 	} else if (strcmp(cmd, "quit") == 0) {
 		conn_write(conn, "ok");
 		wl_display_terminate(server->display);
@@ -615,8 +623,8 @@ handle_listen_readable(int fd, uint32_t mask, void *data)
 	}
 	conn->control = control;
 	conn->fd = conn_fd;
-	conn->source = wl_event_loop_add_fd(control->server->event_loop, conn_fd,
-		WL_EVENT_READABLE, handle_conn_readable, conn);
+	conn->source = wl_event_loop_add_fd(control->server->event_loop, conn_fd, WL_EVENT_READABLE,
+			handle_conn_readable, conn);
 	if (!conn->source) {
 		close(conn_fd);
 		free(conn);
@@ -635,7 +643,7 @@ test_control_create(struct strata_server *server, const char *path)
 	}
 	control->server = server;
 	wl_list_init(&control->conns);
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path) >=
 			(int)sizeof(addr.sun_path)) {
 		free(control);
@@ -654,7 +662,7 @@ test_control_create(struct strata_server *server, const char *path)
 	}
 	chmod(path, 0600);
 	control->source = wl_event_loop_add_fd(server->event_loop, control->fd, WL_EVENT_READABLE,
-		handle_listen_readable, control);
+			handle_listen_readable, control);
 	if (!control->source) {
 		close(control->fd);
 		unlink(path);
@@ -671,7 +679,7 @@ test_control_destroy(struct strata_test_control *control)
 		return;
 	}
 	struct tc_conn *conn, *tmp;
-	wl_list_for_each_safe (conn, tmp, &control->conns, link) {
+	wl_list_for_each_safe(conn, tmp, &control->conns, link) {
 		conn_destroy(conn);
 	}
 	wl_event_source_remove(control->source);

@@ -27,7 +27,7 @@ cairo_buffer_destroy(struct wlr_buffer *wlr_buffer)
 
 static bool
 cairo_buffer_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t flags, void **data,
-	uint32_t *format, size_t *stride)
+		uint32_t *format, size_t *stride)
 {
 	struct cairo_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
 	if (flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) {
@@ -54,13 +54,13 @@ static void
 set_source(cairo_t *cr, strata_rgba c)
 {
 	cairo_set_source_rgba(cr, ((c >> 24) & 0xff) / 255.0, ((c >> 16) & 0xff) / 255.0,
-		((c >> 8) & 0xff) / 255.0, (c & 0xff) / 255.0);
+			((c >> 8) & 0xff) / 255.0, (c & 0xff) / 255.0);
 }
 
 struct wlr_scene_node *
 text_bar_create(struct wlr_scene_node *parent, int x, int y, int width, int height,
-	strata_rgba background, strata_rgba text_colour, const char *font,
-	const struct text_line *lines, size_t line_count, bool centre)
+		strata_rgba background, strata_rgba text_colour, const char *font,
+		const struct text_line *lines, size_t line_count, bool centre)
 {
 	if (width <= 0 || height <= 0 || width > 16384 || height > 1024) {
 		return NULL;
@@ -96,7 +96,7 @@ text_bar_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 		PangoFontDescription *desc = pango_font_description_from_string(font);
 		pango_font_description_set_absolute_size(desc, font_px * PANGO_SCALE);
 		pango_font_description_set_weight(desc,
-			lines[i].bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+				lines[i].bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
 		pango_layout_set_font_description(layouts[i], desc);
 		pango_font_description_free(desc);
 		pango_layout_set_single_paragraph_mode(layouts[i], TRUE);
@@ -142,9 +142,9 @@ set_rgba(cairo_t *cr, strata_rgba c)
 
 struct wlr_scene_node *
 text_box_create(struct wlr_scene_node *parent, int x, int y, int width, int height,
-	strata_rgba background, strata_rgba border_colour, int border_px, const char *header,
-	strata_rgba header_text, const char *font, const struct text_box_line *lines,
-	size_t line_count)
+		strata_rgba background, strata_rgba border_colour, int border_px,
+		const char *header, strata_rgba header_text, const char *font,
+		const struct text_box_line *lines, size_t line_count)
 {
 	if (width <= 0 || height <= 0 || width > 4096 || height > 4096) {
 		return NULL;
@@ -165,7 +165,7 @@ text_box_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 	set_rgba(cr, background);
 	int header_h = 44;
 	cairo_rectangle(cr, border_px, border_px + header_h, width - 2 * border_px,
-		height - 2 * border_px - header_h);
+			height - 2 * border_px - header_h);
 	cairo_fill(cr);
 	cairo_rectangle(cr, 0, 0, width, height);
 	cairo_clip(cr);
@@ -185,10 +185,10 @@ text_box_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 	for (size_t i = 0; i < line_count; i++) {
 		const struct text_box_line *line = &lines[i];
 		PangoFontDescription *d = pango_font_description_from_string(
-			line->mono ? "DejaVu Sans Mono" : font);
+				line->mono ? "DejaVu Sans Mono" : font);
 		pango_font_description_set_absolute_size(d, (line->mono ? 14 : 16) * PANGO_SCALE);
-		pango_font_description_set_weight(d, line->bold ? PANGO_WEIGHT_BOLD :
-								PANGO_WEIGHT_NORMAL);
+		pango_font_description_set_weight(d,
+				line->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
 		pango_layout_set_font_description(layout, d);
 		pango_font_description_free(d);
 		int x = left;
@@ -201,7 +201,8 @@ text_box_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 		pango_layout_set_width(layout, (text_width - (x - left)) * PANGO_SCALE);
 		if (line->mono) {
 			pango_layout_set_wrap(layout, PANGO_WRAP_CHAR);
-			pango_layout_set_height(layout, -(line->max_lines > 0 ? line->max_lines : 1));
+			pango_layout_set_height(layout,
+					-(line->max_lines > 0 ? line->max_lines : 1));
 			pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
 		} else {
 			pango_layout_set_height(layout, -1);

@@ -19,8 +19,8 @@ struct text_line {
  * node and draw a new one.
  */
 struct wlr_scene_node *text_bar_create(struct wlr_scene_node *parent, int x, int y, int width,
-	int height, strata_rgba background, strata_rgba text_colour, const char *font,
-	const struct text_line *lines, size_t line_count, bool centre);
+		int height, strata_rgba background, strata_rgba text_colour, const char *font,
+		const struct text_line *lines, size_t line_count, bool centre);
 
 struct text_box_line {
 	const char *text; /* UTF-8, already sanitised; NULL: an empty line */
@@ -37,8 +37,8 @@ struct text_box_line {
  * bottom. Everything is clipped to the box.
  */
 struct wlr_scene_node *text_box_create(struct wlr_scene_node *parent, int x, int y, int width,
-	int height, strata_rgba background, strata_rgba border_colour, int border_px,
-	const char *header, strata_rgba header_text, const char *font,
-	const struct text_box_line *lines, size_t line_count);
+		int height, strata_rgba background, strata_rgba border_colour, int border_px,
+		const char *header, strata_rgba header_text, const char *font,
+		const struct text_box_line *lines, size_t line_count);
 
 #endif

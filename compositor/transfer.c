@@ -63,7 +63,7 @@ struct transfer {
 	uint32_t next_id;
 };
 
-static struct transfer t = {.read_fd = -1, .guard_fd = -1};
+static struct transfer t = { .read_fd = -1, .guard_fd = -1 };
 
 /* ---- the guard process ------------------------------------------------ */
 
@@ -80,7 +80,7 @@ guard_stop(void)
 				t.guard_pid = 0;
 				return;
 			}
-			struct timespec ts = {0, 10 * 1000 * 1000};
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
 		}
 		kill(t.guard_pid, SIGKILL);
@@ -120,13 +120,13 @@ guard_start(void)
 			_exit(126);
 		}
 		closefrom(4);
-		const char *argv[] = {t.guard_path, "--log-dir", t.audit_dir,
-			t.server->config.clipboard_images ? "--allow-images" : NULL, NULL};
+		const char *argv[] = { t.guard_path, "--log-dir", t.audit_dir,
+			t.server->config.clipboard_images ? "--allow-images" : NULL, NULL };
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(sv[1]);
-	struct timeval tv = {.tv_sec = GUARD_IO_TIMEOUT_S};
+	struct timeval tv = { .tv_sec = GUARD_IO_TIMEOUT_S };
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	t.guard_fd = sv[0];
@@ -178,7 +178,7 @@ read_all(int fd, void *data, size_t len)
  */
 static bool
 guard_call(struct guard_request *req, const uint8_t *payload, struct guard_response *resp,
-	uint8_t **out, size_t *out_len)
+		uint8_t **out, size_t *out_len)
 {
 	if (!guard_start()) {
 		return false;
@@ -188,9 +188,9 @@ guard_call(struct guard_request *req, const uint8_t *payload, struct guard_respo
 	req->id = ++t.next_id;
 	if (!write_all(t.guard_fd, req, sizeof(*req)) ||
 			(req->length && !write_all(t.guard_fd, payload, req->length)) ||
-			!read_all(t.guard_fd, resp, sizeof(*resp)) || resp->magic != GUARD_IPC_MAGIC ||
-			resp->id != req->id || resp->length > GUARD_HARD_MAX_BYTES ||
-			resp->length > req->length) {
+			!read_all(t.guard_fd, resp, sizeof(*resp)) ||
+			resp->magic != GUARD_IPC_MAGIC || resp->id != req->id ||
+			resp->length > GUARD_HARD_MAX_BYTES || resp->length > req->length) {
 		wlr_log(WLR_ERROR, "clipboard guard: no valid answer; stopping it");
 		guard_stop();
 		return false;
@@ -217,18 +217,18 @@ guard_call(struct guard_request *req, const uint8_t *payload, struct guard_respo
 }
 
 /* One audit line, written by the guard. false: it could not be logged. */
-static bool
-audit(enum guard_decision decision, const char *sha256, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static bool audit(enum guard_decision decision, const char *sha256, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
 
 static bool
 audit(enum guard_decision decision, const char *sha256, const char *fmt, ...)
 {
 	const struct strata_config *cfg = &t.server->config;
-	struct guard_request req = {.type = GUARD_REQ_AUDIT, .decision = decision,
-		.size = (uint32_t)t.raw_len};
+	struct guard_request req = { .type = GUARD_REQ_AUDIT,
+		.decision = decision,
+		.size = (uint32_t)t.raw_len };
 	snprintf(req.src_level, sizeof(req.src_level), "%s",
-		t.src >= 0 ? cfg->levels[t.src].name : "");
+			t.src >= 0 ? cfg->levels[t.src].name : "");
 	snprintf(req.dst_level, sizeof(req.dst_level), "%s", cfg->levels[t.dst].name);
 	snprintf(req.mime, sizeof(req.mime), "%s", t.mime);
 	snprintf(req.sha256, sizeof(req.sha256), "%s", sha256 ? sha256 : "");
@@ -240,7 +240,7 @@ audit(enum guard_decision decision, const char *sha256, const char *fmt, ...)
 	bool ok = guard_call(&req, NULL, &resp, NULL, NULL) && resp.status == GUARD_OK;
 	if (!ok) {
 		wlr_log(WLR_ERROR, "audit line not written (%s -> %s: %s)", req.src_level,
-			req.dst_level, req.reason);
+				req.dst_level, req.reason);
 	}
 	return ok;
 }
@@ -269,8 +269,8 @@ dialog_show(const char *header, const struct text_box_line *lines, size_t count)
 	int width = DIALOG_WIDTH < area.width ? DIALOG_WIDTH : area.width;
 	int height = DIALOG_HEIGHT < area.height ? DIALOG_HEIGHT : area.height;
 	t.dialog = text_box_create(server->layer_overlay, area.x + (area.width - width) / 2,
-		area.y + (area.height - height) / 2, width, height, 0x1c1c1cff, dst->colour, 6, header,
-		dst->text_colour, server->config.font, lines, count);
+			area.y + (area.height - height) / 2, width, height, 0x1c1c1cff, dst->colour,
+			6, header, dst->text_colour, server->config.font, lines, count);
 }
 
 static void
@@ -280,16 +280,19 @@ show_chooser(void)
 	char header[128], items[STRATA_MAX_LEVELS][64];
 	struct text_box_line lines[STRATA_MAX_LEVELS + 2];
 	size_t n = 0;
-	snprintf(header, sizeof(header), "Paste into %s from which level?", cfg->levels[t.dst].name);
+	snprintf(header, sizeof(header), "Paste into %s from which level?",
+			cfg->levels[t.dst].name);
 	for (size_t i = 0; i < t.candidate_count; i++) {
 		const struct strata_level *level = &cfg->levels[t.candidates[i]];
 		snprintf(items[i], sizeof(items[i]), "%zu   %s", i + 1, level->name);
-		lines[n++] = (struct text_box_line){.text = items[i], .colour = 0xffffffff,
-			.bold = true, .swatch = level->colour};
+		lines[n++] = (struct text_box_line){ .text = items[i],
+			.colour = 0xffffffff,
+			.bold = true,
+			.swatch = level->colour };
 	}
-	lines[n++] = (struct text_box_line){.text = NULL, .colour = 0xffffffff};
-	lines[n++] = (struct text_box_line){.text = "1 to 9: choose     Escape: cancel",
-		.colour = 0xbbbbbbff};
+	lines[n++] = (struct text_box_line){ .text = NULL, .colour = 0xffffffff };
+	lines[n++] = (struct text_box_line){ .text = "1 to 9: choose     Escape: cancel",
+		.colour = 0xbbbbbbff };
 	dialog_show(header, lines, n);
 }
 
@@ -303,20 +306,24 @@ show_confirmation(void)
 	snprintf(from, sizeof(from), "From   %s", src->name);
 	snprintf(to, sizeof(to), "To       %s", dst->name);
 	snprintf(type, sizeof(type), "Type   %s", t.mime);
-	snprintf(size, sizeof(size), "Size    %zu bytes offered, %zu bytes after sanitising (%u removed)",
-		t.raw_len, t.clean_len, t.response.removed);
+	snprintf(size, sizeof(size),
+			"Size    %zu bytes offered, %zu bytes after sanitising (%u removed)",
+			t.raw_len, t.clean_len, t.response.removed);
 	snprintf(hash, sizeof(hash), "SHA-256   %.16s\xE2\x80\xA6", t.response.sha256);
-	snprintf(footer, sizeof(footer), "Return: transfer exactly this     Escape: cancel     (%d s)",
-		cfg->clipboard_confirm_s);
+	snprintf(footer, sizeof(footer),
+			"Return: transfer exactly this     Escape: cancel     (%d s)",
+			cfg->clipboard_confirm_s);
 	const struct text_box_line lines[] = {
-		{.text = from, .colour = 0xffffffff, .bold = true, .swatch = src->colour},
-		{.text = to, .colour = 0xffffffff, .bold = true, .swatch = dst->colour},
-		{.text = type, .colour = 0xddddddff},
-		{.text = size, .colour = 0xddddddff},
-		{.text = hash, .colour = 0xddddddff},
-		{.text = t.response.preview[0] ? t.response.preview : "(empty)",
-			.colour = 0xffffffff, .mono = true, .max_lines = 5},
-		{.text = footer, .colour = 0xbbbbbbff},
+		{ .text = from, .colour = 0xffffffff, .bold = true, .swatch = src->colour },
+		{ .text = to, .colour = 0xffffffff, .bold = true, .swatch = dst->colour },
+		{ .text = type, .colour = 0xddddddff },
+		{ .text = size, .colour = 0xddddddff },
+		{ .text = hash, .colour = 0xddddddff },
+		{ .text = t.response.preview[0] ? t.response.preview : "(empty)",
+				.colour = 0xffffffff,
+				.mono = true,
+				.max_lines = 5 },
+		{ .text = footer, .colour = 0xbbbbbbff },
 	};
 	dialog_show(header, lines, sizeof(lines) / sizeof(lines[0]));
 }
@@ -349,8 +356,8 @@ reset(void)
 }
 
 /* Ends the request with a refusal told to the user and logged. */
-static void
-refuse(enum guard_decision decision, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void refuse(enum guard_decision decision, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
 
 static void
 refuse(enum guard_decision decision, const char *fmt, ...)
@@ -363,9 +370,9 @@ refuse(enum guard_decision decision, const char *fmt, ...)
 	bool logged = audit(decision, NULL, "%s", reason);
 	const char *src = t.src >= 0 ? t.server->config.levels[t.src].name : "?";
 	banner_notice(t.server, "Clipboard %s \xE2\x86\x92 %s: %s%s", src,
-		t.server->config.levels[t.dst].name, reason, logged ? "" : " (NOT LOGGED)");
-	wlr_log(WLR_INFO, "clipboard transfer %s -> %s: %s", src, t.server->config.levels[t.dst].name,
-		reason);
+			t.server->config.levels[t.dst].name, reason, logged ? "" : " (NOT LOGGED)");
+	wlr_log(WLR_INFO, "clipboard transfer %s -> %s: %s", src,
+			t.server->config.levels[t.dst].name, reason);
 	reset();
 }
 
@@ -374,7 +381,7 @@ pick_type(struct wlr_data_source *source)
 {
 	for (size_t k = 0; k < sizeof(text_types) / sizeof(text_types[0]); k++) {
 		char **type;
-		wl_array_for_each (type, &source->mime_types) {
+		wl_array_for_each(type, &source->mime_types) {
 			if (strcmp(*type, text_types[k]) == 0) {
 				snprintf(t.mime, sizeof(t.mime), "%s", text_types[k]);
 				t.image = false;
@@ -384,7 +391,7 @@ pick_type(struct wlr_data_source *source)
 	}
 	if (t.server->config.clipboard_images) {
 		char **type;
-		wl_array_for_each (type, &source->mime_types) {
+		wl_array_for_each(type, &source->mime_types) {
 			if (strcmp(*type, "image/png") == 0) {
 				snprintf(t.mime, sizeof(t.mime), "image/png");
 				t.image = true;
@@ -401,14 +408,16 @@ sanitise_and_confirm(void)
 	struct strata_server *server = t.server;
 	const struct strata_config *cfg = &server->config;
 	t.state = TRANSFER_SANITISING;
-	struct guard_request req = {.type = GUARD_REQ_SANITISE, .length = (uint32_t)t.raw_len,
-		.max_bytes = (uint32_t)cfg->clipboard_max_bytes};
+	struct guard_request req = { .type = GUARD_REQ_SANITISE,
+		.length = (uint32_t)t.raw_len,
+		.max_bytes = (uint32_t)cfg->clipboard_max_bytes };
 	snprintf(req.src_level, sizeof(req.src_level), "%s", cfg->levels[t.src].name);
 	snprintf(req.dst_level, sizeof(req.dst_level), "%s", cfg->levels[t.dst].name);
 	snprintf(req.mime, sizeof(req.mime), "%s", t.mime);
 	if (!guard_call(&req, t.raw, &t.response, &t.clean, &t.clean_len)) {
 		/* Fail closed: nothing crosses without the guard. */
-		banner_notice(server, "Clipboard guard is down: nothing crosses levels (NOT LOGGED)");
+		banner_notice(server,
+				"Clipboard guard is down: nothing crosses levels (NOT LOGGED)");
 		wlr_log(WLR_ERROR, "clipboard transfer refused: the guard is down");
 		reset();
 		return;
@@ -476,7 +485,7 @@ start_reading(int src)
 	}
 	if (!pick_type(source)) {
 		refuse(GUARD_DECISION_REFUSED, "no type that may cross (text%s)",
-			server->config.clipboard_images ? " or image/png" : "");
+				server->config.clipboard_images ? " or image/png" : "");
 		return;
 	}
 	int fds[2];
@@ -487,7 +496,7 @@ start_reading(int src)
 	t.state = TRANSFER_READING;
 	t.read_fd = fds[0];
 	t.read_source = wl_event_loop_add_fd(server->event_loop, fds[0], WL_EVENT_READABLE,
-		handle_source_readable, NULL);
+			handle_source_readable, NULL);
 	/* The source writes into the pipe; it never sees the destination. */
 	wlr_data_source_send(source, t.mime, fds[1]);
 	wl_event_source_timer_update(t.timer, server->config.clipboard_timeout_ms);
@@ -498,7 +507,7 @@ handle_timer(void *data)
 {
 	if (t.state == TRANSFER_READING) {
 		refuse(GUARD_DECISION_TIMEOUT, "the source did not hand over its content in %d ms",
-			t.server->config.clipboard_timeout_ms);
+				t.server->config.clipboard_timeout_ms);
 	} else if (t.state == TRANSFER_CONFIRMING || t.state == TRANSFER_CHOOSING) {
 		refuse(GUARD_DECISION_CANCELLED, "not confirmed in time");
 	}
@@ -561,7 +570,8 @@ snapshot_send(struct wlr_data_source *base, const char *mime_type, int32_t fd)
 {
 	struct snapshot_source *snap = (struct snapshot_source *)base;
 	struct snapshot_writer *w = calloc(1, sizeof(*w));
-	if (!w || fcntl(fd, F_SETFL, O_NONBLOCK) < 0 || !(w->data = malloc(snap->len ? snap->len : 1))) {
+	if (!w || fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ||
+			!(w->data = malloc(snap->len ? snap->len : 1))) {
 		free(w);
 		close(fd);
 		return;
@@ -570,7 +580,7 @@ snapshot_send(struct wlr_data_source *base, const char *mime_type, int32_t fd)
 	w->len = snap->len;
 	w->fd = fd;
 	w->source = wl_event_loop_add_fd(snap->server->event_loop, fd, WL_EVENT_WRITABLE,
-		handle_writer_writable, w);
+			handle_writer_writable, w);
 	w->timer = wl_event_loop_add_timer(snap->server->event_loop, handle_writer_timer, w);
 	if (!w->source || !w->timer) {
 		if (w->source) {
@@ -633,13 +643,14 @@ confirm(void)
 	size_t len = snap->len;
 	unsigned removed = t.response.removed;
 	/* Exactly the previewed bytes become the destination's selection. */
-	clipboard_set_level_source(server, t.dst, &snap->base, wl_display_next_serial(server->display));
+	clipboard_set_level_source(server, t.dst, &snap->base,
+			wl_display_next_serial(server->display));
 	bool logged = audit(GUARD_DECISION_TRANSFERRED, sha, "confirmed by the user");
 	banner_notice(server, "Clipboard %s \xE2\x86\x92 %s: %zu bytes transferred, %u removed%s",
-		cfg->levels[t.src].name, cfg->levels[t.dst].name, len, removed,
-		logged ? "" : " (NOT LOGGED)");
-	wlr_log(WLR_INFO, "clipboard transfer %s -> %s: %zu bytes, sha256 %s", cfg->levels[t.src].name,
-		cfg->levels[t.dst].name, len, sha);
+			cfg->levels[t.src].name, cfg->levels[t.dst].name, len, removed,
+			logged ? "" : " (NOT LOGGED)");
+	wlr_log(WLR_INFO, "clipboard transfer %s -> %s: %zu bytes, sha256 %s",
+			cfg->levels[t.src].name, cfg->levels[t.dst].name, len, sha);
 	reset();
 }
 
@@ -733,8 +744,8 @@ transfer_state(struct strata_server *server)
 void
 transfer_describe(struct strata_server *server, char *out, size_t size)
 {
-	static const char *const names[] = {"idle", "choosing", "reading", "sanitising",
-		"confirming"};
+	static const char *const names[] = { "idle", "choosing", "reading", "sanitising",
+		"confirming" };
 	const struct strata_config *cfg = &server->config;
 	char preview[2 * GUARD_PREVIEW_MAX + 3];
 	size_t j = 0;
@@ -749,9 +760,11 @@ transfer_describe(struct strata_server *server, char *out, size_t size)
 	preview[j++] = '"';
 	preview[j] = '\0';
 	if (t.state == TRANSFER_CONFIRMING) {
-		snprintf(out, size, "state=confirming src=%s dst=%s type=%s size=%zu clean=%zu removed=%u "
-			"sha256=%s preview=%s", cfg->levels[t.src].name, cfg->levels[t.dst].name, t.mime,
-			t.raw_len, t.clean_len, t.response.removed, t.response.sha256, preview);
+		snprintf(out, size,
+				"state=confirming src=%s dst=%s type=%s size=%zu clean=%zu removed=%u "
+				"sha256=%s preview=%s",
+				cfg->levels[t.src].name, cfg->levels[t.dst].name, t.mime, t.raw_len,
+				t.clean_len, t.response.removed, t.response.sha256, preview);
 	} else {
 		snprintf(out, size, "state=%s", names[t.state]);
 	}
@@ -776,7 +789,7 @@ find_guard(void)
 		return true;
 	}
 	len = snprintf(t.guard_path, sizeof(t.guard_path),
-		"%s/../clipboard-guard/strata-clipboard-guard", self);
+			"%s/../clipboard-guard/strata-clipboard-guard", self);
 	if (len > 0 && (size_t)len < sizeof(t.guard_path) && access(t.guard_path, X_OK) == 0) {
 		return true;
 	}
@@ -787,7 +800,7 @@ find_guard(void)
 bool
 transfer_init(struct strata_server *server, const char *data_dir)
 {
-	t = (struct transfer){.server = server, .read_fd = -1, .guard_fd = -1, .src = -1};
+	t = (struct transfer){ .server = server, .read_fd = -1, .guard_fd = -1, .src = -1 };
 	t.timer = wl_event_loop_add_timer(server->event_loop, handle_timer, NULL);
 	if (!t.timer) {
 		return false;

@@ -50,6 +50,6 @@ void transfer_describe(struct strata_server *server, char *out, size_t size);
 
 /* banner.c: a transient message under the focused level's name. */
 void banner_notice(struct strata_server *server, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+		__attribute__((format(printf, 2, 3)));
 
 #endif

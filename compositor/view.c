@@ -20,7 +20,7 @@ struct view_frame_extents
 view_frame_extents(struct strata_view *view)
 {
 	const struct strata_config *cfg = &view->server->config;
-	struct view_frame_extents ext = {.border = 4, .title = cfg->title_height};
+	struct view_frame_extents ext = { .border = 4, .title = cfg->title_height };
 	if (view->level >= 0) {
 		ext.border = cfg->levels[view->level].border_width;
 	}
@@ -65,11 +65,11 @@ view_draw_title_bar(struct strata_view *view)
 	char label[STRATA_LEVEL_NAME_MAX + 3];
 	snprintf(label, sizeof(label), "[%s]", level->name);
 	struct text_line lines[2] = {
-		{.text = label, .bold = true},
-		{.text = view->title[0] ? view->title : view->app_id, .bold = focused},
+		{ .text = label, .bold = true },
+		{ .text = view->title[0] ? view->title : view->app_id, .bold = focused },
 	};
 	view->title_bar = text_bar_create(view->frame, 0, -ext.title, view->width, ext.title,
-		level->colour, level->text_colour, cfg->font, lines, 2, false);
+			level->colour, level->text_colour, cfg->font, lines, 2, false);
 	view->title_bar_width = view->width;
 	view->title_bar_focused = focused;
 }
@@ -129,7 +129,7 @@ view_configure(struct strata_view *view, int x, int y, int width, int height)
 
 struct strata_view *
 view_at(struct strata_server *server, double lx, double ly, struct wlr_surface **surface,
-	double *sx, double *sy)
+		double *sx, double *sy)
 {
 	*surface = NULL;
 	struct wlr_scene_node *node = wlr_scene_node_at(&server->scene->node, lx, ly, sx, sy);
@@ -187,7 +187,8 @@ view_focus(struct strata_view *view)
 		/* Clients never learn of the reserved modifier; no held key either. */
 		struct wlr_keyboard_modifiers mods = keyboard->modifiers;
 		uint32_t reserved = server->config.modifier == STRATA_MODIFIER_ALT ?
-			WLR_MODIFIER_ALT : WLR_MODIFIER_LOGO;
+				WLR_MODIFIER_ALT :
+				WLR_MODIFIER_LOGO;
 		mods.depressed &= ~reserved;
 		mods.latched &= ~reserved;
 		mods.locked &= ~reserved;
@@ -283,7 +284,7 @@ handle_map(struct wl_listener *listener, void *data)
 		wl_list_insert(&focused->link, &view->link);
 	}
 	wlr_log(WLR_INFO, "view %u mapped: level %s, app_id \"%s\"", view->id,
-		server_level_name(server, view->level), view->app_id);
+			server_level_name(server, view->level), view->app_id);
 }
 
 static void
@@ -299,7 +300,7 @@ focus_next_after_unmap(struct strata_view *gone)
 	 * level. Otherwise nothing has focus until the user picks a window.
 	 */
 	struct strata_view *view;
-	wl_list_for_each (view, &server->views, link) {
+	wl_list_for_each(view, &server->views, link) {
 		if (view != gone && view->mapped && view->level == gone->level) {
 			server->focused_view = NULL;
 			view_focus(view);
@@ -396,7 +397,7 @@ view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 	view->content = wlr_scene_xdg_surface_create(view->tree, xdg_surface);
 	struct wlr_scene_tree *frame = wlr_scene_tree_create(view->tree);
 	view->frame = &frame->node;
-	float colour[4] = {0.5f, 0.5f, 0.5f, 1.0f};
+	float colour[4] = { 0.5f, 0.5f, 0.5f, 1.0f };
 	if (view->level >= 0) {
 		config_colour_to_floats(server->config.levels[view->level].colour, colour);
 	}

@@ -68,7 +68,7 @@ void view_destroy(struct strata_view *view);
 void view_focus(struct strata_view *view);
 /* The view under the layout point, and the surface and surface coords there. */
 struct strata_view *view_at(struct strata_server *server, double lx, double ly,
-	struct wlr_surface **surface, double *sx, double *sy);
+		struct wlr_surface **surface, double *sx, double *sy);
 void view_close(struct strata_view *view);
 void view_set_fullscreen(struct strata_view *view, bool fullscreen);
 /* Content box (x, y, width, height) and outer frame box, layout coords. */

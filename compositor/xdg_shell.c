@@ -94,8 +94,10 @@ popup_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 {
 	struct wlr_xdg_popup *wlr_popup = xdg_surface->popup;
 	struct strata_view *view = toplevel_view_of(xdg_surface);
-	struct wlr_xdg_surface *parent = wlr_popup->parent && wlr_surface_is_xdg_surface(wlr_popup->parent) ?
-		wlr_xdg_surface_from_wlr_surface(wlr_popup->parent) : NULL;
+	struct wlr_xdg_surface *parent =
+			wlr_popup->parent && wlr_surface_is_xdg_surface(wlr_popup->parent) ?
+			wlr_xdg_surface_from_wlr_surface(wlr_popup->parent) :
+			NULL;
 	if (!view || !parent || !parent->data) {
 		/* No toplevel to belong to (e.g. a layer surface's): never shown. */
 		wlr_log(WLR_DEBUG, "popup without a toplevel parent: not shown");
@@ -109,7 +111,7 @@ popup_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 	popup->view = view;
 	popup->tree = wlr_scene_xdg_surface_create(parent->data, xdg_surface);
 	xdg_surface->data = popup->tree;
-	float colour[4] = {0.5f, 0.5f, 0.5f, 1.0f};
+	float colour[4] = { 0.5f, 0.5f, 0.5f, 1.0f };
 	if (view->level >= 0) {
 		config_colour_to_floats(server->config.levels[view->level].colour, colour);
 	}
@@ -152,7 +154,7 @@ decoration_handle_request_mode(struct wl_listener *listener, void *data)
 	struct strata_decoration *deco = wl_container_of(listener, deco, request_mode);
 	/* The compositor always draws the frame, whatever the client prefers. */
 	wlr_xdg_toplevel_decoration_v1_set_mode(deco->decoration,
-		WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+			WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
 }
 
 static void
@@ -195,7 +197,7 @@ xdg_shell_init(struct strata_server *server)
 	}
 	server->new_decoration.notify = handle_new_decoration;
 	wl_signal_add(&server->decoration_manager->events.new_toplevel_decoration,
-		&server->new_decoration);
+			&server->new_decoration);
 	return true;
 }
 

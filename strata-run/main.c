@@ -22,7 +22,7 @@ struct run_state {
 
 static void
 registry_global(void *data, struct wl_registry *registry, uint32_t name, const char *interface,
-	uint32_t version)
+		uint32_t version)
 {
 	struct run_state *state = data;
 	if (strcmp(interface, strata_control_v1_interface.name) == 0) {
@@ -65,23 +65,23 @@ static void
 usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"Usage: %s [-s CORE_SOCKET] LEVEL -- COMMAND [ARG...]\n"
-		"\n"
-		"Starts COMMAND inside the cage of LEVEL, through the compositor.\n"
-		"  -s, --socket PATH  the compositor's core socket (default: $STRATA_CORE_SOCKET)\n"
-		"  -h, --help         show this help\n"
-		"  -v, --version      show the version\n",
-		prog);
+			"Usage: %s [-s CORE_SOCKET] LEVEL -- COMMAND [ARG...]\n"
+			"\n"
+			"Starts COMMAND inside the cage of LEVEL, through the compositor.\n"
+			"  -s, --socket PATH  the compositor's core socket (default: $STRATA_CORE_SOCKET)\n"
+			"  -h, --help         show this help\n"
+			"  -v, --version      show the version\n",
+			prog);
 }
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option options[] = {
-		{"socket", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'v'},
-		{0},
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ 0 },
 	};
 	const char *socket_path = getenv("STRATA_CORE_SOCKET");
 	int opt;
@@ -128,12 +128,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "strata-run: cannot connect to %s\n", socket_path);
 		return 1;
 	}
-	struct run_state state = {0};
+	struct run_state state = { 0 };
 	struct wl_registry *registry = wl_display_get_registry(display);
 	wl_registry_add_listener(registry, &registry_listener, &state);
 	if (wl_display_roundtrip(display) < 0 || !state.control) {
 		fprintf(stderr, "strata-run: %s offers no strata_control_v1: not a Strata core socket\n",
-			socket_path);
+				socket_path);
 		wl_display_disconnect(display);
 		return 1;
 	}

@@ -17,8 +17,8 @@
  */
 
 #define STRATA_MAX_LEVELS 8
-#define STRATA_LEVEL_NAME_MAX 31	/* bytes, [a-z0-9_-], starts with a letter */
-#define STRATA_BANNER_TEXT_MAX 127	/* bytes of UTF-8, printable */
+#define STRATA_LEVEL_NAME_MAX 31 /* bytes, [a-z0-9_-], starts with a letter */
+#define STRATA_BANNER_TEXT_MAX 127 /* bytes of UTF-8, printable */
 #define STRATA_FONT_MAX 63
 #define STRATA_COMMAND_MAX 1023 /* bytes of an autostart or terminal command */
 
@@ -27,7 +27,7 @@ typedef uint32_t strata_rgba;
 
 struct strata_level {
 	char name[STRATA_LEVEL_NAME_MAX + 1];
-	strata_rgba colour;	/* border, title bar and banner background */
+	strata_rgba colour; /* border, title bar and banner background */
 	strata_rgba text_colour; /* level name and titles drawn on colour */
 	char banner[STRATA_BANNER_TEXT_MAX + 1]; /* integrator marking, may be "" */
 	int border_width; /* pixels, 1..32 */

@@ -16,9 +16,9 @@ enum strata_log_level {
 void strata_log_init(const char *program, enum strata_log_level verbosity);
 enum strata_log_level strata_log_get_verbosity(void);
 void strata_vlog(enum strata_log_level level, const char *fmt, va_list args)
-	__attribute__((format(printf, 2, 0)));
+		__attribute__((format(printf, 2, 0)));
 void _strata_log(enum strata_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+		__attribute__((format(printf, 2, 3)));
 
 #define strata_log(level, fmt, ...) \
 	_strata_log(level, "[%s:%d] " fmt, __FILE__, __LINE__, ##__VA_ARGS__)

@@ -13,13 +13,12 @@
 #include <unistd.h>
 #include "strata_test.h"
 
-
 static struct strata_session *current; /* the running test's session */
 
 /* strata-run LEVEL -- argv...; returns its exit status, output in out. */
 static int
 run_launcher(struct strata_session *s, const char *socket, const char *level,
-	const char *const *argv, char *out, size_t out_size)
+		const char *const *argv, char *out, size_t out_size)
 {
 	const char *bin = getenv("STRATA_RUN_BIN");
 	tap_assert(bin);
@@ -32,7 +31,7 @@ run_launcher(struct strata_session *s, const char *socket, const char *level,
 		dup2(pipe_fds[1], STDERR_FILENO);
 		close(pipe_fds[0]);
 		close(pipe_fds[1]);
-		const char *args[32] = {bin, "-s", socket, level, "--"};
+		const char *args[32] = { bin, "-s", socket, level, "--" };
 		size_t n = 5;
 		for (size_t i = 0; argv[i] && n < 31; i++) {
 			args[n++] = argv[i];
@@ -44,7 +43,8 @@ run_launcher(struct strata_session *s, const char *socket, const char *level,
 	close(pipe_fds[1]);
 	size_t used = 0;
 	ssize_t r;
-	while (used + 1 < out_size && (r = read(pipe_fds[0], out + used, out_size - 1 - used)) > 0) {
+	while (used + 1 < out_size &&
+			(r = read(pipe_fds[0], out + used, out_size - 1 - used)) > 0) {
 		used += (size_t)r;
 	}
 	out[used] = '\0';
@@ -93,8 +93,9 @@ start_session(void)
 	session_require_program("foot");
 	struct strata_session *s = session_start(NULL);
 	current = s;
-	session_assert_msg(s, wait_level(s, "low", true, 10000) && wait_level(s, "high", true, 10000),
-		"the levels' proxies did not come up");
+	session_assert_msg(s,
+			wait_level(s, "low", true, 10000) && wait_level(s, "high", true, 10000),
+			"the levels' proxies did not come up");
 	return s;
 }
 
@@ -121,7 +122,8 @@ wait_home_file(const char *level, const char *name, const char *text, int timeou
 static void
 unique_name(char *out, size_t size, const char *what)
 {
-	snprintf(out, size, "%s-%d-%llu", what, (int)getpid(), (unsigned long long)session_now_ms());
+	snprintf(out, size, "%s-%d-%llu", what, (int)getpid(),
+			(unsigned long long)session_now_ms());
 }
 
 /* foot, weston-simple-shm and wl-copy/wl-paste, each inside a cage. */
@@ -134,38 +136,38 @@ apps_run_in_cages(void)
 	char out_name[128], cmd[512];
 	unique_name(out_name, sizeof(out_name), "typed");
 	snprintf(cmd, sizeof(cmd), "head -n1 > \"$HOME/%s\"", out_name);
-	const char *foot[] = {"foot", "-T", "caged foot", "--", "sh", "-c", cmd, NULL};
+	const char *foot[] = { "foot", "-T", "caged foot", "--", "sh", "-c", cmd, NULL };
 	launch(s, "low", foot);
-	const char *shm[] = {"weston-simple-shm", NULL};
+	const char *shm[] = { "weston-simple-shm", NULL };
 	launch(s, "high", shm);
-	struct window_match foot_match = {.level = "low", .title_contains = "caged foot"};
+	struct window_match foot_match = { .level = "low", .title_contains = "caged foot" };
 	struct window_info info;
 	session_assert_msg(s, session_wait_window(s, &foot_match, &info, 10000),
-		"foot in the low cage never mapped");
-	struct window_match shm_match = {.level = "high"};
+			"foot in the low cage never mapped");
+	struct window_match shm_match = { .level = "high" };
 	session_assert_msg(s, session_wait_window(s, &shm_match, NULL, 10000),
-		"weston-simple-shm in the high cage never mapped");
+			"weston-simple-shm in the high cage never mapped");
 	int x, y;
 	session_assert(s, session_window_visible_point(s, info.id, &x, &y));
 	free(session_ctl_ok(s, "click %d %d", x, y));
 	free(session_ctl_ok(s, "type caged-input-%s", "ok"));
 	free(session_ctl_ok(s, "key Return"));
 	session_assert_msg(s, wait_home_file("low", out_name, "caged-input-ok", 5000),
-		"what was typed never reached foot in the low cage");
+			"what was typed never reached foot in the low cage");
 
 	/* Copy and paste inside the low level, both ends caged. */
 	char secret[64], paste_name[128];
 	unique_name(secret, sizeof(secret), "secret");
 	unique_name(paste_name, sizeof(paste_name), "paste");
 	/* Each launch is a sandbox of its own: wl-copy must not fork away. */
-	const char *copy[] = {"wl-copy", "--foreground", secret, NULL};
+	const char *copy[] = { "wl-copy", "--foreground", secret, NULL };
 	launch(s, "low", copy);
 	session_sleep_ms(500);
 	snprintf(cmd, sizeof(cmd), "wl-paste -n > \"$HOME/%s\"", paste_name);
-	const char *paste[] = {"sh", "-c", cmd, NULL};
+	const char *paste[] = { "sh", "-c", cmd, NULL };
 	launch(s, "low", paste);
 	session_assert_msg(s, wait_home_file("low", paste_name, secret, 5000),
-		"wl-paste in the low cage did not get what wl-copy there set");
+			"wl-paste in the low cage did not get what wl-copy there set");
 	session_assert(s, session_compositor_alive(s));
 	session_stop(s);
 }
@@ -194,45 +196,55 @@ low_cage_cannot_reach_the_rest(void)
 	session_assert(s, high_socket[0]);
 
 	/* Something running in high, to try to see and signal. */
-	const char *sleeper[] = {"sleep", "300", NULL};
+	const char *sleeper[] = { "sleep", "300", NULL };
 	launch(s, "high", sleeper);
 
 	char script[4096];
 	snprintf(script, sizeof(script),
-		"R=\"$HOME/%s\"; : > \"$R\"\n"
-		"t() { if eval \"$2\" >/dev/null 2>&1; then echo \"REACHED $1\"; else echo \"denied $1\"; fi >> \"$R\"; }\n"
-		"t high-home 'ls %s/high/home'\n"
-		"t data-dir 'ls %s'\n"
-		"t high-runtime 'ls /run/user/4001'\n"
-		"t core-runtime 'ls %s'\n"
-		"t core-socket 'socat -u OPEN:/dev/null UNIX-CONNECT:%s'\n"
-		"t low-compositor-socket 'socat -u OPEN:/dev/null UNIX-CONNECT:%s'\n"
-		"t high-proxy-socket 'socat -u OPEN:/dev/null UNIX-CONNECT:%s'\n"
-		"t core-process 'kill -0 %d'\n"
-		"t core-signal 'kill -TERM %d'\n"
-		"t foreign-process 'test $(ls /proc | grep -c \"^[0-9]\") -gt 6'\n"
-		"t sleep-in-high 'pgrep -x sleep'\n"
-		"t network 'test $(ls /sys/class/net | wc -l) -gt 1'\n"
-		"t shadow 'cat /etc/shadow'\n"
-		"echo done >> \"$R\"\n",
-		report, s->data_dir, s->data_dir, s->runtime_dir, session_socket(s, "core"), session_socket(s, "low"),
-		high_socket, (int)strata_pid, (int)strata_pid);
-	const char *probe[] = {"sh", "-c", script, NULL};
+			"R=\"$HOME/%s\"; : > \"$R\"\n"
+			"t() { if eval \"$2\" >/dev/null 2>&1; then echo \"REACHED $1\"; else echo \"denied $1\"; fi >> \"$R\"; }\n"
+			"t high-home 'ls %s/high/home'\n"
+			"t data-dir 'ls %s'\n"
+			"t high-runtime 'ls /run/user/4001'\n"
+			"t core-runtime 'ls %s'\n"
+			"t core-socket 'socat -u OPEN:/dev/null UNIX-CONNECT:%s'\n"
+			"t low-compositor-socket 'socat -u OPEN:/dev/null UNIX-CONNECT:%s'\n"
+			"t high-proxy-socket 'socat -u OPEN:/dev/null UNIX-CONNECT:%s'\n"
+			"t core-process 'kill -0 %d'\n"
+			"t core-signal 'kill -TERM %d'\n"
+			"t foreign-process 'test $(ls /proc | grep -c \"^[0-9]\") -gt 6'\n"
+			"t sleep-in-high 'pgrep -x sleep'\n"
+			"t network 'test $(ls /sys/class/net | wc -l) -gt 1'\n"
+			"t shadow 'cat /etc/shadow'\n"
+			"echo done >> \"$R\"\n",
+			report, s->data_dir, s->data_dir, s->runtime_dir, session_socket(s, "core"),
+			session_socket(s, "low"), high_socket, (int)strata_pid, (int)strata_pid);
+	const char *probe[] = { "sh", "-c", script, NULL };
 	launch(s, "low", probe);
-	session_assert_msg(s, wait_home_file("low", report, "done", 10000), "the probe never finished");
+	session_assert_msg(s, wait_home_file("low", report, "done", 10000),
+			"the probe never finished");
 	char path[512];
 	snprintf(path, sizeof(path), "%s/low/home/%s", s->data_dir, report);
 	char *text = session_read_file(path, NULL);
 	tap_diag("probe report:\n%s", text);
 	static const char *const expected[] = {
-		"denied high-home", "denied data-dir", "denied high-runtime", "denied core-runtime",
-		"denied core-socket", "denied low-compositor-socket", "denied high-proxy-socket",
-		"denied core-process", "denied core-signal", "denied foreign-process",
-		"denied sleep-in-high", "denied network", "denied shadow",
+		"denied high-home",
+		"denied data-dir",
+		"denied high-runtime",
+		"denied core-runtime",
+		"denied core-socket",
+		"denied low-compositor-socket",
+		"denied high-proxy-socket",
+		"denied core-process",
+		"denied core-signal",
+		"denied foreign-process",
+		"denied sleep-in-high",
+		"denied network",
+		"denied shadow",
 	};
 	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
 		session_assert_msg(s, strstr(text, expected[i]), "expected \"%s\" in the report",
-			expected[i]);
+				expected[i]);
 	}
 	session_assert(s, strstr(text, "REACHED") == NULL);
 	free(text);
@@ -261,10 +273,10 @@ killed_proxy_comes_back(void)
 {
 	session_require_program("weston-simple-shm");
 	struct strata_session *s = start_session();
-	const char *shm[] = {"weston-simple-shm", NULL};
+	const char *shm[] = { "weston-simple-shm", NULL };
 	launch(s, "high", shm);
 	launch(s, "low", shm);
-	struct window_match high = {.level = "high"}, low = {.level = "low"};
+	struct window_match high = { .level = "high" }, low = { .level = "low" };
 	session_assert(s, session_wait_window(s, &high, NULL, 10000));
 	session_assert(s, session_wait_window(s, &low, NULL, 10000));
 
@@ -284,7 +296,7 @@ killed_proxy_comes_back(void)
 	session_assert(s, again > 0 && again != proxy);
 	launch(s, "low", shm);
 	session_assert_msg(s, session_wait_window(s, &low, NULL, 10000),
-		"a new low app could not connect after the restart");
+			"a new low app could not connect after the restart");
 	session_assert(s, session_find_window(s, &high, NULL));
 	session_stop(s);
 }
@@ -294,14 +306,16 @@ launcher_refuses_what_it_must(void)
 {
 	struct strata_session *s = start_session();
 	char out[1024];
-	const char *foot[] = {"foot", NULL};
+	const char *foot[] = { "foot", NULL };
 	int rc = run_launcher(s, session_socket(s, "core"), "secret", foot, out, sizeof(out));
-	session_assert_msg(s, rc != 0 && strstr(out, "unknown level \"secret\"") &&
-		strstr(out, "levels: low high"), "unknown level: rc %d, \"%s\"", rc, out);
+	session_assert_msg(s,
+			rc != 0 && strstr(out, "unknown level \"secret\"") &&
+					strstr(out, "levels: low high"),
+			"unknown level: rc %d, \"%s\"", rc, out);
 	/* From a level socket there is no control global at all. */
 	rc = run_launcher(s, session_socket(s, "low"), "low", foot, out, sizeof(out));
 	session_assert_msg(s, rc != 0 && strstr(out, "offers no strata_control_v1"),
-		"from a level socket: rc %d, \"%s\"", rc, out);
+			"from a level socket: rc %d, \"%s\"", rc, out);
 	session_assert(s, session_compositor_alive(s));
 	session_stop(s);
 }
@@ -318,12 +332,13 @@ autostart_and_time_to_first_windows(void)
 	};
 	struct strata_session *s = session_start(&opts);
 	current = s;
-	struct window_match high = {.level = "high"}, low = {.level = "low"};
-	session_assert_msg(s, session_wait_window(s, &low, NULL, 15000) &&
-		session_wait_window(s, &high, NULL, 15000), "autostart did not map both windows");
+	struct window_match high = { .level = "high" }, low = { .level = "low" };
+	session_assert_msg(s,
+			session_wait_window(s, &low, NULL, 15000) &&
+					session_wait_window(s, &high, NULL, 15000),
+			"autostart did not map both windows");
 	uint64_t took = session_now_ms() - t0;
-	tap_diag("strata start to both levels' first windows: %llu ms",
-		(unsigned long long)took);
+	tap_diag("strata start to both levels' first windows: %llu ms", (unsigned long long)took);
 	session_stop(s);
 }
 
@@ -337,15 +352,15 @@ selection_never_crosses_levels(void)
 {
 	session_require_program("wl-copy");
 	struct strata_session *s = start_session();
-	const char *foot[] = {"foot", "-T", "low foot", NULL};
+	const char *foot[] = { "foot", "-T", "low foot", NULL };
 	launch(s, "low", foot);
-	struct window_match low_foot = {.level = "low", .title_contains = "low foot"};
+	struct window_match low_foot = { .level = "low", .title_contains = "low foot" };
 	struct window_info info;
 	session_assert(s, session_wait_window(s, &low_foot, &info, 10000));
 	char secret[64], paste_name[128], cmd[512];
 	unique_name(secret, sizeof(secret), "low-secret");
 	unique_name(paste_name, sizeof(paste_name), "high-paste");
-	const char *copy[] = {"wl-copy", "--foreground", secret, NULL};
+	const char *copy[] = { "wl-copy", "--foreground", secret, NULL };
 	launch(s, "low", copy);
 	session_sleep_ms(800);
 	/* Close low's foot: nothing has focus now. */
@@ -354,11 +369,13 @@ selection_never_crosses_levels(void)
 	free(session_ctl_ok(s, "click %d %d", x, y));
 	free(session_ctl_ok(s, "key logo+q"));
 	session_assert_msg(s, session_wait_focused_level(s, "none", 5000), "focus did not go away");
-	snprintf(cmd, sizeof(cmd), "wl-paste -n > \"$HOME/%s\" 2>&1; echo \" rc=$?\" >> \"$HOME/%s\"",
-		paste_name, paste_name);
-	const char *paste[] = {"sh", "-c", cmd, NULL};
+	snprintf(cmd, sizeof(cmd),
+			"wl-paste -n > \"$HOME/%s\" 2>&1; echo \" rc=$?\" >> \"$HOME/%s\"",
+			paste_name, paste_name);
+	const char *paste[] = { "sh", "-c", cmd, NULL };
 	launch(s, "high", paste);
-	session_assert_msg(s, wait_home_file("high", paste_name, "rc=", 5000), "wl-paste never ran");
+	session_assert_msg(s, wait_home_file("high", paste_name, "rc=", 5000),
+			"wl-paste never ran");
 	char path[512];
 	snprintf(path, sizeof(path), "%s/high/home/%s", s->data_dir, paste_name);
 	char *text = session_read_file(path, NULL);
@@ -368,11 +385,7 @@ selection_never_crosses_levels(void)
 	session_stop(s);
 }
 
-TAP_TESTS(
-	TAP_CASE(apps_run_in_cages),
-	TAP_CASE(low_cage_cannot_reach_the_rest),
-	TAP_CASE(killed_proxy_comes_back),
-	TAP_CASE(launcher_refuses_what_it_must),
-	TAP_CASE(selection_never_crosses_levels),
-	TAP_CASE(autostart_and_time_to_first_windows),
-)
+TAP_TESTS(TAP_CASE(apps_run_in_cages), TAP_CASE(low_cage_cannot_reach_the_rest),
+		TAP_CASE(killed_proxy_comes_back), TAP_CASE(launcher_refuses_what_it_must),
+		TAP_CASE(selection_never_crosses_levels),
+		TAP_CASE(autostart_and_time_to_first_windows), )

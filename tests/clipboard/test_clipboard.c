@@ -15,9 +15,7 @@
 #include <wayland-client.h>
 #include "strata_test.h"
 
-
-static const char *config_fast =
-	"[clipboard]\ntimeout_ms = 700\nconfirm_s = 5\nmax_bytes = 4096\n";
+static const char *config_fast = "[clipboard]\ntimeout_ms = 700\nconfirm_s = 5\nmax_bytes = 4096\n";
 
 static int
 selection_types(struct strata_session *s, const char *level)
@@ -37,7 +35,7 @@ selection_types(struct strata_session *s, const char *level)
 static pid_t
 copy_on(struct strata_session *s, const char *level, const char *text)
 {
-	char *argv[] = {"wl-copy", "--foreground", (char *)text, NULL};
+	char *argv[] = { "wl-copy", "--foreground", (char *)text, NULL };
 	int before = selection_types(s, level);
 	(void)before;
 	char *reply = session_ctl_ok(s, "selections");
@@ -45,7 +43,7 @@ copy_on(struct strata_session *s, const char *level, const char *text)
 	pid_t pid = session_spawn_client(s, level, argv);
 	uint64_t deadline = session_now_ms() + 5000;
 	while (session_now_ms() < deadline) {
-		struct window_match match = {.title_contains = "wl-clipboard"};
+		struct window_match match = { .title_contains = "wl-clipboard" };
 		if (selection_types(s, level) >= 5 && !session_find_window(s, &match, NULL)) {
 			break;
 		}
@@ -59,7 +57,7 @@ copy_on(struct strata_session *s, const char *level, const char *text)
 static void
 paste_on(struct strata_session *s, const char *level, char *out, size_t size)
 {
-	char *argv[] = {"wl-paste", "-n", NULL};
+	char *argv[] = { "wl-paste", "-n", NULL };
 	pid_t pid = session_spawn_client(s, level, argv);
 	int status;
 	session_assert_msg(s, session_wait_client_exit(s, pid, 5000, &status), "wl-paste hung");
@@ -74,9 +72,10 @@ paste_on(struct strata_session *s, const char *level, char *out, size_t size)
 static struct window_info
 window_on(struct strata_session *s, const char *level)
 {
-	char *argv[] = {"weston-simple-shm", NULL};
+	char *argv[] = { "weston-simple-shm", NULL };
 	session_spawn_client(s, level, argv);
-	struct window_match match = {.level = level, .app_id = "org.freedesktop.weston.simple-shm"};
+	struct window_match match = { .level = level,
+		.app_id = "org.freedesktop.weston.simple-shm" };
 	struct window_info info;
 	session_assert_msg(s, session_wait_window(s, &match, &info, 10000), "no %s window", level);
 	return info;
@@ -141,7 +140,8 @@ audit_tail(void)
 static void
 unique(char *out, size_t size, const char *what)
 {
-	snprintf(out, size, "%s-%d-%llu", what, (int)getpid(), (unsigned long long)session_now_ms());
+	snprintf(out, size, "%s-%d-%llu", what, (int)getpid(),
+			(unsigned long long)session_now_ms());
 }
 
 static void
@@ -180,7 +180,7 @@ static void
 confirmed_transfer_is_sanitised(void)
 {
 	session_require_program("wl-copy");
-	struct session_options opts = {.config = config_fast};
+	struct session_options opts = { .config = config_fast };
 	struct strata_session *s = session_start(&opts);
 	current = s;
 	struct window_info low = window_on(s, "low");
@@ -213,11 +213,13 @@ confirmed_transfer_is_sanitised(void)
 	tap_diag("high pasted: %s", out);
 	char expected[256];
 	snprintf(expected, sizeof(expected), "%s red tail", marker);
-	session_assert_msg(s, strcmp(out, expected) == 0, "high pasted \"%s\", expected \"%s\"", out,
-		expected);
+	session_assert_msg(s, strcmp(out, expected) == 0, "high pasted \"%s\", expected \"%s\"",
+			out, expected);
 	char *line = audit_tail();
-	session_assert_msg(s, strstr(line, "\"decision\":\"transferred\"") && strstr(line, "\"src\":\"low\""),
-		"audit: %s", line);
+	session_assert_msg(s,
+			strstr(line, "\"decision\":\"transferred\"") &&
+					strstr(line, "\"src\":\"low\""),
+			"audit: %s", line);
 	free(line);
 
 	/* High's content still never reaches low. */
@@ -234,7 +236,7 @@ static void
 cancel_leaves_high_unchanged(void)
 {
 	session_require_program("wl-copy");
-	struct session_options opts = {.config = config_fast};
+	struct session_options opts = { .config = config_fast };
 	struct strata_session *s = session_start(&opts);
 	current = s;
 	struct window_info low = window_on(s, "low");
@@ -265,7 +267,7 @@ static void
 clients_cannot_confirm(void)
 {
 	session_require_program("wl-copy");
-	struct session_options opts = {.config = config_fast};
+	struct session_options opts = { .config = config_fast };
 	struct strata_session *s = session_start(&opts);
 	current = s;
 	struct window_info low = window_on(s, "low");
@@ -284,7 +286,7 @@ clients_cannot_confirm(void)
 	session_assert(s, !raw_client_find_global(c, "zwlr_virtual_pointer_manager_v1"));
 	raw_client_destroy(c);
 	if (access("/usr/bin/wtype", X_OK) == 0) {
-		char *argv[] = {"wtype", "-k", "Return", NULL};
+		char *argv[] = { "wtype", "-k", "Return", NULL };
 		pid_t pid = session_spawn_client(s, "high", argv);
 		int status;
 		session_assert(s, session_wait_client_exit(s, pid, 5000, &status));
@@ -299,7 +301,7 @@ static void
 high_to_low_is_refused_and_logged(void)
 {
 	session_require_program("wl-copy");
-	struct session_options opts = {.config = config_fast};
+	struct session_options opts = { .config = config_fast };
 	struct strata_session *s = session_start(&opts);
 	current = s;
 	struct window_info low = window_on(s, "low");
@@ -315,8 +317,10 @@ high_to_low_is_refused_and_logged(void)
 	paste_on(s, "low", out, sizeof(out));
 	session_assert_msg(s, !strstr(out, secret), "high's content reached low");
 	char *line = audit_tail();
-	session_assert_msg(s, strstr(line, "\"decision\":\"refused\"") && strstr(line, "policy") &&
-		strstr(line, "\"src\":\"high\""), "audit: %s", line);
+	session_assert_msg(s,
+			strstr(line, "\"decision\":\"refused\"") && strstr(line, "policy") &&
+					strstr(line, "\"src\":\"high\""),
+			"audit: %s", line);
 	free(line);
 	session_stop(s);
 }
@@ -325,7 +329,7 @@ static void
 size_cap_is_enforced(void)
 {
 	session_require_program("wl-copy");
-	struct session_options opts = {.config = config_fast}; /* max_bytes = 4096 */
+	struct session_options opts = { .config = config_fast }; /* max_bytes = 4096 */
 	struct strata_session *s = session_start(&opts);
 	current = s;
 	struct window_info low = window_on(s, "low");
@@ -340,8 +344,9 @@ size_cap_is_enforced(void)
 	session_sleep_ms(500);
 	session_assert(s, wait_dialog(s, "idle", 2000));
 	char *line = audit_tail();
-	session_assert_msg(s, strstr(line, "\"decision\":\"refused\"") && strstr(line, "larger than"),
-		"audit: %s", line);
+	session_assert_msg(s,
+			strstr(line, "\"decision\":\"refused\"") && strstr(line, "larger than"),
+			"audit: %s", line);
 	free(line);
 	session_stop(s);
 }
@@ -389,7 +394,12 @@ kb_repeat(void *d, struct wl_keyboard *k, int32_t r, int32_t de)
 {
 }
 static const struct wl_keyboard_listener kb_listener = {
-	kb_keymap, kb_enter, kb_leave, kb_key, kb_mods, kb_repeat,
+	kb_keymap,
+	kb_enter,
+	kb_leave,
+	kb_key,
+	kb_mods,
+	kb_repeat,
 };
 
 static void
@@ -425,7 +435,12 @@ src_action(void *d, struct wl_data_source *s, uint32_t a)
 {
 }
 static const struct wl_data_source_listener source_listener = {
-	src_target, src_send, src_cancelled, src_dnd_drop, src_dnd_finished, src_action,
+	src_target,
+	src_send,
+	src_cancelled,
+	src_dnd_drop,
+	src_dnd_finished,
+	src_action,
 };
 
 static void
@@ -435,7 +450,7 @@ dev_data_offer(void *d, struct wl_data_device *dev, struct wl_data_offer *offer)
 }
 static void
 dev_enter(void *d, struct wl_data_device *dev, uint32_t s, struct wl_surface *su, wl_fixed_t x,
-	wl_fixed_t y, struct wl_data_offer *o)
+		wl_fixed_t y, struct wl_data_offer *o)
 {
 }
 static void
@@ -455,7 +470,12 @@ dev_selection(void *d, struct wl_data_device *dev, struct wl_data_offer *o)
 {
 }
 static const struct wl_data_device_listener device_listener = {
-	dev_data_offer, dev_enter, dev_leave, dev_motion, dev_drop, dev_selection,
+	dev_data_offer,
+	dev_enter,
+	dev_leave,
+	dev_motion,
+	dev_drop,
+	dev_selection,
 };
 
 static struct raw_source *
@@ -468,7 +488,8 @@ raw_source_new(struct strata_session *s, const char *level)
 	const struct raw_global *ddm = raw_client_find_global(r->c, "wl_data_device_manager");
 	session_assert(s, seat && ddm);
 	r->seat = wl_registry_bind(r->c->registry, seat->name, &wl_seat_interface, 5);
-	r->manager = wl_registry_bind(r->c->registry, ddm->name, &wl_data_device_manager_interface, 3);
+	r->manager = wl_registry_bind(r->c->registry, ddm->name, &wl_data_device_manager_interface,
+			3);
 	r->keyboard = wl_seat_get_keyboard(r->seat);
 	wl_keyboard_add_listener(r->keyboard, &kb_listener, r);
 	r->device = wl_data_device_manager_get_data_device(r->manager, r->seat);
@@ -502,14 +523,14 @@ raw_source_destroy(struct raw_source *r)
 static void
 m23_hung_source_times_out(void)
 {
-	struct session_options opts = {.config = config_fast}; /* timeout_ms = 700 */
+	struct session_options opts = { .config = config_fast }; /* timeout_ms = 700 */
 	struct strata_session *s = session_start(&opts);
 	current = s;
 	struct window_info high = window_on(s, "high");
 	struct raw_source *r = raw_source_new(s, "low");
 	struct raw_window *w = raw_window_create(r->c, 200, 100, "hung", "hung source");
 	session_assert(s, w);
-	struct window_match match = {.app_id = "hung"};
+	struct window_match match = { .app_id = "hung" };
 	struct window_info info;
 	session_assert(s, session_wait_window(s, &match, &info, 5000));
 	focus(s, &info);
@@ -548,7 +569,7 @@ m25_unfocused_set_selection_is_ignored(void)
 	struct raw_source *r = raw_source_new(s, "low");
 	struct raw_window *w = raw_window_create(r->c, 200, 100, "stale", "stale serial");
 	session_assert(s, w);
-	struct window_match match = {.app_id = "stale"};
+	struct window_match match = { .app_id = "stale" };
 	struct window_info info;
 	session_assert(s, session_wait_window(s, &match, &info, 5000));
 	struct window_info other = window_on(s, "low");
@@ -583,7 +604,7 @@ m26_no_offers_across_levels(void)
 	struct raw_source *watcher = raw_source_new(s, "high");
 	struct raw_window *w = raw_window_create(watcher->c, 200, 100, "watcher", "watcher");
 	session_assert(s, w);
-	struct window_match match = {.app_id = "watcher"};
+	struct window_match match = { .app_id = "watcher" };
 	struct window_info info;
 	session_assert(s, session_wait_window(s, &match, &info, 5000));
 	focus(s, &low);
@@ -599,8 +620,8 @@ m26_no_offers_across_levels(void)
 		raw_client_roundtrip(watcher->c, 500);
 	}
 	session_assert_msg(s, watcher->offers == before,
-		"the high client received %d offers while low held a selection",
-		watcher->offers - before);
+			"the high client received %d offers while low held a selection",
+			watcher->offers - before);
 	raw_window_destroy(w);
 	raw_source_destroy(watcher);
 	session_stop(s);
@@ -611,7 +632,7 @@ static void
 m27_confirmation_expires(void)
 {
 	session_require_program("wl-copy");
-	struct session_options opts = {.config = config_fast}; /* confirm_s = 5 */
+	struct session_options opts = { .config = config_fast }; /* confirm_s = 5 */
 	struct strata_session *s = session_start(&opts);
 	current = s;
 	struct window_info low = window_on(s, "low");
@@ -629,7 +650,7 @@ m27_confirmation_expires(void)
 	session_assert_msg(s, !strstr(out, secret), "content crossed after expiry");
 	char *line = audit_tail();
 	session_assert_msg(s, strstr(line, "\"decision\":\"cancelled\"") && strstr(line, "in time"),
-		"audit: %s", line);
+			"audit: %s", line);
 	free(line);
 	session_stop(s);
 }
@@ -642,7 +663,7 @@ audit_chain_verifies(void)
 	const char *bin = getenv("STRATA_AUDIT_BIN");
 	tap_assert(bin);
 	session_require_program("wl-copy");
-	struct session_options opts = {.config = config_fast};
+	struct session_options opts = { .config = config_fast };
 	struct strata_session *s = session_start(&opts);
 	current = s;
 	struct window_info low = window_on(s, "low");
@@ -666,7 +687,7 @@ audit_chain_verifies(void)
 	snprintf(cmd, sizeof(cmd), "%s verify %s >/dev/null 2>&1", bin, path);
 	int status = system(cmd);
 	session_assert_msg(s, WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		"strata-audit verify failed on an intact log");
+			"strata-audit verify failed on an intact log");
 	char *before = session_read_file(path, NULL);
 	tap_diag("audit log:\n%s", before ? before : "(none)");
 	free(before);
@@ -676,20 +697,14 @@ audit_chain_verifies(void)
 	snprintf(cmd, sizeof(cmd), "%s verify %s >/dev/null 2>&1", bin, path);
 	status = system(cmd);
 	session_assert_msg(s, WIFEXITED(status) && WEXITSTATUS(status) == 1,
-		"strata-audit verify accepted an edited line");
+			"strata-audit verify accepted an edited line");
 	session_stop(s);
 }
 
-TAP_TESTS(
-	TAP_CASE(copies_stay_in_their_level),
-	TAP_CASE(confirmed_transfer_is_sanitised),
-	TAP_CASE(cancel_leaves_high_unchanged),
-	TAP_CASE(clients_cannot_confirm),
-	TAP_CASE(high_to_low_is_refused_and_logged),
-	TAP_CASE(size_cap_is_enforced),
-	TAP_CASE(m23_hung_source_times_out),
-	TAP_CASE(m25_unfocused_set_selection_is_ignored),
-	TAP_CASE(m26_no_offers_across_levels),
-	TAP_CASE(m27_confirmation_expires),
-	TAP_CASE(audit_chain_verifies),
-)
+TAP_TESTS(TAP_CASE(copies_stay_in_their_level), TAP_CASE(confirmed_transfer_is_sanitised),
+		TAP_CASE(cancel_leaves_high_unchanged), TAP_CASE(clients_cannot_confirm),
+		TAP_CASE(high_to_low_is_refused_and_logged), TAP_CASE(size_cap_is_enforced),
+		TAP_CASE(m23_hung_source_times_out),
+		TAP_CASE(m25_unfocused_set_selection_is_ignored),
+		TAP_CASE(m26_no_offers_across_levels), TAP_CASE(m27_confirmation_expires),
+		TAP_CASE(audit_chain_verifies), )

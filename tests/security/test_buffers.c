@@ -30,11 +30,11 @@ attack_begin(struct attack *a)
 {
 	session_require_program("weston-simple-shm");
 	a->s = session_start(NULL);
-	char *argv[] = {"weston-simple-shm", NULL};
+	char *argv[] = { "weston-simple-shm", NULL };
 	a->victim = session_spawn_client(a->s, "high", argv);
-	struct window_match high = {.level = "high"};
+	struct window_match high = { .level = "high" };
 	session_assert_msg(a->s, session_wait_window(a->s, &high, NULL, 10000),
-		"the victim's window never mapped");
+			"the victim's window never mapped");
 	session_sleep_ms(200);
 	a->baseline_fds = session_compositor_fd_count(a->s);
 	session_assert(a->s, a->baseline_fds > 0);
@@ -48,11 +48,11 @@ attack_end(struct attack *a)
 	struct strata_session *s = a->s;
 	session_assert_msg(s, session_compositor_alive(s), "the compositor no longer answers");
 	session_assert_msg(s, session_wait_fd_count(s, a->baseline_fds, 5000),
-		"compositor fds: %d, %d before the attack", session_compositor_fd_count(s),
-		a->baseline_fds);
+			"compositor fds: %d, %d before the attack", session_compositor_fd_count(s),
+			a->baseline_fds);
 	session_assert_msg(s, session_client_running(s, a->victim),
-		"the other level's client died");
-	struct window_match high = {.level = "high"};
+			"the other level's client died");
+	struct window_match high = { .level = "high" };
 	session_assert_msg(s, session_find_window(s, &high, NULL), "the victim's window is gone");
 	size_t len = 0;
 	char *log = session_read_file(s->log, &len);
@@ -68,26 +68,25 @@ attacker(struct attack *a)
 {
 	struct raw_client *c = raw_client_connect(session_socket(a->s, "low"));
 	session_assert_msg(a->s, c && c->shm && c->compositor && c->wm_base,
-		"the attacker could not connect or bind its globals");
+			"the attacker could not connect or bind its globals");
 	return c;
 }
 
 /* Flushes, waits for the answer, and expects the connection to have been
  * ended with error code on an object of interface. */
 static void
-expect_protocol_error(struct attack *a, struct raw_client *c, const char *interface,
-	uint32_t code)
+expect_protocol_error(struct attack *a, struct raw_client *c, const char *interface, uint32_t code)
 {
 	raw_client_roundtrip(c, 3000);
 	int err = raw_client_error(c);
 	session_assert_msg(a->s, err == EPROTO, "expected a protocol error, got %d (%s)", err,
-		err ? strerror(err) : "none");
+			err ? strerror(err) : "none");
 	const struct wl_interface *iface = NULL;
 	uint32_t id = 0;
 	uint32_t got = wl_display_get_protocol_error(c->display, &iface, &id);
 	session_assert_msg(a->s, iface && strcmp(iface->name, interface) == 0 && got == code,
-		"expected error %u on %s, got %u on %s", code, interface, got,
-		iface ? iface->name : "(none)");
+			"expected error %u on %s, got %u on %s", code, interface, got,
+			iface ? iface->name : "(none)");
 	tap_diag("attacker got error %u on %s@%u, as expected", got, iface->name, id);
 }
 
@@ -95,7 +94,7 @@ static void
 expect_no_error(struct attack *a, struct raw_client *c)
 {
 	session_assert_msg(a->s, raw_client_roundtrip(c, 3000) && raw_client_error(c) == 0,
-		"unexpected error %d", raw_client_error(c));
+			"unexpected error %d", raw_client_error(c));
 }
 
 static int
@@ -132,8 +131,8 @@ m01_truncated_pool_on_mapped_window(void)
 	int fd = memfd_of_size(200 * 150 * 4);
 	fill(fd, 200 * 150 * 4, 0xff0000ff);
 	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, 200 * 150 * 4);
-	struct wl_buffer *buffer =
-		wl_shm_pool_create_buffer(pool, 0, 200, 150, 200 * 4, WL_SHM_FORMAT_ARGB8888);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, 200, 150, 200 * 4,
+			WL_SHM_FORMAT_ARGB8888);
 	expect_no_error(&a, c);
 	tap_assert(ftruncate(fd, 0) == 0);
 	wl_surface_attach(w->surface, buffer, 0, 0);
@@ -160,7 +159,7 @@ m02_truncate_after_destroying_the_buffer(void)
 	fill(fd, (size_t)width * height * 4, 0xff00ff00);
 	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, width * height * 4);
 	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, width * 4,
-		WL_SHM_FORMAT_ARGB8888);
+			WL_SHM_FORMAT_ARGB8888);
 	wl_surface_attach(w->surface, buffer, 0, 0);
 	wl_surface_damage_buffer(w->surface, 0, 0, width, height);
 	wl_surface_commit(w->surface);
@@ -174,12 +173,12 @@ m02_truncate_after_destroying_the_buffer(void)
 		expect_no_error(&a, c);
 	}
 	/* Render a frame now: the surface still shows what was committed. */
-	struct window_match match = {.app_id = "attacker"};
+	struct window_match match = { .app_id = "attacker" };
 	struct window_info info;
 	session_assert(a.s, session_find_window(a.s, &match, &info));
 	uint32_t pixel = session_pixel(a.s, info.x + info.width / 2, info.y + info.height / 2);
 	session_assert_msg(a.s, pixel == 0x00ff00, "the window shows %06x, not its last frame",
-		pixel);
+			pixel);
 	close(fd);
 	raw_client_destroy(c);
 	attack_end(&a);
@@ -222,7 +221,7 @@ m05_pool_size_negative_or_zero(void)
 {
 	struct attack a;
 	attack_begin(&a);
-	const int32_t sizes[] = {-1, 0, INT32_MIN};
+	const int32_t sizes[] = { -1, 0, INT32_MIN };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct raw_client *c = attacker(&a);
 		int fd = memfd_of_size(4096);
@@ -244,21 +243,21 @@ m06_buffer_arithmetic_overflow(void)
 	const struct {
 		int32_t offset, width, height, stride;
 	} cases[] = {
-		{INT32_MAX - 16, 2, 2, 8},
-		{0, 2, INT32_MAX / 2, 8},
-		{0, INT32_MAX / 4 + 1, 1, INT32_MAX},
-		{0, 1024, 1024 * 1024, 4096},
-		{4096, 16, 16, INT32_MAX},
-		{-4096, 16, 16, 64},
-		{0, -16, 16, 64},
-		{0, 16, 16, -64},
+		{ INT32_MAX - 16, 2, 2, 8 },
+		{ 0, 2, INT32_MAX / 2, 8 },
+		{ 0, INT32_MAX / 4 + 1, 1, INT32_MAX },
+		{ 0, 1024, 1024 * 1024, 4096 },
+		{ 4096, 16, 16, INT32_MAX },
+		{ -4096, 16, 16, 64 },
+		{ 0, -16, 16, 64 },
+		{ 0, 16, 16, -64 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct raw_client *c = attacker(&a);
 		int fd = memfd_of_size(1 << 20);
 		struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, 1 << 20);
 		wl_shm_pool_create_buffer(pool, cases[i].offset, cases[i].width, cases[i].height,
-			cases[i].stride, WL_SHM_FORMAT_ARGB8888);
+				cases[i].stride, WL_SHM_FORMAT_ARGB8888);
 		expect_protocol_error(&a, c, "wl_shm_pool", WL_SHM_ERROR_INVALID_STRIDE);
 		close(fd);
 		raw_client_destroy(c);
@@ -290,7 +289,7 @@ m08_huge_unused_pool(void)
 {
 	struct attack a;
 	attack_begin(&a);
-	const off_t files[] = {4096, INT32_MAX};
+	const off_t files[] = { 4096, INT32_MAX };
 	for (size_t i = 0; i < 2; i++) {
 		struct raw_client *c = attacker(&a);
 		int fd = memfd_of_size(files[i]);
@@ -330,7 +329,7 @@ m09_pool_hoarding(void)
 		expect_no_error(&a, many[k]);
 	}
 	session_assert_msg(a.s, session_compositor_fd_count(a.s) >= a.baseline_fds + 640,
-		"the pools are not held (fds %d)", session_compositor_fd_count(a.s));
+			"the pools are not held (fds %d)", session_compositor_fd_count(a.s));
 	for (int k = 0; k < 10; k++) {
 		raw_client_destroy(many[k]);
 	}
@@ -354,14 +353,14 @@ m10_pool_destroyed_or_resized_mid_frame(void)
 	fill(fd, bytes, 0xff0000ff);
 	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)bytes);
 	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, width * 4,
-		WL_SHM_FORMAT_ARGB8888);
+			WL_SHM_FORMAT_ARGB8888);
 	wl_shm_pool_destroy(pool);
 	wl_surface_attach(w->surface, buffer, 0, 0);
 	wl_surface_damage_buffer(w->surface, 0, 0, width, height);
 	wl_surface_commit(w->surface);
 	expect_no_error(&a, c);
 
-	struct window_match match = {.app_id = "attacker"};
+	struct window_match match = { .app_id = "attacker" };
 	struct window_info info;
 	session_assert(a.s, session_find_window(a.s, &match, &info));
 	uint32_t pixel = session_pixel(a.s, info.x + 5, info.y + 5);
@@ -371,7 +370,7 @@ m10_pool_destroyed_or_resized_mid_frame(void)
 	 * commit is even read. */
 	pool = wl_shm_create_pool(c->shm, fd, (int32_t)bytes);
 	buffer = wl_shm_pool_create_buffer(pool, 0, width, height, width * 4,
-		WL_SHM_FORMAT_ARGB8888);
+			WL_SHM_FORMAT_ARGB8888);
 	wl_surface_attach(w->surface, buffer, 0, 0);
 	wl_shm_pool_resize(pool, (int32_t)bytes * 2);
 	wl_surface_damage_buffer(w->surface, 0, 0, width, height);
@@ -407,11 +406,11 @@ m11_absurd_geometry(void)
 	wl_surface_damage_buffer(w->surface, -10, -10, -20, -20);
 	wl_surface_commit(w->surface);
 	expect_no_error(&a, c);
-	struct window_match match = {.app_id = "attacker"};
+	struct window_match match = { .app_id = "attacker" };
 	struct window_info info;
 	session_assert(a.s, session_find_window(a.s, &match, &info));
 	session_assert_msg(a.s, info.width <= 16384 && info.height <= 16384,
-		"window geometry reached the layout as %dx%d", info.width, info.height);
+			"window geometry reached the layout as %dx%d", info.width, info.height);
 	session_pixel(a.s, 10, 40); /* renders a frame with all of it */
 
 	/* A popup from a positioner at the extremes. */
@@ -437,7 +436,7 @@ m11_absurd_geometry(void)
 	wl_surface_commit(w->surface);
 	raw_client_roundtrip(c, 3000);
 	session_assert_msg(a.s, raw_client_error(c) == EPROTO,
-		"a negative window geometry was accepted");
+			"a negative window geometry was accepted");
 	raw_client_destroy(c);
 	attack_end(&a);
 }
@@ -448,7 +447,7 @@ m12_bad_scale_and_transform(void)
 {
 	struct attack a;
 	attack_begin(&a);
-	const int32_t scales[] = {0, -1, 1000};
+	const int32_t scales[] = { 0, -1, 1000 };
 	for (size_t i = 0; i < 3; i++) {
 		struct raw_client *c = attacker(&a);
 		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
@@ -464,17 +463,10 @@ m12_bad_scale_and_transform(void)
 	attack_end(&a);
 }
 
-TAP_TESTS(
-	TAP_CASE(m01_truncated_pool_on_mapped_window),
-	TAP_CASE(m02_truncate_after_destroying_the_buffer),
-	TAP_CASE(m03_stride_smaller_than_a_row),
-	TAP_CASE(m04_pool_larger_than_its_file),
-	TAP_CASE(m05_pool_size_negative_or_zero),
-	TAP_CASE(m06_buffer_arithmetic_overflow),
-	TAP_CASE(m07_oversized_buffer),
-	TAP_CASE(m08_huge_unused_pool),
-	TAP_CASE(m09_pool_hoarding),
-	TAP_CASE(m10_pool_destroyed_or_resized_mid_frame),
-	TAP_CASE(m11_absurd_geometry),
-	TAP_CASE(m12_bad_scale_and_transform),
-)
+TAP_TESTS(TAP_CASE(m01_truncated_pool_on_mapped_window),
+		TAP_CASE(m02_truncate_after_destroying_the_buffer),
+		TAP_CASE(m03_stride_smaller_than_a_row), TAP_CASE(m04_pool_larger_than_its_file),
+		TAP_CASE(m05_pool_size_negative_or_zero), TAP_CASE(m06_buffer_arithmetic_overflow),
+		TAP_CASE(m07_oversized_buffer), TAP_CASE(m08_huge_unused_pool),
+		TAP_CASE(m09_pool_hoarding), TAP_CASE(m10_pool_destroyed_or_resized_mid_frame),
+		TAP_CASE(m11_absurd_geometry), TAP_CASE(m12_bad_scale_and_transform), )

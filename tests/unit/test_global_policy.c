@@ -26,9 +26,9 @@ privileged_globals_are_core_only(void)
 {
 	for (size_t i = 0; i < sizeof(privileged) / sizeof(privileged[0]); i++) {
 		tap_assert_msg(!global_policy_allows(privileged[i], false), "%s visible to a level",
-			privileged[i]);
+				privileged[i]);
 		tap_assert_msg(global_policy_allows(privileged[i], true), "%s hidden from the core",
-			privileged[i]);
+				privileged[i]);
 	}
 }
 
@@ -36,13 +36,20 @@ static void
 ordinary_globals_are_allowed(void)
 {
 	static const char *const ordinary[] = {
-		"wl_compositor", "wl_subcompositor", "wl_shm", "wl_seat", "wl_output",
-		"wl_data_device_manager", "xdg_wm_base", "zxdg_decoration_manager_v1",
-		"wp_viewporter", "wp_presentation",
+		"wl_compositor",
+		"wl_subcompositor",
+		"wl_shm",
+		"wl_seat",
+		"wl_output",
+		"wl_data_device_manager",
+		"xdg_wm_base",
+		"zxdg_decoration_manager_v1",
+		"wp_viewporter",
+		"wp_presentation",
 	};
 	for (size_t i = 0; i < sizeof(ordinary) / sizeof(ordinary[0]); i++) {
 		tap_assert_msg(global_policy_allows(ordinary[i], false), "%s denied to levels",
-			ordinary[i]);
+				ordinary[i]);
 		tap_assert(global_policy_allows(ordinary[i], true));
 	}
 }
@@ -71,11 +78,11 @@ table_is_well_formed(void)
 		tap_assert(rules[i].max_version >= 1);
 		tap_assert(rules[i].why && rules[i].why[0]);
 		tap_assert(rules[i].scope == STRATA_GLOBAL_LEVEL ||
-			rules[i].scope == STRATA_GLOBAL_CORE);
+				rules[i].scope == STRATA_GLOBAL_CORE);
 		tap_assert(global_policy_lookup(rules[i].interface) == &rules[i]);
 		for (size_t j = i + 1; j < count; j++) {
 			tap_assert_msg(strcmp(rules[i].interface, rules[j].interface) != 0,
-				"%s listed twice", rules[i].interface);
+					"%s listed twice", rules[i].interface);
 		}
 	}
 }
@@ -89,10 +96,6 @@ version_caps_match_what_the_compositor_offers(void)
 	tap_assert_int_eq(global_policy_lookup("wl_compositor")->max_version, 4);
 }
 
-TAP_TESTS(
-	TAP_CASE(privileged_globals_are_core_only),
-	TAP_CASE(ordinary_globals_are_allowed),
-	TAP_CASE(unknown_globals_fail_closed),
-	TAP_CASE(table_is_well_formed),
-	TAP_CASE(version_caps_match_what_the_compositor_offers),
-)
+TAP_TESTS(TAP_CASE(privileged_globals_are_core_only), TAP_CASE(ordinary_globals_are_allowed),
+		TAP_CASE(unknown_globals_fail_closed), TAP_CASE(table_is_well_formed),
+		TAP_CASE(version_caps_match_what_the_compositor_offers), )

@@ -31,9 +31,15 @@ bidi_overrides_are_removed(void)
 {
 	/* "HIGH" spelled backwards behind an RLO, and isolates and marks. */
 	tap_assert_str_eq(CLEAN("\xE2\x80\xAEHGIH\xE2\x80\xAC secret"), "HGIH secret");
-	tap_assert_str_eq(CLEAN("a\xE2\x81\xA6" "b\xE2\x81\xA9" "c\xE2\x80\x8F" "d\xD8\x9C" "e"),
-		"abcde");
-	tap_assert_str_eq(CLEAN("x\xE2\x80\xAA\xE2\x80\xAB\xE2\x80\xAD" "y"), "xy");
+	tap_assert_str_eq(CLEAN("a\xE2\x81\xA6"
+				"b\xE2\x81\xA9"
+				"c\xE2\x80\x8F"
+				"d\xD8\x9C"
+				"e"),
+			"abcde");
+	tap_assert_str_eq(CLEAN("x\xE2\x80\xAA\xE2\x80\xAB\xE2\x80\xAD"
+				"y"),
+			"xy");
 }
 
 static void
@@ -43,14 +49,19 @@ controls_and_escapes_are_removed(void)
 	tap_assert_str_eq(CLEAN("\x1b[31mred\x1b[0m"), "[31mred[0m");
 	tap_assert_str_eq(CLEAN("bell\x07here\x7f"), "bellhere");
 	/* C1 controls (U+0080..U+009F) encoded in UTF-8. */
-	tap_assert_str_eq(CLEAN("a\xC2\x85" "b\xC2\x9B" "c"), "abc");
+	tap_assert_str_eq(CLEAN("a\xC2\x85"
+				"b\xC2\x9B"
+				"c"),
+			"abc");
 }
 
 static void
 newlines_and_spaces_collapse(void)
 {
 	tap_assert_str_eq(CLEAN("  line one\n\nline\ttwo \r\n "), "line one line two");
-	tap_assert_str_eq(CLEAN("a\xC2\xA0\xE2\x80\x83" "b"), "a b");
+	tap_assert_str_eq(CLEAN("a\xC2\xA0\xE2\x80\x83"
+				"b"),
+			"a b");
 }
 
 static void
@@ -67,7 +78,9 @@ invalid_utf8_becomes_replacement(void)
 	const char *r = "\xEF\xBF\xBD";
 	char expect[32];
 	snprintf(expect, sizeof(expect), "a%sb", r);
-	tap_assert_str_eq(CLEAN("a\xFF" "b"), expect);
+	tap_assert_str_eq(CLEAN("a\xFF"
+				"b"),
+			expect);
 	/* Overlong "/" (C0 AF), a surrogate (ED A0 80), beyond U+10FFFF (F4 90 80 80). */
 	tap_assert(strstr(CLEAN("\xC0\xAF"), "/") == NULL);
 	tap_assert(strstr(CLEAN("\xED\xA0\x80"), "\xED\xA0\x80") == NULL);
@@ -117,7 +130,7 @@ tiny_output_buffers_are_safe(void)
 	char out[4];
 	sanitize_title("abcdef", 6, out, sizeof(out));
 	tap_assert(strlen(out) < 4);
-	char one[1] = {'x'};
+	char one[1] = { 'x' };
 	sanitize_title("abc", 3, one, sizeof(one));
 	tap_assert_int_eq(one[0], '\0');
 	sanitize_title(NULL, 0, out, sizeof(out));
@@ -133,16 +146,11 @@ utf8_validator(void)
 	tap_assert(!sanitize_is_valid_utf8("\xED\xA0\x80", 3));
 }
 
-TAP_TESTS(
-	TAP_CASE(plain_text_is_kept),
-	TAP_CASE(bidi_overrides_are_removed),
-	TAP_CASE(controls_and_escapes_are_removed),
-	TAP_CASE(newlines_and_spaces_collapse),
-	TAP_CASE(invisible_characters_are_removed),
-	TAP_CASE(invalid_utf8_becomes_replacement),
-	TAP_CASE(embedded_nul_ends_nothing_early),
-	TAP_CASE(long_titles_are_cut_with_an_ellipsis),
-	TAP_CASE(cutting_never_splits_a_character),
-	TAP_CASE(tiny_output_buffers_are_safe),
-	TAP_CASE(utf8_validator),
-)
+TAP_TESTS(TAP_CASE(plain_text_is_kept), TAP_CASE(bidi_overrides_are_removed),
+		TAP_CASE(controls_and_escapes_are_removed), TAP_CASE(newlines_and_spaces_collapse),
+		TAP_CASE(invisible_characters_are_removed),
+		TAP_CASE(invalid_utf8_becomes_replacement),
+		TAP_CASE(embedded_nul_ends_nothing_early),
+		TAP_CASE(long_titles_are_cut_with_an_ellipsis),
+		TAP_CASE(cutting_never_splits_a_character), TAP_CASE(tiny_output_buffers_are_safe),
+		TAP_CASE(utf8_validator), )
