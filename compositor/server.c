@@ -232,10 +232,13 @@ server_finish(struct strata_server *server)
 		wl_list_remove(&server->new_output.link);
 		wlr_backend_destroy(server->backend);
 	}
+	/* The layout first: the scene listens to it (wlr_scene_attach_output_layout)
+	 * and would be told of its end after being freed. */
+	wlr_output_layout_destroy(server->output_layout);
+	server->output_layout = NULL;
 	if (server->scene) {
 		wlr_scene_node_destroy(&server->scene->node);
 	}
-	wlr_output_layout_destroy(server->output_layout);
 	wlr_allocator_destroy(server->allocator);
 	wlr_renderer_destroy(server->renderer);
 	wl_display_destroy(server->display);

@@ -268,6 +268,10 @@ handle_map(struct wl_listener *listener, void *data)
 	view->mapped = true;
 	wlr_scene_node_set_enabled(view->tree, true);
 	view_sync_geometry(view);
+	if (view->xdg_surface->toplevel->requested.fullscreen) {
+		/* Asked for before the first configure (foot --fullscreen). */
+		view_set_fullscreen(view, true);
+	}
 	layout_arrange(server);
 	/*
 	 * A new window takes focus only when nothing has it or when the focused

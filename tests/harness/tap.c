@@ -34,13 +34,25 @@ tap_count_fds(void)
 void
 tap_diag(const char *fmt, ...)
 {
+	char text[8192];
 	va_list args;
 	va_start(args, fmt);
-	fputs("# ", stdout);
-	vprintf(fmt, args);
-	fputc('\n', stdout);
-	fflush(stdout);
+	vsnprintf(text, sizeof(text), fmt, args);
 	va_end(args);
+	/* Every line of a diagnostic is a TAP comment. */
+	char *line = text;
+	for (;;) {
+		char *nl = strchr(line, '\n');
+		if (nl) {
+			*nl = '\0';
+		}
+		printf("# %s\n", line);
+		if (!nl || !nl[1]) {
+			break;
+		}
+		line = nl + 1;
+	}
+	fflush(stdout);
 }
 
 void

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+// Misbehaving clients on one level (M13, M16-style): one that dies mid-frame,
+// one that stops in the middle of a request or announces an oversized one,
+// ones that raise protocol errors. Each time the compositor and a weston-simple-shm
+// on the other level must carry on, and the compositor's fd count must come
+// back to what it was.
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <wayland-client.h>
+#include "strata_test.h"
+#include "xdg-shell-client-protocol.h"
+
+#define MAP_TIMEOUT_MS 15000
+#define EXIT_SAW_ERROR 0
+#define EXIT_NO_ERROR 3
+
+/* ---- helpers: the misbehaving clients ----------------------------------- */
+
+static struct raw_window *
+mapped_window(struct raw_client **out)
+{
+	struct raw_client *c = raw_client_connect(getenv("WAYLAND_DISPLAY"));
+	struct raw_window *w = c ? raw_window_create(c, 200, 150, "itest-bad", "bad") : NULL;
+	if (!w) {
+		fprintf(stderr, "cannot map a window\n");
+		exit(1);
+	}
+	*out = c;
+	return w;
+}
+
+static void
+write_raw(struct raw_client *c, const void *bytes, size_t len)
+{
+	wl_display_flush(c->display);
+	if (write(wl_display_get_fd(c->display), bytes, len) != (ssize_t)len) {
+		fprintf(stderr, "short raw write\n");
+	}
+}
+
+/* After a protocol error: report it, clean up (LeakSanitizer runs at exit),
+ * and return EXIT_SAW_ERROR. */
+static int
+expect_error(struct raw_client *c, struct raw_window *w, void *extra_proxy)
+{
+	raw_client_roundtrip(c, 5000);
+	int error = raw_client_error(c);
+	const struct wl_interface *iface = NULL;
+	uint32_t id = 0;
+	uint32_t code = error == EPROTO ? wl_display_get_protocol_error(c->display, &iface, &id) :
+					  0;
+	fprintf(stderr, "connection error %d, protocol error %u on %s@%u\n", error, code,
+			iface ? iface->name : "?", id);
+	if (extra_proxy) {
+		wl_proxy_destroy(extra_proxy);
+	}
+	raw_window_destroy(w);
+	raw_client_destroy(c);
+	return error ? EXIT_SAW_ERROR : EXIT_NO_ERROR;
+}
+
+static int
+helper_main(int argc, char **argv)
+{
+	if (argc != 1) {
+		return 2;
+	}
+	const char *role = argv[0];
+	struct raw_client *c;
+	struct raw_window *w = mapped_window(&c);
+	if (strcmp(role, "die-mid-frame") == 0) {
+		/* A new frame attached and committed, then gone without a goodbye. */
+		struct wl_buffer *next = raw_client_shm_buffer(c, 200, 150, 0xffc04080);
+		wl_surface_frame(w->surface);
+		wl_surface_attach(w->surface, next, 0, 0);
+		wl_surface_damage(w->surface, 0, 0, 200, 150);
+		wl_surface_commit(w->surface);
+		wl_display_flush(c->display);
+		_exit(0);
+	}
+	if (strcmp(role, "half-request") == 0) {
+		/* A wl_surface.damage header announcing 24 bytes, then only 12. */
+		uint32_t msg[3] = { wl_proxy_get_id((struct wl_proxy *)w->surface), (24u << 16) | 2,
+			0 };
+		write_raw(c, msg, sizeof(msg));
+		_exit(0);
+	}
+	if (strcmp(role, "bad-global") == 0) {
+		void *bogus = wl_registry_bind(c->registry, 0xdeadbeef, &wl_compositor_interface,
+				1);
+		return expect_error(c, w, bogus);
+	}
+	if (strcmp(role, "bad-scale") == 0) {
+		wl_surface_set_buffer_scale(w->surface, 0);
+		wl_surface_commit(w->surface);
+		return expect_error(c, w, NULL);
+	}
+	if (strcmp(role, "bad-opcode") == 0) {
+		/* wl_display (object 1) has two requests; ask for number 77. */
+		uint32_t msg[2] = { 1, (8u << 16) | 77 };
+		write_raw(c, msg, sizeof(msg));
+		return expect_error(c, w, NULL);
+	}
+	if (strcmp(role, "bad-object") == 0) {
+		/* A request to an object that was never created. */
+		uint32_t msg[2] = { 4242, (8u << 16) | 0 };
+		write_raw(c, msg, sizeof(msg));
+		return expect_error(c, w, NULL);
+	}
+	if (strcmp(role, "huge-header") == 0) {
+		/* A header announcing 64 KiB, more than any message may be; gone. */
+		uint32_t msg[4] = { wl_proxy_get_id((struct wl_proxy *)w->surface), 0xfffcu << 16,
+			0, 0 };
+		write_raw(c, msg, sizeof(msg));
+		_exit(0);
+	}
+	fprintf(stderr, "unknown role %s\n", role);
+	return 2;
+}
+
+/* ---- fixture ------------------------------------------------------------ */
+
+struct fixture {
+	struct strata_session *s;
+	pid_t victim;
+	struct window_info victim_window;
+	int fds;
+};
+
+/* A weston-simple-shm on high, and the compositor's fd count with it. */
+static void
+fixture_start(struct fixture *f)
+{
+	session_require_program("weston-simple-shm");
+	f->s = session_start(NULL);
+	char *argv[] = { "weston-simple-shm", NULL };
+	f->victim = session_spawn_client(f->s, "high", argv);
+	session_assert_msg(f->s,
+			session_wait_window(f->s, &(struct window_match){ .level = "high" },
+					&f->victim_window, MAP_TIMEOUT_MS),
+			"weston-simple-shm did not map");
+	session_assert(f->s, session_compositor_alive(f->s));
+	/* Settle: the probe clients of the alive check are gone. */
+	session_sleep_ms(200);
+	f->fds = session_compositor_fd_count(f->s);
+}
+
+/* Run one misbehaving client on low; check what it saw. */
+static void
+run_attack(struct fixture *f, const char *role, bool must_see_error)
+{
+	const char *args[] = { role, NULL };
+	pid_t pid = session_spawn_helper(f->s, "low", args);
+	int status;
+	if (!session_wait_client_exit(f->s, pid, 10000, &status)) {
+		session_dump_client_log(f->s, pid, 10);
+		session_fail(f->s, "the %s client did not finish within 10 s", role);
+	}
+	if (must_see_error && !(WIFEXITED(status) && WEXITSTATUS(status) == EXIT_SAW_ERROR)) {
+		session_dump_client_log(f->s, pid, 10);
+		session_fail(f->s, "the %s client was not disconnected with an error (status 0x%x)",
+				role, status);
+	}
+	if (!must_see_error && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		session_dump_client_log(f->s, pid, 10);
+		session_fail(f->s, "the %s client failed before misbehaving (status 0x%x)", role,
+				status);
+	}
+}
+
+/* The compositor, the other level's client and window are still there, the
+ * misbehaving client's window is gone, and so are its fds. */
+static void
+fixture_check(struct fixture *f, const char *after)
+{
+	struct strata_session *s = f->s;
+	session_assert_msg(s, session_compositor_alive(s), "the compositor died after %s", after);
+	session_assert_msg(s, session_client_running(s, f->victim),
+			"weston-simple-shm on high exited after %s", after);
+	session_assert_msg(s,
+			session_find_window(s, &(struct window_match){ .id = f->victim_window.id },
+					NULL),
+			"the high window disappeared after %s", after);
+	session_assert_msg(s, session_wait_windows(s, 1, 5000),
+			"the misbehaving client's window is still listed after %s", after);
+	if (!session_wait_fd_count(s, f->fds, 5000)) {
+		session_fail(s, "compositor fds: %d before, %d after %s", f->fds,
+				session_compositor_fd_count(s), after);
+	}
+}
+
+static void
+fixture_stop(struct fixture *f)
+{
+	session_stop(f->s);
+}
+
+static void
+attack_test(const char *role, bool must_see_error, int repeat)
+{
+	struct fixture f;
+	fixture_start(&f);
+	for (int i = 0; i < repeat; i++) {
+		run_attack(&f, role, must_see_error);
+		fixture_check(&f, role);
+	}
+	fixture_stop(&f);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void
+client_dying_mid_frame(void)
+{
+	attack_test("die-mid-frame", false, 5);
+}
+
+static void
+client_stopping_mid_request(void)
+{
+	attack_test("half-request", false, 3);
+}
+
+static void
+client_binding_a_bogus_global(void)
+{
+	attack_test("bad-global", true, 3);
+}
+
+static void
+client_setting_buffer_scale_zero(void)
+{
+	attack_test("bad-scale", true, 3);
+}
+
+static void
+client_sending_an_unknown_opcode(void)
+{
+	attack_test("bad-opcode", true, 3);
+}
+
+static void
+client_addressing_a_missing_object(void)
+{
+	attack_test("bad-object", true, 3);
+}
+
+static void
+client_announcing_a_huge_message(void)
+{
+	attack_test("huge-header", false, 3);
+}
+
+SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(client_dying_mid_frame),
+		TAP_CASE(client_stopping_mid_request), TAP_CASE(client_binding_a_bogus_global),
+		TAP_CASE(client_setting_buffer_scale_zero),
+		TAP_CASE(client_sending_an_unknown_opcode),
+		TAP_CASE(client_addressing_a_missing_object),
+		TAP_CASE(client_announcing_a_huge_message))
