@@ -363,6 +363,9 @@ struct raw_source {
 	uint32_t enter_serial;
 	bool cancelled;
 	int offers; /* data_offer events received */
+	int drag_enters; /* wl_data_device.enter: a drag came over our surface */
+	struct wl_pointer *pointer;
+	uint32_t button_serial; /* of the last button press */
 	int send_fds[16]; /* fds the compositor asked us to write to, kept open */
 	int send_count;
 };
@@ -452,6 +455,7 @@ static void
 dev_enter(void *d, struct wl_data_device *dev, uint32_t s, struct wl_surface *su, wl_fixed_t x,
 		wl_fixed_t y, struct wl_data_offer *o)
 {
+	((struct raw_source *)d)->drag_enters++;
 }
 static void
 dev_leave(void *d, struct wl_data_device *dev)
@@ -478,6 +482,51 @@ static const struct wl_data_device_listener device_listener = {
 	dev_selection,
 };
 
+static void
+ptr_enter(void *d, struct wl_pointer *p, uint32_t serial, struct wl_surface *s, wl_fixed_t x,
+	wl_fixed_t y)
+{
+}
+static void
+ptr_leave(void *d, struct wl_pointer *p, uint32_t serial, struct wl_surface *s)
+{
+}
+static void
+ptr_motion(void *d, struct wl_pointer *p, uint32_t t, wl_fixed_t x, wl_fixed_t y)
+{
+}
+static void
+ptr_button(void *d, struct wl_pointer *p, uint32_t serial, uint32_t t, uint32_t b, uint32_t st)
+{
+	if (st == WL_POINTER_BUTTON_STATE_PRESSED) {
+		((struct raw_source *)d)->button_serial = serial;
+	}
+}
+static void
+ptr_axis(void *d, struct wl_pointer *p, uint32_t t, uint32_t a, wl_fixed_t v)
+{
+}
+static void
+ptr_frame(void *d, struct wl_pointer *p)
+{
+}
+static void
+ptr_axis_source(void *d, struct wl_pointer *p, uint32_t s)
+{
+}
+static void
+ptr_axis_stop(void *d, struct wl_pointer *p, uint32_t t, uint32_t a)
+{
+}
+static void
+ptr_axis_discrete(void *d, struct wl_pointer *p, uint32_t a, int32_t v)
+{
+}
+static const struct wl_pointer_listener pointer_listener = {
+	ptr_enter, ptr_leave, ptr_motion, ptr_button, ptr_axis, ptr_frame, ptr_axis_source,
+	ptr_axis_stop, ptr_axis_discrete,
+};
+
 static struct raw_source *
 raw_source_new(struct strata_session *s, const char *level)
 {
@@ -492,6 +541,8 @@ raw_source_new(struct strata_session *s, const char *level)
 			3);
 	r->keyboard = wl_seat_get_keyboard(r->seat);
 	wl_keyboard_add_listener(r->keyboard, &kb_listener, r);
+	r->pointer = wl_seat_get_pointer(r->seat);
+	wl_pointer_add_listener(r->pointer, &pointer_listener, r);
 	r->device = wl_data_device_manager_get_data_device(r->manager, r->seat);
 	wl_data_device_add_listener(r->device, &device_listener, r);
 	session_assert(s, raw_client_roundtrip(r->c, 3000));
@@ -627,6 +678,108 @@ m26_no_offers_across_levels(void)
 	session_stop(s);
 }
 
+/* Drag and drop: within a level it works; another level's surface never
+ * hears of the drag; a drag without the focused level's pointer grab is
+ * refused. */
+static void
+drag_stays_in_its_level(void)
+{
+	struct strata_session *s = session_start(NULL);
+	current = s;
+	struct raw_source *low = raw_source_new(s, "low");
+	struct raw_window *lw = raw_window_create(low->c, 300, 200, "dnd-low", "dnd low");
+	struct raw_source *high = raw_source_new(s, "high");
+	struct raw_window *hw = raw_window_create(high->c, 300, 200, "dnd-high", "dnd high");
+	session_assert(s, lw && hw);
+	struct window_match lm = {.app_id = "dnd-low"}, hm = {.app_id = "dnd-high"};
+	struct window_info li, hi;
+	session_assert(s, session_wait_window(s, &lm, &li, 5000));
+	session_assert(s, session_wait_window(s, &hm, &hi, 5000));
+	int lx, ly, hx, hy;
+	session_assert(s, session_window_visible_point(s, li.id, &lx, &ly));
+	session_assert(s, session_window_visible_point(s, hi.id, &hx, &hy));
+
+	/* Press in the low window and start a drag from that grab. */
+	free(session_ctl_ok(s, "motion %d %d", lx, ly));
+	free(session_ctl_ok(s, "button left press"));
+	raw_client_roundtrip(low->c, 1000);
+	session_assert(s, low->button_serial != 0);
+	struct wl_data_source *source = wl_data_device_manager_create_data_source(low->manager);
+	wl_data_source_add_listener(source, &source_listener, low);
+	wl_data_source_offer(source, "text/plain;charset=utf-8");
+	wl_data_source_set_actions(source, WL_DATA_DEVICE_MANAGER_DND_ACTION_COPY);
+	wl_data_device_start_drag(low->device, source, lw->surface, NULL, low->button_serial);
+	raw_client_roundtrip(low->c, 1000);
+	/* Over high's window, then back over low's. */
+	for (int step = 1; step <= 4; step++) {
+		free(session_ctl_ok(s, "motion %d %d", lx + (hx - lx) * step / 4,
+			ly + (hy - ly) * step / 4));
+		raw_client_roundtrip(high->c, 300);
+	}
+	free(session_ctl_ok(s, "motion %d %d", lx + 5, ly + 5));
+	raw_client_roundtrip(low->c, 500);
+	raw_client_roundtrip(high->c, 500);
+	tap_diag("drag enters: low %d, high %d", low->drag_enters, high->drag_enters);
+	session_assert_msg(s, high->drag_enters == 0, "a low drag entered a high surface");
+	session_assert_msg(s, low->drag_enters > 0, "the drag did not work within low");
+	free(session_ctl_ok(s, "button left release"));
+	raw_client_roundtrip(low->c, 500);
+
+	/* high, without focus or a pointer grab, tries to start a drag. */
+	struct wl_data_source *sneaky = wl_data_device_manager_create_data_source(high->manager);
+	wl_data_source_add_listener(sneaky, &source_listener, high);
+	wl_data_source_offer(sneaky, "text/plain;charset=utf-8");
+	wl_data_device_start_drag(high->device, sneaky, hw->surface, NULL, high->enter_serial);
+	raw_client_roundtrip(high->c, 1000);
+	free(session_ctl_ok(s, "motion %d %d", lx, ly));
+	raw_client_roundtrip(low->c, 500);
+	int low_enters = low->drag_enters;
+	free(session_ctl_ok(s, "motion %d %d", lx + 10, ly + 10));
+	raw_client_roundtrip(low->c, 500);
+	session_assert_msg(s, low->drag_enters == low_enters, "high's drag reached low");
+	session_assert(s, session_compositor_alive(s));
+	raw_window_destroy(lw);
+	raw_window_destroy(hw);
+	raw_source_destroy(low);
+	raw_source_destroy(high);
+	session_stop(s);
+}
+
+/* The time from the user's confirmation to the end of the paste, 64 KiB. */
+static void
+transfer_64k_timing(void)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = {.config = "[clipboard]\nmax_bytes = 65536\n"};
+	struct strata_session *s = session_start(&opts);
+	current = s;
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	static char big[65536];
+	for (size_t i = 0; i < sizeof(big) - 1; i++) {
+		big[i] = (char)('a' + i % 26);
+		if (i % 80 == 79) {
+			big[i] = '\n';
+		}
+	}
+	big[sizeof(big) - 1] = '\0';
+	focus(s, &low);
+	copy_on(s, "low", big);
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	uint64_t t0 = session_now_ms();
+	free(session_ctl_ok(s, "key Return"));
+	static char out[70000];
+	paste_on(s, "high", out, sizeof(out));
+	uint64_t took = session_now_ms() - t0;
+	tap_diag("64 KiB: confirmation to the end of wl-paste in high: %llu ms (%zu bytes)",
+		(unsigned long long)took, strlen(out));
+	session_assert_msg(s, strlen(out) == sizeof(big) - 1, "pasted %zu bytes", strlen(out));
+	session_assert(s, memcmp(out, big, sizeof(big) - 1) == 0);
+	session_stop(s);
+}
+
 /* M27: a confirmation not given in time expires; nothing crosses later. */
 static void
 m27_confirmation_expires(void)
@@ -706,5 +859,6 @@ TAP_TESTS(TAP_CASE(copies_stay_in_their_level), TAP_CASE(confirmed_transfer_is_s
 		TAP_CASE(high_to_low_is_refused_and_logged), TAP_CASE(size_cap_is_enforced),
 		TAP_CASE(m23_hung_source_times_out),
 		TAP_CASE(m25_unfocused_set_selection_is_ignored),
-		TAP_CASE(m26_no_offers_across_levels), TAP_CASE(m27_confirmation_expires),
+		TAP_CASE(m26_no_offers_across_levels), TAP_CASE(m27_confirmation_expires), TAP_CASE(drag_stays_in_its_level),
+		TAP_CASE(transfer_64k_timing),
 		TAP_CASE(audit_chain_verifies), )
