@@ -338,6 +338,8 @@ read_flow(struct proxy_conn *conn, bool from_client)
 		return errno == EAGAIN || errno == EINTR;
 	}
 	size_t received_fds = 0;
+	size_t parked = proxy_parked_fds(conn->proxy);
+	bool over_budget = false;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
 			continue;
@@ -345,7 +347,10 @@ read_flow(struct proxy_conn *conn, bool from_client)
 		size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		const int *fds = (const int *)CMSG_DATA(c);
 		for (size_t i = 0; i < count; i++) {
-			if (flow->in_fd_count < conn->proxy->limits.max_fds_in_flight &&
+			if (parked + i >= conn->proxy->fd_budget) {
+				over_budget = true;
+				close(fds[i]);
+			} else if (flow->in_fd_count < conn->proxy->limits.max_fds_in_flight &&
 					flow->in_fd_count < PROXY_FD_QUEUE) {
 				flow->in_fds[flow->in_fd_count++] = fds[i];
 			} else {
@@ -358,8 +363,15 @@ read_flow(struct proxy_conn *conn, bool from_client)
 		}
 	}
 	if (mh.msg_flags & MSG_CTRUNC) {
-		conn_fail(conn, 1, 1, "more than %d fds in one message batch (truncated)",
-			WIRE_MAX_FDS_PER_MESSAGE);
+		/* More than libwayland's 28 in one sendmsg, or the proxy itself is
+		 * out of fds: either way some were lost, so the stream is broken. */
+		conn_fail(conn, 1, 1, "more than %d fds in one batch, or none left to the proxy "
+			"(truncated)", WIRE_MAX_FDS_PER_MESSAGE);
+		return true;
+	}
+	if (over_budget) {
+		conn_fail(conn, 1, 2, "the cage holds more than %zu fds in the proxy",
+			conn->proxy->fd_budget);
 		return true;
 	}
 	if (received_fds == SIZE_MAX) {
@@ -480,6 +492,8 @@ conn_handle_event(struct endpoint *ep, uint32_t events)
 				return;
 			}
 			/* The compositor closed: forward what was checked, then close. */
+			proxy_log("level %s: client %u (pid %d): the compositor closed its connection",
+				conn->proxy->level, conn->id, (int)conn->pid);
 			process_flow(conn, false);
 			conn->closing = true;
 			close_upstream(conn);
@@ -505,7 +519,7 @@ conn_handle_event(struct endpoint *ep, uint32_t events)
 }
 
 struct proxy_conn *
-conn_create(struct proxy *proxy, int client_fd)
+conn_create_with_upstream(struct proxy *proxy, int client_fd, int upstream_fd)
 {
 	struct proxy_conn *conn = calloc(1, sizeof(*conn));
 	if (!conn) {
@@ -514,7 +528,7 @@ conn_create(struct proxy *proxy, int client_fd)
 	conn->proxy = proxy;
 	conn->id = ++proxy->next_id;
 	conn->client_fd = client_fd;
-	conn->upstream_fd = -1;
+	conn->upstream_fd = upstream_fd;
 	conn->reading_client = true;
 	conn->client_ep = (struct endpoint){.conn = conn, .is_client = true};
 	conn->upstream_ep = (struct endpoint){.conn = conn, .is_client = false};
@@ -531,22 +545,12 @@ conn_create(struct proxy *proxy, int client_fd)
 			!obj_map_insert(&conn->objects, 1, &wire_iface_wl_display, 1, 1)) {
 		goto fail;
 	}
-
-	conn->upstream_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", proxy->upstream_path);
-	if (conn->upstream_fd < 0 ||
-			connect(conn->upstream_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		proxy_log("level %s: cannot connect to the compositor at %s: %s", proxy->level,
-			proxy->upstream_path, strerror(errno));
-		goto fail;
-	}
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = &conn->client_ep};
 	if (epoll_ctl(proxy->epoll_fd, EPOLL_CTL_ADD, client_fd, &ev) < 0) {
 		goto fail;
 	}
 	ev.data.ptr = &conn->upstream_ep;
-	if (epoll_ctl(proxy->epoll_fd, EPOLL_CTL_ADD, conn->upstream_fd, &ev) < 0) {
+	if (epoll_ctl(proxy->epoll_fd, EPOLL_CTL_ADD, upstream_fd, &ev) < 0) {
 		epoll_ctl(proxy->epoll_fd, EPOLL_CTL_DEL, client_fd, NULL);
 		goto fail;
 	}
@@ -556,12 +560,49 @@ conn_create(struct proxy *proxy, int client_fd)
 	return conn;
 
 fail:
-	if (conn->upstream_fd >= 0) {
-		close(conn->upstream_fd);
-	}
 	free(conn->c2s.out);
 	free(conn->s2c.out);
 	obj_map_finish(&conn->objects);
 	free(conn);
 	return NULL;
+}
+
+struct proxy_conn *
+conn_create(struct proxy *proxy, int client_fd)
+{
+	int upstream_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	/* A small send buffer toward the compositor bounds the requests it has
+	 * queued, hence the burst of events it may answer with: libwayland ends
+	 * a client whose socket it cannot write to. */
+	int sndbuf = 16384;
+	if (upstream_fd >= 0) {
+		setsockopt(upstream_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	}
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", proxy->upstream_path);
+	if (upstream_fd < 0 ||
+			connect(upstream_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		proxy_log("level %s: cannot connect to the compositor at %s: %s", proxy->level,
+			proxy->upstream_path, strerror(errno));
+		if (upstream_fd >= 0) {
+			close(upstream_fd);
+		}
+		return NULL;
+	}
+	struct proxy_conn *conn = conn_create_with_upstream(proxy, client_fd, upstream_fd);
+	if (!conn) {
+		close(upstream_fd);
+	}
+	return conn;
+}
+
+size_t
+proxy_parked_fds(struct proxy *proxy)
+{
+	size_t total = 0;
+	for (struct proxy_conn *conn = proxy->conns; conn; conn = conn->next) {
+		total += conn->c2s.in_fd_count + conn->c2s.out_fd_count;
+		total += conn->s2c.in_fd_count + conn->s2c.out_fd_count;
+	}
+	return total;
 }

@@ -254,6 +254,8 @@ policy_request(struct proxy_conn *conn, const struct wire_header *hdr, struct ob
 				obj_map_get(&conn->objects, id)->aux = values[2].u;
 			}
 		}
+		/* An insert may have moved the map that target points into. */
+		target = obj_map_get(&conn->objects, hdr->object);
 	}
 
 	if (is(target->iface->name, "wl_shm_pool") && is(msg->name, "resize")) {

@@ -145,11 +145,23 @@ struct proxy {
 	uint32_t conn_count;
 	uint32_t next_id;
 	bool running;
+	/* fds: what may be parked in all queues together, and a spare one so
+	 * that an exhausted proxy can still accept and close (never spin) */
+	size_t fd_budget;
+	int spare_fd;
+	uint64_t emfile_count;
 	/* counters for tests and benchmarks */
 	uint64_t messages, refusals;
 };
 
+/* Accepted client: connects its own upstream to the level's socket. */
 struct proxy_conn *conn_create(struct proxy *proxy, int client_fd);
+/* The same with an upstream the caller connected (tests, fuzzing). On
+ * failure the caller keeps both fds. */
+struct proxy_conn *conn_create_with_upstream(struct proxy *proxy, int client_fd, int upstream_fd);
+/* fds the proxy holds in all connections' queues. */
+size_t proxy_parked_fds(struct proxy *proxy);
+
 /* Closes everything now; the memory goes at the end of the epoll batch. */
 void conn_destroy(struct proxy_conn *conn);
 void conn_free_dead(struct proxy *proxy);
@@ -189,5 +201,6 @@ bool proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, c
 void proxy_run(struct proxy *proxy);
 void proxy_finish(struct proxy *proxy);
 void proxy_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern bool proxy_log_enabled; /* the fuzzer turns logging off */
 
 #endif

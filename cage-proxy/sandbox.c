@@ -37,6 +37,11 @@ sandbox_seccomp(void)
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && ok; i++) {
 		ok = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0) == 0;
 	}
+	/* The spare fd after an EMFILE (server.c). */
+	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(dup), 0) == 0;
+	/* The upstream's send buffer (conn.c), nothing else. */
+	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+		SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET), SCMP_A2(SCMP_CMP_EQ, SO_SNDBUF)) == 0;
 	/* New sockets: Unix stream sockets to the compositor only. */
 	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 		SCMP_A0(SCMP_CMP_EQ, AF_UNIX)) == 0;

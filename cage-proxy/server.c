@@ -8,17 +8,22 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include "proxy.h"
 
 static char listen_marker, signal_marker;
+bool proxy_log_enabled = true;
 static int signal_fd = -1;
 
 void
 proxy_log(const char *fmt, ...)
 {
+	if (!proxy_log_enabled) {
+		return;
+	}
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	char line[1024];
@@ -49,6 +54,7 @@ proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, const 
 		.level = level,
 		.limits = *limits,
 		.running = true,
+		.spare_fd = -1,
 	};
 	proxy->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (proxy->epoll_fd < 0) {
@@ -69,6 +75,23 @@ proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, const 
 		return false;
 	}
 	signal(SIGPIPE, SIG_IGN);
+
+	/* fds: take the hard limit, keep what connections themselves need (two
+	 * sockets and a few passing fds each, plus our own), and let all the
+	 * queues together park at most the rest. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		size_t reserve = 4 * (size_t)limits->max_clients + 64;
+		size_t cur = rl.rlim_cur > 1u << 20 ? 1u << 20 : (size_t)rl.rlim_cur;
+		proxy->fd_budget = cur > 2 * reserve ? cur - reserve : cur / 2;
+	} else {
+		proxy->fd_budget = 256;
+	}
+	proxy->spare_fd = dup(listen_fd);
 	return true;
 }
 
@@ -77,6 +100,22 @@ accept_clients(struct proxy *proxy)
 {
 	for (;;) {
 		int fd = accept4(proxy->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && proxy->spare_fd >= 0) {
+			/* Out of fds: take the waiting connection with the spare one and
+			 * close it, rather than leave it readable (a busy loop). */
+			close(proxy->spare_fd);
+			fd = accept4(proxy->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0) {
+				close(fd);
+			}
+			proxy->spare_fd = dup(proxy->listen_fd);
+			if (proxy->emfile_count++ % 1000 == 0) {
+				proxy_log("level %s: out of file descriptors: refused a connection "
+					"(%llu so far)", proxy->level,
+					(unsigned long long)proxy->emfile_count);
+			}
+			continue;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR) {
 				proxy_log("accept: %s", strerror(errno));
@@ -135,6 +174,10 @@ proxy_finish(struct proxy *proxy)
 	if (signal_fd >= 0) {
 		close(signal_fd);
 		signal_fd = -1;
+	}
+	if (proxy->spare_fd >= 0) {
+		close(proxy->spare_fd);
+		proxy->spare_fd = -1;
 	}
 	if (proxy->epoll_fd >= 0) {
 		close(proxy->epoll_fd);

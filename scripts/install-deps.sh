@@ -22,5 +22,5 @@ apt-get install -y --no-install-recommends \
 	libpixman-1-dev libcairo2-dev libpango1.0-dev libdrm-dev libxcb1-dev \
 	libinput-dev libseat-dev libinih-dev libseccomp-dev \
 	scdoc fonts-dejavu-core xkb-data \
-	weston foot wl-clipboard wayland-utils \
+	weston foot wl-clipboard wayland-utils gtk-3-examples \
 	xwayland xterm procps psmisc socat waypipe bubblewrap
