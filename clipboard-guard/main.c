@@ -43,20 +43,20 @@ static void
 usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"Usage: %s --log-dir DIR [options]\n"
-		"\n"
-		"Filters clipboard content crossing levels, for strata, which starts it\n"
-		"with a socket as fd 3, and writes the audit log DIR/audit.jsonl.\n"
-		"\n"
-		"  -h, --help           Show this help and exit.\n"
-		"  -v, --version        Show the version and exit.\n"
-		"  -d, --debug          Log every request.\n"
-		"      --log-dir DIR    The audit log's directory: the guard's only\n"
-		"                       filesystem (it chroots into it when root).\n"
-		"      --allow-images   Let image/png cross, decoded and encoded again.\n"
-		"      --uid UID --gid GID  Run as this user and group once set up\n"
-		"                       (DIR must then belong to UID).\n",
-		prog);
+			"Usage: %s --log-dir DIR [options]\n"
+			"\n"
+			"Filters clipboard content crossing levels, for strata, which starts it\n"
+			"with a socket as fd 3, and writes the audit log DIR/audit.jsonl.\n"
+			"\n"
+			"  -h, --help           Show this help and exit.\n"
+			"  -v, --version        Show the version and exit.\n"
+			"  -d, --debug          Log every request.\n"
+			"      --log-dir DIR    The audit log's directory: the guard's only\n"
+			"                       filesystem (it chroots into it when root).\n"
+			"      --allow-images   Let image/png cross, decoded and encoded again.\n"
+			"      --uid UID --gid GID  Run as this user and group once set up\n"
+			"                       (DIR must then belong to UID).\n",
+			prog);
 }
 
 static bool
@@ -91,7 +91,7 @@ guard_drop_privileges(uid_t uid, gid_t gid)
 	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
 			setresuid(uid, uid, uid) < 0) {
 		strata_log_errno(STRATA_ERROR, "cannot drop to uid %u gid %u", (unsigned)uid,
-			(unsigned)gid);
+				(unsigned)gid);
 		return false;
 	}
 	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
@@ -107,18 +107,18 @@ static bool
 guard_landlock(int dir_fd)
 {
 	int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
-		LANDLOCK_CREATE_RULESET_VERSION);
+			LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 1) {
 		return false;
 	}
 	struct landlock_ruleset_attr attr = {
 		.handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-			LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
-			LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
-			LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
-			LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
-			LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
-			LANDLOCK_ACCESS_FS_MAKE_SYM,
+				LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
+				LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+				LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
+				LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+				LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+				LANDLOCK_ACCESS_FS_MAKE_SYM,
 	};
 	int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (ruleset < 0) {
@@ -126,12 +126,12 @@ guard_landlock(int dir_fd)
 	}
 	struct landlock_path_beneath_attr beneath = {
 		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-			LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE,
+				LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE,
 		.parent_fd = dir_fd,
 	};
 	bool ok = syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath,
-			0) == 0 &&
-		syscall(SYS_landlock_restrict_self, ruleset, 0) == 0;
+				  0) == 0 &&
+			syscall(SYS_landlock_restrict_self, ruleset, 0) == 0;
 	close(ruleset);
 	return ok;
 }
@@ -144,35 +144,58 @@ guard_seccomp(int dir_fd)
 		return false;
 	}
 	static const int allowed[] = {
-		SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(close),
-		SCMP_SYS(fsync), SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(lseek),
-		SCMP_SYS(ftruncate), SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap),
-		SCMP_SYS(madvise), SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday),
-		SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn),
-		SCMP_SYS(rt_sigprocmask), SCMP_SYS(sigaltstack), SCMP_SYS(futex),
-		SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getrandom), SCMP_SYS(restart_syscall),
+		SCMP_SYS(read),
+		SCMP_SYS(write),
+		SCMP_SYS(writev),
+		SCMP_SYS(close),
+		SCMP_SYS(fsync),
+		SCMP_SYS(fstat),
+		SCMP_SYS(newfstatat),
+		SCMP_SYS(lseek),
+		SCMP_SYS(ftruncate),
+		SCMP_SYS(brk),
+		SCMP_SYS(munmap),
+		SCMP_SYS(mremap),
+		SCMP_SYS(madvise),
+		SCMP_SYS(clock_gettime),
+		SCMP_SYS(gettimeofday),
+		SCMP_SYS(exit),
+		SCMP_SYS(exit_group),
+		SCMP_SYS(rt_sigreturn),
+		SCMP_SYS(rt_sigprocmask),
+		SCMP_SYS(sigaltstack),
+		SCMP_SYS(futex),
+		SCMP_SYS(getpid),
+		SCMP_SYS(gettid),
+		SCMP_SYS(getrandom),
+		SCMP_SYS(restart_syscall),
+	};
+	scmp_datum_t dir = (scmp_datum_t)dir_fd;
+	const struct {
+		int nr;
+		unsigned count;
+		struct scmp_arg_cmp args[2];
+	} conditional[] = {
+		/* Memory, never executable. */
+		{ SCMP_SYS(mmap), 1, { SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) } },
+		{ SCMP_SYS(mprotect), 1, { SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) } },
+		/* Files: the head file, in the log directory (Landlock and the
+		 * chroot keep absolute paths there too). */
+		{ SCMP_SYS(openat), 1, { SCMP_A0(SCMP_CMP_EQ, dir) } },
+		{ SCMP_SYS(renameat), 2, { SCMP_A0(SCMP_CMP_EQ, dir), SCMP_A2(SCMP_CMP_EQ, dir) } },
+		{ SCMP_SYS(renameat2), 2,
+				{ SCMP_A0(SCMP_CMP_EQ, dir), SCMP_A2(SCMP_CMP_EQ, dir) } },
+		/* abort() signals this process only. */
+		{ SCMP_SYS(tgkill), 1, { SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()) } },
 	};
 	bool ok = true;
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && ok; i++) {
 		ok = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0) == 0;
 	}
-	/* Memory, never executable. */
-	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-		SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) == 0;
-	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-		SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) == 0;
-	/* Files: the head file, in the log directory (also Landlock and chroot). */
-	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-		SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dir_fd)) == 0;
-	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2,
-		SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dir_fd),
-		SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)dir_fd)) == 0;
-	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat2), 2,
-		SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dir_fd),
-		SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)dir_fd)) == 0;
-	/* abort() signals this process only. */
-	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-		SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid())) == 0;
+	for (size_t i = 0; i < sizeof(conditional) / sizeof(conditional[0]) && ok; i++) {
+		ok = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, conditional[i].nr,
+				     conditional[i].count, conditional[i].args) == 0;
+	}
 	ok = ok && seccomp_load(ctx) == 0;
 	seccomp_release(ctx);
 	return ok;
@@ -181,14 +204,16 @@ guard_seccomp(int dir_fd)
 static bool
 guard_sandbox_enter(int dir_fd, bool drop, uid_t uid, gid_t gid)
 {
-	/* glibc reads /etc/localtime on its first time conversion (gmtime_r
-	 * included): do it now, before the chroot and the seccomp filter. */
+	/* glibc reads /etc/localtime on its first time conversion: let that
+	 * happen now, before the chroot and the seccomp filter, should any
+	 * library ask for one (audit.c formats its times itself). */
 	tzset();
 	struct stat st;
 	uid_t final_uid = drop ? uid : geteuid();
 	if (fstat(dir_fd, &st) < 0 || st.st_uid != final_uid) {
-		strata_log(STRATA_ERROR, "the log directory must belong to uid %u, who writes in it",
-			(unsigned)final_uid);
+		strata_log(STRATA_ERROR,
+				"the log directory must belong to uid %u, who writes in it",
+				(unsigned)final_uid);
 		return false;
 	}
 	bool root = geteuid() == 0;
@@ -205,8 +230,9 @@ guard_sandbox_enter(int dir_fd, bool drop, uid_t uid, gid_t gid)
 	}
 	bool landlock = guard_landlock(dir_fd);
 	if (!landlock && !root) {
-		strata_log(STRATA_ERROR, "not root and no Landlock: the filesystem cannot be "
-			"confined to the log directory");
+		strata_log(STRATA_ERROR,
+				"not root and no Landlock: the filesystem cannot be "
+				"confined to the log directory");
 		return false;
 	}
 	if (!guard_seccomp(dir_fd)) {
@@ -214,7 +240,7 @@ guard_sandbox_enter(int dir_fd, bool drop, uid_t uid, gid_t gid)
 		return false;
 	}
 	strata_log(STRATA_DEBUG, "sandbox: %s%s%sseccomp", root ? "chroot, " : "",
-		drop ? "uid dropped, " : "", landlock ? "landlock, " : "");
+			drop ? "uid dropped, " : "", landlock ? "landlock, " : "");
 	return true;
 }
 
@@ -298,31 +324,32 @@ serve(int fd, struct guard *guard, uint8_t *in, uint8_t *out)
 		const uint8_t *payload = NULL;
 		if (check != GUARD_CHECK_FATAL && req.length > 0) {
 			bool wanted = check == GUARD_CHECK_OK && req.type == GUARD_REQ_SANITISE &&
-				req.length <= guard_request_cap(&req);
+					req.length <= guard_request_cap(&req);
 			bool read_ok = wanted ? read_full(fd, in, req.length) == GUARD_IO_OK :
 						drain(fd, req.length, in, GUARD_HARD_MAX_BYTES);
 			if (!read_ok) {
 				strata_log(STRATA_ERROR, "request %u: truncated payload: exiting",
-					(unsigned)req.id);
+						(unsigned)req.id);
 				return 1;
 			}
 			payload = wanted ? in : NULL;
 		}
 		struct guard_response resp;
 		guard_handle(guard, &req, payload, &resp, out, GUARD_HARD_MAX_BYTES);
-		bool sent = write_full(fd, &resp, sizeof(resp)) &&
-			write_full(fd, out, resp.length);
-		/* Nothing of a transfer stays in the guard once answered. */
-		if (payload) {
-			explicit_bzero(in, req.length);
-		}
+		bool sent = write_full(fd, &resp, sizeof(resp)) && write_full(fd, out, resp.length);
+		/* Nothing of a transfer stays in the guard once answered (drained
+		 * payloads passed through in too). */
+		explicit_bzero(in,
+				req.length < GUARD_HARD_MAX_BYTES ? req.length :
+								    GUARD_HARD_MAX_BYTES);
 		explicit_bzero(out, resp.length);
 		strata_log(resp.status == GUARD_OK ? STRATA_DEBUG : STRATA_INFO,
-			"request %u (type %u, %u bytes): %s: %s", (unsigned)req.id,
-			(unsigned)req.type, (unsigned)req.length,
-			resp.status == GUARD_OK ? "ok" :
-				resp.status == GUARD_REFUSED ? "refused" : "error",
-			resp.reason);
+				"request %u (type %u, %u bytes): %s: %s", (unsigned)req.id,
+				(unsigned)req.type, (unsigned)req.length,
+				resp.status == GUARD_OK                      ? "ok" :
+						resp.status == GUARD_REFUSED ? "refused" :
+									       "error",
+				resp.reason);
 		if (check == GUARD_CHECK_FATAL) {
 			strata_log(STRATA_ERROR, "malformed request (%s): exiting", reason);
 			return 1;
@@ -345,14 +372,14 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'v'},
-		{"debug", no_argument, NULL, 'd'},
-		{"log-dir", required_argument, NULL, OPT_LOG_DIR},
-		{"allow-images", no_argument, NULL, OPT_ALLOW_IMAGES},
-		{"uid", required_argument, NULL, OPT_UID},
-		{"gid", required_argument, NULL, OPT_GID},
-		{0},
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
+		{ "allow-images", no_argument, NULL, OPT_ALLOW_IMAGES },
+		{ "uid", required_argument, NULL, OPT_UID },
+		{ "gid", required_argument, NULL, OPT_GID },
+		{ 0 },
 	};
 	const char *log_dir = NULL;
 	bool debug = false, allow_images = false, have_uid = false, have_gid = false;
@@ -379,7 +406,7 @@ main(int argc, char *argv[])
 		case OPT_GID:
 			if (!parse_id(optarg, opt == OPT_UID ? &uid : &gid)) {
 				fprintf(stderr, "strata-clipboard-guard: bad --%s \"%s\"\n",
-					opt == OPT_UID ? "uid" : "gid", optarg);
+						opt == OPT_UID ? "uid" : "gid", optarg);
 				return 1;
 			}
 			*(opt == OPT_UID ? &have_uid : &have_gid) = true;
@@ -401,7 +428,8 @@ main(int argc, char *argv[])
 
 	struct stat st;
 	if (fstat(GUARD_FD, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		strata_log(STRATA_ERROR, "fd %d is not a socket: strata starts the guard", GUARD_FD);
+		strata_log(STRATA_ERROR, "fd %d is not a socket: strata starts the guard",
+				GUARD_FD);
 		return 1;
 	}
 	/* Only fd 3 and the standard streams come in; the log fds come next. */
@@ -414,13 +442,15 @@ main(int argc, char *argv[])
 	struct guard guard = { .allow_images = allow_images };
 	guard.audit = audit_open(log_dir, report_audit_problem, (void *)log_dir);
 	if (!guard.audit) {
-		strata_log(STRATA_ERROR, "the audit log in %s cannot be appended to: refusing to "
-			"start, so nothing crosses levels (see strata-audit verify)", log_dir);
+		strata_log(STRATA_ERROR,
+				"the audit log in %s cannot be appended to: refusing to "
+				"start, so nothing crosses levels (see strata-audit verify)",
+				log_dir);
 		return 1;
 	}
 	if (guard.audit->head_repaired) {
 		strata_log(STRATA_INFO, "%s/%s: the last append was interrupted; head file updated",
-			log_dir, AUDIT_HEAD_NAME);
+				log_dir, AUDIT_HEAD_NAME);
 	}
 	uint8_t *in = malloc(GUARD_HARD_MAX_BYTES);
 	uint8_t *out = malloc(GUARD_HARD_MAX_BYTES);
@@ -434,8 +464,8 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	strata_log(STRATA_INFO, "ready: log %s/%s (seq %llu), images %s", log_dir, AUDIT_LOG_NAME,
-		(unsigned long long)guard.audit->seq,
-		guard.allow_images && guard_images_supported() ? "allowed" : "refused");
+			(unsigned long long)guard.audit->seq,
+			guard.allow_images && guard_images_supported() ? "allowed" : "refused");
 	status = serve(GUARD_FD, &guard, in, out);
 out:
 	free(in);
