@@ -50,6 +50,41 @@ static const struct wlr_buffer_impl cairo_buffer_impl = {
 	.end_data_ptr_access = cairo_buffer_end_data_ptr_access,
 };
 
+/* A blank ARGB32 image of width x height, not yet a wlr_buffer. */
+static struct cairo_buffer *
+cairo_buffer_create(int width, int height)
+{
+	struct cairo_buffer *buffer = calloc(1, sizeof(*buffer));
+	if (!buffer) {
+		return NULL;
+	}
+	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+	if (cairo_surface_status(buffer->surface) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(buffer->surface);
+		free(buffer);
+		return NULL;
+	}
+	return buffer;
+}
+
+/* Hands the drawn image to the scene under parent at (x, y). */
+static struct wlr_scene_node *
+cairo_buffer_to_scene(struct cairo_buffer *buffer, struct wlr_scene_node *parent, int x, int y)
+{
+	cairo_surface_flush(buffer->surface);
+	wlr_buffer_init(&buffer->base, &cairo_buffer_impl,
+			cairo_image_surface_get_width(buffer->surface),
+			cairo_image_surface_get_height(buffer->surface));
+	struct wlr_scene_buffer *scene_buffer = wlr_scene_buffer_create(parent, &buffer->base);
+	/* The scene holds its own reference now. */
+	wlr_buffer_drop(&buffer->base);
+	if (!scene_buffer) {
+		return NULL;
+	}
+	wlr_scene_node_set_position(&scene_buffer->node, x, y);
+	return &scene_buffer->node;
+}
+
 static void
 set_source(cairo_t *cr, strata_rgba c)
 {
@@ -65,14 +100,8 @@ text_bar_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 	if (width <= 0 || height <= 0 || width > 16384 || height > 1024) {
 		return NULL;
 	}
-	struct cairo_buffer *buffer = calloc(1, sizeof(*buffer));
+	struct cairo_buffer *buffer = cairo_buffer_create(width, height);
 	if (!buffer) {
-		return NULL;
-	}
-	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
-	if (cairo_surface_status(buffer->surface) != CAIRO_STATUS_SUCCESS) {
-		cairo_surface_destroy(buffer->surface);
-		free(buffer);
 		return NULL;
 	}
 	cairo_t *cr = cairo_create(buffer->surface);
@@ -121,17 +150,7 @@ text_bar_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 		g_object_unref(layouts[i]);
 	}
 	cairo_destroy(cr);
-	cairo_surface_flush(buffer->surface);
-
-	wlr_buffer_init(&buffer->base, &cairo_buffer_impl, width, height);
-	struct wlr_scene_buffer *scene_buffer = wlr_scene_buffer_create(parent, &buffer->base);
-	/* The scene holds its own reference now. */
-	wlr_buffer_drop(&buffer->base);
-	if (!scene_buffer) {
-		return NULL;
-	}
-	wlr_scene_node_set_position(&scene_buffer->node, x, y);
-	return &scene_buffer->node;
+	return cairo_buffer_to_scene(buffer, parent, x, y);
 }
 
 static void
@@ -149,14 +168,8 @@ text_box_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 	if (width <= 0 || height <= 0 || width > 4096 || height > 4096) {
 		return NULL;
 	}
-	struct cairo_buffer *buffer = calloc(1, sizeof(*buffer));
+	struct cairo_buffer *buffer = cairo_buffer_create(width, height);
 	if (!buffer) {
-		return NULL;
-	}
-	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
-	if (cairo_surface_status(buffer->surface) != CAIRO_STATUS_SUCCESS) {
-		cairo_surface_destroy(buffer->surface);
-		free(buffer);
 		return NULL;
 	}
 	cairo_t *cr = cairo_create(buffer->surface);
@@ -219,14 +232,5 @@ text_box_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 	pango_font_description_free(desc);
 	g_object_unref(layout);
 	cairo_destroy(cr);
-	cairo_surface_flush(buffer->surface);
-
-	wlr_buffer_init(&buffer->base, &cairo_buffer_impl, width, height);
-	struct wlr_scene_buffer *scene_buffer = wlr_scene_buffer_create(parent, &buffer->base);
-	wlr_buffer_drop(&buffer->base);
-	if (!scene_buffer) {
-		return NULL;
-	}
-	wlr_scene_node_set_position(&scene_buffer->node, x, y);
-	return &scene_buffer->node;
+	return cairo_buffer_to_scene(buffer, parent, x, y);
 }
