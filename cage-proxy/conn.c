@@ -19,7 +19,6 @@
 
 #define UPSTREAM_HIGH_WATER (PROXY_UPSTREAM_OUT_BYTES - WIRE_MESSAGE_MAX)
 
-
 static void
 endpoint_update(struct proxy_conn *conn, bool client)
 {
@@ -35,10 +34,12 @@ endpoint_update(struct proxy_conn *conn, bool client)
 	if (out->out_end > out->out_start) {
 		events |= EPOLLOUT;
 	}
-	struct epoll_event ev = {
-		.events = events,
-		.data.ptr = client ? &conn->client_ep : &conn->upstream_ep,
-	};
+	struct endpoint *ep = client ? &conn->client_ep : &conn->upstream_ep;
+	if (ep->events == events) {
+		return; /* a system call per event saved */
+	}
+	ep->events = events;
+	struct epoll_event ev = { .events = events, .data.ptr = ep };
 	epoll_ctl(conn->proxy->epoll_fd, EPOLL_CTL_MOD, fd, &ev);
 }
 
@@ -123,7 +124,8 @@ out_reserve(struct flow *flow, size_t len, size_t limit)
 		size_t used = flow->out_end - flow->out_start;
 		memmove(flow->out, flow->out + flow->out_start, used);
 		for (size_t i = 0; i < flow->out_fd_count; i++) {
-			flow->out_fds[(flow->out_fd_start + i) % PROXY_FD_QUEUE].offset -= flow->out_start;
+			flow->out_fds[(flow->out_fd_start + i) % PROXY_FD_QUEUE].offset -=
+					flow->out_start;
 		}
 		flow->out_start = 0;
 		flow->out_end = used;
@@ -155,7 +157,7 @@ out_append(struct flow *flow, const uint8_t *bytes, size_t len, const int *fds, 
 	flow->out_end += len;
 	for (size_t i = 0; i < fd_count; i++) {
 		size_t slot = (flow->out_fd_start + flow->out_fd_count) % PROXY_FD_QUEUE;
-		flow->out_fds[slot] = (struct fd_slot){.fd = fds[i], .offset = offset};
+		flow->out_fds[slot] = (struct fd_slot){ .fd = fds[i], .offset = offset };
 		flow->out_fd_count++;
 	}
 }
@@ -172,17 +174,21 @@ conn_fail(struct proxy_conn *conn, uint32_t object, uint32_t code, const char *f
 	vsnprintf(reason, sizeof(reason), fmt, args);
 	va_end(args);
 	proxy_log("level %s: client %u (pid %d) ended: %s", conn->proxy->level, conn->id,
-		(int)conn->pid, reason);
+			(int)conn->pid, reason);
 	conn->proxy->refusals++;
 
 	/* wl_display.error(object, code, "cage-proxy: reason") */
 	char text[600];
 	int n = snprintf(text, sizeof(text), "cage-proxy: %s", reason);
-	uint32_t len = (uint32_t)(n < 0 ? 0 : (size_t)n >= sizeof(text) ? sizeof(text) - 1 : (size_t)n) + 1;
+	uint32_t len = (uint32_t)(n < 0 ? 0 :
+						       (size_t)n >= sizeof(text) ?
+					  sizeof(text) - 1 :
+					  (size_t)n) +
+			1;
 	uint32_t padded = (len + 3) & ~3u;
 	uint32_t size = 8 + 4 + 4 + 4 + padded;
-	uint8_t msg[8 + 12 + sizeof(text) + 4] = {0};
-	uint32_t words[5] = {1, size << 16, object, code, len};
+	uint8_t msg[8 + 12 + sizeof(text) + 4] = { 0 };
+	uint32_t words[5] = { 1, size << 16, object, code, len };
 	memcpy(msg, words, sizeof(words));
 	memcpy(msg + 20, text, len - 1);
 	/* The events already checked go first; then the error. */
@@ -202,7 +208,7 @@ take_fds(struct flow *flow, int *out, size_t fd_count)
 {
 	memcpy(out, flow->in_fds, fd_count * sizeof(int));
 	memmove(flow->in_fds, flow->in_fds + fd_count,
-		(flow->in_fd_count - fd_count) * sizeof(int));
+			(flow->in_fd_count - fd_count) * sizeof(int));
 	flow->in_fd_count -= fd_count;
 }
 
@@ -218,13 +224,14 @@ process_flow(struct proxy_conn *conn, bool from_client)
 	size_t pos = 0;
 	while (!conn->closing) {
 		struct wire_header hdr;
-		enum wire_status status = wire_read_header(flow->in + pos, flow->in_len - pos, &hdr);
+		enum wire_status status =
+				wire_read_header(flow->in + pos, flow->in_len - pos, &hdr);
 		if (status == WIRE_INCOMPLETE) {
 			break;
 		}
 		if (status != WIRE_OK) {
 			conn_fail(conn, 1, 1, "%s: %s", from_client ? "request" : "event",
-				wire_status_str(status));
+					wire_status_str(status));
 			return;
 		}
 		struct obj_entry *target = obj_map_get(&conn->objects, hdr.object);
@@ -232,38 +239,41 @@ process_flow(struct proxy_conn *conn, bool from_client)
 		if (from_client) {
 			if (!target || target->state != OBJ_LIVE) {
 				conn_fail(conn, 1, 0, "request to object %u, which does not exist",
-					hdr.object);
+						hdr.object);
 				return;
 			}
 			if (hdr.opcode >= target->iface->request_count) {
-				conn_fail(conn, hdr.object, 1, "%s has no request %u", target->iface->name,
-					hdr.opcode);
+				conn_fail(conn, hdr.object, 1, "%s has no request %u",
+						target->iface->name, hdr.opcode);
 				return;
 			}
 			msg = &target->iface->requests[hdr.opcode];
 			if (msg->since > target->version) {
-				conn_fail(conn, hdr.object, 1, "%s.%s needs version %u, object has %u",
-					target->iface->name, msg->name, msg->since, target->version);
+				conn_fail(conn, hdr.object, 1,
+						"%s.%s needs version %u, object has %u",
+						target->iface->name, msg->name, msg->since,
+						target->version);
 				return;
 			}
 		} else {
 			if (!target || hdr.opcode >= target->iface->event_count) {
-				conn_fail(conn, 1, 3, "the compositor sent an event the proxy cannot parse");
+				conn_fail(conn, 1, 3,
+						"the compositor sent an event the proxy cannot parse");
 				return;
 			}
 			msg = &target->iface->events[hdr.opcode];
 		}
 		struct wire_value values[WIRE_MAX_ARGS];
 		status = wire_parse_args(msg, flow->in + pos + WIRE_HEADER_SIZE,
-			hdr.size - WIRE_HEADER_SIZE, values, proxy->limits.max_string);
+				hdr.size - WIRE_HEADER_SIZE, values, proxy->limits.max_string);
 		if (status != WIRE_OK) {
 			conn_fail(conn, hdr.object, 1, "%s.%s: %s", target->iface->name, msg->name,
-				wire_status_str(status));
+					wire_status_str(status));
 			return;
 		}
 		if (flow->in_fd_count < msg->fd_count) {
 			conn_fail(conn, hdr.object, 1, "%s.%s: file descriptor expected",
-				target->iface->name, msg->name);
+					target->iface->name, msg->name);
 			return;
 		}
 		struct flow *out = from_client ? &conn->c2s : &conn->s2c;
@@ -275,8 +285,9 @@ process_flow(struct proxy_conn *conn, bool from_client)
 		int fds[WIRE_MAX_FDS_PER_MESSAGE];
 		const int *head_fds = flow->in_fds;
 		enum policy_verdict verdict = from_client ?
-			policy_request(conn, &hdr, target, msg, values, head_fds, flow->in + pos) :
-			policy_event(conn, &hdr, target, msg, values, flow->in + pos);
+				policy_request(conn, &hdr, target, msg, values, head_fds,
+						flow->in + pos) :
+				policy_event(conn, &hdr, target, msg, values, flow->in + pos);
 		if (verdict == POLICY_FAIL) {
 			return;
 		}
@@ -285,16 +296,18 @@ process_flow(struct proxy_conn *conn, bool from_client)
 		if (verdict == POLICY_DROP) {
 			close_fds(fds, msg->fd_count);
 		} else {
-			size_t limit = from_client ? PROXY_UPSTREAM_OUT_BYTES : proxy->limits.client_buffer_bytes;
+			size_t limit = from_client ? PROXY_UPSTREAM_OUT_BYTES :
+						     proxy->limits.client_buffer_bytes;
 			if (out->out_fd_count + msg->fd_count > PROXY_FD_QUEUE ||
 					!out_reserve(out, hdr.size, limit)) {
 				close_fds(fds, msg->fd_count);
 				if (from_client) {
 					conn_fail(conn, 1, 2, "too much queued for the compositor");
 				} else {
-					/* It does not read its events: it cannot read an error either. */
+					/* It does not read its events: it cannot read an error
+					 * either. */
 					proxy_log("level %s: client %u (pid %d) cut: it does not read its events",
-						proxy->level, conn->id, (int)conn->pid);
+							proxy->level, conn->id, (int)conn->pid);
 					conn->closing = true;
 					conn->s2c.out_start = conn->s2c.out_end = 0;
 					close_upstream(conn);
@@ -321,7 +334,7 @@ read_flow(struct proxy_conn *conn, bool from_client)
 	if (space == 0) {
 		return true;
 	}
-	struct iovec iov = {.iov_base = flow->in + flow->in_len, .iov_len = space};
+	struct iovec iov = { .iov_base = flow->in + flow->in_len, .iov_len = space };
 	/* Room for exactly libwayland's 28 fds: more is MSG_CTRUNC, and fatal. */
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * WIRE_MAX_FDS_PER_MESSAGE)];
@@ -365,18 +378,20 @@ read_flow(struct proxy_conn *conn, bool from_client)
 	if (mh.msg_flags & MSG_CTRUNC) {
 		/* More than libwayland's 28 in one sendmsg, or the proxy itself is
 		 * out of fds: either way some were lost, so the stream is broken. */
-		conn_fail(conn, 1, 1, "more than %d fds in one batch, or none left to the proxy "
-			"(truncated)", WIRE_MAX_FDS_PER_MESSAGE);
+		conn_fail(conn, 1, 1,
+				"more than %d fds in one batch, or none left to the proxy "
+				"(truncated)",
+				WIRE_MAX_FDS_PER_MESSAGE);
 		return true;
 	}
 	if (over_budget) {
 		conn_fail(conn, 1, 2, "the cage holds more than %zu fds in the proxy",
-			conn->proxy->fd_budget);
+				conn->proxy->fd_budget);
 		return true;
 	}
 	if (received_fds == SIZE_MAX) {
 		conn_fail(conn, 1, 2, "more than %u fds in flight",
-			conn->proxy->limits.max_fds_in_flight);
+				conn->proxy->limits.max_fds_in_flight);
 		return true;
 	}
 	if (n == 0) {
@@ -400,7 +415,8 @@ flush_flow(struct proxy_conn *conn, bool to_client)
 		int fds[WIRE_MAX_FDS_PER_MESSAGE];
 		size_t fd_count = 0;
 		for (size_t i = 0; i < flow->out_fd_count; i++) {
-			struct fd_slot *slot = &flow->out_fds[(flow->out_fd_start + i) % PROXY_FD_QUEUE];
+			struct fd_slot *slot =
+					&flow->out_fds[(flow->out_fd_start + i) % PROXY_FD_QUEUE];
 			if (slot->offset >= end) {
 				break;
 			}
@@ -411,12 +427,13 @@ flush_flow(struct proxy_conn *conn, bool to_client)
 			}
 			fds[fd_count++] = slot->fd;
 		}
-		struct iovec iov = {.iov_base = flow->out + flow->out_start, .iov_len = end - flow->out_start};
+		struct iovec iov = { .iov_base = flow->out + flow->out_start,
+			.iov_len = end - flow->out_start };
 		union {
 			char buf[CMSG_SPACE(sizeof(int) * WIRE_MAX_FDS_PER_MESSAGE)];
 			struct cmsghdr align;
 		} control;
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 		if (fd_count > 0) {
 			mh.msg_control = control.buf;
 			mh.msg_controllen = CMSG_SPACE(sizeof(int) * fd_count);
@@ -485,6 +502,28 @@ conn_handle_event(struct endpoint *ep, uint32_t events)
 	if (conn->dead) {
 		return;
 	}
+	if ((events & EPOLLIN) && from_client && !conn->closing) {
+		/*
+		 * Before taking more requests, take what the compositor already
+		 * answered: libwayland ends a client whose socket it cannot write
+		 * to, so the compositor's side must never wait on the proxy.
+		 */
+		for (int round = 0; round < 8 && conn->upstream_fd >= 0 && !conn->closing;
+				round++) {
+			size_t before = conn->s2c.in_len;
+			if (!read_flow(conn, false)) {
+				break; /* EOF: handled when epoll reports it */
+			}
+			if (conn->s2c.in_len == before) {
+				break; /* nothing more to read now */
+			}
+			process_flow(conn, false);
+		}
+		if (conn->dead || conn->closing) {
+			conn_flush_all(conn);
+			return;
+		}
+	}
 	if (events & EPOLLIN) {
 		if (!read_flow(conn, from_client)) {
 			if (from_client) {
@@ -493,7 +532,7 @@ conn_handle_event(struct endpoint *ep, uint32_t events)
 			}
 			/* The compositor closed: forward what was checked, then close. */
 			proxy_log("level %s: client %u (pid %d): the compositor closed its connection",
-				conn->proxy->level, conn->id, (int)conn->pid);
+					conn->proxy->level, conn->id, (int)conn->pid);
 			process_flow(conn, false);
 			conn->closing = true;
 			close_upstream(conn);
@@ -530,9 +569,13 @@ conn_create_with_upstream(struct proxy *proxy, int client_fd, int upstream_fd)
 	conn->client_fd = client_fd;
 	conn->upstream_fd = upstream_fd;
 	conn->reading_client = true;
-	conn->client_ep = (struct endpoint){.conn = conn, .is_client = true};
-	conn->upstream_ep = (struct endpoint){.conn = conn, .is_client = false};
-	struct ucred cred = {0};
+	conn->client_ep = (struct endpoint){ .conn = conn,
+		.is_client = true,
+		.events = EPOLLIN | EPOLLRDHUP };
+	conn->upstream_ep = (struct endpoint){ .conn = conn,
+		.is_client = false,
+		.events = EPOLLIN | EPOLLRDHUP };
+	struct ucred cred = { 0 };
 	socklen_t cred_len = sizeof(cred);
 	if (getsockopt(client_fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) == 0) {
 		conn->pid = cred.pid;
@@ -545,7 +588,7 @@ conn_create_with_upstream(struct proxy *proxy, int client_fd, int upstream_fd)
 			!obj_map_insert(&conn->objects, 1, &wire_iface_wl_display, 1, 1)) {
 		goto fail;
 	}
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = &conn->client_ep};
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = &conn->client_ep };
 	if (epoll_ctl(proxy->epoll_fd, EPOLL_CTL_ADD, client_fd, &ev) < 0) {
 		goto fail;
 	}
@@ -578,12 +621,11 @@ conn_create(struct proxy *proxy, int client_fd)
 	if (upstream_fd >= 0) {
 		setsockopt(upstream_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	}
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", proxy->upstream_path);
-	if (upstream_fd < 0 ||
-			connect(upstream_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+	if (upstream_fd < 0 || connect(upstream_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		proxy_log("level %s: cannot connect to the compositor at %s: %s", proxy->level,
-			proxy->upstream_path, strerror(errno));
+				proxy->upstream_path, strerror(errno));
 		if (upstream_fd >= 0) {
 			close(upstream_fd);
 		}

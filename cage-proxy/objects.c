@@ -14,7 +14,7 @@ static bool range_grow(struct obj_range *range, uint32_t need);
 bool
 obj_map_init(struct obj_map *map)
 {
-	*map = (struct obj_map){0};
+	*map = (struct obj_map){ 0 };
 	/* Id 0 is never an object: libwayland reserves its slot on both ends,
 	 * so the first client object is 1. */
 	if (!range_grow(&map->client, 1)) {
@@ -30,7 +30,7 @@ obj_map_finish(struct obj_map *map)
 {
 	free(map->client.entries);
 	free(map->server.entries);
-	*map = (struct obj_map){0};
+	*map = (struct obj_map){ 0 };
 }
 
 static struct obj_range *
@@ -77,7 +77,7 @@ range_grow(struct obj_range *range, uint32_t need)
 
 bool
 obj_map_insert(struct obj_map *map, uint32_t id, const struct wire_interface *iface,
-	uint32_t version, uint32_t max_objects)
+		uint32_t version, uint32_t max_objects)
 {
 	uint32_t slot;
 	struct obj_range *range = range_of(map, id, &slot);
@@ -105,7 +105,7 @@ obj_map_insert(struct obj_map *map, uint32_t id, const struct wire_interface *if
 	if (entry->state == OBJ_FREE) {
 		map->live++;
 	}
-	*entry = (struct obj_entry){.iface = iface, .version = version, .state = OBJ_LIVE};
+	*entry = (struct obj_entry){ .iface = iface, .version = version, .state = OBJ_LIVE };
 	return true;
 }
 
@@ -123,7 +123,7 @@ obj_map_free(struct obj_map *map, uint32_t id)
 {
 	struct obj_entry *entry = obj_map_get(map, id);
 	if (entry) {
-		*entry = (struct obj_entry){0};
+		*entry = (struct obj_entry){ 0 };
 		map->live--;
 	}
 }

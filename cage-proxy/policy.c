@@ -46,19 +46,11 @@ is(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static bool
 take_token(struct proxy_conn *conn)
 {
 	double rate = conn->proxy->limits.max_messages_per_second;
-	uint64_t now = now_ms();
+	uint64_t now = conn->proxy->now_ms; /* read once per epoll batch */
 	if (conn->tokens_at_ms == 0) {
 		conn->tokens = rate;
 	} else if (now > conn->tokens_at_ms) {
@@ -98,25 +90,25 @@ check_bind(struct proxy_conn *conn, const struct wire_header *hdr, struct wire_v
 	struct advertised_global *global = find_global(conn, name);
 	if (!global) {
 		conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_OBJECT,
-			"bind to global %u, which this client was never shown", name);
+				"bind to global %u, which this client was never shown", name);
 		return POLICY_FAIL;
 	}
 	if (!interface || !is(interface, global->iface->name)) {
 		conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_OBJECT,
-			"bind to global %u as \"%s\", but it is %s", name, interface ? interface : "",
-			global->iface->name);
+				"bind to global %u as \"%s\", but it is %s", name,
+				interface ? interface : "", global->iface->name);
 		return POLICY_FAIL;
 	}
 	if (version < 1 || version > global->version) {
 		conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_OBJECT,
-			"bind to %s version %u (allowed: 1 to %u)", global->iface->name, version,
-			global->version);
+				"bind to %s version %u (allowed: 1 to %u)", global->iface->name,
+				version, global->version);
 		return POLICY_FAIL;
 	}
 	if (!obj_map_insert(&conn->objects, id, global->iface, version,
-			conn->proxy->limits.max_objects)) {
+			    conn->proxy->limits.max_objects)) {
 		conn_fail(conn, DISPLAY_OBJECT_ID, DISPLAY_ERROR_INVALID_OBJECT,
-			"invalid new id %u for %s", id, global->iface->name);
+				"invalid new id %u for %s", id, global->iface->name);
 		return POLICY_FAIL;
 	}
 	return POLICY_FORWARD;
@@ -125,7 +117,7 @@ check_bind(struct proxy_conn *conn, const struct wire_header *hdr, struct wire_v
 /* fds the protocol gives a kind to; any other fd in a request is refused. */
 static enum policy_verdict
 check_fds(struct proxy_conn *conn, const struct wire_header *hdr, struct obj_entry *target,
-	const struct wire_message *msg, struct wire_value *values, const int *fds)
+		const struct wire_message *msg, struct wire_value *values, const int *fds)
 {
 	const char *iface = target->iface->name;
 	struct stat st;
@@ -133,19 +125,19 @@ check_fds(struct proxy_conn *conn, const struct wire_header *hdr, struct obj_ent
 		int32_t size = (int32_t)values[2].u;
 		if (fstat(fds[0], &st) < 0 || !S_ISREG(st.st_mode)) {
 			conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_OBJECT,
-				"wl_shm.create_pool: the fd is not a memfd or regular file");
+					"wl_shm.create_pool: the fd is not a memfd or regular file");
 			return POLICY_FAIL;
 		}
 		if (size <= 0 || st.st_size < size) {
 			conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_OBJECT,
-				"wl_shm.create_pool: pool of %d bytes on a file of %lld bytes", size,
-				(long long)st.st_size);
+					"wl_shm.create_pool: pool of %d bytes on a file of %lld bytes",
+					size, (long long)st.st_size);
 			return POLICY_FAIL;
 		}
 		if (conn->shm_bytes + (uint64_t)size > conn->proxy->limits.max_shm_bytes) {
 			conn_fail(conn, hdr->object, DISPLAY_ERROR_NO_MEMORY,
-				"wl_shm.create_pool: more than %llu bytes of pools",
-				(unsigned long long)conn->proxy->limits.max_shm_bytes);
+					"wl_shm.create_pool: more than %llu bytes of pools",
+					(unsigned long long)conn->proxy->limits.max_shm_bytes);
 			return POLICY_FAIL;
 		}
 		conn->shm_bytes += (uint64_t)size;
@@ -159,7 +151,7 @@ check_fds(struct proxy_conn *conn, const struct wire_header *hdr, struct obj_ent
 		if (fstat(fds[0], &st) < 0 || !S_ISFIFO(st.st_mode) || flags < 0 ||
 				(flags & O_ACCMODE) != O_WRONLY) {
 			conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_OBJECT,
-				"%s.receive: the fd is not the write end of a pipe", iface);
+					"%s.receive: the fd is not the write end of a pipe", iface);
 			return POLICY_FAIL;
 		}
 		return POLICY_FORWARD;
@@ -168,24 +160,26 @@ check_fds(struct proxy_conn *conn, const struct wire_header *hdr, struct obj_ent
 		struct statfs sfs;
 		if (fstatfs(fds[0], &sfs) < 0 || sfs.f_type != DMA_BUF_MAGIC) {
 			conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_OBJECT,
-				"zwp_linux_buffer_params_v1.add: the fd is not a dmabuf");
+					"zwp_linux_buffer_params_v1.add: the fd is not a dmabuf");
 			return POLICY_FAIL;
 		}
 		return POLICY_FORWARD;
 	}
 	conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_METHOD,
-		"%s.%s carries an fd the proxy has no rule for", iface, msg->name);
+			"%s.%s carries an fd the proxy has no rule for", iface, msg->name);
 	return POLICY_FAIL;
 }
 
 enum policy_verdict
 policy_request(struct proxy_conn *conn, const struct wire_header *hdr, struct obj_entry *target,
-	const struct wire_message *msg, struct wire_value *values, const int *fds, uint8_t *bytes)
+		const struct wire_message *msg, struct wire_value *values, const int *fds,
+		uint8_t *bytes)
 {
 	const struct proxy_limits *limits = &conn->proxy->limits;
 	if (!take_token(conn)) {
 		conn_fail(conn, DISPLAY_OBJECT_ID, DISPLAY_ERROR_NO_MEMORY,
-			"more than %u requests per second", limits->max_messages_per_second);
+				"more than %u requests per second",
+				limits->max_messages_per_second);
 		return POLICY_FAIL;
 	}
 
@@ -198,20 +192,20 @@ policy_request(struct proxy_conn *conn, const struct wire_header *hdr, struct ob
 		struct obj_entry *entry = obj_map_get(&conn->objects, values[i].u);
 		if (!entry || entry->state != OBJ_LIVE) {
 			conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_OBJECT,
-				"%s.%s: argument %u names object %u, which does not exist",
-				target->iface->name, msg->name, i, values[i].u);
+					"%s.%s: argument %u names object %u, which does not exist",
+					target->iface->name, msg->name, i, values[i].u);
 			return POLICY_FAIL;
 		}
 		if (arg->interface && entry->iface != arg->interface) {
 			conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_OBJECT,
-				"%s.%s: object %u is a %s, not a %s", target->iface->name, msg->name,
-				values[i].u, entry->iface->name, arg->interface->name);
+					"%s.%s: object %u is a %s, not a %s", target->iface->name,
+					msg->name, values[i].u, entry->iface->name,
+					arg->interface->name);
 			return POLICY_FAIL;
 		}
 	}
 
-	if (msg->fd_count > 0 &&
-			check_fds(conn, hdr, target, msg, values, fds) != POLICY_FORWARD) {
+	if (msg->fd_count > 0 && check_fds(conn, hdr, target, msg, values, fds) != POLICY_FORWARD) {
 		return POLICY_FAIL;
 	}
 
@@ -220,13 +214,13 @@ policy_request(struct proxy_conn *conn, const struct wire_header *hdr, struct ob
 		uint32_t id = values[msg->new_id_arg].u;
 		if (id >= WIRE_SERVER_ID_START) {
 			conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_OBJECT,
-				"new id %u is in the compositor's range", id);
+					"new id %u is in the compositor's range", id);
 			return POLICY_FAIL;
 		}
 		if (!arg->interface) {
 			if (target->iface != &wire_iface_wl_registry) {
 				conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_METHOD,
-					"untyped new id outside wl_registry.bind");
+						"untyped new id outside wl_registry.bind");
 				return POLICY_FAIL;
 			}
 			enum policy_verdict verdict = check_bind(conn, hdr, values);
@@ -237,17 +231,18 @@ policy_request(struct proxy_conn *conn, const struct wire_header *hdr, struct ob
 			if (is(arg->interface->name, "xdg_toplevel")) {
 				if (conn->toplevels >= limits->max_toplevels) {
 					conn_fail(conn, hdr->object, DISPLAY_ERROR_NO_MEMORY,
-						"more than %u toplevels", limits->max_toplevels);
+							"more than %u toplevels",
+							limits->max_toplevels);
 					return POLICY_FAIL;
 				}
 				conn->toplevels++;
 			}
 			if (!obj_map_insert(&conn->objects, id, arg->interface, target->version,
-					limits->max_objects)) {
+					    limits->max_objects)) {
 				conn_fail(conn, DISPLAY_OBJECT_ID, DISPLAY_ERROR_INVALID_OBJECT,
-					"invalid new id %u for %s (in use, out of sequence, or over %u "
-					"objects)",
-					id, arg->interface->name, limits->max_objects);
+						"invalid new id %u for %s (in use, out of sequence, or over %u "
+						"objects)",
+						id, arg->interface->name, limits->max_objects);
 				return POLICY_FAIL;
 			}
 			if (is(arg->interface->name, "wl_shm_pool")) {
@@ -258,14 +253,22 @@ policy_request(struct proxy_conn *conn, const struct wire_header *hdr, struct ob
 		target = obj_map_get(&conn->objects, hdr->object);
 	}
 
+	if (target->iface == &wire_iface_wl_display && is(msg->name, "get_registry") &&
+			++conn->registries > PROXY_MAX_REGISTRIES) {
+		/* A client needs one or two; each costs the compositor a copy of
+		 * every global, as events. */
+		conn_fail(conn, hdr->object, DISPLAY_ERROR_NO_MEMORY, "more than %d registries",
+				PROXY_MAX_REGISTRIES);
+		return POLICY_FAIL;
+	}
 	if (is(target->iface->name, "wl_shm_pool") && is(msg->name, "resize")) {
 		int32_t size = (int32_t)values[0].u;
 		if (size > (int32_t)target->aux) {
 			uint64_t grow = (uint64_t)(size - (int32_t)target->aux);
 			if (conn->shm_bytes + grow > limits->max_shm_bytes) {
 				conn_fail(conn, hdr->object, DISPLAY_ERROR_NO_MEMORY,
-					"wl_shm_pool.resize: more than %llu bytes of pools",
-					(unsigned long long)limits->max_shm_bytes);
+						"wl_shm_pool.resize: more than %llu bytes of pools",
+						(unsigned long long)limits->max_shm_bytes);
 				return POLICY_FAIL;
 			}
 			conn->shm_bytes += grow;
@@ -278,7 +281,8 @@ policy_request(struct proxy_conn *conn, const struct wire_header *hdr, struct ob
 			conn->toplevels--;
 		}
 		if (is(target->iface->name, "wl_shm_pool")) {
-			conn->shm_bytes -= target->aux <= conn->shm_bytes ? target->aux : conn->shm_bytes;
+			conn->shm_bytes -= target->aux <= conn->shm_bytes ? target->aux :
+									    conn->shm_bytes;
 		}
 		/* Known until the compositor confirms with delete_id (client ids), or
 		 * until it reuses the id (its own). */
@@ -314,7 +318,7 @@ registry_global(struct proxy_conn *conn, struct wire_value *values, uint8_t *byt
 		}
 		global = &conn->globals[conn->global_count++];
 	}
-	*global = (struct advertised_global){.name = name, .iface = iface, .version = capped};
+	*global = (struct advertised_global){ .name = name, .iface = iface, .version = capped };
 	if (capped != version) {
 		/* The version is the message's last word. */
 		memcpy(bytes + size - 4, &capped, 4);
@@ -324,7 +328,7 @@ registry_global(struct proxy_conn *conn, struct wire_value *values, uint8_t *byt
 
 enum policy_verdict
 policy_event(struct proxy_conn *conn, const struct wire_header *hdr, struct obj_entry *target,
-	const struct wire_message *msg, struct wire_value *values, uint8_t *bytes)
+		const struct wire_message *msg, struct wire_value *values, uint8_t *bytes)
 {
 	if (target->iface == &wire_iface_wl_registry) {
 		if (is(msg->name, "global")) {
@@ -351,9 +355,9 @@ policy_event(struct proxy_conn *conn, const struct wire_header *hdr, struct obj_
 		uint32_t id = values[msg->new_id_arg].u;
 		if (id < WIRE_SERVER_ID_START || !arg->interface ||
 				!obj_map_insert(&conn->objects, id, arg->interface, target->version,
-					UINT32_MAX)) {
+						UINT32_MAX)) {
 			conn_fail(conn, DISPLAY_OBJECT_ID, DISPLAY_ERROR_IMPLEMENTATION,
-				"the compositor sent an invalid new id %u", id);
+					"the compositor sent an invalid new id %u", id);
 			return POLICY_FAIL;
 		}
 	}

@@ -67,7 +67,7 @@ struct obj_entry *obj_map_get(struct obj_map *map, uint32_t id);
  * their range, where a zombie slot may be reused. false: refused.
  */
 bool obj_map_insert(struct obj_map *map, uint32_t id, const struct wire_interface *iface,
-	uint32_t version, uint32_t max_objects);
+		uint32_t version, uint32_t max_objects);
 void obj_map_zombie(struct obj_map *map, uint32_t id);
 void obj_map_free(struct obj_map *map, uint32_t id);
 
@@ -77,6 +77,7 @@ void obj_map_free(struct obj_map *map, uint32_t id);
 #define PROXY_UPSTREAM_OUT_BYTES (64 * 1024)
 #define PROXY_FD_QUEUE 256
 #define PROXY_MAX_GLOBALS 128
+#define PROXY_MAX_REGISTRIES 64
 
 struct fd_slot {
 	int fd;
@@ -110,6 +111,7 @@ struct proxy;
 struct endpoint {
 	struct proxy_conn *conn;
 	bool is_client;
+	uint32_t events; /* what epoll watches now, to skip needless updates */
 };
 
 struct proxy_conn {
@@ -125,6 +127,7 @@ struct proxy_conn {
 	size_t global_count;
 	uint64_t shm_bytes;
 	uint32_t toplevels;
+	uint32_t registries; /* wl_display.get_registry calls */
 	/* token bucket for the request rate */
 	double tokens;
 	uint64_t tokens_at_ms;
@@ -150,6 +153,7 @@ struct proxy {
 	size_t fd_budget;
 	int spare_fd;
 	uint64_t emfile_count;
+	uint64_t now_ms; /* read once per epoll batch (the rate limiter's clock) */
 	/* counters for tests and benchmarks */
 	uint64_t messages, refusals;
 };
@@ -172,7 +176,7 @@ void conn_handle_event(struct endpoint *ep, uint32_t events);
  * nothing more is forwarded, and both sockets close once it is flushed.
  */
 void conn_fail(struct proxy_conn *conn, uint32_t object, uint32_t code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+		__attribute__((format(printf, 4, 5)));
 
 /* ---- policy (policy.c) ------------------------------------------------ */
 
@@ -188,16 +192,16 @@ enum policy_verdict {
 };
 
 enum policy_verdict policy_request(struct proxy_conn *conn, const struct wire_header *hdr,
-	struct obj_entry *target, const struct wire_message *msg, struct wire_value *values,
-	const int *fds, uint8_t *bytes);
+		struct obj_entry *target, const struct wire_message *msg, struct wire_value *values,
+		const int *fds, uint8_t *bytes);
 enum policy_verdict policy_event(struct proxy_conn *conn, const struct wire_header *hdr,
-	struct obj_entry *target, const struct wire_message *msg, struct wire_value *values,
-	uint8_t *bytes);
+		struct obj_entry *target, const struct wire_message *msg, struct wire_value *values,
+		uint8_t *bytes);
 
 /* ---- the loop (server.c) ----------------------------------------------- */
 
 bool proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, const char *level,
-	const struct proxy_limits *limits);
+		const struct proxy_limits *limits);
 void proxy_run(struct proxy *proxy);
 void proxy_finish(struct proxy *proxy);
 void proxy_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -24,14 +24,37 @@ sandbox_seccomp(void)
 		return false;
 	}
 	static const int allowed[] = {
-		SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(close),
-		SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),
-		SCMP_SYS(epoll_ctl), SCMP_SYS(accept4), SCMP_SYS(connect), SCMP_SYS(getsockopt),
-		SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(fstatfs), SCMP_SYS(fcntl),
-		SCMP_SYS(clock_gettime), SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap),
-		SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(exit), SCMP_SYS(exit_group),
-		SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(getpid),
-		SCMP_SYS(restart_syscall), SCMP_SYS(futex),
+		SCMP_SYS(read),
+		SCMP_SYS(write),
+		SCMP_SYS(writev),
+		SCMP_SYS(close),
+		SCMP_SYS(recvmsg),
+		SCMP_SYS(sendmsg),
+		SCMP_SYS(epoll_wait),
+		SCMP_SYS(epoll_pwait),
+		SCMP_SYS(epoll_ctl),
+		SCMP_SYS(accept4),
+		SCMP_SYS(connect),
+		SCMP_SYS(getsockopt),
+		SCMP_SYS(fstat),
+		SCMP_SYS(newfstatat),
+		SCMP_SYS(fstatfs),
+		SCMP_SYS(fcntl),
+		SCMP_SYS(clock_gettime),
+		SCMP_SYS(brk),
+		SCMP_SYS(mmap),
+		SCMP_SYS(munmap),
+		SCMP_SYS(mremap),
+		SCMP_SYS(madvise),
+		SCMP_SYS(exit),
+		SCMP_SYS(exit_group),
+		SCMP_SYS(rt_sigreturn),
+		SCMP_SYS(rt_sigprocmask),
+		SCMP_SYS(getpid),
+		SCMP_SYS(restart_syscall),
+		SCMP_SYS(futex),
+		/* AddressSanitizer builds ask for their thread id. */
+		SCMP_SYS(gettid),
 	};
 	bool ok = true;
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && ok; i++) {
@@ -40,11 +63,14 @@ sandbox_seccomp(void)
 	/* The spare fd after an EMFILE (server.c). */
 	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(dup), 0) == 0;
 	/* The upstream's send buffer (conn.c), nothing else. */
-	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
-		SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET), SCMP_A2(SCMP_CMP_EQ, SO_SNDBUF)) == 0;
+	ok = ok &&
+			seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+					SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+					SCMP_A2(SCMP_CMP_EQ, SO_SNDBUF)) == 0;
 	/* New sockets: Unix stream sockets to the compositor only. */
-	ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-		SCMP_A0(SCMP_CMP_EQ, AF_UNIX)) == 0;
+	ok = ok &&
+			seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+					SCMP_A0(SCMP_CMP_EQ, AF_UNIX)) == 0;
 	ok = ok && seccomp_load(ctx) == 0;
 	seccomp_release(ctx);
 	if (!ok) {
@@ -55,11 +81,11 @@ sandbox_seccomp(void)
 
 bool
 sandbox_enter(const char *upstream, const char *dir, bool drop, uid_t uid, gid_t gid,
-	char *upstream_inside, size_t size)
+		char *upstream_inside, size_t size)
 {
 	if (geteuid() != 0) {
 		proxy_log("the sandbox needs root (chroot); run under the session supervisor, "
-			"or pass --no-sandbox for debugging");
+			  "or pass --no-sandbox for debugging");
 		return false;
 	}
 	if (mkdir(dir, 0711) < 0) {
@@ -70,7 +96,7 @@ sandbox_enter(const char *upstream, const char *dir, bool drop, uid_t uid, gid_t
 	snprintf(link_path, sizeof(link_path), "%s/compositor", dir);
 	if (link(upstream, link_path) < 0) {
 		proxy_log("cannot link %s into %s (same filesystem needed): %s", upstream, dir,
-			strerror(errno));
+				strerror(errno));
 		rmdir(dir);
 		return false;
 	}
@@ -84,7 +110,7 @@ sandbox_enter(const char *upstream, const char *dir, bool drop, uid_t uid, gid_t
 		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
 				setresuid(uid, uid, uid) < 0) {
 			proxy_log("cannot drop to uid %u gid %u: %s", (unsigned)uid, (unsigned)gid,
-				strerror(errno));
+					strerror(errno));
 			return false;
 		}
 		if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {

@@ -19,7 +19,7 @@
  * connect() to from now on.
  */
 bool sandbox_enter(const char *upstream, const char *dir, bool drop, uid_t uid, gid_t gid,
-	char *upstream_inside, size_t size);
+		char *upstream_inside, size_t size);
 
 /* Only the seccomp part (used by tests and the fuzzer-free paths). */
 bool sandbox_seccomp(void);

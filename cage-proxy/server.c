@@ -28,7 +28,7 @@ proxy_log(const char *fmt, ...)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	char line[1024];
 	int n = snprintf(line, sizeof(line), "%ld.%03ld [strata-cage-proxy] ", (long)ts.tv_sec,
-		ts.tv_nsec / 1000000);
+			ts.tv_nsec / 1000000);
 	va_list args;
 	va_start(args, fmt);
 	if (n > 0 && (size_t)n < sizeof(line)) {
@@ -46,7 +46,7 @@ proxy_log(const char *fmt, ...)
 
 bool
 proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, const char *level,
-	const struct proxy_limits *limits)
+		const struct proxy_limits *limits)
 {
 	*proxy = (struct proxy){
 		.listen_fd = listen_fd,
@@ -60,7 +60,7 @@ proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, const 
 	if (proxy->epoll_fd < 0) {
 		return false;
 	}
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &listen_marker};
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listen_marker };
 	if (epoll_ctl(proxy->epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) < 0) {
 		return false;
 	}
@@ -111,8 +111,9 @@ accept_clients(struct proxy *proxy)
 			proxy->spare_fd = dup(proxy->listen_fd);
 			if (proxy->emfile_count++ % 1000 == 0) {
 				proxy_log("level %s: out of file descriptors: refused a connection "
-					"(%llu so far)", proxy->level,
-					(unsigned long long)proxy->emfile_count);
+					  "(%llu so far)",
+						proxy->level,
+						(unsigned long long)proxy->emfile_count);
 			}
 			continue;
 		}
@@ -123,8 +124,8 @@ accept_clients(struct proxy *proxy)
 			return;
 		}
 		if (proxy->conn_count >= proxy->limits.max_clients) {
-			proxy_log("level %s: refused a connection: already %u clients", proxy->level,
-				proxy->conn_count);
+			proxy_log("level %s: refused a connection: already %u clients",
+					proxy->level, proxy->conn_count);
 			close(fd);
 			continue;
 		}
@@ -147,6 +148,9 @@ proxy_run(struct proxy *proxy)
 			proxy_log("epoll_wait: %s", strerror(errno));
 			break;
 		}
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		proxy->now_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 		for (int i = 0; i < n; i++) {
 			void *ptr = events[i].data.ptr;
 			if (ptr == &listen_marker) {

@@ -61,6 +61,6 @@ enum wire_status wire_read_header(const uint8_t *data, size_t len, struct wire_h
  * how many). Strings longer than max_string bytes are refused.
  */
 enum wire_status wire_parse_args(const struct wire_message *msg, const uint8_t *body,
-	size_t body_len, struct wire_value *values, uint32_t max_string);
+		size_t body_len, struct wire_value *values, uint32_t max_string);
 
 #endif

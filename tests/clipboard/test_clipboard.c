@@ -484,7 +484,7 @@ static const struct wl_data_device_listener device_listener = {
 
 static void
 ptr_enter(void *d, struct wl_pointer *p, uint32_t serial, struct wl_surface *s, wl_fixed_t x,
-	wl_fixed_t y)
+		wl_fixed_t y)
 {
 }
 static void
@@ -523,8 +523,15 @@ ptr_axis_discrete(void *d, struct wl_pointer *p, uint32_t a, int32_t v)
 {
 }
 static const struct wl_pointer_listener pointer_listener = {
-	ptr_enter, ptr_leave, ptr_motion, ptr_button, ptr_axis, ptr_frame, ptr_axis_source,
-	ptr_axis_stop, ptr_axis_discrete,
+	ptr_enter,
+	ptr_leave,
+	ptr_motion,
+	ptr_button,
+	ptr_axis,
+	ptr_frame,
+	ptr_axis_source,
+	ptr_axis_stop,
+	ptr_axis_discrete,
 };
 
 static struct raw_source *
@@ -691,7 +698,7 @@ drag_stays_in_its_level(void)
 	struct raw_source *high = raw_source_new(s, "high");
 	struct raw_window *hw = raw_window_create(high->c, 300, 200, "dnd-high", "dnd high");
 	session_assert(s, lw && hw);
-	struct window_match lm = {.app_id = "dnd-low"}, hm = {.app_id = "dnd-high"};
+	struct window_match lm = { .app_id = "dnd-low" }, hm = { .app_id = "dnd-high" };
 	struct window_info li, hi;
 	session_assert(s, session_wait_window(s, &lm, &li, 5000));
 	session_assert(s, session_wait_window(s, &hm, &hi, 5000));
@@ -713,7 +720,7 @@ drag_stays_in_its_level(void)
 	/* Over high's window, then back over low's. */
 	for (int step = 1; step <= 4; step++) {
 		free(session_ctl_ok(s, "motion %d %d", lx + (hx - lx) * step / 4,
-			ly + (hy - ly) * step / 4));
+				ly + (hy - ly) * step / 4));
 		raw_client_roundtrip(high->c, 300);
 	}
 	free(session_ctl_ok(s, "motion %d %d", lx + 5, ly + 5));
@@ -750,7 +757,7 @@ static void
 transfer_64k_timing(void)
 {
 	session_require_program("wl-copy");
-	struct session_options opts = {.config = "[clipboard]\nmax_bytes = 65536\n"};
+	struct session_options opts = { .config = "[clipboard]\nmax_bytes = 65536\n" };
 	struct strata_session *s = session_start(&opts);
 	current = s;
 	struct window_info low = window_on(s, "low");
@@ -774,7 +781,7 @@ transfer_64k_timing(void)
 	paste_on(s, "high", out, sizeof(out));
 	uint64_t took = session_now_ms() - t0;
 	tap_diag("64 KiB: confirmation to the end of wl-paste in high: %llu ms (%zu bytes)",
-		(unsigned long long)took, strlen(out));
+			(unsigned long long)took, strlen(out));
 	session_assert_msg(s, strlen(out) == sizeof(big) - 1, "pasted %zu bytes", strlen(out));
 	session_assert(s, memcmp(out, big, sizeof(big) - 1) == 0);
 	session_stop(s);
@@ -859,6 +866,6 @@ TAP_TESTS(TAP_CASE(copies_stay_in_their_level), TAP_CASE(confirmed_transfer_is_s
 		TAP_CASE(high_to_low_is_refused_and_logged), TAP_CASE(size_cap_is_enforced),
 		TAP_CASE(m23_hung_source_times_out),
 		TAP_CASE(m25_unfocused_set_selection_is_ignored),
-		TAP_CASE(m26_no_offers_across_levels), TAP_CASE(m27_confirmation_expires), TAP_CASE(drag_stays_in_its_level),
-		TAP_CASE(transfer_64k_timing),
+		TAP_CASE(m26_no_offers_across_levels), TAP_CASE(m27_confirmation_expires),
+		TAP_CASE(drag_stays_in_its_level), TAP_CASE(transfer_64k_timing),
 		TAP_CASE(audit_chain_verifies), )

@@ -200,7 +200,10 @@ proxy_upstream_path(struct strata_session *s, const char *level, const char *soc
 {
 	char dir[256];
 	snprintf(dir, sizeof(dir), "%s/upstream-%s", s->dir, level);
-	snprintf(out, size, "%s/socket", dir);
+	int n = snprintf(out, size, "%s/socket", dir);
+	if (n < 0 || (size_t)n >= size) {
+		tap_fail("path too long: %s/socket", dir);
+	}
 	if (access(out, F_OK) == 0) {
 		return;
 	}

@@ -123,7 +123,7 @@ run_one(const struct tap_test *test)
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 		printf("# test died from signal %d (%s)%s\n", sig, strsignal(sig),
-			sig == SIGALRM ? ": timeout" : "");
+				sig == SIGALRM ? ": timeout" : "");
 		return 1;
 	}
 	if (WEXITSTATUS(status) == TAP_EXIT_SKIP) {

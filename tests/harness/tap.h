@@ -23,7 +23,7 @@ struct tap_test {
 };
 
 #define TAP_TESTS(...) \
-	static const struct tap_test tap_tests[] = {__VA_ARGS__}; \
+	static const struct tap_test tap_tests[] = { __VA_ARGS__ }; \
 	int main(int argc, char **argv) \
 	{ \
 		return tap_main(argc, argv, tap_tests, sizeof(tap_tests) / sizeof(tap_tests[0])); \
@@ -37,7 +37,7 @@ int tap_main(int argc, char **argv, const struct tap_test *tests, size_t count);
 
 /* Inside a test: report and end the test as failed / skipped. */
 void tap_fail_at(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
+		__attribute__((format(printf, 3, 4), noreturn));
 void tap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* A diagnostic line ("# ...") in the TAP stream. */
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -60,7 +60,7 @@ void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 		long long tap_a_ = (long long)(a), tap_b_ = (long long)(b); \
 		if (tap_a_ != tap_b_) { \
 			tap_fail_at(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", #a, \
-				tap_a_, #b, tap_b_); \
+					tap_a_, #b, tap_b_); \
 		} \
 	} while (0)
 #define tap_assert_str_eq(a, b) \
@@ -68,7 +68,7 @@ void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 		const char *tap_a_ = (a), *tap_b_ = (b); \
 		if (tap_a_ == NULL || tap_b_ == NULL || strcmp(tap_a_, tap_b_) != 0) { \
 			tap_fail_at(__FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #a, \
-				tap_a_ ? tap_a_ : "(null)", tap_b_ ? tap_b_ : "(null)"); \
+					tap_a_ ? tap_a_ : "(null)", tap_b_ ? tap_b_ : "(null)"); \
 		} \
 	} while (0)
 

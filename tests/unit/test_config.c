@@ -797,9 +797,9 @@ test_limits_section(void)
 {
 	struct strata_config cfg;
 	tap_assert(config_load_string(&cfg,
-		"[limits]\nmax_buffer_width = 4096\nmax_buffer_height = 2048\n"
-		"shm_mib_per_client = 64\nshm_pools_per_client = 8\n",
-		"<string>", NULL, NULL));
+			"[limits]\nmax_buffer_width = 4096\nmax_buffer_height = 2048\n"
+			"shm_mib_per_client = 64\nshm_pools_per_client = 8\n",
+			"<string>", NULL, NULL));
 	tap_assert_int_eq(cfg.max_buffer_width, 4096);
 	tap_assert_int_eq(cfg.max_buffer_height, 2048);
 	tap_assert_int_eq(cfg.shm_mib_per_client, 64);
@@ -810,9 +810,10 @@ test_limits_section(void)
 	tap_assert_int_eq(cfg.shm_mib_per_client, 1024);
 	tap_assert_int_eq(cfg.shm_pools_per_client, 64);
 	assert_one_error("[limits]\nshm_mib_per_client = 0\n", 2,
-		"shm_mib_per_client = \"0\" in [limits] is out of range (accepted: 1..4096)");
+			"shm_mib_per_client = \"0\" in [limits] is out of range (accepted: 1..4096)");
 	assert_one_error("[limits]\nmax_buffer_width = 65536\n", 2, "out of range");
-	assert_one_error("[limits]\nmax_buffers = 3\n", 2, "unknown key \"max_buffers\" in [limits]");
+	assert_one_error("[limits]\nmax_buffers = 3\n", 2,
+			"unknown key \"max_buffers\" in [limits]");
 	assert_one_error("[limits]\n[limits]\n", 2, "duplicate section [limits]");
 }
 
@@ -821,11 +822,11 @@ test_cage_keys(void)
 {
 	struct strata_config cfg;
 	tap_assert(config_load_string(&cfg,
-		"[session]\nterminal = weston-terminal\n"
-		"[level low]\ncolour = #00ff00\nuid = 4100\ngid = 4100\nnetwork = shared\n"
-		"autostart = foot -T hello\n"
-		"[level high]\ncolour = #ff0000\n",
-		"<string>", NULL, NULL));
+			"[session]\nterminal = weston-terminal\n"
+			"[level low]\ncolour = #00ff00\nuid = 4100\ngid = 4100\nnetwork = shared\n"
+			"autostart = foot -T hello\n"
+			"[level high]\ncolour = #ff0000\n",
+			"<string>", NULL, NULL));
 	tap_assert_str_eq(cfg.terminal, "weston-terminal");
 	tap_assert_int_eq(cfg.levels[0].uid, 4100);
 	tap_assert_int_eq(cfg.levels[0].gid, 4100);
@@ -838,11 +839,11 @@ test_cage_keys(void)
 	tap_assert_str_eq(cfg.terminal, "foot");
 	tap_assert_int_eq(cfg.levels[0].uid, -1);
 	assert_one_error("[level low]\ncolour = #00ff00\nnetwork = yes\n", 3,
-		"network = \"yes\" in [level low] is not a network mode (accepted: none, shared)");
+			"network = \"yes\" in [level low] is not a network mode (accepted: none, shared)");
 	/* A cage never runs as root. */
 	assert_one_error("[level low]\ncolour = #00ff00\nuid = 0\ngid = 4100\n", 3, "out of range");
 	assert_one_error("[level low]\ncolour = #00ff00\nuid = 4100\n", 3,
-		"[level low] sets uid without gid");
+			"[level low] sets uid without gid");
 	assert_one_error("[level low]\ncolour = #00ff00\nautostart = foot\x01\n", 3, "U+0001");
 }
 
@@ -857,14 +858,14 @@ test_clipboard_section(void)
 	tap_assert_int_eq(cfg.clipboard_max_bytes, 65536);
 	tap_assert(!cfg.clipboard_images);
 	tap_assert(config_load_string(&cfg,
-		"[level a]\ncolour = #111111\n[level b]\ncolour = #222222\n[level c]\ncolour = #333333\n",
-		"<string>", NULL, NULL));
+			"[level a]\ncolour = #111111\n[level b]\ncolour = #222222\n[level c]\ncolour = #333333\n",
+			"<string>", NULL, NULL));
 	tap_assert(config_clipboard_allowed(&cfg, 0, 2) && config_clipboard_allowed(&cfg, 1, 2));
 	tap_assert(!config_clipboard_allowed(&cfg, 2, 1));
 	tap_assert(config_load_string(&cfg,
-		"[clipboard]\nallow = c>a, a > b\nimages = yes\nmax_bytes = 1000\n"
-		"[level a]\ncolour = #111111\n[level b]\ncolour = #222222\n[level c]\ncolour = #333333\n",
-		"<string>", NULL, NULL));
+			"[clipboard]\nallow = c>a, a > b\nimages = yes\nmax_bytes = 1000\n"
+			"[level a]\ncolour = #111111\n[level b]\ncolour = #222222\n[level c]\ncolour = #333333\n",
+			"<string>", NULL, NULL));
 	tap_assert(config_clipboard_allowed(&cfg, 2, 0) && config_clipboard_allowed(&cfg, 0, 1));
 	tap_assert(!config_clipboard_allowed(&cfg, 0, 2));
 	tap_assert(cfg.clipboard_images);
@@ -872,13 +873,15 @@ test_clipboard_section(void)
 	tap_assert(config_load_string(&cfg, "[clipboard]\nallow = none\n", "<string>", NULL, NULL));
 	tap_assert(!config_clipboard_allowed(&cfg, 0, 1));
 	assert_one_error("[clipboard]\nallow = low>secret\n", 2,
-		"allow = \"low>secret\" in [clipboard] needs two different levels");
+			"allow = \"low>secret\" in [clipboard] needs two different levels");
 	assert_one_error("[clipboard]\nallow = low\n", 2, "is not SOURCE>DESTINATION");
 	assert_one_error("[clipboard]\nmax_bytes = 2000000\n", 2, "out of range");
-	assert_one_error("[clipboard]\nimages = maybe\n", 2, "images = \"maybe\" in [clipboard] is not yes or no");
+	assert_one_error("[clipboard]\nimages = maybe\n", 2,
+			"images = \"maybe\" in [clipboard] is not yes or no");
 }
 
-TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_clipboard_section), TAP_CASE(test_limits_section), TAP_CASE(test_cage_keys), TAP_CASE(test_empty_file_gives_defaults),
+TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_clipboard_section), TAP_CASE(test_limits_section),
+		TAP_CASE(test_cage_keys), TAP_CASE(test_empty_file_gives_defaults),
 		TAP_CASE(test_session_keys_override_defaults), TAP_CASE(test_three_levels),
 		TAP_CASE(test_find_level), TAP_CASE(test_parse_colour),
 		TAP_CASE(test_colour_to_floats), TAP_CASE(test_syntax_tolerated),
