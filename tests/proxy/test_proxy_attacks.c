@@ -480,12 +480,23 @@ attacker_with_offer(struct attack *a)
 	return w;
 }
 
-/* Pastes (wl-paste, through the proxy) until the level's selection is text. */
+/* Waits until the low level holds a selection (the compositor says so),
+ * then pastes (wl-paste, through the proxy) until it is text. */
 static void
 wait_for_selection(struct attack *a, const char *text)
 {
 	session_require_program("wl-paste");
 	uint64_t deadline = session_now_ms() + 10000;
+	for (;;) {
+		char *reply = session_ctl_ok(a->s, "selections");
+		bool set = strstr(reply, "selection level=low set=1") != NULL;
+		free(reply);
+		if (set) {
+			break;
+		}
+		session_assert_msg(a->s, session_now_ms() < deadline, "low never held a selection");
+		session_sleep_ms(30);
+	}
 	for (;;) {
 		char *argv[] = { "wl-paste", "--no-newline", NULL };
 		pid_t paster = proxy_spawn_client(a->p, argv);
