@@ -47,8 +47,10 @@ wait_roundtrip() {
 
 start_strata() {
 	local dir=$1
-	"$STRATA" --headless 1920x1080 --test-control --runtime-dir "$dir/rt" \
-		>"$dir/strata.out" 2>"$dir/strata.err" &
+	# The compositor alone: no proxies or cages, a data directory of its own.
+	mkdir -p "$dir/data"
+	"$STRATA" --headless 1920x1080 --test-control --runtime-dir "$dir/rt" --no-cages \
+		--data-dir "$dir/data" >"$dir/strata.out" 2>"$dir/strata.err" &
 	STRATA_PID=$!
 	PIDS+=("$STRATA_PID")
 }
