@@ -93,9 +93,10 @@ cage_build_argv(const struct cage_spec *spec, const char **out, size_t out_size,
 	add(&b, "--bind");
 	add(&b, spec->home);
 	add(&b, "/home/user");
-	add(&b, "--perms");
-	add(&b, "0700");
-	add(&b, "--dir");
+	/* One runtime dir for all of the level's launches (its PipeWire socket
+	 * lives there), on the host's /run: gone with the session. */
+	add(&b, "--bind");
+	add(&b, spec->runtime_dir);
 	addf(&b, "/run/user/%u", (unsigned)spec->uid);
 	add(&b, "--ro-bind");
 	add(&b, spec->proxy_dir);

@@ -24,6 +24,7 @@ struct cage_spec {
 	/* Host paths, reachable by the cage's user (bwrap runs as it). */
 	const char *home; /* the level's home */
 	const char *proxy_dir; /* the directory with the level's proxy socket */
+	const char *runtime_dir; /* the level's XDG_RUNTIME_DIR, shared by its launches */
 	uid_t uid; /* inside and outside (no remapping) */
 	bool network;
 	bool use_shell; /* run argv[0] with sh -c */

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
@@ -56,6 +57,7 @@ struct level_state {
 	char cage_socket[PATH_MAX];
 	char proxy_root[PATH_MAX];
 	char log_path[PATH_MAX];
+	char runtime_dir[PATH_MAX]; /* RUNDIR/run-LEVEL, the cage's XDG_RUNTIME_DIR */
 	pid_t proxy_pid;
 	int proxy_stdout;
 	struct wl_event_source *proxy_stdout_source;
@@ -363,6 +365,7 @@ session_launch(struct strata_session *session, int level, const char *const *arg
 		.level = name,
 		.home = ls->home,
 		.proxy_dir = ls->cage_dir,
+		.runtime_dir = ls->runtime_dir,
 		.uid = ls->uid,
 		.network = server->config.levels[level].network,
 		.use_shell = use_shell,
@@ -387,6 +390,20 @@ session_launch(struct strata_session *session, int level, const char *const *arg
 	wlr_log(WLR_INFO, "level %s: started \"%s\" in its cage (pid %d)", name,
 			argv[0] ? argv[0] : "", (int)pid);
 	return pid;
+}
+
+/* rm -r of a directory the cage's programs wrote in (no symlink followed). */
+static int
+remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	remove(path); /* best effort: the rest still goes */
+	return 0;
+}
+
+static void
+remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static bool
@@ -435,6 +452,8 @@ level_prepare(struct strata_session *session, int index)
 		ls->gid = ls->proxy_gid = getgid();
 	}
 	char level_dir[PATH_MAX], cages[PATH_MAX], proxy_name[64], log_name[64], cage_dir[PATH_MAX];
+	char run_name[64];
+	snprintf(run_name, sizeof(run_name), "run-%s", level->name);
 	snprintf(proxy_name, sizeof(proxy_name), "proxy-%s", level->name);
 	snprintf(log_name, sizeof(log_name), "log-%s", level->name);
 	if (!join(level_dir, sizeof(level_dir), session->data_dir, level->name) ||
@@ -444,7 +463,9 @@ level_prepare(struct strata_session *session, int index)
 			!join(ls->cage_socket, sizeof(ls->cage_socket), cage_dir, "wayland-0") ||
 			!join(ls->proxy_root, sizeof(ls->proxy_root), server->runtime_dir,
 					proxy_name) ||
-			!join(ls->log_path, sizeof(ls->log_path), server->runtime_dir, log_name)) {
+			!join(ls->log_path, sizeof(ls->log_path), server->runtime_dir, log_name) ||
+			!join(ls->runtime_dir, sizeof(ls->runtime_dir), server->runtime_dir,
+					run_name)) {
 		wlr_log(WLR_ERROR, "paths for level %s are too long", level->name);
 		return false;
 	}
@@ -452,7 +473,8 @@ level_prepare(struct strata_session *session, int index)
 	/* The home: only the cage's user; the level dir: traversable, not listable. */
 	if (!make_dir(level_dir, 0711, 0, 0, false) ||
 			!make_dir(ls->home, 0700, ls->uid, ls->gid, session->root) ||
-			!make_dir(ls->cage_dir, 0750, 0, ls->gid, session->root)) {
+			!make_dir(ls->cage_dir, 0750, 0, ls->gid, session->root) ||
+			!make_dir(ls->runtime_dir, 0700, ls->uid, ls->gid, session->root)) {
 		return false;
 	}
 	/* The compositor's socket for this level: the level's proxy only. */
@@ -592,6 +614,7 @@ session_destroy(struct strata_session *session)
 		}
 		remove_tree_entries(ls);
 		rmdir(ls->cage_dir);
+		remove_tree(ls->runtime_dir);
 		unlink(ls->log_path);
 	}
 	char cages[PATH_MAX];
