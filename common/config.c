@@ -486,9 +486,10 @@ config_begin_level(struct config_parser *p, const char *name)
 				"bad level name \"%s\" (accepted: 1 to %d characters among a-z, 0-9, _ "
 				"and -, starting with a letter)",
 				quoted, STRATA_LEVEL_NAME_MAX);
-	} else if (strcmp(name, "core") == 0) {
-		/* The core socket is wayland-core: a level may not take its name. */
-		config_error(p, p->line, "level name \"core\" is reserved for the trusted core");
+	} else if (strcmp(name, "core") == 0 || strcmp(name, "none") == 0) {
+		/* wayland-core is the core socket; "none" means nobody to the audio
+		 * mux (the microphone holder): a level may take neither name. */
+		config_error(p, p->line, "level name \"%s\" is reserved", name);
 	} else if ((first = config_find_level(cfg, name)) >= 0) {
 		config_error(p, p->line, "duplicate level [level %s] (first defined at line %d)",
 				name, cfg->levels[first].line);

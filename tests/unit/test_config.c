@@ -359,7 +359,8 @@ test_bad_level_names(void)
 	assert_loads("[level abcdefghijabcdefghijabcdefghija]\ncolour = #2e7d32\n");
 	assert_loads("[level a]\ncolour = #2e7d32\n");
 	/* Would clash with the core socket, wayland-core. */
-	assert_bad_level_name("core", "level name \"core\" is reserved for the trusted core");
+	assert_bad_level_name("core", "level name \"core\" is reserved");
+	assert_bad_level_name("none", "level name \"none\" is reserved");
 }
 
 static void
