@@ -280,10 +280,40 @@ set_defaults(struct level *level)
 	pw_log_info("defaults: sink %s, source %s", level->sink_name, level->source_name);
 }
 
+/*
+ * Every program the compositor starts in a cage has a PID namespace of its
+ * own, so this level's PipeWire sees its clients as PID 0, module-access
+ * cannot check them and leaves them waiting for permissions ("flatpak").
+ * Only the level's own programs reach this daemon (its socket is in the
+ * level's private runtime directory): give them the whole level's graph,
+ * as a desktop session manager does for the clients it trusts.
+ */
+static void
+grant_client(struct level *level, uint32_t id, const struct spa_dict *props)
+{
+	const char *access = spa_dict_lookup(props, PW_KEY_ACCESS);
+	if (access && strcmp(access, "unrestricted") == 0) {
+		return;
+	}
+	struct pw_client *client = pw_registry_bind(level->graph.registry, id,
+			PW_TYPE_INTERFACE_Client, PW_VERSION_CLIENT, 0);
+	if (!client) {
+		return;
+	}
+	struct pw_permission all = PW_PERMISSION_INIT(PW_ID_ANY, PW_PERM_ALL);
+	pw_client_update_permissions(client, 1, &all);
+	pw_proxy_destroy((struct pw_proxy *)client);
+	pw_log_info("client %u of the level: permissions granted", id);
+}
+
 static void
 level_global(void *data, uint32_t id, const char *type, const struct spa_dict *props)
 {
 	struct level *level = data;
+	if (strcmp(type, PW_TYPE_INTERFACE_Client) == 0) {
+		grant_client(level, id, props);
+		return;
+	}
 	if (strcmp(type, PW_TYPE_INTERFACE_Metadata) != 0 || level->metadata) {
 		return;
 	}

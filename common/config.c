@@ -32,6 +32,20 @@ enum config_key_type {
 	CONFIG_KEY_NETWORK, /* "none" or "shared", into a bool */
 	CONFIG_KEY_COMMAND, /* printable UTF-8, min..max bytes, run by sh -c */
 	CONFIG_KEY_BOOL, /* "yes" or "no" */
+	CONFIG_KEY_PATH, /* an absolute path, at most max bytes */
+	CONFIG_KEY_CHOICE, /* one word of config_choices[min], its index into an int */
+};
+
+/* The words of each CONFIG_KEY_CHOICE key, NULL-terminated; the index of the
+ * word is the enum value. */
+enum config_choice_list {
+	CONFIG_CHOICE_MIC,
+	CONFIG_CHOICE_UNFOCUSED,
+};
+
+static const char *const config_choices[][4] = {
+	[CONFIG_CHOICE_MIC] = { "off", "follow", NULL },
+	[CONFIG_CHOICE_UNFOCUSED] = { "mix", "duck", "mute", NULL },
 };
 
 struct config_key {
@@ -139,6 +153,29 @@ static const struct config_key config_clipboard_keys[CONFIG_CLIPBOARD_KEY_COUNT]
 			offsetof(struct strata_config, clipboard_confirm_s), 5, 600 },
 };
 
+enum config_audio_key {
+	CONFIG_AUDIO_ENABLED,
+	CONFIG_AUDIO_CORE_REMOTE,
+	CONFIG_AUDIO_MIC,
+	CONFIG_AUDIO_UNFOCUSED,
+	CONFIG_AUDIO_QUANTUM,
+	CONFIG_AUDIO_KEY_COUNT,
+};
+
+static const struct config_key config_audio_keys[CONFIG_AUDIO_KEY_COUNT] = {
+	[CONFIG_AUDIO_ENABLED] = { "enabled", CONFIG_KEY_BOOL,
+			offsetof(struct strata_config, audio_enabled), 0, 0 },
+	[CONFIG_AUDIO_CORE_REMOTE] = { "core_remote", CONFIG_KEY_PATH,
+			offsetof(struct strata_config, audio_core_remote), 0, STRATA_PATH_MAX },
+	[CONFIG_AUDIO_MIC] = { "mic", CONFIG_KEY_CHOICE, offsetof(struct strata_config, audio_mic),
+			CONFIG_CHOICE_MIC, 0 },
+	[CONFIG_AUDIO_UNFOCUSED] = { "unfocused", CONFIG_KEY_CHOICE,
+			offsetof(struct strata_config, audio_unfocused), CONFIG_CHOICE_UNFOCUSED,
+			0 },
+	[CONFIG_AUDIO_QUANTUM] = { "quantum", CONFIG_KEY_INT,
+			offsetof(struct strata_config, audio_quantum), 256, 8192 },
+};
+
 enum config_level_key {
 	CONFIG_LEVEL_COLOUR,
 	CONFIG_LEVEL_TEXT_COLOUR,
@@ -198,6 +235,7 @@ enum config_section {
 	CONFIG_SECTION_LIMITS,
 	CONFIG_SECTION_PROXY,
 	CONFIG_SECTION_CLIPBOARD,
+	CONFIG_SECTION_AUDIO,
 	CONFIG_SECTION_LEVEL, /* keys go to parser->level */
 	CONFIG_SECTION_IGNORED, /* a broken or unknown header: its keys are skipped */
 };
@@ -233,6 +271,8 @@ struct config_parser {
 	struct config_key_state proxy_keys[CONFIG_PROXY_KEY_COUNT];
 	int clipboard_line; /* first [clipboard] header, 0 if none */
 	struct config_key_state clipboard_keys[CONFIG_CLIPBOARD_KEY_COUNT];
+	int audio_line; /* first [audio] header, 0 if none */
+	struct config_key_state audio_keys[CONFIG_AUDIO_KEY_COUNT];
 
 	bool file_levels; /* a [level] header was seen: the built-in levels are gone */
 	size_t extra_levels; /* valid [level] headers beyond STRATA_MAX_LEVELS */
@@ -577,6 +617,17 @@ config_begin_section(struct config_parser *p, char *line)
 			p->clipboard_line = p->line;
 		}
 		p->section = CONFIG_SECTION_CLIPBOARD;
+	} else if (strcmp(name, "audio") == 0) {
+		snprintf(p->section_label, sizeof(p->section_label), "[audio]");
+		if (p->audio_line) {
+			config_error(p, p->line,
+					"duplicate section [audio] (first at line %d): put all audio keys "
+					"in one section",
+					p->audio_line);
+		} else {
+			p->audio_line = p->line;
+		}
+		p->section = CONFIG_SECTION_AUDIO;
 	} else if (strncmp(name, "level", 5) == 0 &&
 			(name[5] == '\0' || isspace((unsigned char)name[5]))) {
 		config_begin_level(p, config_trim(name + 5));
@@ -584,7 +635,7 @@ config_begin_section(struct config_parser *p, char *line)
 		char quoted[64];
 		config_quote(name, quoted, sizeof(quoted));
 		config_error(p, p->line,
-				"unknown section [%s] (known: [session], [limits], [proxy], [clipboard], [level NAME])",
+				"unknown section [%s] (known: [session], [limits], [proxy], [clipboard], [audio], [level NAME])",
 				quoted);
 	}
 }
@@ -759,8 +810,12 @@ static bool
 config_parse_bool(struct config_parser *p, const struct config_key *key, const char *value,
 		bool *out)
 {
-	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
-		*out = strcmp(value, "yes") == 0;
+	if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0) {
+		*out = true;
+		return true;
+	}
+	if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0) {
+		*out = false;
 		return true;
 	}
 	char quoted[64];
@@ -846,6 +901,52 @@ config_parse_network(struct config_parser *p, const struct config_key *key, cons
 }
 
 static bool
+config_parse_path(struct config_parser *p, const struct config_key *key, const char *value,
+		char *out)
+{
+	char quoted[64];
+	config_quote(value, quoted, sizeof(quoted));
+	size_t len = strlen(value);
+	if (value[0] != '/' || len > (size_t)key->max) {
+		config_error(p, p->line,
+				"%s = \"%s\" in %s is not an absolute path of at most %d bytes",
+				key->name, quoted, p->section_label, key->max);
+		return false;
+	}
+	for (const char *s = value; *s; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			config_error(p, p->line, "%s in %s contains a control character", key->name,
+					p->section_label);
+			return false;
+		}
+	}
+	memcpy(out, value, len + 1);
+	return true;
+}
+
+static bool
+config_parse_choice(struct config_parser *p, const struct config_key *key, const char *value,
+		int *out)
+{
+	const char *const *words = config_choices[key->min];
+	char accepted[64] = "";
+	size_t used = 0;
+	for (int i = 0; words[i]; i++) {
+		if (strcmp(value, words[i]) == 0) {
+			*out = i;
+			return true;
+		}
+		used += (size_t)snprintf(accepted + used, sizeof(accepted) - used, "%s%s",
+				i ? ", " : "", words[i]);
+	}
+	char quoted[64];
+	config_quote(value, quoted, sizeof(quoted));
+	config_error(p, p->line, "%s = \"%s\" in %s is not accepted (accepted: %s)", key->name,
+			quoted, p->section_label, accepted);
+	return false;
+}
+
+static bool
 config_parse_value(struct config_parser *p, const struct config_key *key, const char *value,
 		void *base)
 {
@@ -862,6 +963,10 @@ config_parse_value(struct config_parser *p, const struct config_key *key, const 
 		return config_parse_network(p, key, value, field);
 	case CONFIG_KEY_BOOL:
 		return config_parse_bool(p, key, value, field);
+	case CONFIG_KEY_PATH:
+		return config_parse_path(p, key, value, field);
+	case CONFIG_KEY_CHOICE:
+		return config_parse_choice(p, key, value, field);
 	case CONFIG_KEY_COLOUR:
 		if (config_parse_colour(value, field)) {
 			return true;
@@ -926,6 +1031,10 @@ config_handle_key(void *data, const char *section, const char *name, const char 
 	case CONFIG_SECTION_CLIPBOARD:
 		config_set_key(p, config_clipboard_keys, CONFIG_CLIPBOARD_KEY_COUNT,
 				p->clipboard_keys, p->cfg, name, value);
+		break;
+	case CONFIG_SECTION_AUDIO:
+		config_set_key(p, config_audio_keys, CONFIG_AUDIO_KEY_COUNT, p->audio_keys, p->cfg,
+				name, value);
 		break;
 	case CONFIG_SECTION_PROXY:
 		config_set_key(p, config_proxy_keys, CONFIG_PROXY_KEY_COUNT, p->proxy_keys, p->cfg,
@@ -1130,6 +1239,7 @@ config_set_defaults(struct strata_config *cfg)
 		.clipboard_max_bytes = 65536,
 		.clipboard_timeout_ms = 5000,
 		.clipboard_confirm_s = 30,
+		.audio_quantum = 1024,
 	};
 	memcpy(cfg->levels, config_builtin_levels, sizeof(config_builtin_levels));
 	cfg->level_count = CONFIG_ARRAY_LEN(config_builtin_levels);

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "audio.h"
 #include "output.h"
 #include "session.h"
 #include "text.h"
@@ -77,7 +78,7 @@ banner_update_all(struct strata_server *server)
 	}
 
 	char name[STRATA_LEVEL_NAME_MAX + 1];
-	struct text_line lines[4];
+	struct text_line lines[6];
 	size_t count = 0;
 	strata_rgba background, foreground;
 	if (level) {
@@ -107,6 +108,18 @@ banner_update_all(struct strata_server *server)
 		if (used) {
 			lines[count++] = (struct text_line){ .text = down, .bold = true };
 		}
+	}
+
+	/* Who hears the microphone, who is playing: the core's word, not a cage's. */
+	char mic[STRATA_LEVEL_NAME_MAX + 8],
+			playing[STRATA_MAX_LEVELS * (STRATA_LEVEL_NAME_MAX + 2) + 16];
+	audio_banner_mic(server, mic, sizeof(mic));
+	audio_banner_playing(server, playing, sizeof(playing));
+	if (mic[0]) {
+		lines[count++] = (struct text_line){ .text = mic, .bold = true };
+	}
+	if (playing[0]) {
+		lines[count++] = (struct text_line){ .text = playing, .bold = false };
 	}
 
 	if (notice[0]) {

@@ -101,6 +101,11 @@ cage_build_argv(const struct cage_spec *spec, const char **out, size_t out_size,
 	add(&b, "--ro-bind");
 	add(&b, spec->proxy_dir);
 	addf(&b, "/run/user/%u/wayland", (unsigned)spec->uid);
+	for (size_t i = 0; i < spec->ro_bind_count; i++) {
+		add(&b, "--ro-bind");
+		add(&b, spec->ro_binds[i].host);
+		add(&b, spec->ro_binds[i].inside);
+	}
 	add(&b, "--chdir");
 	add(&b, "/home/user");
 	/* A clean environment: only what the cage needs. */

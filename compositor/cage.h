@@ -18,6 +18,12 @@
  * socket. Nothing of the core runtime directory, no other level's files,
  * sockets or processes, no capabilities, a clean environment.
  */
+/* A host path shown read-only at another path in the cage. */
+struct cage_bind {
+	const char *host;
+	const char *inside;
+};
+
 struct cage_spec {
 	const char *bwrap; /* path of bwrap */
 	const char *level; /* name */
@@ -29,6 +35,9 @@ struct cage_spec {
 	bool network;
 	bool use_shell; /* run argv[0] with sh -c */
 	const char *const *argv; /* NULL-terminated */
+	/* More read-only binds, for the session's own services in the cage. */
+	const struct cage_bind *ro_binds;
+	size_t ro_bind_count;
 };
 
 #define CAGE_MAX_ARGS 160

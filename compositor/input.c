@@ -17,6 +17,7 @@
 #include <wlr/types/wlr_data_device.h>
 #include <wlr/types/wlr_seat.h>
 #include <wlr/util/log.h>
+#include "audio.h"
 #include "input.h"
 #include "clipboard.h"
 #include "output.h"
@@ -95,6 +96,11 @@ handle_binding(struct strata_server *server, xkb_keysym_t sym)
 	case XKB_KEY_V:
 		/* Cross-level paste into the focused window's level. */
 		transfer_begin(server);
+		break;
+	case XKB_KEY_m:
+	case XKB_KEY_M:
+		/* The microphone: to the focused level, or back from it. */
+		audio_toggle_mic(server);
 		break;
 	case XKB_KEY_Return:
 		/* A terminal in the level of the focused window, never elsewhere. */

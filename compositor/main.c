@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 #include "config.h"
+#include "audio.h"
 #include "server.h"
 #include "session.h"
 #include "transfer.h"
@@ -246,6 +247,7 @@ main(int argc, char *argv[])
 			printf("strata: cage %s socket %s\n", server.config.levels[i].name,
 					session_cage_socket(server.session, (int)i));
 		}
+		server.audio = audio_create(&server);
 	}
 	if (!server_start(&server)) {
 		fprintf(stderr, "strata: cannot start the backend\n");
@@ -260,6 +262,7 @@ out_signals:
 	wl_event_source_remove(sigint);
 out:
 	transfer_finish(&server);
+	audio_destroy(server.audio);
 	session_destroy(server.session);
 	server.session = NULL;
 #if STRATA_HAS_TEST_CONTROL

@@ -105,6 +105,7 @@ struct strata_server {
 
 	struct strata_test_control *test_control; /* may be NULL */
 	struct strata_session *session; /* may be NULL (--no-cages) */
+	struct strata_audio *audio; /* NULL unless [audio] enabled */
 
 	/* Frame statistics, for the test-control and benchmarks. */
 	uint64_t stat_frames;

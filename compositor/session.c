@@ -38,12 +38,15 @@
 enum child_kind {
 	CHILD_PROXY,
 	CHILD_CAGE,
+	CHILD_SERVICE, /* the session's own, in a cage or not: its owner hears of its end */
 };
 
 struct session_child {
 	pid_t pid;
 	int level;
 	enum child_kind kind;
+	session_exit_fn exited; /* CHILD_SERVICE, may be NULL once forgotten */
+	void *exited_data;
 	struct session_child *next;
 };
 
@@ -102,7 +105,7 @@ static void start_proxy(struct level_state *ls);
  * user when drop is set.
  */
 static pid_t
-spawn(const char *const *argv, int out_fd, int err_fd, bool drop, uid_t uid, gid_t gid)
+spawn(const char *const *argv, int out_fd, int err_fd, int keep_fd, bool drop, uid_t uid, gid_t gid)
 {
 	pid_t pid = fork();
 	if (pid != 0) {
@@ -123,7 +126,11 @@ spawn(const char *const *argv, int out_fd, int err_fd, bool drop, uid_t uid, gid
 			dup2(err_fd >= 0 ? err_fd : null_fd, STDERR_FILENO) < 0) {
 		_exit(126);
 	}
-	closefrom(STDERR_FILENO + 1);
+	/* keep_fd becomes fd 3, the only one beyond stdio. */
+	if (keep_fd >= 0 && dup2(keep_fd, 3) < 0) {
+		_exit(126);
+	}
+	closefrom(keep_fd >= 0 ? 4 : STDERR_FILENO + 1);
 	if (drop &&
 			(setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
 					setresuid(uid, uid, uid) < 0)) {
@@ -133,18 +140,21 @@ spawn(const char *const *argv, int out_fd, int err_fd, bool drop, uid_t uid, gid
 	_exit(127);
 }
 
-static void
+static struct session_child *
 add_child(struct strata_session *session, pid_t pid, int level, enum child_kind kind)
 {
 	struct session_child *child = calloc(1, sizeof(*child));
 	if (!child) {
-		return; /* still reaped by the loop below: waitpid on all known pids */
+		/* Not tracked: reaped by nobody until the session ends. */
+		wlr_log(WLR_ERROR, "out of memory: process %d is not supervised", (int)pid);
+		return NULL;
 	}
 	*child = (struct session_child){ .pid = pid,
 		.level = level,
 		.kind = kind,
 		.next = session->children };
 	session->children = child;
+	return child;
 }
 
 static void
@@ -249,7 +259,7 @@ start_proxy(struct level_state *ls)
 		return;
 	}
 	int log_fd = open(ls->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	pid_t pid = spawn(argv, pipe_fds[1], log_fd, false, 0, 0);
+	pid_t pid = spawn(argv, pipe_fds[1], log_fd, -1, false, 0, 0);
 	close(pipe_fds[1]);
 	if (log_fd >= 0) {
 		close(log_fd);
@@ -319,6 +329,10 @@ handle_sigchld(int signal, void *data)
 			*link = child->next;
 			if (child->kind == CHILD_PROXY) {
 				proxy_exited(&session->levels[child->level], status);
+			} else if (child->kind == CHILD_SERVICE) {
+				if (child->exited) {
+					child->exited(child->exited_data, child->pid, status);
+				}
 			} else {
 				wlr_log(WLR_DEBUG, "level %s: cage process %d ended",
 						server_level_name(session->server, child->level),
@@ -345,21 +359,13 @@ session_cage_socket(struct strata_session *session, int level)
 	return session->levels[level].cage_socket;
 }
 
-pid_t
-session_launch(struct strata_session *session, int level, const char *const *argv, bool use_shell,
-		char *err, size_t err_size)
+static pid_t
+launch_in_cage(struct strata_session *session, int level, const char *const *argv, bool use_shell,
+		const struct cage_bind *binds, size_t bind_count, char *err, size_t err_size)
 {
 	struct strata_server *server = session->server;
-	if (level < 0 || (size_t)level >= server->config.level_count) {
-		snprintf(err, err_size, "no such level");
-		return -1;
-	}
 	struct level_state *ls = &session->levels[level];
 	const char *name = server->config.levels[level].name;
-	if (!ls->up) {
-		snprintf(err, err_size, "level %s is down (its proxy is not running)", name);
-		return -1;
-	}
 	struct cage_spec spec = {
 		.bwrap = bwrap_path,
 		.level = name,
@@ -370,15 +376,17 @@ session_launch(struct strata_session *session, int level, const char *const *arg
 		.network = server->config.levels[level].network,
 		.use_shell = use_shell,
 		.argv = argv,
+		.ro_binds = binds,
+		.ro_bind_count = bind_count,
 	};
 	const char *cage_argv[CAGE_MAX_ARGS];
-	char buf[2048];
+	char buf[4096];
 	if (cage_build_argv(&spec, cage_argv, CAGE_MAX_ARGS, buf, sizeof(buf)) < 0) {
 		snprintf(err, err_size, "command too long");
 		return -1;
 	}
 	int log_fd = open(ls->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	pid_t pid = spawn(cage_argv, log_fd, log_fd, session->root, ls->uid, ls->gid);
+	pid_t pid = spawn(cage_argv, log_fd, log_fd, -1, session->root, ls->uid, ls->gid);
 	if (log_fd >= 0) {
 		close(log_fd);
 	}
@@ -386,10 +394,106 @@ session_launch(struct strata_session *session, int level, const char *const *arg
 		snprintf(err, err_size, "cannot fork: %s", strerror(errno));
 		return -1;
 	}
-	add_child(session, pid, level, CHILD_CAGE);
 	wlr_log(WLR_INFO, "level %s: started \"%s\" in its cage (pid %d)", name,
 			argv[0] ? argv[0] : "", (int)pid);
 	return pid;
+}
+
+pid_t
+session_launch(struct strata_session *session, int level, const char *const *argv, bool use_shell,
+		char *err, size_t err_size)
+{
+	struct strata_server *server = session->server;
+	if (level < 0 || (size_t)level >= server->config.level_count) {
+		snprintf(err, err_size, "no such level");
+		return -1;
+	}
+	if (!session->levels[level].up) {
+		snprintf(err, err_size, "level %s is down (its proxy is not running)",
+				server->config.levels[level].name);
+		return -1;
+	}
+	pid_t pid = launch_in_cage(session, level, argv, use_shell, NULL, 0, err, err_size);
+	if (pid > 0) {
+		add_child(session, pid, level, CHILD_CAGE);
+	}
+	return pid;
+}
+
+pid_t
+session_launch_service(struct strata_session *session, int level, const char *const *argv,
+		const struct cage_bind *binds, size_t bind_count, session_exit_fn exited,
+		void *data, char *err, size_t err_size)
+{
+	if (level < 0 || (size_t)level >= session->server->config.level_count) {
+		snprintf(err, err_size, "no such level");
+		return -1;
+	}
+	if (!session->root) {
+		snprintf(err, err_size, "not root: cages cannot be sandboxed");
+		return -1;
+	}
+	pid_t pid = launch_in_cage(session, level, argv, false, binds, bind_count, err, err_size);
+	if (pid > 0) {
+		struct session_child *child = add_child(session, pid, level, CHILD_SERVICE);
+		if (child) {
+			child->exited = exited;
+			child->exited_data = data;
+		}
+	}
+	return pid;
+}
+
+pid_t
+session_spawn_core(struct strata_session *session, const char *const *argv, int keep_fd,
+		const char *log_path, session_exit_fn exited, void *data)
+{
+	int log_fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	pid_t pid = spawn(argv, log_fd, log_fd, keep_fd, false, 0, 0);
+	if (log_fd >= 0) {
+		close(log_fd);
+	}
+	if (pid < 0) {
+		wlr_log_errno(WLR_ERROR, "fork");
+		return -1;
+	}
+	struct session_child *child = add_child(session, pid, -1, CHILD_SERVICE);
+	if (child) {
+		child->exited = exited;
+		child->exited_data = data;
+	}
+	wlr_log(WLR_INFO, "started %s (pid %d)", argv[0], (int)pid);
+	return pid;
+}
+
+void
+session_forget(struct strata_session *session, void *data)
+{
+	if (!session) {
+		return;
+	}
+	for (struct session_child *c = session->children; c; c = c->next) {
+		if (c->kind == CHILD_SERVICE && c->exited_data == data) {
+			c->exited = NULL;
+		}
+	}
+}
+
+bool
+session_level_ids(struct strata_session *session, int level, uid_t *uid, gid_t *gid)
+{
+	if (!session->root || level < 0 || (size_t)level >= session->server->config.level_count) {
+		return false;
+	}
+	*uid = session->levels[level].uid;
+	*gid = session->levels[level].gid;
+	return true;
+}
+
+bool
+session_is_root(struct strata_session *session)
+{
+	return session && session->root;
 }
 
 /* rm -r of a directory the cage's programs wrote in (no symlink followed). */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "cage.h"
 #include "server.h"
 
 /*
@@ -28,6 +29,31 @@ bool session_level_up(struct strata_session *session, int level);
  */
 pid_t session_launch(struct strata_session *session, int level, const char *const *argv,
 		bool use_shell, char *err, size_t err_size);
+
+/* Told when a service started below has ended (status as from waitpid). */
+typedef void (*session_exit_fn)(void *data, pid_t pid, int status);
+
+/*
+ * Starts one of the session's own services in the level's cage (whether or
+ * not its proxy is up), with more read-only binds; exited is called when it
+ * ends. Returns its pid or -1 with a message in err. Needs root.
+ */
+pid_t session_launch_service(struct strata_session *session, int level, const char *const *argv,
+		const struct cage_bind *binds, size_t bind_count, session_exit_fn exited,
+		void *data, char *err, size_t err_size);
+
+/* Starts a core service as the compositor's user, outside any cage, with
+ * keep_fd (if >= 0) as its fd 3 and its output appended to log_path. */
+pid_t session_spawn_core(struct strata_session *session, const char *const *argv, int keep_fd,
+		const char *log_path, session_exit_fn exited, void *data);
+
+/* No more exited calls with this data (its owner is going away); the
+ * processes stay supervised and end with the session. */
+void session_forget(struct strata_session *session, void *data);
+
+/* The cage user and group of a level (false when not root). */
+bool session_level_ids(struct strata_session *session, int level, uid_t *uid, gid_t *gid);
+bool session_is_root(struct strata_session *session);
 
 /* The directory in the core runtime dir whose wayland-0 is the level's cage
  * socket (what the cage sees). */

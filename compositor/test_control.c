@@ -25,6 +25,7 @@
 #include "clipboard.h"
 #include "session.h"
 #include "transfer.h"
+#include "audio.h"
 #include "test_control.h"
 #include "view.h"
 
@@ -436,6 +437,10 @@ handle_request(struct tc_conn *conn, char *line)
 							  "none");
 		}
 		conn_write(conn, "ok");
+	} else if (strcmp(cmd, "audio") == 0) {
+		char text[256];
+		audio_describe(server, text, sizeof(text));
+		conn_write(conn, "ok %s", text);
 	} else if (strcmp(cmd, "banner") == 0) {
 		struct strata_view *view = server->focused_view;
 		char text[2 * STRATA_BANNER_TEXT_MAX + 3];

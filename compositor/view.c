@@ -14,6 +14,7 @@
 #include "output.h"
 #include "text.h"
 #include "transfer.h"
+#include "audio.h"
 #include "view.h"
 
 struct view_frame_extents
@@ -175,6 +176,7 @@ view_focus(struct strata_view *view)
 	 */
 	wlr_seat_keyboard_notify_clear_focus(seat);
 	clipboard_focus_level(server, view->level);
+	audio_focus_level(server, view->level);
 	set_activated(previous, false);
 	server->focused_view = view;
 	wlr_scene_node_raise_to_top(view->tree);
@@ -213,6 +215,7 @@ focus_clear(struct strata_server *server)
 	server->focused_view = NULL;
 	wlr_seat_keyboard_notify_clear_focus(server->seat);
 	clipboard_focus_level(server, -1);
+	audio_focus_level(server, -1);
 	banner_update_all(server);
 	transfer_focus_changed(server);
 }

@@ -40,6 +40,19 @@ struct strata_level {
 	int line; /* line of the [level NAME] header, for messages */
 };
 
+enum strata_audio_mic {
+	STRATA_AUDIO_MIC_OFF = 0, /* nobody until the user grants it (Logo+M) */
+	STRATA_AUDIO_MIC_FOLLOW, /* the focused level */
+};
+
+enum strata_audio_unfocused {
+	STRATA_AUDIO_UNFOCUSED_MIX = 0, /* every level at full volume */
+	STRATA_AUDIO_UNFOCUSED_DUCK, /* levels without focus at -20 dB */
+	STRATA_AUDIO_UNFOCUSED_MUTE, /* only the focused level is heard */
+};
+
+#define STRATA_PATH_MAX 255
+
 enum strata_modifier {
 	STRATA_MODIFIER_LOGO = 0,
 	STRATA_MODIFIER_ALT,
@@ -79,6 +92,13 @@ struct strata_config {
 	int clipboard_max_bytes; /* 1..1048576 */
 	int clipboard_timeout_ms; /* reading the source, 100..60000 */
 	int clipboard_confirm_s; /* the dialog expires, 5..600 */
+
+	/* [audio]: one PipeWire per level, mixed by the core (audio-mux/). */
+	bool audio_enabled;
+	char audio_core_remote[STRATA_PATH_MAX + 1]; /* "" = $XDG_RUNTIME_DIR/pipewire-0 */
+	enum strata_audio_mic audio_mic;
+	enum strata_audio_unfocused audio_unfocused;
+	int audio_quantum; /* frames per cycle, 256..8192 */
 };
 
 /* May content go from level src to level dst (with the user's confirmation)? */

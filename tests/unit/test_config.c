@@ -282,7 +282,7 @@ static void
 test_unknown_section(void)
 {
 	assert_one_error("[session]\nfont = Sans\n\n[colours]\nlow = #2e7d32\n", 4,
-			"unknown section [colours] (known: [session], [limits], [proxy], [clipboard], [level NAME])");
+			"unknown section [colours] (known: [session], [limits], [proxy], [clipboard], [audio], [level NAME])");
 	assert_one_error("[Session]\n", 1, "unknown section [Session]");
 	assert_one_error("[levels low]\n", 1, "unknown section [levels low]");
 }
@@ -881,8 +881,45 @@ test_clipboard_section(void)
 			"images = \"maybe\" in [clipboard] is not yes or no");
 }
 
-TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_clipboard_section), TAP_CASE(test_limits_section),
-		TAP_CASE(test_cage_keys), TAP_CASE(test_empty_file_gives_defaults),
+static void
+test_audio_section(void)
+{
+	struct strata_config cfg;
+	tap_assert(config_load_string(&cfg, "", "<string>", NULL, NULL));
+	tap_assert(!cfg.audio_enabled);
+	tap_assert_int_eq(cfg.audio_mic, STRATA_AUDIO_MIC_OFF);
+	tap_assert_int_eq(cfg.audio_unfocused, STRATA_AUDIO_UNFOCUSED_MIX);
+	tap_assert_int_eq(cfg.audio_quantum, 1024);
+	tap_assert_str_eq(cfg.audio_core_remote, "");
+	tap_assert(config_load_string(&cfg,
+			"[audio]\nenabled = true\ncore_remote = /run/user/0/pipewire-0\nmic = follow\n"
+			"unfocused = duck\nquantum = 256\n",
+			"<string>", NULL, NULL));
+	tap_assert(cfg.audio_enabled);
+	tap_assert_str_eq(cfg.audio_core_remote, "/run/user/0/pipewire-0");
+	tap_assert_int_eq(cfg.audio_mic, STRATA_AUDIO_MIC_FOLLOW);
+	tap_assert_int_eq(cfg.audio_unfocused, STRATA_AUDIO_UNFOCUSED_DUCK);
+	tap_assert_int_eq(cfg.audio_quantum, 256);
+	tap_assert(config_load_string(&cfg, "[audio]\nenabled = no\nunfocused = mute\n", "<string>",
+			NULL, NULL));
+	tap_assert(!cfg.audio_enabled);
+	tap_assert_int_eq(cfg.audio_unfocused, STRATA_AUDIO_UNFOCUSED_MUTE);
+	assert_one_error("[audio]\nmic = loud\n", 2,
+			"mic = \"loud\" in [audio] is not accepted (accepted: off, follow)");
+	assert_one_error("[audio]\nunfocused = quiet\n", 2,
+			"unfocused = \"quiet\" in [audio] is not accepted (accepted: mix, duck, mute)");
+	assert_one_error("[audio]\ncore_remote = pipewire-0\n", 2,
+			"core_remote = \"pipewire-0\" in [audio] is not an absolute path");
+	assert_one_error("[audio]\nquantum = 100\n", 2, "out of range");
+	assert_one_error("[audio]\nenabled = maybe\n", 2,
+			"enabled = \"maybe\" in [audio] is not yes or no");
+	assert_one_error("[audio]\n[audio]\n", 2, "duplicate section [audio]");
+	assert_one_error("[audio]\nvolume = 11\n", 2, "unknown key \"volume\" in [audio]");
+}
+
+TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_audio_section), TAP_CASE(test_clipboard_section),
+		TAP_CASE(test_limits_section), TAP_CASE(test_cage_keys),
+		TAP_CASE(test_empty_file_gives_defaults),
 		TAP_CASE(test_session_keys_override_defaults), TAP_CASE(test_three_levels),
 		TAP_CASE(test_find_level), TAP_CASE(test_parse_colour),
 		TAP_CASE(test_colour_to_floats), TAP_CASE(test_syntax_tolerated),

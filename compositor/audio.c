@@ -1,0 +1,766 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The compositor's side of sound (audio-mux/README.md has the whole design).
+ * Layout, under the core runtime directory RUNDIR:
+ *   RUNDIR/audio/                    0711 root
+ *   RUNDIR/audio/LEVEL/              0750 root:cage group, read-only in the cage
+ *                                    at /run/strata/audio
+ *   RUNDIR/audio/LEVEL/playback      FIFO 0660 root:cage group, the level's sound out
+ *   RUNDIR/audio/LEVEL/mic           FIFO 0660 root:cage group, the microphone in
+ *   RUNDIR/audio/LEVEL/pipewire.conf, pipewire-pulse.conf   0640, from the templates
+ *   RUNDIR/log-audio                 the mux's output
+ * A cage sees its own level's directory and nothing else of the core; the
+ * mux sees only the FIFOs and the core PipeWire.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <wlr/util/log.h>
+#include "audio.h"
+#include "session.h"
+#include "transfer.h"
+#include "view.h"
+
+#define RESTART_MIN_MS 250
+#define RESTART_MAX_MS 30000
+#define STABLE_MS 30000
+#define CONTROL_LINE_MAX 256
+#define CAGE_AUDIO_DIR "/run/strata/audio"
+#define CAGE_AUDIO_LEVEL_BIN "/run/strata/strata-audio-level"
+
+struct audio_level {
+	struct strata_audio *audio;
+	int index;
+	char dir[PATH_MAX];
+	char playback[PATH_MAX];
+	char mic[PATH_MAX];
+	pid_t pid;
+	unsigned restarts;
+	uint64_t started_ms;
+	struct wl_event_source *restart_timer;
+};
+
+struct strata_audio {
+	struct strata_server *server;
+	char mux_bin[PATH_MAX];
+	char level_bin[PATH_MAX];
+	char template_dir[PATH_MAX];
+	char core_remote[PATH_MAX];
+	char dir[PATH_MAX];
+	char log_path[PATH_MAX];
+	struct audio_level levels[STRATA_MAX_LEVELS];
+	size_t level_count;
+
+	pid_t mux_pid;
+	int control_fd;
+	struct wl_event_source *control_source;
+	char in[CONTROL_LINE_MAX + 1];
+	size_t in_len;
+	bool in_discard; /* an over-long line is being skipped */
+	unsigned mux_restarts;
+	uint64_t mux_started_ms;
+	struct wl_event_source *mux_timer;
+
+	/* What the user chose. */
+	int focus; /* level, -1: none */
+	int grant; /* mic = off: the level granted the microphone, -1: none */
+	bool muted; /* mic = follow: the microphone is off */
+
+	/* What the mux reported. */
+	bool ready;
+	int mic_holder; /* -1: none */
+	bool playing[STRATA_MAX_LEVELS];
+
+	bool stopping;
+};
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool
+join(char *out, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(out, size, "%s/%s", dir, name);
+	return n >= 0 && (size_t)n < size;
+}
+
+static const char *
+level_name(struct strata_audio *audio, int level)
+{
+	return level >= 0 ? audio->server->config.levels[level].name : "none";
+}
+
+/* Delay before the next restart, and one more restart counted. */
+static uint32_t
+next_delay(unsigned *restarts, uint64_t started_ms)
+{
+	if (now_ms() - started_ms >= STABLE_MS) {
+		*restarts = 0;
+	}
+	unsigned shift = *restarts < 7 ? *restarts : 7;
+	uint32_t delay = RESTART_MIN_MS << shift;
+	(*restarts)++;
+	return delay > RESTART_MAX_MS ? RESTART_MAX_MS : delay;
+}
+
+static void audio_send(struct strata_audio *audio, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
+
+static void
+audio_send(struct strata_audio *audio, const char *fmt, ...)
+{
+	if (audio->control_fd < 0) {
+		return;
+	}
+	char line[CONTROL_LINE_MAX];
+	va_list args;
+	va_start(args, fmt);
+	int len = vsnprintf(line, sizeof(line) - 1, fmt, args);
+	va_end(args);
+	if (len < 0 || (size_t)len >= sizeof(line) - 1) {
+		return;
+	}
+	line[len++] = '\n';
+	/* A few bytes into an empty socket buffer: short writes do not happen;
+	 * a mux that does not read gets its commands dropped, never blocks us. */
+	if (send(audio->control_fd, line, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT) != len) {
+		wlr_log_errno(WLR_ERROR, "audio: cannot tell the mux \"%.*s\"", len - 1, line);
+	}
+}
+
+static void
+send_mic(struct strata_audio *audio)
+{
+	if (audio->server->config.audio_mic == STRATA_AUDIO_MIC_FOLLOW) {
+		audio_send(audio, audio->muted ? "mic off" : "mic follow");
+	} else if (audio->grant >= 0) {
+		audio_send(audio, "mic grant %s", level_name(audio, audio->grant));
+	} else {
+		audio_send(audio, "mic off");
+	}
+}
+
+static void
+send_state(struct strata_audio *audio)
+{
+	static const char *const unfocused[] = {
+		[STRATA_AUDIO_UNFOCUSED_MIX] = "mix",
+		[STRATA_AUDIO_UNFOCUSED_DUCK] = "duck",
+		[STRATA_AUDIO_UNFOCUSED_MUTE] = "mute",
+	};
+	audio_send(audio, "unfocused %s", unfocused[audio->server->config.audio_unfocused]);
+	audio_send(audio, "focus %s", level_name(audio, audio->focus));
+	send_mic(audio);
+}
+
+static void
+set_playing(struct strata_audio *audio, const char *list)
+{
+	bool playing[STRATA_MAX_LEVELS] = { false };
+	if (strcmp(list, "none") != 0) {
+		char copy[CONTROL_LINE_MAX];
+		snprintf(copy, sizeof(copy), "%s", list);
+		char *save = NULL;
+		for (char *name = strtok_r(copy, ",", &save); name;
+				name = strtok_r(NULL, ",", &save)) {
+			int level = config_find_level(&audio->server->config, name);
+			if (level >= 0) {
+				playing[level] = true;
+			}
+		}
+	}
+	if (memcmp(playing, audio->playing, sizeof(playing)) != 0) {
+		memcpy(audio->playing, playing, sizeof(playing));
+		banner_update_all(audio->server);
+	}
+}
+
+static void
+handle_line(struct strata_audio *audio, const char *line)
+{
+	if (strcmp(line, "ready") == 0) {
+		audio->ready = true;
+		wlr_log(WLR_INFO, "audio: mux ready (pid %d)", (int)audio->mux_pid);
+		send_state(audio);
+	} else if (strncmp(line, "mic ", 4) == 0) {
+		int holder = config_find_level(&audio->server->config, line + 4);
+		if (holder != audio->mic_holder) {
+			audio->mic_holder = holder;
+			wlr_log(WLR_INFO, "audio: the microphone goes to %s",
+					level_name(audio, holder));
+			banner_update_all(audio->server);
+		}
+	} else if (strncmp(line, "playing ", 8) == 0) {
+		set_playing(audio, line + 8);
+	} else {
+		wlr_log(WLR_DEBUG, "audio: unexpected line from the mux: \"%s\"", line);
+	}
+}
+
+static void
+control_close(struct strata_audio *audio)
+{
+	if (audio->control_source) {
+		wl_event_source_remove(audio->control_source);
+		audio->control_source = NULL;
+	}
+	if (audio->control_fd >= 0) {
+		close(audio->control_fd);
+		audio->control_fd = -1;
+	}
+	audio->in_len = 0;
+	audio->in_discard = false;
+	/* A mux that is gone feeds no microphone and plays nothing. */
+	bool changed = audio->ready || audio->mic_holder >= 0;
+	audio->ready = false;
+	audio->mic_holder = -1;
+	for (size_t i = 0; i < STRATA_MAX_LEVELS; i++) {
+		changed |= audio->playing[i];
+		audio->playing[i] = false;
+	}
+	if (changed && !audio->stopping) {
+		banner_update_all(audio->server);
+	}
+}
+
+static int
+handle_control(int fd, uint32_t mask, void *data)
+{
+	struct strata_audio *audio = data;
+	char buf[1024];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		return 0;
+	}
+	if (n <= 0) {
+		/* The mux is gone or closed its end; its exit restarts it. */
+		control_close(audio);
+		return 0;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		char c = buf[i];
+		if (c == '\n') {
+			if (!audio->in_discard) {
+				audio->in[audio->in_len] = '\0';
+				handle_line(audio, audio->in);
+			}
+			audio->in_len = 0;
+			audio->in_discard = false;
+		} else if (audio->in_len < CONTROL_LINE_MAX) {
+			audio->in[audio->in_len++] = c;
+		} else {
+			audio->in_discard = true;
+		}
+	}
+	return 0;
+}
+
+static void start_mux(struct strata_audio *audio);
+
+static int
+handle_mux_timer(void *data)
+{
+	struct strata_audio *audio = data;
+	if (!audio->stopping && audio->mux_pid <= 0) {
+		start_mux(audio);
+	}
+	return 0;
+}
+
+static void
+mux_exited(void *data, pid_t pid, int status)
+{
+	struct strata_audio *audio = data;
+	audio->mux_pid = 0;
+	control_close(audio);
+	if (audio->stopping) {
+		return;
+	}
+	uint32_t delay = next_delay(&audio->mux_restarts, audio->mux_started_ms);
+	wlr_log(WLR_ERROR, "audio: the mux (pid %d) exited (%s %d); restarting in %u ms", (int)pid,
+			WIFSIGNALED(status) ? "signal" : "status",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
+	wl_event_source_timer_update(audio->mux_timer, (int)delay);
+}
+
+static void
+start_mux(struct strata_audio *audio)
+{
+	struct strata_server *server = audio->server;
+	char quantum[16];
+	snprintf(quantum, sizeof(quantum), "%d", server->config.audio_quantum);
+	char specs[STRATA_MAX_LEVELS][2 * PATH_MAX + 40];
+	const char *argv[8 + 2 * STRATA_MAX_LEVELS];
+	size_t n = 0;
+	argv[n++] = audio->mux_bin;
+	argv[n++] = "--core-remote";
+	argv[n++] = audio->core_remote;
+	for (size_t i = 0; i < audio->level_count; i++) {
+		snprintf(specs[i], sizeof(specs[i]), "%s:%s:%s", server->config.levels[i].name,
+				audio->levels[i].playback, audio->levels[i].mic);
+		argv[n++] = "--level";
+		argv[n++] = specs[i];
+	}
+	argv[n++] = "--control-fd";
+	argv[n++] = "3";
+	argv[n++] = "--quantum";
+	argv[n++] = quantum;
+	argv[n] = NULL;
+
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		wlr_log_errno(WLR_ERROR, "audio: socketpair");
+		return;
+	}
+	audio->mux_started_ms = now_ms();
+	pid_t pid = session_spawn_core(server->session, argv, sv[1], audio->log_path, mux_exited,
+			audio);
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		wl_event_source_timer_update(audio->mux_timer,
+				(int)next_delay(&audio->mux_restarts, audio->mux_started_ms));
+		return;
+	}
+	audio->mux_pid = pid;
+	audio->control_fd = sv[0];
+	audio->control_source = wl_event_loop_add_fd(server->event_loop, sv[0], WL_EVENT_READABLE,
+			handle_control, audio);
+}
+
+static void start_level(struct audio_level *al);
+
+static int
+handle_level_timer(void *data)
+{
+	struct audio_level *al = data;
+	if (!al->audio->stopping && al->pid <= 0) {
+		start_level(al);
+	}
+	return 0;
+}
+
+static void
+level_exited(void *data, pid_t pid, int status)
+{
+	struct audio_level *al = data;
+	struct strata_audio *audio = al->audio;
+	al->pid = 0;
+	if (audio->stopping) {
+		return;
+	}
+	uint32_t delay = next_delay(&al->restarts, al->started_ms);
+	wlr_log(WLR_ERROR, "level %s: its audio (pid %d) exited (%s %d); restarting in %u ms",
+			level_name(audio, al->index), (int)pid,
+			WIFSIGNALED(status) ? "signal" : "status",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
+	wl_event_source_timer_update(al->restart_timer, (int)delay);
+}
+
+static void
+start_level(struct audio_level *al)
+{
+	struct strata_audio *audio = al->audio;
+	const struct cage_bind binds[] = {
+		{ al->dir, CAGE_AUDIO_DIR },
+		{ audio->level_bin, CAGE_AUDIO_LEVEL_BIN },
+	};
+	const char *argv[] = { CAGE_AUDIO_LEVEL_BIN, "--config", CAGE_AUDIO_DIR "/pipewire.conf",
+		"--pulse-config", CAGE_AUDIO_DIR "/pipewire-pulse.conf", NULL };
+	char err[256];
+	al->started_ms = now_ms();
+	pid_t pid = session_launch_service(audio->server->session, al->index, argv, binds,
+			sizeof(binds) / sizeof(binds[0]), level_exited, al, err, sizeof(err));
+	if (pid < 0) {
+		uint32_t delay = next_delay(&al->restarts, al->started_ms);
+		wlr_log(WLR_ERROR, "level %s: cannot start its audio: %s; retrying in %u ms",
+				level_name(audio, al->index), err, delay);
+		wl_event_source_timer_update(al->restart_timer, (int)delay);
+		return;
+	}
+	al->pid = pid;
+}
+
+/* The template with its @WORDS@ replaced, written 0640 root:gid. */
+static bool
+instantiate(struct strata_audio *audio, const char *template_name, const char *out_path,
+		const char *const *pairs, gid_t gid)
+{
+	char in_path[PATH_MAX];
+	if (!join(in_path, sizeof(in_path), audio->template_dir, template_name)) {
+		return false;
+	}
+	FILE *in = fopen(in_path, "re");
+	if (!in) {
+		wlr_log_errno(WLR_ERROR, "audio: cannot read %s", in_path);
+		return false;
+	}
+	unlink(out_path);
+	int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		wlr_log_errno(WLR_ERROR, "audio: cannot write %s", out_path);
+		if (fd >= 0) {
+			close(fd);
+		}
+		fclose(in);
+		return false;
+	}
+	char line[1024];
+	while (fgets(line, sizeof(line), in)) {
+		const char *p = line;
+		while (*p) {
+			bool replaced = false;
+			for (size_t i = 0; pairs[i]; i += 2) {
+				size_t len = strlen(pairs[i]);
+				if (strncmp(p, pairs[i], len) == 0) {
+					fputs(pairs[i + 1], out);
+					p += len;
+					replaced = true;
+					break;
+				}
+			}
+			if (!replaced) {
+				fputc(*p++, out);
+			}
+		}
+	}
+	bool ok = !ferror(in) && fchown(fd, 0, gid) == 0 && fchmod(fd, 0640) == 0;
+	ok = fclose(out) == 0 && ok;
+	fclose(in);
+	if (!ok) {
+		wlr_log_errno(WLR_ERROR, "audio: cannot write %s", out_path);
+	}
+	return ok;
+}
+
+static bool
+make_fifo(const char *path, gid_t gid)
+{
+	unlink(path);
+	if (mkfifo(path, 0600) < 0 || chown(path, 0, gid) < 0 || chmod(path, 0660) < 0) {
+		wlr_log_errno(WLR_ERROR, "audio: cannot create the FIFO %s", path);
+		return false;
+	}
+	return true;
+}
+
+static bool
+make_dir(const char *path, mode_t mode, gid_t gid)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST) {
+		wlr_log_errno(WLR_ERROR, "audio: cannot create %s", path);
+		return false;
+	}
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || chown(path, 0, gid) < 0 ||
+			chmod(path, mode) < 0) {
+		wlr_log_errno(WLR_ERROR, "audio: cannot prepare the directory %s", path);
+		return false;
+	}
+	return true;
+}
+
+static bool
+prepare_level(struct strata_audio *audio, int index)
+{
+	struct strata_server *server = audio->server;
+	struct audio_level *al = &audio->levels[index];
+	al->audio = audio;
+	al->index = index;
+	uid_t uid;
+	gid_t gid;
+	if (!session_level_ids(server->session, index, &uid, &gid)) {
+		return false;
+	}
+	const char *name = server->config.levels[index].name;
+	char conf[PATH_MAX], pulse_conf[PATH_MAX];
+	if (!join(al->dir, sizeof(al->dir), audio->dir, name) ||
+			!join(al->playback, sizeof(al->playback), al->dir, "playback") ||
+			!join(al->mic, sizeof(al->mic), al->dir, "mic") ||
+			!join(conf, sizeof(conf), al->dir, "pipewire.conf") ||
+			!join(pulse_conf, sizeof(pulse_conf), al->dir, "pipewire-pulse.conf")) {
+		wlr_log(WLR_ERROR, "audio: paths for level %s are too long", name);
+		return false;
+	}
+	char quantum[16];
+	snprintf(quantum, sizeof(quantum), "%d", server->config.audio_quantum);
+	const char *const pairs[] = { "@PLAYBACK_FIFO@", CAGE_AUDIO_DIR "/playback", "@MIC_FIFO@",
+		CAGE_AUDIO_DIR "/mic", "@QUANTUM@", quantum, NULL };
+	if (!make_dir(al->dir, 0750, gid) || !make_fifo(al->playback, gid) ||
+			!make_fifo(al->mic, gid) ||
+			!instantiate(audio, "level-pipewire.conf.in", conf, pairs, gid) ||
+			!instantiate(audio, "level-pipewire-pulse.conf.in", pulse_conf, pairs,
+					gid)) {
+		return false;
+	}
+	al->restart_timer = wl_event_loop_add_timer(server->event_loop, handle_level_timer, al);
+	return al->restart_timer != NULL;
+}
+
+/* name next to the compositor, or in its build tree (../audio-mux/). */
+static bool
+find_file(char *out, size_t size, const char *self_dir, const char *const *candidates,
+		const char *name, int mode)
+{
+	for (size_t i = 0; candidates[i]; i++) {
+		char dir[PATH_MAX];
+		if (snprintf(dir, sizeof(dir), "%s/%s", self_dir, candidates[i]) <
+						(int)sizeof(dir) &&
+				join(out, size, dir, name) && access(out, mode) == 0) {
+			return true;
+		}
+	}
+	out[0] = '\0';
+	return false;
+}
+
+static bool
+find_programs(struct strata_audio *audio)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		return false;
+	}
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash) {
+		return false;
+	}
+	*slash = '\0';
+	static const char *const bin_dirs[] = { ".", "../audio-mux", NULL };
+	static const char *const data_dirs[] = { "../share/strata/audio", "../audio-mux", NULL };
+	if (!find_file(audio->mux_bin, sizeof(audio->mux_bin), self, bin_dirs, "strata-audio-mux",
+			    X_OK) ||
+			!find_file(audio->level_bin, sizeof(audio->level_bin), self, bin_dirs,
+					"strata-audio-level", X_OK)) {
+		wlr_log(WLR_ERROR,
+				"audio: strata-audio-mux or strata-audio-level not found next "
+				"to strata: no sound");
+		return false;
+	}
+	char template[PATH_MAX];
+	if (!find_file(template, sizeof(template), self, data_dirs, "level-pipewire.conf.in",
+			    R_OK)) {
+		wlr_log(WLR_ERROR, "audio: level-pipewire.conf.in not found: no sound");
+		return false;
+	}
+	*strrchr(template, '/') = '\0';
+	snprintf(audio->template_dir, sizeof(audio->template_dir), "%s", template);
+	return true;
+}
+
+struct strata_audio *
+audio_create(struct strata_server *server)
+{
+	const struct strata_config *cfg = &server->config;
+	if (!cfg->audio_enabled) {
+		return NULL;
+	}
+	if (!session_is_root(server->session)) {
+		wlr_log(WLR_ERROR, "audio: needs the cages (strata as root): no sound");
+		return NULL;
+	}
+	struct strata_audio *audio = calloc(1, sizeof(*audio));
+	if (!audio) {
+		return NULL;
+	}
+	audio->server = server;
+	audio->control_fd = -1;
+	audio->focus = audio->grant = audio->mic_holder = -1;
+	audio->level_count = cfg->level_count;
+	if (cfg->audio_core_remote[0]) {
+		snprintf(audio->core_remote, sizeof(audio->core_remote), "%s",
+				cfg->audio_core_remote);
+	} else {
+		const char *xdg = getenv("XDG_RUNTIME_DIR");
+		if (xdg && xdg[0] == '/') {
+			snprintf(audio->core_remote, sizeof(audio->core_remote), "%s/pipewire-0",
+					xdg);
+		} else {
+			snprintf(audio->core_remote, sizeof(audio->core_remote),
+					"/run/user/%u/pipewire-0", (unsigned)geteuid());
+		}
+	}
+	if (!find_programs(audio) ||
+			!join(audio->dir, sizeof(audio->dir), server->runtime_dir, "audio") ||
+			!join(audio->log_path, sizeof(audio->log_path), server->runtime_dir,
+					"log-audio") ||
+			!make_dir(audio->dir, 0711, 0)) {
+		free(audio);
+		return NULL;
+	}
+	audio->mux_timer = wl_event_loop_add_timer(server->event_loop, handle_mux_timer, audio);
+	if (!audio->mux_timer) {
+		audio_destroy(audio);
+		return NULL;
+	}
+	for (size_t i = 0; i < audio->level_count; i++) {
+		if (!prepare_level(audio, (int)i)) {
+			audio_destroy(audio);
+			return NULL;
+		}
+	}
+	/* FIFOs first, then the mux (it opens them), then the levels. */
+	start_mux(audio);
+	for (size_t i = 0; i < audio->level_count; i++) {
+		start_level(&audio->levels[i]);
+	}
+	wlr_log(WLR_INFO, "audio: core PipeWire %s, microphone %s", audio->core_remote,
+			cfg->audio_mic == STRATA_AUDIO_MIC_FOLLOW ? "follows the focus" :
+								    "off until granted (Logo+M)");
+	return audio;
+}
+
+void
+audio_destroy(struct strata_audio *audio)
+{
+	if (!audio) {
+		return;
+	}
+	audio->stopping = true;
+	struct strata_server *server = audio->server;
+	/* EOF on its control socket: the mux turns the microphone off and ends;
+	 * the session ends the processes still running. */
+	session_forget(server->session, audio);
+	static const char *const files[] = { "playback", "mic", "pipewire.conf",
+		"pipewire-pulse.conf" };
+	for (size_t i = 0; i < audio->level_count; i++) {
+		struct audio_level *al = &audio->levels[i];
+		session_forget(server->session, al);
+		if (al->pid > 0) {
+			kill(al->pid, SIGTERM);
+		}
+		if (al->restart_timer) {
+			wl_event_source_remove(al->restart_timer);
+		}
+		for (size_t k = 0; al->dir[0] && k < sizeof(files) / sizeof(files[0]); k++) {
+			char path[PATH_MAX];
+			if (join(path, sizeof(path), al->dir, files[k])) {
+				unlink(path);
+			}
+		}
+		if (al->dir[0]) {
+			rmdir(al->dir);
+		}
+	}
+	if (audio->dir[0]) {
+		rmdir(audio->dir);
+	}
+	if (audio->log_path[0]) {
+		unlink(audio->log_path);
+	}
+	control_close(audio);
+	if (audio->mux_timer) {
+		wl_event_source_remove(audio->mux_timer);
+	}
+	if (server->audio == audio) {
+		server->audio = NULL;
+	}
+	free(audio);
+}
+
+void
+audio_focus_level(struct strata_server *server, int level)
+{
+	struct strata_audio *audio = server->audio;
+	if (!audio || audio->focus == level) {
+		return;
+	}
+	audio->focus = level;
+	audio_send(audio, "focus %s", level_name(audio, level));
+}
+
+void
+audio_toggle_mic(struct strata_server *server)
+{
+	struct strata_audio *audio = server->audio;
+	if (!audio) {
+		banner_notice(server, "Sound is not enabled");
+		return;
+	}
+	if (server->config.audio_mic == STRATA_AUDIO_MIC_FOLLOW) {
+		audio->muted = !audio->muted;
+		wlr_log(WLR_INFO, "audio: microphone %s by the user",
+				audio->muted ? "muted" : "unmuted");
+	} else {
+		struct strata_view *focused = server->focused_view;
+		int level = focused ? focused->level : -1;
+		if (audio->grant >= 0 && (level < 0 || audio->grant == level)) {
+			wlr_log(WLR_INFO, "audio: microphone taken back from %s by the user",
+					level_name(audio, audio->grant));
+			audio->grant = -1;
+		} else if (level >= 0) {
+			audio->grant = level;
+			wlr_log(WLR_INFO, "audio: microphone granted to %s by the user",
+					level_name(audio, level));
+		} else {
+			banner_notice(server, "Focus a window to give its level the microphone");
+			return;
+		}
+	}
+	send_mic(audio);
+}
+
+void
+audio_banner_mic(struct strata_server *server, char *out, size_t size)
+{
+	struct strata_audio *audio = server->audio;
+	out[0] = '\0';
+	if (audio && audio->mic_holder >= 0) {
+		snprintf(out, size, "MIC: %s", level_name(audio, audio->mic_holder));
+	}
+}
+
+void
+audio_banner_playing(struct strata_server *server, char *out, size_t size)
+{
+	struct strata_audio *audio = server->audio;
+	out[0] = '\0';
+	if (!audio || size == 0) {
+		return;
+	}
+	size_t used = 0;
+	for (size_t i = 0; i < audio->level_count && used < size; i++) {
+		if (audio->playing[i]) {
+			used += (size_t)snprintf(out + used, size - used, "%s%s",
+					used ? ", " : "sound: ", level_name(audio, (int)i));
+		}
+	}
+}
+
+void
+audio_describe(struct strata_server *server, char *out, size_t size)
+{
+	struct strata_audio *audio = server->audio;
+	if (!audio) {
+		snprintf(out, size, "ready=0 mic=none playing=none enabled=0");
+		return;
+	}
+	char playing[STRATA_MAX_LEVELS * (STRATA_LEVEL_NAME_MAX + 1) + 1] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < audio->level_count; i++) {
+		if (audio->playing[i]) {
+			used += (size_t)snprintf(playing + used, sizeof(playing) - used, "%s%s",
+					used ? "," : "", level_name(audio, (int)i));
+		}
+	}
+	snprintf(out, size, "ready=%d mic=%s playing=%s enabled=1", audio->ready,
+			level_name(audio, audio->mic_holder), used ? playing : "none");
+}
