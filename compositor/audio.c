@@ -489,15 +489,17 @@ prepare_level(struct strata_audio *audio, int index)
 		return false;
 	}
 	const char *name = server->config.levels[index].name;
-	char conf[PATH_MAX], pulse_conf[PATH_MAX];
-	if (!join(al->dir, sizeof(al->dir), audio->dir, name) ||
-			!join(al->playback, sizeof(al->playback), al->dir, "playback") ||
-			!join(al->mic, sizeof(al->mic), al->dir, "mic") ||
-			!join(conf, sizeof(conf), al->dir, "pipewire.conf") ||
-			!join(pulse_conf, sizeof(pulse_conf), al->dir, "pipewire-pulse.conf")) {
+	/* Built from a local copy: gcc -O3 cannot tell al->dir from al->mic. */
+	char dir[PATH_MAX], conf[PATH_MAX], pulse_conf[PATH_MAX];
+	if (!join(dir, sizeof(dir), audio->dir, name) ||
+			!join(al->playback, sizeof(al->playback), dir, "playback") ||
+			!join(al->mic, sizeof(al->mic), dir, "mic") ||
+			!join(conf, sizeof(conf), dir, "pipewire.conf") ||
+			!join(pulse_conf, sizeof(pulse_conf), dir, "pipewire-pulse.conf")) {
 		wlr_log(WLR_ERROR, "audio: paths for level %s are too long", name);
 		return false;
 	}
+	memcpy(al->dir, dir, sizeof(al->dir));
 	char quantum[16];
 	snprintf(quantum, sizeof(quantum), "%d", server->config.audio_quantum);
 	const char *const pairs[] = { "@PLAYBACK_FIFO@", CAGE_AUDIO_DIR "/playback", "@MIC_FIFO@",

@@ -60,6 +60,7 @@ screenshot=$repo/demo.png
 tmp=""
 strata_pid=""
 socat_pid=""
+pipewire_pid=""
 client_pids=()
 control_open=0
 
@@ -123,6 +124,10 @@ cleanup() {
 		stop_group "$strata_pid"
 		log "compositor: stopped"
 	fi
+	# The core PipeWire last: the mux would only restart against nothing.
+	if [ -n "$pipewire_pid" ]; then
+		stop_group "$pipewire_pid"
+	fi
 	if [ -n "$socat_pid" ]; then
 		kill -TERM "$socat_pid" 2>/dev/null || true
 		wait "$socat_pid" 2>/dev/null || true
@@ -181,11 +186,47 @@ chmod 0700 "$tmp"
 
 # ---- compositor --------------------------------------------------------------
 
+# ---- sound -------------------------------------------------------------------
+
+# Sound needs a core PipeWire: the user's when the demo runs nested and one is
+# there (real speakers), else a private one with null devices. Each level then
+# gets its own PipeWire in its cage, mixed by strata-audio-mux.
+core_pipewire=""
+if [ "$headless" -eq 0 ] && [ -S "${XDG_RUNTIME_DIR:-/nonexistent}/pipewire-0" ]; then
+	core_pipewire=$XDG_RUNTIME_DIR/pipewire-0
+	log "sound: the core PipeWire is the desktop's, $core_pipewire"
+elif command -v pipewire >/dev/null 2>&1; then
+	core_pipewire=$tmp/pipewire-0
+	sed -e "s|@CORE_SOCKET@|$core_pipewire|g" -e "s|@QUANTUM@|1024|g" \
+		"$builddir/audio-mux/core-pipewire-test.conf.in" >"$tmp/core-pipewire.conf"
+	XDG_RUNTIME_DIR=$tmp setsid pipewire -c "$tmp/core-pipewire.conf" \
+		</dev/null >"$logdir/pipewire-core.log" 2>&1 &
+	pipewire_pid=$!
+	for _ in $(seq 50); do
+		[ -S "$core_pipewire" ] && break
+		sleep 0.1
+	done
+	if [ -S "$core_pipewire" ]; then
+		log "sound: started a core PipeWire with null devices (pid $pipewire_pid), $core_pipewire"
+	else
+		log "WARNING: the core PipeWire did not start (see ${logdir#"$repo"/}/pipewire-core.log); no sound"
+		core_pipewire=""
+	fi
+else
+	log "WARNING: pipewire is not installed (scripts/install-deps.sh); no sound"
+fi
+config=$tmp/strata.ini
+if [ -n "$core_pipewire" ]; then
+	printf '[audio]\nenabled = yes\ncore_remote = %s\n' "$core_pipewire" >"$config"
+else
+	: >"$config"
+fi
+
 strata_out=$logdir/strata.stdout.log
 strata_log=$logdir/strata.log
 # No --runtime-dir: as root Strata makes one under /run/strata, which the
 # cages' users can reach (a directory under a 0700 one would not be).
-args=(--test-control)
+args=(--test-control -c "$config")
 if [ "$headless" -eq 1 ]; then
 	args=(--headless 1920x1080 "${args[@]}")
 	mode="headless, 1920x1080"
@@ -502,6 +543,55 @@ type_into() {
 type_into low "echo typed in LOW"
 type_into high "echo typed in HIGH"
 
+# audio_state: AUDIO = the `audio` reply (ready=, mic=, playing=).
+audio_state() {
+	must audio
+	AUDIO=$REPLY_TEXT
+}
+
+# wait_audio PATTERN: until the `audio` reply matches PATTERN (5 s at most).
+wait_audio() {
+	for _ in $(seq 50); do
+		audio_state
+		case " $AUDIO " in
+		*" $1 "*) return 0 ;;
+		esac
+		sleep 0.1
+	done
+	return 1
+}
+
+if [ -n "$core_pipewire" ]; then
+	if wait_audio ready=1; then
+		log "sound: the mux is ready ($AUDIO)"
+		sound=/usr/share/sounds/freedesktop/stereo/complete.oga
+		if [ -r "$sound" ] && command -v paplay >/dev/null 2>&1; then
+			if pid=$("$strata_run" -s "$core_socket" low -- sh -c \
+				"for i in 1 2 3 4 5 6 7 8 9 10; do paplay $sound; done" \
+				2>"$logdir/strata-run-sound.log"); then
+				log "sound: paplay $sound in the low cage (sandbox pid $pid), through the" \
+					"level's own pipewire-pulse"
+				if wait_audio playing=low; then
+					log "sound: the mux hears the low level playing ($AUDIO)"
+				else
+					log "WARNING: the low level's sound did not reach the mux ($AUDIO)"
+				fi
+			fi
+		else
+			log "sound: no paplay or sound theme (scripts/install-deps.sh); nothing played"
+		fi
+		# The high window has focus (typed into last): give its level the microphone.
+		must key logo+m
+		if wait_audio mic=high; then
+			log "input: Logo+M; the microphone goes to the high level ($AUDIO)"
+		else
+			log "WARNING: Logo+M did not give the microphone to high ($AUDIO)"
+		fi
+	else
+		log "WARNING: the audio mux did not become ready ($AUDIO); see the compositor log"
+	fi
+fi
+
 # Let the terminals draw what they echoed.
 sleep 1
 
@@ -524,6 +614,18 @@ for l in "${REPLY_LINES[@]}"; do
 	log "    $l"
 done
 log_banner
+if [ -n "$core_pipewire" ]; then
+	audio_state
+	log "state: audio: $AUDIO"
+	if [[ $AUDIO == *mic=high* ]]; then
+		must key logo+m
+		if wait_audio mic=none; then
+			log "input: Logo+M again; the microphone is taken back ($AUDIO)"
+		else
+			log "WARNING: Logo+M did not take the microphone back ($AUDIO)"
+		fi
+	fi
+fi
 
 if [ "$headless" -eq 0 ]; then
 	close_control

@@ -24,4 +24,5 @@ apt-get install -y --no-install-recommends \
 	scdoc fonts-dejavu-core xkb-data \
 	weston foot wl-clipboard wayland-utils gtk-3-examples \
 	xwayland xterm procps psmisc socat waypipe bubblewrap \
-	pipewire pipewire-bin pipewire-pulse libpipewire-0.3-dev pulseaudio-utils
+	pipewire pipewire-bin pipewire-pulse libpipewire-0.3-dev pulseaudio-utils \
+	sound-theme-freedesktop
