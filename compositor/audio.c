@@ -515,56 +515,26 @@ prepare_level(struct strata_audio *audio, int index)
 	return al->restart_timer != NULL;
 }
 
-/* name next to the compositor, or in its build tree (../audio-mux/). */
-static bool
-find_file(char *out, size_t size, const char *self_dir, const char *const *candidates,
-		const char *name, int mode)
-{
-	for (size_t i = 0; candidates[i]; i++) {
-		char dir[PATH_MAX];
-		if (snprintf(dir, sizeof(dir), "%s/%s", self_dir, candidates[i]) <
-						(int)sizeof(dir) &&
-				join(out, size, dir, name) && access(out, mode) == 0) {
-			return true;
-		}
-	}
-	out[0] = '\0';
-	return false;
-}
-
 static bool
 find_programs(struct strata_audio *audio)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		return false;
-	}
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	if (!slash) {
-		return false;
-	}
-	*slash = '\0';
 	static const char *const bin_dirs[] = { ".", "../audio-mux", NULL };
 	static const char *const data_dirs[] = { "../share/strata/audio", "../audio-mux", NULL };
-	if (!find_file(audio->mux_bin, sizeof(audio->mux_bin), self, bin_dirs, "strata-audio-mux",
+	if (!server_find_file(audio->mux_bin, sizeof(audio->mux_bin), bin_dirs, "strata-audio-mux",
 			    X_OK) ||
-			!find_file(audio->level_bin, sizeof(audio->level_bin), self, bin_dirs,
+			!server_find_file(audio->level_bin, sizeof(audio->level_bin), bin_dirs,
 					"strata-audio-level", X_OK)) {
 		wlr_log(WLR_ERROR,
 				"audio: strata-audio-mux or strata-audio-level not found next "
 				"to strata: no sound");
 		return false;
 	}
-	char template[PATH_MAX];
-	if (!find_file(template, sizeof(template), self, data_dirs, "level-pipewire.conf.in",
-			    R_OK)) {
+	if (!server_find_file(audio->template_dir, sizeof(audio->template_dir), data_dirs,
+			    "level-pipewire.conf.in", R_OK)) {
 		wlr_log(WLR_ERROR, "audio: level-pipewire.conf.in not found: no sound");
 		return false;
 	}
-	*strrchr(template, '/') = '\0';
-	snprintf(audio->template_dir, sizeof(audio->template_dir), "%s", template);
+	*strrchr(audio->template_dir, '/') = '\0';
 	return true;
 }
 

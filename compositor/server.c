@@ -3,9 +3,11 @@
  * The compositor's objects, created in dependency order and destroyed in the
  * reverse order.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wlr/backend/headless.h>
 #include <wlr/backend/multi.h>
 #include <wlr/render/pixman.h>
@@ -243,4 +245,29 @@ server_finish(struct strata_server *server)
 	wlr_renderer_destroy(server->renderer);
 	wl_display_destroy(server->display);
 	server->display = NULL;
+}
+
+bool
+server_find_file(char *out, size_t size, const char *const *dirs, const char *name, int mode)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash = n > 0 ? memrchr(self, '/', (size_t)n) : NULL;
+	if (size > 0) {
+		out[0] = '\0';
+	}
+	if (!slash) {
+		return false;
+	}
+	*slash = '\0';
+	for (size_t i = 0; dirs[i]; i++) {
+		int len = snprintf(out, size, "%s/%s/%s", self, dirs[i], name);
+		if (len > 0 && (size_t)len < size && access(out, mode) == 0) {
+			return true;
+		}
+	}
+	if (size > 0) {
+		out[0] = '\0';
+	}
+	return false;
 }

@@ -130,6 +130,15 @@ bool server_usable_area(struct strata_server *server, struct wlr_box *box);
 /* Level name for messages; "core" and "unknown" for the two special levels. */
 const char *server_level_name(struct strata_server *server, int level);
 
+/*
+ * A program or data file of Strata: the first DIR/dirs[i]/name that access()
+ * allows with mode, DIR being the directory of the running strata (dirs
+ * name where it is installed, e.g. ".", and where it is in the build tree,
+ * e.g. "../cage-proxy"). Fills out (size bytes) and returns true, else
+ * leaves out empty.
+ */
+bool server_find_file(char *out, size_t size, const char *const *dirs, const char *name, int mode);
+
 /* control.c */
 bool control_init(struct strata_server *server);
 

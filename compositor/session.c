@@ -601,29 +601,9 @@ level_prepare(struct strata_session *session, int index)
 static bool
 find_proxy(struct strata_session *session)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		return false;
-	}
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	if (!slash) {
-		return false;
-	}
-	*slash = '\0';
-	/* Installed side by side, or in the build tree next door. */
-	if (join(session->proxy_path, sizeof(session->proxy_path), self, "strata-cage-proxy") &&
-			access(session->proxy_path, X_OK) == 0) {
-		return true;
-	}
-	if (join(session->proxy_path, sizeof(session->proxy_path), self,
-			    "../cage-proxy/strata-cage-proxy") &&
-			access(session->proxy_path, X_OK) == 0) {
-		return true;
-	}
-	session->proxy_path[0] = '\0';
-	return false;
+	static const char *const dirs[] = { ".", "../cage-proxy", NULL };
+	return server_find_file(session->proxy_path, sizeof(session->proxy_path), dirs,
+			"strata-cage-proxy", X_OK);
 }
 
 struct strata_session *

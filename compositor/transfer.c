@@ -773,28 +773,9 @@ transfer_describe(struct strata_server *server, char *out, size_t size)
 static bool
 find_guard(void)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		return false;
-	}
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	if (!slash) {
-		return false;
-	}
-	*slash = '\0';
-	int len = snprintf(t.guard_path, sizeof(t.guard_path), "%s/strata-clipboard-guard", self);
-	if (len > 0 && (size_t)len < sizeof(t.guard_path) && access(t.guard_path, X_OK) == 0) {
-		return true;
-	}
-	len = snprintf(t.guard_path, sizeof(t.guard_path),
-			"%s/../clipboard-guard/strata-clipboard-guard", self);
-	if (len > 0 && (size_t)len < sizeof(t.guard_path) && access(t.guard_path, X_OK) == 0) {
-		return true;
-	}
-	t.guard_path[0] = '\0';
-	return false;
+	static const char *const dirs[] = { ".", "../clipboard-guard", NULL };
+	return server_find_file(t.guard_path, sizeof(t.guard_path), dirs, "strata-clipboard-guard",
+			X_OK);
 }
 
 bool
