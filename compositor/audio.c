@@ -197,6 +197,7 @@ handle_line(struct strata_audio *audio, const char *line)
 		audio->ready = true;
 		wlr_log(WLR_INFO, "audio: mux ready (pid %d)", (int)audio->mux_pid);
 		send_state(audio);
+		banner_update_all(audio->server);
 	} else if (strncmp(line, "mic ", 4) == 0) {
 		int holder = config_find_level(&audio->server->config, line + 4);
 		if (holder != audio->mic_holder) {
@@ -695,7 +696,15 @@ audio_banner_mic(struct strata_server *server, char *out, size_t size)
 {
 	struct strata_audio *audio = server->audio;
 	out[0] = '\0';
-	if (audio && audio->mic_holder >= 0) {
+	if (!audio) {
+		return;
+	}
+	if (!audio->ready) {
+		/* No mux: nobody hears the microphone, nobody is heard. */
+		snprintf(out, size, "\u26a0 sound down");
+		return;
+	}
+	if (audio->mic_holder >= 0) {
 		snprintf(out, size, "MIC: %s", level_name(audio, audio->mic_holder));
 	}
 }

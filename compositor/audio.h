@@ -30,7 +30,8 @@ void audio_focus_level(struct strata_server *server, int level);
  * unmutes the microphone. */
 void audio_toggle_mic(struct strata_server *server);
 
-/* For the banner: "MIC: high" while a level holds the microphone, else "";
+/* For the banner: "MIC: high" while a level holds the microphone, "⚠ sound
+ * down" while the mux is not running (or not ready yet), else "";
  * "sound: low, high" while levels play, else "". */
 void audio_banner_mic(struct strata_server *server, char *out, size_t size);
 void audio_banner_playing(struct strata_server *server, char *out, size_t size);
