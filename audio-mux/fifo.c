@@ -340,8 +340,20 @@ fifo_open(const char *path, int pipe_size)
 		close(fd);
 		return -EINVAL;
 	}
-	if (pipe_size > 0 && fcntl(fd, F_SETPIPE_SZ, pipe_size) < 0) {
-		int res = -errno;
+	/* A pipe cannot shrink below what it holds (EBUSY): what a level wrote
+	 * while nobody read is stale anyway. The writer adds at most a quantum
+	 * between the drain and the resize: try a few times. */
+	int res = 0;
+	for (int attempt = 0; pipe_size > 0 && attempt < 8; attempt++) {
+		uint8_t junk[4096];
+		while (read(fd, junk, sizeof(junk)) > 0) {
+		}
+		res = fcntl(fd, F_SETPIPE_SZ, pipe_size) < 0 ? -errno : 0;
+		if (res != -EBUSY) {
+			break;
+		}
+	}
+	if (res < 0) {
 		close(fd);
 		return res;
 	}

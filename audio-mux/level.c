@@ -31,7 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -413,7 +415,18 @@ wait_socket(struct level *level, const char *remote)
 	for (int i = 0; i < 500; i++) {
 		struct stat st;
 		if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
-			return true;
+			/* a socket left by a daemon that died refuses: wait for ours */
+			struct sockaddr_un addr = { .sun_family = AF_UNIX };
+			memcpy(addr.sun_path, path, strnlen(path, sizeof(addr.sun_path) - 1));
+			int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			bool up = fd >= 0 &&
+					connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+			if (fd >= 0) {
+				close(fd);
+			}
+			if (up) {
+				return true;
+			}
 		}
 		if (waitpid(level->pipewire_pid, NULL, WNOHANG) == level->pipewire_pid) {
 			level->pipewire_pid = 0;
