@@ -248,11 +248,24 @@ copy_and_paste(struct strata_session *s, const struct route *r)
 			(int)(session_now_ms() % 100000));
 	char *copy_argv[] = { "wl-copy", "--foreground", text, NULL };
 	pid_t copier = spawn_on(s, r, copy_argv);
-	/* Paste until the selection is there (wl-copy needs a moment to set it). */
+	/* wl-copy needs a moment to set the selection: wait for it through the
+	 * compositor, not by pasting in a loop (each paste is one more client). */
+	uint64_t deadline = session_now_ms() + 10000;
+	bool set = false;
+	while (!set && session_now_ms() < deadline) {
+		char *reply = session_ctl_ok(s, "selections");
+		set = strstr(reply, "selection level=low set=1") != NULL;
+		free(reply);
+		if (!set) {
+			session_sleep_ms(50);
+		}
+	}
+	session_assert_msg(s, set, "%s: wl-copy never set the low selection", r->name);
+	/* Paste until the text is wl-copy's (a little more time on slow builds). */
 	bool pasted = false;
 	char *got = NULL;
-	uint64_t deadline = session_now_ms() + 10000;
-	while (!pasted && session_now_ms() < deadline) {
+	deadline = session_now_ms() + 10000;
+	for (int attempt = 0; !pasted && attempt < 10 && session_now_ms() < deadline; attempt++) {
 		char *paste_argv[] = { "wl-paste", "--no-newline", NULL };
 		pid_t paster = spawn_on(s, r, paste_argv);
 		int status;
@@ -263,7 +276,7 @@ copy_and_paste(struct strata_session *s, const struct route *r)
 		pasted = WIFEXITED(status) && WEXITSTATUS(status) == 0 && got &&
 				strcmp(got, text) == 0;
 		if (!pasted) {
-			session_sleep_ms(100);
+			session_sleep_ms(200);
 		}
 	}
 	session_assert_msg(s, pasted, "%s: wl-paste printed \"%s\", wl-copy copied \"%s\"", r->name,
