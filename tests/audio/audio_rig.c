@@ -143,8 +143,8 @@ reap_any(struct rig *rig)
 			p->exited = true;
 			p->status = status;
 		}
-		if (pid == rig->reaper_pid) {
-			rig->reaper_pid = 0;
+		if (pid == rig->reaper.pid) {
+			rig->reaper.pid = 0; /* group_reaper_finish() must not wait for it */
 		}
 	}
 }
@@ -344,8 +344,7 @@ spawn(struct rig *rig, enum rig_place place, const char *name, char *const argv[
 		_exit(127);
 	}
 	slot->pid = pid;
-	int32_t group = pid;
-	if (write(rig->reaper_fd, &group, sizeof(group)) != sizeof(group)) {
+	if (!group_reaper_add(&rig->reaper, pid)) {
 		tap_diag("cannot tell the reaper about %d", (int)pid);
 	}
 	return pid;
@@ -604,62 +603,6 @@ rig_start_mux(struct rig *rig)
 
 /* ---- setup and teardown ----------------------------------------------------- */
 
-static int
-remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void
-reaper_main(int fd, const char *dir)
-{
-	pid_t groups[RIG_MAX_PROCS * 4];
-	size_t n = 0;
-	int32_t g;
-	bool disarmed = false;
-	while (read(fd, &g, sizeof(g)) == sizeof(g)) {
-		if (g > 0 && n < sizeof(groups) / sizeof(groups[0])) {
-			groups[n++] = g;
-		} else if (g == -1) {
-			disarmed = true; /* rig_stop() did it all: these ids may be reused */
-		}
-	}
-	for (size_t i = 0; i < n && !disarmed; i++) {
-		kill(-groups[i], SIGKILL);
-	}
-	if (!getenv("STRATA_TEST_KEEP")) {
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	}
-	_exit(0);
-}
-
-static void
-start_reaper(struct rig *rig)
-{
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		tap_fail("pipe: %s", strerror(errno));
-	}
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid < 0) {
-		tap_fail("fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		setsid();
-		signal(SIGTERM, SIG_IGN);
-		for (int fd = 0; fd < 1024; fd++) {
-			if (fd != p[0]) {
-				close(fd);
-			}
-		}
-		reaper_main(p[0], rig->dir);
-	}
-	close(p[0]);
-	rig->reaper_pid = pid;
-	rig->reaper_fd = p[1];
-}
-
 static char *
 replace_all(char *text, const char *key, const char *value)
 {
@@ -838,7 +781,7 @@ rig_start(const struct rig_options *opts)
 	if (!mkdtemp(rig->dir)) {
 		tap_fail("mkdtemp: %s", strerror(errno));
 	}
-	start_reaper(rig);
+	group_reaper_start(&rig->reaper, rig->dir);
 	/* the daemons' context.exec children double-fork: adopt them */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
@@ -936,14 +879,7 @@ rig_stop(struct rig *rig)
 		}
 	}
 	check_sanitizers(rig);
-	int32_t disarm = -1;
-	if (write(rig->reaper_fd, &disarm, sizeof(disarm)) != sizeof(disarm)) {
-		tap_diag("cannot disarm the reaper");
-	}
-	close(rig->reaper_fd);
-	if (rig->reaper_pid) {
-		waitpid(rig->reaper_pid, NULL, 0);
-	}
+	group_reaper_finish(&rig->reaper);
 	reap_any(rig);
 	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 	free(rig);

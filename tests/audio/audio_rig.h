@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "audio_signal.h"
+#include "group_reaper.h"
 #include "tap.h"
 
 /*
@@ -65,8 +66,7 @@ struct rig {
 	size_t consumed; /* lines before this offset were matched already */
 	char partial[512];
 	size_t partial_len;
-	pid_t reaper_pid;
-	int reaper_fd;
+	struct group_reaper reaper;
 };
 
 struct rig *rig_start(const struct rig_options *opts); /* opts may be NULL */

@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "audio_signal.h"
+#include "group_reaper.h"
 #include "strata_test.h"
 
 #define LOW_HZ 440.0
@@ -91,8 +92,7 @@ struct core {
 	pid_t pipewire;
 	struct core_proc procs[CORE_MAX_PROCS];
 	int seq;
-	pid_t reaper_pid;
-	int reaper_fd;
+	struct group_reaper reaper;
 };
 
 static struct core *core_now; /* the running test's core, for failure dumps */
@@ -184,70 +184,6 @@ remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 	return 0;
 }
 
-/* Reads process groups (int32) from fd 3; at EOF without the disarming -1,
- * kills them all. Removes the directory either way (unless STRATA_TEST_KEEP). */
-static void
-reaper_main(int fd, const char *dir)
-{
-	pid_t groups[CORE_MAX_PROCS * 2];
-	size_t n = 0;
-	int32_t g;
-	bool disarmed = false;
-	for (;;) {
-		ssize_t r = read(fd, &g, sizeof(g));
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r != (ssize_t)sizeof(g)) {
-			break;
-		}
-		if (g > 0 && n < sizeof(groups) / sizeof(groups[0])) {
-			groups[n++] = g;
-		} else if (g == -1) {
-			disarmed = true;
-		}
-	}
-	for (size_t i = 0; i < n && !disarmed; i++) {
-		kill(-groups[i], SIGKILL);
-		kill(groups[i], SIGKILL);
-	}
-	if (!getenv("STRATA_TEST_KEEP")) {
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	}
-	_exit(0);
-}
-
-static void
-start_reaper(struct core *c)
-{
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		tap_fail("pipe2: %s", strerror(errno));
-	}
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid < 0) {
-		tap_fail("fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		setsid();
-		signal(SIGTERM, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		dup2(p[0], 3);
-		close_range(4, ~0U, 0);
-		reaper_main(3, c->dir);
-	}
-	close(p[0]);
-	c->reaper_pid = pid;
-	c->reaper_fd = p[1];
-}
-
 static struct core_proc *
 core_find(struct core *c, pid_t pid)
 {
@@ -330,8 +266,7 @@ core_spawn(struct core *c, const char *name, char *const argv[])
 		_exit(127);
 	}
 	slot->pid = pid;
-	int32_t group = pid;
-	if (write(c->reaper_fd, &group, sizeof(group)) != (ssize_t)sizeof(group)) {
+	if (!group_reaper_add(&c->reaper, pid)) {
 		tap_diag("cannot tell the reaper about %d", (int)pid);
 	}
 	return pid;
@@ -439,12 +374,12 @@ core_prepare(void)
 	}
 	struct core *c = calloc(1, sizeof(*c));
 	tap_assert(c);
-	c->reaper_fd = -1;
+	c->reaper.fd = -1;
 	snprintf(c->dir, sizeof(c->dir), "/tmp/satest-XXXXXX");
 	if (!mkdtemp(c->dir)) {
 		tap_fail("mkdtemp: %s", strerror(errno));
 	}
-	start_reaper(c);
+	group_reaper_start(&c->reaper, c->dir);
 	core_now = c;
 	char path[300];
 	static const char *const dirs[] = { "core", "rt", "home", NULL };
@@ -540,12 +475,7 @@ core_stop(struct core *c)
 		free(text);
 		CHECK(!report, "%s: sanitizer report in %s", c->procs[i].name, c->procs[i].log);
 	}
-	int32_t disarm = -1;
-	if (write(c->reaper_fd, &disarm, sizeof(disarm)) != (ssize_t)sizeof(disarm)) {
-		tap_diag("cannot disarm the reaper");
-	}
-	close(c->reaper_fd);
-	waitpid(c->reaper_pid, NULL, 0); /* it removed the directory */
+	group_reaper_finish(&c->reaper); /* it removes the directory */
 	core_now = NULL;
 	free(c);
 }
