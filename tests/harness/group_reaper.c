@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,16 +10,10 @@
 #include <unistd.h>
 #include "group_reaper.h"
 #include "tap.h"
+#include "test_fs.h"
 
 #define MAX_GROUPS 512
 #define DISARM (-1)
-
-static int
-remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	remove(path); /* best effort: the rest still goes */
-	return 0;
-}
 
 static void __attribute__((noreturn)) reaper_main(int fd, const char *dir)
 {
@@ -47,7 +40,7 @@ static void __attribute__((noreturn)) reaper_main(int fd, const char *dir)
 		kill(groups[i], SIGKILL);
 	}
 	if (!getenv("STRATA_TEST_KEEP")) {
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		test_remove_tree(dir);
 	}
 	_exit(0);
 }

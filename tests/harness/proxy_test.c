@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "proxy_test.h"
+#include "test_fs.h"
 
 #define PROXY_READY_TIMEOUT_MS 10000
 #define PROXY_STOP_TIMEOUT_MS 5000
@@ -46,36 +47,6 @@ proxy_make_dir(const char *path)
 	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
 		tap_fail("mkdir %s: %s", path, strerror(errno));
 	}
-}
-
-static bool
-proxy_write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		return false;
-	}
-	size_t len = strlen(text), off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			close(fd);
-			return false;
-		}
-		off += (size_t)n;
-	}
-	close(fd);
-	return true;
-}
-
-static int
-proxy_remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
 }
 
 /*
@@ -303,7 +274,7 @@ proxy_start_with_fd_limit(struct strata_session *s, const char *level, const cha
 	if (config_text) {
 		snprintf(p->config, sizeof(p->config), "%s/proxy-%s-%d.ini", s->dir, level,
 				s->client_seq);
-		if (!proxy_write_file(p->config, config_text)) {
+		if (!test_write_file(p->config, config_text)) {
 			session_fail(s, "write %s: %s", p->config, strerror(errno));
 		}
 		argv[argc++] = "-c";
@@ -384,7 +355,7 @@ proxy_stop(struct strata_proxy *p)
 	if (!why[0] && !(WIFEXITED(p->exit_status) && WEXITSTATUS(p->exit_status) == 0)) {
 		proxy_describe_status(p->exit_status, why, sizeof(why));
 	}
-	nftw(p->sandbox_dir, proxy_remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	test_remove_tree(p->sandbox_dir);
 	unlink(p->socket);
 	if (why[0]) {
 		proxy_dump_log(p, 30);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <cairo.h>
 #include "strata_test.h"
+#include "test_fs.h"
 
 #define CONTROL_TIMEOUT_MS 15000
 #define QUIT_TIMEOUT_MS 5000
@@ -86,44 +87,6 @@ session_read_file(const char *path, size_t *len)
 		*len = used;
 	}
 	return buf;
-}
-
-static bool
-write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		return false;
-	}
-	size_t len = strlen(text), off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			close(fd);
-			return false;
-		}
-		off += (size_t)n;
-	}
-	close(fd);
-	return true;
-}
-
-static int
-remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
-static void
-remove_tree(const char *dir)
-{
-	if (dir[0] != '\0') {
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	}
 }
 
 /* Only ever remove a directory the compositor made with mkdtemp. */
@@ -268,9 +231,9 @@ reaper_main(const char *dir)
 	}
 	/* Let the compositor release its sockets before the directory goes. */
 	session_sleep_ms(200);
-	remove_tree(dir);
+	test_remove_tree(dir);
 	if (is_compositor_runtime_dir(runtime_dir)) {
-		remove_tree(runtime_dir);
+		test_remove_tree(runtime_dir);
 	}
 	_exit(0);
 }
@@ -667,7 +630,7 @@ session_start(const struct session_options *opts)
 	/* Always a config file of our own (empty: the built-in defaults), never
 	 * whatever the machine has installed in the default location. */
 	snprintf(config, sizeof(config), "%s/compositor.ini", s->dir);
-	if (!write_file(config, s->opts.config ? s->opts.config : "")) {
+	if (!test_write_file(config, s->opts.config ? s->opts.config : "")) {
 		tap_fail("write %s: %s", config, strerror(errno));
 	}
 	argv[argc++] = "-c";
@@ -816,7 +779,7 @@ session_stop(struct strata_session *s)
 		bad = true;
 	}
 	if (is_compositor_runtime_dir(s->runtime_dir)) {
-		remove_tree(s->runtime_dir);
+		test_remove_tree(s->runtime_dir);
 	}
 	for (int i = 0; i < SESSION_MAX_CLIENTS; i++) {
 		if (s->clients[i].pid > 0 && !s->clients[i].exited) {
@@ -830,7 +793,7 @@ session_stop(struct strata_session *s)
 	if (s->control_fd >= 0) {
 		close(s->control_fd);
 	}
-	remove_tree(s->dir);
+	test_remove_tree(s->dir);
 	if (s->reaper_fd >= 0) {
 		if (write(s->reaper_fd, "d\n", 2) != 2) {
 			tap_diag("reaper: short write");

@@ -53,6 +53,7 @@
 #include <unistd.h>
 #include "audio_signal.h"
 #include "group_reaper.h"
+#include "test_fs.h"
 #include "strata_test.h"
 
 #define LOW_HZ 440.0
@@ -176,13 +177,6 @@ dump_extra(void)
 			FAIL(__VA_ARGS__); \
 		} \
 	} while (0)
-
-static int
-remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
 
 static struct core_proc *
 core_find(struct core *c, pid_t pid)
@@ -2008,13 +2002,13 @@ invalid_audio_settings_are_refused(void)
 		int rc = run_compositor_config(dir, text, out, sizeof(out));
 		if (rc == 0 || rc == -1 || !strstr(out, bad[i].key) ||
 				!strstr(out, "refusing to start")) {
-			nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+			test_remove_tree(dir);
 			tap_fail("\"%s\": exit %d (-1: it started), output:\n%s", bad[i].line, rc,
 					out);
 		}
 		tap_diag("%s: %.*s", bad[i].line, (int)strcspn(out, "\n"), out);
 	}
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_remove_tree(dir);
 }
 
 TAP_TESTS(TAP_CASE_TIMEOUT(playback_is_heard_and_levels_stay_apart, 150),

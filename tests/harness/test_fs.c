@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "test_fs.h"
+
+bool
+test_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		return false;
+	}
+	size_t len = strlen(text), off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			close(fd);
+			return false;
+		}
+		off += (size_t)n;
+	}
+	return close(fd) == 0;
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	remove(path); /* best effort: the rest still goes */
+	return 0;
+}
+
+void
+test_remove_tree(const char *dir)
+{
+	if (dir[0] != '\0') {
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+}
