@@ -261,16 +261,22 @@ static void
 handle_request_set_selection(struct strata_server *server,
 		struct wlr_seat_request_set_selection_event *event)
 {
-	if (event->source && !request_from_focused(server, event->source, "wl_data_source")) {
+	/* A request to clear carries no source, so nothing tells which client
+	 * sent it (the serial is a guessable number): ignored, or any level's
+	 * client could wipe the focused level's clipboard. A selection still
+	 * ends when its owner destroys its source. */
+	if (!event->source) {
+		wlr_log(WLR_INFO, "set_selection(NULL) ignored: its sender cannot be told");
+		return;
+	}
+	if (!request_from_focused(server, event->source, "wl_data_source")) {
 		wlr_log(WLR_INFO, "set_selection refused: the client does not have keyboard focus");
 		wlr_data_source_destroy(event->source);
 		return;
 	}
 	int level = focused_level(server);
 	if (level < 0) {
-		if (event->source) {
-			wlr_data_source_destroy(event->source);
-		}
+		wlr_data_source_destroy(event->source);
 		return;
 	}
 	clipboard_set_level_source(server, level, event->source, event->serial);
@@ -282,14 +288,15 @@ handle_request_set_primary(struct wl_listener *listener, void *data)
 	struct wlr_seat_request_set_primary_selection_event *event = data;
 	struct strata_server *server = slots[0].server;
 	int level = focused_level(server);
-	if (event->source &&
-			(level < 0 ||
-					!request_from_focused(server, event->source,
-							"zwp_primary_selection_source_v1"))) {
-		wlr_primary_selection_source_destroy(event->source);
+	if (!event->source) {
+		/* As for the clipboard: the sender of a clear cannot be told. */
+		wlr_log(WLR_INFO, "set_primary_selection(NULL) ignored: its sender cannot be told");
 		return;
 	}
-	if (level < 0) {
+	if (level < 0 ||
+			!request_from_focused(server, event->source,
+					"zwp_primary_selection_source_v1")) {
+		wlr_primary_selection_source_destroy(event->source);
 		return;
 	}
 	struct level_slot *slot = &slots[level];
