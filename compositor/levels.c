@@ -128,7 +128,12 @@ open_socket(struct strata_server *server, const char *name, int level)
 		wlr_log_errno(WLR_ERROR, "socket");
 		return false;
 	}
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 128) < 0) {
+	/* Born 0600 whatever the umask, then opened up below: nobody else may
+	 * connect in between. */
+	mode_t umask_before = umask(0177);
+	int bound = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+	umask(umask_before);
+	if (bound < 0 || listen(fd, 128) < 0) {
 		wlr_log_errno(WLR_ERROR, "cannot listen on %s", addr.sun_path);
 		close(fd);
 		return false;

@@ -656,8 +656,12 @@ test_control_create(struct strata_server *server, const char *path)
 	}
 	snprintf(control->path, sizeof(control->path), "%s", path);
 	control->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (control->fd < 0 || bind(control->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-			listen(control->fd, 8) < 0) {
+	/* Born 0600 whatever the umask: root only from the first instant. */
+	mode_t umask_before = umask(0177);
+	int bound = control->fd >= 0 ? bind(control->fd, (struct sockaddr *)&addr, sizeof(addr)) :
+				       -1;
+	umask(umask_before);
+	if (bound < 0 || listen(control->fd, 8) < 0) {
 		wlr_log_errno(WLR_ERROR, "cannot listen on %s", path);
 		if (control->fd >= 0) {
 			close(control->fd);
@@ -665,7 +669,6 @@ test_control_create(struct strata_server *server, const char *path)
 		free(control);
 		return NULL;
 	}
-	chmod(path, 0600);
 	control->source = wl_event_loop_add_fd(server->event_loop, control->fd, WL_EVENT_READABLE,
 			handle_listen_readable, control);
 	if (!control->source) {
