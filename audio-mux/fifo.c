@@ -342,12 +342,11 @@ fifo_open(const char *path, int pipe_size)
 	}
 	/* A pipe cannot shrink below what it holds (EBUSY): what a level wrote
 	 * while nobody read is stale anyway. The writer adds at most a quantum
-	 * between the drain and the resize: try a few times. */
+	 * between the drain and the resize: try a few times. Each drain is
+	 * bounded: a cage that writes as fast as we read cannot hold us here. */
 	int res = 0;
 	for (int attempt = 0; pipe_size > 0 && attempt < 8; attempt++) {
-		uint8_t junk[4096];
-		while (read(fd, junk, sizeof(junk)) > 0) {
-		}
+		fifo_drain(fd, 4u << 20);
 		res = fcntl(fd, F_SETPIPE_SZ, pipe_size) < 0 ? -errno : 0;
 		if (res != -EBUSY) {
 			break;
