@@ -526,9 +526,11 @@ config_begin_level(struct config_parser *p, const char *name)
 				"bad level name \"%s\" (accepted: 1 to %d characters among a-z, 0-9, _ "
 				"and -, starting with a letter)",
 				quoted, STRATA_LEVEL_NAME_MAX);
-	} else if (strcmp(name, "core") == 0 || strcmp(name, "none") == 0) {
+	} else if (strcmp(name, "core") == 0 || strcmp(name, "none") == 0 ||
+			strcmp(name, "audio") == 0 || strcmp(name, "audit") == 0) {
 		/* wayland-core is the core socket; "none" means nobody to the audio
-		 * mux (the microphone holder): a level may take neither name. */
+		 * mux (the microphone holder); log-audio is the mux's log next to
+		 * log-LEVEL, and DATA/audit the audit log next to DATA/LEVEL. */
 		config_error(p, p->line, "level name \"%s\" is reserved", name);
 	} else if ((first = config_find_level(cfg, name)) >= 0) {
 		config_error(p, p->line, "duplicate level [level %s] (first defined at line %d)",
@@ -820,8 +822,8 @@ config_parse_bool(struct config_parser *p, const struct config_key *key, const c
 	}
 	char quoted[64];
 	config_quote(value, quoted, sizeof(quoted));
-	config_error(p, p->line, "%s = \"%s\" in %s is not yes or no", key->name, quoted,
-			p->section_label);
+	config_error(p, p->line, "%s = \"%s\" in %s is not yes or no (true and false also work)",
+			key->name, quoted, p->section_label);
 	return false;
 }
 

@@ -361,6 +361,8 @@ test_bad_level_names(void)
 	/* Would clash with the core socket, wayland-core. */
 	assert_bad_level_name("core", "level name \"core\" is reserved");
 	assert_bad_level_name("none", "level name \"none\" is reserved");
+	assert_bad_level_name("audio", "level name \"audio\" is reserved");
+	assert_bad_level_name("audit", "level name \"audit\" is reserved");
 }
 
 static void
