@@ -31,9 +31,6 @@
 #include "transfer.h"
 #include "view.h"
 
-#define RESTART_MIN_MS 250
-#define RESTART_MAX_MS 30000
-#define STABLE_MS 30000
 #define CONTROL_LINE_MAX 256
 #define CAGE_AUDIO_DIR "/run/strata/audio"
 #define CAGE_AUDIO_LEVEL_BIN "/run/strata/strata-audio-level"
@@ -84,38 +81,10 @@ struct strata_audio {
 	bool stopping;
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static bool
-join(char *out, size_t size, const char *dir, const char *name)
-{
-	int n = snprintf(out, size, "%s/%s", dir, name);
-	return n >= 0 && (size_t)n < size;
-}
-
 static const char *
 level_name(struct strata_audio *audio, int level)
 {
 	return level >= 0 ? audio->server->config.levels[level].name : "none";
-}
-
-/* Delay before the next restart, and one more restart counted. */
-static uint32_t
-next_delay(unsigned *restarts, uint64_t started_ms)
-{
-	if (now_ms() - started_ms >= STABLE_MS) {
-		*restarts = 0;
-	}
-	unsigned shift = *restarts < 7 ? *restarts : 7;
-	uint32_t delay = RESTART_MIN_MS << shift;
-	(*restarts)++;
-	return delay > RESTART_MAX_MS ? RESTART_MAX_MS : delay;
 }
 
 static void audio_send(struct strata_audio *audio, const char *fmt, ...)
@@ -292,7 +261,7 @@ mux_exited(void *data, pid_t pid, int status)
 	if (audio->stopping) {
 		return;
 	}
-	uint32_t delay = next_delay(&audio->mux_restarts, audio->mux_started_ms);
+	uint32_t delay = session_restart_delay(&audio->mux_restarts, audio->mux_started_ms);
 	wlr_log(WLR_ERROR, "audio: the mux (pid %d) exited (%s %d); restarting in %u ms", (int)pid,
 			WIFSIGNALED(status) ? "signal" : "status",
 			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
@@ -328,14 +297,15 @@ start_mux(struct strata_audio *audio)
 		wlr_log_errno(WLR_ERROR, "audio: socketpair");
 		return;
 	}
-	audio->mux_started_ms = now_ms();
+	audio->mux_started_ms = session_clock_ms();
 	pid_t pid = session_spawn_core(server->session, argv, sv[1], audio->log_path, mux_exited,
 			audio);
 	close(sv[1]);
 	if (pid < 0) {
 		close(sv[0]);
 		wl_event_source_timer_update(audio->mux_timer,
-				(int)next_delay(&audio->mux_restarts, audio->mux_started_ms));
+				(int)session_restart_delay(&audio->mux_restarts,
+						audio->mux_started_ms));
 		return;
 	}
 	audio->mux_pid = pid;
@@ -365,7 +335,7 @@ level_exited(void *data, pid_t pid, int status)
 	if (audio->stopping) {
 		return;
 	}
-	uint32_t delay = next_delay(&al->restarts, al->started_ms);
+	uint32_t delay = session_restart_delay(&al->restarts, al->started_ms);
 	wlr_log(WLR_ERROR, "level %s: its audio (pid %d) exited (%s %d); restarting in %u ms",
 			level_name(audio, al->index), (int)pid,
 			WIFSIGNALED(status) ? "signal" : "status",
@@ -384,11 +354,11 @@ start_level(struct audio_level *al)
 	const char *argv[] = { CAGE_AUDIO_LEVEL_BIN, "--config", CAGE_AUDIO_DIR "/pipewire.conf",
 		"--pulse-config", CAGE_AUDIO_DIR "/pipewire-pulse.conf", NULL };
 	char err[256];
-	al->started_ms = now_ms();
+	al->started_ms = session_clock_ms();
 	pid_t pid = session_launch_service(audio->server->session, al->index, argv, binds,
 			sizeof(binds) / sizeof(binds[0]), level_exited, al, err, sizeof(err));
 	if (pid < 0) {
-		uint32_t delay = next_delay(&al->restarts, al->started_ms);
+		uint32_t delay = session_restart_delay(&al->restarts, al->started_ms);
 		wlr_log(WLR_ERROR, "level %s: cannot start its audio: %s; retrying in %u ms",
 				level_name(audio, al->index), err, delay);
 		wl_event_source_timer_update(al->restart_timer, (int)delay);
@@ -403,7 +373,7 @@ instantiate(struct strata_audio *audio, const char *template_name, const char *o
 		const char *const *pairs, gid_t gid)
 {
 	char in_path[PATH_MAX];
-	if (!join(in_path, sizeof(in_path), audio->template_dir, template_name)) {
+	if (!session_join_path(in_path, sizeof(in_path), audio->template_dir, template_name)) {
 		return false;
 	}
 	FILE *in = fopen(in_path, "re");
@@ -462,22 +432,6 @@ make_fifo(const char *path, gid_t gid)
 }
 
 static bool
-make_dir(const char *path, mode_t mode, gid_t gid)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST) {
-		wlr_log_errno(WLR_ERROR, "audio: cannot create %s", path);
-		return false;
-	}
-	struct stat st;
-	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || chown(path, 0, gid) < 0 ||
-			chmod(path, mode) < 0) {
-		wlr_log_errno(WLR_ERROR, "audio: cannot prepare the directory %s", path);
-		return false;
-	}
-	return true;
-}
-
-static bool
 prepare_level(struct strata_audio *audio, int index)
 {
 	struct strata_server *server = audio->server;
@@ -492,11 +446,12 @@ prepare_level(struct strata_audio *audio, int index)
 	const char *name = server->config.levels[index].name;
 	/* Built from a local copy: gcc -O3 cannot tell al->dir from al->mic. */
 	char dir[PATH_MAX], conf[PATH_MAX], pulse_conf[PATH_MAX];
-	if (!join(dir, sizeof(dir), audio->dir, name) ||
-			!join(al->playback, sizeof(al->playback), dir, "playback") ||
-			!join(al->mic, sizeof(al->mic), dir, "mic") ||
-			!join(conf, sizeof(conf), dir, "pipewire.conf") ||
-			!join(pulse_conf, sizeof(pulse_conf), dir, "pipewire-pulse.conf")) {
+	if (!session_join_path(dir, sizeof(dir), audio->dir, name) ||
+			!session_join_path(al->playback, sizeof(al->playback), dir, "playback") ||
+			!session_join_path(al->mic, sizeof(al->mic), dir, "mic") ||
+			!session_join_path(conf, sizeof(conf), dir, "pipewire.conf") ||
+			!session_join_path(pulse_conf, sizeof(pulse_conf), dir,
+					"pipewire-pulse.conf")) {
 		wlr_log(WLR_ERROR, "audio: paths for level %s are too long", name);
 		return false;
 	}
@@ -505,7 +460,7 @@ prepare_level(struct strata_audio *audio, int index)
 	snprintf(quantum, sizeof(quantum), "%d", server->config.audio_quantum);
 	const char *const pairs[] = { "@PLAYBACK_FIFO@", CAGE_AUDIO_DIR "/playback", "@MIC_FIFO@",
 		CAGE_AUDIO_DIR "/mic", "@QUANTUM@", quantum, NULL };
-	if (!make_dir(al->dir, 0750, gid) || !make_fifo(al->playback, gid) ||
+	if (!session_make_dir(al->dir, 0750, 0, gid, true) || !make_fifo(al->playback, gid) ||
 			!make_fifo(al->mic, gid) ||
 			!instantiate(audio, "level-pipewire.conf.in", conf, pairs, gid) ||
 			!instantiate(audio, "level-pipewire-pulse.conf.in", pulse_conf, pairs,
@@ -572,10 +527,11 @@ audio_create(struct strata_server *server)
 		}
 	}
 	if (!find_programs(audio) ||
-			!join(audio->dir, sizeof(audio->dir), server->runtime_dir, "audio") ||
-			!join(audio->log_path, sizeof(audio->log_path), server->runtime_dir,
-					"log-audio") ||
-			!make_dir(audio->dir, 0711, 0)) {
+			!session_join_path(audio->dir, sizeof(audio->dir), server->runtime_dir,
+					"audio") ||
+			!session_join_path(audio->log_path, sizeof(audio->log_path),
+					server->runtime_dir, "log-audio") ||
+			!session_make_dir(audio->dir, 0711, 0, 0, true)) {
 		free(audio);
 		return NULL;
 	}
@@ -625,7 +581,7 @@ audio_destroy(struct strata_audio *audio)
 		}
 		for (size_t k = 0; al->dir[0] && k < sizeof(files) / sizeof(files[0]); k++) {
 			char path[PATH_MAX];
-			if (join(path, sizeof(path), al->dir, files[k])) {
+			if (session_join_path(path, sizeof(path), al->dir, files[k])) {
 				unlink(path);
 			}
 		}

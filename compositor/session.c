@@ -88,12 +88,24 @@ struct strata_session {
 
 static const char bwrap_path[] = "/usr/bin/bwrap";
 
-static uint64_t
-now_ms(void)
+uint64_t
+session_clock_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint32_t
+session_restart_delay(unsigned *restarts, uint64_t started_ms)
+{
+	if (session_clock_ms() - started_ms >= STABLE_MS) {
+		*restarts = 0;
+	}
+	unsigned shift = *restarts < 7 ? *restarts : 7;
+	uint32_t delay = RESTART_MIN_MS << shift;
+	(*restarts)++;
+	return delay > RESTART_MAX_MS ? RESTART_MAX_MS : delay;
 }
 
 static void start_proxy(struct level_state *ls);
@@ -272,7 +284,7 @@ start_proxy(struct level_state *ls)
 	ls->proxy_pid = pid;
 	ls->proxy_stdout = pipe_fds[0];
 	ls->ready_len = 0;
-	ls->started_ms = now_ms();
+	ls->started_ms = session_clock_ms();
 	ls->proxy_stdout_source = wl_event_loop_add_fd(server->event_loop, pipe_fds[0],
 			WL_EVENT_READABLE, handle_proxy_stdout, ls);
 	add_child(session, pid, ls->index, CHILD_PROXY);
@@ -297,15 +309,7 @@ proxy_exited(struct level_state *ls, int status)
 	if (session->stopping) {
 		return;
 	}
-	if (now_ms() - ls->started_ms >= STABLE_MS) {
-		ls->restarts = 0;
-	}
-	unsigned shift = ls->restarts < 7 ? ls->restarts : 7;
-	uint32_t delay = RESTART_MIN_MS << shift;
-	if (delay > RESTART_MAX_MS) {
-		delay = RESTART_MAX_MS;
-	}
-	ls->restarts++;
+	uint32_t delay = session_restart_delay(&ls->restarts, ls->started_ms);
 	wlr_log(WLR_ERROR, "level %s: proxy exited (%s %d); restarting in %u ms", name,
 			WIFSIGNALED(status) ? "signal" : "status",
 			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
@@ -510,8 +514,8 @@ remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static bool
-make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, bool chown_it)
+bool
+session_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, bool chown_it)
 {
 	if (mkdir(path, mode) < 0 && errno != EEXIST) {
 		wlr_log_errno(WLR_ERROR, "cannot create %s", path);
@@ -529,9 +533,8 @@ make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, bool chown_it)
 	return true;
 }
 
-/* dir/name into out; false when it does not fit. */
-static bool
-join(char *out, size_t size, const char *dir, const char *name)
+bool
+session_join_path(char *out, size_t size, const char *dir, const char *name)
 {
 	int n = snprintf(out, size, "%s/%s", dir, name);
 	return n >= 0 && (size_t)n < size;
@@ -560,25 +563,27 @@ level_prepare(struct strata_session *session, int index)
 	snprintf(run_name, sizeof(run_name), "run-%s", level->name);
 	snprintf(proxy_name, sizeof(proxy_name), "proxy-%s", level->name);
 	snprintf(log_name, sizeof(log_name), "log-%s", level->name);
-	if (!join(level_dir, sizeof(level_dir), session->data_dir, level->name) ||
-			!join(ls->home, sizeof(ls->home), level_dir, "home") ||
-			!join(cages, sizeof(cages), server->runtime_dir, "cages") ||
-			!join(cage_dir, sizeof(cage_dir), cages, level->name) ||
-			!join(ls->cage_socket, sizeof(ls->cage_socket), cage_dir, "wayland-0") ||
-			!join(ls->proxy_root, sizeof(ls->proxy_root), server->runtime_dir,
-					proxy_name) ||
-			!join(ls->log_path, sizeof(ls->log_path), server->runtime_dir, log_name) ||
-			!join(ls->runtime_dir, sizeof(ls->runtime_dir), server->runtime_dir,
-					run_name)) {
+	if (!session_join_path(level_dir, sizeof(level_dir), session->data_dir, level->name) ||
+			!session_join_path(ls->home, sizeof(ls->home), level_dir, "home") ||
+			!session_join_path(cages, sizeof(cages), server->runtime_dir, "cages") ||
+			!session_join_path(cage_dir, sizeof(cage_dir), cages, level->name) ||
+			!session_join_path(ls->cage_socket, sizeof(ls->cage_socket), cage_dir,
+					"wayland-0") ||
+			!session_join_path(ls->proxy_root, sizeof(ls->proxy_root),
+					server->runtime_dir, proxy_name) ||
+			!session_join_path(ls->log_path, sizeof(ls->log_path), server->runtime_dir,
+					log_name) ||
+			!session_join_path(ls->runtime_dir, sizeof(ls->runtime_dir),
+					server->runtime_dir, run_name)) {
 		wlr_log(WLR_ERROR, "paths for level %s are too long", level->name);
 		return false;
 	}
 	memcpy(ls->cage_dir, cage_dir, sizeof(ls->cage_dir));
 	/* The home: only the cage's user; the level dir: traversable, not listable. */
-	if (!make_dir(level_dir, 0711, 0, 0, false) ||
-			!make_dir(ls->home, 0700, ls->uid, ls->gid, session->root) ||
-			!make_dir(ls->cage_dir, 0750, 0, ls->gid, session->root) ||
-			!make_dir(ls->runtime_dir, 0700, ls->uid, ls->gid, session->root)) {
+	if (!session_make_dir(level_dir, 0711, 0, 0, false) ||
+			!session_make_dir(ls->home, 0700, ls->uid, ls->gid, session->root) ||
+			!session_make_dir(ls->cage_dir, 0750, 0, ls->gid, session->root) ||
+			!session_make_dir(ls->runtime_dir, 0700, ls->uid, ls->gid, session->root)) {
 		return false;
 	}
 	/* The compositor's socket for this level: the level's proxy only. */
@@ -629,8 +634,8 @@ session_create(struct strata_server *server, const char *config_path)
 	}
 	char cages[PATH_MAX];
 	snprintf(cages, sizeof(cages), "%s/cages", server->runtime_dir);
-	if (!make_dir(session->data_dir, 0711, 0, 0, false) ||
-			!make_dir(cages, 0711, 0, 0, false)) {
+	if (!session_make_dir(session->data_dir, 0711, 0, 0, false) ||
+			!session_make_dir(cages, 0711, 0, 0, false)) {
 		free(session);
 		return NULL;
 	}
@@ -666,8 +671,8 @@ session_destroy(struct strata_session *session)
 			}
 		}
 	}
-	uint64_t deadline = now_ms() + 2000;
-	while (session->children && now_ms() < deadline) {
+	uint64_t deadline = session_clock_ms() + 2000;
+	while (session->children && session_clock_ms() < deadline) {
 		handle_sigchld(SIGCHLD, session);
 		if (session->children) {
 			struct timespec ts = { 0, 20 * 1000 * 1000 };

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "cage.h"
 #include "server.h"
@@ -50,6 +51,17 @@ pid_t session_spawn_core(struct strata_session *session, const char *const *argv
 /* No more exited calls with this data (its owner is going away); the
  * processes stay supervised and end with the session. */
 void session_forget(struct strata_session *session, void *data);
+
+/* Helpers shared with the session's other services (audio.c). */
+uint64_t session_clock_ms(void); /* CLOCK_MONOTONIC */
+/* Back-off before restarting a process that ended: 250 ms doubling to 30 s,
+ * counted in restarts, back to 250 ms once it had run 30 s (started_ms). */
+uint32_t session_restart_delay(unsigned *restarts, uint64_t started_ms);
+/* dir/name into out; false when it does not fit. */
+bool session_join_path(char *out, size_t size, const char *dir, const char *name);
+/* mkdir (or an existing directory, never a link), then mode, and owner when
+ * chown_it; false with the reason logged. */
+bool session_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, bool chown_it);
 
 /* The cage user and group of a level (false when not root). */
 bool session_level_ids(struct strata_session *session, int level, uid_t *uid, gid_t *gid);
