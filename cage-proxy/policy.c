@@ -312,11 +312,19 @@ registry_global(struct proxy_conn *conn, struct wire_value *values, uint8_t *byt
 		capped = iface->version;
 	}
 	struct advertised_global *global = find_global(conn, name);
-	if (!global) {
-		if (conn->global_count == PROXY_MAX_GLOBALS) {
-			return POLICY_DROP;
-		}
+	if (!global && conn->global_count < PROXY_MAX_GLOBALS) {
 		global = &conn->globals[conn->global_count++];
+	}
+	/* Full (outputs plugged and unplugged many times): reuse the slot of a
+	 * removed global; it stays bindable until then, for the client that
+	 * binds just as it goes. */
+	for (size_t i = 0; !global && i < conn->global_count; i++) {
+		if (conn->globals[i].removed) {
+			global = &conn->globals[i];
+		}
+	}
+	if (!global) {
+		return POLICY_DROP;
 	}
 	*global = (struct advertised_global){ .name = name, .iface = iface, .version = capped };
 	if (capped != version) {
