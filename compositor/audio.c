@@ -27,9 +27,9 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 #include "audio.h"
+#include "paths.h"
+#include "seat.h"
 #include "session.h"
-#include "transfer.h"
-#include "view.h"
 
 #define CONTROL_LINE_MAX 256
 #define CAGE_AUDIO_DIR "/run/strata/audio"
@@ -79,6 +79,7 @@ struct strata_audio {
 	bool playing[STRATA_MAX_LEVELS];
 
 	bool stopping;
+	struct wl_listener seat_focus; /* the seat's: tells the mux */
 };
 
 static const char *
@@ -155,7 +156,7 @@ set_playing(struct strata_audio *audio, const char *list)
 	}
 	if (memcmp(playing, audio->playing, sizeof(playing)) != 0) {
 		memcpy(audio->playing, playing, sizeof(playing));
-		banner_update_all(audio->server);
+		server_status_changed(audio->server);
 	}
 }
 
@@ -166,14 +167,14 @@ handle_line(struct strata_audio *audio, const char *line)
 		audio->ready = true;
 		wlr_log(WLR_INFO, "audio: mux ready (pid %d)", (int)audio->mux_pid);
 		send_state(audio);
-		banner_update_all(audio->server);
+		server_status_changed(audio->server);
 	} else if (strncmp(line, "mic ", 4) == 0) {
 		int holder = config_find_level(&audio->server->config, line + 4);
 		if (holder != audio->mic_holder) {
 			audio->mic_holder = holder;
 			wlr_log(WLR_INFO, "audio: the microphone goes to %s",
 					level_name(audio, holder));
-			banner_update_all(audio->server);
+			server_status_changed(audio->server);
 		}
 	} else if (strncmp(line, "playing ", 8) == 0) {
 		set_playing(audio, line + 8);
@@ -204,7 +205,7 @@ control_close(struct strata_audio *audio)
 		audio->playing[i] = false;
 	}
 	if (changed && !audio->stopping) {
-		banner_update_all(audio->server);
+		server_status_changed(audio->server);
 	}
 }
 
@@ -476,16 +477,16 @@ find_programs(struct strata_audio *audio)
 {
 	static const char *const bin_dirs[] = { ".", "../audio-mux", NULL };
 	static const char *const data_dirs[] = { "../share/strata/audio", "../audio-mux", NULL };
-	if (!server_find_file(audio->mux_bin, sizeof(audio->mux_bin), bin_dirs, "strata-audio-mux",
+	if (!paths_find_file(audio->mux_bin, sizeof(audio->mux_bin), bin_dirs, "strata-audio-mux",
 			    X_OK) ||
-			!server_find_file(audio->level_bin, sizeof(audio->level_bin), bin_dirs,
+			!paths_find_file(audio->level_bin, sizeof(audio->level_bin), bin_dirs,
 					"strata-audio-level", X_OK)) {
 		wlr_log(WLR_ERROR,
 				"audio: strata-audio-mux or strata-audio-level not found next "
 				"to strata: no sound");
 		return false;
 	}
-	if (!server_find_file(audio->template_dir, sizeof(audio->template_dir), data_dirs,
+	if (!paths_find_file(audio->template_dir, sizeof(audio->template_dir), data_dirs,
 			    "level-pipewire.conf.in", R_OK)) {
 		wlr_log(WLR_ERROR, "audio: level-pipewire.conf.in not found: no sound");
 		return false;
@@ -493,6 +494,8 @@ find_programs(struct strata_audio *audio)
 	*strrchr(audio->template_dir, '/') = '\0';
 	return true;
 }
+
+static void handle_focus(struct wl_listener *listener, void *data);
 
 struct strata_audio *
 audio_create(struct strata_server *server)
@@ -546,6 +549,8 @@ audio_create(struct strata_server *server)
 			return NULL;
 		}
 	}
+	audio->seat_focus.notify = handle_focus;
+	wl_signal_add(&server->seat->events.focus, &audio->seat_focus);
 	/* FIFOs first, then the mux (it opens them), then the levels. */
 	start_mux(audio);
 	for (size_t i = 0; i < audio->level_count; i++) {
@@ -565,6 +570,9 @@ audio_destroy(struct strata_audio *audio)
 	}
 	audio->stopping = true;
 	struct strata_server *server = audio->server;
+	if (audio->seat_focus.notify) {
+		wl_list_remove(&audio->seat_focus.link);
+	}
 	/* EOF on its control socket: the mux turns the microphone off and ends;
 	 * the session ends the processes still running. */
 	session_forget(server->session, audio);
@@ -605,11 +613,13 @@ audio_destroy(struct strata_audio *audio)
 	free(audio);
 }
 
-void
-audio_focus_level(struct strata_server *server, int level)
+static void
+handle_focus(struct wl_listener *listener, void *data)
 {
-	struct strata_audio *audio = server->audio;
-	if (!audio || audio->focus == level) {
+	struct strata_audio *audio = wl_container_of(listener, audio, seat_focus);
+	struct seat_focus_event *event = data;
+	int level = event->new_level >= 0 ? event->new_level : -1;
+	if (audio->focus == level) {
 		return;
 	}
 	audio->focus = level;
@@ -621,7 +631,7 @@ audio_toggle_mic(struct strata_server *server)
 {
 	struct strata_audio *audio = server->audio;
 	if (!audio) {
-		banner_notice(server, "Sound is not enabled");
+		notice_post(server, "Sound is not enabled");
 		return;
 	}
 	if (server->config.audio_mic == STRATA_AUDIO_MIC_FOLLOW) {
@@ -629,8 +639,8 @@ audio_toggle_mic(struct strata_server *server)
 		wlr_log(WLR_INFO, "audio: microphone %s by the user",
 				audio->muted ? "muted" : "unmuted");
 	} else {
-		struct strata_view *focused = server->focused_view;
-		int level = focused ? focused->level : -1;
+		int level = seat_focused_level(server->seat);
+		level = level >= 0 ? level : -1;
 		if (audio->grant >= 0 && (level < 0 || audio->grant == level)) {
 			wlr_log(WLR_INFO, "audio: microphone taken back from %s by the user",
 					level_name(audio, audio->grant));
@@ -640,7 +650,7 @@ audio_toggle_mic(struct strata_server *server)
 			wlr_log(WLR_INFO, "audio: microphone granted to %s by the user",
 					level_name(audio, level));
 		} else {
-			banner_notice(server, "Focus a window to give its level the microphone");
+			notice_post(server, "Focus a window to give its level the microphone");
 			return;
 		}
 	}

@@ -22,9 +22,6 @@ struct strata_audio;
 struct strata_audio *audio_create(struct strata_server *server);
 void audio_destroy(struct strata_audio *audio);
 
-/* The keyboard focus moved to a level (-1: nobody). */
-void audio_focus_level(struct strata_server *server, int level);
-
 /* Logo+M: with mic = off, grants the microphone to the focused level, or
  * takes it back if that level holds it; with mic = follow, mutes or
  * unmutes the microphone. */

@@ -1,61 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
  * The banner: the trusted area along the top of every output. It shows the
- * level of the window that has keyboard focus, in that level's colours, and
- * the integrator's marking for it. It lives in the overlay layer, above
- * everything a client can draw, and the layout never gives its rows to a
- * window, fullscreen included.
+ * level of the window that has keyboard focus, in that level's colours,
+ * the integrator's marking for it, levels that are down, who holds the
+ * microphone and who plays sound, and the latest notice. It lives in the
+ * overlay layer, above everything a client can draw, and the layout never
+ * gives its rows to a window, fullscreen included.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "audio.h"
+#include "banner.h"
 #include "output.h"
+#include "seat.h"
 #include "session.h"
 #include "text.h"
-#include "transfer.h"
-#include "view.h"
 
-#define NOTICE_MS 8000
-
-static char notice[256];
-static struct wl_event_source *notice_timer;
-
-static int
-handle_notice_timer(void *data)
-{
-	notice[0] = '\0';
-	banner_update_all(data);
-	return 0;
-}
-
-void
-banner_notice(struct strata_server *server, const char *fmt, ...)
-{
-	va_list args;
-	va_start(args, fmt);
-	vsnprintf(notice, sizeof(notice), fmt, args);
-	va_end(args);
-	if (!notice_timer) {
-		notice_timer = wl_event_loop_add_timer(server->event_loop, handle_notice_timer,
-				server);
-	}
-	if (notice_timer) {
-		wl_event_source_timer_update(notice_timer, NOTICE_MS);
-	}
-	banner_update_all(server);
-}
-
-void
-banner_finish(struct strata_server *server)
-{
-	if (notice_timer) {
-		wl_event_source_remove(notice_timer);
-		notice_timer = NULL;
-	}
-	notice[0] = '\0';
-}
+struct strata_banner {
+	struct strata_server *server;
+	int level; /* the level drawn, POLICY_NO_LEVEL for none */
+	struct wl_listener focus;
+	struct wl_listener status_changed;
+	struct wl_listener outputs_changed;
+};
 
 static void
 upper_copy(char *out, size_t size, const char *in)
@@ -67,15 +36,17 @@ upper_copy(char *out, size_t size, const char *in)
 	out[i] = '\0';
 }
 
-void
-banner_update_all(struct strata_server *server)
+static void
+banner_draw(struct strata_banner *banner)
 {
+	struct strata_server *server = banner->server;
 	const struct strata_config *cfg = &server->config;
-	struct strata_view *focused = server->focused_view;
+	int focused = seat_focused_level(server->seat);
 	const struct strata_level *level = NULL;
-	if (focused && focused->level >= 0) {
-		level = &cfg->levels[focused->level];
+	if (focused >= 0 && (size_t)focused < cfg->level_count) {
+		level = &cfg->levels[focused];
 	}
+	banner->level = focused;
 
 	char name[STRATA_LEVEL_NAME_MAX + 1];
 	struct text_line lines[6];
@@ -111,7 +82,7 @@ banner_update_all(struct strata_server *server)
 	}
 
 	/* Who hears the microphone, who is playing: the core's word, not a cage's. */
-	char mic[STRATA_LEVEL_NAME_MAX + 8],
+	char mic[STRATA_MAX_LEVELS * (STRATA_LEVEL_NAME_MAX + 2) + 32],
 			playing[STRATA_MAX_LEVELS * (STRATA_LEVEL_NAME_MAX + 2) + 16];
 	audio_banner_mic(server, mic, sizeof(mic));
 	audio_banner_playing(server, playing, sizeof(playing));
@@ -121,7 +92,7 @@ banner_update_all(struct strata_server *server)
 	if (playing[0]) {
 		lines[count++] = (struct text_line){ .text = playing, .bold = false };
 	}
-
+	const char *notice = notice_text(server);
 	if (notice[0]) {
 		lines[count++] = (struct text_line){ .text = notice, .bold = false };
 	}
@@ -138,4 +109,59 @@ banner_update_all(struct strata_server *server)
 				cfg->banner_height, background, foreground, cfg->font, lines, count,
 				true);
 	}
+}
+
+static void
+handle_focus(struct wl_listener *listener, void *data)
+{
+	struct strata_banner *banner = wl_container_of(listener, banner, focus);
+	struct seat_focus_event *event = data;
+	/* Within one level the banner says the same: no redraw. */
+	if (event->new_level != banner->level) {
+		banner_draw(banner);
+	}
+}
+
+static void
+handle_status_changed(struct wl_listener *listener, void *data)
+{
+	struct strata_banner *banner = wl_container_of(listener, banner, status_changed);
+	banner_draw(banner);
+}
+
+static void
+handle_outputs_changed(struct wl_listener *listener, void *data)
+{
+	struct strata_banner *banner = wl_container_of(listener, banner, outputs_changed);
+	banner_draw(banner);
+}
+
+struct strata_banner *
+banner_create(struct strata_server *server)
+{
+	struct strata_banner *banner = calloc(1, sizeof(*banner));
+	if (!banner) {
+		return NULL;
+	}
+	banner->server = server;
+	banner->level = POLICY_NO_LEVEL;
+	banner->focus.notify = handle_focus;
+	wl_signal_add(&server->seat->events.focus, &banner->focus);
+	banner->status_changed.notify = handle_status_changed;
+	wl_signal_add(&server->events.status_changed, &banner->status_changed);
+	banner->outputs_changed.notify = handle_outputs_changed;
+	wl_signal_add(&server->events.outputs_changed, &banner->outputs_changed);
+	return banner;
+}
+
+void
+banner_destroy(struct strata_banner *banner)
+{
+	if (!banner) {
+		return;
+	}
+	wl_list_remove(&banner->focus.link);
+	wl_list_remove(&banner->status_changed.link);
+	wl_list_remove(&banner->outputs_changed.link);
+	free(banner);
 }

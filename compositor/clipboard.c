@@ -7,6 +7,8 @@
 #include <wlr/types/wlr_seat.h>
 #include <wlr/util/log.h>
 #include "clipboard.h"
+#include "request_guard.h"
+#include "seat.h"
 #include "view.h"
 
 struct level_slot {
@@ -31,9 +33,10 @@ struct wrap_primary {
 };
 
 static struct level_slot slots[STRATA_MAX_LEVELS];
+static struct wl_listener request_set_selection;
 static struct wl_listener request_set_primary;
 static struct wl_listener request_start_drag;
-static struct wl_listener start_drag;
+static struct wl_listener focus;
 
 /* ---- wrappers the seat holds ------------------------------------------ */
 
@@ -41,7 +44,9 @@ static void
 wrap_send(struct wlr_data_source *base, const char *mime_type, int32_t fd)
 {
 	struct wrap_source *wrap = (struct wrap_source *)base;
-	if (wrap->slot->source) {
+	/* The request guard already refused any other fd; checked again where
+	 * it is handed on. */
+	if (wrap->slot->source && request_guard_fd_is_pipe_writer(fd)) {
 		/* Same level on both ends: the pipe goes to the source as is. */
 		wlr_data_source_send(wrap->slot->source, mime_type, fd);
 	} else {
@@ -102,7 +107,7 @@ static void
 wrap_primary_send(struct wlr_primary_selection_source *base, const char *mime_type, int fd)
 {
 	struct wrap_primary *wrap = (struct wrap_primary *)base;
-	if (wrap->slot->primary) {
+	if (wrap->slot->primary && request_guard_fd_is_pipe_writer(fd)) {
 		wlr_primary_selection_source_send(wrap->slot->primary, mime_type, fd);
 	} else {
 		close(fd);
@@ -137,7 +142,7 @@ wrap_primary_create(struct level_slot *slot)
 static void
 seat_show_level(struct strata_server *server, int level)
 {
-	struct wlr_seat *seat = server->seat;
+	struct wlr_seat *seat = server->seat->wlr_seat;
 	struct level_slot *slot = level >= 0 ? &slots[level] : NULL;
 	if (slot && slot->source) {
 		wlr_seat_set_selection(seat, wrap_create(slot), slot->serial);
@@ -155,7 +160,8 @@ seat_show_level(struct strata_server *server, int level)
 static int
 focused_level(struct strata_server *server)
 {
-	return server->focused_view ? server->focused_view->level : -1;
+	int level = seat_focused_level(server->seat);
+	return level >= 0 ? level : -1;
 }
 
 /* ---- the levels' own sources ----------------------------------------- */
@@ -215,10 +221,18 @@ clipboard_set_level_source(struct strata_server *server, int level, struct wlr_d
 	}
 }
 
-void
-clipboard_focus_level(struct strata_server *server, int level)
+/* Keyboard focus has been taken from the old client and is about to go to
+ * the new one: the seat now holds the new level's selections only. */
+static void
+handle_focus(struct wl_listener *listener, void *data)
 {
-	seat_show_level(server, level);
+	struct seat_focus_event *event = data;
+	struct strata_server *server = slots[0].server;
+	int old_level = event->old_level >= 0 ? event->old_level : -1;
+	int new_level = event->new_level >= 0 ? event->new_level : -1;
+	if (old_level != new_level) {
+		seat_show_level(server, new_level);
+	}
 }
 
 struct owner_search {
@@ -248,8 +262,8 @@ owner_iterate(struct wl_resource *resource, void *data)
 static bool
 request_from_focused(struct strata_server *server, const void *source, const char *klass)
 {
-	struct wlr_seat_client *focused = server->seat->keyboard_state.focused_client;
-	if (!focused || !server->focused_view) {
+	struct wlr_seat_client *focused = server->seat->wlr_seat->keyboard_state.focused_client;
+	if (!focused || !seat_focused_view(server->seat)) {
 		return false;
 	}
 	struct owner_search search = { .source = source, .klass = klass };
@@ -258,9 +272,10 @@ request_from_focused(struct strata_server *server, const void *source, const cha
 }
 
 static void
-handle_request_set_selection(struct strata_server *server,
-		struct wlr_seat_request_set_selection_event *event)
+handle_request_set_selection(struct wl_listener *listener, void *data)
 {
+	struct wlr_seat_request_set_selection_event *event = data;
+	struct strata_server *server = slots[0].server;
 	/* A request to clear carries no source, so nothing tells which client
 	 * sent it (the serial is a guessable number): ignored, or any level's
 	 * client could wipe the focused level's clipboard. A selection still
@@ -320,16 +335,17 @@ handle_request_set_primary(struct wl_listener *listener, void *data)
 
 /* ---- drag and drop, within one level ---------------------------------- */
 
-static int drag_level = -1;
-
+/* A drag starts only from the focused level's pointer grab; the seat never
+ * lets it enter another level's surfaces (seat.c, the motion gate). */
 static void
 handle_request_start_drag(struct wl_listener *listener, void *data)
 {
 	struct wlr_seat_request_start_drag_event *event = data;
 	struct strata_server *server = slots[0].server;
+	struct wlr_seat *seat = server->seat->wlr_seat;
 	int level = levels_client_level(server, wl_resource_get_client(event->origin->resource));
-	if (level < 0 || level != focused_level(server) ||
-			!wlr_seat_validate_pointer_grab_serial(server->seat, event->origin,
+	if (level < 0 || level != focused_level(server) || seat_modal_active(server->seat) ||
+			!wlr_seat_validate_pointer_grab_serial(seat, event->origin,
 					event->serial)) {
 		wlr_log(WLR_INFO, "drag refused: not from the focused level's pointer grab");
 		if (event->drag->source) {
@@ -337,19 +353,7 @@ handle_request_start_drag(struct wl_listener *listener, void *data)
 		}
 		return;
 	}
-	drag_level = level;
-	wlr_seat_start_pointer_drag(server->seat, event->drag, event->serial);
-}
-
-static void
-handle_start_drag(struct wl_listener *listener, void *data)
-{
-}
-
-bool
-clipboard_drag_allowed(struct strata_server *server, int target_level)
-{
-	return server->seat->drag == NULL || target_level == drag_level;
+	wlr_seat_start_pointer_drag(seat, event->drag, event->serial);
 }
 
 bool
@@ -365,21 +369,27 @@ clipboard_init(struct strata_server *server)
 	if (!wlr_primary_selection_v1_device_manager_create(server->display)) {
 		return false;
 	}
+	struct wlr_seat *seat = server->seat->wlr_seat;
+	request_set_selection.notify = handle_request_set_selection;
+	wl_signal_add(&seat->events.request_set_selection, &request_set_selection);
 	request_set_primary.notify = handle_request_set_primary;
-	wl_signal_add(&server->seat->events.request_set_primary_selection, &request_set_primary);
+	wl_signal_add(&seat->events.request_set_primary_selection, &request_set_primary);
 	request_start_drag.notify = handle_request_start_drag;
-	wl_signal_add(&server->seat->events.request_start_drag, &request_start_drag);
-	start_drag.notify = handle_start_drag;
-	wl_signal_add(&server->seat->events.start_drag, &start_drag);
+	wl_signal_add(&seat->events.request_start_drag, &request_start_drag);
+	/* Registered before anything else listens to focus: the selections are
+	 * swapped before the new client is entered in any case (seat.h). */
+	focus.notify = handle_focus;
+	wl_signal_add(&server->seat->events.focus, &focus);
 	return true;
 }
 
 void
 clipboard_finish(struct strata_server *server)
 {
+	wl_list_remove(&request_set_selection.link);
 	wl_list_remove(&request_set_primary.link);
 	wl_list_remove(&request_start_drag.link);
-	wl_list_remove(&start_drag.link);
+	wl_list_remove(&focus.link);
 	/* Clients are gone, and their sources with them; what is left is the
 	 * compositor's own (transferred snapshots). */
 	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
@@ -394,11 +404,4 @@ clipboard_finish(struct strata_server *server)
 			wlr_data_source_destroy(source);
 		}
 	}
-}
-
-void
-clipboard_request_set_selection(struct strata_server *server,
-		struct wlr_seat_request_set_selection_event *event)
-{
-	handle_request_set_selection(server, event);
 }

@@ -22,9 +22,6 @@
 bool clipboard_init(struct strata_server *server);
 void clipboard_finish(struct strata_server *server);
 
-/* Keyboard focus is about to move to level (a level index, or <0 for none). */
-void clipboard_focus_level(struct strata_server *server, int level);
-
 /* The level's current selection source (a client's or a transferred
  * snapshot), or NULL. */
 struct wlr_data_source *clipboard_level_source(struct strata_server *server, int level);
@@ -34,12 +31,5 @@ struct wlr_data_source *clipboard_level_source(struct strata_server *server, int
  * has focus. */
 void clipboard_set_level_source(struct strata_server *server, int level,
 		struct wlr_data_source *source, uint32_t serial);
-
-/* The seat's request_set_selection (input.c forwards it). */
-void clipboard_request_set_selection(struct strata_server *server,
-		struct wlr_seat_request_set_selection_event *event);
-
-/* During a drag, may the pointer's surface of `level` receive it? */
-bool clipboard_drag_allowed(struct strata_server *server, int target_level);
 
 #endif

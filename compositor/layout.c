@@ -1,92 +1,161 @@
 // SPDX-License-Identifier: MIT
 /*
- * Placement: levels side by side. The area under the banner is cut into one
- * column per level that has tiled windows (in the configuration's order), and
- * each column is shared by its level's windows, one above the other. So low
- * and high windows stand side by side and never overlap unless the user
- * moves one. Fullscreen and maximised windows get the whole area under the
- * banner; windows the user moved or resized float where they were put.
+ * Placement (layout.h). Fullscreen and maximised windows get the whole area
+ * under the banner; windows the user moved or resized float where they were
+ * put, their frame kept under the banner. A window is never shown larger
+ * than the size it was given (view.c), so a tiled window stays in its cell.
  */
+#include "layout.h"
 #include "output.h"
 #include "view.h"
 
-#define LAYOUT_GAP 6
+void
+layout_columns(const struct wlr_box *area, const int *tiled_per_level, size_t level_count,
+		struct wlr_box *columns)
+{
+	int count = 0;
+	for (size_t i = 0; i < level_count; i++) {
+		count += tiled_per_level[i] > 0;
+	}
+	int inner_width = area->width - (count + 1) * LAYOUT_GAP;
+	int width = count > 0 ? inner_width / count : 0;
+	int column = 0;
+	for (size_t i = 0; i < level_count; i++) {
+		if (tiled_per_level[i] == 0 || width <= 0) {
+			columns[i] = (struct wlr_box){ 0 };
+			continue;
+		}
+		columns[i] = (struct wlr_box){
+			.x = area->x + LAYOUT_GAP + column * (width + LAYOUT_GAP),
+			.y = area->y,
+			.width = width,
+			.height = area->height,
+		};
+		column++;
+	}
+}
+
+struct wlr_box
+layout_cell(const struct wlr_box *column, int row, int rows)
+{
+	if (rows < 1) {
+		rows = 1;
+	}
+	int inner_height = column->height - (rows + 1) * LAYOUT_GAP;
+	int height = inner_height / rows;
+	return (struct wlr_box){
+		.x = column->x,
+		.y = column->y + LAYOUT_GAP + row * (height + LAYOUT_GAP),
+		.width = column->width,
+		.height = height > 0 ? height : 0,
+	};
+}
+
+struct wlr_box
+layout_content_in_cell(const struct wlr_box *cell, int border, int title)
+{
+	int width = cell->width - 2 * border;
+	int height = cell->height - title - 2 * border;
+	return (struct wlr_box){
+		.x = cell->x + border,
+		.y = cell->y + title + border,
+		.width = width > 1 ? width : 1,
+		.height = height > 1 ? height : 1,
+	};
+}
 
 static void
-place_in_cell(struct strata_view *view, struct wlr_box cell)
+place_in_cell(struct strata_view *view, const struct wlr_box *cell)
 {
 	struct view_frame_extents ext = view_frame_extents(view);
-	int width = cell.width - 2 * ext.border;
-	int height = cell.height - ext.title - 2 * ext.border;
-	view_configure(view, cell.x + ext.border, cell.y + ext.title + ext.border,
-			width > 1 ? width : 1, height > 1 ? height : 1);
+	struct wlr_box content = layout_content_in_cell(cell, ext.border, ext.title);
+	view_configure(view, content.x, content.y, content.width, content.height);
 }
 
 static bool
 is_tiled(struct strata_view *view)
 {
-	return view->mapped && !view->floating && !view->fullscreen && !view->maximized;
+	return view->mapped && !view->floating && !view->fullscreen && !view->maximized &&
+			view->level >= 0;
+}
+
+void
+layout_keep_floating(struct strata_server *server, struct strata_view *view)
+{
+	struct wlr_box area;
+	if (!output_usable_area(server, &area)) {
+		return;
+	}
+	/* Whatever the user did, the frame stays under the banner. */
+	struct view_frame_extents ext = view_frame_extents(view);
+	int min_y = area.y + ext.title + ext.border;
+	if (view->y < min_y) {
+		view_configure(view, view->x, min_y, 0, 0);
+	}
 }
 
 void
 layout_arrange(struct strata_server *server)
 {
 	struct wlr_box area;
-	if (!server_usable_area(server, &area)) {
+	if (!output_usable_area(server, &area)) {
 		return;
 	}
+	size_t level_count = server->config.level_count;
 	int per_level[STRATA_MAX_LEVELS] = { 0 };
-	int columns = 0;
 	struct strata_view *view;
 	wl_list_for_each(view, &server->views, link) {
-		if (is_tiled(view) && view->level >= 0) {
-			if (per_level[view->level]++ == 0) {
-				columns++;
-			}
+		if (is_tiled(view) && (size_t)view->level < level_count) {
+			per_level[view->level]++;
 		}
 	}
+	struct wlr_box columns[STRATA_MAX_LEVELS];
+	layout_columns(&area, per_level, level_count, columns);
 
-	int column = 0;
-	for (size_t level = 0; level < server->config.level_count && columns > 0; level++) {
-		if (per_level[level] == 0) {
+	int row[STRATA_MAX_LEVELS] = { 0 };
+	/* Oldest window on top of its column: walk the list from its end. */
+	wl_list_for_each_reverse(view, &server->views, link) {
+		if (!is_tiled(view) || (size_t)view->level >= level_count) {
+			view->column = (struct wlr_box){ 0 };
 			continue;
 		}
-		int inner_width = area.width - (columns + 1) * LAYOUT_GAP;
-		int x0 = area.x + LAYOUT_GAP + column * (inner_width / columns + LAYOUT_GAP);
-		int width = inner_width / columns;
-		int rows = per_level[level];
-		int inner_height = area.height - (rows + 1) * LAYOUT_GAP;
-		int row = 0;
-		/* Oldest window on top of the column: walk the list from its end. */
-		wl_list_for_each_reverse(view, &server->views, link) {
-			if (!is_tiled(view) || view->level != (int)level) {
-				continue;
-			}
-			struct wlr_box cell = {
-				.x = x0,
-				.y = area.y + LAYOUT_GAP + row * (inner_height / rows + LAYOUT_GAP),
-				.width = width,
-				.height = inner_height / rows,
-			};
-			place_in_cell(view, cell);
-			row++;
-		}
-		column++;
+		const struct wlr_box *column = &columns[view->level];
+		struct wlr_box cell =
+				layout_cell(column, row[view->level]++, per_level[view->level]);
+		view->column = *column;
+		place_in_cell(view, &cell);
 	}
-
 	wl_list_for_each(view, &server->views, link) {
 		if (!view->mapped) {
 			continue;
 		}
 		if (view->fullscreen || view->maximized) {
-			place_in_cell(view, area);
+			place_in_cell(view, &area);
 		} else if (view->floating) {
-			/* Whatever the user did, the frame stays under the banner. */
-			struct view_frame_extents ext = view_frame_extents(view);
-			int min_y = area.y + ext.title + ext.border;
-			if (view->y < min_y) {
-				view_configure(view, view->x, min_y, 0, 0);
-			}
+			layout_keep_floating(server, view);
 		}
+	}
+}
+
+static void
+handle_outputs_changed(struct wl_listener *listener, void *data)
+{
+	struct strata_server *server = data;
+	layout_arrange(server);
+}
+
+void
+layout_init(struct strata_server *server)
+{
+	server->layout_outputs_changed.notify = handle_outputs_changed;
+	wl_signal_add(&server->events.outputs_changed, &server->layout_outputs_changed);
+}
+
+void
+layout_finish(struct strata_server *server)
+{
+	if (server->layout_outputs_changed.notify) {
+		wl_list_remove(&server->layout_outputs_changed.link);
+		server->layout_outputs_changed.notify = NULL;
 	}
 }

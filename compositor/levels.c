@@ -41,6 +41,18 @@ levels_client_info(const struct wl_client *client)
 	return info;
 }
 
+const char *
+levels_name(struct strata_server *server, int level)
+{
+	if (level == STRATA_LEVEL_CORE) {
+		return "core";
+	}
+	if (level < 0 || (size_t)level >= server->config.level_count) {
+		return "unknown";
+	}
+	return server->config.levels[level].name;
+}
+
 int
 levels_client_level(struct strata_server *server, const struct wl_client *client)
 {
@@ -109,7 +121,7 @@ handle_socket_readable(int fd, uint32_t mask, void *data)
 	pid_t pid = 0;
 	wl_client_get_credentials(client, &pid, NULL, NULL);
 	wlr_log(WLR_DEBUG, "client %u (pid %d) connected to level %s", info->id, (int)pid,
-			server_level_name(server, info->level));
+			levels_name(server, info->level));
 	return 0;
 }
 

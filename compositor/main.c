@@ -203,8 +203,8 @@ main(int argc, char *argv[])
 		if (sock->level == STRATA_LEVEL_CORE) {
 			printf("strata: core socket %s\n", sock->path);
 		} else {
-			printf("strata: level %s socket %s\n",
-					server_level_name(&server, sock->level), sock->path);
+			printf("strata: level %s socket %s\n", levels_name(&server, sock->level),
+					sock->path);
 		}
 	}
 #if STRATA_HAS_TEST_CONTROL

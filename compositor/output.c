@@ -4,7 +4,7 @@
 #include <wlr/types/wlr_output_damage.h>
 #include <wlr/util/log.h>
 #include "output.h"
-#include "view.h"
+#include "scene.h"
 
 void
 output_get_box(struct strata_output *output, struct wlr_box *box)
@@ -28,13 +28,18 @@ output_at(struct strata_server *server, double lx, double ly)
 	return wlr_output ? wlr_output->data : NULL;
 }
 
-static void
-output_place_background(struct strata_output *output)
+bool
+output_usable_area(struct strata_server *server, struct wlr_box *box)
 {
-	struct wlr_box box;
-	output_get_box(output, &box);
-	wlr_scene_rect_set_size(output->background, box.width, box.height);
-	wlr_scene_node_set_position(&output->background->node, box.x, box.y);
+	if (wl_list_empty(&server->outputs)) {
+		return false;
+	}
+	struct strata_output *output = wl_container_of(server->outputs.next, output, link);
+	output_get_box(output, box);
+	int banner = server->config.banner_height;
+	box->y += banner;
+	box->height -= banner;
+	return box->width > 0 && box->height > 0;
 }
 
 static uint64_t
@@ -55,7 +60,9 @@ handle_frame(struct wl_listener *listener, void *data)
 	}
 	uint64_t before = server->stat_frames;
 	uint64_t start = now_ns();
-	wlr_scene_output_commit(output->scene_output);
+	float background[4];
+	config_colour_to_floats(server->config.background, background);
+	scene_output_render(output->scene_output, background);
 	if (server->stat_frames != before) {
 		/* Something was rendered and committed (see handle_commit). */
 		uint64_t took = now_ns() - start;
@@ -90,9 +97,7 @@ static void
 handle_mode(struct wl_listener *listener, void *data)
 {
 	struct strata_output *output = wl_container_of(listener, output, mode);
-	output_place_background(output);
-	banner_update_all(output->server);
-	layout_arrange(output->server);
+	wl_signal_emit(&output->server->events.outputs_changed, output->server);
 }
 
 static void
@@ -114,10 +119,9 @@ handle_destroy(struct wl_listener *listener, void *data)
 	if (output->banner) {
 		wlr_scene_node_destroy(output->banner);
 	}
-	wlr_scene_node_destroy(&output->background->node);
 	output->wlr_output->data = NULL;
 	free(output);
-	layout_arrange(server);
+	wl_signal_emit(&server->events.outputs_changed, server);
 }
 
 void
@@ -161,15 +165,9 @@ output_handle_new(struct wl_listener *listener, void *data)
 	wlr_output_layout_add_auto(server->output_layout, wlr_output);
 	output->scene_output = wlr_scene_get_scene_output(server->scene, wlr_output);
 
-	float colour[4];
-	config_colour_to_floats(server->config.background, colour);
-	output->background = wlr_scene_rect_create(server->layer_background, 0, 0, colour);
-	output_place_background(output);
-
 	wlr_log(WLR_INFO, "output %s %dx%d", wlr_output->name, wlr_output->width,
 			wlr_output->height);
-	banner_update_all(server);
-	layout_arrange(server);
+	wl_signal_emit(&server->events.outputs_changed, server);
 }
 
 bool

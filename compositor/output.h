@@ -21,8 +21,7 @@ struct strata_output {
 	struct strata_server *server;
 	struct wlr_output *wlr_output;
 	struct wlr_scene_output *scene_output;
-	struct wlr_scene_rect *background;
-	struct wlr_scene_node *banner; /* may be NULL */
+	struct wlr_scene_node *banner; /* may be NULL; banner.c draws it */
 	struct wl_list captures; /* strata_capture.link */
 
 	struct wl_listener frame;
@@ -32,6 +31,9 @@ struct strata_output {
 };
 
 void output_handle_new(struct wl_listener *listener, void *data);
+/* The box in layout coordinates where windows may be: the first output
+ * minus the banner. */
+bool output_usable_area(struct strata_server *server, struct wlr_box *box);
 /* The output box in layout coordinates. */
 void output_get_box(struct strata_output *output, struct wlr_box *box);
 struct strata_output *output_at(struct strata_server *server, double lx, double ly);

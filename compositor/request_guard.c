@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <wayland-server-core.h>
 #include <wayland-server-protocol.h>
 #include <wlr/util/log.h>
@@ -45,6 +48,38 @@ static bool
 is(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;
+}
+
+bool
+request_guard_fd_is_pipe_writer(int fd)
+{
+	struct stat st;
+	int flags = fcntl(fd, F_GETFL);
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && flags >= 0 &&
+			(flags & O_ACCMODE) == O_WRONLY;
+}
+
+/* receive(mime_type, fd): the fd must be a pipe's write end (request_guard.h). */
+static void
+check_receive_fd(const struct wl_protocol_logger_message *message, union wl_argument *args)
+{
+	int fd = args[1].h;
+	if (request_guard_fd_is_pipe_writer(fd)) {
+		return;
+	}
+	struct wl_client *client = wl_resource_get_client(message->resource);
+	struct wl_resource *display = wl_client_get_object(client, 1);
+	wlr_log(WLR_INFO, "%s.receive with an fd that is not a pipe's write end: client ended",
+			wl_resource_get_class(message->resource));
+	if (display) {
+		wl_resource_post_error(display, WL_DISPLAY_ERROR_INVALID_METHOD,
+				"%s.receive: the fd is not the write end of a pipe",
+				wl_resource_get_class(message->resource));
+	}
+	close(fd);
+	/* The handler still runs (libwayland calls it after the loggers): the
+	 * source writes into nothing, and nobody else's fd is touched. */
+	args[1].h = open("/dev/null", O_WRONLY | O_CLOEXEC);
 }
 
 static void
@@ -100,6 +135,9 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 			(is(name, "set_min_size") || is(name, "set_max_size")) && count == 2) {
 		args[0].i = clamp_size(args[0].i);
 		args[1].i = clamp_size(args[1].i);
+	} else if ((is(iface, "wl_data_offer") || is(iface, "zwp_primary_selection_offer_v1")) &&
+			is(name, "receive") && count == 2) {
+		check_receive_fd(message, args);
 	} else if (is(iface, "wl_pointer") && is(name, "set_cursor") && count == 4) {
 		args[2].i = clamp_coord(args[2].i);
 		args[3].i = clamp_coord(args[3].i);

@@ -15,8 +15,16 @@
  * request's argument array right before invoking the handler
  * (wayland-server.c, log_closure), so a clamped argument is what the handler
  * receives. Refused requests also get a protocol error.
+ *
+ * It also refuses what only the cage proxy would otherwise check (defence
+ * in depth, for a client on a level socket without the proxy): the fd of a
+ * data offer's receive must be the write end of a pipe; any other fd is
+ * closed, the source writes into /dev/null instead, and the client gets a
+ * protocol error.
  */
 bool request_guard_init(struct strata_server *server);
+/* Is fd the write end of a pipe (what a data offer's receive must get)? */
+bool request_guard_fd_is_pipe_writer(int fd);
 void request_guard_finish(struct strata_server *server);
 
 /* Coordinates and sizes in requests are kept within +-this many pixels. */

@@ -18,39 +18,15 @@
 #include <wlr/types/wlr_viewporter.h>
 #include <wlr/types/wlr_xdg_output_v1.h>
 #include <wlr/util/log.h>
-#include "input.h"
+#include "actions.h"
+#include "banner.h"
 #include "clipboard.h"
+#include "layout.h"
 #include "output.h"
 #include "request_guard.h"
+#include "seat.h"
 #include "shm.h"
 #include "server.h"
-#include "view.h"
-
-const char *
-server_level_name(struct strata_server *server, int level)
-{
-	if (level == STRATA_LEVEL_CORE) {
-		return "core";
-	}
-	if (level < 0 || (size_t)level >= server->config.level_count) {
-		return "unknown";
-	}
-	return server->config.levels[level].name;
-}
-
-bool
-server_usable_area(struct strata_server *server, struct wlr_box *box)
-{
-	if (wl_list_empty(&server->outputs)) {
-		return false;
-	}
-	struct strata_output *output = wl_container_of(server->outputs.next, output, link);
-	output_get_box(output, box);
-	int banner = server->config.banner_height;
-	box->y += banner;
-	box->height -= banner;
-	return box->width > 0 && box->height > 0;
-}
 
 static bool
 parse_size(const char *text, int *width, int *height)
@@ -124,6 +100,8 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	wl_list_init(&server->views);
 	wl_list_init(&server->clients);
 	wl_list_init(&server->new_output.link);
+	wl_signal_init(&server->events.status_changed);
+	wl_signal_init(&server->events.outputs_changed);
 	server->display = wl_display_create();
 	if (!server->display) {
 		return false;
@@ -169,8 +147,8 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	if (!server->output_layout || !server->scene) {
 		return false;
 	}
-	/* Bottom to top: background, windows, the trusted overlay. */
-	server->layer_background = &wlr_scene_tree_create(&server->scene->node)->node;
+	/* Bottom to top: windows, the trusted overlay (scene.c clears to the
+	 * background colour first). */
 	server->layer_views = &wlr_scene_tree_create(&server->scene->node)->node;
 	server->layer_overlay = &wlr_scene_tree_create(&server->scene->node)->node;
 	wlr_scene_attach_output_layout(server->scene, server->output_layout);
@@ -194,7 +172,13 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	if (!wlr_screencopy_manager_v1_create(server->display) || !control_init(server)) {
 		return false;
 	}
-	return input_init(server) && clipboard_init(server);
+	server->seat = seat_create(server);
+	if (!server->seat || !clipboard_init(server) || !actions_init(server)) {
+		return false;
+	}
+	layout_init(server);
+	server->banner = banner_create(server);
+	return server->banner != NULL;
 }
 
 bool
@@ -223,12 +207,17 @@ server_finish(struct strata_server *server)
 		xdg_shell_finish(server);
 	}
 	request_guard_finish(server);
-	banner_finish(server);
+	notice_finish(server);
+	banner_destroy(server->banner);
+	server->banner = NULL;
+	layout_finish(server);
+	actions_finish(server);
 	shm_destroy(server->shm);
 	server->shm = NULL;
-	if (server->cursor) {
+	if (server->seat) {
 		clipboard_finish(server);
-		input_finish(server);
+		seat_destroy(server->seat);
+		server->seat = NULL;
 	}
 	if (server->backend) {
 		wl_list_remove(&server->new_output.link);
@@ -245,29 +234,4 @@ server_finish(struct strata_server *server)
 	wlr_renderer_destroy(server->renderer);
 	wl_display_destroy(server->display);
 	server->display = NULL;
-}
-
-bool
-server_find_file(char *out, size_t size, const char *const *dirs, const char *name, int mode)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash = n > 0 ? memrchr(self, '/', (size_t)n) : NULL;
-	if (size > 0) {
-		out[0] = '\0';
-	}
-	if (!slash) {
-		return false;
-	}
-	*slash = '\0';
-	for (size_t i = 0; dirs[i]; i++) {
-		int len = snprintf(out, size, "%s/%s/%s", self, dirs[i], name);
-		if (len > 0 && (size_t)len < size && access(out, mode) == 0) {
-			return true;
-		}
-	}
-	if (size > 0) {
-		out[0] = '\0';
-	}
-	return false;
 }

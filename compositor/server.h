@@ -7,30 +7,25 @@
 #include <wlr/backend.h>
 #include <wlr/render/allocator.h>
 #include <wlr/render/wlr_renderer.h>
-#include <wlr/types/wlr_cursor.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_scene.h>
-#include <wlr/types/wlr_seat.h>
-#include <wlr/types/wlr_xcursor_manager.h>
 #include <wlr/types/wlr_xdg_decoration_v1.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <xkbcommon/xkbcommon.h>
 #include "common/config.h"
+#include "notice.h"
 
 struct strata_test_control;
 struct strata_shm;
 struct strata_session;
+struct strata_seat;
+struct strata_transfer;
+struct strata_banner;
 
 /* Level index of core clients (and of the compositor's own UI). */
 #define STRATA_LEVEL_CORE (-1)
 /* Level index of a client whose socket could not be identified. */
 #define STRATA_LEVEL_UNKNOWN (-2)
-
-enum strata_cursor_mode {
-	STRATA_CURSOR_PASSTHROUGH,
-	STRATA_CURSOR_MOVE,
-	STRATA_CURSOR_RESIZE,
-};
 
 struct strata_listener_socket {
 	int fd;
@@ -52,11 +47,10 @@ struct strata_server {
 	struct wlr_allocator *allocator;
 	struct wlr_compositor *compositor;
 	struct strata_shm *shm; /* the level clients' wl_shm */
-	struct wl_global *core_shm; /* libwayland's, for core clients */
 
 	struct wlr_scene *scene;
-	struct wlr_scene_node *layer_background; /* struct wlr_scene_tree */
-	struct wlr_scene_node *layer_views;
+	/* Below the views: the background colour, drawn by scene.c's clear. */
+	struct wlr_scene_node *layer_views; /* struct wlr_scene_tree */
 	struct wlr_scene_node *layer_overlay; /* banners: above everything a client draws */
 	struct wlr_output_layout *output_layout;
 	struct wl_list outputs; /* strata_output.link */
@@ -67,31 +61,11 @@ struct strata_server {
 	struct wlr_xdg_decoration_manager_v1 *decoration_manager;
 	struct wl_listener new_decoration;
 	struct wl_list views; /* strata_view.link, top of the stack first */
-	struct strata_view *focused_view; /* may be NULL */
 	uint32_t next_view_id;
+	struct wl_listener layout_outputs_changed; /* layout.c */
 
-	struct wlr_seat *seat;
-	struct wl_list keyboards; /* strata_keyboard.link */
-	struct wl_listener new_input;
-	struct wl_listener request_cursor;
-	struct wl_listener request_set_selection;
-	struct wlr_cursor *cursor;
-	struct wlr_xcursor_manager *cursor_manager; /* may be NULL (headless) */
-	struct wl_listener cursor_motion;
-	struct wl_listener cursor_motion_absolute;
-	struct wl_listener cursor_button;
-	struct wl_listener cursor_axis;
-	struct wl_listener cursor_frame;
-	enum strata_cursor_mode cursor_mode;
-	struct strata_view *grabbed_view;
-	double grab_x, grab_y;
-	struct wlr_box grab_box;
-	uint32_t resize_edges;
-	uint32_t pointer_buttons_to_client; /* bitmask of buttons pressed while forwarded */
-
-	/* Test injection devices (headless backend); may be NULL. */
-	struct wlr_input_device *virtual_keyboard;
-	struct wlr_input_device *virtual_pointer;
+	struct strata_seat *seat; /* keyboards, pointer, focus, the input gate */
+	struct wl_listener binding; /* actions.c: the reserved shortcuts */
 
 	/* Sockets and client identity (levels.c). */
 	char runtime_dir[256];
@@ -106,6 +80,17 @@ struct strata_server {
 	struct strata_test_control *test_control; /* may be NULL */
 	struct strata_session *session; /* may be NULL (--no-cages) */
 	struct strata_audio *audio; /* NULL unless [audio] enabled */
+	struct strata_transfer *transfer; /* the cross-level clipboard transfer */
+	struct strata_banner *banner;
+	struct strata_notice notice;
+
+	struct {
+		/* What the banner shows changed (levels up or down, sound,
+		 * notices, the clipboard): it draws itself again. */
+		struct wl_signal status_changed;
+		/* An output came, went or changed its mode. */
+		struct wl_signal outputs_changed;
+	} events;
 
 	/* Frame statistics, for the test-control and benchmarks. */
 	uint64_t stat_frames;
@@ -121,23 +106,17 @@ struct strata_client {
 	struct wl_list link; /* strata_server.clients */
 };
 
+/* What the banner shows changed: it redraws (banner.c listens). */
+static inline void
+server_status_changed(struct strata_server *server)
+{
+	wl_signal_emit(&server->events.status_changed, server);
+}
+
 /* server.c */
 bool server_init(struct strata_server *server, const char *headless_size, bool test_control);
 bool server_start(struct strata_server *server);
 void server_finish(struct strata_server *server);
-/* The box in layout coordinates where windows may be: outputs minus banner. */
-bool server_usable_area(struct strata_server *server, struct wlr_box *box);
-/* Level name for messages; "core" and "unknown" for the two special levels. */
-const char *server_level_name(struct strata_server *server, int level);
-
-/*
- * A program or data file of Strata: the first DIR/dirs[i]/name that access()
- * allows with mode, DIR being the directory of the running strata (dirs
- * name where it is installed, e.g. ".", and where it is in the build tree,
- * e.g. "../cage-proxy"). Fills out (size bytes) and returns true, else
- * leaves out empty.
- */
-bool server_find_file(char *out, size_t size, const char *const *dirs, const char *name, int mode);
 
 /* control.c */
 bool control_init(struct strata_server *server);
@@ -152,5 +131,7 @@ void levels_close_sockets(struct strata_server *server);
 /* Level of the client: the socket it connected through, fixed at accept time. */
 int levels_client_level(struct strata_server *server, const struct wl_client *client);
 struct strata_client *levels_client_info(const struct wl_client *client);
+/* Level name for messages; "core" and "unknown" for the two special levels. */
+const char *levels_name(struct strata_server *server, int level);
 
 #endif

@@ -25,8 +25,8 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 #include "cage.h"
+#include "paths.h"
 #include "session.h"
-#include "view.h"
 
 #define PROXY_UID_BASE 5000
 #define CAGE_UID_BASE 4000
@@ -194,7 +194,7 @@ handle_proxy_stdout(int fd, uint32_t mask, void *data)
 			wlr_log(WLR_INFO, "level %s: proxy up (pid %d)",
 					session->server->config.levels[ls->index].name,
 					(int)ls->proxy_pid);
-			banner_update_all(session->server);
+			server_status_changed(session->server);
 			for (size_t i = 0; i < ls->pending_count; i++) {
 				const char *argv[] = { ls->pending[i], NULL };
 				char err[256];
@@ -315,7 +315,7 @@ proxy_exited(struct level_state *ls, int status)
 			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
 	wl_event_source_timer_update(ls->restart_timer, (int)delay);
 	if (was_up) {
-		banner_update_all(session->server);
+		server_status_changed(session->server);
 	}
 }
 
@@ -339,7 +339,7 @@ handle_sigchld(int signal, void *data)
 				}
 			} else {
 				wlr_log(WLR_DEBUG, "level %s: cage process %d ended",
-						server_level_name(session->server, child->level),
+						levels_name(session->server, child->level),
 						(int)child->pid);
 			}
 			free(child);
@@ -607,7 +607,7 @@ static bool
 find_proxy(struct strata_session *session)
 {
 	static const char *const dirs[] = { ".", "../cage-proxy", NULL };
-	return server_find_file(session->proxy_path, sizeof(session->proxy_path), dirs,
+	return paths_find_file(session->proxy_path, sizeof(session->proxy_path), dirs,
 			"strata-cage-proxy", X_OK);
 }
 

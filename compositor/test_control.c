@@ -20,13 +20,13 @@
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/util/log.h>
-#include "input.h"
-#include "output.h"
-#include "clipboard.h"
-#include "session.h"
-#include "transfer.h"
 #include "audio.h"
+#include "clipboard.h"
+#include "output.h"
+#include "seat.h"
+#include "session.h"
 #include "test_control.h"
+#include "transfer.h"
 #include "view.h"
 
 #define TC_LINE_MAX 4096
@@ -145,10 +145,7 @@ modifier_key(const char *name, uint32_t *evdev)
 static struct xkb_keymap *
 keymap_of(struct strata_server *server)
 {
-	if (!server->virtual_keyboard) {
-		return NULL;
-	}
-	return server->virtual_keyboard->keyboard->keymap;
+	return server->seat->virtual_keyboard ? seat_keymap(server->seat) : NULL;
 }
 
 static bool
@@ -196,18 +193,18 @@ press_combo(struct strata_server *server, char *combo)
 		return false;
 	}
 	for (size_t i = 0; i < mod_count; i++) {
-		input_inject_key(server, mods[i], true);
+		seat_inject_key(server->seat, mods[i], true);
 	}
 	if (shift) {
-		input_inject_key(server, KEY_LEFTSHIFT, true);
+		seat_inject_key(server->seat, KEY_LEFTSHIFT, true);
 	}
-	input_inject_key(server, key, true);
-	input_inject_key(server, key, false);
+	seat_inject_key(server->seat, key, true);
+	seat_inject_key(server->seat, key, false);
 	if (shift) {
-		input_inject_key(server, KEY_LEFTSHIFT, false);
+		seat_inject_key(server->seat, KEY_LEFTSHIFT, false);
 	}
 	for (size_t i = mod_count; i-- > 0;) {
-		input_inject_key(server, mods[i], false);
+		seat_inject_key(server->seat, mods[i], false);
 	}
 	return true;
 }
@@ -242,12 +239,12 @@ type_text(struct strata_server *server, const char *text)
 			}
 			if (pass == 1) {
 				if (shift) {
-					input_inject_key(server, KEY_LEFTSHIFT, true);
+					seat_inject_key(server->seat, KEY_LEFTSHIFT, true);
 				}
-				input_inject_key(server, key, true);
-				input_inject_key(server, key, false);
+				seat_inject_key(server->seat, key, true);
+				seat_inject_key(server->seat, key, false);
 				if (shift) {
-					input_inject_key(server, KEY_LEFTSHIFT, false);
+					seat_inject_key(server->seat, KEY_LEFTSHIFT, false);
 				}
 			}
 		}
@@ -287,9 +284,9 @@ reply_windows(struct tc_conn *conn)
 		conn_write(conn,
 				"window id=%u level=%s focused=%d fullscreen=%d x=%d y=%d width=%d height=%d "
 				"frame=%d,%d,%d,%d app_id=%s title=%s",
-				view->id, server_level_name(server, view->level),
-				server->focused_view == view, view->fullscreen, view->x, view->y,
-				view->width, view->height, frame.x, frame.y, frame.width,
+				view->id, levels_name(server, view->level),
+				seat_focused_view(server->seat) == view, view->fullscreen, view->x,
+				view->y, view->width, view->height, frame.x, frame.y, frame.width,
 				frame.height, app_id, title);
 	}
 	conn_write(conn, "ok");
@@ -389,10 +386,10 @@ handle_request(struct tc_conn *conn, char *line)
 	} else if (strcmp(cmd, "windows") == 0) {
 		reply_windows(conn);
 	} else if (strcmp(cmd, "focused") == 0) {
-		struct strata_view *view = server->focused_view;
+		struct strata_view *view = seat_focused_view(server->seat);
 		if (view) {
 			conn_write(conn, "ok id=%u level=%s", view->id,
-					server_level_name(server, view->level));
+					levels_name(server, view->level));
 		} else {
 			conn_write(conn, "ok none");
 		}
@@ -412,7 +409,7 @@ handle_request(struct tc_conn *conn, char *line)
 			pid_t pid = 0;
 			wl_client_get_credentials(client->client, &pid, NULL, NULL);
 			conn_write(conn, "client id=%u level=%s pid=%d", client->id,
-					server_level_name(server, client->level), (int)pid);
+					levels_name(server, client->level), (int)pid);
 		}
 		conn_write(conn, "ok");
 	} else if (strcmp(cmd, "selections") == 0) {
@@ -442,7 +439,7 @@ handle_request(struct tc_conn *conn, char *line)
 		audio_describe(server, text, sizeof(text));
 		conn_write(conn, "ok %s", text);
 	} else if (strcmp(cmd, "banner") == 0) {
-		struct strata_view *view = server->focused_view;
+		struct strata_view *view = seat_focused_view(server->seat);
 		char text[2 * STRATA_BANNER_TEXT_MAX + 3];
 		if (view && view->level >= 0) {
 			const struct strata_level *level = &server->config.levels[view->level];
@@ -463,7 +460,7 @@ handle_request(struct tc_conn *conn, char *line)
 		uint32_t key;
 		bool shift;
 		if (resolve_key(server, rest, &key, &shift)) {
-			input_inject_key(server, key, strcmp(cmd, "keydown") == 0);
+			seat_inject_key(server->seat, key, strcmp(cmd, "keydown") == 0);
 			conn_write(conn, "ok");
 		} else {
 			conn_write(conn, "error unknown key \"%s\"", rest);
@@ -480,10 +477,10 @@ handle_request(struct tc_conn *conn, char *line)
 					strcmp(cmd, "click") == 0 ? " [left|right|middle]" : "");
 			return;
 		}
-		bool ok = input_inject_motion(server, x, y);
+		bool ok = seat_inject_motion(server->seat, x, y);
 		if (ok && strcmp(cmd, "click") == 0) {
-			ok = input_inject_button(server, button, true) &&
-					input_inject_button(server, button, false);
+			ok = seat_inject_button(server->seat, button, true) &&
+					seat_inject_button(server->seat, button, false);
 		}
 		conn_write(conn, ok ? "ok" : "error no virtual pointer");
 	} else if (strcmp(cmd, "button") == 0) {
@@ -494,7 +491,7 @@ handle_request(struct tc_conn *conn, char *line)
 			conn_write(conn, "error usage: button left|right|middle press|release");
 			return;
 		}
-		bool ok = input_inject_button(server, button, strcmp(state, "press") == 0);
+		bool ok = seat_inject_button(server->seat, button, strcmp(state, "press") == 0);
 		conn_write(conn, ok ? "ok" : "error no virtual pointer");
 	} else if (strcmp(cmd, "pixel") == 0) {
 		int x, y;

@@ -18,6 +18,8 @@
 #include "common/guard_ipc.h"
 #include "common/sanitize.h"
 #include "output.h"
+#include "paths.h"
+#include "seat.h"
 #include "text.h"
 #include "transfer.h"
 #include "view.h"
@@ -61,9 +63,14 @@ struct transfer {
 	pid_t guard_pid;
 	int guard_fd;
 	uint32_t next_id;
+	/* While a request is open the dialog has the seat (keys and buttons). */
+	struct seat_modal modal;
+	struct wl_listener focus;
 };
 
 static struct transfer t = { .read_fd = -1, .guard_fd = -1 };
+static void handle_modal_key(struct seat_modal *modal, xkb_keysym_t sym, bool reserved_held);
+static void handle_modal_button(struct seat_modal *modal, uint32_t button);
 
 /* ---- the guard process ------------------------------------------------ */
 
@@ -262,7 +269,7 @@ dialog_show(const char *header, const struct text_box_line *lines, size_t count)
 	struct strata_server *server = t.server;
 	dialog_hide();
 	struct wlr_box area;
-	if (!server_usable_area(server, &area)) {
+	if (!output_usable_area(server, &area)) {
 		return;
 	}
 	const struct strata_level *dst = &server->config.levels[t.dst];
@@ -353,6 +360,9 @@ reset(void)
 	t.state = TRANSFER_IDLE;
 	t.src = -1;
 	t.mime[0] = '\0';
+	if (t.server) {
+		seat_end_modal(t.server->seat, &t.modal);
+	}
 }
 
 /* Ends the request with a refusal told to the user and logged. */
@@ -369,7 +379,7 @@ refuse(enum guard_decision decision, const char *fmt, ...)
 	va_end(args);
 	bool logged = audit(decision, NULL, "%s", reason);
 	const char *src = t.src >= 0 ? t.server->config.levels[t.src].name : "?";
-	banner_notice(t.server, "Clipboard %s \xE2\x86\x92 %s: %s%s", src,
+	notice_post(t.server, "Clipboard %s \xE2\x86\x92 %s: %s%s", src,
 			t.server->config.levels[t.dst].name, reason, logged ? "" : " (NOT LOGGED)");
 	wlr_log(WLR_INFO, "clipboard transfer %s -> %s: %s", src,
 			t.server->config.levels[t.dst].name, reason);
@@ -416,8 +426,7 @@ sanitise_and_confirm(void)
 	snprintf(req.mime, sizeof(req.mime), "%s", t.mime);
 	if (!guard_call(&req, t.raw, &t.response, &t.clean, &t.clean_len)) {
 		/* Fail closed: nothing crosses without the guard. */
-		banner_notice(server,
-				"Clipboard guard is down: nothing crosses levels (NOT LOGGED)");
+		notice_post(server, "Clipboard guard is down: nothing crosses levels (NOT LOGGED)");
 		wlr_log(WLR_ERROR, "clipboard transfer refused: the guard is down");
 		reset();
 		return;
@@ -646,7 +655,7 @@ confirm(void)
 	clipboard_set_level_source(server, t.dst, &snap->base,
 			wl_display_next_serial(server->display));
 	bool logged = audit(GUARD_DECISION_TRANSFERRED, sha, "confirmed by the user");
-	banner_notice(server, "Clipboard %s \xE2\x86\x92 %s: %zu bytes transferred, %u removed%s",
+	notice_post(server, "Clipboard %s \xE2\x86\x92 %s: %zu bytes transferred, %u removed%s",
 			cfg->levels[t.src].name, cfg->levels[t.dst].name, len, removed,
 			logged ? "" : " (NOT LOGGED)");
 	wlr_log(WLR_INFO, "clipboard transfer %s -> %s: %zu bytes, sha256 %s",
@@ -660,9 +669,9 @@ transfer_begin(struct strata_server *server)
 	if (t.state != TRANSFER_IDLE) {
 		return;
 	}
-	struct strata_view *focused = server->focused_view;
+	struct strata_view *focused = seat_focused_view(server->seat);
 	if (!focused || focused->level < 0) {
-		banner_notice(server, "Clipboard: focus a window of the destination level first");
+		notice_post(server, "Clipboard: focus a window of the destination level first");
 		return;
 	}
 	t.dst = focused->level;
@@ -675,7 +684,11 @@ transfer_begin(struct strata_server *server)
 		}
 	}
 	if (t.candidate_count == 0) {
-		banner_notice(server, "Clipboard: no other level has a selection");
+		notice_post(server, "Clipboard: no other level has a selection");
+		return;
+	}
+	/* From here until the request ends, no client hears a key or a button. */
+	if (!seat_begin_modal(server->seat, &t.modal)) {
 		return;
 	}
 	if (t.candidate_count == 1) {
@@ -687,7 +700,7 @@ transfer_begin(struct strata_server *server)
 	show_chooser();
 }
 
-bool
+static bool
 transfer_handle_key(struct strata_server *server, xkb_keysym_t sym)
 {
 	switch (t.state) {
@@ -718,19 +731,27 @@ transfer_handle_key(struct strata_server *server, xkb_keysym_t sym)
 	}
 }
 
-void
-transfer_handle_click(struct strata_server *server)
+static void
+handle_modal_key(struct seat_modal *modal, xkb_keysym_t sym, bool reserved_held)
 {
+	transfer_handle_key(t.server, sym);
+}
+
+static void
+handle_modal_button(struct seat_modal *modal, uint32_t button)
+{
+	/* The dialog is answered by the keyboard; a click is a change of mind. */
 	if (t.state != TRANSFER_IDLE) {
 		refuse(GUARD_DECISION_CANCELLED, "cancelled (click)");
 	}
 }
 
-void
-transfer_focus_changed(struct strata_server *server)
+static void
+handle_focus(struct wl_listener *listener, void *data)
 {
-	if (t.state != TRANSFER_IDLE &&
-			(!server->focused_view || server->focused_view->id != t.dst_view)) {
+	struct seat_focus_event *event = data;
+	/* An open request belongs to the gesture that made it. */
+	if (t.state != TRANSFER_IDLE && (!event->new_view || event->new_view->id != t.dst_view)) {
 		refuse(GUARD_DECISION_CANCELLED, "cancelled (focus changed)");
 	}
 }
@@ -774,7 +795,7 @@ static bool
 find_guard(void)
 {
 	static const char *const dirs[] = { ".", "../clipboard-guard", NULL };
-	return server_find_file(t.guard_path, sizeof(t.guard_path), dirs, "strata-clipboard-guard",
+	return paths_find_file(t.guard_path, sizeof(t.guard_path), dirs, "strata-clipboard-guard",
 			X_OK);
 }
 
@@ -782,6 +803,10 @@ bool
 transfer_init(struct strata_server *server, const char *data_dir)
 {
 	t = (struct transfer){ .server = server, .read_fd = -1, .guard_fd = -1, .src = -1 };
+	t.modal.handle_key = handle_modal_key;
+	t.modal.handle_button = handle_modal_button;
+	t.focus.notify = handle_focus;
+	wl_signal_add(&server->seat->events.focus, &t.focus);
 	t.timer = wl_event_loop_add_timer(server->event_loop, handle_timer, NULL);
 	if (!t.timer) {
 		return false;
@@ -808,6 +833,10 @@ transfer_init(struct strata_server *server, const char *data_dir)
 void
 transfer_finish(struct strata_server *server)
 {
+	if (t.focus.notify) {
+		wl_list_remove(&t.focus.link);
+		t.focus.notify = NULL;
+	}
 	reset();
 	if (t.timer) {
 		wl_event_source_remove(t.timer);

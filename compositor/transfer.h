@@ -35,21 +35,10 @@ enum transfer_state {
 bool transfer_init(struct strata_server *server, const char *data_dir);
 void transfer_finish(struct strata_server *server);
 
-/* Logo+V. */
+/* Logo+V. While a request is open, the dialog is the seat's modal owner. */
 void transfer_begin(struct strata_server *server);
-/* While a dialog is up every key goes here (true: consumed). */
-bool transfer_handle_key(struct strata_server *server, xkb_keysym_t sym);
-/* A pointer button anywhere while a dialog is up: cancels (the dialog is
- * answered by the keyboard; a click elsewhere is a change of mind). */
-void transfer_handle_click(struct strata_server *server);
-/* Focus moved: an open request belongs to the gesture that made it. */
-void transfer_focus_changed(struct strata_server *server);
 enum transfer_state transfer_state(struct strata_server *server);
 /* For the test-control: a one-line description of the dialog ("" if none). */
 void transfer_describe(struct strata_server *server, char *out, size_t size);
-
-/* banner.c: a transient message under the focused level's name. */
-void banner_notice(struct strata_server *server, const char *fmt, ...)
-		__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * Views: toplevel windows with the level frame the compositor draws around
- * them, and the focus rules.
+ * Views: toplevel windows, the level frame the compositor draws around
+ * them, and the box their client may draw in. Focus, stacking and input are
+ * seat.c's; the xdg-shell events are xdg_shell.c's.
  */
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wlr/types/wlr_data_device.h>
-#include <wlr/types/wlr_seat.h>
 #include <wlr/util/log.h>
-#include "clipboard.h"
 #include "output.h"
 #include "text.h"
-#include "transfer.h"
-#include "audio.h"
 #include "view.h"
+
+/* Bigger than any output: what is shown of a window without an allotted size. */
+#define VIEW_SIZE_MAX 16384
 
 struct view_frame_extents
 view_frame_extents(struct strata_view *view)
@@ -50,9 +48,8 @@ view_draw_title_bar(struct strata_view *view)
 	struct strata_server *server = view->server;
 	const struct strata_config *cfg = &server->config;
 	struct view_frame_extents ext = view_frame_extents(view);
-	bool focused = server->focused_view == view;
 	if (view->title_bar && view->title_bar_width == view->width &&
-			view->title_bar_focused == focused && !view->fullscreen) {
+			view->title_bar_focused == view->focused && !view->fullscreen) {
 		return;
 	}
 	if (view->title_bar) {
@@ -67,12 +64,12 @@ view_draw_title_bar(struct strata_view *view)
 	snprintf(label, sizeof(label), "[%s]", level->name);
 	struct text_line lines[2] = {
 		{ .text = label, .bold = true },
-		{ .text = view->title[0] ? view->title : view->app_id, .bold = focused },
+		{ .text = view->title[0] ? view->title : view->app_id, .bold = view->focused },
 	};
 	view->title_bar = text_bar_create(view->frame, 0, -ext.title, view->width, ext.title,
 			level->colour, level->text_colour, cfg->font, lines, 2, false);
 	view->title_bar_width = view->width;
-	view->title_bar_focused = focused;
+	view->title_bar_focused = view->focused;
 }
 
 void
@@ -92,24 +89,37 @@ view_update_frame(struct strata_view *view)
 	view_draw_title_bar(view);
 }
 
-static void
+static int
+shown_length(int committed, int allotted)
+{
+	int length = committed > 0 ? committed : 1;
+	if (allotted > 0 && length > allotted) {
+		length = allotted;
+	}
+	return length > VIEW_SIZE_MAX ? VIEW_SIZE_MAX : length;
+}
+
+void
 view_sync_geometry(struct strata_view *view)
 {
 	struct wlr_box geo;
 	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
-	/* A client can claim any geometry; keep what we draw sane. */
-	int width = geo.width > 0 ? geo.width : 1;
-	int height = geo.height > 0 ? geo.height : 1;
-	if (width > 16384) {
-		width = 16384;
-	}
-	if (height > 16384) {
-		height = 16384;
-	}
+	int width = shown_length(geo.width, view->allot_width);
+	int height = shown_length(geo.height, view->allot_height);
 	if (width != view->width || height != view->height) {
+		/* Where the old box was and the new one is: content that was
+		 * shown and is now clipped away must be drawn over. */
+		struct wlr_box before;
+		view_get_frame_box(view, &before);
 		view->width = width;
 		view->height = height;
 		view_update_frame(view);
+		if (view->mapped) {
+			struct wlr_box after;
+			view_get_frame_box(view, &after);
+			scene_damage_box(view->server->scene, &before);
+			scene_damage_box(view->server->scene, &after);
+		}
 	}
 	wlr_scene_node_set_position(view->tree, view->x, view->y);
 }
@@ -120,12 +130,24 @@ view_configure(struct strata_view *view, int x, int y, int width, int height)
 	view->x = x;
 	view->y = y;
 	if (width > 0 && height > 0 &&
-			(width != view->pending_width || height != view->pending_height)) {
-		view->pending_width = width;
-		view->pending_height = height;
+			(width != view->allot_width || height != view->allot_height)) {
+		view->allot_width = width;
+		view->allot_height = height;
 		wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)width, (uint32_t)height);
 	}
-	wlr_scene_node_set_position(view->tree, x, y);
+	view_sync_geometry(view);
+}
+
+struct strata_view *
+view_from_node(struct wlr_scene_node *node)
+{
+	for (; node; node = node->parent) {
+		struct scene_tag *tag = scene_node_tag(node);
+		if (tag && tag->view) {
+			return tag->view;
+		}
+	}
+	return NULL;
 }
 
 struct strata_view *
@@ -133,91 +155,25 @@ view_at(struct strata_server *server, double lx, double ly, struct wlr_surface *
 		double *sx, double *sy)
 {
 	*surface = NULL;
-	struct wlr_scene_node *node = wlr_scene_node_at(&server->scene->node, lx, ly, sx, sy);
+	struct wlr_scene_node *node = scene_node_at(server->scene, lx, ly, sx, sy);
 	if (!node) {
 		return NULL;
 	}
 	if (node->type == WLR_SCENE_NODE_SURFACE) {
 		*surface = wlr_scene_surface_from_node(node)->surface;
 	}
-	/* Walk up to the view's tree; the banner and the background have none. */
-	while (node && !node->data) {
-		node = node->parent;
-	}
-	return node ? node->data : NULL;
-}
-
-static void
-set_activated(struct strata_view *view, bool activated)
-{
-	if (view && view->xdg_surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
-		wlr_xdg_toplevel_set_activated(view->xdg_surface, activated);
-	}
+	/* The banner, dialogs and the background belong to no view. */
+	return view_from_node(node);
 }
 
 void
-view_focus(struct strata_view *view)
+view_set_focused(struct strata_view *view, bool focused)
 {
-	struct strata_server *server = view ? view->server : NULL;
-	if (!view) {
-		return;
-	}
-	struct strata_view *previous = server->focused_view;
-	struct wlr_seat *seat = server->seat;
-	if (previous == view) {
-		wlr_scene_node_raise_to_top(view->tree);
-		return;
-	}
-	/*
-	 * The seat sends a new selection to whoever has keyboard focus at that
-	 * moment: take focus away first, so the old client (maybe of another
-	 * level) is never offered the new level's selection; then the new level's
-	 * selections; then enter, which offers them to the new client.
-	 */
-	wlr_seat_keyboard_notify_clear_focus(seat);
-	clipboard_focus_level(server, view->level);
-	audio_focus_level(server, view->level);
-	set_activated(previous, false);
-	server->focused_view = view;
-	wlr_scene_node_raise_to_top(view->tree);
-	wl_list_remove(&view->link);
-	wl_list_insert(&server->views, &view->link);
-	set_activated(view, true);
-
-	struct wlr_keyboard *keyboard = wlr_seat_get_keyboard(seat);
-	if (keyboard) {
-		/* Clients never learn of the reserved modifier; no held key either. */
-		struct wlr_keyboard_modifiers mods = keyboard->modifiers;
-		uint32_t reserved = server->config.modifier == STRATA_MODIFIER_ALT ?
-				WLR_MODIFIER_ALT :
-				WLR_MODIFIER_LOGO;
-		mods.depressed &= ~reserved;
-		mods.latched &= ~reserved;
-		mods.locked &= ~reserved;
-		wlr_seat_keyboard_notify_enter(seat, view->xdg_surface->surface, NULL, 0, &mods);
-	} else {
-		wlr_seat_keyboard_notify_enter(seat, view->xdg_surface->surface, NULL, 0, NULL);
-	}
-	if (previous) {
-		view_update_frame(previous);
+	view->focused = focused;
+	if (view->xdg_surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		wlr_xdg_toplevel_set_activated(view->xdg_surface, focused);
 	}
 	view_update_frame(view);
-	banner_update_all(server);
-	transfer_focus_changed(server);
-	wlr_log(WLR_DEBUG, "focus: view %u (%s)", view->id, server_level_name(server, view->level));
-}
-
-/* Focus goes to nobody: e.g. the focused view went away and no other of its
- * level is left. */
-static void
-focus_clear(struct strata_server *server)
-{
-	server->focused_view = NULL;
-	wlr_seat_keyboard_notify_clear_focus(server->seat);
-	clipboard_focus_level(server, -1);
-	audio_focus_level(server, -1);
-	banner_update_all(server);
-	transfer_focus_changed(server);
 }
 
 void
@@ -234,7 +190,6 @@ view_set_fullscreen(struct strata_view *view, bool fullscreen)
 	view->fullscreen = fullscreen;
 	wlr_xdg_toplevel_set_fullscreen(view->xdg_surface, fullscreen);
 	view_update_frame(view);
-	layout_arrange(view->server);
 }
 
 static void
@@ -243,144 +198,50 @@ sanitize_into(char *out, size_t size, const char *in)
 	sanitize_title(in ? in : "", in ? strlen(in) : 0, out, size);
 }
 
-static void
-handle_set_title(struct wl_listener *listener, void *data)
+void
+view_update_title(struct strata_view *view)
 {
-	struct strata_view *view = wl_container_of(listener, view, set_title);
-	sanitize_into(view->title, sizeof(view->title), view->xdg_surface->toplevel->title);
+	struct wlr_xdg_toplevel *toplevel = view->xdg_surface->toplevel;
+	sanitize_into(view->title, sizeof(view->title), toplevel->title);
+	sanitize_into(view->app_id, sizeof(view->app_id), toplevel->app_id);
 	view->title_bar_width = -1; /* redraw */
 	view_update_frame(view);
 }
 
+/* The content subtree: the box, in layout coordinates. */
 static void
-handle_set_app_id(struct wl_listener *listener, void *data)
+content_clip(struct scene_tag *tag, pixman_region32_t *region)
 {
-	struct strata_view *view = wl_container_of(listener, view, set_app_id);
-	sanitize_into(view->app_id, sizeof(view->app_id), view->xdg_surface->toplevel->app_id);
-	if (!view->title[0]) {
-		view->title_bar_width = -1;
-		view_update_frame(view);
-	}
+	struct strata_view *view = tag->view;
+	pixman_region32_union_rect(region, region, view->x, view->y, (unsigned)view->width,
+			(unsigned)view->height);
 }
 
-static void
-handle_map(struct wl_listener *listener, void *data)
+void
+view_popup_region(struct strata_server *server, int level, pixman_region32_t *region)
 {
-	struct strata_view *view = wl_container_of(listener, view, map);
-	struct strata_server *server = view->server;
-	view->mapped = true;
-	wlr_scene_node_set_enabled(view->tree, true);
-	view_sync_geometry(view);
-	if (view->xdg_surface->toplevel->requested.fullscreen) {
-		/* Asked for before the first configure (foot --fullscreen). */
-		view_set_fullscreen(view, true);
-	}
-	layout_arrange(server);
-	/*
-	 * A new window takes focus only when nothing has it or when the focused
-	 * window is of the same level: a window of another level never steals
-	 * the keyboard from what the user is typing into.
-	 */
-	struct strata_view *focused = server->focused_view;
-	if (!focused || focused->level == view->level) {
-		view_focus(view);
-	} else {
-		/* Below the focused window: it must not cover what the user works in. */
-		wlr_scene_node_place_below(view->tree, focused->tree);
-		wl_list_remove(&view->link);
-		wl_list_insert(&focused->link, &view->link);
-	}
-	wlr_log(WLR_INFO, "view %u mapped: level %s, app_id \"%s\"", view->id,
-			server_level_name(server, view->level), view->app_id);
-}
-
-static void
-focus_next_after_unmap(struct strata_view *gone)
-{
-	struct strata_server *server = gone->server;
-	if (server->focused_view != gone) {
-		return;
-	}
-	/*
-	 * Focus falls back only to a window of the same level: the next keystroke
-	 * the user types, meant for the closed window, must not land in another
-	 * level. Otherwise nothing has focus until the user picks a window.
-	 */
-	struct strata_view *view;
-	wl_list_for_each(view, &server->views, link) {
-		if (view != gone && view->mapped && view->level == gone->level) {
-			server->focused_view = NULL;
-			view_focus(view);
-			return;
+	struct strata_output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		struct wlr_box box;
+		output_get_box(output, &box);
+		int banner = server->config.banner_height;
+		if (box.height > banner) {
+			pixman_region32_union_rect(region, region, box.x, box.y + banner,
+					(unsigned)box.width, (unsigned)(box.height - banner));
 		}
 	}
-	focus_clear(server);
-}
-
-static void
-handle_unmap(struct wl_listener *listener, void *data)
-{
-	struct strata_view *view = wl_container_of(listener, view, unmap);
-	struct strata_server *server = view->server;
-	view->mapped = false;
-	wlr_scene_node_set_enabled(view->tree, false);
-	if (server->grabbed_view == view) {
-		server->grabbed_view = NULL;
-		server->cursor_mode = STRATA_CURSOR_PASSTHROUGH;
+	struct strata_view *view;
+	wl_list_for_each(view, &server->views, link) {
+		if (view->mapped && view->level != level) {
+			struct wlr_box frame;
+			view_get_frame_box(view, &frame);
+			pixman_region32_t other;
+			pixman_region32_init_rect(&other, frame.x, frame.y, (unsigned)frame.width,
+					(unsigned)frame.height);
+			pixman_region32_subtract(region, region, &other);
+			pixman_region32_fini(&other);
+		}
 	}
-	focus_next_after_unmap(view);
-	layout_arrange(server);
-}
-
-static void
-handle_commit(struct wl_listener *listener, void *data)
-{
-	struct strata_view *view = wl_container_of(listener, view, commit);
-	if (view->mapped) {
-		view_sync_geometry(view);
-	}
-}
-
-static void
-handle_destroy(struct wl_listener *listener, void *data)
-{
-	struct strata_view *view = wl_container_of(listener, view, destroy);
-	view_destroy(view);
-}
-
-static void
-handle_request_move(struct wl_listener *listener, void *data)
-{
-	/* Moves start only from the reserved modifier and the pointer (input.c):
-	 * a client cannot start a grab on its own. */
-}
-
-static void
-handle_request_resize(struct wl_listener *listener, void *data)
-{
-}
-
-static void
-handle_request_maximize(struct wl_listener *listener, void *data)
-{
-	struct strata_view *view = wl_container_of(listener, view, request_maximize);
-	if (!view->xdg_surface->configured) {
-		return;
-	}
-	view->maximized = view->xdg_surface->toplevel->requested.maximized;
-	wlr_xdg_toplevel_set_maximized(view->xdg_surface, view->maximized);
-	layout_arrange(view->server);
-}
-
-static void
-handle_request_fullscreen(struct wl_listener *listener, void *data)
-{
-	struct strata_view *view = wl_container_of(listener, view, request_fullscreen);
-	if (!view->xdg_surface->configured) {
-		/* Remembered in requested.fullscreen and applied at map time. */
-		return;
-	}
-	view_set_fullscreen(view, view->xdg_surface->toplevel->requested.fullscreen);
 }
 
 struct strata_view *
@@ -397,12 +258,25 @@ view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 	view->width = 1;
 	view->height = 1;
 	view->title_bar_width = -1;
+	view->tag = (struct scene_tag){ .view = view };
+	view->content_tag =
+			(struct scene_tag){ .view = view, .clip = content_clip, .backdrop = true };
 
 	struct wlr_scene_tree *tree = wlr_scene_tree_create(server->layer_views);
+	if (!tree) {
+		free(view);
+		return NULL;
+	}
 	view->tree = &tree->node;
-	view->tree->data = view;
+	view->tree->data = &view->tag;
 	view->content = wlr_scene_xdg_surface_create(view->tree, xdg_surface);
 	struct wlr_scene_tree *frame = wlr_scene_tree_create(view->tree);
+	if (!view->content || !frame) {
+		wlr_scene_node_destroy(view->tree);
+		free(view);
+		return NULL;
+	}
+	view->content->data = &view->content_tag;
 	view->frame = &frame->node;
 	float colour[4] = { 0.5f, 0.5f, 0.5f, 1.0f };
 	if (view->level >= 0) {
@@ -412,33 +286,12 @@ view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 		view->border[i] = wlr_scene_rect_create(view->frame, 0, 0, colour);
 	}
 	wlr_scene_node_set_enabled(view->tree, false);
+	/* Popups find their parent's scene node here. */
 	xdg_surface->data = view->content;
-
-	view->map.notify = handle_map;
-	wl_signal_add(&xdg_surface->events.map, &view->map);
-	view->unmap.notify = handle_unmap;
-	wl_signal_add(&xdg_surface->events.unmap, &view->unmap);
-	view->destroy.notify = handle_destroy;
-	wl_signal_add(&xdg_surface->events.destroy, &view->destroy);
-	view->commit.notify = handle_commit;
-	wl_signal_add(&xdg_surface->surface->events.commit, &view->commit);
-
-	struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
-	view->request_move.notify = handle_request_move;
-	wl_signal_add(&toplevel->events.request_move, &view->request_move);
-	view->request_resize.notify = handle_request_resize;
-	wl_signal_add(&toplevel->events.request_resize, &view->request_resize);
-	view->request_maximize.notify = handle_request_maximize;
-	wl_signal_add(&toplevel->events.request_maximize, &view->request_maximize);
-	view->request_fullscreen.notify = handle_request_fullscreen;
-	wl_signal_add(&toplevel->events.request_fullscreen, &view->request_fullscreen);
-	view->set_title.notify = handle_set_title;
-	wl_signal_add(&toplevel->events.set_title, &view->set_title);
-	view->set_app_id.notify = handle_set_app_id;
-	wl_signal_add(&toplevel->events.set_app_id, &view->set_app_id);
 
 	/* wlroots announces the surface at its first commit: a title or app_id
 	 * set before that is already there. */
+	struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
 	sanitize_into(view->title, sizeof(view->title), toplevel->title);
 	sanitize_into(view->app_id, sizeof(view->app_id), toplevel->app_id);
 
@@ -452,29 +305,7 @@ view_destroy(struct strata_view *view)
 	if (!view) {
 		return;
 	}
-	struct strata_server *server = view->server;
-	if (server->focused_view == view) {
-		focus_next_after_unmap(view);
-		if (server->focused_view == view) {
-			server->focused_view = NULL;
-		}
-	}
-	if (server->grabbed_view == view) {
-		server->grabbed_view = NULL;
-		server->cursor_mode = STRATA_CURSOR_PASSTHROUGH;
-	}
-	wl_list_remove(&view->map.link);
-	wl_list_remove(&view->unmap.link);
-	wl_list_remove(&view->destroy.link);
-	wl_list_remove(&view->commit.link);
-	wl_list_remove(&view->request_move.link);
-	wl_list_remove(&view->request_resize.link);
-	wl_list_remove(&view->request_maximize.link);
-	wl_list_remove(&view->request_fullscreen.link);
-	wl_list_remove(&view->set_title.link);
-	wl_list_remove(&view->set_app_id.link);
 	wl_list_remove(&view->link);
 	wlr_scene_node_destroy(view->tree);
 	free(view);
-	layout_arrange(server);
 }

@@ -5,17 +5,27 @@
 #include <stdbool.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/box.h>
 #include "common/sanitize.h"
+#include "scene.h"
 #include "server.h"
 
 /*
  * A toplevel window: the client's xdg tree and, above it, the frame the
  * compositor draws in the level's colour. The frame is drawn over the
- * client's surfaces, so a client cannot paint over its own border.
+ * client's surfaces, so a client cannot paint over its own border, and the
+ * client's surfaces are clipped to the window's box (scene.h), so it
+ * cannot paint outside it either.
+ *
+ * The box is the window geometry the client committed, cut to the size the
+ * layout (or the user) gave it: a client that ignores its configure never
+ * grows over its neighbour.
  */
 struct strata_view {
-	struct wl_list link; /* strata_server.views */
+	struct scene_tag tag; /* node data of tree: the window, unclipped (frame) */
+	struct scene_tag content_tag; /* node data of content: clipped to the box */
+	struct wl_list link; /* strata_server.views, top of the stack first */
 	struct strata_server *server;
 	struct wlr_xdg_surface *xdg_surface;
 	uint32_t id;
@@ -24,32 +34,34 @@ struct strata_view {
 	bool floating; /* moved or resized by the user: out of the tiling */
 	bool fullscreen;
 	bool maximized;
+	bool focused; /* drawn as focused (seat.c decides) */
 
-	/* Where the content (the client's window geometry) goes, layout coords. */
+	/* Where the content's top-left goes, layout coordinates. */
 	int x, y;
-	/* Size last asked of the client (0: let it choose). */
-	int pending_width, pending_height;
-	/* Size the client really has (its window geometry). */
+	/* Size asked of the client (0: none yet): the most it is shown at. */
+	int allot_width, allot_height;
+	/* Size shown: the committed window geometry, cut to the allotted size. */
 	int width, height;
+	/* The column the layout gave the window's level (popups stay inside it
+	 * when they can); empty when floating or fullscreen. */
+	struct wlr_box column;
 
 	char title[STRATA_TITLE_MAX]; /* sanitised */
 	char app_id[STRATA_TITLE_MAX]; /* sanitised */
 
-	struct wlr_scene_node *tree; /* struct wlr_scene_tree, node.data = view */
-	struct wlr_scene_node *content; /* the xdg tree */
+	struct wlr_scene_node *tree; /* struct wlr_scene_tree, data = &tag */
+	struct wlr_scene_node *content; /* the xdg tree, data = &content_tag */
 	struct wlr_scene_node *frame; /* struct wlr_scene_tree, above content */
 	struct wlr_scene_rect *border[4]; /* top, bottom, left, right */
 	struct wlr_scene_node *title_bar; /* may be NULL */
 	int title_bar_width; /* what title_bar was drawn for */
 	bool title_bar_focused;
 
+	/* xdg-shell events, handled in xdg_shell.c */
 	struct wl_listener map;
 	struct wl_listener unmap;
 	struct wl_listener destroy;
 	struct wl_listener commit;
-	struct wl_listener new_popup;
-	struct wl_listener request_move;
-	struct wl_listener request_resize;
 	struct wl_listener request_maximize;
 	struct wl_listener request_fullscreen;
 	struct wl_listener set_title;
@@ -61,29 +73,40 @@ struct view_frame_extents {
 	int border, title;
 };
 
+/* The view and its scene nodes (not mapped yet). */
 struct strata_view *view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface);
+/* Frees the view and its nodes; the caller has taken focus and grabs off it. */
 void view_destroy(struct strata_view *view);
 
-/* Give keyboard focus to view (NULL: to nobody), raise it, update the banner. */
-void view_focus(struct strata_view *view);
-/* The view under the layout point, and the surface and surface coords there. */
+/* The view the scene node belongs to (frame, content or popup), or NULL. */
+struct strata_view *view_from_node(struct wlr_scene_node *node);
+/* The view under the layout point, and the client surface and surface
+ * coordinates there (NULL surface: the frame), respecting clips. */
 struct strata_view *view_at(struct strata_server *server, double lx, double ly,
 		struct wlr_surface **surface, double *sx, double *sy);
-void view_close(struct strata_view *view);
-void view_set_fullscreen(struct strata_view *view, bool fullscreen);
+
 /* Content box (x, y, width, height) and outer frame box, layout coords. */
 void view_get_frame_box(struct strata_view *view, struct wlr_box *box);
 struct view_frame_extents view_frame_extents(struct strata_view *view);
-/* Move the content to (x, y) and ask the client for width x height. */
+/* Move the content to (x, y) and, when width and height are > 0, ask the
+ * client for that size (it is then never shown larger). */
 void view_configure(struct strata_view *view, int x, int y, int width, int height);
+/* Take the client's committed geometry; redraw the frame if it changed. */
+void view_sync_geometry(struct strata_view *view);
 /* Redraw the frame (border, title bar) for the view's current state. */
 void view_update_frame(struct strata_view *view);
+/* Drawn focused or not, and told to the client (xdg activated state). */
+void view_set_focused(struct strata_view *view, bool focused);
+void view_set_fullscreen(struct strata_view *view, bool fullscreen);
+void view_close(struct strata_view *view);
+/* The title or app_id changed: sanitise and redraw. */
+void view_update_title(struct strata_view *view);
 
-/* Lay out every tiled view again (layout.c). */
-void layout_arrange(struct strata_server *server);
-
-/* banner.c: redraw every output's banner for the current focus. */
-void banner_update_all(struct strata_server *server);
-void banner_finish(struct strata_server *server);
+/*
+ * Where popups of windows of `level` may draw, layout coordinates: the
+ * outputs below the banner, less every frame of another level's mapped
+ * windows.
+ */
+void view_popup_region(struct strata_server *server, int level, pixman_region32_t *region);
 
 #endif

@@ -1,21 +1,156 @@
 // SPDX-License-Identifier: MIT
 /*
- * xdg-shell and xdg-decoration: toplevels become views; popups are put in
- * their parent's scene, kept inside the area under the banner, and get a
- * thin border in the level's colour so that a popup cannot pass for a
- * window of another level or for the compositor's own UI.
+ * xdg-shell and xdg-decoration: toplevels become views, whose events drive
+ * the layout and the focus rules; popups are put in their parent's scene,
+ * slid or flipped into their level's column, cut to where their level may
+ * draw (never over the banner or another level's window), and get a thin
+ * border in the level's colour so that a popup cannot pass for a window of
+ * another level or for the compositor's own UI.
  */
 #include <stdlib.h>
 #include <wlr/types/wlr_xdg_decoration_v1.h>
 #include <wlr/util/log.h>
+#include "layout.h"
 #include "output.h"
+#include "seat.h"
 #include "view.h"
 
 #define POPUP_BORDER 1
 
+/* ---- toplevels ---------------------------------------------------------- */
+
+static void
+handle_map(struct wl_listener *listener, void *data)
+{
+	struct strata_view *view = wl_container_of(listener, view, map);
+	struct strata_server *server = view->server;
+	view->mapped = true;
+	wlr_scene_node_set_enabled(view->tree, true);
+	view_sync_geometry(view);
+	if (view->xdg_surface->toplevel->requested.fullscreen) {
+		/* Asked for before the first configure (foot --fullscreen). */
+		view_set_fullscreen(view, true);
+	}
+	layout_arrange(server);
+	seat_view_mapped(server->seat, view);
+	wlr_log(WLR_INFO, "view %u mapped: level %s, app_id \"%s\"", view->id,
+			levels_name(server, view->level), view->app_id);
+}
+
+static void
+handle_unmap(struct wl_listener *listener, void *data)
+{
+	struct strata_view *view = wl_container_of(listener, view, unmap);
+	view->mapped = false;
+	wlr_scene_node_set_enabled(view->tree, false);
+	seat_view_unmapped(view->server->seat, view);
+	layout_arrange(view->server);
+}
+
+static void
+handle_commit(struct wl_listener *listener, void *data)
+{
+	struct strata_view *view = wl_container_of(listener, view, commit);
+	if (view->mapped) {
+		view_sync_geometry(view);
+	}
+}
+
+static void
+handle_request_maximize(struct wl_listener *listener, void *data)
+{
+	struct strata_view *view = wl_container_of(listener, view, request_maximize);
+	if (!view->xdg_surface->configured) {
+		return;
+	}
+	view->maximized = view->xdg_surface->toplevel->requested.maximized;
+	wlr_xdg_toplevel_set_maximized(view->xdg_surface, view->maximized);
+	layout_arrange(view->server);
+}
+
+static void
+handle_request_fullscreen(struct wl_listener *listener, void *data)
+{
+	struct strata_view *view = wl_container_of(listener, view, request_fullscreen);
+	if (!view->xdg_surface->configured) {
+		/* Remembered in requested.fullscreen and applied at map time. */
+		return;
+	}
+	view_set_fullscreen(view, view->xdg_surface->toplevel->requested.fullscreen);
+	layout_arrange(view->server);
+}
+
+static void
+handle_set_title(struct wl_listener *listener, void *data)
+{
+	struct strata_view *view = wl_container_of(listener, view, set_title);
+	view_update_title(view);
+}
+
+static void
+handle_set_app_id(struct wl_listener *listener, void *data)
+{
+	struct strata_view *view = wl_container_of(listener, view, set_app_id);
+	view_update_title(view);
+}
+
+static void
+handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct strata_view *view = wl_container_of(listener, view, destroy);
+	struct strata_server *server = view->server;
+	/* wlroots unmaps before it destroys; this is for a view never mapped
+	 * and for safety: the seat must hold no pointer to it. */
+	seat_view_unmapped(server->seat, view);
+	wl_list_remove(&view->map.link);
+	wl_list_remove(&view->unmap.link);
+	wl_list_remove(&view->destroy.link);
+	wl_list_remove(&view->commit.link);
+	wl_list_remove(&view->request_maximize.link);
+	wl_list_remove(&view->request_fullscreen.link);
+	wl_list_remove(&view->set_title.link);
+	wl_list_remove(&view->set_app_id.link);
+	view_destroy(view);
+	layout_arrange(server);
+}
+
+/*
+ * Clients cannot start moves or resizes themselves (request_move and
+ * request_resize are not listened to): only the reserved modifier and the
+ * pointer do that (seat.c).
+ */
+static void
+toplevel_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
+{
+	struct strata_view *view = view_create(server, xdg_surface);
+	if (!view) {
+		wl_resource_post_no_memory(xdg_surface->resource);
+		return;
+	}
+	struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
+	view->map.notify = handle_map;
+	wl_signal_add(&xdg_surface->events.map, &view->map);
+	view->unmap.notify = handle_unmap;
+	wl_signal_add(&xdg_surface->events.unmap, &view->unmap);
+	view->destroy.notify = handle_destroy;
+	wl_signal_add(&xdg_surface->events.destroy, &view->destroy);
+	view->commit.notify = handle_commit;
+	wl_signal_add(&xdg_surface->surface->events.commit, &view->commit);
+	view->request_maximize.notify = handle_request_maximize;
+	wl_signal_add(&toplevel->events.request_maximize, &view->request_maximize);
+	view->request_fullscreen.notify = handle_request_fullscreen;
+	wl_signal_add(&toplevel->events.request_fullscreen, &view->request_fullscreen);
+	view->set_title.notify = handle_set_title;
+	wl_signal_add(&toplevel->events.set_title, &view->set_title);
+	view->set_app_id.notify = handle_set_app_id;
+	wl_signal_add(&toplevel->events.set_app_id, &view->set_app_id);
+}
+
+/* ---- popups ------------------------------------------------------------- */
+
 struct strata_popup {
+	struct scene_tag tag; /* node data of tree: clipped to the level's region */
 	struct wlr_xdg_popup *wlr_popup;
-	struct strata_view *view; /* the toplevel it belongs to */
 	struct wlr_scene_node *tree;
 	struct wlr_scene_rect *border[4];
 	struct wl_listener commit;
@@ -36,7 +171,14 @@ toplevel_view_of(struct wlr_xdg_surface *xdg_surface)
 		return NULL;
 	}
 	struct wlr_scene_node *node = xdg_surface->data;
-	return node && node->parent ? node->parent->data : NULL;
+	return node ? view_from_node(node) : NULL;
+}
+
+static void
+popup_clip(struct scene_tag *tag, pixman_region32_t *region)
+{
+	struct strata_view *view = tag->view;
+	view_popup_region(view->server, view->level, region);
 }
 
 static void
@@ -55,20 +197,26 @@ popup_update_border(struct strata_popup *popup)
 	wlr_scene_node_set_position(&popup->border[3]->node, w, 0);
 }
 
+/* Slid or flipped into the level's column when the window is tiled (else
+ * the area under the banner); what still sticks out is cut (popup_clip). */
 static void
 popup_unconstrain(struct strata_popup *popup)
 {
-	struct strata_view *view = popup->view;
+	struct strata_view *view = popup->tag.view;
 	struct wlr_box usable;
-	if (!server_usable_area(view->server, &usable)) {
+	if (!output_usable_area(view->server, &usable)) {
 		return;
+	}
+	struct wlr_box area = usable;
+	if (!wlr_box_empty(&view->column)) {
+		wlr_box_intersection(&area, &view->column, &usable);
 	}
 	/* The box is in the coordinates of the toplevel's window geometry. */
 	struct wlr_box box = {
-		.x = usable.x - view->x + POPUP_BORDER,
-		.y = usable.y - view->y + POPUP_BORDER,
-		.width = usable.width - 2 * POPUP_BORDER,
-		.height = usable.height - 2 * POPUP_BORDER,
+		.x = area.x - view->x + POPUP_BORDER,
+		.y = area.y - view->y + POPUP_BORDER,
+		.width = area.width - 2 * POPUP_BORDER,
+		.height = area.height - 2 * POPUP_BORDER,
 	};
 	wlr_xdg_popup_unconstrain_from_box(popup->wlr_popup, &box);
 }
@@ -105,11 +253,18 @@ popup_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 	}
 	struct strata_popup *popup = calloc(1, sizeof(*popup));
 	if (!popup) {
+		wl_resource_post_no_memory(xdg_surface->resource);
 		return;
 	}
+	popup->tag = (struct scene_tag){ .view = view, .clip = popup_clip };
 	popup->wlr_popup = wlr_popup;
-	popup->view = view;
 	popup->tree = wlr_scene_xdg_surface_create(parent->data, xdg_surface);
+	if (!popup->tree) {
+		free(popup);
+		wl_resource_post_no_memory(xdg_surface->resource);
+		return;
+	}
+	popup->tree->data = &popup->tag;
 	xdg_surface->data = popup->tree;
 	float colour[4] = { 0.5f, 0.5f, 0.5f, 1.0f };
 	if (view->level >= 0) {
@@ -132,15 +287,12 @@ handle_new_xdg_surface(struct wl_listener *listener, void *data)
 	struct wlr_xdg_surface *xdg_surface = data;
 	if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_POPUP) {
 		popup_create(server, xdg_surface);
-		return;
-	}
-	if (xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
-		return;
-	}
-	if (!view_create(server, xdg_surface)) {
-		wl_resource_post_no_memory(xdg_surface->resource);
+	} else if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		toplevel_create(server, xdg_surface);
 	}
 }
+
+/* ---- decorations -------------------------------------------------------- */
 
 struct strata_decoration {
 	struct wlr_xdg_toplevel_decoration_v1 *decoration;

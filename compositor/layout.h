@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STRATA_LAYOUT_H
+#define STRATA_LAYOUT_H
+
+#include <stddef.h>
+#include <wlr/util/box.h>
+
+struct strata_server;
+struct strata_view;
+
+/*
+ * Placement: levels side by side. The area under the banner is cut into one
+ * column per level that has tiled windows (in the configuration's order),
+ * and each column is shared by its level's windows, one above the other.
+ * The arithmetic is pure (unit-tested); layout_arrange applies it.
+ */
+
+#define LAYOUT_GAP 6
+
+/*
+ * columns[i]: the column of level i, or an empty box when the level has no
+ * tiled window (tiled_per_level[i] == 0). Columns never overlap and stay
+ * inside area.
+ */
+void layout_columns(const struct wlr_box *area, const int *tiled_per_level, size_t level_count,
+		struct wlr_box *columns);
+/* Row `row` (0 at the top) of `rows` in a column. */
+struct wlr_box layout_cell(const struct wlr_box *column, int row, int rows);
+/* The content box of a window whose frame fills cell (never below 1x1). */
+struct wlr_box layout_content_in_cell(const struct wlr_box *cell, int border, int title);
+
+/* Lays the views out again whenever outputs change. */
+void layout_init(struct strata_server *server);
+void layout_finish(struct strata_server *server);
+/* Lay out every mapped view again. */
+void layout_arrange(struct strata_server *server);
+/* Keep a floating view's frame under the banner (after a move). */
+void layout_keep_floating(struct strata_server *server, struct strata_view *view);
+
+#endif

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STRATA_POLICY_H
+#define STRATA_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <xkbcommon/xkbcommon.h>
+
+/*
+ * The compositor's input decisions as pure functions of plain values: the
+ * input gate (where each key, button, motion and scroll goes), the table
+ * of reserved shortcuts, and the focus rules. seat.c applies them; the
+ * unit tests (tests/unit/test_policy.c) call them without a display.
+ */
+
+/* ---- the input gate ----------------------------------------------------- */
+
+/* What the seat knows when a key event arrives. */
+struct gate_key {
+	bool pressed; /* false: a release */
+	bool reserved_key; /* the key is the reserved modifier itself (Logo or Alt) */
+	bool reserved_held; /* the reserved modifier is held */
+	bool modal; /* a modal owner (dialog, X-ray, lock) has the seat */
+	bool client_focused; /* a client surface has keyboard focus */
+	/* A release: its press went to the client that has focus now (same
+	 * focus generation); a release whose press went elsewhere never goes
+	 * out. */
+	bool press_delivered;
+	bool press_table_full; /* no room to remember one more delivered press */
+};
+
+enum gate_key_action {
+	GATE_KEY_DROP, /* nobody hears it */
+	GATE_KEY_TO_CLIENT, /* to the focused client */
+	GATE_KEY_TO_MODAL, /* to the modal owner */
+	GATE_KEY_BINDING, /* a reserved shortcut */
+};
+
+enum gate_key_action gate_decide_key(const struct gate_key *key);
+
+struct gate_button {
+	bool pressed;
+	bool reserved_held;
+	bool modal;
+	bool over_window; /* a window (frame or content) is under the pointer */
+	bool over_surface; /* a client surface is under the pointer, inside its clip */
+	bool press_delivered; /* a release: its press went to the pointer's client */
+	bool grab_active; /* a compositor move or resize is going on */
+};
+
+enum gate_button_action {
+	GATE_BUTTON_DROP,
+	GATE_BUTTON_TO_MODAL,
+	GATE_BUTTON_FOCUS, /* a press on a window: focus it, nothing to the client */
+	GATE_BUTTON_FOCUS_AND_CLIENT, /* a press on a surface: focus, then deliver */
+	GATE_BUTTON_TO_CLIENT, /* a release whose press was delivered */
+	GATE_BUTTON_MOVE, /* reserved + left on a window: the user moves it */
+	GATE_BUTTON_RESIZE, /* reserved + right on a window: the user resizes it */
+	GATE_BUTTON_END_GRAB, /* the release that ends a move or resize */
+};
+
+/* button: BTN_LEFT (0x110), BTN_RIGHT (0x111), ... */
+enum gate_button_action gate_decide_button(const struct gate_button *button, uint32_t code);
+
+struct gate_motion {
+	bool modal;
+	bool grab_active;
+	bool over_surface;
+	/* A drag is going on and the surface under the pointer belongs to
+	 * another level than the drag's. */
+	bool drag_other_level;
+};
+
+enum gate_motion_action {
+	GATE_MOTION_NONE, /* no client hears it (pointer focus cleared) */
+	GATE_MOTION_GRAB, /* the compositor's move or resize follows it */
+	GATE_MOTION_TO_SURFACE, /* enter (if new) and motion to the surface under it */
+};
+
+enum gate_motion_action gate_decide_motion(const struct gate_motion *motion);
+
+/* Scroll goes to the pointer's client only when no modal owner has the seat. */
+bool gate_allows_axis(bool modal, bool client_has_pointer);
+
+/* ---- the reserved shortcuts -------------------------------------------- */
+
+enum binding_action {
+	BINDING_NONE,
+	BINDING_FOCUS_NEXT, /* Tab */
+	BINDING_CLOSE, /* q */
+	BINDING_PASTE_ACROSS, /* v: paste from another level, after confirmation */
+	BINDING_MICROPHONE, /* m */
+	BINDING_TERMINAL, /* Return */
+	BINDING_FULLSCREEN, /* f */
+};
+
+/* The action of reserved modifier + sym (case-insensitive for letters). */
+enum binding_action binding_lookup(xkb_keysym_t sym);
+const char *binding_action_name(enum binding_action action);
+
+/* ---- the focus rules ----------------------------------------------------- */
+
+/* Level index of "no window has focus" (distinct from the core's level, -1). */
+#define POLICY_NO_LEVEL (-1000)
+
+/*
+ * A newly mapped window takes focus only when nothing has focus or the
+ * focused window is of the same level: a window of another level never
+ * steals the keyboard from what the user is typing into.
+ */
+bool focus_takes_focus_on_map(int focused_level, int new_level);
+
+/* What the focus rules need to know of a window; windows are given top of
+ * the stack first. */
+struct focus_candidate {
+	int level;
+	bool mapped;
+};
+
+/*
+ * The focused window (index gone) went away: the window that takes focus
+ * next, or -1 for nobody. Only a window of the same level: the next
+ * keystroke, meant for the closed window, must not land in another level.
+ */
+int focus_fallback(const struct focus_candidate *windows, size_t count, size_t gone);
+
+/* Logo+Tab: the window at the bottom of the stack comes up, so repeated
+ * presses walk through every window; -1 when there is no other. */
+int focus_next(const struct focus_candidate *windows, size_t count, int focused);
+
+#endif

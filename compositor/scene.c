@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The scene, drawn and hit-tested by Strata with clipping (scene.h says why).
+ *
+ * The walk is wlroots 0.15.1's own (types/scene/wlr_scene.c): nodes bottom
+ * to top, each drawn with the renderer's scissor over the damaged region;
+ * here that region is also cut to the node's clip, so a client's pixels
+ * can only land where its window (or, for popups, its level) may be.
+ * Solid rectangles are filled with a scissored clear, which the pixman
+ * renderer does in place (its rectangle path allocates an image of the
+ * rectangle's size at every draw). wlr_scene_buffer's texture cache is
+ * used as wlroots uses it: the field is public in 0.15 and freed by
+ * wlr_scene_node_destroy.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_matrix.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_output_damage.h>
+#include <wlr/types/wlr_presentation_time.h>
+#include <wlr/util/region.h>
+#include "scene.h"
+
+struct scene_tag *
+scene_node_tag(struct wlr_scene_node *node)
+{
+	return node->data;
+}
+
+/* ---- geometry --------------------------------------------------------- */
+
+static void
+node_size(struct wlr_scene_node *node, int *width, int *height)
+{
+	*width = *height = 0;
+	switch (node->type) {
+	case WLR_SCENE_NODE_ROOT:
+	case WLR_SCENE_NODE_TREE:
+		break;
+	case WLR_SCENE_NODE_SURFACE: {
+		struct wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
+		*width = surface->current.width;
+		*height = surface->current.height;
+		break;
+	}
+	case WLR_SCENE_NODE_RECT: {
+		struct wlr_scene_rect *rect = (struct wlr_scene_rect *)node;
+		*width = rect->width;
+		*height = rect->height;
+		break;
+	}
+	case WLR_SCENE_NODE_BUFFER: {
+		struct wlr_scene_buffer *buffer = (struct wlr_scene_buffer *)node;
+		if (buffer->dst_width > 0 && buffer->dst_height > 0) {
+			*width = buffer->dst_width;
+			*height = buffer->dst_height;
+		} else if (buffer->transform & WL_OUTPUT_TRANSFORM_90) {
+			*width = buffer->buffer->height;
+			*height = buffer->buffer->width;
+		} else {
+			*width = buffer->buffer->width;
+			*height = buffer->buffer->height;
+		}
+		break;
+	}
+	}
+}
+
+static int
+scale_length(int length, int offset, float scale)
+{
+	return (int)(round((offset + length) * scale) - round(offset * scale));
+}
+
+static void
+scale_box(struct wlr_box *box, float scale)
+{
+	box->width = scale_length(box->width, box->x, scale);
+	box->height = scale_length(box->height, box->y, scale);
+	box->x = (int)round(box->x * scale);
+	box->y = (int)round(box->y * scale);
+}
+
+/* A layout region into output buffer coordinates (origin ox, oy; scale). */
+static void
+region_to_output(pixman_region32_t *region, int ox, int oy, float scale)
+{
+	pixman_region32_translate(region, -ox, -oy);
+	if (scale != 1.0f) {
+		wlr_region_scale(region, region, scale);
+	}
+}
+
+/* ---- drawing ---------------------------------------------------------- */
+
+struct render_walk {
+	struct wlr_output *output;
+	struct wlr_renderer *renderer;
+	struct wlr_presentation *presentation; /* may be NULL */
+	int ox, oy; /* the output's origin in layout coordinates */
+};
+
+static void
+scissor(struct wlr_output *output, const pixman_box32_t *rect)
+{
+	struct wlr_box box = {
+		.x = rect->x1,
+		.y = rect->y1,
+		.width = rect->x2 - rect->x1,
+		.height = rect->y2 - rect->y1,
+	};
+	int width, height;
+	wlr_output_transformed_resolution(output, &width, &height);
+	wlr_box_transform(&box, &box, wlr_output_transform_invert(output->transform), width,
+			height);
+	wlr_renderer_scissor(output->renderer, &box);
+}
+
+/* Fills region (output coordinates) with an opaque colour, in place. */
+static void
+fill_region(struct render_walk *walk, pixman_region32_t *region, const float colour[static 4])
+{
+	int count;
+	pixman_box32_t *rects = pixman_region32_rectangles(region, &count);
+	for (int i = 0; i < count; i++) {
+		scissor(walk->output, &rects[i]);
+		wlr_renderer_clear(walk->renderer, colour);
+	}
+}
+
+static void
+draw_rect(struct render_walk *walk, struct wlr_scene_rect *rect, const struct wlr_box *box,
+		pixman_region32_t *region)
+{
+	if (rect->color[3] >= 1.0f) {
+		fill_region(walk, region, rect->color);
+		return;
+	}
+	int count;
+	pixman_box32_t *rects = pixman_region32_rectangles(region, &count);
+	for (int i = 0; i < count; i++) {
+		scissor(walk->output, &rects[i]);
+		wlr_render_rect(walk->renderer, box, rect->color, walk->output->transform_matrix);
+	}
+}
+
+static void
+draw_texture(struct render_walk *walk, struct wlr_texture *texture, const struct wlr_fbox *src,
+		const struct wlr_box *box, enum wl_output_transform transform,
+		pixman_region32_t *region)
+{
+	struct wlr_fbox whole = { .width = texture->width, .height = texture->height };
+	if (wlr_fbox_empty(src)) {
+		src = &whole;
+	}
+	float matrix[9];
+	wlr_matrix_project_box(matrix, box, wlr_output_transform_invert(transform), 0.0,
+			walk->output->transform_matrix);
+	int count;
+	pixman_box32_t *rects = pixman_region32_rectangles(region, &count);
+	for (int i = 0; i < count; i++) {
+		scissor(walk->output, &rects[i]);
+		wlr_render_subtexture_with_matrix(walk->renderer, texture, src, matrix, 1.0f);
+	}
+}
+
+static struct wlr_texture *
+buffer_texture(struct wlr_scene_buffer *scene_buffer, struct wlr_renderer *renderer)
+{
+	struct wlr_client_buffer *client_buffer = wlr_client_buffer_get(scene_buffer->buffer);
+	if (client_buffer) {
+		return client_buffer->texture;
+	}
+	if (!scene_buffer->texture) {
+		scene_buffer->texture = wlr_texture_from_buffer(renderer, scene_buffer->buffer);
+	}
+	return scene_buffer->texture;
+}
+
+/* The node itself (not its children), inside region (output coordinates). */
+static void
+draw_node(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
+		pixman_region32_t *allowed)
+{
+	if (node->type == WLR_SCENE_NODE_ROOT || node->type == WLR_SCENE_NODE_TREE) {
+		return;
+	}
+	struct wlr_box box = { .x = lx - walk->ox, .y = ly - walk->oy };
+	node_size(node, &box.width, &box.height);
+	if (box.width <= 0 || box.height <= 0) {
+		return;
+	}
+	scale_box(&box, walk->output->scale);
+	pixman_region32_t region;
+	pixman_region32_init(&region);
+	pixman_region32_intersect_rect(&region, allowed, box.x, box.y, (unsigned)box.width,
+			(unsigned)box.height);
+	if (!pixman_region32_not_empty(&region)) {
+		pixman_region32_fini(&region);
+		return;
+	}
+	switch (node->type) {
+	case WLR_SCENE_NODE_RECT:
+		draw_rect(walk, (struct wlr_scene_rect *)node, &box, &region);
+		break;
+	case WLR_SCENE_NODE_BUFFER: {
+		struct wlr_scene_buffer *buffer = (struct wlr_scene_buffer *)node;
+		struct wlr_texture *texture = buffer_texture(buffer, walk->renderer);
+		if (texture) {
+			draw_texture(walk, texture, &buffer->src_box, &box, buffer->transform,
+					&region);
+		}
+		break;
+	}
+	case WLR_SCENE_NODE_SURFACE: {
+		struct wlr_scene_surface *scene_surface = wlr_scene_surface_from_node(node);
+		struct wlr_surface *surface = scene_surface->surface;
+		struct wlr_texture *texture = wlr_surface_get_texture(surface);
+		if (!texture) {
+			break;
+		}
+		struct wlr_fbox src = { 0 };
+		wlr_surface_get_buffer_source_box(surface, &src);
+		draw_texture(walk, texture, &src, &box, surface->current.transform, &region);
+		if (walk->presentation && scene_surface->primary_output == walk->output) {
+			wlr_presentation_surface_sampled_on_output(walk->presentation, surface,
+					walk->output);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	pixman_region32_fini(&region);
+}
+
+/* The first surface of a subtree (a window's main surface), or NULL. */
+static struct wlr_scene_surface *
+first_surface(struct wlr_scene_node *node, int lx, int ly, int *sx, int *sy)
+{
+	if (!node->state.enabled) {
+		return NULL;
+	}
+	if (node->type == WLR_SCENE_NODE_SURFACE) {
+		*sx = lx;
+		*sy = ly;
+		return wlr_scene_surface_from_node(node);
+	}
+	struct wlr_scene_node *child;
+	wl_list_for_each(child, &node->state.children, state.link) {
+		struct wlr_scene_surface *found = first_surface(child, lx + child->state.x,
+				ly + child->state.y, sx, sy);
+		if (found) {
+			return found;
+		}
+	}
+	return NULL;
+}
+
+static void
+draw_backdrop(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
+		pixman_region32_t *allowed)
+{
+	static const float black[4] = { 0.0f, 0.0f, 0.0f, 1.0f };
+	pixman_region32_t backdrop;
+	pixman_region32_init(&backdrop);
+	pixman_region32_copy(&backdrop, allowed);
+	int sx, sy;
+	struct wlr_scene_surface *main = first_surface(node, lx, ly, &sx, &sy);
+	if (main) {
+		/* What the client declares opaque needs no backdrop. */
+		pixman_region32_t opaque;
+		pixman_region32_init(&opaque);
+		pixman_region32_copy(&opaque, &main->surface->opaque_region);
+		pixman_region32_translate(&opaque, sx, sy);
+		region_to_output(&opaque, walk->ox, walk->oy, walk->output->scale);
+		pixman_region32_subtract(&backdrop, &backdrop, &opaque);
+		pixman_region32_fini(&opaque);
+	}
+	fill_region(walk, &backdrop, black);
+	pixman_region32_fini(&backdrop);
+}
+
+/*
+ * Draws node and its subtree; allowed is where they may draw (output
+ * coordinates: the damage, cut by every clip above).
+ */
+static void
+render_subtree(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
+		pixman_region32_t *allowed)
+{
+	if (!node->state.enabled) {
+		return;
+	}
+	lx += node->state.x;
+	ly += node->state.y;
+	pixman_region32_t clipped;
+	pixman_region32_t *region = allowed;
+	struct scene_tag *tag = scene_node_tag(node);
+	if (tag && tag->clip) {
+		pixman_region32_init(&clipped);
+		tag->clip(tag, &clipped);
+		region_to_output(&clipped, walk->ox, walk->oy, walk->output->scale);
+		pixman_region32_intersect(&clipped, &clipped, allowed);
+		region = &clipped;
+		if (tag->backdrop && pixman_region32_not_empty(region)) {
+			draw_backdrop(walk, node, lx, ly, region);
+		}
+	}
+	if (pixman_region32_not_empty(region)) {
+		draw_node(walk, node, lx, ly, region);
+		struct wlr_scene_node *child;
+		wl_list_for_each(child, &node->state.children, state.link) {
+			render_subtree(walk, child, lx, ly, region);
+		}
+	}
+	if (region == &clipped) {
+		pixman_region32_fini(&clipped);
+	}
+}
+
+bool
+scene_output_render(struct wlr_scene_output *scene_output, const float background[static 4])
+{
+	struct wlr_output *output = scene_output->output;
+	struct wlr_renderer *renderer = output->renderer;
+	assert(renderer);
+	struct wlr_scene *scene = scene_output->scene;
+
+	bool needs_frame;
+	pixman_region32_t damage;
+	pixman_region32_init(&damage);
+	if (!wlr_output_damage_attach_render(scene_output->damage, &needs_frame, &damage)) {
+		pixman_region32_fini(&damage);
+		return false;
+	}
+	if (!needs_frame) {
+		pixman_region32_fini(&damage);
+		wlr_output_rollback(output);
+		return true;
+	}
+	/* Import new buffers before rendering starts (GL renderers cannot
+	 * import in the middle of a frame), as wlr_scene_output_commit does. */
+	struct wlr_scene_buffer *buffer, *tmp;
+	wl_list_for_each_safe(buffer, tmp, &scene->pending_buffers, pending_link) {
+		buffer_texture(buffer, renderer);
+		wl_list_remove(&buffer->pending_link);
+		wl_list_init(&buffer->pending_link);
+	}
+
+	wlr_renderer_begin(renderer, output->width, output->height);
+	struct render_walk walk = {
+		.output = output,
+		.renderer = renderer,
+		.presentation = scene->presentation,
+		.ox = scene_output->x,
+		.oy = scene_output->y,
+	};
+	fill_region(&walk, &damage, background);
+	render_subtree(&walk, &scene->node, 0, 0, &damage);
+	wlr_renderer_scissor(renderer, NULL);
+	wlr_output_render_software_cursors(output, &damage);
+	wlr_renderer_end(renderer);
+	pixman_region32_fini(&damage);
+
+	int width, height;
+	wlr_output_transformed_resolution(output, &width, &height);
+	pixman_region32_t frame_damage;
+	pixman_region32_init(&frame_damage);
+	wlr_region_transform(&frame_damage, &scene_output->damage->current,
+			wlr_output_transform_invert(output->transform), width, height);
+	wlr_output_set_damage(output, &frame_damage);
+	pixman_region32_fini(&frame_damage);
+	return wlr_output_commit(output);
+}
+
+/* ---- hit testing ------------------------------------------------------ */
+
+static struct wlr_scene_node *
+node_at(struct wlr_scene_node *node, double lx, double ly, int ox, int oy,
+		const pixman_region32_t *allowed, double *nx, double *ny)
+{
+	if (!node->state.enabled) {
+		return NULL;
+	}
+	ox += node->state.x;
+	oy += node->state.y;
+	pixman_region32_t clipped;
+	const pixman_region32_t *region = allowed;
+	struct scene_tag *tag = scene_node_tag(node);
+	if (tag && tag->clip) {
+		pixman_region32_init(&clipped);
+		tag->clip(tag, &clipped);
+		if (allowed) {
+			pixman_region32_intersect(&clipped, &clipped, allowed);
+		}
+		region = &clipped;
+	}
+	struct wlr_scene_node *found = NULL;
+	int px = (int)floor(lx), py = (int)floor(ly);
+	if (!region || pixman_region32_contains_point(region, px, py, NULL)) {
+		struct wlr_scene_node *child;
+		wl_list_for_each_reverse(child, &node->state.children, state.link) {
+			found = node_at(child, lx, ly, ox, oy, region, nx, ny);
+			if (found) {
+				break;
+			}
+		}
+		double x = lx - ox, y = ly - oy;
+		if (!found && node->type == WLR_SCENE_NODE_SURFACE) {
+			struct wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
+			if (wlr_surface_point_accepts_input(surface, x, y)) {
+				found = node;
+			}
+		} else if (!found && (node->type == WLR_SCENE_NODE_RECT ||
+						     node->type == WLR_SCENE_NODE_BUFFER)) {
+			int width, height;
+			node_size(node, &width, &height);
+			if (x >= 0 && x < width && y >= 0 && y < height) {
+				found = node;
+			}
+		}
+		if (found == node) {
+			*nx = x;
+			*ny = y;
+		}
+	}
+	if (region == &clipped) {
+		pixman_region32_fini(&clipped);
+	}
+	return found;
+}
+
+struct wlr_scene_node *
+scene_node_at(struct wlr_scene *scene, double lx, double ly, double *nx, double *ny)
+{
+	double x, y;
+	struct wlr_scene_node *node = node_at(&scene->node, lx, ly, 0, 0, NULL, &x, &y);
+	if (node) {
+		*nx = x;
+		*ny = y;
+	}
+	return node;
+}
+
+void
+scene_damage_box(struct wlr_scene *scene, const struct wlr_box *box)
+{
+	struct wlr_scene_output *scene_output;
+	wl_list_for_each(scene_output, &scene->outputs, link) {
+		struct wlr_box local = *box;
+		local.x -= scene_output->x;
+		local.y -= scene_output->y;
+		scale_box(&local, scene_output->output->scale);
+		wlr_output_damage_add_box(scene_output->damage, &local);
+	}
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STRATA_SCENE_H
+#define STRATA_SCENE_H
+
+#include <pixman.h>
+#include <stdbool.h>
+#include <wlr/types/wlr_scene.h>
+
+/*
+ * Strata draws the wlr_scene itself, because wlroots 0.15's scene cannot
+ * clip: a surface is drawn whole wherever it is, so a client could paint
+ * outside its window with a subsurface, a popup or a buffer larger than its
+ * window geometry.
+ *
+ * The rule: a node whose data is a scene_tag with a clip function starts a
+ * subtree that is drawn, and hit by the pointer, only inside the region the
+ * function gives (layout coordinates), intersected with its ancestors'.
+ * Nodes without such a tag inherit their parent's region; the compositor's
+ * own nodes (frames, banner, dialogs) carry none and are never clipped.
+ * Every node data Strata sets points to a scene_tag, so the tag also tells
+ * which window a node belongs to.
+ */
+
+struct strata_view;
+
+struct scene_tag {
+	/* The window this subtree belongs to (its frame, content, popups); may be NULL. */
+	struct strata_view *view;
+	/* Fills region (initialised, empty) with where the subtree may draw and
+	 * take input, in layout coordinates; NULL: wherever its parent may. */
+	void (*clip)(struct scene_tag *tag, pixman_region32_t *region);
+	/* Before the subtree, fill its region, less the opaque part of its first
+	 * surface, with black: what shows through a translucent window is never
+	 * another window. */
+	bool backdrop;
+};
+
+/* The tag of a node, or NULL when Strata set none. */
+struct scene_tag *scene_node_tag(struct wlr_scene_node *node);
+
+/*
+ * Renders and commits the scene on one output where it is damaged, clearing
+ * to background (RGBA, premultiplied) first. Replaces
+ * wlr_scene_output_commit. Returns false if the output could not be
+ * rendered or committed.
+ */
+bool scene_output_render(struct wlr_scene_output *scene_output, const float background[static 4]);
+
+/*
+ * The topmost node under the layout point that is enabled and inside its
+ * clip, and the point in that node's coordinates (surfaces: only where they
+ * accept input). NULL when there is none.
+ */
+struct wlr_scene_node *scene_node_at(struct wlr_scene *scene, double lx, double ly, double *nx,
+		double *ny);
+
+/* Marks a layout box as needing a redraw on every output (a clip changed
+ * where no node moved). */
+void scene_damage_box(struct wlr_scene *scene, const struct wlr_box *box);
+
+#endif

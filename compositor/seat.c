@@ -1,0 +1,949 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The seat and its input gate (seat.h). Keyboards are joined in one
+ * wlr_keyboard_group, so the wlr_seat never switches keyboards: a switch
+ * would send clients the raw modifiers, reserved modifier included. Keys
+ * and modifiers are sent to the focused client directly (not through
+ * wlroots' keyboard grabs); the pointer goes through wlroots' grabs, which
+ * the gate ends whenever focus moves.
+ */
+#include <linux/input-event-codes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wlr/backend/headless.h>
+#include <wlr/interfaces/wlr_keyboard.h>
+#include <wlr/types/wlr_data_device.h>
+#include <wlr/types/wlr_input_device.h>
+#include <wlr/types/wlr_keyboard.h>
+#include <wlr/types/wlr_keyboard_group.h>
+#include <wlr/types/wlr_pointer.h>
+#include <wlr/types/wlr_xdg_shell.h>
+#include <wlr/util/log.h>
+#include "layout.h"
+#include "seat.h"
+#include "view.h"
+
+struct seat_keyboard {
+	struct wl_list link; /* strata_seat.keyboards */
+	struct strata_seat *seat;
+	struct wlr_input_device *device;
+	struct wl_listener destroy;
+};
+
+static uint32_t
+now_msec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static int
+view_level(struct strata_view *view)
+{
+	return view ? view->level : POLICY_NO_LEVEL;
+}
+
+static struct wl_client *
+view_client(struct strata_view *view)
+{
+	return view ? wl_resource_get_client(view->xdg_surface->resource) : NULL;
+}
+
+/* ---- what clients see of the keyboard --------------------------------- */
+
+static struct wlr_keyboard_modifiers
+filtered_modifiers(struct strata_seat *seat)
+{
+	/* Clients never learn of the reserved modifier. */
+	struct wlr_keyboard_modifiers mods = seat->keyboard_group->keyboard.modifiers;
+	mods.depressed &= ~seat->reserved_mask;
+	mods.latched &= ~seat->reserved_mask;
+	mods.locked &= ~seat->reserved_mask;
+	return mods;
+}
+
+static void
+remember_press(struct strata_seat *seat, uint32_t keycode)
+{
+	seat->presses[seat->press_count].keycode = keycode;
+	seat->presses[seat->press_count].generation = seat->generation;
+	seat->press_count++;
+}
+
+/* Forgets the press of keycode; true if it went to the current focus. */
+static bool
+take_press(struct strata_seat *seat, uint32_t keycode)
+{
+	bool delivered = false;
+	for (size_t i = 0; i < seat->press_count;) {
+		bool stale = seat->presses[i].generation != seat->generation;
+		if (seat->presses[i].keycode == keycode || stale) {
+			delivered |= !stale && seat->presses[i].keycode == keycode;
+			seat->presses[i] = seat->presses[--seat->press_count];
+			continue;
+		}
+		i++;
+	}
+	return delivered;
+}
+
+/*
+ * Who hears input changes: presses and buttons delivered so far are never
+ * released to anyone (the client that got them loses focus or gets leave).
+ */
+static void
+new_generation(struct strata_seat *seat)
+{
+	seat->generation++;
+	seat->press_count = 0;
+	seat->buttons_delivered = 0;
+	seat->button_client = NULL;
+}
+
+/* Pops every client grab: popup grabs (popup_done), drags, pointer grabs. */
+static void
+end_client_grabs(struct strata_seat *seat)
+{
+	wlr_seat_pointer_end_grab(seat->wlr_seat);
+	wlr_seat_keyboard_end_grab(seat->wlr_seat);
+	wlr_seat_touch_end_grab(seat->wlr_seat);
+}
+
+static void
+keyboard_enter_view(struct strata_seat *seat, struct strata_view *view)
+{
+	if (!view || seat->modal) {
+		return;
+	}
+	/* No held key in the enter event: nothing pressed before the focus
+	 * change is ever delivered to the new window. */
+	struct wlr_keyboard_modifiers mods = filtered_modifiers(seat);
+	wlr_seat_keyboard_enter(seat->wlr_seat, view->xdg_surface->surface, NULL, 0, &mods);
+}
+
+/* ---- focus ------------------------------------------------------------ */
+
+static void process_motion(struct strata_seat *seat, uint32_t time);
+
+static void
+raise_view(struct strata_seat *seat, struct strata_view *view)
+{
+	wlr_scene_node_raise_to_top(view->tree);
+	wl_list_remove(&view->link);
+	wl_list_insert(&seat->server->views, &view->link);
+}
+
+/* Moves focus to view (NULL: nobody); the rules were checked by the caller. */
+static void
+set_focus(struct strata_seat *seat, struct strata_view *view)
+{
+	struct strata_view *old = seat->focused;
+	if (old == view) {
+		if (view) {
+			raise_view(seat, view);
+		}
+		return;
+	}
+	/* Whatever the old client holds, it loses. */
+	end_client_grabs(seat);
+	new_generation(seat);
+	/* The seat offers a new selection to whoever has keyboard focus at that
+	 * moment: take focus away first, so that the old client (maybe of
+	 * another level) is never offered the new level's selection; the
+	 * listeners swap it; then enter, which offers it to the new client. */
+	wlr_seat_keyboard_clear_focus(seat->wlr_seat);
+	seat->focused = view;
+	if (old) {
+		view_set_focused(old, false);
+	}
+	if (view) {
+		raise_view(seat, view);
+		view_set_focused(view, true);
+	}
+	struct seat_focus_event event = {
+		.old_view = old,
+		.new_view = view,
+		.old_level = view_level(old),
+		.new_level = view_level(view),
+	};
+	wl_signal_emit(&seat->events.focus, &event);
+	keyboard_enter_view(seat, seat->focused);
+	wlr_log(WLR_DEBUG, "focus: %s view %u", view ? levels_name(seat->server, view->level) : "no",
+			view ? view->id : 0);
+}
+
+void
+seat_focus(struct strata_seat *seat, struct strata_view *view)
+{
+	if (view && view->mapped) {
+		set_focus(seat, view);
+	}
+}
+
+/* The views top of the stack first, as the focus rules see them. */
+static size_t
+collect_candidates(struct strata_seat *seat, struct focus_candidate *out, struct strata_view **views,
+		size_t max)
+{
+	size_t count = 0;
+	struct strata_view *view;
+	wl_list_for_each(view, &seat->server->views, link) {
+		if (count == max) {
+			break;
+		}
+		out[count] = (struct focus_candidate){ .level = view->level, .mapped = view->mapped };
+		views[count++] = view;
+	}
+	return count;
+}
+
+#define CANDIDATES_MAX 512
+
+void
+seat_focus_next(struct strata_seat *seat)
+{
+	static struct focus_candidate candidates[CANDIDATES_MAX];
+	static struct strata_view *views[CANDIDATES_MAX];
+	size_t count = collect_candidates(seat, candidates, views, CANDIDATES_MAX);
+	int focused = -1;
+	for (size_t i = 0; i < count; i++) {
+		if (views[i] == seat->focused) {
+			focused = (int)i;
+		}
+	}
+	int next = focus_next(candidates, count, focused);
+	if (next >= 0) {
+		set_focus(seat, views[next]);
+	}
+}
+
+void
+seat_view_mapped(struct strata_seat *seat, struct strata_view *view)
+{
+	if (focus_takes_focus_on_map(view_level(seat->focused), view->level)) {
+		set_focus(seat, view);
+		return;
+	}
+	/* Below the focused window: it must not cover what the user works in. */
+	struct strata_view *focused = seat->focused;
+	wlr_scene_node_place_below(view->tree, focused->tree);
+	wl_list_remove(&view->link);
+	wl_list_insert(&focused->link, &view->link);
+}
+
+void
+seat_view_unmapped(struct strata_seat *seat, struct strata_view *view)
+{
+	if (seat->grabbed_view == view) {
+		seat->grabbed_view = NULL;
+		seat->cursor_mode = STRATA_CURSOR_PASSTHROUGH;
+	}
+	if (seat->focused != view) {
+		return;
+	}
+	static struct focus_candidate candidates[CANDIDATES_MAX];
+	static struct strata_view *views[CANDIDATES_MAX];
+	size_t count = collect_candidates(seat, candidates, views, CANDIDATES_MAX);
+	size_t gone = count;
+	for (size_t i = 0; i < count; i++) {
+		if (views[i] == view) {
+			gone = i;
+		}
+	}
+	int next = focus_fallback(candidates, count, gone);
+	set_focus(seat, next >= 0 ? views[next] : NULL);
+}
+
+struct strata_view *
+seat_focused_view(struct strata_seat *seat)
+{
+	return seat->focused;
+}
+
+int
+seat_focused_level(struct strata_seat *seat)
+{
+	return view_level(seat->focused);
+}
+
+/* ---- modal owners ----------------------------------------------------- */
+
+bool
+seat_begin_modal(struct strata_seat *seat, struct seat_modal *modal)
+{
+	if (seat->modal && seat->modal != modal) {
+		return false;
+	}
+	seat->modal = modal;
+	end_client_grabs(seat);
+	new_generation(seat);
+	seat->cursor_mode = STRATA_CURSOR_PASSTHROUGH;
+	seat->grabbed_view = NULL;
+	/* No client hears anything from now on: they are told so. */
+	wlr_seat_keyboard_clear_focus(seat->wlr_seat);
+	wlr_seat_pointer_clear_focus(seat->wlr_seat);
+	seat->pointer_client = NULL;
+	return true;
+}
+
+void
+seat_end_modal(struct strata_seat *seat, struct seat_modal *modal)
+{
+	if (seat->modal != modal || !modal) {
+		return;
+	}
+	seat->modal = NULL;
+	new_generation(seat);
+	keyboard_enter_view(seat, seat->focused);
+	process_motion(seat, now_msec());
+}
+
+bool
+seat_modal_active(struct strata_seat *seat)
+{
+	return seat->modal != NULL;
+}
+
+/* ---- keyboard --------------------------------------------------------- */
+
+static bool
+is_reserved_keysym(struct strata_seat *seat, xkb_keysym_t sym)
+{
+	if (seat->reserved_mask == WLR_MODIFIER_ALT) {
+		return sym == XKB_KEY_Alt_L || sym == XKB_KEY_Alt_R;
+	}
+	return sym == XKB_KEY_Super_L || sym == XKB_KEY_Super_R;
+}
+
+static void
+handle_key_event(struct strata_seat *seat, uint32_t time, uint32_t keycode, bool pressed)
+{
+	struct wlr_keyboard *keyboard = &seat->keyboard_group->keyboard;
+	const xkb_keysym_t *syms;
+	int nsyms = xkb_state_key_get_syms(keyboard->xkb_state, keycode + 8, &syms);
+	bool reserved_key = false;
+	for (int i = 0; i < nsyms; i++) {
+		reserved_key |= is_reserved_keysym(seat, syms[i]);
+	}
+	bool reserved_held = wlr_keyboard_get_modifiers(keyboard) & seat->reserved_mask;
+	struct gate_key in = {
+		.pressed = pressed,
+		.reserved_key = reserved_key,
+		.reserved_held = reserved_held,
+		.modal = seat->modal != NULL,
+		.client_focused = seat->wlr_seat->keyboard_state.focused_surface != NULL,
+		.press_delivered = !pressed && take_press(seat, keycode),
+		.press_table_full = seat->press_count == SEAT_MAX_PRESSES,
+	};
+	switch (gate_decide_key(&in)) {
+	case GATE_KEY_DROP:
+		return;
+	case GATE_KEY_TO_MODAL:
+		for (int i = 0; i < nsyms && seat->modal; i++) {
+			seat->modal->handle_key(seat->modal, syms[i], reserved_held);
+		}
+		return;
+	case GATE_KEY_BINDING:
+		for (int i = 0; i < nsyms; i++) {
+			enum binding_action action = binding_lookup(syms[i]);
+			if (action != BINDING_NONE) {
+				wl_signal_emit(&seat->events.binding, &action);
+			}
+		}
+		return;
+	case GATE_KEY_TO_CLIENT:
+		if (pressed) {
+			remember_press(seat, keycode);
+		}
+		wlr_seat_keyboard_send_key(seat->wlr_seat, time, keycode,
+				pressed ? WL_KEYBOARD_KEY_STATE_PRESSED :
+					  WL_KEYBOARD_KEY_STATE_RELEASED);
+		return;
+	}
+}
+
+static void
+handle_group_key(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, group_key);
+	struct wlr_event_keyboard_key *event = data;
+	handle_key_event(seat, event->time_msec, event->keycode,
+			event->state == WL_KEYBOARD_KEY_STATE_PRESSED);
+}
+
+static void
+handle_group_modifiers(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, group_modifiers);
+	if (seat->modal) {
+		return;
+	}
+	struct wlr_keyboard_modifiers mods = filtered_modifiers(seat);
+	wlr_seat_keyboard_send_modifiers(seat->wlr_seat, &mods);
+}
+
+static void
+handle_group_leave(struct wl_listener *listener, void *data)
+{
+	/* A keyboard left the group with keys down: their releases go where
+	 * their presses went, or nowhere. */
+	struct strata_seat *seat = wl_container_of(listener, seat, group_leave);
+	struct wl_array *keys = data;
+	uint32_t *key;
+	wl_array_for_each(key, keys) {
+		handle_key_event(seat, now_msec(), *key, false);
+	}
+}
+
+static void
+keyboard_handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct seat_keyboard *keyboard = wl_container_of(listener, keyboard, destroy);
+	struct strata_seat *seat = keyboard->seat;
+	if (seat->virtual_keyboard == keyboard->device) {
+		seat->virtual_keyboard = NULL;
+	}
+	wlr_keyboard_group_remove_keyboard(seat->keyboard_group, keyboard->device->keyboard);
+	wl_list_remove(&keyboard->destroy.link);
+	wl_list_remove(&keyboard->link);
+	free(keyboard);
+}
+
+static void
+add_keyboard(struct strata_seat *seat, struct wlr_input_device *device)
+{
+	struct seat_keyboard *keyboard = calloc(1, sizeof(*keyboard));
+	if (!keyboard) {
+		return;
+	}
+	keyboard->seat = seat;
+	keyboard->device = device;
+	/* Same keymap and repeat as the group, or the group refuses it. */
+	wlr_keyboard_set_keymap(device->keyboard, seat->keyboard_group->keyboard.keymap);
+	wlr_keyboard_set_repeat_info(device->keyboard, 25, 600);
+	if (!wlr_keyboard_group_add_keyboard(seat->keyboard_group, device->keyboard)) {
+		wlr_log(WLR_ERROR, "keyboard %s cannot join the seat: ignored", device->name);
+		free(keyboard);
+		return;
+	}
+	keyboard->destroy.notify = keyboard_handle_destroy;
+	wl_signal_add(&device->events.destroy, &keyboard->destroy);
+	wl_list_insert(&seat->keyboards, &keyboard->link);
+}
+
+/* ---- pointer ---------------------------------------------------------- */
+
+static int
+drag_level(struct strata_seat *seat)
+{
+	struct wlr_drag *drag = seat->wlr_seat->drag;
+	if (!drag || !drag->seat_client) {
+		return POLICY_NO_LEVEL;
+	}
+	return levels_client_level(seat->server, drag->seat_client->client);
+}
+
+static void
+set_default_cursor(struct strata_seat *seat)
+{
+	if (seat->cursor_manager) {
+		wlr_xcursor_manager_set_cursor_image(seat->cursor_manager, "left_ptr", seat->cursor);
+	}
+}
+
+static void
+clear_pointer_focus(struct strata_seat *seat)
+{
+	if (seat->pointer_client) {
+		seat->pointer_client = NULL;
+		set_default_cursor(seat);
+	}
+	wlr_seat_pointer_notify_clear_focus(seat->wlr_seat);
+}
+
+static void
+process_motion(struct strata_seat *seat, uint32_t time)
+{
+	struct wlr_cursor *cursor = seat->cursor;
+	double sx = 0, sy = 0;
+	struct wlr_surface *surface = NULL;
+	struct strata_view *view = NULL;
+	if (!seat->modal && seat->cursor_mode == STRATA_CURSOR_PASSTHROUGH) {
+		view = view_at(seat->server, cursor->x, cursor->y, &surface, &sx, &sy);
+	}
+	int dragged = drag_level(seat);
+	struct gate_motion in = {
+		.modal = seat->modal != NULL,
+		.grab_active = seat->cursor_mode != STRATA_CURSOR_PASSTHROUGH && seat->grabbed_view,
+		.over_surface = surface != NULL,
+		.drag_other_level = dragged != POLICY_NO_LEVEL && view && view->level != dragged,
+	};
+	switch (gate_decide_motion(&in)) {
+	case GATE_MOTION_NONE:
+		clear_pointer_focus(seat);
+		return;
+	case GATE_MOTION_GRAB: {
+		struct strata_view *grabbed = seat->grabbed_view;
+		if (seat->cursor_mode == STRATA_CURSOR_MOVE) {
+			view_configure(grabbed, (int)(cursor->x - seat->grab_x),
+					(int)(cursor->y - seat->grab_y), 0, 0);
+			layout_keep_floating(seat->server, grabbed);
+		} else {
+			int width = seat->grab_box.width + (int)(cursor->x - seat->grab_x);
+			int height = seat->grab_box.height + (int)(cursor->y - seat->grab_y);
+			view_configure(grabbed, grabbed->x, grabbed->y, width < 32 ? 32 : width,
+					height < 32 ? 32 : height);
+		}
+		return;
+	}
+	case GATE_MOTION_TO_SURFACE: {
+		struct wl_client *client = wl_resource_get_client(surface->resource);
+		if (client != seat->pointer_client) {
+			/* A client's cursor image never shows over another's surface. */
+			set_default_cursor(seat);
+			seat->pointer_client = client;
+		}
+		wlr_seat_pointer_notify_enter(seat->wlr_seat, surface, sx, sy);
+		wlr_seat_pointer_notify_motion(seat->wlr_seat, time, sx, sy);
+		return;
+	}
+	}
+}
+
+static void
+handle_cursor_motion(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, cursor_motion);
+	struct wlr_event_pointer_motion *event = data;
+	wlr_cursor_move(seat->cursor, event->device, event->delta_x, event->delta_y);
+	process_motion(seat, event->time_msec);
+}
+
+static void
+handle_cursor_motion_absolute(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, cursor_motion_absolute);
+	struct wlr_event_pointer_motion_absolute *event = data;
+	wlr_cursor_warp_absolute(seat->cursor, event->device, event->x, event->y);
+	process_motion(seat, event->time_msec);
+}
+
+static void
+begin_grab(struct strata_seat *seat, struct strata_view *view, enum strata_cursor_mode mode)
+{
+	seat->grabbed_view = view;
+	seat->cursor_mode = mode;
+	view->floating = true;
+	view->fullscreen = false;
+	view->maximized = false;
+	if (mode == STRATA_CURSOR_MOVE) {
+		seat->grab_x = seat->cursor->x - view->x;
+		seat->grab_y = seat->cursor->y - view->y;
+	} else {
+		seat->grab_x = seat->cursor->x;
+		seat->grab_y = seat->cursor->y;
+		seat->grab_box = (struct wlr_box){ view->x, view->y, view->width, view->height };
+	}
+	clear_pointer_focus(seat);
+	/* Out of its column: the others take the room it leaves. */
+	layout_arrange(seat->server);
+}
+
+static uint32_t
+button_bit(uint32_t button)
+{
+	return button >= BTN_LEFT && button < BTN_LEFT + 32 ? 1u << (button - BTN_LEFT) : 0;
+}
+
+static void
+handle_cursor_button(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, cursor_button);
+	struct wlr_event_pointer_button *event = data;
+	bool pressed = event->state == WLR_BUTTON_PRESSED;
+	uint32_t bit = button_bit(event->button);
+	double sx = 0, sy = 0;
+	struct wlr_surface *surface = NULL;
+	struct strata_view *view = NULL;
+	if (!seat->modal) {
+		view = view_at(seat->server, seat->cursor->x, seat->cursor->y, &surface, &sx, &sy);
+	}
+	struct wlr_keyboard *keyboard = &seat->keyboard_group->keyboard;
+	struct gate_button in = {
+		.pressed = pressed,
+		.reserved_held = wlr_keyboard_get_modifiers(keyboard) & seat->reserved_mask,
+		.modal = seat->modal != NULL,
+		.over_window = view != NULL,
+		.over_surface = surface != NULL,
+		.press_delivered = !pressed && (seat->buttons_delivered & bit) &&
+				seat->button_client && seat->button_client == seat->pointer_client,
+		.grab_active = seat->cursor_mode != STRATA_CURSOR_PASSTHROUGH,
+	};
+	if (!pressed) {
+		seat->buttons_delivered &= ~bit;
+	}
+	switch (gate_decide_button(&in, event->button)) {
+	case GATE_BUTTON_DROP:
+		return;
+	case GATE_BUTTON_TO_MODAL:
+		seat->modal->handle_button(seat->modal, event->button);
+		return;
+	case GATE_BUTTON_END_GRAB:
+		seat->cursor_mode = STRATA_CURSOR_PASSTHROUGH;
+		seat->grabbed_view = NULL;
+		process_motion(seat, event->time_msec);
+		return;
+	case GATE_BUTTON_MOVE:
+		seat_focus(seat, view);
+		begin_grab(seat, view, STRATA_CURSOR_MOVE);
+		return;
+	case GATE_BUTTON_RESIZE:
+		seat_focus(seat, view);
+		begin_grab(seat, view, STRATA_CURSOR_RESIZE);
+		return;
+	case GATE_BUTTON_FOCUS:
+		/* A click is a user action: it may move focus to any level. */
+		seat_focus(seat, view);
+		return;
+	case GATE_BUTTON_FOCUS_AND_CLIENT:
+		seat_focus(seat, view);
+		/* The focus change may have ended grabs and pointer focus: the
+		 * press goes to the surface under the pointer, entered anew. */
+		process_motion(seat, event->time_msec);
+		if (!seat->wlr_seat->pointer_state.focused_surface) {
+			return;
+		}
+		/* Who gets the press: the pointer's client (it may have bound no
+		 * wl_seat: then no seat client, and nobody hears it). */
+		seat->buttons_delivered |= bit;
+		seat->button_client = seat->pointer_client;
+		wlr_seat_pointer_notify_button(seat->wlr_seat, event->time_msec, event->button,
+				event->state);
+		return;
+	case GATE_BUTTON_TO_CLIENT:
+		wlr_seat_pointer_notify_button(seat->wlr_seat, event->time_msec, event->button,
+				event->state);
+		if (!seat->buttons_delivered) {
+			seat->button_client = NULL;
+		}
+		return;
+	}
+}
+
+static void
+handle_cursor_axis(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, cursor_axis);
+	struct wlr_event_pointer_axis *event = data;
+	if (gate_allows_axis(seat->modal != NULL,
+			    seat->wlr_seat->pointer_state.focused_surface != NULL)) {
+		wlr_seat_pointer_notify_axis(seat->wlr_seat, event->time_msec, event->orientation,
+				event->delta, event->delta_discrete, event->source);
+	}
+}
+
+static void
+handle_cursor_frame(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, cursor_frame);
+	if (!seat->modal) {
+		wlr_seat_pointer_notify_frame(seat->wlr_seat);
+	}
+}
+
+static void
+handle_request_cursor(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, request_cursor);
+	struct wlr_seat_pointer_request_set_cursor_event *event = data;
+	/* Only the client under the pointer may set its image; and only where a
+	 * cursor is drawn at all (not headless, where screenshots stay exact). */
+	if (!seat->cursor_manager || seat->modal ||
+			seat->wlr_seat->pointer_state.focused_client != event->seat_client) {
+		return;
+	}
+	wlr_cursor_set_surface(seat->cursor, event->surface, event->hotspot_x, event->hotspot_y);
+}
+
+/* ---- client grabs ----------------------------------------------------- */
+
+/*
+ * wlroots 0.15 starts an xdg_popup grab for any client that asks, with any
+ * serial, and then ignores keyboard focus changes until the grab ends. A
+ * grab stands only if it comes from the client that has keyboard focus,
+ * with a serial of an input event that client was sent, while no modal
+ * owner has the seat; otherwise it is ended at once (popup_done).
+ */
+static void
+seat_request_logger(void *data, enum wl_protocol_logger_type type,
+		const struct wl_protocol_logger_message *message)
+{
+	struct strata_seat *seat = data;
+	if (type != WL_PROTOCOL_LOGGER_REQUEST || message->arguments_count != 2 ||
+			strcmp(message->message->name, "grab") != 0 ||
+			strcmp(wl_resource_get_class(message->resource), "xdg_popup") != 0) {
+		return;
+	}
+	seat->popup_grab_client = wl_resource_get_client(message->resource);
+	seat->popup_grab_serial = message->arguments[1].u;
+}
+
+static struct wlr_xdg_popup_grab *
+popup_grab_of_touch(struct strata_seat *seat, struct wlr_seat_touch_grab *grab)
+{
+	struct wlr_xdg_popup_grab *popup_grab;
+	wl_list_for_each(popup_grab, &seat->server->xdg_shell->popup_grabs, link) {
+		if (&popup_grab->touch_grab == grab) {
+			return popup_grab;
+		}
+	}
+	return NULL;
+}
+
+static bool
+popup_grab_allowed(struct strata_seat *seat, struct wl_client *client)
+{
+	if (seat->modal || !seat->focused || view_client(seat->focused) != client ||
+			seat->popup_grab_client != client) {
+		return false;
+	}
+	struct wlr_seat_client *seat_client = wlr_seat_client_for_wl_client(seat->wlr_seat, client);
+	return seat_client && wlr_seat_client_validate_event_serial(seat_client,
+					      seat->popup_grab_serial);
+}
+
+static void
+handle_touch_grab_begin(struct wl_listener *listener, void *data)
+{
+	/* xdg_popup.grab starts the pointer, keyboard and touch grabs in that
+	 * order: at the last one the whole grab can be judged and ended. */
+	struct strata_seat *seat = wl_container_of(listener, seat, touch_grab_begin);
+	struct wlr_xdg_popup_grab *popup_grab = popup_grab_of_touch(seat, data);
+	if (!popup_grab) {
+		return;
+	}
+	struct wl_client *client = popup_grab->client;
+	bool allowed = popup_grab_allowed(seat, client);
+	seat->popup_grab_client = NULL;
+	if (!allowed) {
+		wlr_log(WLR_INFO, "popup grab refused: not from the focused client with a serial it was sent");
+		end_client_grabs(seat);
+	}
+}
+
+/* ---- devices ---------------------------------------------------------- */
+
+static void
+update_capabilities(struct strata_seat *seat)
+{
+	uint32_t caps = WL_SEAT_CAPABILITY_POINTER;
+	if (!wl_list_empty(&seat->keyboards)) {
+		caps |= WL_SEAT_CAPABILITY_KEYBOARD;
+	}
+	wlr_seat_set_capabilities(seat->wlr_seat, caps);
+}
+
+static void
+handle_new_input(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, new_input);
+	struct wlr_input_device *device = data;
+	switch (device->type) {
+	case WLR_INPUT_DEVICE_KEYBOARD:
+		add_keyboard(seat, device);
+		break;
+	case WLR_INPUT_DEVICE_POINTER:
+		wlr_cursor_attach_input_device(seat->cursor, device);
+		break;
+	default:
+		break;
+	}
+	update_capabilities(seat);
+}
+
+static bool
+group_init(struct strata_seat *seat)
+{
+	seat->keyboard_group = wlr_keyboard_group_create();
+	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+	struct xkb_keymap *keymap = context ?
+			xkb_keymap_new_from_names(context, NULL, XKB_KEYMAP_COMPILE_NO_FLAGS) :
+			NULL;
+	xkb_context_unref(context);
+	if (!seat->keyboard_group || !keymap) {
+		xkb_keymap_unref(keymap);
+		wlr_log(WLR_ERROR, "cannot compile a keymap for the seat");
+		return false;
+	}
+	wlr_keyboard_set_keymap(&seat->keyboard_group->keyboard, keymap);
+	xkb_keymap_unref(keymap);
+	wlr_keyboard_set_repeat_info(&seat->keyboard_group->keyboard, 25, 600);
+	seat->group_key.notify = handle_group_key;
+	wl_signal_add(&seat->keyboard_group->keyboard.events.key, &seat->group_key);
+	seat->group_modifiers.notify = handle_group_modifiers;
+	wl_signal_add(&seat->keyboard_group->keyboard.events.modifiers, &seat->group_modifiers);
+	seat->group_leave.notify = handle_group_leave;
+	wl_signal_add(&seat->keyboard_group->events.leave, &seat->group_leave);
+	wlr_seat_set_keyboard(seat->wlr_seat, seat->keyboard_group->input_device);
+	return true;
+}
+
+struct strata_seat *
+seat_create(struct strata_server *server)
+{
+	struct strata_seat *seat = calloc(1, sizeof(*seat));
+	if (!seat) {
+		return NULL;
+	}
+	seat->server = server;
+	wl_list_init(&seat->keyboards);
+	wl_signal_init(&seat->events.focus);
+	wl_signal_init(&seat->events.binding);
+	seat->reserved_mask = server->config.modifier == STRATA_MODIFIER_ALT ? WLR_MODIFIER_ALT :
+									   WLR_MODIFIER_LOGO;
+	seat->wlr_seat = wlr_seat_create(server->display, "seat0");
+	seat->cursor = wlr_cursor_create();
+	seat->request_logger = wl_display_add_protocol_logger(server->display,
+			seat_request_logger, seat);
+	if (!seat->wlr_seat || !seat->cursor || !seat->request_logger || !group_init(seat)) {
+		seat_destroy(seat);
+		return NULL;
+	}
+	wlr_cursor_attach_output_layout(seat->cursor, server->output_layout);
+	if (!server->headless) {
+		seat->cursor_manager = wlr_xcursor_manager_create(NULL, 24);
+		if (seat->cursor_manager) {
+			wlr_xcursor_manager_load(seat->cursor_manager, 1);
+		}
+	}
+	seat->cursor_motion.notify = handle_cursor_motion;
+	wl_signal_add(&seat->cursor->events.motion, &seat->cursor_motion);
+	seat->cursor_motion_absolute.notify = handle_cursor_motion_absolute;
+	wl_signal_add(&seat->cursor->events.motion_absolute, &seat->cursor_motion_absolute);
+	seat->cursor_button.notify = handle_cursor_button;
+	wl_signal_add(&seat->cursor->events.button, &seat->cursor_button);
+	seat->cursor_axis.notify = handle_cursor_axis;
+	wl_signal_add(&seat->cursor->events.axis, &seat->cursor_axis);
+	seat->cursor_frame.notify = handle_cursor_frame;
+	wl_signal_add(&seat->cursor->events.frame, &seat->cursor_frame);
+	seat->new_input.notify = handle_new_input;
+	wl_signal_add(&server->backend->events.new_input, &seat->new_input);
+	seat->request_cursor.notify = handle_request_cursor;
+	wl_signal_add(&seat->wlr_seat->events.request_set_cursor, &seat->request_cursor);
+	seat->touch_grab_begin.notify = handle_touch_grab_begin;
+	wl_signal_add(&seat->wlr_seat->events.touch_grab_begin, &seat->touch_grab_begin);
+
+	if (server->input_backend) {
+		seat->virtual_keyboard = wlr_headless_add_input_device(server->input_backend,
+				WLR_INPUT_DEVICE_KEYBOARD);
+		seat->virtual_pointer = wlr_headless_add_input_device(server->input_backend,
+				WLR_INPUT_DEVICE_POINTER);
+		if (!seat->virtual_keyboard || !seat->virtual_pointer) {
+			wlr_log(WLR_ERROR, "cannot create the virtual keyboard and pointer");
+			seat_destroy(seat);
+			return NULL;
+		}
+	}
+	return seat;
+}
+
+void
+seat_destroy(struct strata_seat *seat)
+{
+	if (!seat) {
+		return;
+	}
+	if (seat->cursor_motion.notify) {
+		wl_list_remove(&seat->cursor_motion.link);
+		wl_list_remove(&seat->cursor_motion_absolute.link);
+		wl_list_remove(&seat->cursor_button.link);
+		wl_list_remove(&seat->cursor_axis.link);
+		wl_list_remove(&seat->cursor_frame.link);
+		wl_list_remove(&seat->new_input.link);
+		wl_list_remove(&seat->request_cursor.link);
+		wl_list_remove(&seat->touch_grab_begin.link);
+	}
+	struct seat_keyboard *keyboard, *tmp;
+	wl_list_for_each_safe(keyboard, tmp, &seat->keyboards, link) {
+		keyboard_handle_destroy(&keyboard->destroy, NULL);
+	}
+	if (seat->keyboard_group) {
+		if (seat->group_key.notify) {
+			wl_list_remove(&seat->group_key.link);
+			wl_list_remove(&seat->group_modifiers.link);
+			wl_list_remove(&seat->group_leave.link);
+		}
+		wlr_keyboard_group_destroy(seat->keyboard_group);
+	}
+	if (seat->request_logger) {
+		wl_protocol_logger_destroy(seat->request_logger);
+	}
+	wlr_xcursor_manager_destroy(seat->cursor_manager);
+	wlr_cursor_destroy(seat->cursor);
+	free(seat);
+}
+
+bool
+seat_inject_key(struct strata_seat *seat, uint32_t evdev_keycode, bool pressed)
+{
+	if (!seat->virtual_keyboard) {
+		return false;
+	}
+	struct wlr_event_keyboard_key event = {
+		.time_msec = now_msec(),
+		.keycode = evdev_keycode,
+		.update_state = true,
+		.state = pressed ? WL_KEYBOARD_KEY_STATE_PRESSED : WL_KEYBOARD_KEY_STATE_RELEASED,
+	};
+	wlr_keyboard_notify_key(seat->virtual_keyboard->keyboard, &event);
+	return true;
+}
+
+bool
+seat_inject_motion(struct strata_seat *seat, double lx, double ly)
+{
+	if (!seat->virtual_pointer) {
+		return false;
+	}
+	struct wlr_box *layout_box = wlr_output_layout_get_box(seat->server->output_layout, NULL);
+	if (!layout_box || layout_box->width <= 0 || layout_box->height <= 0) {
+		return false;
+	}
+	struct wlr_box box = *layout_box;
+	struct wlr_pointer *pointer = seat->virtual_pointer->pointer;
+	struct wlr_event_pointer_motion_absolute event = {
+		.device = seat->virtual_pointer,
+		.time_msec = now_msec(),
+		.x = (lx - box.x) / box.width,
+		.y = (ly - box.y) / box.height,
+	};
+	wl_signal_emit(&pointer->events.motion_absolute, &event);
+	wl_signal_emit(&pointer->events.frame, pointer);
+	return true;
+}
+
+bool
+seat_inject_button(struct strata_seat *seat, uint32_t button, bool pressed)
+{
+	if (!seat->virtual_pointer) {
+		return false;
+	}
+	struct wlr_pointer *pointer = seat->virtual_pointer->pointer;
+	struct wlr_event_pointer_button event = {
+		.device = seat->virtual_pointer,
+		.time_msec = now_msec(),
+		.button = button,
+		.state = pressed ? WLR_BUTTON_PRESSED : WLR_BUTTON_RELEASED,
+	};
+	wl_signal_emit(&pointer->events.button, &event);
+	wl_signal_emit(&pointer->events.frame, pointer);
+	return true;
+}
+
+struct xkb_keymap *
+seat_keymap(struct strata_seat *seat)
+{
+	return seat->keyboard_group ? seat->keyboard_group->keyboard.keymap : NULL;
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STRATA_SEAT_H
+#define STRATA_SEAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wayland-server-core.h>
+#include <wlr/types/wlr_cursor.h>
+#include <wlr/types/wlr_keyboard_group.h>
+#include <wlr/types/wlr_seat.h>
+#include <wlr/types/wlr_xcursor_manager.h>
+#include <xkbcommon/xkbcommon.h>
+#include "policy.h"
+#include "server.h"
+
+/*
+ * The seat: keyboards, the pointer, keyboard focus, the reserved modifier,
+ * and the one input gate (policy.h) that decides where every key, button,
+ * motion and scroll goes. Nothing else in the compositor routes input.
+ *
+ * Focus moves only by a user action (a click, a focus shortcut) or by the
+ * focus rules when windows map and unmap. Whatever a client holds when
+ * focus moves (a popup grab, a pointer grab, a drag, keys or buttons held
+ * down), it loses: its grabs end, keys it pressed are never released to it
+ * and never delivered to the new window, and after the change not one key
+ * event reaches the old focus until the user gives focus back.
+ *
+ * A focus change is announced on events.focus, in this order: keyboard
+ * focus is taken from the old client, the listeners run (the clipboard
+ * swaps the level's selection there), then the new client gets focus.
+ *
+ * A modal owner (the clipboard dialog now; the secure attention key and the
+ * lock screen next) takes every key press and button press through the
+ * same gate; while one is up no client hears any input event.
+ */
+
+enum strata_cursor_mode {
+	STRATA_CURSOR_PASSTHROUGH,
+	STRATA_CURSOR_MOVE,
+	STRATA_CURSOR_RESIZE,
+};
+
+struct strata_view;
+
+struct seat_focus_event {
+	struct strata_view *old_view, *new_view; /* may be NULL */
+	int old_level, new_level; /* level index, POLICY_NO_LEVEL for none */
+};
+
+struct seat_modal {
+	/* A key press (keysym after the keymap), with the reserved modifier
+	 * held or not. */
+	void (*handle_key)(struct seat_modal *modal, xkb_keysym_t sym, bool reserved_held);
+	/* A button press anywhere. */
+	void (*handle_button)(struct seat_modal *modal, uint32_t button);
+};
+
+/* Keys whose press went to a client, and under which focus. */
+#define SEAT_MAX_PRESSES 32
+
+struct strata_seat {
+	struct strata_server *server;
+	struct wlr_seat *wlr_seat;
+	struct wlr_cursor *cursor;
+	struct wlr_xcursor_manager *cursor_manager; /* may be NULL (headless: no image) */
+	struct wl_list keyboards; /* seat_keyboard.link */
+	/* The one keyboard the wlr_seat knows: every device's keys come through it. */
+	struct wlr_keyboard_group *keyboard_group;
+	uint32_t reserved_mask; /* WLR_MODIFIER_LOGO or WLR_MODIFIER_ALT */
+
+	struct strata_view *focused; /* may be NULL */
+	/* Bumped whenever who hears input changes (focus, modal): presses and
+	 * buttons delivered under an older generation are never released. */
+	uint32_t generation;
+	struct {
+		uint32_t keycode, generation;
+	} presses[SEAT_MAX_PRESSES];
+	size_t press_count;
+	uint32_t buttons_delivered; /* bit (button - BTN_LEFT), this generation */
+	struct wl_client *button_client; /* who got those presses; may be NULL */
+	struct wl_client *pointer_client; /* whose surface the pointer is on; may be NULL */
+
+	struct seat_modal *modal; /* may be NULL */
+
+	enum strata_cursor_mode cursor_mode;
+	struct strata_view *grabbed_view; /* may be NULL */
+	double grab_x, grab_y;
+	struct wlr_box grab_box;
+
+	/* The last xdg_popup.grab request, checked when its grab begins. */
+	struct wl_client *popup_grab_client; /* may be NULL */
+	uint32_t popup_grab_serial;
+	struct wl_protocol_logger *request_logger;
+
+	/* Injection devices (headless backend, test-control); may be NULL. */
+	struct wlr_input_device *virtual_keyboard;
+	struct wlr_input_device *virtual_pointer;
+
+	struct {
+		struct wl_signal focus; /* struct seat_focus_event */
+		struct wl_signal binding; /* enum binding_action */
+	} events;
+
+	struct wl_listener new_input;
+	struct wl_listener cursor_motion;
+	struct wl_listener cursor_motion_absolute;
+	struct wl_listener cursor_button;
+	struct wl_listener cursor_axis;
+	struct wl_listener cursor_frame;
+	struct wl_listener request_cursor;
+	struct wl_listener touch_grab_begin;
+	struct wl_listener group_key;
+	struct wl_listener group_modifiers;
+	struct wl_listener group_leave;
+};
+
+struct strata_seat *seat_create(struct strata_server *server);
+void seat_destroy(struct strata_seat *seat);
+
+/* A user action moved focus to view (any level); it comes to the top. */
+void seat_focus(struct strata_seat *seat, struct strata_view *view);
+/* Logo+Tab. */
+void seat_focus_next(struct strata_seat *seat);
+/* The focus rules, as windows come and go (xdg_shell.c). */
+void seat_view_mapped(struct strata_seat *seat, struct strata_view *view);
+void seat_view_unmapped(struct strata_seat *seat, struct strata_view *view);
+
+struct strata_view *seat_focused_view(struct strata_seat *seat); /* may be NULL */
+int seat_focused_level(struct strata_seat *seat); /* POLICY_NO_LEVEL: none */
+
+/* The modal owner takes the seat; false if another one has it. */
+bool seat_begin_modal(struct strata_seat *seat, struct seat_modal *modal);
+void seat_end_modal(struct strata_seat *seat, struct seat_modal *modal);
+bool seat_modal_active(struct strata_seat *seat);
+
+/* Injection through the headless virtual devices, exactly as real input. */
+bool seat_inject_key(struct strata_seat *seat, uint32_t evdev_keycode, bool pressed);
+bool seat_inject_motion(struct strata_seat *seat, double lx, double ly);
+bool seat_inject_button(struct strata_seat *seat, uint32_t button, bool pressed);
+struct xkb_keymap *seat_keymap(struct strata_seat *seat); /* the virtual keyboard's */
+
+#endif
