@@ -97,6 +97,7 @@ region_to_output(pixman_region32_t *region, int ox, int oy, float scale)
 /* ---- drawing ---------------------------------------------------------- */
 
 struct render_walk {
+	pixman_region32_t *damage; /* output coordinates */
 	struct wlr_output *output;
 	struct wlr_renderer *renderer;
 	struct wlr_presentation *presentation; /* may be NULL */
@@ -286,7 +287,7 @@ draw_backdrop(struct render_walk *walk, struct wlr_scene_node *node, int lx, int
 
 /*
  * Draws node and its subtree; allowed is where they may draw (output
- * coordinates: the damage, cut by every clip above).
+ * coordinates: the damage, cut by the nearest clip above).
  */
 static void
 render_subtree(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
@@ -304,7 +305,9 @@ render_subtree(struct render_walk *walk, struct wlr_scene_node *node, int lx, in
 		pixman_region32_init(&clipped);
 		tag->clip(tag, &clipped);
 		region_to_output(&clipped, walk->ox, walk->oy, walk->output->scale);
-		pixman_region32_intersect(&clipped, &clipped, allowed);
+		/* A clip replaces its ancestors' (a popup leaves its window's box
+		 * for its level's region): only the damage still applies. */
+		pixman_region32_intersect(&clipped, &clipped, walk->damage);
 		region = &clipped;
 		if (tag->backdrop && pixman_region32_not_empty(region)) {
 			draw_backdrop(walk, node, lx, ly, region);
@@ -353,6 +356,7 @@ scene_output_render(struct wlr_scene_output *scene_output, const float backgroun
 
 	wlr_renderer_begin(renderer, output->width, output->height);
 	struct render_walk walk = {
+		.damage = &damage,
 		.output = output,
 		.renderer = renderer,
 		.presentation = scene->presentation,
@@ -394,9 +398,6 @@ node_at(struct wlr_scene_node *node, double lx, double ly, int ox, int oy,
 	if (tag && tag->clip) {
 		pixman_region32_init(&clipped);
 		tag->clip(tag, &clipped);
-		if (allowed) {
-			pixman_region32_intersect(&clipped, &clipped, allowed);
-		}
 		region = &clipped;
 	}
 	struct wlr_scene_node *found = NULL;
@@ -415,8 +416,9 @@ node_at(struct wlr_scene_node *node, double lx, double ly, int ox, int oy,
 			if (wlr_surface_point_accepts_input(surface, x, y)) {
 				found = node;
 			}
-		} else if (!found && (node->type == WLR_SCENE_NODE_RECT ||
-						     node->type == WLR_SCENE_NODE_BUFFER)) {
+		} else if (!found &&
+				(node->type == WLR_SCENE_NODE_RECT ||
+						node->type == WLR_SCENE_NODE_BUFFER)) {
 			int width, height;
 			node_size(node, &width, &height);
 			if (x >= 0 && x < width && y >= 0 && y < height) {

@@ -14,9 +14,11 @@
  *
  * The rule: a node whose data is a scene_tag with a clip function starts a
  * subtree that is drawn, and hit by the pointer, only inside the region the
- * function gives (layout coordinates), intersected with its ancestors'.
- * Nodes without such a tag inherit their parent's region; the compositor's
- * own nodes (frames, banner, dialogs) carry none and are never clipped.
+ * function gives (layout coordinates). That region replaces the one of any
+ * clipped ancestor: a popup, inside its window's tree, gets its level's
+ * region instead of its window's box. Nodes without such a tag inherit
+ * their parent's region; the compositor's own nodes (frames, banner,
+ * dialogs) carry none and are never clipped.
  * Every node data Strata sets points to a scene_tag, so the tag also tells
  * which window a node belongs to.
  */

@@ -170,8 +170,8 @@ set_focus(struct strata_seat *seat, struct strata_view *view)
 	};
 	wl_signal_emit(&seat->events.focus, &event);
 	keyboard_enter_view(seat, seat->focused);
-	wlr_log(WLR_DEBUG, "focus: %s view %u", view ? levels_name(seat->server, view->level) : "no",
-			view ? view->id : 0);
+	wlr_log(WLR_DEBUG, "focus: %s view %u",
+			view ? levels_name(seat->server, view->level) : "no", view ? view->id : 0);
 }
 
 void
@@ -184,8 +184,8 @@ seat_focus(struct strata_seat *seat, struct strata_view *view)
 
 /* The views top of the stack first, as the focus rules see them. */
 static size_t
-collect_candidates(struct strata_seat *seat, struct focus_candidate *out, struct strata_view **views,
-		size_t max)
+collect_candidates(struct strata_seat *seat, struct focus_candidate *out,
+		struct strata_view **views, size_t max)
 {
 	size_t count = 0;
 	struct strata_view *view;
@@ -193,7 +193,8 @@ collect_candidates(struct strata_seat *seat, struct focus_candidate *out, struct
 		if (count == max) {
 			break;
 		}
-		out[count] = (struct focus_candidate){ .level = view->level, .mapped = view->mapped };
+		out[count] = (struct focus_candidate){ .level = view->level,
+			.mapped = view->mapped };
 		views[count++] = view;
 	}
 	return count;
@@ -449,7 +450,8 @@ static void
 set_default_cursor(struct strata_seat *seat)
 {
 	if (seat->cursor_manager) {
-		wlr_xcursor_manager_set_cursor_image(seat->cursor_manager, "left_ptr", seat->cursor);
+		wlr_xcursor_manager_set_cursor_image(seat->cursor_manager, "left_ptr",
+				seat->cursor);
 	}
 }
 
@@ -710,8 +712,8 @@ popup_grab_allowed(struct strata_seat *seat, struct wl_client *client)
 		return false;
 	}
 	struct wlr_seat_client *seat_client = wlr_seat_client_for_wl_client(seat->wlr_seat, client);
-	return seat_client && wlr_seat_client_validate_event_serial(seat_client,
-					      seat->popup_grab_serial);
+	return seat_client &&
+			wlr_seat_client_validate_event_serial(seat_client, seat->popup_grab_serial);
 }
 
 static void
@@ -728,7 +730,8 @@ handle_touch_grab_begin(struct wl_listener *listener, void *data)
 	bool allowed = popup_grab_allowed(seat, client);
 	seat->popup_grab_client = NULL;
 	if (!allowed) {
-		wlr_log(WLR_INFO, "popup grab refused: not from the focused client with a serial it was sent");
+		wlr_log(WLR_INFO,
+				"popup grab refused: not from the focused client with a serial it was sent");
 		end_client_grabs(seat);
 	}
 }
@@ -802,11 +805,11 @@ seat_create(struct strata_server *server)
 	wl_signal_init(&seat->events.focus);
 	wl_signal_init(&seat->events.binding);
 	seat->reserved_mask = server->config.modifier == STRATA_MODIFIER_ALT ? WLR_MODIFIER_ALT :
-									   WLR_MODIFIER_LOGO;
+									       WLR_MODIFIER_LOGO;
 	seat->wlr_seat = wlr_seat_create(server->display, "seat0");
 	seat->cursor = wlr_cursor_create();
-	seat->request_logger = wl_display_add_protocol_logger(server->display,
-			seat_request_logger, seat);
+	seat->request_logger =
+			wl_display_add_protocol_logger(server->display, seat_request_logger, seat);
 	if (!seat->wlr_seat || !seat->cursor || !seat->request_logger || !group_init(seat)) {
 		seat_destroy(seat);
 		return NULL;

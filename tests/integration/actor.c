@@ -1,0 +1,843 @@
+// SPDX-License-Identifier: MIT
+/*
+ * itest-actor: a Wayland client for the seat and scene tests. It maps one
+ * window filled with one colour, writes every input event it gets to a log
+ * (one line each), and plays the tricks it is told to: grabbing popups with
+ * a real or a forged serial, a drag, popups placed over other windows or the
+ * banner, subsurfaces walking out of their parent, buffers larger than the
+ * window, a tiny window geometry, a viewport or a buffer scale that blows the
+ * surface up. SIGUSR1 makes it finish a round trip and log "barrier N": once
+ * that line is there, every event the compositor sent before is in the log.
+ *
+ * usage: itest-actor --log FILE --colour AARRGGBB [--popup-colour AARRGGBB]
+ *                    [--size WxH] [--app-id ID] [--trick TRICK]...
+ * tricks:
+ *   popup-grab-on-press        at each button press, a popup grabbing with that press's serial
+ *   popup-grab-forged          once focused, a popup grabbing with a serial never sent
+ *   popup-grab-unfocused       right after mapping, a popup grabbing with a forged serial
+ *   drag-on-press              at the first button press, a drag from that press
+ *   popup:DX,DY,W,H,ADJ        a popup of WxH at (DX,DY) from the window's top-left,
+ *                              constraint adjustment ADJ (xdg_positioner bits)
+ *   subsurface:DX,DY,W,H       a subsurface of WxH at (DX,DY) from the previous one
+ *                              (the first: from the window), so several walk out
+ *   buffer:W,H                 the window's buffer is WxH whatever was configured
+ *   geometry:X,Y,W,H           xdg_surface.set_window_geometry
+ *   viewport:W,H               wp_viewport destination size of the window's surface
+ *   scale:N                    wl_surface.set_buffer_scale
+ */
+#include <stdbool.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <wayland-client.h>
+#include "viewporter-client-protocol.h"
+#include "xdg-shell-client-protocol.h"
+
+#define MAX_TRICKS 16
+#define FORGED_SERIAL 0x7ffffff0u
+
+enum trick_kind {
+	TRICK_POPUP_GRAB_ON_PRESS,
+	TRICK_POPUP_GRAB_FORGED,
+	TRICK_POPUP_GRAB_UNFOCUSED,
+	TRICK_DRAG_ON_PRESS,
+	TRICK_POPUP,
+	TRICK_SUBSURFACE,
+	TRICK_BUFFER,
+	TRICK_GEOMETRY,
+	TRICK_VIEWPORT,
+	TRICK_SCALE,
+};
+
+struct trick {
+	enum trick_kind kind;
+	int a, b, c, d, e;
+};
+
+struct actor {
+	int log_fd;
+	uint32_t colour;
+	uint32_t popup_colour; /* popups are filled with this one */
+	int width, height;
+	const char *app_id;
+	struct trick tricks[MAX_TRICKS];
+	size_t trick_count;
+
+	struct wl_display *display;
+	struct wl_registry *registry;
+	struct wl_compositor *compositor;
+	struct wl_subcompositor *subcompositor;
+	struct wl_shm *shm;
+	struct wl_seat *seat;
+	struct wl_keyboard *keyboard;
+	struct wl_pointer *pointer;
+	struct wl_data_device_manager *data_manager;
+	struct wl_data_device *data_device;
+	struct xdg_wm_base *wm_base;
+	struct wp_viewporter *viewporter;
+
+	struct wl_surface *surface;
+	struct xdg_surface *xdg_surface;
+	struct xdg_toplevel *toplevel;
+	bool configured, mapped;
+	uint32_t configure_serial;
+	int configured_width, configured_height;
+
+	bool focused_once;
+	bool dragged;
+	unsigned barriers;
+	unsigned popups;
+};
+
+static void
+say(struct actor *a, const char *fmt, ...)
+{
+	char line[512];
+	va_list args;
+	va_start(args, fmt);
+	int n = vsnprintf(line, sizeof(line) - 1, fmt, args);
+	va_end(args);
+	if (n < 0) {
+		return;
+	}
+	if ((size_t)n > sizeof(line) - 2) {
+		n = (int)sizeof(line) - 2;
+	}
+	line[n++] = '\n';
+	/* One write per line: the test reads the log while we append. */
+	if (write(a->log_fd, line, (size_t)n) != n) {
+		_exit(3);
+	}
+}
+
+static struct wl_buffer *
+filled_buffer(struct actor *a, int width, int height, uint32_t colour)
+{
+	int stride = width * 4;
+	size_t size = (size_t)stride * (size_t)height;
+	int fd = memfd_create("itest-actor", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
+		return NULL;
+	}
+	uint32_t *pixels = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (pixels == MAP_FAILED) {
+		close(fd);
+		return NULL;
+	}
+	for (size_t i = 0; i < size / 4; i++) {
+		pixels[i] = colour;
+	}
+	munmap(pixels, size);
+	struct wl_shm_pool *pool = wl_shm_create_pool(a->shm, fd, (int32_t)size);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, stride,
+			WL_SHM_FORMAT_ARGB8888);
+	wl_shm_pool_destroy(pool);
+	close(fd);
+	return buffer;
+}
+
+static const struct trick *
+find_trick(struct actor *a, enum trick_kind kind)
+{
+	for (size_t i = 0; i < a->trick_count; i++) {
+		if (a->tricks[i].kind == kind) {
+			return &a->tricks[i];
+		}
+	}
+	return NULL;
+}
+
+/* ---- popups ------------------------------------------------------------- */
+
+struct popup {
+	struct actor *actor;
+	unsigned id;
+	struct wl_surface *surface;
+	struct xdg_surface *xdg_surface;
+	struct xdg_popup *xdg_popup;
+	int width, height;
+	bool attached;
+};
+
+static void
+popup_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t serial)
+{
+	struct popup *p = data;
+	xdg_surface_ack_configure(xdg_surface, serial);
+	if (!p->attached) {
+		struct wl_buffer *buffer = filled_buffer(p->actor, p->width, p->height,
+				p->actor->popup_colour);
+		wl_surface_attach(p->surface, buffer, 0, 0);
+		wl_surface_damage(p->surface, 0, 0, p->width, p->height);
+		p->attached = true;
+	}
+	wl_surface_commit(p->surface);
+	say(p->actor, "popup %u configured", p->id);
+}
+
+static const struct xdg_surface_listener popup_surface_listener = {
+	.configure = popup_surface_configure,
+};
+
+static void
+popup_configure(void *data, struct xdg_popup *popup, int32_t x, int32_t y, int32_t width,
+		int32_t height)
+{
+	struct popup *p = data;
+	say(p->actor, "popup %u at %d,%d size %dx%d", p->id, x, y, width, height);
+}
+
+static void
+popup_done(void *data, struct xdg_popup *popup)
+{
+	struct popup *p = data;
+	say(p->actor, "popup %u done", p->id);
+	xdg_popup_destroy(p->xdg_popup);
+	xdg_surface_destroy(p->xdg_surface);
+	wl_surface_destroy(p->surface);
+	free(p);
+}
+
+static void
+popup_repositioned(void *data, struct xdg_popup *popup, uint32_t token)
+{
+}
+
+static const struct xdg_popup_listener popup_listener = {
+	.configure = popup_configure,
+	.popup_done = popup_done,
+	.repositioned = popup_repositioned,
+};
+
+/* A popup of width x height at (x, y) of the window; grab with serial if set. */
+static void
+open_popup(struct actor *a, int x, int y, int width, int height, uint32_t adjustment, bool grab,
+		uint32_t serial)
+{
+	struct popup *p = calloc(1, sizeof(*p));
+	p->actor = a;
+	p->id = ++a->popups;
+	p->width = width;
+	p->height = height;
+	struct xdg_positioner *positioner = xdg_wm_base_create_positioner(a->wm_base);
+	xdg_positioner_set_size(positioner, width, height);
+	xdg_positioner_set_anchor_rect(positioner, 0, 0, 1, 1);
+	xdg_positioner_set_anchor(positioner, XDG_POSITIONER_ANCHOR_TOP_LEFT);
+	xdg_positioner_set_gravity(positioner, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT);
+	xdg_positioner_set_offset(positioner, x, y);
+	xdg_positioner_set_constraint_adjustment(positioner, adjustment);
+	p->surface = wl_compositor_create_surface(a->compositor);
+	p->xdg_surface = xdg_wm_base_get_xdg_surface(a->wm_base, p->surface);
+	xdg_surface_add_listener(p->xdg_surface, &popup_surface_listener, p);
+	p->xdg_popup = xdg_surface_get_popup(p->xdg_surface, a->xdg_surface, positioner);
+	xdg_popup_add_listener(p->xdg_popup, &popup_listener, p);
+	xdg_positioner_destroy(positioner);
+	if (grab) {
+		xdg_popup_grab(p->xdg_popup, a->seat, serial);
+		say(a, "popup %u grab serial %u", p->id, serial);
+	}
+	wl_surface_commit(p->surface);
+}
+
+/* ---- drag --------------------------------------------------------------- */
+
+static void
+source_target(void *data, struct wl_data_source *source, const char *mime_type)
+{
+}
+
+static void
+source_send(void *data, struct wl_data_source *source, const char *mime_type, int32_t fd)
+{
+	close(fd);
+}
+
+static void
+source_cancelled(void *data, struct wl_data_source *source)
+{
+	say(data, "drag cancelled");
+	wl_data_source_destroy(source);
+}
+
+static void
+source_dnd_drop_performed(void *data, struct wl_data_source *source)
+{
+	say(data, "drag dropped");
+}
+
+static void
+source_dnd_finished(void *data, struct wl_data_source *source)
+{
+	say(data, "drag finished");
+}
+
+static void
+source_action(void *data, struct wl_data_source *source, uint32_t action)
+{
+}
+
+static const struct wl_data_source_listener source_listener = {
+	.target = source_target,
+	.send = source_send,
+	.cancelled = source_cancelled,
+	.dnd_drop_performed = source_dnd_drop_performed,
+	.dnd_finished = source_dnd_finished,
+	.action = source_action,
+};
+
+static void
+start_drag(struct actor *a, uint32_t serial)
+{
+	struct wl_data_source *source = wl_data_device_manager_create_data_source(a->data_manager);
+	wl_data_source_add_listener(source, &source_listener, a);
+	wl_data_source_offer(source, "text/plain;charset=utf-8");
+	wl_data_source_set_actions(source, WL_DATA_DEVICE_MANAGER_DND_ACTION_COPY);
+	wl_data_device_start_drag(a->data_device, source, a->surface, NULL, serial);
+	say(a, "drag started");
+}
+
+static void
+device_data_offer(void *data, struct wl_data_device *device, struct wl_data_offer *offer)
+{
+}
+
+static void
+device_enter(void *data, struct wl_data_device *device, uint32_t serial,
+		struct wl_surface *surface, wl_fixed_t x, wl_fixed_t y, struct wl_data_offer *offer)
+{
+	say(data, "data enter");
+}
+
+static void
+device_leave(void *data, struct wl_data_device *device)
+{
+	say(data, "data leave");
+}
+
+static void
+device_motion(void *data, struct wl_data_device *device, uint32_t time, wl_fixed_t x, wl_fixed_t y)
+{
+}
+
+static void
+device_drop(void *data, struct wl_data_device *device)
+{
+	say(data, "data drop");
+}
+
+static void
+device_selection(void *data, struct wl_data_device *device, struct wl_data_offer *offer)
+{
+}
+
+static const struct wl_data_device_listener device_listener = {
+	.data_offer = device_data_offer,
+	.enter = device_enter,
+	.leave = device_leave,
+	.motion = device_motion,
+	.drop = device_drop,
+	.selection = device_selection,
+};
+
+/* ---- keyboard and pointer: everything goes to the log ------------------ */
+
+static void
+keyboard_keymap(void *data, struct wl_keyboard *keyboard, uint32_t format, int32_t fd,
+		uint32_t size)
+{
+	close(fd);
+}
+
+static void
+keyboard_enter(void *data, struct wl_keyboard *keyboard, uint32_t serial,
+		struct wl_surface *surface, struct wl_array *keys)
+{
+	struct actor *a = data;
+	char held[256] = "";
+	size_t used = 0;
+	uint32_t *key;
+	wl_array_for_each(key, keys) {
+		used += (size_t)snprintf(held + used, sizeof(held) - used, "%s%u", used ? "," : "",
+				*key);
+		if (used >= sizeof(held)) {
+			break;
+		}
+	}
+	say(a, "enter keys=[%s]", held);
+	if (!a->focused_once) {
+		a->focused_once = true;
+		if (find_trick(a, TRICK_POPUP_GRAB_FORGED)) {
+			open_popup(a, 10, 10, 120, 80, 0, true, FORGED_SERIAL);
+		}
+	}
+}
+
+static void
+keyboard_leave(void *data, struct wl_keyboard *keyboard, uint32_t serial,
+		struct wl_surface *surface)
+{
+	say(data, "leave");
+}
+
+static void
+keyboard_key(void *data, struct wl_keyboard *keyboard, uint32_t serial, uint32_t time, uint32_t key,
+		uint32_t state)
+{
+	say(data, "key %u %s", key, state ? "pressed" : "released");
+}
+
+static void
+keyboard_modifiers(void *data, struct wl_keyboard *keyboard, uint32_t serial, uint32_t depressed,
+		uint32_t latched, uint32_t locked, uint32_t group)
+{
+	say(data, "mods %u %u %u", depressed, latched, locked);
+}
+
+static void
+keyboard_repeat_info(void *data, struct wl_keyboard *keyboard, int32_t rate, int32_t delay)
+{
+}
+
+static const struct wl_keyboard_listener keyboard_listener = {
+	.keymap = keyboard_keymap,
+	.enter = keyboard_enter,
+	.leave = keyboard_leave,
+	.key = keyboard_key,
+	.modifiers = keyboard_modifiers,
+	.repeat_info = keyboard_repeat_info,
+};
+
+static void
+pointer_enter(void *data, struct wl_pointer *pointer, uint32_t serial, struct wl_surface *surface,
+		wl_fixed_t x, wl_fixed_t y)
+{
+	say(data, "pointer enter");
+}
+
+static void
+pointer_leave(void *data, struct wl_pointer *pointer, uint32_t serial, struct wl_surface *surface)
+{
+	say(data, "pointer leave");
+}
+
+static void
+pointer_motion(void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t x, wl_fixed_t y)
+{
+}
+
+static void
+pointer_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t time,
+		uint32_t button, uint32_t state)
+{
+	struct actor *a = data;
+	say(a, "button %u %s", button, state ? "pressed" : "released");
+	if (state != WL_POINTER_BUTTON_STATE_PRESSED) {
+		return;
+	}
+	if (find_trick(a, TRICK_POPUP_GRAB_ON_PRESS)) {
+		open_popup(a, 20, 20, 160, 120, 0, true, serial);
+	}
+	if (find_trick(a, TRICK_DRAG_ON_PRESS) && !a->dragged) {
+		a->dragged = true;
+		start_drag(a, serial);
+	}
+}
+
+static void
+pointer_axis(void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis,
+		wl_fixed_t value)
+{
+	say(data, "axis %u", axis);
+}
+
+static void
+pointer_frame(void *data, struct wl_pointer *pointer)
+{
+}
+
+static void
+pointer_axis_source(void *data, struct wl_pointer *pointer, uint32_t source)
+{
+}
+
+static void
+pointer_axis_stop(void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis)
+{
+}
+
+static void
+pointer_axis_discrete(void *data, struct wl_pointer *pointer, uint32_t axis, int32_t discrete)
+{
+}
+
+static const struct wl_pointer_listener pointer_listener = {
+	.enter = pointer_enter,
+	.leave = pointer_leave,
+	.motion = pointer_motion,
+	.button = pointer_button,
+	.axis = pointer_axis,
+	.frame = pointer_frame,
+	.axis_source = pointer_axis_source,
+	.axis_stop = pointer_axis_stop,
+	.axis_discrete = pointer_axis_discrete,
+};
+
+static void
+seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
+{
+	struct actor *a = data;
+	if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && !a->keyboard) {
+		a->keyboard = wl_seat_get_keyboard(seat);
+		wl_keyboard_add_listener(a->keyboard, &keyboard_listener, a);
+	}
+	if ((caps & WL_SEAT_CAPABILITY_POINTER) && !a->pointer) {
+		a->pointer = wl_seat_get_pointer(seat);
+		wl_pointer_add_listener(a->pointer, &pointer_listener, a);
+	}
+}
+
+static void
+seat_name(void *data, struct wl_seat *seat, const char *name)
+{
+}
+
+static const struct wl_seat_listener seat_listener = {
+	.capabilities = seat_capabilities,
+	.name = seat_name,
+};
+
+/* ---- the window ----------------------------------------------------------- */
+
+static void
+wm_base_ping(void *data, struct xdg_wm_base *wm_base, uint32_t serial)
+{
+	xdg_wm_base_pong(wm_base, serial);
+}
+
+static const struct xdg_wm_base_listener wm_base_listener = {
+	.ping = wm_base_ping,
+};
+
+static void
+toplevel_configure(void *data, struct xdg_toplevel *toplevel, int32_t width, int32_t height,
+		struct wl_array *states)
+{
+	struct actor *a = data;
+	a->configured_width = width;
+	a->configured_height = height;
+}
+
+static void
+toplevel_close(void *data, struct xdg_toplevel *toplevel)
+{
+	say(data, "close");
+}
+
+static const struct xdg_toplevel_listener toplevel_listener = {
+	.configure = toplevel_configure,
+	.close = toplevel_close,
+};
+
+static void
+add_subsurfaces(struct actor *a)
+{
+	struct wl_surface *parent = a->surface;
+	for (size_t i = 0; i < a->trick_count; i++) {
+		const struct trick *t = &a->tricks[i];
+		if (t->kind != TRICK_SUBSURFACE) {
+			continue;
+		}
+		struct wl_surface *surface = wl_compositor_create_surface(a->compositor);
+		struct wl_subsurface *sub = wl_subcompositor_get_subsurface(a->subcompositor,
+				surface, parent);
+		wl_subsurface_set_position(sub, t->a, t->b);
+		wl_subsurface_set_desync(sub);
+		struct wl_buffer *buffer = filled_buffer(a, t->c, t->d, a->colour);
+		wl_surface_attach(surface, buffer, 0, 0);
+		wl_surface_damage(surface, 0, 0, t->c, t->d);
+		wl_surface_commit(surface);
+		parent = surface;
+		say(a, "subsurface at %d,%d size %dx%d", t->a, t->b, t->c, t->d);
+	}
+}
+
+static void
+draw_window(struct actor *a)
+{
+	int width = a->width, height = a->height;
+	const struct trick *t;
+	if ((t = find_trick(a, TRICK_BUFFER))) {
+		width = t->a;
+		height = t->b;
+	} else if (a->configured_width > 0 && a->configured_height > 0) {
+		width = a->configured_width;
+		height = a->configured_height;
+	}
+	if ((t = find_trick(a, TRICK_SCALE))) {
+		wl_surface_set_buffer_scale(a->surface, t->a);
+	}
+	if ((t = find_trick(a, TRICK_VIEWPORT)) && a->viewporter) {
+		struct wp_viewport *viewport = wp_viewporter_get_viewport(a->viewporter, a->surface);
+		wp_viewport_set_destination(viewport, t->a, t->b);
+	}
+	if ((t = find_trick(a, TRICK_GEOMETRY))) {
+		xdg_surface_set_window_geometry(a->xdg_surface, t->a, t->b, t->c, t->d);
+	}
+	struct wl_buffer *buffer = filled_buffer(a, width, height, a->colour);
+	wl_surface_attach(a->surface, buffer, 0, 0);
+	wl_surface_damage_buffer(a->surface, 0, 0, width, height);
+}
+
+static void
+xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t serial)
+{
+	struct actor *a = data;
+	xdg_surface_ack_configure(xdg_surface, serial);
+	a->configured = true;
+	if (!a->mapped) {
+		add_subsurfaces(a);
+		draw_window(a);
+		wl_surface_commit(a->surface);
+		a->mapped = true;
+		say(a, "mapped");
+		if (find_trick(a, TRICK_POPUP_GRAB_UNFOCUSED)) {
+			open_popup(a, 10, 10, 120, 80, 0, true, FORGED_SERIAL);
+		}
+		for (size_t i = 0; i < a->trick_count; i++) {
+			const struct trick *t = &a->tricks[i];
+			if (t->kind == TRICK_POPUP) {
+				open_popup(a, t->a, t->b, t->c, t->d, (uint32_t)t->e, false, 0);
+			}
+		}
+		return;
+	}
+	if (!find_trick(a, TRICK_BUFFER)) {
+		draw_window(a);
+	}
+	wl_surface_commit(a->surface);
+}
+
+static const struct xdg_surface_listener xdg_surface_listener = {
+	.configure = xdg_surface_configure,
+};
+
+static uint32_t
+at_most(uint32_t offered, uint32_t wanted)
+{
+	return offered < wanted ? offered : wanted;
+}
+
+static void
+registry_global(void *data, struct wl_registry *registry, uint32_t name, const char *interface,
+		uint32_t version)
+{
+	struct actor *a = data;
+	if (strcmp(interface, "wl_compositor") == 0) {
+		a->compositor = wl_registry_bind(registry, name, &wl_compositor_interface,
+				at_most(version, 4));
+	} else if (strcmp(interface, "wl_subcompositor") == 0) {
+		a->subcompositor = wl_registry_bind(registry, name, &wl_subcompositor_interface, 1);
+	} else if (strcmp(interface, "wl_shm") == 0) {
+		a->shm = wl_registry_bind(registry, name, &wl_shm_interface, 1);
+	} else if (strcmp(interface, "wl_seat") == 0) {
+		a->seat = wl_registry_bind(registry, name, &wl_seat_interface, at_most(version, 5));
+		wl_seat_add_listener(a->seat, &seat_listener, a);
+	} else if (strcmp(interface, "wl_data_device_manager") == 0) {
+		a->data_manager = wl_registry_bind(registry, name, &wl_data_device_manager_interface,
+				at_most(version, 3));
+	} else if (strcmp(interface, "xdg_wm_base") == 0) {
+		a->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, at_most(version, 3));
+		xdg_wm_base_add_listener(a->wm_base, &wm_base_listener, a);
+	} else if (strcmp(interface, "wp_viewporter") == 0) {
+		a->viewporter = wl_registry_bind(registry, name, &wp_viewporter_interface, 1);
+	}
+}
+
+static void
+registry_global_remove(void *data, struct wl_registry *registry, uint32_t name)
+{
+}
+
+static const struct wl_registry_listener registry_listener = {
+	.global = registry_global,
+	.global_remove = registry_global_remove,
+};
+
+/* ---- main ----------------------------------------------------------------- */
+
+static bool
+parse_trick(const char *text, struct trick *t)
+{
+	static const struct {
+		const char *name;
+		enum trick_kind kind;
+		int args;
+	} names[] = {
+		{ "popup-grab-on-press", TRICK_POPUP_GRAB_ON_PRESS, 0 },
+		{ "popup-grab-forged", TRICK_POPUP_GRAB_FORGED, 0 },
+		{ "popup-grab-unfocused", TRICK_POPUP_GRAB_UNFOCUSED, 0 },
+		{ "drag-on-press", TRICK_DRAG_ON_PRESS, 0 },
+		{ "popup", TRICK_POPUP, 5 },
+		{ "subsurface", TRICK_SUBSURFACE, 4 },
+		{ "buffer", TRICK_BUFFER, 2 },
+		{ "geometry", TRICK_GEOMETRY, 4 },
+		{ "viewport", TRICK_VIEWPORT, 2 },
+		{ "scale", TRICK_SCALE, 1 },
+	};
+	const char *colon = strchr(text, ':');
+	size_t len = colon ? (size_t)(colon - text) : strlen(text);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strlen(names[i].name) != len || strncmp(names[i].name, text, len) != 0) {
+			continue;
+		}
+		*t = (struct trick){ .kind = names[i].kind };
+		if (names[i].args == 0) {
+			return colon == NULL;
+		}
+		if (!colon) {
+			return false;
+		}
+		int *v[] = { &t->a, &t->b, &t->c, &t->d, &t->e };
+		const char *p = colon + 1;
+		for (int k = 0; k < names[i].args; k++) {
+			char *end;
+			long n = strtol(p, &end, 10);
+			if (end == p || (k + 1 < names[i].args ? *end != ',' : *end != '\0')) {
+				return false;
+			}
+			*v[k] = (int)n;
+			p = end + 1;
+		}
+		return true;
+	}
+	return false;
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: itest-actor --log FILE --colour AARRGGBB "
+			"[--popup-colour AARRGGBB] [--size WxH] [--app-id ID] [--trick TRICK]...\n");
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct actor a = { .log_fd = -1, .width = 400, .height = 300, .app_id = "itest-actor" };
+	bool have_colour = false;
+	for (int i = 1; i < argc; i++) {
+		if (i + 1 >= argc) {
+			return usage();
+		}
+		const char *opt = argv[i], *val = argv[++i];
+		if (strcmp(opt, "--log") == 0) {
+			a.log_fd = open(val, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		} else if (strcmp(opt, "--colour") == 0) {
+			a.colour = (uint32_t)strtoul(val, NULL, 16);
+			have_colour = true;
+		} else if (strcmp(opt, "--popup-colour") == 0) {
+			a.popup_colour = (uint32_t)strtoul(val, NULL, 16);
+		} else if (strcmp(opt, "--size") == 0) {
+			if (sscanf(val, "%dx%d", &a.width, &a.height) != 2 || a.width <= 0 ||
+					a.height <= 0) {
+				return usage();
+			}
+		} else if (strcmp(opt, "--app-id") == 0) {
+			a.app_id = val;
+		} else if (strcmp(opt, "--trick") == 0) {
+			if (a.trick_count == MAX_TRICKS || !parse_trick(val, &a.tricks[a.trick_count])) {
+				fprintf(stderr, "itest-actor: bad trick \"%s\"\n", val);
+				return usage();
+			}
+			a.trick_count++;
+		} else {
+			return usage();
+		}
+	}
+	if (a.log_fd < 0 || !have_colour) {
+		return usage();
+	}
+	if (!a.popup_colour) {
+		a.popup_colour = a.colour;
+	}
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	int sigfd = signalfd(-1, &usr1, SFD_CLOEXEC);
+
+	a.display = wl_display_connect(NULL);
+	if (!a.display || sigfd < 0) {
+		fprintf(stderr, "itest-actor: cannot connect to the compositor\n");
+		return 1;
+	}
+	a.registry = wl_display_get_registry(a.display);
+	wl_registry_add_listener(a.registry, &registry_listener, &a);
+	wl_display_roundtrip(a.display);
+	if (!a.compositor || !a.shm || !a.wm_base || !a.seat) {
+		fprintf(stderr, "itest-actor: a global is missing\n");
+		return 1;
+	}
+	if (a.data_manager) {
+		a.data_device = wl_data_device_manager_get_data_device(a.data_manager, a.seat);
+		wl_data_device_add_listener(a.data_device, &device_listener, &a);
+	}
+	a.surface = wl_compositor_create_surface(a.compositor);
+	a.xdg_surface = xdg_wm_base_get_xdg_surface(a.wm_base, a.surface);
+	xdg_surface_add_listener(a.xdg_surface, &xdg_surface_listener, &a);
+	a.toplevel = xdg_surface_get_toplevel(a.xdg_surface);
+	xdg_toplevel_add_listener(a.toplevel, &toplevel_listener, &a);
+	xdg_toplevel_set_app_id(a.toplevel, a.app_id);
+	xdg_toplevel_set_title(a.toplevel, a.app_id);
+	wl_surface_commit(a.surface);
+
+	struct pollfd fds[2] = {
+		{ .fd = wl_display_get_fd(a.display), .events = POLLIN },
+		{ .fd = sigfd, .events = POLLIN },
+	};
+	for (;;) {
+		while (wl_display_prepare_read(a.display) != 0) {
+			wl_display_dispatch_pending(a.display);
+		}
+		if (wl_display_flush(a.display) < 0 && errno != EAGAIN) {
+			wl_display_cancel_read(a.display);
+			break;
+		}
+		if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+			wl_display_cancel_read(a.display);
+			break;
+		}
+		if (fds[0].revents & POLLIN) {
+			if (wl_display_read_events(a.display) < 0) {
+				break;
+			}
+		} else {
+			wl_display_cancel_read(a.display);
+		}
+		if (wl_display_dispatch_pending(a.display) < 0) {
+			break;
+		}
+		if (fds[1].revents & POLLIN) {
+			struct signalfd_siginfo info;
+			if (read(sigfd, &info, sizeof(info)) == sizeof(info)) {
+				/* Everything sent before our sync is dispatched (and logged)
+				 * before its done event. */
+				if (wl_display_roundtrip(a.display) < 0) {
+					break;
+				}
+				say(&a, "barrier %u", ++a.barriers);
+			}
+		}
+	}
+	say(&a, "disconnected error %d", wl_display_get_error(a.display));
+	return 1;
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+// The scene rule, tried as an attacker would: a low client paints with one
+// distinctive colour and plays every trick that could put its pixels where
+// they must not be (popups aimed at the other level's column and at the
+// banner, subsurfaces walking out of their window, buffers larger than the
+// window, a tiny window geometry, a viewport or a buffer scale that blows
+// the surface up), with its window raised by a click. A census of the
+// screenshot then counts the attacker's colour inside the high window's
+// frame and in the banner: 0. The high window must stay visible (its own
+// colour counted inside its box), and the attacker must really have drawn
+// (its colour counted inside its own box), or the census proves nothing.
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "strata_test.h"
+
+#define MAP_TIMEOUT_MS 15000
+#define EVENT_TIMEOUT_MS 5000
+#define ATTACKER_RGB 0x13579bu
+#define VICTIM_RGB 0x2468acu
+#define POPUP_RGB 0x13579cu /* the attacker's popups */
+
+struct actor {
+	pid_t pid;
+	char log[256];
+	char app_id[64];
+	struct window_info window;
+};
+
+static void
+actor_start(struct strata_session *s, struct actor *a, const char *level, const char *app_id,
+		uint32_t rgb, const char *const *tricks)
+{
+	const char *bin = getenv("STRATA_ACTOR_BIN");
+	session_assert_msg(s, bin && bin[0], "STRATA_ACTOR_BIN is not set (run through meson test)");
+	snprintf(a->log, sizeof(a->log), "%s/%s.events", s->dir, app_id);
+	snprintf(a->app_id, sizeof(a->app_id), "%s", app_id);
+	char colour[16], popup_colour[16];
+	snprintf(colour, sizeof(colour), "ff%06x", rgb);
+	snprintf(popup_colour, sizeof(popup_colour), "ff%06x", POPUP_RGB);
+	char *argv[40];
+	int n = 0;
+	argv[n++] = (char *)bin;
+	argv[n++] = "--log";
+	argv[n++] = a->log;
+	argv[n++] = "--colour";
+	argv[n++] = colour;
+	argv[n++] = "--popup-colour";
+	argv[n++] = popup_colour;
+	argv[n++] = "--app-id";
+	argv[n++] = a->app_id;
+	for (int i = 0; tricks && tricks[i] && n < 38; i++) {
+		argv[n++] = "--trick";
+		argv[n++] = (char *)tricks[i];
+	}
+	argv[n] = NULL;
+	a->pid = session_spawn_client(s, level, argv);
+	session_assert_msg(s,
+			session_wait_window(s, &(struct window_match){ .app_id = app_id },
+					&a->window, MAP_TIMEOUT_MS),
+			"%s did not map", app_id);
+}
+
+struct log_wait {
+	struct actor *actor;
+	const char *needle;
+	int count;
+};
+
+static bool
+log_has(struct strata_session *s, void *data)
+{
+	struct log_wait *w = data;
+	char *text = session_read_file(w->actor->log, NULL);
+	int count = 0;
+	for (const char *p = text; p && (p = strstr(p, w->needle)); p++) {
+		count++;
+	}
+	free(text);
+	return count >= w->count;
+}
+
+static void
+actor_wait(struct strata_session *s, struct actor *a, const char *needle, int count)
+{
+	struct log_wait w = { a, needle, count };
+	if (!session_wait_for(log_has, s, &w, EVENT_TIMEOUT_MS)) {
+		char *text = session_read_file(a->log, NULL);
+		session_fail(s, "%s logged \"%s\" fewer than %d times: %s", a->app_id, needle,
+				count, text ? text : "(no log)");
+	}
+}
+
+/* Its commits are all in: a round trip after them (the actor's barrier). */
+static void
+actor_settle(struct strata_session *s, struct actor *a)
+{
+	session_assert(s, kill(a->pid, SIGUSR1) == 0);
+	actor_wait(s, a, "barrier ", 1);
+}
+
+struct box {
+	int x, y, width, height;
+};
+
+/* Pixels of colour rgb in box; fails the test when the box holds no pixel
+ * of the screenshot (a census of nothing proves nothing). */
+static long
+census(struct strata_session *s, const uint32_t *pixels, int width, int height, struct box box,
+		uint32_t rgb, const char *what)
+{
+	int x0 = box.x < 0 ? 0 : box.x, y0 = box.y < 0 ? 0 : box.y;
+	int x1 = box.x + box.width > width ? width : box.x + box.width;
+	int y1 = box.y + box.height > height ? height : box.y + box.height;
+	session_assert_msg(s, x1 > x0 && y1 > y0, "census of %s: the box %d,%d %dx%d is empty",
+			what, box.x, box.y, box.width, box.height);
+	long count = 0, samples = 0;
+	for (int y = y0; y < y1; y++) {
+		for (int x = x0; x < x1; x++) {
+			samples++;
+			count += pixels[(size_t)y * (size_t)width + (size_t)x] == rgb;
+		}
+	}
+	session_assert_msg(s, samples > 0, "census of %s: no sample", what);
+	tap_diag("census: %ld pixels of %06x in %s (%ld samples)", count, rgb, what, samples);
+	return count;
+}
+
+static struct box
+frame_box(const struct window_info *w)
+{
+	return (struct box){ w->frame_x, w->frame_y, w->frame_width, w->frame_height };
+}
+
+static struct box
+content_box(const struct window_info *w)
+{
+	return (struct box){ w->x, w->y, w->width, w->height };
+}
+
+/*
+ * The victim (high) maps first, then the attacker (low) with its tricks;
+ * a click raises and focuses the attacker; the census follows.
+ * toplevel_only: the attacker's pixels may be nowhere outside its own
+ * frame (no popup in play).
+ */
+static void
+run_census(const char *const *tricks, int popups, bool toplevel_only)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor victim, attacker;
+	actor_start(s, &victim, "high", "scene-victim", VICTIM_RGB, NULL);
+	actor_start(s, &attacker, "low", "scene-attacker", ATTACKER_RGB, tricks);
+	/* Raise the attacker by clicking it (a user action: it comes on top). */
+	int x, y;
+	session_assert(s, session_window_visible_point(s, attacker.window.id, &x, &y));
+	free(session_ctl_ok(s, "click %d %d", x, y));
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	if (popups > 0) {
+		actor_wait(s, &attacker, " configured", popups);
+	}
+	actor_settle(s, &attacker);
+	session_assert(s, session_find_window(s, &(struct window_match){ .id = victim.window.id },
+					  &victim.window));
+	session_assert(s, session_find_window(s, &(struct window_match){ .id = attacker.window.id },
+					  &attacker.window));
+
+	int width, height;
+	uint32_t *pixels = session_screenshot(s, &width, &height);
+	struct box banner = { 0, 0, width, SESSION_BANNER_HEIGHT };
+	long in_victim = census(s, pixels, width, height, frame_box(&victim.window), ATTACKER_RGB,
+			"the high window's frame");
+	long in_banner = census(s, pixels, width, height, banner, ATTACKER_RGB, "the banner");
+	long victim_seen = census(s, pixels, width, height, content_box(&victim.window),
+			VICTIM_RGB, "the high window's content");
+	/* Its window or its popups over it: the attacker's paint in its own box. */
+	long attacker_drew = census(s, pixels, width, height, content_box(&attacker.window),
+					     ATTACKER_RGB, "the attacker's own content") +
+			census(s, pixels, width, height, content_box(&attacker.window), POPUP_RGB,
+					"the attacker's own content");
+	long popup_in_victim = census(s, pixels, width, height, frame_box(&victim.window),
+			POPUP_RGB, "the high window's frame");
+	long popup_in_banner = census(s, pixels, width, height, banner, POPUP_RGB, "the banner");
+	struct box whole = { 0, 0, width, height };
+	long popup_shown = census(s, pixels, width, height, whole, POPUP_RGB, "the screen");
+	long outside = 0;
+	if (toplevel_only) {
+		/* Everywhere but the attacker's own frame: the whole screen, less it. */
+		outside = census(s, pixels, width, height, whole, ATTACKER_RGB, "the screen") -
+				census(s, pixels, width, height, frame_box(&attacker.window),
+						ATTACKER_RGB, "the attacker's frame");
+	}
+	free(pixels);
+	session_assert_msg(s, attacker_drew > 1000,
+			"the attacker drew only %ld pixels in its own window: the trick did not run",
+			attacker_drew);
+	session_assert_msg(s, in_victim == 0, "%ld attacker pixels inside the high window's frame",
+			in_victim);
+	session_assert_msg(s, in_banner == 0, "%ld attacker pixels in the banner", in_banner);
+	session_assert_msg(s, outside == 0, "%ld attacker pixels outside its own frame", outside);
+	session_assert_msg(s, popup_in_victim == 0,
+			"%ld pixels of the attacker's popups inside the high window's frame",
+			popup_in_victim);
+	session_assert_msg(s, popup_in_banner == 0, "%ld pixels of the attacker's popups in the banner",
+			popup_in_banner);
+	/* A popup the compositor could slide into the attacker's own column is
+	 * shown there: popups are cut, not hidden. */
+	session_assert_msg(s, popups == 0 || popup_shown > 1000,
+			"the attacker's popups are not shown at all (%ld pixels)", popup_shown);
+	session_assert_msg(s, victim_seen > 1000, "the high window is not visible (%ld pixels)",
+			victim_seen);
+
+	/* Input follows the same rule: a click where the attacker's surface would
+	 * be, inside the high window, goes to the high window. */
+	struct box vb = content_box(&victim.window);
+	free(session_ctl_ok(s, "click %d %d", vb.x + vb.width / 2, vb.y + vb.height / 2));
+	session_assert_msg(s, session_wait_focused_level(s, "high", EVENT_TIMEOUT_MS),
+			"a click inside the high window did not reach it");
+	session_stop(s);
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void
+popups_aimed_at_the_other_column_and_the_banner(void)
+{
+	/* ADJ 0: the compositor may not move them (only cut them); 15: it may
+	 * slide and flip them. */
+	run_census((const char *const[]){ "popup:1300,100,500,300,0", "popup:1300,450,500,300,15",
+				   "popup:100,-400,300,300,0", "popup:-600,-600,3000,2000,0", NULL },
+			4, false);
+}
+
+static void
+subsurface_ladder_walks_out_of_the_window(void)
+{
+	/* Each step from the previous one: left and up, then far right (over
+	 * high's column), then up into the banner. */
+	run_census((const char *const[]){ "subsurface:-300,-300,400,400",
+				   "subsurface:1400,100,500,500", "subsurface:0,-900,500,500",
+				   "subsurface:-2000,1200,3000,3000", NULL },
+			0, true);
+}
+
+static void
+buffer_larger_than_the_window(void)
+{
+	run_census((const char *const[]){ "buffer:3000,2000", NULL }, 0, true);
+}
+
+static void
+tiny_window_geometry_over_a_large_buffer(void)
+{
+	run_census((const char *const[]){ "buffer:3000,2000", "geometry:0,0,200,150", NULL }, 0,
+			true);
+}
+
+static void
+viewport_destination_larger_than_the_window(void)
+{
+	run_census((const char *const[]){ "viewport:4000,4000", NULL }, 0, true);
+}
+
+static void
+buffer_scale_over_a_huge_buffer(void)
+{
+	run_census((const char *const[]){ "buffer:6000,4000", "scale:2", NULL }, 0, true);
+}
+
+TAP_TESTS(TAP_CASE(popups_aimed_at_the_other_column_and_the_banner),
+		TAP_CASE(subsurface_ladder_walks_out_of_the_window),
+		TAP_CASE(buffer_larger_than_the_window),
+		TAP_CASE(tiny_window_geometry_over_a_large_buffer),
+		TAP_CASE(viewport_destination_larger_than_the_window),
+		TAP_CASE(buffer_scale_over_a_huge_buffer))
