@@ -20,6 +20,13 @@
  *                      reaches an idle compositor.
  *   flood N            N wl_region.add then one round trip; prints the
  *                      whole time divided by N, in ns per message.
+ *   key CONTROL N      Map a window (it takes keyboard focus), then N times:
+ *                      ask the test-control socket CONTROL to press a key
+ *                      and time, from just before the request is written,
+ *                      until wl_keyboard.key arrives, in µs (then release it,
+ *                      untimed). Input latency through the seat.
+ *   motion CONTROL N   The same for pointer motion inside the window: from
+ *                      the request to wl_pointer.motion, in µs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <wayland-client.h>
@@ -123,6 +132,7 @@ struct globals {
 	struct wl_compositor *compositor;
 	struct wl_shm *shm;
 	struct xdg_wm_base *wm_base;
+	struct wl_seat *seat;
 	bool argb;
 };
 
@@ -163,6 +173,11 @@ registry_global(void *data, struct wl_registry *registry, uint32_t name, const c
 		g->shm = wl_registry_bind(registry, name, &wl_shm_interface, 1);
 		if (!g->shm || wl_shm_add_listener(g->shm, &shm_listener, g) < 0) {
 			die("cannot bind wl_shm");
+		}
+	} else if (strcmp(interface, wl_seat_interface.name) == 0 && !g->seat) {
+		g->seat = wl_registry_bind(registry, name, &wl_seat_interface, 1);
+		if (!g->seat) {
+			die("cannot bind wl_seat");
 		}
 	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0 && !g->wm_base) {
 		g->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, 1);
@@ -374,6 +389,37 @@ static const struct xdg_toplevel_listener toplevel_listener = {
 	.close = toplevel_close,
 };
 
+/* A toplevel, configured (not mapped: no buffer yet). */
+static void
+window_configure(struct wl_display *display, struct globals *g, struct window *window)
+{
+	window->surface = wl_compositor_create_surface(g->compositor);
+	if (!window->surface) {
+		die("cannot create a wl_surface");
+	}
+	window->xdg_surface = xdg_wm_base_get_xdg_surface(g->wm_base, window->surface);
+	if (!window->xdg_surface ||
+			xdg_surface_add_listener(window->xdg_surface, &xdg_surface_listener,
+					window) < 0) {
+		die("cannot create an xdg_surface");
+	}
+	window->toplevel = xdg_surface_get_toplevel(window->xdg_surface);
+	bool ok = window->toplevel &&
+			xdg_toplevel_add_listener(window->toplevel, &toplevel_listener, window) ==
+					0;
+	if (!ok) {
+		die("cannot create an xdg_toplevel");
+	}
+	xdg_toplevel_set_title(window->toplevel, "strata-probe");
+	xdg_toplevel_set_app_id(window->toplevel, "strata-probe");
+	wl_surface_commit(window->surface);
+	while (!window->configured) {
+		if (wl_display_dispatch(display) < 0) {
+			die_display(display, "waiting for the first configure");
+		}
+	}
+}
+
 static int
 create_shm_file(size_t size)
 {
@@ -457,31 +503,7 @@ mode_commit(unsigned long width, unsigned long height, unsigned long n, bool wit
 	close(fd);
 
 	struct window window = { 0 };
-	window.surface = wl_compositor_create_surface(g.compositor);
-	if (!window.surface) {
-		die("cannot create a wl_surface");
-	}
-	window.xdg_surface = xdg_wm_base_get_xdg_surface(g.wm_base, window.surface);
-	if (!window.xdg_surface ||
-			xdg_surface_add_listener(window.xdg_surface, &xdg_surface_listener,
-					&window) < 0) {
-		die("cannot create an xdg_surface");
-	}
-	window.toplevel = xdg_surface_get_toplevel(window.xdg_surface);
-	bool ok = window.toplevel &&
-			xdg_toplevel_add_listener(window.toplevel, &toplevel_listener, &window) ==
-					0;
-	if (!ok) {
-		die("cannot create an xdg_toplevel");
-	}
-	xdg_toplevel_set_title(window.toplevel, "strata-probe");
-	xdg_toplevel_set_app_id(window.toplevel, "strata-probe");
-	wl_surface_commit(window.surface);
-	while (!window.configured) {
-		if (wl_display_dispatch(display) < 0) {
-			die_display(display, "waiting for the first configure");
-		}
-	}
+	window_configure(display, &g, &window);
 
 	uint32_t state = 0x9e3779b9u;
 	for (unsigned long i = 0; i < n; i++) {
@@ -537,10 +559,274 @@ mode_commit(unsigned long width, unsigned long height, unsigned long n, bool wit
 	wl_display_disconnect(display);
 }
 
+/* ---- input latency --------------------------------------------------------- */
+
+struct input_probe {
+	struct wl_keyboard *keyboard;
+	struct wl_pointer *pointer;
+	bool focused;
+	uint64_t key_at; /* when the awaited key event came; 0: not yet */
+	uint32_t key_state; /* the state awaited */
+	uint64_t motion_at;
+};
+
+static void
+probe_keymap(void *data, struct wl_keyboard *keyboard, uint32_t format, int32_t fd, uint32_t size)
+{
+	close(fd);
+}
+
+static void
+probe_key_enter(void *data, struct wl_keyboard *keyboard, uint32_t serial,
+		struct wl_surface *surface, struct wl_array *keys)
+{
+	((struct input_probe *)data)->focused = true;
+}
+
+static void
+probe_key_leave(void *data, struct wl_keyboard *keyboard, uint32_t serial,
+		struct wl_surface *surface)
+{
+	((struct input_probe *)data)->focused = false;
+}
+
+static void
+probe_key(void *data, struct wl_keyboard *keyboard, uint32_t serial, uint32_t time, uint32_t key,
+		uint32_t state)
+{
+	struct input_probe *probe = data;
+	if (state == probe->key_state && probe->key_at == 0) {
+		probe->key_at = now_ns();
+	}
+}
+
+static void
+probe_modifiers(void *data, struct wl_keyboard *keyboard, uint32_t serial, uint32_t depressed,
+		uint32_t latched, uint32_t locked, uint32_t group)
+{
+}
+
+static void
+probe_repeat_info(void *data, struct wl_keyboard *keyboard, int32_t rate, int32_t delay)
+{
+}
+
+static const struct wl_keyboard_listener probe_keyboard_listener = {
+	.keymap = probe_keymap,
+	.enter = probe_key_enter,
+	.leave = probe_key_leave,
+	.key = probe_key,
+	.modifiers = probe_modifiers,
+	.repeat_info = probe_repeat_info,
+};
+
+static void
+probe_pointer_enter(void *data, struct wl_pointer *pointer, uint32_t serial,
+		struct wl_surface *surface, wl_fixed_t x, wl_fixed_t y)
+{
+	/* The first motion over the window comes as enter, with the position
+	 * (wlroots sends no motion for the position enter already gave). */
+	struct input_probe *probe = data;
+	if (probe->motion_at == 0) {
+		probe->motion_at = now_ns();
+	}
+}
+
+static void
+probe_pointer_leave(void *data, struct wl_pointer *pointer, uint32_t serial,
+		struct wl_surface *surface)
+{
+}
+
+static void
+probe_pointer_motion(void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t x,
+		wl_fixed_t y)
+{
+	struct input_probe *probe = data;
+	if (probe->motion_at == 0) {
+		probe->motion_at = now_ns();
+	}
+}
+
+static void
+probe_pointer_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t time,
+		uint32_t button, uint32_t state)
+{
+}
+
+static void
+probe_pointer_axis(void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis,
+		wl_fixed_t value)
+{
+}
+
+static const struct wl_pointer_listener probe_pointer_listener = {
+	.enter = probe_pointer_enter,
+	.leave = probe_pointer_leave,
+	.motion = probe_pointer_motion,
+	.button = probe_pointer_button,
+	.axis = probe_pointer_axis,
+};
+
+/* A connection to the test-control socket. */
+static int
+control_connect(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		die("control socket path too long");
+	}
+	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		die("cannot connect to %s: %s", path, strerror(errno));
+	}
+	return fd;
+}
+
+static void
+control_send(int fd, const char *line)
+{
+	size_t len = strlen(line);
+	if (write(fd, line, len) != (ssize_t)len) {
+		die("cannot write to the control socket: %s", strerror(errno));
+	}
+}
+
+/* Reads the control reply up to its final "ok..." or "error..." line. */
+static void
+control_reply(int fd, char *out, size_t size)
+{
+	size_t used = 0;
+	for (;;) {
+		if (used + 1 >= size) {
+			die("control reply too long");
+		}
+		ssize_t n = read(fd, out + used, size - 1 - used);
+		if (n <= 0) {
+			die("the control socket closed");
+		}
+		used += (size_t)n;
+		out[used] = '\0';
+		char *last = out;
+		for (char *nl; (nl = strchr(last, '\n')) && nl[1];) {
+			last = nl + 1;
+		}
+		if (used > 0 && out[used - 1] == '\n' &&
+				(strncmp(last, "ok", 2) == 0 || strncmp(last, "error", 5) == 0)) {
+			if (strncmp(last, "error", 5) == 0) {
+				die("control: %s", last);
+			}
+			return;
+		}
+	}
+}
+
+/* The probe's window box, from the test-control's window list. */
+static void
+control_window_box(int fd, int *x, int *y, int *width, int *height)
+{
+	static char reply[65536];
+	control_send(fd, "windows\n");
+	control_reply(fd, reply, sizeof(reply));
+	for (char *line = reply; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl) {
+			*nl = '\0';
+		}
+		if (strstr(line, "app_id=\"strata-probe\"") &&
+				sscanf(line,
+						"window id=%*u level=%*s focused=%*d fullscreen=%*d x=%d y=%d "
+						"width=%d height=%d",
+						x, y, width, height) == 4) {
+			return;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	die("the probe's window is not in the window list");
+}
+
+static void
+mode_input(const char *control_path, unsigned long n, bool motion)
+{
+	struct wl_display *display = connect_display();
+	struct globals g = { 0 };
+	struct wl_registry *registry = get_registry(display, &g);
+	roundtrip(display);
+	if (!g.compositor || !g.shm || !g.wm_base || !g.seat) {
+		die("the compositor lacks wl_compositor v4, wl_shm, xdg_wm_base or wl_seat");
+	}
+	struct input_probe probe = { 0 };
+	probe.keyboard = wl_seat_get_keyboard(g.seat);
+	probe.pointer = wl_seat_get_pointer(g.seat);
+	wl_keyboard_add_listener(probe.keyboard, &probe_keyboard_listener, &probe);
+	wl_pointer_add_listener(probe.pointer, &probe_pointer_listener, &probe);
+	struct window window = { 0 };
+	window_configure(display, &g, &window);
+	/* A buffer of the window's size: it maps, and takes keyboard focus. */
+	int fd = create_shm_file(400 * 300 * 4);
+	struct wl_shm_pool *pool = wl_shm_create_pool(g.shm, fd, 400 * 300 * 4);
+	struct wl_buffer *buffer =
+			wl_shm_pool_create_buffer(pool, 0, 400, 300, 1600, WL_SHM_FORMAT_ARGB8888);
+	wl_shm_pool_destroy(pool);
+	close(fd);
+	wl_surface_attach(window.surface, buffer, 0, 0);
+	wl_surface_damage_buffer(window.surface, 0, 0, 400, 300);
+	wl_surface_commit(window.surface);
+	while (!probe.focused) {
+		if (wl_display_dispatch(display) < 0) {
+			die_display(display, "waiting for keyboard focus");
+		}
+	}
+	int control = control_connect(control_path);
+	char reply[4096];
+	int x = 0, y = 0, width = 0, height = 0;
+	control_window_box(control, &x, &y, &width, &height);
+	for (unsigned long i = 0; i < n; i++) {
+		uint64_t t0;
+		if (motion) {
+			char line[64];
+			snprintf(line, sizeof(line), "motion %d %d\n", x + 10 + (int)(i % 2) * 20,
+					y + 10 + (int)(i % 2) * 20);
+			probe.motion_at = 0;
+			t0 = now_ns();
+			control_send(control, line);
+			dispatch_until(display, &probe.motion_at, "waiting for the motion");
+			control_reply(control, reply, sizeof(reply));
+			print_us(probe.motion_at - t0);
+			continue;
+		}
+		probe.key_at = 0;
+		probe.key_state = WL_KEYBOARD_KEY_STATE_PRESSED;
+		t0 = now_ns();
+		control_send(control, "keydown a\n");
+		dispatch_until(display, &probe.key_at, "waiting for the key press");
+		uint64_t took = probe.key_at - t0;
+		control_reply(control, reply, sizeof(reply));
+		probe.key_at = 0;
+		probe.key_state = WL_KEYBOARD_KEY_STATE_RELEASED;
+		control_send(control, "keyup a\n");
+		dispatch_until(display, &probe.key_at, "waiting for the key release");
+		control_reply(control, reply, sizeof(reply));
+		print_us(took);
+	}
+	close(control);
+	wl_buffer_destroy(buffer);
+	xdg_toplevel_destroy(window.toplevel);
+	xdg_surface_destroy(window.xdg_surface);
+	wl_surface_destroy(window.surface);
+	wl_keyboard_destroy(probe.keyboard);
+	wl_pointer_destroy(probe.pointer);
+	roundtrip(display);
+	wl_registry_destroy(registry);
+	wl_display_disconnect(display);
+}
+
 static void
 usage(void)
 {
-	fputs("Usage: strata-probe startup N | sync N | commit W H N | commitsync W H N | flood N\n",
+	fputs("Usage: strata-probe startup N | sync N | commit W H N | commitsync W H N | flood N\n"
+	      "                    | key CONTROL N | motion CONTROL N\n",
 			stderr);
 	exit(2);
 }
@@ -561,6 +847,9 @@ main(int argc, char *argv[])
 		unsigned long h = parse_count(argv[3], 1, MAX_SIDE, "H");
 		mode_commit(w, h, parse_count(argv[4], 1, 10000000, "N"),
 				strcmp(mode, "commit") == 0);
+	} else if ((strcmp(mode, "key") == 0 || strcmp(mode, "motion") == 0) && argc == 4) {
+		mode_input(argv[2], parse_count(argv[3], 1, 1000000, "N"),
+				strcmp(mode, "motion") == 0);
 	} else if (strcmp(mode, "flood") == 0 && argc == 3) {
 		mode_flood(parse_count(argv[2], 1, 1000000000, "N"));
 	} else {
