@@ -97,6 +97,8 @@ struct actor {
 	unsigned popups;
 };
 
+static void say(struct actor *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void
 say(struct actor *a, const char *fmt, ...)
 {
@@ -310,8 +312,8 @@ device_data_offer(void *data, struct wl_data_device *device, struct wl_data_offe
 }
 
 static void
-device_enter(void *data, struct wl_data_device *device, uint32_t serial,
-		struct wl_surface *surface, wl_fixed_t x, wl_fixed_t y, struct wl_data_offer *offer)
+device_enter(void *data, struct wl_data_device *device, uint32_t serial, struct wl_surface *surface,
+		wl_fixed_t x, wl_fixed_t y, struct wl_data_offer *offer)
 {
 	say(data, "data enter");
 }
@@ -452,8 +454,7 @@ pointer_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t
 }
 
 static void
-pointer_axis(void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis,
-		wl_fixed_t value)
+pointer_axis(void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis, wl_fixed_t value)
 {
 	say(data, "axis %u", axis);
 }
@@ -556,8 +557,8 @@ add_subsurfaces(struct actor *a)
 			continue;
 		}
 		struct wl_surface *surface = wl_compositor_create_surface(a->compositor);
-		struct wl_subsurface *sub = wl_subcompositor_get_subsurface(a->subcompositor,
-				surface, parent);
+		struct wl_subsurface *sub =
+				wl_subcompositor_get_subsurface(a->subcompositor, surface, parent);
 		wl_subsurface_set_position(sub, t->a, t->b);
 		wl_subsurface_set_desync(sub);
 		struct wl_buffer *buffer = filled_buffer(a, t->c, t->d, a->colour);
@@ -585,7 +586,8 @@ draw_window(struct actor *a)
 		wl_surface_set_buffer_scale(a->surface, t->a);
 	}
 	if ((t = find_trick(a, TRICK_VIEWPORT)) && a->viewporter) {
-		struct wp_viewport *viewport = wp_viewporter_get_viewport(a->viewporter, a->surface);
+		struct wp_viewport *viewport =
+				wp_viewporter_get_viewport(a->viewporter, a->surface);
 		wp_viewport_set_destination(viewport, t->a, t->b);
 	}
 	if ((t = find_trick(a, TRICK_GEOMETRY))) {
@@ -651,10 +653,11 @@ registry_global(void *data, struct wl_registry *registry, uint32_t name, const c
 		a->seat = wl_registry_bind(registry, name, &wl_seat_interface, at_most(version, 5));
 		wl_seat_add_listener(a->seat, &seat_listener, a);
 	} else if (strcmp(interface, "wl_data_device_manager") == 0) {
-		a->data_manager = wl_registry_bind(registry, name, &wl_data_device_manager_interface,
-				at_most(version, 3));
+		a->data_manager = wl_registry_bind(registry, name,
+				&wl_data_device_manager_interface, at_most(version, 3));
 	} else if (strcmp(interface, "xdg_wm_base") == 0) {
-		a->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, at_most(version, 3));
+		a->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface,
+				at_most(version, 3));
 		xdg_wm_base_add_listener(a->wm_base, &wm_base_listener, a);
 	} else if (strcmp(interface, "wp_viewporter") == 0) {
 		a->viewporter = wl_registry_bind(registry, name, &wp_viewporter_interface, 1);
@@ -724,7 +727,8 @@ parse_trick(const char *text, struct trick *t)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: itest-actor --log FILE --colour AARRGGBB "
+	fprintf(stderr,
+			"usage: itest-actor --log FILE --colour AARRGGBB "
 			"[--popup-colour AARRGGBB] [--size WxH] [--app-id ID] [--trick TRICK]...\n");
 	return 2;
 }
@@ -754,7 +758,8 @@ main(int argc, char **argv)
 		} else if (strcmp(opt, "--app-id") == 0) {
 			a.app_id = val;
 		} else if (strcmp(opt, "--trick") == 0) {
-			if (a.trick_count == MAX_TRICKS || !parse_trick(val, &a.tricks[a.trick_count])) {
+			if (a.trick_count == MAX_TRICKS ||
+					!parse_trick(val, &a.tricks[a.trick_count])) {
 				fprintf(stderr, "itest-actor: bad trick \"%s\"\n", val);
 				return usage();
 			}

@@ -33,7 +33,8 @@ actor_start(struct strata_session *s, struct actor *a, const char *level, const 
 		uint32_t rgb, const char *const *tricks)
 {
 	const char *bin = getenv("STRATA_ACTOR_BIN");
-	session_assert_msg(s, bin && bin[0], "STRATA_ACTOR_BIN is not set (run through meson test)");
+	session_assert_msg(s, bin && bin[0],
+			"STRATA_ACTOR_BIN is not set (run through meson test)");
 	snprintf(a->log, sizeof(a->log), "%s/%s.events", s->dir, app_id);
 	snprintf(a->app_id, sizeof(a->app_id), "%s", app_id);
 	char colour[16], popup_colour[16];
@@ -161,10 +162,12 @@ run_census(const char *const *tricks, int popups, bool toplevel_only)
 		actor_wait(s, &attacker, " configured", popups);
 	}
 	actor_settle(s, &attacker);
-	session_assert(s, session_find_window(s, &(struct window_match){ .id = victim.window.id },
-					  &victim.window));
-	session_assert(s, session_find_window(s, &(struct window_match){ .id = attacker.window.id },
-					  &attacker.window));
+	session_assert(s,
+			session_find_window(s, &(struct window_match){ .id = victim.window.id },
+					&victim.window));
+	session_assert(s,
+			session_find_window(s, &(struct window_match){ .id = attacker.window.id },
+					&attacker.window));
 
 	int width, height;
 	uint32_t *pixels = session_screenshot(s, &width, &height);
@@ -172,8 +175,8 @@ run_census(const char *const *tricks, int popups, bool toplevel_only)
 	long in_victim = census(s, pixels, width, height, frame_box(&victim.window), ATTACKER_RGB,
 			"the high window's frame");
 	long in_banner = census(s, pixels, width, height, banner, ATTACKER_RGB, "the banner");
-	long victim_seen = census(s, pixels, width, height, content_box(&victim.window),
-			VICTIM_RGB, "the high window's content");
+	long victim_seen = census(s, pixels, width, height, content_box(&victim.window), VICTIM_RGB,
+			"the high window's content");
 	/* Its window or its popups over it: the attacker's paint in its own box. */
 	long attacker_drew = census(s, pixels, width, height, content_box(&attacker.window),
 					     ATTACKER_RGB, "the attacker's own content") +
@@ -202,8 +205,8 @@ run_census(const char *const *tricks, int popups, bool toplevel_only)
 	session_assert_msg(s, popup_in_victim == 0,
 			"%ld pixels of the attacker's popups inside the high window's frame",
 			popup_in_victim);
-	session_assert_msg(s, popup_in_banner == 0, "%ld pixels of the attacker's popups in the banner",
-			popup_in_banner);
+	session_assert_msg(s, popup_in_banner == 0,
+			"%ld pixels of the attacker's popups in the banner", popup_in_banner);
 	/* A popup the compositor could slide into the attacker's own column is
 	 * shown there: popups are cut, not hidden. */
 	session_assert_msg(s, popups == 0 || popup_shown > 1000,
@@ -228,7 +231,8 @@ popups_aimed_at_the_other_column_and_the_banner(void)
 	/* ADJ 0: the compositor may not move them (only cut them); 15: it may
 	 * slide and flip them. */
 	run_census((const char *const[]){ "popup:1300,100,500,300,0", "popup:1300,450,500,300,15",
-				   "popup:100,-400,300,300,0", "popup:-600,-600,3000,2000,0", NULL },
+				   "popup:100,-400,300,300,0", "popup:-600,-600,3000,2000,0",
+				   NULL },
 			4, false);
 }
 

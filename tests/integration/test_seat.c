@@ -34,7 +34,8 @@ actor_start(struct strata_session *s, struct actor *a, const char *level, const 
 		const char *const *tricks)
 {
 	const char *bin = getenv("STRATA_ACTOR_BIN");
-	session_assert_msg(s, bin && bin[0], "STRATA_ACTOR_BIN is not set (run through meson test)");
+	session_assert_msg(s, bin && bin[0],
+			"STRATA_ACTOR_BIN is not set (run through meson test)");
 	snprintf(a->log, sizeof(a->log), "%s/%s.events", s->dir, app_id);
 	snprintf(a->app_id, sizeof(a->app_id), "%s", app_id);
 	a->barriers = 0;
@@ -184,8 +185,8 @@ typed_text_reaches_only(struct strata_session *s, struct actor *to, struct actor
 	actor_barrier(s, to);
 	char listing[1024];
 	int stolen = count_keys(s, from, from_mark, listing, sizeof(listing));
-	session_assert_msg(s, stolen == 0,
-			"the window that lost focus still got %d key events: %s", stolen, listing);
+	session_assert_msg(s, stolen == 0, "the window that lost focus still got %d key events: %s",
+			stolen, listing);
 	int got = count_keys(s, to, to_mark, listing, sizeof(listing));
 	session_assert_msg(s, got == 6, "the focused window got %d key events, not 6: %s", got,
 			listing);
@@ -226,8 +227,7 @@ popup_grab_with_a_forged_serial_is_refused(void)
 {
 	struct strata_session *s = session_start(NULL);
 	struct actor low, high;
-	actor_start(s, &low, "low", "seat-low",
-			(const char *const[]){ "popup-grab-forged", NULL });
+	actor_start(s, &low, "low", "seat-low", (const char *const[]){ "popup-grab-forged", NULL });
 	actor_wait_line(s, &low, 0, "popup 1 grab serial 2147483632");
 	actor_wait_line(s, &low, 0, "popup 1 done");
 	actor_start(s, &high, "high", "seat-high", NULL);
@@ -309,8 +309,7 @@ drag_from_low_carried_over_high(void)
 	free(session_ctl_ok(s, "button left release"));
 	actor_barrier(s, &high);
 	char *events = actor_events(s, &high);
-	session_assert_msg(s, !strstr(events, "data enter"), "low's drag entered high: %s",
-			events);
+	session_assert_msg(s, !strstr(events, "data enter"), "low's drag entered high: %s", events);
 	free(events);
 
 	mark = actor_mark(s, &low);
@@ -385,5 +384,6 @@ TAP_TESTS(TAP_CASE(popup_grab_with_a_sent_serial_ends_on_click_elsewhere),
 		TAP_CASE(popup_grab_with_a_forged_serial_is_refused),
 		TAP_CASE(popup_grab_from_an_unfocused_window_is_refused),
 		TAP_CASE(button_held_in_low_during_a_click_on_high),
-		TAP_CASE(drag_from_low_carried_over_high), TAP_CASE(key_held_while_a_click_moves_focus),
+		TAP_CASE(drag_from_low_carried_over_high),
+		TAP_CASE(key_held_while_a_click_moves_focus),
 		TAP_CASE(key_held_while_logo_tab_moves_focus))

@@ -118,7 +118,8 @@ shared_network_and_shell_only_when_asked(void)
 static void
 extra_binds_are_read_only(void)
 {
-	const struct cage_bind binds[] = { { "/run/strata/strata-X/audio/low", "/run/strata/audio" } };
+	const struct cage_bind binds[] = { { "/run/strata/strata-X/audio/low",
+			"/run/strata/audio" } };
 	struct cage_spec spec = spec_for(false, false);
 	spec.ro_binds = binds;
 	spec.ro_bind_count = 1;

@@ -58,19 +58,22 @@ every_count_of_levels_fits(void)
 					levels, i);
 			for (size_t j = i + 1; j < levels; j++) {
 				tap_assert_msg(!overlap(&columns[i], &columns[j]),
-						"%zu levels: columns %zu and %zu overlap", levels, i, j);
+						"%zu levels: columns %zu and %zu overlap", levels,
+						i, j);
 				checked++;
 			}
 			if (i + 1 < levels) {
 				int gap = columns[i + 1].x - (columns[i].x + columns[i].width);
-				tap_assert_msg(gap >= LAYOUT_GAP, "%zu levels: columns %zu and %zu %d apart",
-						levels, i, i + 1, gap);
+				tap_assert_msg(gap >= LAYOUT_GAP,
+						"%zu levels: columns %zu and %zu %d apart", levels,
+						i, i + 1, gap);
 			}
 			for (int row = 0; row < counts[i]; row++) {
 				struct wlr_box cell = layout_cell(&columns[i], row, counts[i]);
 				tap_assert(inside(&cell, &columns[i]));
 				for (int other = row + 1; other < counts[i]; other++) {
-					struct wlr_box next = layout_cell(&columns[i], other, counts[i]);
+					struct wlr_box next =
+							layout_cell(&columns[i], other, counts[i]);
 					tap_assert(!overlap(&cell, &next));
 				}
 			}

@@ -38,17 +38,19 @@ key_gate_invariants_hold_for_every_input(void)
 			/* A client hears a key only with focus, never during a modal
 			 * owner's press, never the reserved modifier, never a
 			 * shortcut, never a release whose press it did not get. */
-			tap_assert_msg(k.client_focused, "bits %u: key to a client without focus", bits);
-			tap_assert_msg(!(k.pressed && k.modal), "bits %u: press to a client while modal",
+			tap_assert_msg(k.client_focused, "bits %u: key to a client without focus",
 					bits);
-			tap_assert_msg(!(k.pressed && k.reserved_key), "bits %u: reserved key delivered",
-					bits);
+			tap_assert_msg(!(k.pressed && k.modal),
+					"bits %u: press to a client while modal", bits);
+			tap_assert_msg(!(k.pressed && k.reserved_key),
+					"bits %u: reserved key delivered", bits);
 			tap_assert_msg(!(k.pressed && k.reserved_held),
 					"bits %u: a shortcut reached a client", bits);
 			tap_assert_msg(k.pressed || k.press_delivered,
 					"bits %u: a release without its press", bits);
 			tap_assert_msg(!(k.pressed && k.press_table_full),
-					"bits %u: a press that cannot be remembered went out", bits);
+					"bits %u: a press that cannot be remembered went out",
+					bits);
 		}
 		if (!k.pressed) {
 			tap_assert_msg(action == GATE_KEY_DROP || action == GATE_KEY_TO_CLIENT,
@@ -56,7 +58,8 @@ key_gate_invariants_hold_for_every_input(void)
 		}
 		if (k.pressed && k.modal) {
 			tap_assert_msg(action == GATE_KEY_TO_MODAL,
-					"bits %u: a press during a modal owner went elsewhere", bits);
+					"bits %u: a press during a modal owner went elsewhere",
+					bits);
 		}
 	}
 	tap_assert_int_eq(seen, 128);
@@ -67,7 +70,9 @@ key_gate_routes_the_ordinary_cases(void)
 {
 	struct gate_key typing = { .pressed = true, .client_focused = true };
 	tap_assert_int_eq(gate_decide_key(&typing), GATE_KEY_TO_CLIENT);
-	struct gate_key shortcut = { .pressed = true, .reserved_held = true, .client_focused = true };
+	struct gate_key shortcut = { .pressed = true,
+		.reserved_held = true,
+		.client_focused = true };
 	tap_assert_int_eq(gate_decide_key(&shortcut), GATE_KEY_BINDING);
 	struct gate_key logo = { .pressed = true, .reserved_key = true, .client_focused = true };
 	tap_assert_int_eq(gate_decide_key(&logo), GATE_KEY_DROP);
@@ -79,7 +84,9 @@ key_gate_routes_the_ordinary_cases(void)
 	tap_assert_int_eq(gate_decide_key(&stale), GATE_KEY_DROP);
 	struct gate_key nobody = { .pressed = true };
 	tap_assert_int_eq(gate_decide_key(&nobody), GATE_KEY_DROP);
-	struct gate_key full = { .pressed = true, .client_focused = true, .press_table_full = true };
+	struct gate_key full = { .pressed = true,
+		.client_focused = true,
+		.press_table_full = true };
 	tap_assert_int_eq(gate_decide_key(&full), GATE_KEY_DROP);
 }
 
@@ -107,16 +114,19 @@ button_gate_invariants_hold_for_every_input(void)
 					action == GATE_BUTTON_FOCUS_AND_CLIENT;
 			if (to_client) {
 				tap_assert_msg(!b.modal || !b.pressed,
-						"bits %u: a press reached a client while modal", bits);
+						"bits %u: a press reached a client while modal",
+						bits);
 				tap_assert_msg(!b.reserved_held || !b.pressed,
 						"bits %u: a reserved click reached a client", bits);
 				tap_assert_msg(b.pressed ? b.over_surface : b.press_delivered,
-						"bits %u: a button to a client it does not concern", bits);
-				tap_assert_msg(!b.grab_active, "bits %u: a client heard a move/resize",
+						"bits %u: a button to a client it does not concern",
 						bits);
+				tap_assert_msg(!b.grab_active,
+						"bits %u: a client heard a move/resize", bits);
 			}
 			if (action == GATE_BUTTON_MOVE || action == GATE_BUTTON_RESIZE) {
-				tap_assert_msg(b.pressed && b.reserved_held && b.over_window && !b.modal,
+				tap_assert_msg(b.pressed && b.reserved_held && b.over_window &&
+								!b.modal,
 						"bits %u: a move or resize without the user's gesture",
 						bits);
 			}
@@ -262,6 +272,7 @@ focus_next_walks_the_stack(void)
 
 TAP_TESTS(TAP_CASE(key_gate_invariants_hold_for_every_input),
 		TAP_CASE(key_gate_routes_the_ordinary_cases),
-		TAP_CASE(button_gate_invariants_hold_for_every_input), TAP_CASE(motion_and_scroll_gates),
-		TAP_CASE(binding_table), TAP_CASE(new_windows_never_steal_focus_across_levels),
+		TAP_CASE(button_gate_invariants_hold_for_every_input),
+		TAP_CASE(motion_and_scroll_gates), TAP_CASE(binding_table),
+		TAP_CASE(new_windows_never_steal_focus_across_levels),
 		TAP_CASE(fallback_stays_in_the_level), TAP_CASE(focus_next_walks_the_stack))
