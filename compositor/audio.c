@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +22,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 #include "audio.h"
 #include "paths.h"
+#include "process.h"
 #include "seat.h"
 #include "session.h"
 
@@ -41,10 +40,7 @@ struct audio_level {
 	char dir[PATH_MAX];
 	char playback[PATH_MAX];
 	char mic[PATH_MAX];
-	pid_t pid;
-	unsigned restarts;
-	uint64_t started_ms;
-	struct wl_event_source *restart_timer;
+	struct process *process; /* strata-audio-level in its cage, supervised; may be NULL */
 };
 
 struct strata_audio {
@@ -58,15 +54,13 @@ struct strata_audio {
 	struct audio_level levels[STRATA_MAX_LEVELS];
 	size_t level_count;
 
+	struct process *mux; /* supervised; may be NULL */
 	pid_t mux_pid;
 	int control_fd;
 	struct wl_event_source *control_source;
 	char in[CONTROL_LINE_MAX + 1];
 	size_t in_len;
 	bool in_discard; /* an over-long line is being skipped */
-	unsigned mux_restarts;
-	uint64_t mux_started_ms;
-	struct wl_event_source *mux_timer;
 
 	/* What the user chose. */
 	int focus; /* level, -1: none */
@@ -241,36 +235,39 @@ handle_control(int fd, uint32_t mask, void *data)
 	return 0;
 }
 
-static void start_mux(struct strata_audio *audio);
-
-static int
-handle_mux_timer(void *data)
+static void
+handle_mux_started(void *data, pid_t pid, int socket_fd)
 {
 	struct strata_audio *audio = data;
-	if (!audio->stopping && audio->mux_pid <= 0) {
-		start_mux(audio);
+	control_close(audio);
+	audio->mux_pid = pid;
+	audio->control_fd = socket_fd;
+	audio->control_source = wl_event_loop_add_fd(audio->server->event_loop, socket_fd,
+			WL_EVENT_READABLE, handle_control, audio);
+	if (!audio->control_source) {
+		/* Deaf to it: better no mux than one we cannot hear. */
+		wlr_log(WLR_ERROR, "audio: cannot watch the mux's control socket");
+		control_close(audio);
 	}
-	return 0;
 }
 
 static void
-mux_exited(void *data, pid_t pid, int status)
+handle_mux_exited(void *data, pid_t pid, int status)
 {
 	struct strata_audio *audio = data;
 	audio->mux_pid = 0;
 	control_close(audio);
-	if (audio->stopping) {
-		return;
-	}
-	uint32_t delay = session_restart_delay(&audio->mux_restarts, audio->mux_started_ms);
-	wlr_log(WLR_ERROR, "audio: the mux (pid %d) exited (%s %d); restarting in %u ms", (int)pid,
-			WIFSIGNALED(status) ? "signal" : "status",
-			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
-	wl_event_source_timer_update(audio->mux_timer, (int)delay);
 }
 
-static void
-start_mux(struct strata_audio *audio)
+static const struct process_events mux_events = {
+	.started = handle_mux_started,
+	.exited = handle_mux_exited,
+};
+
+/* strata-audio-mux, a core process (the compositor's user), its control
+ * socket as fd 3; supervised: restarted with back-off. */
+static bool
+create_mux(struct strata_audio *audio)
 {
 	struct strata_server *server = audio->server;
 	char quantum[16];
@@ -292,60 +289,33 @@ start_mux(struct strata_audio *audio)
 	argv[n++] = "--quantum";
 	argv[n++] = quantum;
 	argv[n] = NULL;
-
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		wlr_log_errno(WLR_ERROR, "audio: socketpair");
-		return;
-	}
-	audio->mux_started_ms = session_clock_ms();
-	pid_t pid = session_spawn_core(server->session, argv, sv[1], audio->log_path, mux_exited,
-			audio);
-	close(sv[1]);
-	if (pid < 0) {
-		close(sv[0]);
-		wl_event_source_timer_update(audio->mux_timer,
-				(int)session_restart_delay(&audio->mux_restarts,
-						audio->mux_started_ms));
-		return;
-	}
-	audio->mux_pid = pid;
-	audio->control_fd = sv[0];
-	audio->control_source = wl_event_loop_add_fd(server->event_loop, sv[0], WL_EVENT_READABLE,
-			handle_control, audio);
-}
-
-static void start_level(struct audio_level *al);
-
-static int
-handle_level_timer(void *data)
-{
-	struct audio_level *al = data;
-	if (!al->audio->stopping && al->pid <= 0) {
-		start_level(al);
-	}
-	return 0;
+	const struct process_spec spec = {
+		.argv = argv,
+		.log_path = audio->log_path,
+		.socket_target = 3,
+		.restart = PROCESS_RESTART_ALWAYS,
+	};
+	audio->mux = process_create(server->supervisor, &spec, &mux_events, audio);
+	return audio->mux != NULL;
 }
 
 static void
-level_exited(void *data, pid_t pid, int status)
+handle_level_exited(void *data, pid_t pid, int status)
 {
 	struct audio_level *al = data;
-	struct strata_audio *audio = al->audio;
-	al->pid = 0;
-	if (audio->stopping) {
-		return;
-	}
-	uint32_t delay = session_restart_delay(&al->restarts, al->started_ms);
-	wlr_log(WLR_ERROR, "level %s: its audio (pid %d) exited (%s %d); restarting in %u ms",
-			level_name(audio, al->index), (int)pid,
+	wlr_log(WLR_ERROR, "level %s: its audio (pid %d) ended (%s %d)",
+			level_name(al->audio, al->index), (int)pid,
 			WIFSIGNALED(status) ? "signal" : "status",
-			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
-	wl_event_source_timer_update(al->restart_timer, (int)delay);
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 }
 
-static void
-start_level(struct audio_level *al)
+static const struct process_events level_events = {
+	.exited = handle_level_exited,
+};
+
+/* strata-audio-level in the level's cage, supervised. */
+static bool
+create_level(struct audio_level *al)
 {
 	struct strata_audio *audio = al->audio;
 	const struct cage_bind binds[] = {
@@ -355,17 +325,13 @@ start_level(struct audio_level *al)
 	const char *argv[] = { CAGE_AUDIO_LEVEL_BIN, "--config", CAGE_AUDIO_DIR "/pipewire.conf",
 		"--pulse-config", CAGE_AUDIO_DIR "/pipewire-pulse.conf", NULL };
 	char err[256];
-	al->started_ms = session_clock_ms();
-	pid_t pid = session_launch_service(audio->server->session, al->index, argv, binds,
-			sizeof(binds) / sizeof(binds[0]), level_exited, al, err, sizeof(err));
-	if (pid < 0) {
-		uint32_t delay = session_restart_delay(&al->restarts, al->started_ms);
-		wlr_log(WLR_ERROR, "level %s: cannot start its audio: %s; retrying in %u ms",
-				level_name(audio, al->index), err, delay);
-		wl_event_source_timer_update(al->restart_timer, (int)delay);
-		return;
+	al->process = session_cage_service(audio->server->session, al->index, argv, binds,
+			sizeof(binds) / sizeof(binds[0]), NULL, NULL, &level_events, al, err,
+			sizeof(err));
+	if (!al->process) {
+		wlr_log(WLR_ERROR, "level %s: no sound: %s", level_name(audio, al->index), err);
 	}
-	al->pid = pid;
+	return al->process != NULL;
 }
 
 /* The template with its @WORDS@ replaced, written 0640 root:gid. */
@@ -468,8 +434,7 @@ prepare_level(struct strata_audio *audio, int index)
 					gid)) {
 		return false;
 	}
-	al->restart_timer = wl_event_loop_add_timer(server->event_loop, handle_level_timer, al);
-	return al->restart_timer != NULL;
+	return create_level(al);
 }
 
 static bool
@@ -538,23 +503,23 @@ audio_create(struct strata_server *server)
 		free(audio);
 		return NULL;
 	}
-	audio->mux_timer = wl_event_loop_add_timer(server->event_loop, handle_mux_timer, audio);
-	if (!audio->mux_timer) {
-		audio_destroy(audio);
-		return NULL;
-	}
 	for (size_t i = 0; i < audio->level_count; i++) {
 		if (!prepare_level(audio, (int)i)) {
 			audio_destroy(audio);
 			return NULL;
 		}
 	}
+	if (!create_mux(audio)) {
+		audio_destroy(audio);
+		return NULL;
+	}
 	audio->seat_focus.notify = handle_focus;
 	wl_signal_add(&server->seat->events.focus, &audio->seat_focus);
-	/* FIFOs first, then the mux (it opens them), then the levels. */
-	start_mux(audio);
+	/* FIFOs first, then the mux (it opens them), then the levels. A
+	 * process that cannot start now is tried again after its back-off. */
+	process_start(audio->mux);
 	for (size_t i = 0; i < audio->level_count; i++) {
-		start_level(&audio->levels[i]);
+		process_start(audio->levels[i].process);
 	}
 	wlr_log(WLR_INFO, "audio: core PipeWire %s, microphone %s", audio->core_remote,
 			cfg->audio_mic == STRATA_AUDIO_MIC_FOLLOW ? "follows the focus" :
@@ -573,20 +538,15 @@ audio_destroy(struct strata_audio *audio)
 	if (audio->seat_focus.notify) {
 		wl_list_remove(&audio->seat_focus.link);
 	}
-	/* EOF on its control socket: the mux turns the microphone off and ends;
-	 * the session ends the processes still running. */
-	session_forget(server->session, audio);
+	/* No more callbacks; what still runs is stopped (SIGTERM, then SIGKILL)
+	 * and reaped by the supervisor. The mux also ends on the EOF of its
+	 * control socket, the microphone off first. */
+	process_destroy(audio->mux);
 	static const char *const files[] = { "playback", "mic", "pipewire.conf",
 		"pipewire-pulse.conf" };
 	for (size_t i = 0; i < audio->level_count; i++) {
 		struct audio_level *al = &audio->levels[i];
-		session_forget(server->session, al);
-		if (al->pid > 0) {
-			kill(al->pid, SIGTERM);
-		}
-		if (al->restart_timer) {
-			wl_event_source_remove(al->restart_timer);
-		}
+		process_destroy(al->process);
 		for (size_t k = 0; al->dir[0] && k < sizeof(files) / sizeof(files[0]); k++) {
 			char path[PATH_MAX];
 			if (session_join_path(path, sizeof(path), al->dir, files[k])) {
@@ -604,9 +564,6 @@ audio_destroy(struct strata_audio *audio)
 		unlink(audio->log_path);
 	}
 	control_close(audio);
-	if (audio->mux_timer) {
-		wl_event_source_remove(audio->mux_timer);
-	}
 	if (server->audio == audio) {
 		server->audio = NULL;
 	}

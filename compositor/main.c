@@ -10,6 +10,7 @@
 #include <wlr/util/log.h>
 #include "config.h"
 #include "audio.h"
+#include "process.h"
 #include "server.h"
 #include "session.h"
 #include "transfer.h"
@@ -193,6 +194,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "strata: cannot initialise the compositor\n");
 		goto out;
 	}
+	/* Every child process of strata, from here to the end (process.c). */
+	server.supervisor = process_supervisor_create(server.event_loop, false);
+	if (!server.supervisor) {
+		fprintf(stderr, "strata: cannot supervise processes\n");
+		goto out;
+	}
 	if (!levels_open_sockets(&server, runtime_dir)) {
 		fprintf(stderr, "strata: cannot create the level sockets\n");
 		goto out;
@@ -261,10 +268,15 @@ out_signals:
 	wl_event_source_remove(sigterm);
 	wl_event_source_remove(sigint);
 out:
+	/* Every child ends first, in one bounded wait, before their owners and
+	 * their directories go. */
+	process_supervisor_shutdown(server.supervisor);
 	transfer_finish(&server);
 	audio_destroy(server.audio);
 	session_destroy(server.session);
 	server.session = NULL;
+	process_supervisor_destroy(server.supervisor);
+	server.supervisor = NULL;
 #if STRATA_HAS_TEST_CONTROL
 	test_control_destroy(server.test_control);
 #endif

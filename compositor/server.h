@@ -21,6 +21,7 @@ struct strata_session;
 struct strata_seat;
 struct strata_transfer;
 struct strata_banner;
+struct process_supervisor;
 
 /* Level index of core clients (and of the compositor's own UI). */
 #define STRATA_LEVEL_CORE (-1)
@@ -78,6 +79,7 @@ struct strata_server {
 	uint32_t next_client_id;
 
 	struct strata_test_control *test_control; /* may be NULL */
+	struct process_supervisor *supervisor; /* every child process (process.c) */
 	struct strata_session *session; /* may be NULL (--no-cages) */
 	struct strata_audio *audio; /* NULL unless [audio] enabled */
 	struct strata_transfer *transfer; /* the cross-level clipboard transfer */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Supervision of the session's processes. Layout, under the core runtime
+ * The session: each level's proxy (supervised through process.c), its cage
+ * directories, home and log, and the programs started in its cages. Layout, under the core runtime
  * directory RUNDIR (0711, root):
  *   RUNDIR/wayland-LEVEL        compositor socket, 0660 root:proxy group
  *   RUNDIR/proxy-LEVEL/         the proxy's chroot: a link to the above
@@ -10,45 +11,22 @@
  * and DATA/LEVEL/home (0700, the cage's user): the level's persistent home.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
-#include <grp.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 #include "cage.h"
 #include "paths.h"
+#include "process.h"
 #include "session.h"
 
 #define PROXY_UID_BASE 5000
 #define CAGE_UID_BASE 4000
-#define RESTART_MIN_MS 250
-#define RESTART_MAX_MS 30000
-#define STABLE_MS 30000
 #define MAX_PENDING 8
-
-enum child_kind {
-	CHILD_PROXY,
-	CHILD_CAGE,
-	CHILD_SERVICE, /* the session's own, in a cage or not: its owner hears of its end */
-};
-
-struct session_child {
-	pid_t pid;
-	int level;
-	enum child_kind kind;
-	session_exit_fn exited; /* CHILD_SERVICE, may be NULL once forgotten */
-	void *exited_data;
-	struct session_child *next;
-};
 
 struct level_state {
 	struct strata_session *session;
@@ -61,29 +39,20 @@ struct level_state {
 	char proxy_root[PATH_MAX];
 	char log_path[PATH_MAX];
 	char runtime_dir[PATH_MAX]; /* RUNDIR/run-LEVEL, the cage's XDG_RUNTIME_DIR */
-	pid_t proxy_pid;
-	int proxy_stdout;
-	struct wl_event_source *proxy_stdout_source;
-	char ready_buf[512];
-	size_t ready_len;
-	bool up;
-	unsigned restarts;
-	uint64_t started_ms;
-	struct wl_event_source *restart_timer;
+	struct process *proxy; /* supervised, restarted with back-off; may be NULL */
+	bool up; /* the proxy said it is ready */
 	char *pending[MAX_PENDING]; /* shell commands waiting for the proxy */
 	size_t pending_count;
 };
 
 struct strata_session {
 	struct strata_server *server;
+	struct process_supervisor *supervisor;
 	bool root;
 	char data_dir[PATH_MAX];
 	char proxy_path[PATH_MAX];
 	char config_path[PATH_MAX]; /* "" when built-in */
 	struct level_state levels[STRATA_MAX_LEVELS];
-	struct session_child *children;
-	struct wl_event_source *sigchld;
-	bool stopping;
 };
 
 static const char bwrap_path[] = "/usr/bin/bwrap";
@@ -91,82 +60,7 @@ static const char bwrap_path[] = "/usr/bin/bwrap";
 uint64_t
 session_clock_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-uint32_t
-session_restart_delay(unsigned *restarts, uint64_t started_ms)
-{
-	if (session_clock_ms() - started_ms >= STABLE_MS) {
-		*restarts = 0;
-	}
-	unsigned shift = *restarts < 7 ? *restarts : 7;
-	uint32_t delay = RESTART_MIN_MS << shift;
-	(*restarts)++;
-	return delay > RESTART_MAX_MS ? RESTART_MAX_MS : delay;
-}
-
-static void start_proxy(struct level_state *ls);
-
-/*
- * fork + exec with a clean slate: default signal mask and dispositions (the
- * event loop blocks the signals it watches, and a blocked mask survives
- * exec), a session of its own, only stdin/stdout/stderr open, and the given
- * user when drop is set.
- */
-static pid_t
-spawn(const char *const *argv, int out_fd, int err_fd, int keep_fd, bool drop, uid_t uid, gid_t gid)
-{
-	pid_t pid = fork();
-	if (pid != 0) {
-		return pid;
-	}
-	sigset_t empty;
-	sigemptyset(&empty);
-	sigprocmask(SIG_SETMASK, &empty, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGCHLD, SIG_DFL);
-	/* Never outlive the compositor (a proxy sets this again after its own
-	 * drop of privileges, which clears it). */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	setsid();
-	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 ||
-			dup2(out_fd >= 0 ? out_fd : null_fd, STDOUT_FILENO) < 0 ||
-			dup2(err_fd >= 0 ? err_fd : null_fd, STDERR_FILENO) < 0) {
-		_exit(126);
-	}
-	/* keep_fd becomes fd 3, the only one beyond stdio. */
-	if (keep_fd >= 0 && dup2(keep_fd, 3) < 0) {
-		_exit(126);
-	}
-	closefrom(keep_fd >= 0 ? 4 : STDERR_FILENO + 1);
-	if (drop &&
-			(setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
-					setresuid(uid, uid, uid) < 0)) {
-		_exit(126);
-	}
-	execv(argv[0], (char *const *)argv);
-	_exit(127);
-}
-
-static struct session_child *
-add_child(struct strata_session *session, pid_t pid, int level, enum child_kind kind)
-{
-	struct session_child *child = calloc(1, sizeof(*child));
-	if (!child) {
-		/* Not tracked: reaped by nobody until the session ends. */
-		wlr_log(WLR_ERROR, "out of memory: process %d is not supervised", (int)pid);
-		return NULL;
-	}
-	*child = (struct session_child){ .pid = pid,
-		.level = level,
-		.kind = kind,
-		.next = session->children };
-	session->children = child;
-	return child;
+	return process_clock_ms();
 }
 
 static void
@@ -179,69 +73,68 @@ remove_tree_entries(struct level_state *ls)
 	unlink(ls->cage_socket);
 }
 
-static int
-handle_proxy_stdout(int fd, uint32_t mask, void *data)
+static const char *
+level_name(struct level_state *ls)
 {
-	struct level_state *ls = data;
-	struct strata_session *session = ls->session;
-	ssize_t n = read(fd, ls->ready_buf + ls->ready_len,
-			sizeof(ls->ready_buf) - 1 - ls->ready_len);
-	if (n > 0) {
-		ls->ready_len += (size_t)n;
-		ls->ready_buf[ls->ready_len] = '\0';
-		if (!ls->up && strstr(ls->ready_buf, "strata-cage-proxy: ready\n")) {
-			ls->up = true;
-			wlr_log(WLR_INFO, "level %s: proxy up (pid %d)",
-					session->server->config.levels[ls->index].name,
-					(int)ls->proxy_pid);
-			server_status_changed(session->server);
-			for (size_t i = 0; i < ls->pending_count; i++) {
-				const char *argv[] = { ls->pending[i], NULL };
-				char err[256];
-				session_launch(session, ls->index, argv, true, err, sizeof(err));
-				free(ls->pending[i]);
-			}
-			ls->pending_count = 0;
-		}
-		if (ls->ready_len + 1 >= sizeof(ls->ready_buf)) {
-			ls->ready_len = 0;
-		}
-		return 0;
-	}
-	if (n < 0 && errno == EAGAIN) {
-		return 0;
-	}
-	/* EOF: the proxy is gone or closed stdout; SIGCHLD does the rest. */
-	wl_event_source_remove(ls->proxy_stdout_source);
-	ls->proxy_stdout_source = NULL;
-	close(ls->proxy_stdout);
-	ls->proxy_stdout = -1;
-	return 0;
-}
-
-static int
-handle_restart_timer(void *data)
-{
-	struct level_state *ls = data;
-	if (!ls->session->stopping && ls->proxy_pid <= 0) {
-		start_proxy(ls);
-	}
-	return 0;
+	return ls->session->server->config.levels[ls->index].name;
 }
 
 static void
-start_proxy(struct level_state *ls)
+handle_proxy_ready(void *data, bool ready)
+{
+	struct level_state *ls = data;
+	struct strata_session *session = ls->session;
+	if (ls->up == ready) {
+		return;
+	}
+	ls->up = ready;
+	wlr_log(WLR_INFO, "level %s: proxy %s", level_name(ls), ready ? "up" : "down");
+	server_status_changed(session->server);
+	for (size_t i = 0; ready && i < ls->pending_count; i++) {
+		const char *argv[] = { ls->pending[i], NULL };
+		char err[256];
+		if (session_launch(session, ls->index, argv, true, err, sizeof(err)) < 0) {
+			wlr_log(WLR_ERROR, "level %s: autostart: %s", level_name(ls), err);
+		}
+		free(ls->pending[i]);
+	}
+	if (ready) {
+		ls->pending_count = 0;
+	}
+}
+
+static void
+handle_proxy_exited(void *data, pid_t pid, int status)
+{
+	struct level_state *ls = data;
+	bool was_up = ls->up;
+	ls->up = false;
+	/* Its socket and chroot go now; it makes them again when it restarts. */
+	remove_tree_entries(ls);
+	if (was_up) {
+		server_status_changed(ls->session->server);
+	}
+}
+
+static const struct process_events proxy_events = {
+	.ready = handle_proxy_ready,
+	.exited = handle_proxy_exited,
+};
+
+/* The level's proxy, supervised: ready when it says so on stdout,
+ * restarted with back-off when it ends. */
+static bool
+create_proxy(struct level_state *ls)
 {
 	struct strata_session *session = ls->session;
 	struct strata_server *server = session->server;
 	const struct strata_level *level = &server->config.levels[ls->index];
-	remove_tree_entries(ls);
-
 	char upstream[PATH_MAX];
 	snprintf(upstream, sizeof(upstream), "%s/wayland-%s", server->runtime_dir, level->name);
-	char uid[16], gid[16];
+	char uid[16], gid[16], name[64];
 	snprintf(uid, sizeof(uid), "%u", (unsigned)ls->proxy_uid);
 	snprintf(gid, sizeof(gid), "%u", (unsigned)ls->proxy_gid);
+	snprintf(name, sizeof(name), "proxy of %s", level->name);
 	const char *argv[20];
 	size_t n = 0;
 	argv[n++] = session->proxy_path;
@@ -264,90 +157,16 @@ start_proxy(struct level_state *ls)
 		argv[n++] = gid;
 	}
 	argv[n] = NULL;
-
-	int pipe_fds[2];
-	if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0) {
-		wlr_log_errno(WLR_ERROR, "pipe");
-		return;
-	}
-	int log_fd = open(ls->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	pid_t pid = spawn(argv, pipe_fds[1], log_fd, -1, false, 0, 0);
-	close(pipe_fds[1]);
-	if (log_fd >= 0) {
-		close(log_fd);
-	}
-	if (pid < 0) {
-		wlr_log_errno(WLR_ERROR, "fork");
-		close(pipe_fds[0]);
-		return;
-	}
-	ls->proxy_pid = pid;
-	ls->proxy_stdout = pipe_fds[0];
-	ls->ready_len = 0;
-	ls->started_ms = session_clock_ms();
-	ls->proxy_stdout_source = wl_event_loop_add_fd(server->event_loop, pipe_fds[0],
-			WL_EVENT_READABLE, handle_proxy_stdout, ls);
-	add_child(session, pid, ls->index, CHILD_PROXY);
-	wlr_log(WLR_INFO, "level %s: proxy started (pid %d)", level->name, (int)pid);
-}
-
-static void
-proxy_exited(struct level_state *ls, int status)
-{
-	struct strata_session *session = ls->session;
-	const char *name = session->server->config.levels[ls->index].name;
-	bool was_up = ls->up;
-	ls->up = false;
-	ls->proxy_pid = 0;
-	if (ls->proxy_stdout_source) {
-		wl_event_source_remove(ls->proxy_stdout_source);
-		ls->proxy_stdout_source = NULL;
-		close(ls->proxy_stdout);
-		ls->proxy_stdout = -1;
-	}
-	remove_tree_entries(ls);
-	if (session->stopping) {
-		return;
-	}
-	uint32_t delay = session_restart_delay(&ls->restarts, ls->started_ms);
-	wlr_log(WLR_ERROR, "level %s: proxy exited (%s %d); restarting in %u ms", name,
-			WIFSIGNALED(status) ? "signal" : "status",
-			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
-	wl_event_source_timer_update(ls->restart_timer, (int)delay);
-	if (was_up) {
-		server_status_changed(session->server);
-	}
-}
-
-static int
-handle_sigchld(int signal, void *data)
-{
-	struct strata_session *session = data;
-	/* Only our own children: wlroots reaps what it spawns itself. */
-	struct session_child **link = &session->children;
-	while (*link) {
-		struct session_child *child = *link;
-		int status = 0;
-		pid_t r = waitpid(child->pid, &status, WNOHANG);
-		if (r == child->pid || (r < 0 && errno == ECHILD)) {
-			*link = child->next;
-			if (child->kind == CHILD_PROXY) {
-				proxy_exited(&session->levels[child->level], status);
-			} else if (child->kind == CHILD_SERVICE) {
-				if (child->exited) {
-					child->exited(child->exited_data, child->pid, status);
-				}
-			} else {
-				wlr_log(WLR_DEBUG, "level %s: cage process %d ended",
-						levels_name(session->server, child->level),
-						(int)child->pid);
-			}
-			free(child);
-			continue;
-		}
-		link = &child->next;
-	}
-	return 0;
+	/* It drops to its own uid itself, after its chroot. */
+	const struct process_spec spec = {
+		.name = name,
+		.argv = argv,
+		.log_path = ls->log_path,
+		.ready_line = "strata-cage-proxy: ready",
+		.restart = PROCESS_RESTART_ALWAYS,
+	};
+	ls->proxy = process_create(session->supervisor, &spec, &proxy_events, ls);
+	return ls->proxy != NULL;
 }
 
 bool
@@ -363,16 +182,22 @@ session_cage_socket(struct strata_session *session, int level)
 	return session->levels[level].cage_socket;
 }
 
-static pid_t
-launch_in_cage(struct strata_session *session, int level, const char *const *argv, bool use_shell,
-		const struct cage_bind *binds, size_t bind_count, char *err, size_t err_size)
+/*
+ * The bubblewrap command line of argv in the level's cage (into cage_argv,
+ * pointing into buf) and the spec that runs it as the level's user, its
+ * output appended to the level's log. false with a message in err.
+ */
+static bool
+cage_process_spec(struct strata_session *session, int level, const char *const *argv,
+		bool use_shell, const struct cage_bind *binds, size_t bind_count,
+		const char **cage_argv, char *buf, size_t buf_size, struct process_spec *out,
+		char *err, size_t err_size)
 {
 	struct strata_server *server = session->server;
 	struct level_state *ls = &session->levels[level];
-	const char *name = server->config.levels[level].name;
 	struct cage_spec spec = {
 		.bwrap = bwrap_path,
-		.level = name,
+		.level = server->config.levels[level].name,
 		.home = ls->home,
 		.proxy_dir = ls->cage_dir,
 		.runtime_dir = ls->runtime_dir,
@@ -383,24 +208,18 @@ launch_in_cage(struct strata_session *session, int level, const char *const *arg
 		.ro_binds = binds,
 		.ro_bind_count = bind_count,
 	};
-	const char *cage_argv[CAGE_MAX_ARGS];
-	char buf[4096];
-	if (cage_build_argv(&spec, cage_argv, CAGE_MAX_ARGS, buf, sizeof(buf)) < 0) {
+	if (cage_build_argv(&spec, cage_argv, CAGE_MAX_ARGS, buf, buf_size) < 0) {
 		snprintf(err, err_size, "command too long");
-		return -1;
+		return false;
 	}
-	int log_fd = open(ls->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	pid_t pid = spawn(cage_argv, log_fd, log_fd, -1, session->root, ls->uid, ls->gid);
-	if (log_fd >= 0) {
-		close(log_fd);
-	}
-	if (pid < 0) {
-		snprintf(err, err_size, "cannot fork: %s", strerror(errno));
-		return -1;
-	}
-	wlr_log(WLR_INFO, "level %s: started \"%s\" in its cage (pid %d)", name,
-			argv[0] ? argv[0] : "", (int)pid);
-	return pid;
+	*out = (struct process_spec){
+		.argv = cage_argv,
+		.log_path = ls->log_path,
+		.drop = session->root,
+		.uid = ls->uid,
+		.gid = ls->gid,
+	};
+	return true;
 }
 
 pid_t
@@ -412,75 +231,65 @@ session_launch(struct strata_session *session, int level, const char *const *arg
 		snprintf(err, err_size, "no such level");
 		return -1;
 	}
+	const char *name = server->config.levels[level].name;
 	if (!session->levels[level].up) {
-		snprintf(err, err_size, "level %s is down (its proxy is not running)",
-				server->config.levels[level].name);
+		snprintf(err, err_size, "level %s is down (its proxy is not running)", name);
 		return -1;
 	}
-	pid_t pid = launch_in_cage(session, level, argv, use_shell, NULL, 0, err, err_size);
-	if (pid > 0) {
-		add_child(session, pid, level, CHILD_CAGE);
+	const char *cage_argv[CAGE_MAX_ARGS];
+	char buf[4096], process_name[64];
+	struct process_spec spec;
+	if (!cage_process_spec(session, level, argv, use_shell, NULL, 0, cage_argv, buf,
+			    sizeof(buf), &spec, err, err_size)) {
+		return -1;
 	}
+	snprintf(process_name, sizeof(process_name), "cage of %s", name);
+	spec.name = process_name;
+	/* Not restarted, nobody told of its end: tracked, reaped, and ended
+	 * with the session. */
+	pid_t pid = process_spawn(session->supervisor, &spec);
+	if (pid < 0) {
+		snprintf(err, err_size, "cannot start it (see the compositor's log)");
+		return -1;
+	}
+	wlr_log(WLR_INFO, "level %s: started \"%s\" in its cage (pid %d)", name,
+			argv[0] ? argv[0] : "", (int)pid);
 	return pid;
 }
 
-pid_t
-session_launch_service(struct strata_session *session, int level, const char *const *argv,
-		const struct cage_bind *binds, size_t bind_count, session_exit_fn exited,
-		void *data, char *err, size_t err_size)
+struct process *
+session_cage_service(struct strata_session *session, int level, const char *const *argv,
+		const struct cage_bind *binds, size_t bind_count, const char *ready_line,
+		const char *down_line, const struct process_events *events, void *data, char *err,
+		size_t err_size)
 {
 	if (level < 0 || (size_t)level >= session->server->config.level_count) {
 		snprintf(err, err_size, "no such level");
-		return -1;
+		return NULL;
 	}
 	if (!session->root) {
 		snprintf(err, err_size, "not root: cages cannot be sandboxed");
-		return -1;
+		return NULL;
 	}
-	pid_t pid = launch_in_cage(session, level, argv, false, binds, bind_count, err, err_size);
-	if (pid > 0) {
-		struct session_child *child = add_child(session, pid, level, CHILD_SERVICE);
-		if (child) {
-			child->exited = exited;
-			child->exited_data = data;
-		}
+	const char *cage_argv[CAGE_MAX_ARGS];
+	char buf[4096], name[64];
+	struct process_spec spec;
+	if (!cage_process_spec(session, level, argv, false, binds, bind_count, cage_argv, buf,
+			    sizeof(buf), &spec, err, err_size)) {
+		return NULL;
 	}
-	return pid;
-}
-
-pid_t
-session_spawn_core(struct strata_session *session, const char *const *argv, int keep_fd,
-		const char *log_path, session_exit_fn exited, void *data)
-{
-	int log_fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	pid_t pid = spawn(argv, log_fd, log_fd, keep_fd, false, 0, 0);
-	if (log_fd >= 0) {
-		close(log_fd);
+	const char *base = strrchr(argv[0], '/');
+	snprintf(name, sizeof(name), "%s of %s", base ? base + 1 : argv[0],
+			session->server->config.levels[level].name);
+	spec.name = name;
+	spec.ready_line = ready_line;
+	spec.down_line = down_line;
+	spec.restart = PROCESS_RESTART_ALWAYS;
+	struct process *p = process_create(session->supervisor, &spec, events, data);
+	if (!p) {
+		snprintf(err, err_size, "cannot supervise it (see the compositor's log)");
 	}
-	if (pid < 0) {
-		wlr_log_errno(WLR_ERROR, "fork");
-		return -1;
-	}
-	struct session_child *child = add_child(session, pid, -1, CHILD_SERVICE);
-	if (child) {
-		child->exited = exited;
-		child->exited_data = data;
-	}
-	wlr_log(WLR_INFO, "started %s (pid %d)", argv[0], (int)pid);
-	return pid;
-}
-
-void
-session_forget(struct strata_session *session, void *data)
-{
-	if (!session) {
-		return;
-	}
-	for (struct session_child *c = session->children; c; c = c->next) {
-		if (c->kind == CHILD_SERVICE && c->exited_data == data) {
-			c->exited = NULL;
-		}
-	}
+	return p;
 }
 
 bool
@@ -548,7 +357,6 @@ level_prepare(struct strata_session *session, int index)
 	struct level_state *ls = &session->levels[index];
 	ls->session = session;
 	ls->index = index;
-	ls->proxy_stdout = -1;
 	if (session->root) {
 		ls->uid = level->uid > 0 ? (uid_t)level->uid : (uid_t)(CAGE_UID_BASE + index);
 		ls->gid = level->gid > 0 ? (gid_t)level->gid : (gid_t)(CAGE_UID_BASE + index);
@@ -593,10 +401,6 @@ level_prepare(struct strata_session *session, int index)
 		wlr_log_errno(WLR_ERROR, "cannot restrict %s", upstream);
 		return false;
 	}
-	ls->restart_timer = wl_event_loop_add_timer(server->event_loop, handle_restart_timer, ls);
-	if (!ls->restart_timer) {
-		return false;
-	}
 	if (level->autostart[0]) {
 		ls->pending[ls->pending_count++] = strdup(level->autostart);
 	}
@@ -619,6 +423,7 @@ session_create(struct strata_server *server, const char *config_path)
 		return NULL;
 	}
 	session->server = server;
+	session->supervisor = server->supervisor;
 	session->root = geteuid() == 0;
 	if (config_path) {
 		snprintf(session->config_path, sizeof(session->config_path), "%s", config_path);
@@ -634,13 +439,11 @@ session_create(struct strata_server *server, const char *config_path)
 	}
 	char cages[PATH_MAX];
 	snprintf(cages, sizeof(cages), "%s/cages", server->runtime_dir);
-	if (!session_make_dir(session->data_dir, 0711, 0, 0, false) ||
+	if (!session->supervisor || !session_make_dir(session->data_dir, 0711, 0, 0, false) ||
 			!session_make_dir(cages, 0711, 0, 0, false)) {
 		free(session);
 		return NULL;
 	}
-	session->sigchld = wl_event_loop_add_signal(server->event_loop, SIGCHLD, handle_sigchld,
-			session);
 	for (size_t i = 0; i < server->config.level_count; i++) {
 		if (!level_prepare(session, (int)i)) {
 			session_destroy(session);
@@ -649,7 +452,12 @@ session_create(struct strata_server *server, const char *config_path)
 	}
 	if (session->root && session->proxy_path[0] && access(session->proxy_path, X_OK) == 0) {
 		for (size_t i = 0; i < server->config.level_count; i++) {
-			start_proxy(&session->levels[i]);
+			struct level_state *ls = &session->levels[i];
+			remove_tree_entries(ls);
+			if (!create_proxy(ls) || !process_start(ls->proxy)) {
+				wlr_log(WLR_ERROR, "level %s: its proxy does not run",
+						level_name(ls));
+			}
 		}
 	}
 	return session;
@@ -662,42 +470,14 @@ session_destroy(struct strata_session *session)
 		return;
 	}
 	struct strata_server *server = session->server;
-	session->stopping = true;
-	/* Cages first, then proxies; wait a little, then insist. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (struct session_child *c = session->children; c; c = c->next) {
-			if ((c->kind == CHILD_CAGE) == (pass == 0)) {
-				kill(c->pid, SIGTERM);
-			}
-		}
-	}
-	uint64_t deadline = session_clock_ms() + 2000;
-	while (session->children && session_clock_ms() < deadline) {
-		handle_sigchld(SIGCHLD, session);
-		if (session->children) {
-			struct timespec ts = { 0, 20 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
-	}
-	while (session->children) {
-		struct session_child *c = session->children;
-		kill(c->pid, SIGKILL);
-		waitpid(c->pid, NULL, 0);
-		session->children = c->next;
-		free(c);
-	}
+	/* The processes are gone already (process_supervisor_shutdown() before
+	 * this, in main.c): their files can go. */
 	for (size_t i = 0; i < server->config.level_count; i++) {
 		struct level_state *ls = &session->levels[i];
 		if (!ls->session) {
 			continue;
 		}
-		if (ls->proxy_stdout_source) {
-			wl_event_source_remove(ls->proxy_stdout_source);
-			close(ls->proxy_stdout);
-		}
-		if (ls->restart_timer) {
-			wl_event_source_remove(ls->restart_timer);
-		}
+		process_destroy(ls->proxy);
 		for (size_t k = 0; k < ls->pending_count; k++) {
 			free(ls->pending[k]);
 		}
@@ -709,8 +489,5 @@ session_destroy(struct strata_session *session)
 	char cages[PATH_MAX];
 	snprintf(cages, sizeof(cages), "%s/cages", server->runtime_dir);
 	rmdir(cages);
-	if (session->sigchld) {
-		wl_event_source_remove(session->sigchld);
-	}
 	free(session);
 }

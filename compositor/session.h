@@ -12,12 +12,17 @@
 /*
  * The session: for every level, its cage proxy (restarted with back-off when
  * it dies), its cage directories and home, and the programs started in its
- * cage (autostart, Logo+Return, strata-run). The compositor is the parent
- * of all of them and reaps only its own children.
+ * cage (autostart, Logo+Return, strata-run). Every one of them is a child of
+ * the server's process supervisor (process.c).
  */
 struct strata_session;
+struct process;
+struct process_events;
 
+/* Needs server->supervisor. */
 struct strata_session *session_create(struct strata_server *server, const char *config_path);
+/* Call after process_supervisor_shutdown(): it removes the directories,
+ * sockets and logs the session's processes used. NULL-safe. */
 void session_destroy(struct strata_session *session);
 
 /* Is the level's proxy up (its cage socket accepting)? */
@@ -25,38 +30,27 @@ bool session_level_up(struct strata_session *session, int level);
 
 /*
  * Starts argv inside the level's cage (with sh -c when use_shell, argv[0]
- * being the command line). Returns the pid of the cage's bubblewrap, or -1
- * with a message for the user in err.
+ * being the command line): never restarted, ended with the session.
+ * Returns the pid of the cage's bubblewrap, or -1 with a message for the
+ * user in err.
  */
 pid_t session_launch(struct strata_session *session, int level, const char *const *argv,
 		bool use_shell, char *err, size_t err_size);
 
-/* Told when a service started below has ended (status as from waitpid). */
-typedef void (*session_exit_fn)(void *data, pid_t pid, int status);
-
 /*
- * Starts one of the session's own services in the level's cage (whether or
- * not its proxy is up), with more read-only binds; exited is called when it
- * ends. Returns its pid or -1 with a message in err. Needs root.
+ * One of the session's own services in the level's cage (whether or not its
+ * proxy is up), with more read-only binds: supervised (restarted with
+ * back-off), output to the level's log, ready_line and down_line as in
+ * struct process_spec (may be NULL); not started yet (process_start), the
+ * caller's to destroy. NULL with a message in err. Needs root.
  */
-pid_t session_launch_service(struct strata_session *session, int level, const char *const *argv,
-		const struct cage_bind *binds, size_t bind_count, session_exit_fn exited,
+struct process *session_cage_service(struct strata_session *session, int level,
+		const char *const *argv, const struct cage_bind *binds, size_t bind_count,
+		const char *ready_line, const char *down_line, const struct process_events *events,
 		void *data, char *err, size_t err_size);
 
-/* Starts a core service as the compositor's user, outside any cage, with
- * keep_fd (if >= 0) as its fd 3 and its output appended to log_path. */
-pid_t session_spawn_core(struct strata_session *session, const char *const *argv, int keep_fd,
-		const char *log_path, session_exit_fn exited, void *data);
-
-/* No more exited calls with this data (its owner is going away); the
- * processes stay supervised and end with the session. */
-void session_forget(struct strata_session *session, void *data);
-
 /* Helpers shared with the session's other services (audio.c). */
-uint64_t session_clock_ms(void); /* CLOCK_MONOTONIC */
-/* Back-off before restarting a process that ended: 250 ms doubling to 30 s,
- * counted in restarts, back to 250 ms once it had run 30 s (started_ms). */
-uint32_t session_restart_delay(unsigned *restarts, uint64_t started_ms);
+uint64_t session_clock_ms(void); /* CLOCK_MONOTONIC (process_clock_ms) */
 /* dir/name into out; false when it does not fit. */
 bool session_join_path(char *out, size_t size, const char *dir, const char *name);
 /* mkdir (or an existing directory, never a link), then mode, and owner when

@@ -4,7 +4,9 @@
  * sandboxes and real clients started through strata-run on the core socket.
  * Levels' homes live under the session's own data directory.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +303,182 @@ killed_proxy_comes_back(void)
 	session_stop(s);
 }
 
+/* The delays the compositor's log announces for low's proxy, in order
+ * ("... restarting in N ms"); how many were found. */
+static int
+logged_proxy_delays(struct strata_session *s, unsigned *out, int max)
+{
+	char *text = session_read_file(s->log, NULL);
+	int n = 0;
+	for (const char *p = text; p && n < max && (p = strstr(p, "proxy of low (pid ")); p++) {
+		const char *eol = strchr(p, '\n');
+		const char *in = strstr(p, "restarting in ");
+		if (in && (!eol || in < eol)) {
+			out[n++] = (unsigned)strtoul(in + 14, NULL, 10);
+		}
+	}
+	free(text);
+	return n;
+}
+
+/*
+ * Low's proxy killed again as soon as it is back, three times: each time it
+ * comes back later than the time before, never sooner than the back-off the
+ * compositor announced (250, 500, 1000 ms), and high is never disturbed.
+ */
+static void
+killed_proxy_comes_back_later_each_time(void)
+{
+	struct strata_session *s = start_session();
+	static const unsigned expected[] = { 250, 500, 1000 };
+	uint64_t took[3];
+	for (int round = 0; round < 3; round++) {
+		pid_t proxy = proxy_pid_of("low", s->runtime_dir);
+		session_assert_msg(s, proxy > 0, "round %d: no proxy process for low", round + 1);
+		uint64_t t_kill = session_now_ms();
+		session_assert(s, kill(proxy, SIGKILL) == 0);
+		session_assert_msg(s, wait_level(s, "low", false, 5000), "low never went down");
+		session_assert_msg(s, wait_level(s, "low", true, 10000),
+				"round %d: low's proxy did not come back", round + 1);
+		took[round] = session_now_ms() - t_kill;
+		tap_diag("round %d: low back %llu ms after the kill", round + 1,
+				(unsigned long long)took[round]);
+		session_assert(s, level_up(s, "high"));
+	}
+	unsigned delays[8];
+	int n = logged_proxy_delays(s, delays, 8);
+	session_assert_msg(s, n == 3, "the log announces %d restarts of low's proxy", n);
+	for (int round = 0; round < 3; round++) {
+		session_assert_msg(s, delays[round] == expected[round],
+				"restart %d announced after %u ms, not %u", round + 1,
+				delays[round], expected[round]);
+		session_assert_msg(s, took[round] >= delays[round],
+				"round %d: back after %llu ms, before its %u ms of back-off",
+				round + 1, (unsigned long long)took[round], delays[round]);
+		session_assert_msg(s, round == 0 || took[round] > took[round - 1],
+				"round %d: back after %llu ms, round %d after %llu ms", round + 1,
+				(unsigned long long)took[round], round,
+				(unsigned long long)took[round - 1]);
+	}
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
+/* /proc/PID/stat: the parent, and the start time (0: gone or a zombie). */
+static bool
+proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	const char *p = strrchr(buf, ')');
+	char state = 0;
+	int parent = 0;
+	unsigned long long t = 0;
+	if (!p ||
+			sscanf(p + 2,
+					"%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+					"%*d %*d %*d %llu",
+					&state, &parent, &t) != 3) {
+		return false;
+	}
+	*ppid = parent;
+	*start = state == 'Z' || state == 'X' ? 0 : t;
+	return true;
+}
+
+static bool
+descends_from(pid_t pid, pid_t ancestor)
+{
+	for (int depth = 0; depth < 32 && pid > 1; depth++) {
+		unsigned long long start;
+		if (!proc_stat(pid, &pid, &start)) {
+			return false;
+		}
+		if (pid == ancestor) {
+			return true;
+		}
+	}
+	return false;
+}
+
+#define SNAPSHOT_MAX 256
+
+/*
+ * When strata quits, every process it started is gone within its bounded
+ * shutdown: proxies, cages, what runs in them (some ignoring SIGTERM, some
+ * in sessions of their own), whether or not their command line names the
+ * runtime directory. Found by walking /proc from the compositor down.
+ */
+static void
+nothing_outlives_the_compositor(void)
+{
+	struct strata_session *s = start_session();
+	const char *stubborn[] = { "sh", "-c",
+		"trap '' TERM HUP; setsid sleep 300 & sleep 300 & while :; do sleep 1; done",
+		NULL };
+	launch(s, "low", stubborn);
+	launch(s, "high", stubborn);
+	const char *plain[] = { "sleep", "300", NULL };
+	launch(s, "high", plain);
+	static pid_t pids[SNAPSHOT_MAX];
+	static unsigned long long starts[SNAPSHOT_MAX];
+	int n = 0;
+	uint64_t end = session_now_ms() + 5000;
+	/* until the shells' sleeps run (in each cage: sh, two sleeps) */
+	int sleeps;
+	do {
+		n = 0;
+		sleeps = 0;
+		DIR *dir = opendir("/proc");
+		session_assert(s, dir);
+		struct dirent *e;
+		while ((e = readdir(dir)) && n < SNAPSHOT_MAX) {
+			pid_t pid = (pid_t)atoi(e->d_name), ppid;
+			if (pid > 0 && descends_from(pid, s->pid) &&
+					proc_stat(pid, &ppid, &starts[n]) && starts[n]) {
+				char path[64];
+				snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+				char *comm = session_read_file(path, NULL);
+				sleeps += comm && strncmp(comm, "sleep", 5) == 0;
+				free(comm);
+				pids[n++] = pid;
+			}
+		}
+		closedir(dir);
+		if (sleeps < 5) {
+			session_assert_msg(s, session_now_ms() < end,
+					"only %d sleeps run in the cages", sleeps);
+			session_sleep_ms(50);
+		}
+	} while (sleeps < 5);
+	tap_diag("%d processes descend from the compositor", n);
+	uint64_t t_quit = session_now_ms();
+	session_stop(s); /* fails on a bad exit or a proxy or cage left running */
+	uint64_t took = session_now_ms() - t_quit;
+	tap_diag("quit to the end of the session: %llu ms", (unsigned long long)took);
+	/* SIGTERM ends every child the compositor started (bwrap takes its
+	 * sandbox with it): none waits for the SIGKILL that comes 2 s later
+	 * (a child started with SIGTERM blocked would). */
+	tap_assert_msg(took < 2000, "the session took %llu ms to end: a child needed SIGKILL",
+			(unsigned long long)took);
+	for (int i = 0; i < n; i++) {
+		pid_t ppid;
+		unsigned long long start = 0;
+		bool alive = proc_stat(pids[i], &ppid, &start) && start == starts[i];
+		if (alive) {
+			kill(pids[i], SIGKILL);
+		}
+		tap_assert_msg(!alive, "%d, started by the compositor, outlived it", (int)pids[i]);
+	}
+}
+
 static void
 launcher_refuses_what_it_must(void)
 {
@@ -386,6 +564,8 @@ selection_never_crosses_levels(void)
 }
 
 TAP_TESTS(TAP_CASE(apps_run_in_cages), TAP_CASE(low_cage_cannot_reach_the_rest),
-		TAP_CASE(killed_proxy_comes_back), TAP_CASE(launcher_refuses_what_it_must),
+		TAP_CASE(killed_proxy_comes_back),
+		TAP_CASE(killed_proxy_comes_back_later_each_time),
+		TAP_CASE(nothing_outlives_the_compositor), TAP_CASE(launcher_refuses_what_it_must),
 		TAP_CASE(selection_never_crosses_levels),
 		TAP_CASE(autostart_and_time_to_first_windows), )
