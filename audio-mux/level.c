@@ -23,6 +23,10 @@
  * `pipewire -c PULSE_CONFIG` (pipewire-pulse) if asked; when either daemon
  * ends, it ends the other and exits 1; on SIGTERM it ends both and exits 0.
  * The daemons die with it (PR_SET_PDEATHSIG), so nothing is left behind.
+ * It tells the compositor on stdout whether the level's sound is up: the
+ * line "strata-audio-level: ready" once the daemon holds its pipe-tunnel
+ * sink and source (the FIFOs' ends in the cage), "strata-audio-level: down"
+ * when either goes or a daemon ends.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -76,6 +80,8 @@ struct level {
 	struct spa_list streams; /* struct level_stream */
 	int exit_code;
 	pid_t pipewire_pid, pulse_pid; /* 0: not ours, or gone */
+	bool supervising; /* --config: we run the daemons and report */
+	bool up; /* as last reported */
 };
 
 static void
@@ -233,6 +239,18 @@ stream_add(struct level *level, const struct graph_node *n, bool output)
 
 /* ---- the graph ---------------------------------------------------------- */
 
+/* The compositor's truth about this level's sound (see the top). */
+static void
+report_up(struct level *level, bool up)
+{
+	if (!level->supervising || level->up == up) {
+		return;
+	}
+	level->up = up;
+	printf("strata-audio-level: %s\n", up ? "ready" : "down");
+	fflush(stdout);
+}
+
 static void
 level_update(void *data)
 {
@@ -249,6 +267,7 @@ level_update(void *data)
 
 	struct graph_node *sink = graph_find_node_by_name(graph, level->sink_name);
 	struct graph_node *source = graph_find_node_by_name(graph, level->source_name);
+	report_up(level, sink && source);
 	graph_links_begin(graph);
 	struct level_stream *s;
 	spa_list_for_each(s, &level->streams, link) {
@@ -359,6 +378,7 @@ core_error(void *data, uint32_t id, int seq, int res, const char *message)
 {
 	struct level *level = data;
 	if (id == PW_ID_CORE && res == -EPIPE) {
+		report_up(level, false);
 		pw_log_info("the level's PipeWire is gone: exiting");
 		level->exit_code = 1;
 		pw_main_loop_quit(level->main_loop);
@@ -474,6 +494,7 @@ handle_signal(void *data, int signal_number)
 			pw_log_warn("%s ended (status 0x%x): ending the level's audio",
 					pid == level->pipewire_pid ? "pipewire" : "pipewire-pulse",
 					status);
+			report_up(level, false);
 			if (pid == level->pipewire_pid) {
 				level->pipewire_pid = 0;
 			} else {
@@ -543,6 +564,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (config) {
+		level.supervising = true;
 		level.pipewire_pid = spawn_daemon(config);
 		if (level.pipewire_pid < 0 || !wait_socket(&level, remote)) {
 			fprintf(stderr, "strata-audio-level: the level's pipewire did not start\n");

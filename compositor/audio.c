@@ -34,13 +34,20 @@
 #define CAGE_AUDIO_DIR "/run/strata/audio"
 #define CAGE_AUDIO_LEVEL_BIN "/run/strata/strata-audio-level"
 
+#define LEVEL_READY_LINE "strata-audio-level: ready"
+#define LEVEL_DOWN_LINE "strata-audio-level: down"
+
 struct audio_level {
 	struct strata_audio *audio;
 	int index;
 	char dir[PATH_MAX];
 	char playback[PATH_MAX];
 	char mic[PATH_MAX];
-	struct process *process; /* strata-audio-level in its cage, supervised; may be NULL */
+	/* strata-audio-level in the level's cage, supervised; may be NULL. Up
+	 * (the level's PipeWire runs, its pipe-tunnel source holds the mic
+	 * FIFO) only while it runs and said ready, not down, since. */
+	struct process *process;
+	bool up;
 };
 
 struct strata_audio {
@@ -299,6 +306,34 @@ create_mux(struct strata_audio *audio)
 	return audio->mux != NULL;
 }
 
+/* Whether the level hears what the mux writes into its mic FIFO: its
+ * strata-audio-level runs and said ready (see struct audio_level). */
+static bool
+level_up(struct strata_audio *audio, int level)
+{
+	return level >= 0 && (size_t)level < audio->level_count && audio->levels[level].up;
+}
+
+static void
+level_set_up(struct audio_level *al, bool up)
+{
+	if (al->up == up) {
+		return;
+	}
+	al->up = up;
+	wlr_log(up ? WLR_INFO : WLR_ERROR, "level %s: its sound is %s",
+			level_name(al->audio, al->index), up ? "up" : "down");
+	if (!al->audio->stopping) {
+		banner_update_all(al->audio->server);
+	}
+}
+
+static void
+handle_level_ready(void *data, bool ready)
+{
+	level_set_up(data, ready);
+}
+
 static void
 handle_level_exited(void *data, pid_t pid, int status)
 {
@@ -307,9 +342,11 @@ handle_level_exited(void *data, pid_t pid, int status)
 			level_name(al->audio, al->index), (int)pid,
 			WIFSIGNALED(status) ? "signal" : "status",
 			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	level_set_up(al, false);
 }
 
 static const struct process_events level_events = {
+	.ready = handle_level_ready,
 	.exited = handle_level_exited,
 };
 
@@ -326,8 +363,8 @@ create_level(struct audio_level *al)
 		"--pulse-config", CAGE_AUDIO_DIR "/pipewire-pulse.conf", NULL };
 	char err[256];
 	al->process = session_cage_service(audio->server->session, al->index, argv, binds,
-			sizeof(binds) / sizeof(binds[0]), NULL, NULL, &level_events, al, err,
-			sizeof(err));
+			sizeof(binds) / sizeof(binds[0]), LEVEL_READY_LINE, LEVEL_DOWN_LINE,
+			&level_events, al, err, sizeof(err));
 	if (!al->process) {
 		wlr_log(WLR_ERROR, "level %s: no sound: %s", level_name(audio, al->index), err);
 	}
@@ -614,10 +651,35 @@ audio_toggle_mic(struct strata_server *server)
 	send_mic(audio);
 }
 
+/* Appends "sep" (or "prefix" first) and name to out; a name that does not
+ * fit whole is never cut: "…" says more were left out. */
+static void
+append_name(char *out, size_t size, size_t *used, const char *prefix, const char *sep,
+		const char *name)
+{
+	static const char more[] = "\u2026";
+	if (strstr(out, more)) {
+		return; /* already cut */
+	}
+	const char *lead = *used ? sep : prefix;
+	size_t need = strlen(lead) + strlen(name);
+	if (*used + need + sizeof(more) > size) {
+		if (*used + sizeof(more) <= size) {
+			memcpy(out + *used, more, sizeof(more));
+			*used += sizeof(more) - 1;
+		}
+		return;
+	}
+	*used += (size_t)snprintf(out + *used, size - *used, "%s%s", lead, name);
+}
+
 void
 audio_banner_mic(struct strata_server *server, char *out, size_t size)
 {
 	struct strata_audio *audio = server->audio;
+	if (size == 0) {
+		return;
+	}
 	out[0] = '\0';
 	if (!audio) {
 		return;
@@ -627,7 +689,9 @@ audio_banner_mic(struct strata_server *server, char *out, size_t size)
 		snprintf(out, size, "\u26a0 sound down");
 		return;
 	}
-	if (audio->mic_holder >= 0) {
+	/* The mux writes into the holder's mic FIFO; it reaches the level only
+	 * while the level's PipeWire reads it: not while its audio is down. */
+	if (audio->mic_holder >= 0 && level_up(audio, audio->mic_holder)) {
 		snprintf(out, size, "MIC: %s", level_name(audio, audio->mic_holder));
 	}
 }
@@ -636,17 +700,60 @@ void
 audio_banner_playing(struct strata_server *server, char *out, size_t size)
 {
 	struct strata_audio *audio = server->audio;
-	out[0] = '\0';
-	if (!audio || size == 0) {
+	if (size == 0) {
 		return;
 	}
+	out[0] = '\0';
+	if (!audio || !audio->ready) {
+		return; /* the mic line says the whole sound is down */
+	}
 	size_t used = 0;
-	for (size_t i = 0; i < audio->level_count && used < size; i++) {
-		if (audio->playing[i]) {
-			used += (size_t)snprintf(out + used, size - used, "%s%s",
-					used ? ", " : "sound: ", level_name(audio, (int)i));
+	for (size_t i = 0; i < audio->level_count; i++) {
+		if (!level_up(audio, (int)i)) {
+			append_name(out, size, &used, "\u26a0 sound down: ", ", ",
+					level_name(audio, (int)i));
 		}
 	}
+	bool first = true;
+	for (size_t i = 0; i < audio->level_count; i++) {
+		/* A level whose sound is down plays nothing, whatever is left in
+		 * its FIFO. */
+		if (audio->playing[i] && level_up(audio, (int)i)) {
+			append_name(out, size, &used, "sound: ", first ? "; sound: " : ", ",
+					level_name(audio, (int)i));
+			first = false;
+		}
+	}
+}
+
+/* "NAME,NAME" of the levels for which want(level) holds, or "none". */
+static void
+describe_levels(struct strata_audio *audio, bool (*want)(struct strata_audio *, int), char *out,
+		size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < audio->level_count && used < size; i++) {
+		if (want(audio, (int)i)) {
+			used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "",
+					level_name(audio, (int)i));
+		}
+	}
+	if (!used) {
+		snprintf(out, size, "none");
+	}
+}
+
+static bool
+is_playing(struct strata_audio *audio, int level)
+{
+	return audio->playing[level];
+}
+
+static bool
+is_down(struct strata_audio *audio, int level)
+{
+	return !level_up(audio, level);
 }
 
 void
@@ -657,14 +764,20 @@ audio_describe(struct strata_server *server, char *out, size_t size)
 		snprintf(out, size, "ready=0 mic=none playing=none enabled=0");
 		return;
 	}
-	char playing[STRATA_MAX_LEVELS * (STRATA_LEVEL_NAME_MAX + 1) + 1] = "";
+	char playing[STRATA_MAX_LEVELS * (STRATA_LEVEL_NAME_MAX + 1) + 8];
+	char down[sizeof(playing)];
+	char starts[STRATA_MAX_LEVELS * (STRATA_LEVEL_NAME_MAX + 12) + 8] = "";
+	describe_levels(audio, is_playing, playing, sizeof(playing));
+	describe_levels(audio, is_down, down, sizeof(down));
 	size_t used = 0;
-	for (size_t i = 0; i < audio->level_count; i++) {
-		if (audio->playing[i]) {
-			used += (size_t)snprintf(playing + used, sizeof(playing) - used, "%s%s",
-					used ? "," : "", level_name(audio, (int)i));
-		}
+	for (size_t i = 0; i < audio->level_count && used < sizeof(starts); i++) {
+		struct process_info info;
+		process_get_info(audio->levels[i].process, &info);
+		used += (size_t)snprintf(starts + used, sizeof(starts) - used, "%s%s:%u",
+				used ? "," : "", level_name(audio, (int)i), info.starts);
 	}
-	snprintf(out, size, "ready=%d mic=%s playing=%s enabled=1", audio->ready,
-			level_name(audio, audio->mic_holder), used ? playing : "none");
+	int heard = audio->ready && level_up(audio, audio->mic_holder) ? audio->mic_holder : -1;
+	snprintf(out, size, "ready=%d mic=%s playing=%s enabled=1 down=%s heard=%s starts=%s",
+			audio->ready, level_name(audio, audio->mic_holder), playing, down,
+			level_name(audio, heard), starts);
 }

@@ -658,12 +658,16 @@ level_up(struct strata_session *s, const char *level)
 
 struct audio_state {
 	int ready;
-	char mic[40];
+	char mic[40]; /* the mux's word: who it feeds */
 	char playing[200];
+	char down[200]; /* levels whose own audio is not up */
+	char heard[40]; /* who really hears the microphone: mic, if up */
+	unsigned low_starts; /* times low's strata-audio-level was started */
 	char reply[400];
 };
 
-/* `audio` → ok ready=0|1 mic=LEVEL|none playing=L1,L2|none */
+/* `audio` → ok ready=0|1 mic=LEVEL|none playing=L1,L2|none enabled=1
+ * down=L1,L2|none heard=LEVEL|none starts=low:N,high:N */
 static void
 audio_query(struct strata_session *s, struct audio_state *st)
 {
@@ -672,7 +676,8 @@ audio_query(struct strata_session *s, struct audio_state *st)
 	snprintf(st->reply, sizeof(st->reply), "%.*s", (int)strcspn(r, "\n"), r);
 	free(reply);
 	st->ready = -1;
-	st->mic[0] = st->playing[0] = '\0';
+	st->mic[0] = st->playing[0] = st->down[0] = st->heard[0] = '\0';
+	st->low_starts = 0;
 	char copy[400];
 	snprintf(copy, sizeof(copy), "%s", st->reply);
 	char *save = NULL;
@@ -683,10 +688,18 @@ audio_query(struct strata_session *s, struct audio_state *st)
 			snprintf(st->mic, sizeof(st->mic), "%s", w + 4);
 		} else if (strncmp(w, "playing=", 8) == 0) {
 			snprintf(st->playing, sizeof(st->playing), "%s", w + 8);
+		} else if (strncmp(w, "down=", 5) == 0) {
+			snprintf(st->down, sizeof(st->down), "%s", w + 5);
+		} else if (strncmp(w, "heard=", 6) == 0) {
+			snprintf(st->heard, sizeof(st->heard), "%s", w + 6);
+		} else if (strncmp(w, "starts=", 7) == 0) {
+			const char *low = strstr(w, "low:");
+			st->low_starts = low ? (unsigned)strtoul(low + 4, NULL, 10) : 0;
 		}
 	}
-	CHECK(st->ready >= 0 && st->mic[0] && st->playing[0],
-			"`audio` answered \"%s\", not \"ready=0|1 mic=LEVEL|none playing=...\"",
+	CHECK(st->ready >= 0 && st->mic[0] && st->playing[0] && st->down[0] && st->heard[0],
+			"`audio` answered \"%s\", not \"ready=0|1 mic=LEVEL|none playing=... "
+			"down=... heard=...\"",
 			st->reply);
 }
 
@@ -694,6 +707,8 @@ enum audio_field {
 	AUDIO_READY,
 	AUDIO_MIC,
 	AUDIO_PLAYING,
+	AUDIO_DOWN,
+	AUDIO_HEARD,
 };
 
 /* Polls `audio` until the field has the value; false on timeout (the last
@@ -707,6 +722,8 @@ wait_audio(struct strata_session *s, enum audio_field field, const char *value, 
 		audio_query(s, last);
 		const char *now = field == AUDIO_MIC   ? last->mic :
 				field == AUDIO_PLAYING ? last->playing :
+				field == AUDIO_DOWN    ? last->down :
+				field == AUDIO_HEARD   ? last->heard :
 				last->ready == 1       ? "1" :
 							 "0";
 		if (strcmp(now, value) == 0) {
@@ -750,6 +767,8 @@ start_audio_session(struct core *c, const char *extra, bool wait_ready)
 	}
 	if (wait_ready) {
 		EXPECT_AUDIO(s, AUDIO_READY, "1", 15000, "the mux never said ready");
+		/* and each level's PipeWire (the banner says "sound down" until) */
+		EXPECT_AUDIO(s, AUDIO_DOWN, "none", 15000, "the levels' audio never came up");
 	}
 	return s;
 }
@@ -1705,6 +1724,120 @@ killed_level_audio_comes_back(void)
 }
 
 /*
+ * The banner says only what is true about sound. Low holds the microphone
+ * (Logo+M): the banner says so. Then low's PipeWire cannot start any more
+ * (its configuration is broken): its strata-audio-level ends at once, again
+ * and again, and the compositor restarts it with growing back-off. The mux
+ * still feeds low's microphone FIFO (the grant holds) but nothing in low
+ * reads it: the banner shows low's sound down, and its pixels are the same
+ * whether low holds the grant or not (no "MIC: low"). Once the
+ * configuration is back, low's audio comes up by itself, the banner looks
+ * as it did with the grant before, and low really hears the microphone.
+ */
+static void
+banner_shows_sound_down_and_no_mic_for_a_crash_looping_level(void)
+{
+	struct core *c = core_start();
+	struct strata_session *s = start_audio_session(c, NULL, true);
+	pid_t mic = core_play_into_mic(c, MIC_HZ);
+	focus_level_window(s, "low");
+	size_t n;
+	uint32_t *idle = banner_pixels(s, &n);
+
+	free(session_ctl_ok(s, "key logo+m"));
+	EXPECT_AUDIO(s, AUDIO_HEARD, "low", 3000, "Logo+M with low focused");
+	diag_banner(s, "while low holds the microphone");
+	uint32_t *granted = banner_pixels(s, &n);
+	CHECK(memcmp(idle, granted, n * sizeof(uint32_t)) != 0,
+			"the banner looks the same while low holds the microphone");
+
+	/* low's PipeWire cannot start any more (a module it must load is not
+	 * there: it exits at once): a crash loop */
+	char conf[600], away[620];
+	snprintf(conf, sizeof(conf), "%s/audio/low/pipewire.conf", s->runtime_dir);
+	snprintf(away, sizeof(away), "%s.away", conf);
+	CHECK(rename(conf, away) == 0, "rename %s: %s", conf, strerror(errno));
+	CHECK(write_text(conf,
+			      "context.modules = [ { name = libpipewire-module-strata-none } ]\n") &&
+					chmod(conf, 0644) == 0,
+			"cannot write %s", conf);
+	struct audio_state st;
+	audio_query(s, &st);
+	unsigned starts = st.low_starts;
+	pid_t old = find_level_audio(s, "low");
+	CHECK(old > 0, "no strata-audio-level of low under the compositor");
+	uint64_t t_kill = session_now_ms();
+	CHECK(kill(old, SIGKILL) == 0, "kill %d: %s", (int)old, strerror(errno));
+	EXPECT_AUDIO(s, AUDIO_DOWN, "low", 5000, "low's audio killed");
+	/* three failed starts take 250 + 500 + 1000 ms of back-off at least */
+	uint64_t end = session_now_ms() + 20000;
+	do {
+		CHECK(session_now_ms() < end, "low's audio was started %u times in 20 s",
+				st.low_starts - starts);
+		session_sleep_ms(20);
+		audio_query(s, &st);
+	} while (st.low_starts < starts + 3);
+	uint64_t t3 = session_now_ms() - t_kill;
+	tap_diag("low's audio started 3 times (each failing) %llu ms after the kill",
+			(unsigned long long)t3);
+	CHECK(t3 >= 250 + 500 + 1000, "three restarts in %llu ms: no back-off",
+			(unsigned long long)t3);
+	CHECK(strcmp(st.down, "low") == 0 && strcmp(st.mic, "low") == 0 &&
+					strcmp(st.heard, "none") == 0,
+			"low's audio crash-looping, with the grant: `audio` answers \"%s\"",
+			st.reply);
+
+	diag_banner(s, "while low's sound is down and low holds the grant");
+	uint32_t *down_granted = banner_pixels(s, &n);
+	free(session_ctl_ok(s, "key logo+m"));
+	EXPECT_AUDIO(s, AUDIO_MIC, "none", 3000, "Logo+M takes the microphone back");
+	uint32_t *down_revoked = banner_pixels(s, &n);
+	free(session_ctl_ok(s, "key logo+m"));
+	EXPECT_AUDIO(s, AUDIO_MIC, "low", 3000, "Logo+M gives it to low again");
+	uint32_t *down_regranted = banner_pixels(s, &n);
+	audio_query(s, &st);
+	CHECK(strcmp(st.down, "low") == 0, "low's audio came up without its configuration: %s",
+			st.reply);
+	CHECK(memcmp(down_granted, down_revoked, n * sizeof(uint32_t)) == 0 &&
+					memcmp(down_revoked, down_regranted,
+							n * sizeof(uint32_t)) == 0,
+			"while low's sound is down, the banner shows whether low holds the "
+			"microphone (it cannot hear it)");
+	CHECK(memcmp(down_revoked, idle, n * sizeof(uint32_t)) != 0,
+			"the banner does not show that low's sound is down");
+	CHECK(memcmp(down_granted, granted, n * sizeof(uint32_t)) != 0,
+			"the banner looks as if low heard the microphone while its sound is down");
+
+	/* its configuration back: low comes up by itself, the grant shows */
+	CHECK(rename(away, conf) == 0, "rename %s: %s", away, strerror(errno));
+	tap_diag("low's configuration back %llu ms after the kill",
+			(unsigned long long)(session_now_ms() - t_kill));
+	EXPECT_AUDIO(s, AUDIO_DOWN, "none", 40000, "low's audio, its configuration back");
+	EXPECT_AUDIO(s, AUDIO_HEARD, "low", 3000, "low's audio back, with the grant");
+	diag_banner(s, "low's audio back, low holding the microphone");
+	uint32_t *back = banner_pixels(s, &n);
+	CHECK(memcmp(back, granted, n * sizeof(uint32_t)) == 0,
+			"the banner does not look as it did with the grant before low's sound "
+			"went down");
+	struct audio_buffer b;
+	size_t b0, bn;
+	cage_record(s, "low", "low-back", 2.0, false);
+	cage_load_recording(s, "low", "low-back", &b, &b0, &bn);
+	CHECK_HEARD(&b, b0, bn, MIC_HZ, 8, "low, holding the microphone, its audio back");
+	audio_buffer_free(&b);
+	free(idle);
+	free(granted);
+	free(down_granted);
+	free(down_revoked);
+	free(down_regranted);
+	free(back);
+	core_stop_proc(c, mic);
+	CHECK(session_compositor_alive(s), "the compositor is not answering");
+	stop_session(s);
+	core_stop(c);
+}
+
+/*
  * Killing strata-audio-mux: the compositor starts it again; afterwards the
  * grant the user gave still holds (the holder hears the microphone, nobody
  * else does) and the levels are heard on the speakers again.
@@ -2016,6 +2149,7 @@ TAP_TESTS(TAP_CASE_TIMEOUT(playback_is_heard_and_levels_stay_apart, 150),
 		TAP_CASE_TIMEOUT(low_cage_sees_only_its_own_audio, 150),
 		TAP_CASE_TIMEOUT(killed_level_audio_comes_back, 180),
 		TAP_CASE_TIMEOUT(killed_mux_comes_back_with_the_grant, 150),
+		TAP_CASE_TIMEOUT(banner_shows_sound_down_and_no_mic_for_a_crash_looping_level, 180),
 		TAP_CASE_TIMEOUT(focus_moves_the_microphone_and_the_sound, 150),
 		TAP_CASE_TIMEOUT(core_pipewire_late_and_restarted, 150),
 		TAP_CASE_TIMEOUT(invalid_audio_settings_are_refused, 120), )
