@@ -144,7 +144,8 @@ struct process *process_create(struct process_supervisor *sup, const struct proc
 		const struct process_events *events, void *data);
 /* Starts it now if it is STOPPED or STOPPING (a child still stopping is left
  * to end unheard). Already running or backing off: nothing to do (true).
- * false: it could not be started (said in the log). */
+ * false: it does not run now (said in the log); a supervised process is
+ * then BACKING_OFF and tried again after its delay. */
 bool process_start(struct process *p);
 /* No more restarts; a running child gets SIGTERM to its group, SIGKILL after
  * stop_timeout_ms, without waiting here. exited() comes when it ended.
