@@ -324,7 +324,7 @@ level_set_up(struct audio_level *al, bool up)
 	wlr_log(up ? WLR_INFO : WLR_ERROR, "level %s: its sound is %s",
 			level_name(al->audio, al->index), up ? "up" : "down");
 	if (!al->audio->stopping) {
-		banner_update_all(al->audio->server);
+		server_status_changed(al->audio->server);
 	}
 }
 
