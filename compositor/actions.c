@@ -40,7 +40,7 @@ handle_binding(struct wl_listener *listener, void *data)
 		}
 		break;
 	case BINDING_PASTE_ACROSS:
-		transfer_begin(server);
+		transfer_begin(server->transfer);
 		break;
 	case BINDING_MICROPHONE:
 		audio_toggle_mic(server);

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -331,6 +333,160 @@ handle_request_set_primary(struct wl_listener *listener, void *data)
 		wl_signal_add(&event->source->events.destroy, &slot->primary_destroy);
 	}
 	seat_show_level(server, level);
+}
+
+/* ---- a transferred snapshot ---------------------------------------------- */
+
+static const char *const snapshot_text_types[] = {
+	"text/plain;charset=utf-8",
+	"UTF8_STRING",
+	"text/plain",
+	"STRING",
+	"TEXT",
+};
+
+/* A source that only ever serves what was confirmed: the snapshot. */
+struct snapshot_source {
+	struct wlr_data_source base;
+	struct strata_server *server;
+	uint8_t *data;
+	size_t len;
+};
+
+struct snapshot_writer {
+	int fd;
+	uint8_t *data;
+	size_t len, done;
+	struct wl_event_source *source, *timer;
+};
+
+static void
+writer_destroy(struct snapshot_writer *w)
+{
+	wl_event_source_remove(w->source);
+	wl_event_source_remove(w->timer);
+	close(w->fd);
+	free(w->data);
+	free(w);
+}
+
+static int
+handle_writer_writable(int fd, uint32_t mask, void *data)
+{
+	struct snapshot_writer *w = data;
+	while (w->done < w->len) {
+		ssize_t n = write(fd, w->data + w->done, w->len - w->done);
+		if (n < 0 && errno == EAGAIN) {
+			return 0;
+		}
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		w->done += (size_t)n;
+	}
+	writer_destroy(w);
+	return 0;
+}
+
+static int
+handle_writer_timer(void *data)
+{
+	/* A reader that never reads costs nothing but this fd, for a while. */
+	writer_destroy(data);
+	return 0;
+}
+
+static void
+snapshot_send(struct wlr_data_source *base, const char *mime_type, int32_t fd)
+{
+	struct snapshot_source *snap = (struct snapshot_source *)base;
+	struct wl_event_loop *loop = snap->server->event_loop;
+	struct snapshot_writer *w = calloc(1, sizeof(*w));
+	if (!w || !request_guard_fd_is_pipe_writer(fd) || fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ||
+			!(w->data = malloc(snap->len ? snap->len : 1))) {
+		free(w);
+		close(fd);
+		return;
+	}
+	memcpy(w->data, snap->data, snap->len);
+	w->len = snap->len;
+	w->fd = fd;
+	w->source = wl_event_loop_add_fd(loop, fd, WL_EVENT_WRITABLE, handle_writer_writable, w);
+	w->timer = wl_event_loop_add_timer(loop, handle_writer_timer, w);
+	if (!w->source || !w->timer) {
+		if (w->source) {
+			wl_event_source_remove(w->source);
+		}
+		if (w->timer) {
+			wl_event_source_remove(w->timer);
+		}
+		close(fd);
+		free(w->data);
+		free(w);
+		return;
+	}
+	wl_event_source_timer_update(w->timer, 10000);
+}
+
+static void
+snapshot_destroy(struct wlr_data_source *base)
+{
+	struct snapshot_source *snap = (struct snapshot_source *)base;
+	free(snap->data);
+	free(snap);
+}
+
+static const struct wlr_data_source_impl snapshot_impl = {
+	.send = snapshot_send,
+	.destroy = snapshot_destroy,
+};
+
+static bool
+add_type(struct wlr_data_source *source, const char *type)
+{
+	char **slot = wl_array_add(&source->mime_types, sizeof(*slot));
+	if (!slot) {
+		return false;
+	}
+	*slot = strdup(type);
+	if (!*slot) {
+		source->mime_types.size -= sizeof(*slot);
+		return false;
+	}
+	return true;
+}
+
+bool
+clipboard_set_level_snapshot(struct strata_server *server, int level, uint8_t *bytes, size_t len,
+		bool image)
+{
+	struct snapshot_source *snap = calloc(1, sizeof(*snap));
+	if (!snap) {
+		free(bytes);
+		return false;
+	}
+	wlr_data_source_init(&snap->base, &snapshot_impl);
+	snap->server = server;
+	snap->data = bytes;
+	snap->len = len;
+	bool ok = true;
+	if (image) {
+		ok = add_type(&snap->base, "image/png");
+	} else {
+		for (size_t k = 0; ok && k < sizeof(snapshot_text_types) / sizeof(char *); k++) {
+			ok = add_type(&snap->base, snapshot_text_types[k]);
+		}
+	}
+	if (!ok) {
+		wlr_data_source_destroy(&snap->base);
+		return false;
+	}
+	clipboard_set_level_source(server, level, &snap->base,
+			wl_display_next_serial(server->display));
+	return true;
 }
 
 /* ---- drag and drop, within one level ---------------------------------- */

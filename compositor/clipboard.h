@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <wlr/types/wlr_data_device.h>
 #include "server.h"
 
@@ -31,5 +32,14 @@ struct wlr_data_source *clipboard_level_source(struct strata_server *server, int
  * has focus. */
 void clipboard_set_level_source(struct strata_server *server, int level,
 		struct wlr_data_source *source, uint32_t serial);
+
+/*
+ * Makes bytes (len of them, malloc'd; the clipboard owns them from now on)
+ * the level's selection: a compositor-owned source that serves exactly
+ * those bytes, as text (the text types) or as image/png. false (bytes
+ * freed) when out of memory.
+ */
+bool clipboard_set_level_snapshot(struct strata_server *server, int level, uint8_t *bytes,
+		size_t len, bool image);
 
 #endif

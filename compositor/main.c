@@ -240,7 +240,16 @@ main(int argc, char *argv[])
 		snprintf(server.data_dir, sizeof(server.data_dir), "%s/.local/share/strata",
 				home ? home : "/tmp");
 	}
-	if (!transfer_init(&server, server.data_dir)) {
+	const char *guard = NULL;
+#if STRATA_HAS_TEST_CONTROL
+	/* Tests may put a guard of their own in its place (one that hangs,
+	 * say); never without --test-control, never in a production build. */
+	if (test_control) {
+		guard = getenv("STRATA_TEST_CLIPBOARD_GUARD");
+	}
+#endif
+	server.transfer = transfer_create(&server, server.data_dir, guard);
+	if (!server.transfer) {
 		fprintf(stderr, "strata: cannot set up the clipboard transfer\n");
 		goto out_signals;
 	}
@@ -271,7 +280,8 @@ out:
 	/* Every child ends first, in one bounded wait, before their owners and
 	 * their directories go. */
 	process_supervisor_shutdown(server.supervisor);
-	transfer_finish(&server);
+	transfer_destroy(server.transfer);
+	server.transfer = NULL;
 	audio_destroy(server.audio);
 	session_destroy(server.session);
 	server.session = NULL;

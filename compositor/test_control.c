@@ -422,7 +422,7 @@ handle_request(struct tc_conn *conn, char *line)
 		conn_write(conn, "ok");
 	} else if (strcmp(cmd, "dialog") == 0) {
 		char text[2048];
-		transfer_describe(server, text, sizeof(text));
+		transfer_describe(server->transfer, text, sizeof(text));
 		conn_write(conn, "ok %s", text);
 	} else if (strcmp(cmd, "levels") == 0) {
 		for (size_t i = 0; i < server->config.level_count; i++) {

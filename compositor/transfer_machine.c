@@ -152,8 +152,8 @@ step_open(const struct transfer_machine *m, const struct transfer_event *event)
 struct transfer_step
 transfer_machine_step(struct transfer_machine *m, const struct transfer_event *event)
 {
-	struct transfer_step step = m->state == TRANSFER_IDLE ? step_idle(m, event) :
-								step_open(m, event);
+	struct transfer_step step =
+			m->state == TRANSFER_IDLE ? step_idle(m, event) : step_open(m, event);
 	if (m->state == TRANSFER_IDLE && step.state == TRANSFER_CHOOSING) {
 		m->candidates = event->candidates;
 	}

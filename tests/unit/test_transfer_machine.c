@@ -215,12 +215,14 @@ nothing_transfers_without_return_in_confirming(void)
 			if (s.end == TRANSFER_END_TRANSFERRED) {
 				transfers++;
 				tap_assert_msg(states[i] == TRANSFER_CONFIRMING &&
-								events[e].type == TRANSFER_EVENT_KEY,
+								events[e].type ==
+										TRANSFER_EVENT_KEY,
 						"a transfer from state %s on event %zu",
 						transfer_state_name(states[i]), e);
 			}
 			if (states[i] == TRANSFER_IDLE && events[e].type != TRANSFER_EVENT_BEGIN) {
-				tap_assert_msg(s.state == TRANSFER_IDLE && s.end == TRANSFER_END_NONE &&
+				tap_assert_msg(s.state == TRANSFER_IDLE &&
+								s.end == TRANSFER_END_NONE &&
 								!s.take_seat,
 						"idle reacted to event %zu", e);
 			}
