@@ -2,48 +2,21 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "common/utf8.h"
 #include "control.h"
 
-/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF)
- * and no C0/C1 control characters or DEL. */
+/* Strict UTF-8 (common/utf8.h) without C0/C1 control characters or DEL. */
 static bool
 utf8_text_valid(const unsigned char *s, size_t len)
 {
 	size_t i = 0;
 	while (i < len) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f) {
-				return false;
-			}
-			i++;
-			continue;
-		}
-		size_t need;
-		uint32_t cp, min;
-		if ((c & 0xe0) == 0xc0) {
-			need = 1, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3, cp = c & 0x07, min = 0x10000;
-		} else {
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
+		if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
 			return false;
 		}
-		if (len - i <= need) {
-			return false;
-		}
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80) {
-				return false;
-			}
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-				(cp >= 0x80 && cp < 0xa0)) {
-			return false;
-		}
-		i += need + 1;
+		i += n;
 	}
 	return true;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "common/guard_ipc.h"
+#include "common/utf8.h"
 #include "audit.h"
 #include "sanitize_text.h"
 #include "sha256.h"
@@ -129,9 +130,9 @@ audit_buf_put_string(struct audit_buf *b, const char *s)
 	size_t i = 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = guard_text_utf8_decode(p + i, len - i, &cp);
+		size_t n = utf8_decode(p + i, len - i, &cp);
 		if (n == 0) {
-			cp = 0xfffd;
+			cp = UTF8_REPLACEMENT;
 			n = 1;
 		}
 		i += n;
@@ -357,28 +358,9 @@ audit_parse_u16(struct audit_cursor *c, uint32_t *unit)
 static bool
 audit_put_utf8(char *out, size_t out_size, size_t *o, uint32_t cp)
 {
-	uint8_t enc[4];
-	size_t n;
-	if (cp < 0x80) {
-		enc[0] = (uint8_t)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		enc[0] = (uint8_t)(0xc0 | cp >> 6);
-		enc[1] = (uint8_t)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		enc[0] = (uint8_t)(0xe0 | cp >> 12);
-		enc[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-		enc[2] = (uint8_t)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		enc[0] = (uint8_t)(0xf0 | cp >> 18);
-		enc[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3f));
-		enc[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-		enc[3] = (uint8_t)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	if (n >= out_size - *o) {
+	uint8_t enc[UTF8_CHAR_MAX];
+	size_t n = utf8_encode(cp, enc);
+	if (n == 0 || n >= out_size - *o) {
 		return false;
 	}
 	memcpy(out + *o, enc, n);

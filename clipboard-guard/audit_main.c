@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/utf8.h"
 #include "audit.h"
 #include "config.h"
 #include "sanitize_text.h"
@@ -69,15 +70,15 @@ print_field(const char *s)
 	size_t len = strlen(s), i = 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = guard_text_utf8_decode(p + i, len - i, &cp);
+		size_t n = utf8_decode(p + i, len - i, &cp);
 		if (n == 0) {
-			cp = 0xfffd;
+			cp = UTF8_REPLACEMENT;
 			n = 1;
 		}
 		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || guard_text_is_invisible(cp) ||
 				cp == 0x2028 || cp == 0x2029) {
 			printf("\\u{%04x}", (unsigned)cp);
-		} else if (cp == 0xfffd && n == 1) {
+		} else if (cp == UTF8_REPLACEMENT && n == 1) {
 			fputs("\ufffd", stdout);
 		} else {
 			fwrite(p + i, 1, n, stdout);

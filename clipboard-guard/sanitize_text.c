@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "common/utf8.h"
 #include "sanitize_text.h"
 
 #define ESC 0x1b
@@ -21,90 +22,6 @@
 #define C1_OSC 0x9d
 #define C1_PM 0x9e
 #define C1_APC 0x9f
-
-size_t
-guard_text_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
-{
-	uint8_t b0 = s[0];
-	if (b0 < 0x80) {
-		*cp = b0;
-		return 1;
-	}
-	size_t n;
-	uint32_t c, min;
-	if (b0 >= 0xc2 && b0 <= 0xdf) {
-		n = 2;
-		c = b0 & 0x1f;
-		min = 0x80;
-	} else if (b0 >= 0xe0 && b0 <= 0xef) {
-		n = 3;
-		c = b0 & 0x0f;
-		min = 0x800;
-	} else if (b0 >= 0xf0 && b0 <= 0xf4) {
-		n = 4;
-		c = b0 & 0x07;
-		min = 0x10000;
-	} else {
-		return 0; /* continuation byte, C0/C1 overlong lead, or above U+10FFFF */
-	}
-	if (len < n) {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			return 0;
-		}
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-		return 0;
-	}
-	*cp = c;
-	return n;
-}
-
-static size_t
-utf8_encode(uint32_t cp, uint8_t out[4])
-{
-	if (cp < 0x80) {
-		out[0] = (uint8_t)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (uint8_t)(0xc0 | cp >> 6);
-		out[1] = (uint8_t)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (uint8_t)(0xe0 | cp >> 12);
-		out[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-		out[2] = (uint8_t)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (uint8_t)(0xf0 | cp >> 18);
-	out[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3f));
-	out[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-	out[3] = (uint8_t)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-bool
-guard_text_utf8_valid(const uint8_t *s, size_t len, size_t *bad_offset)
-{
-	size_t i = 0;
-	while (i < len) {
-		uint32_t cp;
-		size_t n = guard_text_utf8_decode(s + i, len - i, &cp);
-		if (n == 0) {
-			if (bad_offset) {
-				*bad_offset = i;
-			}
-			return false;
-		}
-		i += n;
-	}
-	return true;
-}
 
 bool
 guard_text_is_invisible(uint32_t cp)
@@ -247,7 +164,7 @@ guard_sanitize_text(const uint8_t *in, size_t len, size_t max_len, uint8_t *out,
 				"too large: %zu bytes, output buffer %zu", len, out_size);
 		return GUARD_TEXT_TOO_LARGE;
 	}
-	if (!guard_text_utf8_valid(in, len, &result->error_offset)) {
+	if (!utf8_valid(in, len, &result->error_offset)) {
 		snprintf(result->reason, sizeof(result->reason), "invalid UTF-8 at byte %zu",
 				result->error_offset);
 		return GUARD_TEXT_INVALID_UTF8;
@@ -257,7 +174,7 @@ guard_sanitize_text(const uint8_t *in, size_t len, size_t max_len, uint8_t *out,
 	size_t i = 0, o = 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = guard_text_utf8_decode(in + i, len - i, &cp);
+		size_t n = utf8_decode(in + i, len - i, &cp); /* > 0: validated above */
 		if (state != TEXT) {
 			size_t extra = 0;
 			enum step step = sequence_step(&state, cp, in + i + n, len - i - n, &extra);
@@ -314,12 +231,12 @@ guard_text_preview(const uint8_t *text, size_t len, char *out, size_t out_size)
 	bool cut = false;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = guard_text_utf8_decode(text + i, len - i, &cp);
+		size_t n = utf8_decode(text + i, len - i, &cp);
 		if (n == 0) {
-			cp = 0xfffd; /* not sanitised text after all */
+			cp = UTF8_REPLACEMENT; /* not sanitised text after all */
 			n = 1;
 		}
-		uint8_t shown[4];
+		uint8_t shown[UTF8_CHAR_MAX];
 		size_t shown_len;
 		if (cp == '\n' || cp == 0x2028 || cp == 0x2029) {
 			memcpy(shown, preview_newline, sizeof(preview_newline) - 1);

@@ -33,7 +33,8 @@ struct guard_text_result {
  * Sanitises len bytes of text for a cross-level transfer, into out (out_size
  * >= len: the output is never longer than the input):
  *  - refuses more than max_len bytes, and input that is not strict UTF-8
- *    (overlong forms, surrogates, above U+10FFFF, truncated or stray bytes);
+ *    (common/utf8.h: overlong forms, surrogates, above U+10FFFF, truncated
+ *    or stray bytes);
  *  - keeps tab and LF; turns CR LF and lone CR into LF;
  *  - removes NUL and every other C0 control, DEL, C1 controls (U+0080 to
  *    U+009F), bidi controls (U+061C, U+200E, U+200F, U+202A to U+202E,
@@ -52,13 +53,6 @@ struct guard_text_result {
  */
 enum guard_text_status guard_sanitize_text(const uint8_t *in, size_t len, size_t max_len,
 		uint8_t *out, size_t out_size, struct guard_text_result *result);
-
-/* Decodes one strict UTF-8 character at s (len >= 1): its length in bytes, or
- * 0 when s does not start with one. */
-size_t guard_text_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp);
-
-/* True when len bytes are strict UTF-8; else *bad_offset is the first bad byte. */
-bool guard_text_utf8_valid(const uint8_t *s, size_t len, size_t *bad_offset);
 
 /* True for the bidi controls and invisible format characters the filter removes. */
 bool guard_text_is_invisible(uint32_t cp);

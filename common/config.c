@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/config.h"
+#include "common/utf8.h"
 
 #define CONFIG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -307,47 +308,6 @@ config_error(struct config_parser *p, int line, const char *fmt, ...)
 }
 
 /*
- * Decodes one UTF-8 character at *text and moves *text past it. Returns false
- * (leaving *text alone) on an invalid, overlong, truncated or surrogate
- * sequence, and on code points above U+10FFFF.
- */
-static bool
-config_utf8_decode(const char **text, uint32_t *out)
-{
-	static const uint32_t min[] = { 0, 0x80, 0x800, 0x10000 };
-	const unsigned char *s = (const unsigned char *)*text;
-	uint32_t cp;
-	int extra;
-	if (s[0] < 0x80) {
-		cp = s[0];
-		extra = 0;
-	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		cp = s[0] & 0x1f;
-		extra = 1;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		cp = s[0] & 0x0f;
-		extra = 2;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		cp = s[0] & 0x07;
-		extra = 3;
-	} else {
-		return false;
-	}
-	for (int i = 1; i <= extra; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			return false; /* also stops at the NUL */
-		}
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-		return false;
-	}
-	*text += extra + 1;
-	*out = cp;
-	return true;
-}
-
-/*
  * Characters a marking must not contain: controls, and the invisible format
  * characters (bidi controls above all) that could make a banner read other
  * than it is. The same set as sanitize_title() removes, plus the line and
@@ -371,14 +331,15 @@ static void
 config_quote(const char *text, char *out, size_t size)
 {
 	size_t used = 0;
+	const char *end = text + strlen(text);
 	out[0] = '\0';
-	while (*text) {
+	while (text < end) {
 		char piece[16];
-		const char *next = text;
 		uint32_t cp;
-		if (!config_utf8_decode(&next, &cp)) {
+		size_t n = utf8_decode((const uint8_t *)text, (size_t)(end - text), &cp);
+		const char *next = text + (n > 0 ? n : 1);
+		if (n == 0) {
 			snprintf(piece, sizeof(piece), "\\x%02X", (unsigned char)*text);
-			next = text + 1;
 		} else if (cp == '"' || cp == '\\') {
 			snprintf(piece, sizeof(piece), "\\%c", (char)cp);
 		} else if (config_is_control(cp)) {
@@ -756,16 +717,18 @@ static bool
 config_parse_text(struct config_parser *p, const struct config_key *key, const char *value,
 		char *out)
 {
-	const char *s = value;
-	while (*s) {
+	size_t len = strlen(value);
+	const uint8_t *text = (const uint8_t *)value;
+	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		if (!config_utf8_decode(&s, &cp)) {
+		size_t n = utf8_decode(text + i, len - i, &cp);
+		if (n == 0) {
 			config_error(p, p->line,
 					"%s in %s is not valid UTF-8 (byte 0x%02X at offset %zu)",
-					key->name, p->section_label, (unsigned char)*s,
-					(size_t)(s - value));
+					key->name, p->section_label, text[i], i);
 			return false;
 		}
+		i += n;
 		if (config_is_control(cp)) {
 			config_error(p, p->line,
 					"%s in %s contains U+%04X, a control or invisible formatting "
@@ -774,7 +737,6 @@ config_parse_text(struct config_parser *p, const struct config_key *key, const c
 			return false;
 		}
 	}
-	size_t len = strlen(value);
 	if (len == 0 && key->min > 0) {
 		config_error(p, p->line, "%s in %s is empty (accepted: %d to %d bytes)", key->name,
 				p->section_label, key->min, key->max);

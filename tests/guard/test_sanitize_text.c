@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/guard_ipc.h"
+#include "common/utf8.h"
 #include "sanitize_text.h"
 #include "tap.h"
 
@@ -328,7 +329,7 @@ test_preview_cut_at_byte_limit(void)
 			sizeof(preview));
 	tap_assert(n <= GUARD_PREVIEW_MAX - 1);
 	tap_assert_int_eq(n, strlen(preview));
-	tap_assert(guard_text_utf8_valid((const uint8_t *)preview, n, NULL));
+	tap_assert(utf8_valid((const uint8_t *)preview, n, NULL));
 	tap_assert(n >= 3 && strcmp(preview + n - 3, "\xe2\x80\xa6") == 0);
 	tap_assert_int_eq((n - 3) % 4, 0);
 	tap_assert(n + 4 > GUARD_PREVIEW_MAX - 1); /* not cut shorter than needed */
@@ -347,7 +348,7 @@ test_preview_of_unsanitised_bytes_is_safe(void)
 	char preview[GUARD_PREVIEW_MAX];
 	size_t n = guard_text_preview((const uint8_t *)raw, sizeof(raw) - 1, preview,
 			sizeof(preview));
-	tap_assert(guard_text_utf8_valid((const uint8_t *)preview, n, NULL));
+	tap_assert(utf8_valid((const uint8_t *)preview, n, NULL));
 	tap_assert(strchr(preview, 0x1b) == NULL);
 	tap_assert(strstr(preview, "\xe2\x80\xae") == NULL);
 	tap_assert(strstr(preview, "\xef\xbf\xbd") != NULL); /* U+FFFD for 0xff */
