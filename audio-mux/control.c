@@ -54,7 +54,7 @@ control_parse(const char *line, size_t len, struct control_command *cmd)
 		return -EILSEQ;
 	}
 
-	char words[3][AUDIO_LEVEL_NAME_MAX + 1];
+	char words[3][STRATA_LEVEL_NAME_MAX + 1];
 	size_t pos = 0;
 	int n = 0;
 	while (pos < len) {
@@ -70,7 +70,7 @@ control_parse(const char *line, size_t len, struct control_command *cmd)
 		if (strcmp(words[1], "none") == 0) {
 			return 0;
 		}
-		if (!audio_level_name_valid(words[1])) {
+		if (!config_level_name_valid(words[1], NULL, 0)) {
 			return -EINVAL;
 		}
 		snprintf(cmd->level, sizeof(cmd->level), "%s", words[1]);
@@ -86,7 +86,8 @@ control_parse(const char *line, size_t len, struct control_command *cmd)
 			cmd->mic_mode = AUDIO_MIC_FOLLOW;
 			return 0;
 		}
-		if (n == 3 && strcmp(words[1], "grant") == 0 && audio_level_name_valid(words[2])) {
+		if (n == 3 && strcmp(words[1], "grant") == 0 &&
+				config_level_name_valid(words[2], NULL, 0)) {
 			cmd->mic_mode = AUDIO_MIC_GRANT;
 			snprintf(cmd->level, sizeof(cmd->level), "%s", words[2]);
 			return 0;

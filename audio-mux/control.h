@@ -38,7 +38,7 @@ struct control_command {
 	/* CONTROL_FOCUS: the level, "" for none; CONTROL_MIC with
 	 * AUDIO_MIC_GRANT: the level granted. A syntactically valid name the mux
 	 * does not know is its business. */
-	char level[AUDIO_LEVEL_NAME_MAX + 1];
+	char level[STRATA_LEVEL_NAME_MAX + 1];
 	enum audio_mic_mode mic_mode; /* CONTROL_MIC */
 	enum audio_unfocused_mode unfocused; /* CONTROL_UNFOCUSED */
 };

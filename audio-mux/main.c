@@ -36,7 +36,7 @@ struct app {
 	struct pw_loop *loop;
 	struct mux *mux;
 	struct mux_config config;
-	const char *names[AUDIO_MAX_LEVELS];
+	const char *names[STRATA_MAX_LEVELS];
 	struct audio_policy_state policy;
 	int exit_code;
 
@@ -69,28 +69,28 @@ usage(FILE *f, const char *prog)
 			"      --control-fd N      The compositor's end of a SOCK_STREAM socketpair\n"
 			"                          (line protocol; EOF: microphone off and exit 0).\n"
 			"      --quantum Q         Frames per cycle asked of the core (default 1024).\n",
-			prog, AUDIO_MAX_LEVELS);
+			prog, STRATA_MAX_LEVELS);
 }
 
+/* NAME:PLAYBACK_FIFO:MIC_FIFO; false with why set when it is not. */
 static bool
-parse_level(const char *arg, struct mux_level_config *level)
+parse_level(const char *arg, struct mux_level_config *level, char *why, size_t why_size)
 {
 	const char *colon = strchr(arg, ':');
 	const char *second = colon ? strchr(colon + 1, ':') : NULL;
 	if (!colon || !second || second == colon + 1 || second[1] == '\0') {
+		snprintf(why, why_size, "expected NAME:PLAYBACK_FIFO:MIC_FIFO");
 		return false;
 	}
-	size_t name_len = (size_t)(colon - arg);
-	if (name_len == 0 || name_len >= sizeof(level->name)) {
+	char name[STRATA_LEVEL_NAME_MAX + 2];
+	snprintf(name, sizeof(name), "%.*s", (int)(colon - arg), arg);
+	if (!config_level_name_valid(name, why, why_size)) {
 		return false;
 	}
-	memcpy(level->name, arg, name_len);
-	level->name[name_len] = '\0';
-	if (!audio_level_name_valid(level->name)) {
-		return false;
-	}
+	snprintf(level->name, sizeof(level->name), "%.*s", STRATA_LEVEL_NAME_MAX, name);
 	char *playback = strndup(colon + 1, (size_t)(second - colon - 1));
 	if (!playback) {
+		snprintf(why, why_size, "out of memory");
 		return false;
 	}
 	level->playback_fifo = playback;
@@ -279,7 +279,7 @@ playing_poll(void *data, uint64_t expirations)
 	}
 	app->playing_reported = mask;
 	app->playing_sent_ns = now;
-	char msg[CONTROL_LINE_MAX + (AUDIO_LEVEL_NAME_MAX + 1) * AUDIO_MAX_LEVELS];
+	char msg[CONTROL_LINE_MAX + (STRATA_LEVEL_NAME_MAX + 1) * STRATA_MAX_LEVELS];
 	int len = control_format_playing(msg, sizeof(msg), app->names, app->config.level_count,
 			mask);
 	pw_log_info("%.*s", len > 0 ? len - 1 : 0, msg);
@@ -375,27 +375,28 @@ main(int argc, char **argv)
 		case 'r':
 			app.config.core_remote = optarg;
 			break;
-		case 'l':
-			if (app.config.level_count == AUDIO_MAX_LEVELS) {
+		case 'l': {
+			if (app.config.level_count == STRATA_MAX_LEVELS) {
 				fprintf(stderr, "strata-audio-mux: at most %d levels\n",
-						AUDIO_MAX_LEVELS);
+						STRATA_MAX_LEVELS);
 				goto out;
 			}
-			if (!parse_level(optarg, &app.config.levels[app.config.level_count])) {
-				fprintf(stderr, "strata-audio-mux: bad --level \"%s\" (NAME:PLAYBACK_FIFO:MIC_FIFO, NAME [a-z][a-z0-9_-]{0,30} and not \"none\")\n",
-						optarg);
+			struct mux_level_config *level = &app.config.levels[app.config.level_count];
+			char why[256];
+			if (!parse_level(optarg, level, why, sizeof(why))) {
+				fprintf(stderr, "strata-audio-mux: bad --level \"%s\": %s\n",
+						optarg, why);
 				goto out;
 			}
-			if (find_level(&app, app.config.levels[app.config.level_count].name) !=
-					AUDIO_NO_LEVEL) {
+			if (find_level(&app, level->name) != AUDIO_NO_LEVEL) {
 				fprintf(stderr, "strata-audio-mux: level %s given twice\n",
-						app.config.levels[app.config.level_count].name);
-				free((char *)app.config.levels[app.config.level_count]
-								.playback_fifo);
+						level->name);
+				free((char *)level->playback_fifo);
 				goto out;
 			}
 			app.config.level_count++;
 			break;
+		}
 		case 'c':
 			control_arg = optarg;
 			break;

@@ -37,7 +37,7 @@ PW_LOG_TOPIC(mux_log_topic, "strata.audio-mux");
 struct mux_level {
 	struct mux *mux;
 	int index;
-	char name[AUDIO_LEVEL_NAME_MAX + 1];
+	char name[STRATA_LEVEL_NAME_MAX + 1];
 	int playback_fd, mic_fd;
 	struct pw_stream *stream;
 	struct spa_hook stream_listener;
@@ -69,7 +69,7 @@ struct mux {
 	int ready_seq;
 	bool ready;
 
-	struct mux_level levels[AUDIO_MAX_LEVELS];
+	struct mux_level levels[STRATA_MAX_LEVELS];
 	int level_count;
 
 	struct pw_stream *mic_stream;
@@ -225,7 +225,7 @@ drain_timer_fired(void *data, uint64_t expirations)
 }
 
 struct policy_message {
-	float gain[AUDIO_MAX_LEVELS];
+	float gain[STRATA_MAX_LEVELS];
 	int mic_target;
 };
 
@@ -716,7 +716,7 @@ mux_destroy(struct mux *mux)
 	}
 	if (mux->data_loop) {
 		struct policy_message off = { .mic_target = AUDIO_NO_LEVEL };
-		for (int i = 0; i < AUDIO_MAX_LEVELS; i++) {
+		for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
 			off.gain[i] = 0.0f;
 		}
 		pw_loop_invoke(mux->data_loop, do_apply_policy, 0, &off, sizeof(off), true, mux);
@@ -770,7 +770,7 @@ mux_apply_policy(struct mux *mux, const struct audio_policy_result *result)
 	if (msg.mic_target < AUDIO_NO_LEVEL || msg.mic_target >= mux->level_count) {
 		msg.mic_target = AUDIO_NO_LEVEL;
 	}
-	for (int i = 0; i < AUDIO_MAX_LEVELS; i++) {
+	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
 		float g = result->gain[i];
 		msg.gain[i] = g == g && g >= 0.0f ? SPA_MIN(g, 1.0f) : 0.0f;
 	}
@@ -813,7 +813,7 @@ mux_playing_mask(struct mux *mux, uint32_t hold_ms)
 
 struct stats_message {
 	struct mux *mux;
-	struct pcm_ring rings[AUDIO_MAX_LEVELS];
+	struct pcm_ring rings[STRATA_MAX_LEVELS];
 };
 
 static int

@@ -34,14 +34,14 @@ PW_LOG_TOPIC_EXTERN(mux_log_topic);
 void mux_log_init(enum spa_log_level level);
 
 struct mux_level_config {
-	char name[AUDIO_LEVEL_NAME_MAX + 1];
+	char name[STRATA_LEVEL_NAME_MAX + 1];
 	const char *playback_fifo; /* the level writes, we read */
 	const char *mic_fifo; /* we write, the level reads */
 };
 
 struct mux_config {
 	const char *core_remote; /* socket path of the core PipeWire */
-	struct mux_level_config levels[AUDIO_MAX_LEVELS];
+	struct mux_level_config levels[STRATA_MAX_LEVELS];
 	int level_count;
 	uint32_t quantum; /* frames per cycle we ask the core graph for */
 };

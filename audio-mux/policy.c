@@ -17,7 +17,7 @@ audio_policy_init(struct audio_policy_state *state, int level_count)
 static int
 valid_index(const struct audio_policy_state *state, int index)
 {
-	if (index < 0 || index >= state->level_count || index >= AUDIO_MAX_LEVELS) {
+	if (index < 0 || index >= state->level_count || index >= STRATA_MAX_LEVELS) {
 		return AUDIO_NO_LEVEL;
 	}
 	return index;
@@ -43,7 +43,7 @@ audio_policy_evaluate(const struct audio_policy_state *state, struct audio_polic
 	int focused = valid_index(state, state->focused);
 	float other = unfocused_gain(state->unfocused);
 
-	for (int i = 0; i < AUDIO_MAX_LEVELS; i++) {
+	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
 		if (i >= state->level_count) {
 			result->gain[i] = 0.0f;
 		} else {
@@ -63,22 +63,6 @@ audio_policy_evaluate(const struct audio_policy_state *state, struct audio_polic
 		result->mic_target = AUDIO_NO_LEVEL;
 		break;
 	}
-}
-
-bool
-audio_level_name_valid(const char *name)
-{
-	size_t len = strlen(name);
-	if (len < 1 || len > AUDIO_LEVEL_NAME_MAX || name[0] < 'a' || name[0] > 'z') {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
-			return false;
-		}
-	}
-	return strcmp(name, "none") != 0;
 }
 
 const char *

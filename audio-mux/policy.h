@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "common/config.h" /* STRATA_MAX_LEVELS, the level-name rule */
 
 /*
  * Audio policy as a pure function: what the compositor told us (focused
@@ -12,9 +13,6 @@
  * microphone out. No PipeWire here; tests/audio/test_policy.c covers it.
  */
 
-/* Same rule as the compositor's [level NAME] (common/config.c). */
-#define AUDIO_MAX_LEVELS 8
-#define AUDIO_LEVEL_NAME_MAX 31
 #define AUDIO_NO_LEVEL (-1)
 
 /* Playback gain of an unfocused level when ducked: -20 dB. */
@@ -41,7 +39,7 @@ struct audio_policy_state {
 };
 
 struct audio_policy_result {
-	float gain[AUDIO_MAX_LEVELS];
+	float gain[STRATA_MAX_LEVELS];
 	int mic_target; /* level index or AUDIO_NO_LEVEL */
 };
 
@@ -56,9 +54,6 @@ void audio_policy_init(struct audio_policy_state *state, int level_count);
  */
 void audio_policy_evaluate(const struct audio_policy_state *state,
 		struct audio_policy_result *result);
-
-/* [a-z][a-z0-9_-]{0,30}, and not "none" (the protocol's word for nobody). */
-bool audio_level_name_valid(const char *name);
 
 const char *audio_mic_mode_name(enum audio_mic_mode mode);
 const char *audio_unfocused_mode_name(enum audio_unfocused_mode mode);

@@ -382,16 +382,50 @@ config_max_line(int a, int b)
 	return a > b ? a : b;
 }
 
+/*
+ * Words that name no level: wayland-core is the core socket; "none" means
+ * nobody to the audio mux (the microphone holder); log-audio is the mux's log
+ * next to log-LEVEL, and DATA/audit the audit log next to DATA/LEVEL.
+ */
+static const char *const config_reserved_level_names[] = { "core", "none", "audio", "audit" };
+
 static bool
-config_level_name_valid(const char *name)
+config_level_name_spelled_right(const char *name)
 {
-	size_t len = strlen(name);
+	size_t len = strnlen(name, STRATA_LEVEL_NAME_MAX + 1);
 	if (len < 1 || len > STRATA_LEVEL_NAME_MAX || name[0] < 'a' || name[0] > 'z') {
 		return false;
 	}
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+config_level_name_valid(const char *name, char *why, size_t why_size)
+{
+	if (!config_level_name_spelled_right(name)) {
+		if (why && why_size > 0) {
+			char quoted[64];
+			config_quote(name, quoted, sizeof(quoted));
+			snprintf(why, why_size,
+					"bad level name \"%s\" (accepted: 1 to %d characters among a-z, "
+					"0-9, _ and -, starting with a letter)",
+					quoted, STRATA_LEVEL_NAME_MAX);
+		}
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(config_reserved_level_names) /
+					sizeof(config_reserved_level_names[0]);
+			i++) {
+		if (strcmp(name, config_reserved_level_names[i]) == 0) {
+			if (why && why_size > 0) {
+				snprintf(why, why_size, "level name \"%s\" is reserved", name);
+			}
 			return false;
 		}
 	}
@@ -480,19 +514,11 @@ config_begin_level(struct config_parser *p, const char *name)
 
 	bool accepted = false;
 	int first;
+	char why[CONFIG_MESSAGE_MAX];
 	if (name[0] == '\0') {
 		config_error(p, p->line, "[level] needs a name, e.g. [level low]");
-	} else if (!config_level_name_valid(name)) {
-		config_error(p, p->line,
-				"bad level name \"%s\" (accepted: 1 to %d characters among a-z, 0-9, _ "
-				"and -, starting with a letter)",
-				quoted, STRATA_LEVEL_NAME_MAX);
-	} else if (strcmp(name, "core") == 0 || strcmp(name, "none") == 0 ||
-			strcmp(name, "audio") == 0 || strcmp(name, "audit") == 0) {
-		/* wayland-core is the core socket; "none" means nobody to the audio
-		 * mux (the microphone holder); log-audio is the mux's log next to
-		 * log-LEVEL, and DATA/audit the audit log next to DATA/LEVEL. */
-		config_error(p, p->line, "level name \"%s\" is reserved", name);
+	} else if (!config_level_name_valid(name, why, sizeof(why))) {
+		config_error(p, p->line, "%s", why);
 	} else if ((first = config_find_level(cfg, name)) >= 0) {
 		config_error(p, p->line, "duplicate level [level %s] (first defined at line %d)",
 				name, cfg->levels[first].line);

@@ -128,6 +128,17 @@ bool config_load_string(struct strata_config *cfg, const char *text, const char 
 bool config_load_stream(struct strata_config *cfg, FILE *f, const char *source,
 		config_error_fn report, void *data);
 
+/*
+ * The one rule for a level name, wherever one is read (the configuration,
+ * strata-audio-mux's --level and its control protocol): 1 to
+ * STRATA_LEVEL_NAME_MAX bytes among a-z, 0-9, '_' and '-', starting with a
+ * letter, and not a reserved word ("core", "none", "audio", "audit": the core
+ * socket, the audio protocol's "nobody", the mux's log, the audit log). When
+ * it is not one and why is not NULL, why says so in why_size bytes (a
+ * sentence quoting the name, ready for an error message).
+ */
+bool config_level_name_valid(const char *name, char *why, size_t why_size);
+
 /* Returns the level index of name, or -1. */
 int config_find_level(const struct strata_config *cfg, const char *name);
 

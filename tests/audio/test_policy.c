@@ -77,7 +77,7 @@ out_of_range_goes_nowhere(void)
 	s.granted = -7;
 	tap_assert_int_eq(evaluate(&s).mic_target, AUDIO_NO_LEVEL);
 	s.mic_mode = AUDIO_MIC_FOLLOW;
-	s.focused = AUDIO_MAX_LEVELS + 3;
+	s.focused = STRATA_MAX_LEVELS + 3;
 	struct audio_policy_result r = evaluate(&s);
 	tap_assert_int_eq(r.mic_target, AUDIO_NO_LEVEL);
 	/* and an unknown focus is no focus for the gains either */
@@ -106,7 +106,7 @@ unfocused_gains(void)
 	r = evaluate(&s);
 	tap_assert(r.gain[LOW] == 0.0f && r.gain[HIGH] == 0.0f && r.gain[THIRD] == 0.0f);
 	/* levels that do not exist are silent */
-	for (int i = 3; i < AUDIO_MAX_LEVELS; i++) {
+	for (int i = 3; i < STRATA_MAX_LEVELS; i++) {
 		tap_assert(r.gain[i] == 0.0f);
 	}
 	s.unfocused = (enum audio_unfocused_mode)9;
@@ -127,24 +127,7 @@ gains_never_touch_the_microphone(void)
 	}
 }
 
-static void
-level_names(void)
-{
-	tap_assert(audio_level_name_valid("low"));
-	tap_assert(audio_level_name_valid("secret_2-b"));
-	tap_assert(audio_level_name_valid("a234567890123456789012345678901"));
-	tap_assert(!audio_level_name_valid("a2345678901234567890123456789012"));
-	tap_assert(!audio_level_name_valid(""));
-	tap_assert(!audio_level_name_valid("none"));
-	tap_assert(!audio_level_name_valid("Low"));
-	tap_assert(!audio_level_name_valid("1low"));
-	tap_assert(!audio_level_name_valid("lo w"));
-	tap_assert(!audio_level_name_valid("lo,w"));
-	tap_assert(!audio_level_name_valid("lo:w"));
-	tap_assert(audio_level_name_valid("nonex"));
-}
-
 TAP_TESTS(TAP_CASE(starts_silent_for_the_microphone), TAP_CASE(mic_off_whatever_the_focus),
 		TAP_CASE(mic_follows_focus), TAP_CASE(mic_grant_ignores_focus),
 		TAP_CASE(out_of_range_goes_nowhere), TAP_CASE(unfocused_gains),
-		TAP_CASE(gains_never_touch_the_microphone), TAP_CASE(level_names))
+		TAP_CASE(gains_never_touch_the_microphone))

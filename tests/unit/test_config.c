@@ -365,6 +365,59 @@ test_bad_level_names(void)
 	assert_bad_level_name("audit", "level name \"audit\" is reserved");
 }
 
+/* config_level_name_valid(): the rule the mux applies too, from memory. */
+static void
+test_level_name_rule(void)
+{
+	static const char *const good[] = {
+		"a", "z", "low", "secret_2-b", "a-", "a_", "a0", "nonex", "non", "nonee", "core2",
+		"audits", "xaudio",
+		"a234567890123456789012345678901", /* 31 bytes: STRATA_LEVEL_NAME_MAX */
+	};
+	static const char *const bad[] = {
+		"", "Low", "A", "1low", "_low", "-low", "`a", "{a", "a`", "a{", "lo w", "lo,w",
+		"lo:w", "lo/w", "lo.w", "../low", "low\n", "\xc3\xa9t\xc3\xa9", "h\xc3\xa9",
+		"a2345678901234567890123456789012", /* 32 bytes: one too many */
+	};
+	static const char *const reserved[] = { "core", "none", "audio", "audit" };
+	tap_assert_int_eq(strlen(good[sizeof(good) / sizeof(good[0]) - 1]), STRATA_LEVEL_NAME_MAX);
+	tap_assert_int_eq(strlen(bad[sizeof(bad) / sizeof(bad[0]) - 1]), STRATA_LEVEL_NAME_MAX + 1);
+	char why[256];
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(why, sizeof(why), "untouched");
+		tap_assert_msg(config_level_name_valid(good[i], why, sizeof(why)),
+				"\"%s\" refused: %s", good[i], why);
+		tap_assert_str_eq(why, "untouched");
+		tap_assert(config_level_name_valid(good[i], NULL, 0));
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		tap_assert_msg(!config_level_name_valid(bad[i], why, sizeof(why)),
+				"\"%s\" accepted", bad[i]);
+		tap_assert_msg(strstr(why, "bad level name \"") == why &&
+						strstr(why,
+								"(accepted: 1 to 31 characters among a-z, "
+								"0-9, _ and -, starting with a letter)"),
+				"why: %s", why);
+		tap_assert(!config_level_name_valid(bad[i], NULL, 0));
+	}
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		char expect[64];
+		snprintf(expect, sizeof(expect), "level name \"%s\" is reserved", reserved[i]);
+		tap_assert(!config_level_name_valid(reserved[i], why, sizeof(why)));
+		tap_assert_str_eq(why, expect);
+		tap_assert(!config_level_name_valid(reserved[i], NULL, 0));
+	}
+	/* Bytes that cannot be shown are escaped in why, which is cut to fit. */
+	tap_assert(!config_level_name_valid("a\x1b[31m", why, sizeof(why)));
+	tap_assert(strchr(why, '\x1b') == NULL);
+	tap_assert(strstr(why, "\"a\\x1B[31m\"") != NULL);
+	char small[8];
+	memset(small, 'x', sizeof(small));
+	tap_assert(!config_level_name_valid("Low", small, sizeof(small)));
+	tap_assert_int_eq(strlen(small), sizeof(small) - 1);
+}
+
 static void
 test_rejected_level_is_still_checked(void)
 {
@@ -929,9 +982,10 @@ TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_audio_section), TAP_CASE(test_c
 		TAP_CASE(test_unknown_key), TAP_CASE(test_key_outside_section),
 		TAP_CASE(test_duplicate_key), TAP_CASE(test_duplicate_session_keys_across_sections),
 		TAP_CASE(test_duplicate_level), TAP_CASE(test_bad_level_names),
-		TAP_CASE(test_rejected_level_is_still_checked), TAP_CASE(test_too_many_levels),
-		TAP_CASE(test_missing_colour), TAP_CASE(test_integer_ranges),
-		TAP_CASE(test_integer_syntax), TAP_CASE(test_bad_colours), TAP_CASE(test_modifier),
+		TAP_CASE(test_level_name_rule), TAP_CASE(test_rejected_level_is_still_checked),
+		TAP_CASE(test_too_many_levels), TAP_CASE(test_missing_colour),
+		TAP_CASE(test_integer_ranges), TAP_CASE(test_integer_syntax),
+		TAP_CASE(test_bad_colours), TAP_CASE(test_modifier),
 		TAP_CASE(test_banner_invalid_utf8), TAP_CASE(test_banner_control_characters),
 		TAP_CASE(test_banner_length), TAP_CASE(test_font),
 		TAP_CASE(test_same_colour_levels), TAP_CASE(test_colour_equals_text_colour),
