@@ -4,7 +4,7 @@
  * the devices. Started by the compositor with one end of a socketpair
  * (--control-fd); applies the audio policy the compositor sends and reports
  * who holds the microphone and who is playing. See mux.h for the PipeWire
- * side and control.h for the protocol.
+ * side and common/audio_control.h for the protocol.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +20,8 @@
 #include <spa/utils/result.h>
 #include <pipewire/pipewire.h>
 
+#include "common/audio_control.h"
 #include "config.h"
-#include "control.h"
 #include "mux.h"
 
 #define PW_LOG_TOPIC_DEFAULT mux_log_topic
@@ -42,7 +42,7 @@ struct app {
 
 	int control_fd; /* -1 without --control-fd */
 	struct spa_source *control_source;
-	struct control_reader reader;
+	struct audio_control_reader reader;
 	char out[4096]; /* messages the compositor has not taken yet */
 	size_t out_len;
 
@@ -162,9 +162,12 @@ report_mic(struct app *app)
 		return;
 	}
 	app->mic_reported = holder;
-	char msg[64];
-	int len = control_format_mic(msg, sizeof(msg),
-			holder == AUDIO_NO_LEVEL ? NULL : app->names[holder]);
+	struct audio_control_report report = { .type = AUDIO_CONTROL_MIC_HOLDER };
+	if (holder != AUDIO_NO_LEVEL) {
+		snprintf(report.mic_holder, sizeof(report.mic_holder), "%s", app->names[holder]);
+	}
+	char msg[AUDIO_CONTROL_LINE_MAX];
+	int len = audio_control_format_report(&report, msg, sizeof(msg));
 	pw_log_info("microphone: %s", level_name(app, holder));
 	send_message(app, msg, len);
 }
@@ -186,10 +189,10 @@ apply_policy(struct app *app)
 /* ---- messages from the compositor ---------------------------------------- */
 
 static void
-handle_command(struct app *app, const struct control_command *cmd)
+handle_command(struct app *app, const struct audio_control_command *cmd)
 {
 	switch (cmd->type) {
-	case CONTROL_FOCUS:
+	case AUDIO_CONTROL_FOCUS:
 		app->policy.focused = cmd->level[0] ? find_level(app, cmd->level) : AUDIO_NO_LEVEL;
 		if (cmd->level[0] && app->policy.focused == AUDIO_NO_LEVEL) {
 			/* a level without audio (or a typo): nobody is focused,
@@ -197,7 +200,7 @@ handle_command(struct app *app, const struct control_command *cmd)
 			pw_log_warn("focus on unknown level \"%s\": treated as none", cmd->level);
 		}
 		break;
-	case CONTROL_MIC:
+	case AUDIO_CONTROL_MIC:
 		app->policy.mic_mode = cmd->mic_mode;
 		app->policy.granted = AUDIO_NO_LEVEL;
 		if (cmd->mic_mode == AUDIO_MIC_GRANT) {
@@ -208,16 +211,16 @@ handle_command(struct app *app, const struct control_command *cmd)
 			}
 		}
 		break;
-	case CONTROL_UNFOCUSED:
+	case AUDIO_CONTROL_UNFOCUSED:
 		app->policy.unfocused = cmd->unfocused;
 		break;
 	}
 	const struct audio_policy_state *p = &app->policy;
 	pw_log_info("policy: focus %s, microphone %s%s%s, unfocused %s",
-			level_name(app, p->focused), audio_mic_mode_name(p->mic_mode),
+			level_name(app, p->focused), audio_control_mic_mode_name(p->mic_mode),
 			p->mic_mode == AUDIO_MIC_GRANT ? " " : "",
 			p->mic_mode == AUDIO_MIC_GRANT ? level_name(app, p->granted) : "",
-			audio_unfocused_mode_name(p->unfocused));
+			audio_control_unfocused_mode_name(p->unfocused));
 	apply_policy(app);
 }
 
@@ -225,13 +228,13 @@ static void
 handle_line(void *data, const char *line, size_t len, int status)
 {
 	struct app *app = data;
-	struct control_command cmd;
+	struct audio_control_command cmd;
 	if (status == 0) {
-		status = control_parse(line, len, &cmd);
+		status = audio_control_parse_command(line, len, &cmd);
 	}
 	if (status < 0) {
-		char shown[CONTROL_LINE_MAX * 4 + 8];
-		control_escape(line, len, shown, sizeof(shown));
+		char shown[AUDIO_CONTROL_LINE_MAX * 4 + 8];
+		audio_control_escape(line, len, shown, sizeof(shown));
 		pw_log_warn("ignoring control line \"%s\": %s", shown, spa_strerror(status));
 		return;
 	}
@@ -262,7 +265,7 @@ control_io(void *data, int fd, uint32_t mask)
 		pw_main_loop_quit(app->main_loop);
 		return;
 	}
-	control_reader_feed(&app->reader, buf, (size_t)n, handle_line, app);
+	audio_control_reader_feed(&app->reader, buf, (size_t)n, handle_line, app);
 }
 
 static void
@@ -279,9 +282,10 @@ playing_poll(void *data, uint64_t expirations)
 	}
 	app->playing_reported = mask;
 	app->playing_sent_ns = now;
-	char msg[CONTROL_LINE_MAX + (STRATA_LEVEL_NAME_MAX + 1) * STRATA_MAX_LEVELS];
-	int len = control_format_playing(msg, sizeof(msg), app->names, app->config.level_count,
-			mask);
+	struct audio_control_report report;
+	audio_control_report_playing(&report, app->names, app->config.level_count, mask);
+	char msg[AUDIO_CONTROL_LINE_MAX];
+	int len = audio_control_format_report(&report, msg, sizeof(msg));
 	pw_log_info("%.*s", len > 0 ? len - 1 : 0, msg);
 	send_message(app, msg, len);
 }
@@ -292,7 +296,9 @@ static void
 mux_ready(void *data)
 {
 	struct app *app = data;
-	send_message(app, "ready\n", 6);
+	struct audio_control_report report = { .type = AUDIO_CONTROL_READY };
+	char msg[AUDIO_CONTROL_LINE_MAX];
+	send_message(app, msg, audio_control_format_report(&report, msg, sizeof(msg)));
 }
 
 static void
@@ -445,7 +451,7 @@ main(int argc, char **argv)
 	}
 	apply_policy(&app);
 	if (app.control_fd >= 0) {
-		control_reader_init(&app.reader);
+		audio_control_reader_init(&app.reader);
 		app.control_source = pw_loop_add_io(app.loop, app.control_fd,
 				SPA_IO_IN | SPA_IO_HUP | SPA_IO_ERR, false, control_io, &app);
 	}

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include <string.h>
 #include "policy.h"
 
 void
@@ -63,32 +62,4 @@ audio_policy_evaluate(const struct audio_policy_state *state, struct audio_polic
 		result->mic_target = AUDIO_NO_LEVEL;
 		break;
 	}
-}
-
-const char *
-audio_mic_mode_name(enum audio_mic_mode mode)
-{
-	switch (mode) {
-	case AUDIO_MIC_OFF:
-		return "off";
-	case AUDIO_MIC_FOLLOW:
-		return "follow";
-	case AUDIO_MIC_GRANT:
-		return "grant";
-	}
-	return "?";
-}
-
-const char *
-audio_unfocused_mode_name(enum audio_unfocused_mode mode)
-{
-	switch (mode) {
-	case AUDIO_UNFOCUSED_MIX:
-		return "mix";
-	case AUDIO_UNFOCUSED_DUCK:
-		return "duck";
-	case AUDIO_UNFOCUSED_MUTE:
-		return "mute";
-	}
-	return "?";
 }

@@ -4,7 +4,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "common/config.h" /* STRATA_MAX_LEVELS, the level-name rule */
+#include "common/audio_control.h" /* the modes the compositor sets */
+#include "common/config.h" /* STRATA_MAX_LEVELS */
 
 /*
  * Audio policy as a pure function: what the compositor told us (focused
@@ -17,18 +18,6 @@
 
 /* Playback gain of an unfocused level when ducked: -20 dB. */
 #define AUDIO_DUCK_GAIN 0.1f
-
-enum audio_mic_mode {
-	AUDIO_MIC_OFF, /* nobody hears the microphone (the default) */
-	AUDIO_MIC_FOLLOW, /* the focused level does */
-	AUDIO_MIC_GRANT, /* the level granted by the reserved shortcut does */
-};
-
-enum audio_unfocused_mode {
-	AUDIO_UNFOCUSED_MIX, /* full volume (the default) */
-	AUDIO_UNFOCUSED_DUCK, /* AUDIO_DUCK_GAIN */
-	AUDIO_UNFOCUSED_MUTE, /* silence */
-};
 
 struct audio_policy_state {
 	int level_count;
@@ -54,8 +43,5 @@ void audio_policy_init(struct audio_policy_state *state, int level_count);
  */
 void audio_policy_evaluate(const struct audio_policy_state *state,
 		struct audio_policy_result *result);
-
-const char *audio_mic_mode_name(enum audio_mic_mode mode);
-const char *audio_unfocused_mode_name(enum audio_unfocused_mode mode);
 
 #endif

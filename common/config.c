@@ -410,8 +410,10 @@ config_level_name_valid(const char *name, char *why, size_t why_size)
 {
 	if (!config_level_name_spelled_right(name)) {
 		if (why && why_size > 0) {
-			char quoted[64];
-			config_quote(name, quoted, sizeof(quoted));
+			/* Enough of the name for config_quote() to cut it. */
+			char shown[CONFIG_QUOTE_MAX + 2], quoted[64];
+			snprintf(shown, sizeof(shown), "%.*s", (int)sizeof(shown) - 1, name);
+			config_quote(shown, quoted, sizeof(quoted));
 			snprintf(why, why_size,
 					"bad level name \"%s\" (accepted: 1 to %d characters among a-z, "
 					"0-9, _ and -, starting with a letter)",

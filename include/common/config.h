@@ -135,7 +135,9 @@ bool config_load_stream(struct strata_config *cfg, FILE *f, const char *source,
  * letter, and not a reserved word ("core", "none", "audio", "audit": the core
  * socket, the audio protocol's "nobody", the mux's log, the audit log). When
  * it is not one and why is not NULL, why says so in why_size bytes (a
- * sentence quoting the name, ready for an error message).
+ * sentence quoting the name, ready for an error message). With why NULL it
+ * reads at most STRATA_LEVEL_NAME_MAX + 1 bytes of name, so that a
+ * char[STRATA_LEVEL_NAME_MAX + 1] without a NUL is refused, not overread.
  */
 bool config_level_name_valid(const char *name, char *why, size_t why_size);
 
