@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
+#include "common/clipboard_mime.h"
 #include "audit.h"
 #include "guard.h"
 #include "sanitize_text.h"
@@ -17,24 +17,13 @@
 #include <stdlib.h>
 #endif
 
-static const char *const guard_text_types[] = {
-	"text/plain;charset=utf-8",
-	"text/plain",
-	"UTF8_STRING",
-	"STRING",
-	"TEXT",
-};
-
 enum guard_kind
 guard_mime_kind(const char *mime, bool allow_images)
 {
-	for (size_t i = 0; i < sizeof(guard_text_types) / sizeof(guard_text_types[0]); i++) {
-		/* MIME types and charset names are case-insensitive. */
-		if (strcasecmp(mime, guard_text_types[i]) == 0) {
-			return GUARD_KIND_TEXT;
-		}
+	if (clipboard_mime_text_rank(mime) >= 0) {
+		return GUARD_KIND_TEXT;
 	}
-	if (allow_images && guard_images_supported() && strcasecmp(mime, "image/png") == 0) {
+	if (allow_images && guard_images_supported() && clipboard_mime_is_png(mime)) {
 		return GUARD_KIND_PNG;
 	}
 	return GUARD_KIND_REFUSED;

@@ -31,8 +31,8 @@ enum guard_kind {
 	GUARD_KIND_PNG,
 };
 
-/* The MIME allowlist: text/plain;charset=utf-8, text/plain, UTF8_STRING,
- * STRING and TEXT are text; image/png only with allow_images. */
+/* The MIME allowlist (common/clipboard_mime.h): its text types are text;
+ * image/png only with allow_images. Case-insensitive. */
 enum guard_kind guard_mime_kind(const char *mime, bool allow_images);
 
 /* True when the guard was built with an image decoder. */
