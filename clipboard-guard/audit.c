@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "common/guard_ipc.h"
+#include "common/io.h"
 #include "common/utf8.h"
 #include "audit.h"
 #include "sanitize_text.h"
@@ -520,44 +521,16 @@ audit_read_head(int dir_fd, const char *name, uint64_t *seq, char hash[65])
 		return errno == ENOENT ? 0 : -errno;
 	}
 	char text[AUDIT_HEAD_MAX + 1];
-	size_t len = 0;
-	while (len < sizeof(text)) {
-		ssize_t n = read(fd, text + len, sizeof(text) - len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		if (n == 0) {
-			break;
-		}
-		len += (size_t)n;
-	}
+	ssize_t len = io_read_all(fd, text, sizeof(text));
+	int e = errno;
 	close(fd);
-	if (len > AUDIT_HEAD_MAX || !audit_parse_head(text, len, seq, hash)) {
+	if (len < 0) {
+		return -e;
+	}
+	if (len > AUDIT_HEAD_MAX || !audit_parse_head(text, (size_t)len, seq, hash)) {
 		return -EBADMSG;
 	}
 	return 1;
-}
-
-static bool
-audit_write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return false;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
 }
 
 static bool
@@ -573,7 +546,7 @@ audit_write_head(struct audit_log *log, char *err, size_t err_size)
 				strerror(errno));
 		return false;
 	}
-	bool ok = audit_write_all(fd, text, (size_t)len) && fsync(fd) == 0;
+	bool ok = io_write_all(fd, text, (size_t)len) && fsync(fd) == 0;
 	int e = errno;
 	close(fd);
 	if (!ok) {

@@ -17,11 +17,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "audit.h"
+#include "common/io.h"
 #include "common/log.h"
 #include "config.h"
 #include "guard.h"
@@ -185,6 +187,10 @@ guard_seccomp(int dir_fd)
 		{ SCMP_SYS(renameat), 2, { SCMP_A0(SCMP_CMP_EQ, dir), SCMP_A2(SCMP_CMP_EQ, dir) } },
 		{ SCMP_SYS(renameat2), 2,
 				{ SCMP_A0(SCMP_CMP_EQ, dir), SCMP_A2(SCMP_CMP_EQ, dir) } },
+		/* io_write_all(): send() on fd 3 (and, refused with ENOTSOCK, on
+		 * the head file) without an address, never raising SIGPIPE. */
+		{ SCMP_SYS(sendto), 2,
+				{ SCMP_A3(SCMP_CMP_EQ, MSG_NOSIGNAL), SCMP_A4(SCMP_CMP_EQ, 0) } },
 		/* abort() signals this process only. */
 		{ SCMP_SYS(tgkill), 1, { SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()) } },
 	};
@@ -255,22 +261,11 @@ enum guard_io {
 static enum guard_io
 read_full(int fd, void *buf, size_t len)
 {
-	uint8_t *p = buf;
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = read(fd, p + got, len - got);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			return GUARD_IO_ERROR;
-		}
-		if (n == 0) {
-			return got == 0 ? GUARD_IO_EOF : GUARD_IO_ERROR;
-		}
-		got += (size_t)n;
+	ssize_t got = io_read_all(fd, buf, len);
+	if (got == (ssize_t)len) {
+		return GUARD_IO_OK;
 	}
-	return GUARD_IO_OK;
+	return got == 0 ? GUARD_IO_EOF : GUARD_IO_ERROR;
 }
 
 static bool
@@ -282,24 +277,6 @@ drain(int fd, uint64_t len, uint8_t *scratch, size_t scratch_size)
 			return false;
 		}
 		len -= chunk;
-	}
-	return true;
-}
-
-static bool
-write_full(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return false;
-		}
-		p += n;
-		len -= (size_t)n;
 	}
 	return true;
 }
@@ -336,7 +313,8 @@ serve(int fd, struct guard *guard, uint8_t *in, uint8_t *out)
 		}
 		struct guard_response resp;
 		guard_handle(guard, &req, payload, &resp, out, GUARD_HARD_MAX_BYTES);
-		bool sent = write_full(fd, &resp, sizeof(resp)) && write_full(fd, out, resp.length);
+		bool sent = io_write_all(fd, &resp, sizeof(resp)) &&
+				io_write_all(fd, out, resp.length);
 		/* Nothing of a transfer stays in the guard once answered (drained
 		 * payloads passed through in too). */
 		explicit_bzero(in,

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "audio_rig.h"
+#include "common/io.h"
 
 static const char *const level_names[RIG_LEVELS] = { "low", "high" };
 
@@ -564,7 +565,7 @@ rig_send(struct rig *rig, const char *line)
 void
 rig_send_raw(struct rig *rig, const void *bytes, size_t len)
 {
-	if (send(rig->control_fd, bytes, len, MSG_NOSIGNAL) != (ssize_t)len) {
+	if (!io_write_all(rig->control_fd, bytes, len)) {
 		rig_fail(rig, "cannot write to the mux: %s", strerror(errno));
 	}
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "common/io.h"
 #include "strata_test.h"
 
 static struct strata_session *current; /* the running test's session */
@@ -43,13 +44,8 @@ run_launcher(struct strata_session *s, const char *socket, const char *level,
 		_exit(127);
 	}
 	close(pipe_fds[1]);
-	size_t used = 0;
-	ssize_t r;
-	while (used + 1 < out_size &&
-			(r = read(pipe_fds[0], out + used, out_size - 1 - used)) > 0) {
-		used += (size_t)r;
-	}
-	out[used] = '\0';
+	ssize_t used = io_read_all(pipe_fds[0], out, out_size - 1);
+	out[used > 0 ? used : 0] = '\0';
 	close(pipe_fds[0]);
 	int status = 0;
 	waitpid(pid, &status, 0);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "audit.h"
 #include "common/guard_ipc.h"
+#include "common/io.h"
 #include "sha256.h"
 #include "tap.h"
 #if GUARD_HAVE_LIBPNG
@@ -114,13 +115,7 @@ guard_stop(struct guard_proc *g)
 static void
 send_all(int fd, const void *data, size_t len)
 {
-	const uint8_t *p = data;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		tap_assert_msg(n > 0, "write to the guard: %s", strerror(errno));
-		p += n;
-		len -= (size_t)n;
-	}
+	tap_assert_msg(io_write_all(fd, data, len), "write to the guard: %s", strerror(errno));
 }
 
 /* false at EOF before the first byte. */
@@ -488,12 +483,8 @@ run_audit_verify(const char *path, char *out, size_t out_size)
 		_exit(127);
 	}
 	close(p[1]);
-	size_t len = 0;
-	ssize_t n;
-	while (len + 1 < out_size && (n = read(p[0], out + len, out_size - 1 - len)) > 0) {
-		len += (size_t)n;
-	}
-	out[len] = '\0';
+	ssize_t len = io_read_all(p[0], out, out_size - 1);
+	out[len > 0 ? len : 0] = '\0';
 	close(p[0]);
 	int status;
 	tap_assert(waitpid(pid, &status, 0) == pid && WIFEXITED(status));

@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "common/io.h"
 #include "proxy_test.h"
 #include "test_fs.h"
 
@@ -123,9 +124,7 @@ proxy_spawn(char *const argv[], const char *const env[], const char *log, bool n
 	}
 	close(err[1]);
 	int e = 0;
-	ssize_t n;
-	while ((n = read(err[0], &e, sizeof(e))) < 0 && errno == EINTR) {
-	}
+	ssize_t n = io_read_all(err[0], &e, sizeof(e));
 	close(err[0]);
 	if (n == (ssize_t)sizeof(e)) {
 		waitpid(pid, NULL, 0);

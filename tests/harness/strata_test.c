@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cairo.h>
+#include "common/io.h"
 #include "strata_test.h"
 #include "test_fs.h"
 
@@ -68,18 +69,16 @@ session_read_file(const char *path, size_t *len)
 	size_t cap = 4096, used = 0;
 	char *buf = malloc(cap);
 	for (;;) {
-		if (used + 1 >= cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-		}
-		ssize_t n = read(fd, buf + used, cap - used - 1);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
+		ssize_t n = io_read_all(fd, buf + used, cap - used - 1);
+		if (n < 0) {
 			break;
 		}
 		used += (size_t)n;
+		if (used + 1 < cap) {
+			break; /* the end of the file came first */
+		}
+		cap *= 2;
+		buf = realloc(buf, cap);
 	}
 	close(fd);
 	buf[used] = '\0';
@@ -461,9 +460,7 @@ spawn(char *const argv[], const char *const env[], const char *log, bool new_ses
 	}
 	close(err[1]);
 	int e = 0;
-	ssize_t n;
-	while ((n = read(err[0], &e, sizeof(e))) < 0 && errno == EINTR) {
-	}
+	ssize_t n = io_read_all(err[0], &e, sizeof(e));
 	close(err[0]);
 	if (n == (ssize_t)sizeof(e)) {
 		waitpid(pid, NULL, 0);
@@ -833,18 +830,9 @@ control_request(struct strata_session *s, const char *request, int timeout_ms, c
 		snprintf(err, err_size, "request too long");
 		return NULL;
 	}
-	size_t off = 0;
-	while (off < (size_t)len) {
-		ssize_t n = send(s->control_fd, line + off, (size_t)len - off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			snprintf(err, err_size, "send to the test-control socket: %s",
-					strerror(errno));
-			return NULL;
-		}
-		off += (size_t)n;
+	if (!io_write_all(s->control_fd, line, (size_t)len)) {
+		snprintf(err, err_size, "send to the test-control socket: %s", strerror(errno));
+		return NULL;
 	}
 	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
 	size_t cap = 1024, used = 0;

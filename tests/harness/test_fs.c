@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "common/io.h"
 #include "test_fs.h"
 
 bool
@@ -14,19 +15,8 @@ test_write_file(const char *path, const char *text)
 	if (fd < 0) {
 		return false;
 	}
-	size_t len = strlen(text), off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			close(fd);
-			return false;
-		}
-		off += (size_t)n;
-	}
-	return close(fd) == 0;
+	bool written = io_write_all(fd, text, strlen(text));
+	return close(fd) == 0 && written;
 }
 
 static int

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wayland-client.h>
+#include "common/io.h"
 #include "proxy_test.h"
 
 #define REFUSAL_TIMEOUT_MS 3000
@@ -546,11 +547,8 @@ data_offer_receive_fd_kinds(void)
 	close(pipe_fds[1]);
 	session_assert(a.s, raw_wire_roundtrip(w, 3000));
 	char got[64] = "";
-	size_t len = 0;
-	for (ssize_t n; len < sizeof(got) - 1 &&
-			(n = read(pipe_fds[0], got + len, sizeof(got) - 1 - len)) > 0;) {
-		len += (size_t)n;
-	}
+	ssize_t len = io_read_all(pipe_fds[0], got, sizeof(got) - 1);
+	got[len > 0 ? len : 0] = '\0';
 	close(pipe_fds[0]);
 	session_assert_msg(a.s, strcmp(got, "strata-proxy-secret") == 0,
 			"the paste through a pipe gave \"%s\"", got);

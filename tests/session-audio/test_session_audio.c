@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "audio_signal.h"
+#include "common/io.h"
 #include "group_reaper.h"
 #include "test_fs.h"
 #include "strata_test.h"
@@ -837,14 +838,8 @@ cage_run(struct strata_session *s, const char *level, const char *script)
 	}
 	close(fds[1]);
 	char out[1024];
-	size_t used = 0;
-	ssize_t r;
-	while (used + 1 < sizeof(out) &&
-			((r = read(fds[0], out + used, sizeof(out) - 1 - used)) > 0 ||
-					(r < 0 && errno == EINTR))) {
-		used += r > 0 ? (size_t)r : 0;
-	}
-	out[used] = '\0';
+	ssize_t used = io_read_all(fds[0], out, sizeof(out) - 1);
+	out[used > 0 ? used : 0] = '\0';
 	close(fds[0]);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
