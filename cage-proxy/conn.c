@@ -173,8 +173,8 @@ conn_fail(struct proxy_conn *conn, uint32_t object, uint32_t code, const char *f
 	va_start(args, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, args);
 	va_end(args);
-	proxy_log("level %s: client %u (pid %d) ended: %s", conn->proxy->level, conn->id,
-			(int)conn->pid, reason);
+	strata_log(STRATA_INFO, "level %s: client %u (pid %d) ended: %s", conn->proxy->level,
+			conn->id, (int)conn->pid, reason);
 	conn->proxy->refusals++;
 
 	/* wl_display.error(object, code, "cage-proxy: reason") */
@@ -306,7 +306,8 @@ process_flow(struct proxy_conn *conn, bool from_client)
 				} else {
 					/* It does not read its events: it cannot read an error
 					 * either. */
-					proxy_log("level %s: client %u (pid %d) cut: it does not read its events",
+					strata_log(STRATA_INFO,
+							"level %s: client %u (pid %d) cut: it does not read its events",
 							proxy->level, conn->id, (int)conn->pid);
 					conn->closing = true;
 					conn->s2c.out_start = conn->s2c.out_end = 0;
@@ -531,7 +532,8 @@ conn_handle_event(struct endpoint *ep, uint32_t events)
 				return;
 			}
 			/* The compositor closed: forward what was checked, then close. */
-			proxy_log("level %s: client %u (pid %d): the compositor closed its connection",
+			strata_log(STRATA_INFO,
+					"level %s: client %u (pid %d): the compositor closed its connection",
 					conn->proxy->level, conn->id, (int)conn->pid);
 			process_flow(conn, false);
 			conn->closing = true;
@@ -624,8 +626,8 @@ conn_create(struct proxy *proxy, int client_fd)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", proxy->upstream_path);
 	if (upstream_fd < 0 || connect(upstream_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		proxy_log("level %s: cannot connect to the compositor at %s: %s", proxy->level,
-				proxy->upstream_path, strerror(errno));
+		strata_log(STRATA_ERROR, "level %s: cannot connect to the compositor at %s: %s",
+				proxy->level, proxy->upstream_path, strerror(errno));
 		if (upstream_fd >= 0) {
 			close(upstream_fd);
 		}

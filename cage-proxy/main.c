@@ -33,7 +33,7 @@ usage(FILE *f, const char *prog)
 			"\n"
 			"  -h, --help             Show this help and exit.\n"
 			"  -v, --version          Show the version and exit.\n"
-			"  -d, --debug            Log every refusal in detail (the default logs them too).\n"
+			"  -d, --debug            Log debug messages too (refusals are always logged).\n"
 			"  -c, --config FILE      Read limits from FILE's [proxy] and [limits] sections.\n"
 			"      --validate         Check the configuration and exit.\n"
 			"      --level NAME       The level this proxy serves (for logs).\n"
@@ -120,7 +120,7 @@ main(int argc, char *argv[])
 	};
 	const char *config_path = NULL, *level = NULL, *listen_path = NULL, *upstream = NULL;
 	const char *sandbox_dir = NULL;
-	bool validate = false, sandbox = true, have_uid = false, have_gid = false;
+	bool validate = false, sandbox = true, have_uid = false, have_gid = false, debug = false;
 	unsigned long uid = 0, gid = 0;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hvdc:", options, NULL)) != -1) {
@@ -132,6 +132,7 @@ main(int argc, char *argv[])
 			printf("strata-cage-proxy %s\n", STRATA_VERSION);
 			return 0;
 		case 'd':
+			debug = true;
 			break;
 		case 'c':
 			config_path = optarg;
@@ -174,6 +175,7 @@ main(int argc, char *argv[])
 		}
 	}
 
+	strata_log_init("strata-cage-proxy", debug ? STRATA_DEBUG : STRATA_INFO);
 	struct strata_config cfg;
 	config_set_defaults(&cfg);
 	if (config_path && !config_load_file(&cfg, config_path, report_config_error, NULL)) {
@@ -245,7 +247,7 @@ main(int argc, char *argv[])
 	printf("strata-cage-proxy: ready\n");
 	fflush(stdout);
 	proxy_run(&proxy);
-	proxy_log("level %s: %llu messages checked, %llu clients refused", level,
+	strata_log(STRATA_INFO, "level %s: %llu messages checked, %llu clients refused", level,
 			(unsigned long long)proxy.messages, (unsigned long long)proxy.refusals);
 	proxy_finish(&proxy);
 	close(listen_fd);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "common/log.h" /* strata_log(), one write per line */
 #include "protocol.h"
 #include "wire.h"
 
@@ -204,7 +205,5 @@ bool proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, c
 		const struct proxy_limits *limits);
 void proxy_run(struct proxy *proxy);
 void proxy_finish(struct proxy *proxy);
-void proxy_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-extern bool proxy_log_enabled; /* the fuzzer turns logging off */
 
 #endif

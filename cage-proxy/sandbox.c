@@ -18,7 +18,7 @@ bool
 sandbox_seccomp(void)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		proxy_log("no_new_privs: %s", strerror(errno));
+		strata_log(STRATA_ERROR, "no_new_privs: %s", strerror(errno));
 		return false;
 	}
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
@@ -79,7 +79,7 @@ sandbox_seccomp(void)
 	ok = ok && seccomp_load(ctx) == 0;
 	seccomp_release(ctx);
 	if (!ok) {
-		proxy_log("cannot load the seccomp filter");
+		strata_log(STRATA_ERROR, "cannot load the seccomp filter");
 	}
 	return ok;
 }
@@ -89,19 +89,21 @@ sandbox_enter(const char *upstream, const char *dir, bool drop, uid_t uid, gid_t
 		char *upstream_inside, size_t size)
 {
 	if (geteuid() != 0) {
-		proxy_log("the sandbox needs root (chroot); run under the session supervisor, "
-			  "or pass --no-sandbox for debugging");
+		strata_log(STRATA_ERROR,
+				"the sandbox needs root (chroot); run under the session supervisor, "
+				"or pass --no-sandbox for debugging");
 		return false;
 	}
 	if (mkdir(dir, 0711) < 0) {
-		proxy_log("cannot create %s (it must not exist): %s", dir, strerror(errno));
+		strata_log(STRATA_ERROR, "cannot create %s (it must not exist): %s", dir,
+				strerror(errno));
 		return false;
 	}
 	char link_path[4096];
 	snprintf(link_path, sizeof(link_path), "%s/compositor", dir);
 	if (link(upstream, link_path) < 0) {
-		proxy_log("cannot link %s into %s (same filesystem needed): %s", upstream, dir,
-				strerror(errno));
+		strata_log(STRATA_ERROR, "cannot link %s into %s (same filesystem needed): %s",
+				upstream, dir, strerror(errno));
 		rmdir(dir);
 		return false;
 	}
@@ -109,31 +111,34 @@ sandbox_enter(const char *upstream, const char *dir, bool drop, uid_t uid, gid_t
 	 * Unix sockets (X11, D-Bus, ...), which belong to the network namespace;
 	 * the upstream is a path, reached through the link above. */
 	if (unshare(CLONE_NEWNET) < 0) {
-		proxy_log("cannot leave the host's network namespace: %s", strerror(errno));
+		strata_log(STRATA_ERROR, "cannot leave the host's network namespace: %s",
+				strerror(errno));
 		return false;
 	}
 	/* Reaching the socket as --uid needs write access to it, which the caller
 	 * grants (strata: mode 0660, group of the proxy's gid). */
 	if (chdir(dir) < 0 || chroot(".") < 0 || chdir("/") < 0) {
-		proxy_log("cannot chroot into %s: %s", dir, strerror(errno));
+		strata_log(STRATA_ERROR, "cannot chroot into %s: %s", dir, strerror(errno));
 		return false;
 	}
 	if (drop) {
 		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
 				setresuid(uid, uid, uid) < 0) {
-			proxy_log("cannot drop to uid %u gid %u: %s", (unsigned)uid, (unsigned)gid,
-					strerror(errno));
+			strata_log(STRATA_ERROR, "cannot drop to uid %u gid %u: %s", (unsigned)uid,
+					(unsigned)gid, strerror(errno));
 			return false;
 		}
 		if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-			proxy_log("root could be regained after dropping it: refusing to run");
+			strata_log(STRATA_ERROR,
+					"root could be regained after dropping it: refusing to run");
 			return false;
 		}
 	}
 	/* Changing uid cleared the parent-death signal: set it again, so that
 	 * the proxy never outlives the compositor that started it. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) {
-		proxy_log("cannot tie the proxy to its parent's life: refusing to run");
+		strata_log(STRATA_ERROR,
+				"cannot tie the proxy to its parent's life: refusing to run");
 		return false;
 	}
 	snprintf(upstream_inside, size, "/compositor");

@@ -3,7 +3,6 @@
  * every connection's two sockets, in one epoll set. */
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -15,34 +14,7 @@
 #include "proxy.h"
 
 static char listen_marker, signal_marker;
-bool proxy_log_enabled = true;
 static int signal_fd = -1;
-
-void
-proxy_log(const char *fmt, ...)
-{
-	if (!proxy_log_enabled) {
-		return;
-	}
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	char line[1024];
-	int n = snprintf(line, sizeof(line), "%ld.%03ld [strata-cage-proxy] ", (long)ts.tv_sec,
-			ts.tv_nsec / 1000000);
-	va_list args;
-	va_start(args, fmt);
-	if (n > 0 && (size_t)n < sizeof(line)) {
-		vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, args);
-	}
-	va_end(args);
-	/* One write per line, so that lines from several proxies never mix. */
-	size_t len = strlen(line);
-	if (len < sizeof(line) - 1) {
-		line[len++] = '\n';
-	}
-	ssize_t written = write(STDERR_FILENO, line, len);
-	(void)written;
-}
 
 bool
 proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, const char *level,
@@ -110,8 +82,9 @@ accept_clients(struct proxy *proxy)
 			}
 			proxy->spare_fd = dup(proxy->listen_fd);
 			if (proxy->emfile_count++ % 1000 == 0) {
-				proxy_log("level %s: out of file descriptors: refused a connection "
-					  "(%llu so far)",
+				strata_log(STRATA_ERROR,
+						"level %s: out of file descriptors: refused a connection "
+						"(%llu so far)",
 						proxy->level,
 						(unsigned long long)proxy->emfile_count);
 			}
@@ -119,12 +92,13 @@ accept_clients(struct proxy *proxy)
 		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR) {
-				proxy_log("accept: %s", strerror(errno));
+				strata_log(STRATA_ERROR, "accept: %s", strerror(errno));
 			}
 			return;
 		}
 		if (proxy->conn_count >= proxy->limits.max_clients) {
-			proxy_log("level %s: refused a connection: already %u clients",
+			strata_log(STRATA_INFO,
+					"level %s: refused a connection: already %u clients",
 					proxy->level, proxy->conn_count);
 			close(fd);
 			continue;
@@ -145,7 +119,7 @@ proxy_run(struct proxy *proxy)
 			if (errno == EINTR) {
 				continue;
 			}
-			proxy_log("epoll_wait: %s", strerror(errno));
+			strata_log(STRATA_ERROR, "epoll_wait: %s", strerror(errno));
 			break;
 		}
 		struct timespec now;

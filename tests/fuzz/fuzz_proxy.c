@@ -409,7 +409,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1) {
 		return 0;
 	}
-	proxy_log_enabled = false;
+	strata_log_init("fuzz-proxy", STRATA_SILENT);
 	signal(SIGPIPE, SIG_IGN);
 	int fds_before = fuzz_proxy_count_fds();
 	struct fuzz_proxy f;
