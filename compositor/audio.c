@@ -25,12 +25,12 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 #include "audio.h"
+#include "common/audio_control.h"
 #include "paths.h"
 #include "process.h"
 #include "seat.h"
 #include "session.h"
 
-#define CONTROL_LINE_MAX 256
 #define CAGE_AUDIO_DIR "/run/strata/audio"
 #define CAGE_AUDIO_LEVEL_BIN "/run/strata/strata-audio-level"
 
@@ -65,9 +65,7 @@ struct strata_audio {
 	pid_t mux_pid;
 	int control_fd;
 	struct wl_event_source *control_source;
-	char in[CONTROL_LINE_MAX + 1];
-	size_t in_len;
-	bool in_discard; /* an over-long line is being skipped */
+	struct audio_control_reader reader; /* the mux's reports, line by line */
 
 	/* What the user chose. */
 	int focus; /* level, -1: none */
@@ -89,70 +87,77 @@ level_name(struct strata_audio *audio, int level)
 	return level >= 0 ? audio->server->config.levels[level].name : "none";
 }
 
-static void audio_send(struct strata_audio *audio, const char *fmt, ...)
-		__attribute__((format(printf, 2, 3)));
-
+/* One command to the mux (common/audio_control.h), never waiting: a few
+ * bytes into a socket buffer that is empty but for what the mux has not read
+ * yet; a mux that does not read gets its commands dropped, never blocks us. */
 static void
-audio_send(struct strata_audio *audio, const char *fmt, ...)
+audio_send(struct strata_audio *audio, const struct audio_control_command *cmd)
 {
 	if (audio->control_fd < 0) {
 		return;
 	}
-	char line[CONTROL_LINE_MAX];
-	va_list args;
-	va_start(args, fmt);
-	int len = vsnprintf(line, sizeof(line) - 1, fmt, args);
-	va_end(args);
-	if (len < 0 || (size_t)len >= sizeof(line) - 1) {
+	char line[AUDIO_CONTROL_LINE_MAX];
+	int len = audio_control_format_command(cmd, line, sizeof(line));
+	if (len < 0) {
+		wlr_log(WLR_ERROR, "audio: a command for the mux does not format (%d)", len);
 		return;
 	}
-	line[len++] = '\n';
-	/* A few bytes into an empty socket buffer: short writes do not happen;
-	 * a mux that does not read gets its commands dropped, never blocks us. */
 	if (send(audio->control_fd, line, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT) != len) {
 		wlr_log_errno(WLR_ERROR, "audio: cannot tell the mux \"%.*s\"", len - 1, line);
 	}
 }
 
 static void
+send_focus(struct strata_audio *audio)
+{
+	struct audio_control_command cmd = { .type = AUDIO_CONTROL_FOCUS };
+	if (audio->focus >= 0) {
+		snprintf(cmd.level, sizeof(cmd.level), "%s", level_name(audio, audio->focus));
+	}
+	audio_send(audio, &cmd);
+}
+
+static void
 send_mic(struct strata_audio *audio)
 {
+	struct audio_control_command cmd = { .type = AUDIO_CONTROL_MIC, .mic_mode = AUDIO_MIC_OFF };
 	if (audio->server->config.audio_mic == STRATA_AUDIO_MIC_FOLLOW) {
-		audio_send(audio, audio->muted ? "mic off" : "mic follow");
+		cmd.mic_mode = audio->muted ? AUDIO_MIC_OFF : AUDIO_MIC_FOLLOW;
 	} else if (audio->grant >= 0) {
-		audio_send(audio, "mic grant %s", level_name(audio, audio->grant));
-	} else {
-		audio_send(audio, "mic off");
+		cmd.mic_mode = AUDIO_MIC_GRANT;
+		snprintf(cmd.level, sizeof(cmd.level), "%s", level_name(audio, audio->grant));
 	}
+	audio_send(audio, &cmd);
 }
 
 static void
 send_state(struct strata_audio *audio)
 {
-	static const char *const unfocused[] = {
-		[STRATA_AUDIO_UNFOCUSED_MIX] = "mix",
-		[STRATA_AUDIO_UNFOCUSED_DUCK] = "duck",
-		[STRATA_AUDIO_UNFOCUSED_MUTE] = "mute",
-	};
-	audio_send(audio, "unfocused %s", unfocused[audio->server->config.audio_unfocused]);
-	audio_send(audio, "focus %s", level_name(audio, audio->focus));
+	struct audio_control_command cmd = { .type = AUDIO_CONTROL_UNFOCUSED };
+	switch (audio->server->config.audio_unfocused) {
+	case STRATA_AUDIO_UNFOCUSED_MIX:
+		cmd.unfocused = AUDIO_UNFOCUSED_MIX;
+		break;
+	case STRATA_AUDIO_UNFOCUSED_DUCK:
+		cmd.unfocused = AUDIO_UNFOCUSED_DUCK;
+		break;
+	case STRATA_AUDIO_UNFOCUSED_MUTE:
+		cmd.unfocused = AUDIO_UNFOCUSED_MUTE;
+		break;
+	}
+	audio_send(audio, &cmd);
+	send_focus(audio);
 	send_mic(audio);
 }
 
 static void
-set_playing(struct strata_audio *audio, const char *list)
+set_playing(struct strata_audio *audio, const struct audio_control_report *report)
 {
 	bool playing[STRATA_MAX_LEVELS] = { false };
-	if (strcmp(list, "none") != 0) {
-		char copy[CONTROL_LINE_MAX];
-		snprintf(copy, sizeof(copy), "%s", list);
-		char *save = NULL;
-		for (char *name = strtok_r(copy, ",", &save); name;
-				name = strtok_r(NULL, ",", &save)) {
-			int level = config_find_level(&audio->server->config, name);
-			if (level >= 0) {
-				playing[level] = true;
-			}
+	for (size_t i = 0; i < report->playing_count; i++) {
+		int level = config_find_level(&audio->server->config, report->playing[i]);
+		if (level >= 0) {
+			playing[level] = true;
 		}
 	}
 	if (memcmp(playing, audio->playing, sizeof(playing)) != 0) {
@@ -161,26 +166,40 @@ set_playing(struct strata_audio *audio, const char *list)
 	}
 }
 
+/* One report of the mux; a malformed one is refused whole. */
 static void
-handle_line(struct strata_audio *audio, const char *line)
+handle_line(void *data, const char *line, size_t len, int status)
 {
-	if (strcmp(line, "ready") == 0) {
+	struct strata_audio *audio = data;
+	struct audio_control_report report;
+	if (status != 0 || audio_control_parse_report(line, len, &report) != 0) {
+		char shown[AUDIO_CONTROL_LINE_MAX];
+		audio_control_escape(line, len, shown, sizeof(shown));
+		wlr_log(WLR_ERROR, "audio: unexpected line from the mux: %s", shown);
+		return;
+	}
+	switch (report.type) {
+	case AUDIO_CONTROL_READY:
 		audio->ready = true;
 		wlr_log(WLR_INFO, "audio: mux ready (pid %d)", (int)audio->mux_pid);
 		send_state(audio);
 		server_status_changed(audio->server);
-	} else if (strncmp(line, "mic ", 4) == 0) {
-		int holder = config_find_level(&audio->server->config, line + 4);
+		break;
+	case AUDIO_CONTROL_MIC_HOLDER: {
+		int holder = report.mic_holder[0] ?
+				config_find_level(&audio->server->config, report.mic_holder) :
+				-1;
 		if (holder != audio->mic_holder) {
 			audio->mic_holder = holder;
 			wlr_log(WLR_INFO, "audio: the microphone goes to %s",
 					level_name(audio, holder));
 			server_status_changed(audio->server);
 		}
-	} else if (strncmp(line, "playing ", 8) == 0) {
-		set_playing(audio, line + 8);
-	} else {
-		wlr_log(WLR_DEBUG, "audio: unexpected line from the mux: \"%s\"", line);
+		break;
+	}
+	case AUDIO_CONTROL_PLAYING:
+		set_playing(audio, &report);
+		break;
 	}
 }
 
@@ -195,8 +214,7 @@ control_close(struct strata_audio *audio)
 		close(audio->control_fd);
 		audio->control_fd = -1;
 	}
-	audio->in_len = 0;
-	audio->in_discard = false;
+	audio_control_reader_init(&audio->reader);
 	/* A mux that is gone feeds no microphone and plays nothing. */
 	bool changed = audio->ready || audio->mic_holder >= 0;
 	audio->ready = false;
@@ -224,21 +242,7 @@ handle_control(int fd, uint32_t mask, void *data)
 		control_close(audio);
 		return 0;
 	}
-	for (ssize_t i = 0; i < n; i++) {
-		char c = buf[i];
-		if (c == '\n') {
-			if (!audio->in_discard) {
-				audio->in[audio->in_len] = '\0';
-				handle_line(audio, audio->in);
-			}
-			audio->in_len = 0;
-			audio->in_discard = false;
-		} else if (audio->in_len < CONTROL_LINE_MAX) {
-			audio->in[audio->in_len++] = c;
-		} else {
-			audio->in_discard = true;
-		}
-	}
+	audio_control_reader_feed(&audio->reader, buf, (size_t)n, handle_line, audio);
 	return 0;
 }
 
@@ -617,7 +621,7 @@ handle_focus(struct wl_listener *listener, void *data)
 		return;
 	}
 	audio->focus = level;
-	audio_send(audio, "focus %s", level_name(audio, level));
+	send_focus(audio);
 }
 
 void

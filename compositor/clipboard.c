@@ -9,6 +9,7 @@
 #include <wlr/types/wlr_seat.h>
 #include <wlr/util/log.h>
 #include "clipboard.h"
+#include "common/clipboard_mime.h"
 #include "request_guard.h"
 #include "seat.h"
 #include "view.h"
@@ -337,14 +338,6 @@ handle_request_set_primary(struct wl_listener *listener, void *data)
 
 /* ---- a transferred snapshot ---------------------------------------------- */
 
-static const char *const snapshot_text_types[] = {
-	"text/plain;charset=utf-8",
-	"UTF8_STRING",
-	"text/plain",
-	"STRING",
-	"TEXT",
-};
-
 /* A source that only ever serves what was confirmed: the snapshot. */
 struct snapshot_source {
 	struct wlr_data_source base;
@@ -474,10 +467,10 @@ clipboard_set_level_snapshot(struct strata_server *server, int level, uint8_t *b
 	snap->len = len;
 	bool ok = true;
 	if (image) {
-		ok = add_type(&snap->base, "image/png");
+		ok = add_type(&snap->base, CLIPBOARD_MIME_PNG);
 	} else {
-		for (size_t k = 0; ok && k < sizeof(snapshot_text_types) / sizeof(char *); k++) {
-			ok = add_type(&snap->base, snapshot_text_types[k]);
+		for (size_t k = 0; ok && k < CLIPBOARD_MIME_TEXT_COUNT; k++) {
+			ok = add_type(&snap->base, clipboard_mime_text_types[k]);
 		}
 	}
 	if (!ok) {

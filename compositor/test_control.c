@@ -21,6 +21,8 @@
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/util/log.h>
 #include "audio.h"
+#include "common/io.h"
+#include "common/utf8.h"
 #include "clipboard.h"
 #include "output.h"
 #include "seat.h"
@@ -71,17 +73,7 @@ conn_write(struct tc_conn *conn, const char *fmt, ...)
 		len = (int)sizeof(buf) - 2;
 	}
 	buf[len++] = '\n';
-	size_t done = 0;
-	while (done < (size_t)len) {
-		ssize_t n = send(conn->fd, buf + done, (size_t)len - done, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return;
-		}
-		done += (size_t)n;
-	}
+	io_write_all(conn->fd, buf, (size_t)len);
 }
 
 /* Writes s as a quoted field, escaping quote and backslash. */
@@ -220,15 +212,10 @@ type_text(struct strata_server *server, const char *text)
 	size_t len = strlen(text);
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < len;) {
-			unsigned char c = (unsigned char)text[i];
 			uint32_t cp;
-			size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-			if (i + n > len) {
+			size_t n = utf8_decode((const uint8_t *)text + i, len - i, &cp);
+			if (n == 0) {
 				return false;
-			}
-			cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
-			for (size_t k = 1; k < n; k++) {
-				cp = (cp << 6) | ((unsigned char)text[i + k] & 0x3F);
 			}
 			i += n;
 			xkb_keysym_t sym = cp == '\n' ? XKB_KEY_Return : xkb_utf32_to_keysym(cp);

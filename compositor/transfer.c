@@ -19,6 +19,7 @@
 #include <wlr/types/wlr_data_device.h>
 #include <wlr/util/log.h>
 #include "clipboard.h"
+#include "common/clipboard_mime.h"
 #include "guard_client.h"
 #include "output.h"
 #include "paths.h"
@@ -29,14 +30,6 @@
 
 #define DIALOG_WIDTH 760
 #define DIALOG_HEIGHT 420
-
-static const char *const text_types[] = {
-	"text/plain;charset=utf-8",
-	"UTF8_STRING",
-	"text/plain",
-	"STRING",
-	"TEXT",
-};
 
 /* A line for the banner, shown once its audit line is written (or not). */
 struct audit_note {
@@ -254,30 +247,20 @@ handle_source_readable(int fd, uint32_t mask, void *data)
 	return 0;
 }
 
+/* The type to ask the source for (common/clipboard_mime.h): the best text
+ * type it offers, else image/png when images may cross. */
 static bool
 pick_type(struct strata_transfer *t, struct wlr_data_source *source)
 {
-	for (size_t k = 0; k < sizeof(text_types) / sizeof(text_types[0]); k++) {
-		char **type;
-		wl_array_for_each(type, &source->mime_types) {
-			if (strcmp(*type, text_types[k]) == 0) {
-				snprintf(t->mime, sizeof(t->mime), "%s", text_types[k]);
-				t->image = false;
-				return true;
-			}
-		}
+	const char *const *offered = source->mime_types.data;
+	size_t count = source->mime_types.size / sizeof(char *);
+	int i = clipboard_mime_pick(offered, count, t->server->config.clipboard_images);
+	if (i < 0) {
+		return false;
 	}
-	if (t->server->config.clipboard_images) {
-		char **type;
-		wl_array_for_each(type, &source->mime_types) {
-			if (strcmp(*type, "image/png") == 0) {
-				snprintf(t->mime, sizeof(t->mime), "image/png");
-				t->image = true;
-				return true;
-			}
-		}
-	}
-	return false;
+	snprintf(t->mime, sizeof(t->mime), "%s", offered[i]);
+	t->image = clipboard_mime_is_png(offered[i]);
+	return true;
 }
 
 static void
