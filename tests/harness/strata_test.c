@@ -977,11 +977,7 @@ session_require_program(const char *name)
 		}
 		p = colon ? colon + 1 : NULL;
 	}
-	const char *allow = getenv("STRATA_ALLOW_SKIP");
-	if (allow && strcmp(allow, "1") == 0) {
-		tap_skip("%s is not installed", name);
-	}
-	tap_fail("%s is not installed (Debian package needed; STRATA_ALLOW_SKIP=1 to skip)", name);
+	tap_unavailable("%s is not installed (a Debian package the test needs)", name);
 }
 
 pid_t
@@ -1431,6 +1427,123 @@ session_wait_focused_level(struct strata_session *s, const char *level, int time
 		session_sleep_ms(20);
 	} while (session_now_ms() < deadline);
 	return false;
+}
+
+bool
+session_level_up(struct strata_session *s, const char *level)
+{
+	char *reply = session_ctl_ok(s, "levels");
+	char needle[64];
+	snprintf(needle, sizeof(needle), "level name=%s up=1", level);
+	bool up = strstr(reply, needle) != NULL;
+	free(reply);
+	return up;
+}
+
+bool
+session_wait_level(struct strata_session *s, const char *level, bool up, int timeout_ms)
+{
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		if (session_level_up(s, level) == up) {
+			return true;
+		}
+		if (session_now_ms() >= deadline) {
+			return false;
+		}
+		session_sleep_ms(50);
+	}
+}
+
+int
+session_selection_types(struct strata_session *s, const char *level)
+{
+	char *reply = session_ctl_ok(s, "selections");
+	char needle[64];
+	snprintf(needle, sizeof(needle), "selection level=%s set=", level);
+	const char *p = strstr(reply, needle);
+	if (!p) {
+		char copy[512];
+		snprintf(copy, sizeof(copy), "%s", reply);
+		free(reply);
+		session_fail(s, "selections: no line for level %s in: %s", level, copy);
+	}
+	p += strlen(needle);
+	int types = -1;
+	if (p[0] == '1') {
+		const char *t = strstr(p, "types=");
+		session_assert_msg(s, t != NULL, "selections: no types for level %s", level);
+		types = atoi(t + 6);
+	}
+	free(reply);
+	return types;
+}
+
+bool
+session_wait_selection(struct strata_session *s, const char *level, int min_types, int timeout_ms)
+{
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		if (session_selection_types(s, level) >= min_types) {
+			return true;
+		}
+		if (session_now_ms() >= deadline) {
+			return false;
+		}
+		session_sleep_ms(30);
+	}
+}
+
+#define COPY_TEXT_TYPES 5 /* wl-copy offers text as five MIME types */
+#define COPY_TIMEOUT_MS 10000
+
+pid_t
+session_copy_text(struct strata_session *s, const char *level, const char *text, pid_t previous)
+{
+	session_require_program("wl-copy");
+	int before = session_selection_types(s, level);
+	if (before >= 0 && previous <= 0) {
+		session_fail(s,
+				"copy on %s: the level already holds a selection (%d types) that "
+				"no earlier copy of this test made; a new one could not be told "
+				"from it",
+				level, before);
+	}
+	bool must_replace = before >= 0;
+	if (must_replace && !session_client_running(s, previous)) {
+		session_fail(s, "copy on %s: the wl-copy (pid %d) that holds the selection exited",
+				level, (int)previous);
+	}
+	char *argv[] = { "wl-copy", "--foreground", (char *)text, NULL };
+	pid_t pid = session_spawn_client(s, level, argv);
+	uint64_t deadline = session_now_ms() + COPY_TIMEOUT_MS;
+	struct window_match own_window = { .title_contains = "wl-clipboard" };
+	int types = before;
+	bool replaced = !must_replace, window = true;
+	for (;;) {
+		types = session_selection_types(s, level);
+		replaced = !must_replace || !session_client_running(s, previous);
+		window = session_find_window(s, &own_window, NULL);
+		if (types >= COPY_TEXT_TYPES && replaced && !window) {
+			break;
+		}
+		if (!session_client_running(s, pid)) {
+			session_dump_client_log(s, pid, 10);
+			session_fail(s, "wl-copy on %s exited before the compositor held its selection",
+					level);
+		}
+		if (session_now_ms() >= deadline) {
+			session_dump_client_log(s, pid, 10);
+			session_fail(s,
+					"wl-copy on %s: after %d ms the compositor holds %d types "
+					"(expected %d), the previous copier %s, wl-copy's window %s",
+					level, COPY_TIMEOUT_MS, types, COPY_TEXT_TYPES,
+					replaced ? "was replaced" : "still holds the selection",
+					window ? "is still mapped" : "is gone");
+		}
+		session_sleep_ms(30);
+	}
+	return pid;
 }
 
 bool

@@ -191,6 +191,26 @@ uint32_t *session_screenshot(struct strata_session *s, int *width, int *height);
 bool session_focused(struct strata_session *s, unsigned *id, char *level, size_t level_size);
 /* Wait until the focused level is `level` ("none": nothing focused). */
 bool session_wait_focused_level(struct strata_session *s, const char *level, int timeout_ms);
+/* Whether a level's cage proxy accepts (`levels`), and waiting for it. */
+bool session_level_up(struct strata_session *s, const char *level);
+bool session_wait_level(struct strata_session *s, const char *level, bool up, int timeout_ms);
+
+/* The MIME types of a level's clipboard selection as `selections` counts
+ * them; -1 when the level holds no selection. */
+int session_selection_types(struct strata_session *s, const char *level);
+/* Wait until a level holds a selection of at least min_types types. */
+bool session_wait_selection(struct strata_session *s, const char *level, int min_types,
+		int timeout_ms);
+/*
+ * wl-copy --foreground TEXT on a level socket, and wait through `selections`
+ * until the compositor holds its selection for that level (its five text
+ * types) and wl-copy's own window is gone; fails the test with a clear
+ * message otherwise. When the level held a selection already, that
+ * selection's owner must be `previous` (the pid this returned before, which
+ * exits once replaced); pass 0 when the level holds none.
+ */
+pid_t session_copy_text(struct strata_session *s, const char *level, const char *text,
+		pid_t previous);
 
 /* Poll cond(data) every 20 ms until it is true or timeout_ms passes. */
 bool session_wait_for(bool (*cond)(struct strata_session *s, void *data), struct strata_session *s,

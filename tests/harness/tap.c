@@ -81,6 +81,23 @@ tap_skip(const char *fmt, ...)
 	_exit(TAP_EXIT_SKIP);
 }
 
+void
+tap_unavailable(const char *fmt, ...)
+{
+	char reason[1024];
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, args);
+	va_end(args);
+	const char *allow = getenv("STRATA_ALLOW_SKIP");
+	if (allow && strcmp(allow, "1") == 0) {
+		tap_skip("%s", reason);
+	}
+	printf("# %s (STRATA_ALLOW_SKIP=1 makes this a skip)\n", reason);
+	fflush(stdout);
+	_exit(1);
+}
+
 static unsigned
 default_timeout(void)
 {

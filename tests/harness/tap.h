@@ -39,6 +39,10 @@ int tap_main(int argc, char **argv, const struct tap_test *tests, size_t count);
 void tap_fail_at(const char *file, int line, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4), noreturn));
 void tap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Something the test needs (a program, a feature, a variable meson sets) is
+ * not there: a failure, or a skip with the reason when STRATA_ALLOW_SKIP=1.
+ * Never a silent pass. */
+void tap_unavailable(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* A diagnostic line ("# ...") in the TAP stream. */
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
