@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "banner_check.h"
 #include "common/io.h"
 #include "strata_test.h"
 
@@ -282,14 +283,19 @@ killed_proxy_comes_back(void)
 	session_assert_msg(s, proxy > 0, "no proxy process found for low");
 	session_assert(s, kill(proxy, SIGKILL) == 0);
 	session_assert_msg(s, wait_level(s, "low", false, 5000), "low never went down");
-	char *banner = session_ctl_ok(s, "banner");
-	free(banner);
+	/* The banner says so, in its pixels: high has focus (its window mapped
+	 * first, and low's does not take focus from another level). */
+	session_assert(s, session_wait_focused_level(s, "high", 3000));
+	struct banner_expect high_low_down = { .level = "high", .down = "\u26a0 down: low" };
+	session_assert_banner(s, &high_low_down, 3000);
 	/* low's client lost its connection; high's did not. */
 	session_assert_msg(s, session_wait_windows(s, 1, 5000), "low's window did not go away");
 	session_assert_msg(s, session_find_window(s, &high, NULL), "high's window went away");
 	session_assert(s, session_compositor_alive(s));
 
 	session_assert_msg(s, wait_level(s, "low", true, 10000), "low's proxy did not come back");
+	struct banner_expect high_all_up = { .level = "high" };
+	session_assert_banner(s, &high_all_up, 3000);
 	pid_t again = proxy_pid_of("low", s->runtime_dir);
 	session_assert(s, again > 0 && again != proxy);
 	launch(s, "low", shm);

@@ -13,8 +13,8 @@
  *   - what a recorder inside a cage gets: its own sink's monitor, its
  *     default source (the microphone, into which the core gets 660 Hz);
  *   - the compositor's `audio` test-control answer (ready, mic, playing),
- *     and the banner's pixels (it changes while a level holds the microphone
- *     or plays);
+ *     and the banner read from its pixels ("MIC: high", "sound: low, high"
+ *     drawn as the test renders them);
  *   - what a shell in the low cage can reach, and what the level's own
  *     PipeWire runs as and sees (from the host, through /proc);
  *   - that the session's audio processes come back when killed (with
@@ -55,6 +55,7 @@
 #include "common/io.h"
 #include "group_reaper.h"
 #include "test_fs.h"
+#include "banner_check.h"
 #include "strata_test.h"
 
 #define LOW_HZ 440.0
@@ -1202,14 +1203,6 @@ count_log_lines(struct strata_session *s, const char *needle)
 	return n;
 }
 
-static void
-diag_banner(struct strata_session *s, const char *when)
-{
-	char *reply = session_ctl_ok(s, "banner");
-	tap_diag("banner %s: %.*s", when, (int)strcspn(reply, "\n"), reply);
-	free(reply);
-}
-
 /* Start time of a process (clock ticks since boot), 0 if it is gone; a
  * zombie counts as gone (nothing reaps in a container without init). */
 static unsigned long long
@@ -1272,15 +1265,12 @@ stop_session(struct strata_session *s)
 	}
 }
 
-/* The top rows of the output: the banner. */
-static uint32_t *
-banner_pixels(struct strata_session *s, size_t *count)
+/* The banner's pixels show exactly this (tests/harness/banner_check.h). */
+static void
+expect_banner(struct strata_session *s, const char *level, const char *mic, const char *playing)
 {
-	int w, h;
-	uint32_t *pixels = session_screenshot(s, &w, &h);
-	CHECK(h > SESSION_BANNER_HEIGHT, "screenshot of %dx%d", w, h);
-	*count = (size_t)w * SESSION_BANNER_HEIGHT;
-	return pixels;
+	struct banner_expect e = { .level = level, .mic = mic, .playing = playing };
+	session_assert_banner(s, &e, 3000);
 }
 
 /* ---- the tests ------------------------------------------------------------ */
@@ -1302,17 +1292,14 @@ playback_is_heard_and_levels_stay_apart(void)
 	put_tone(s, "high", "high-tone.wav", HIGH_HZ, 15.0);
 	EXPECT_AUDIO(s, AUDIO_PLAYING, "none", 2000, "nothing plays yet");
 	pid_t dev = core_record_speakers(c, "speakers");
-	size_t banner_n;
-	uint32_t *banner_idle = banner_pixels(s, &banner_n);
+	/* Nothing has focus (no window): the idle banner. */
+	expect_banner(s, NULL, NULL, NULL);
 
 	pid_t low = cage_play(s, "low", "low-tone.wav", false);
 	EXPECT_AUDIO(s, AUDIO_PLAYING, "low", 20000, "pw-play in the low cage");
 	uint64_t t_low = now_ns();
-	diag_banner(s, "while low plays");
 	/* the banner says who plays ("sound: low", then "sound: low, high") */
-	uint32_t *banner_low = banner_pixels(s, &banner_n);
-	CHECK(memcmp(banner_idle, banner_low, banner_n * sizeof(uint32_t)) != 0,
-			"the banner looks the same while low plays");
+	expect_banner(s, NULL, NULL, "sound: low");
 	/* a second of low alone on the speakers */
 	session_sleep_ms(1000);
 	uint64_t t_high_start = now_ns();
@@ -1320,12 +1307,7 @@ playback_is_heard_and_levels_stay_apart(void)
 	pid_t high = cage_paplay(s, "high", "high-tone.wav");
 	EXPECT_AUDIO(s, AUDIO_PLAYING, "low,high", 20000, "paplay in the high cage");
 	uint64_t t_both = now_ns();
-	diag_banner(s, "while both play");
-	uint32_t *banner_both = banner_pixels(s, &banner_n);
-	CHECK(memcmp(banner_low, banner_both, banner_n * sizeof(uint32_t)) != 0,
-			"the banner looks the same while low plays and while both do");
-	free(banner_low);
-	free(banner_both);
+	expect_banner(s, NULL, NULL, "sound: low, high");
 
 	/* low records with pw-record, high with parec */
 	cage_record(s, "low", "low-monitor", 2.5, true);
@@ -1343,11 +1325,7 @@ playback_is_heard_and_levels_stay_apart(void)
 	cage_end(low);
 	cage_end(high);
 	EXPECT_AUDIO(s, AUDIO_PLAYING, "none", 5000, "both players ended");
-	uint32_t *banner_end = banner_pixels(s, &banner_n);
-	CHECK(memcmp(banner_idle, banner_end, banner_n * sizeof(uint32_t)) == 0,
-			"the banner does not look as it did before anything played");
-	free(banner_idle);
-	free(banner_end);
+	expect_banner(s, NULL, NULL, NULL);
 	struct recording rec;
 	core_stop_record(c, dev, "speakers", &rec);
 
@@ -1403,17 +1381,12 @@ microphone_goes_only_where_the_user_says(void)
 	audio_buffer_free(&b);
 	EXPECT_AUDIO(s, AUDIO_MIC, "none", 0, "focus alone grants nothing");
 
-	size_t banner_n;
-	uint32_t *banner_before = banner_pixels(s, &banner_n);
+	expect_banner(s, "high", NULL, NULL);
 
 	free(session_ctl_ok(s, "key logo+m"));
 	EXPECT_AUDIO(s, AUDIO_MIC, "high", 3000, "Logo+M with high focused");
-	diag_banner(s, "while high holds the microphone");
-	/* the banner says so (it shows "MIC: high") */
-	uint32_t *banner_granted = banner_pixels(s, &banner_n);
-	CHECK(memcmp(banner_before, banner_granted, banner_n * sizeof(uint32_t)) != 0,
-			"the banner looks the same while high holds the microphone");
-	free(banner_granted);
+	/* the banner says so: "MIC: high" */
+	expect_banner(s, "high", "MIC: high", NULL);
 	cage_record(s, "high", "high-granted", 2.5, false);
 	cage_parec(s, "low", "low-meanwhile", 2.5, false);
 	struct audio_buffer h, l;
@@ -1432,11 +1405,7 @@ microphone_goes_only_where_the_user_says(void)
 	cage_load_recording(s, "high", "high-revoked", &h, &h0, &hn);
 	CHECK_SILENT(&h, 0, h.frames, 1000, "high, after Logo+M took the microphone back");
 	audio_buffer_free(&h);
-	uint32_t *banner_after = banner_pixels(s, &banner_n);
-	CHECK(memcmp(banner_before, banner_after, banner_n * sizeof(uint32_t)) == 0,
-			"the banner does not look as it did before the grant once it is revoked");
-	free(banner_before);
-	free(banner_after);
+	expect_banner(s, "high", NULL, NULL);
 
 	struct audio_state st;
 	audio_query(s, &st);
