@@ -1379,6 +1379,11 @@ session_screenshot(struct strata_session *s, int *width, int *height)
 	}
 	cairo_surface_destroy(png);
 	unlink(path);
+	if (w != s->opts.width || h != s->opts.height) {
+		free(pixels);
+		session_fail(s, "screenshot %s is %dx%d, the output %dx%d", path, w, h,
+				s->opts.width, s->opts.height);
+	}
 	*width = w;
 	*height = h;
 	return pixels;

@@ -185,7 +185,8 @@ bool session_window_visible_point(struct strata_session *s, unsigned id, int *x,
 /* 0xRRGGBB of a layout pixel. */
 uint32_t session_pixel(struct strata_session *s, int x, int y);
 /* The whole output as 0xRRGGBB pixels, row by row, through `screenshot`
- * (malloc'd; width and height set). */
+ * (malloc'd; width and height set). The test fails if the image is not the
+ * size of the output: a check over no pixels passes whatever they show. */
 uint32_t *session_screenshot(struct strata_session *s, int *width, int *height);
 /* Focus: true and id/level when something has focus (level may be NULL). */
 bool session_focused(struct strata_session *s, unsigned *id, char *level, size_t level_size);

@@ -88,7 +88,9 @@ assert_decoration(struct strata_session *s, const struct window_info *w)
 				w->level, w->id, bx, by, px, colour);
 		checked++;
 	}
-	session_assert_msg(s, checked > 0, "window %u: every border sample is covered", w->id);
+	/* A check over no pixels proves nothing. */
+	session_assert_msg(s, checked >= 4, "window %u: only %d of 7 border samples are visible",
+			w->id, checked);
 	int ty = w->frame_y + (w->y - w->frame_y) / 2;
 	int match = 0, total = 0;
 	for (int i = 0; i < 20; i++) {
@@ -100,7 +102,9 @@ assert_decoration(struct strata_session *s, const struct window_info *w)
 		total++;
 	}
 	free(list);
-	session_assert_msg(s, total == 0 || match * 2 > total,
+	session_assert_msg(s, total >= 10, "window %u: only %d of 20 title bar samples are visible",
+			w->id, total);
+	session_assert_msg(s, match * 2 > total,
 			"%s window %u: %d of %d title bar samples are #%06x", w->level, w->id,
 			match, total, colour);
 }

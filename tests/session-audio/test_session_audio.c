@@ -626,10 +626,13 @@ tone_stats(const struct audio_buffer *buf, size_t start, size_t count, double hz
 				(double)(hz), st_.present, st_.windows); \
 	} while (0)
 
-/* Not there: below ABSENT in every window. */
+/* Not there: below ABSENT in every window, of at least half a second of
+ * windows (no window at all would be "below ABSENT in every window"). */
 #define CHECK_ABSENT(buf, start, count, hz, what) \
 	do { \
 		struct tone_stats st_ = tone_stats((buf), (start), (count), (hz)); \
+		CHECK(st_.windows >= 5, "%s: only %zu windows of 100 ms recorded", (what), \
+				st_.windows); \
 		CHECK(st_.max < ABSENT, "%s: %g Hz at amplitude %.3f (of 0.5) in a window", \
 				(what), (double)(hz), st_.max); \
 	} while (0)
