@@ -167,8 +167,12 @@ apps_run_in_cages(void)
 	unique_name(paste_name, sizeof(paste_name), "paste");
 	/* Each launch is a sandbox of its own: wl-copy must not fork away. */
 	const char *copy[] = { "wl-copy", "--foreground", secret, NULL };
+	session_assert_msg(s, session_selection_types(s, "low") < 0,
+			"low holds a selection already");
 	launch(s, "low", copy);
-	session_sleep_ms(500);
+	session_assert_msg(s, session_wait_selection(s, "low", 5, 10000),
+			"wl-copy in the low cage never set low's selection (the compositor holds none "
+			"with its five types)");
 	snprintf(cmd, sizeof(cmd), "wl-paste -n > \"$HOME/%s\"", paste_name);
 	const char *paste[] = { "sh", "-c", cmd, NULL };
 	launch(s, "low", paste);
@@ -773,8 +777,12 @@ selection_never_crosses_levels(void)
 	unique_name(secret, sizeof(secret), "low-secret");
 	unique_name(paste_name, sizeof(paste_name), "high-paste");
 	const char *copy[] = { "wl-copy", "--foreground", secret, NULL };
+	session_assert_msg(s, session_selection_types(s, "low") < 0,
+			"low holds a selection already");
 	launch(s, "low", copy);
-	session_sleep_ms(800);
+	session_assert_msg(s, session_wait_selection(s, "low", 5, 10000),
+			"wl-copy in the low cage never set low's selection (the compositor holds none "
+			"with its five types)");
 	/* Close low's foot: nothing has focus now. */
 	int x, y;
 	session_assert(s, session_window_visible_point(s, info.id, &x, &y));

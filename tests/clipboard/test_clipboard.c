@@ -17,40 +17,27 @@
 
 static const char *config_fast = "[clipboard]\ntimeout_ms = 700\nconfirm_s = 5\nmax_bytes = 4096\n";
 
-static int
-selection_types(struct strata_session *s, const char *level)
-{
-	char *reply = session_ctl_ok(s, "selections");
-	char needle[64];
-	snprintf(needle, sizeof(needle), "selection level=%s set=1 types=", level);
-	const char *p = strstr(reply, needle);
-	int types = p ? atoi(p + strlen(needle)) : 0;
-	free(reply);
-	return types;
-}
+/* The wl-copy holding each level's selection, as this test made them. */
+static struct {
+	char level[32];
+	pid_t pid;
+} copiers[SESSION_MAX_LEVELS];
 
-/* wl-copy --foreground TEXT on a level; returns its pid once the level holds
- * a selection with wl-copy's types (it mapped its window, got focus, set it)
- * and wl-copy's window is gone again. */
+/* wl-copy --foreground TEXT on a level; returns once the compositor holds
+ * its selection for the level (session_copy_text), failing otherwise. */
 static pid_t
 copy_on(struct strata_session *s, const char *level, const char *text)
 {
-	char *argv[] = { "wl-copy", "--foreground", (char *)text, NULL };
-	int before = selection_types(s, level);
-	(void)before;
-	char *reply = session_ctl_ok(s, "selections");
-	free(reply);
-	pid_t pid = session_spawn_client(s, level, argv);
-	uint64_t deadline = session_now_ms() + 5000;
-	while (session_now_ms() < deadline) {
-		struct window_match match = { .title_contains = "wl-clipboard" };
-		if (selection_types(s, level) >= 5 && !session_find_window(s, &match, NULL)) {
-			break;
+	int slot = -1;
+	for (int i = 0; i < SESSION_MAX_LEVELS && slot < 0; i++) {
+		if (copiers[i].level[0] == '\0' || strcmp(copiers[i].level, level) == 0) {
+			slot = i;
 		}
-		session_sleep_ms(30);
 	}
-	session_sleep_ms(100);
-	return pid;
+	session_assert(s, slot >= 0);
+	snprintf(copiers[slot].level, sizeof(copiers[slot].level), "%s", level);
+	copiers[slot].pid = session_copy_text(s, level, text, copiers[slot].pid);
+	return copiers[slot].pid;
 }
 
 /* wl-paste -n on a level; its output (or "No selection" text) in out. */
@@ -102,16 +89,18 @@ wait_dialog(struct strata_session *s, const char *state, int timeout_ms)
 	char needle[64];
 	snprintf(needle, sizeof(needle), "state=%s", state);
 	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
-	while (session_now_ms() < deadline) {
+	for (;;) {
 		char *reply = dialog_state(s);
 		bool ok = strstr(reply, needle) != NULL;
 		free(reply);
 		if (ok) {
 			return true;
 		}
+		if (session_now_ms() >= deadline) {
+			return false;
+		}
 		session_sleep_ms(30);
 	}
-	return false;
 }
 
 static struct strata_session *current;
@@ -135,6 +124,35 @@ audit_tail(void)
 	char *copy = strdup(line ? line + 1 : text);
 	free(text);
 	return copy;
+}
+
+/* Lines in the audit log so far. */
+static int
+audit_lines(void)
+{
+	char path[300];
+	snprintf(path, sizeof(path), "%s/audit/audit.jsonl", current->data_dir);
+	char *text = session_read_file(path, NULL);
+	int lines = 0;
+	for (const char *p = text; p && *p; p++) {
+		lines += *p == '\n';
+	}
+	free(text);
+	return lines;
+}
+
+/* Waits until the audit log has more than `before` lines; the last one
+ * (malloc'd). Fails the test on timeout. */
+static char *
+wait_audit_line(int before, int timeout_ms)
+{
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	while (audit_lines() <= before) {
+		session_assert_msg(current, session_now_ms() < deadline,
+				"no new line in the audit log within %d ms", timeout_ms);
+		session_sleep_ms(30);
+	}
+	return audit_tail();
 }
 
 static void
@@ -263,10 +281,11 @@ cancel_leaves_high_unchanged(void)
 
 /* No client can answer the dialog: the only input that reaches it is the
  * seat's; a client cannot inject keys (no virtual keyboard for levels). */
-static void
-clients_cannot_confirm(void)
+static struct strata_session *
+open_dialog_low_to_high(void)
 {
 	session_require_program("wl-copy");
+	session_require_program("weston-simple-shm");
 	struct session_options opts = { .config = config_fast };
 	struct strata_session *s = session_start(&opts);
 	current = s;
@@ -279,21 +298,48 @@ clients_cannot_confirm(void)
 	focus(s, &high);
 	free(session_ctl_ok(s, "key logo+v"));
 	session_assert(s, wait_dialog(s, "confirming", 5000));
+	return s;
+}
+
+static void
+clients_cannot_confirm(void)
+{
+	struct strata_session *s = open_dialog_low_to_high();
 	/* A high client trying what an injector would: no global to do it with. */
 	struct raw_client *c = raw_client_connect(session_socket(s, "high"));
 	session_assert(s, c);
 	session_assert(s, !raw_client_find_global(c, "zwp_virtual_keyboard_manager_v1"));
 	session_assert(s, !raw_client_find_global(c, "zwlr_virtual_pointer_manager_v1"));
+	session_assert(s, raw_client_roundtrip(c, 3000));
 	raw_client_destroy(c);
-	if (access("/usr/bin/wtype", X_OK) == 0) {
-		char *argv[] = { "wtype", "-k", "Return", NULL };
-		pid_t pid = session_spawn_client(s, "high", argv);
-		int status;
-		session_assert(s, session_wait_client_exit(s, pid, 5000, &status));
-	}
-	session_sleep_ms(300);
-	session_assert_msg(s, wait_dialog(s, "confirming", 100), "the dialog was answered");
+	/* Everything that client sent is handled by now (round trip); nothing
+	 * answered the dialog. */
+	session_assert_msg(s, wait_dialog(s, "confirming", 0), "the dialog was answered");
 	free(session_ctl_ok(s, "key Escape"));
+	session_assert(s, wait_dialog(s, "idle", 3000));
+	session_stop(s);
+}
+
+/* wtype, the real key injector, in high while the dialog waits: it finds no
+ * virtual keyboard, fails, and the dialog is still waiting for the user. */
+static void
+wtype_cannot_confirm(void)
+{
+	session_require_program("wtype");
+	struct strata_session *s = open_dialog_low_to_high();
+	char *argv[] = { "wtype", "-k", "Return", NULL };
+	pid_t pid = session_spawn_client(s, "high", argv);
+	int status;
+	session_assert_msg(s, session_wait_client_exit(s, pid, 5000, &status), "wtype hangs");
+	session_dump_client_log(s, pid, 5);
+	session_assert_msg(s, WIFEXITED(status) && WEXITSTATUS(status) != 0,
+			"wtype succeeded (status 0x%x)", status);
+	/* Its connection is closed and handled: a fresh round trip on the level
+	 * socket is answered after it. */
+	session_assert(s, session_compositor_alive(s));
+	session_assert_msg(s, wait_dialog(s, "confirming", 0), "the dialog was answered");
+	free(session_ctl_ok(s, "key Escape"));
+	session_assert(s, wait_dialog(s, "idle", 3000));
 	session_stop(s);
 }
 
@@ -311,12 +357,12 @@ high_to_low_is_refused_and_logged(void)
 	focus(s, &high);
 	copy_on(s, "high", secret);
 	focus(s, &low);
+	int before = audit_lines();
 	free(session_ctl_ok(s, "key logo+v"));
-	session_sleep_ms(300);
-	session_assert(s, wait_dialog(s, "idle", 1000));
+	char *line = wait_audit_line(before, 3000);
+	session_assert(s, wait_dialog(s, "idle", 0));
 	paste_on(s, "low", out, sizeof(out));
 	session_assert_msg(s, !strstr(out, secret), "high's content reached low");
-	char *line = audit_tail();
 	session_assert_msg(s,
 			strstr(line, "\"decision\":\"refused\"") && strstr(line, "policy") &&
 					strstr(line, "\"src\":\"high\""),
@@ -340,10 +386,10 @@ size_cap_is_enforced(void)
 	focus(s, &low);
 	copy_on(s, "low", big);
 	focus(s, &high);
+	int before = audit_lines();
 	free(session_ctl_ok(s, "key logo+v"));
-	session_sleep_ms(500);
-	session_assert(s, wait_dialog(s, "idle", 2000));
-	char *line = audit_tail();
+	char *line = wait_audit_line(before, 5000);
+	session_assert(s, wait_dialog(s, "idle", 0));
 	session_assert_msg(s,
 			strstr(line, "\"decision\":\"refused\"") && strstr(line, "larger than"),
 			"audit: %s", line);
@@ -863,8 +909,8 @@ audit_chain_verifies(void)
 
 TAP_TESTS(TAP_CASE(copies_stay_in_their_level), TAP_CASE(confirmed_transfer_is_sanitised),
 		TAP_CASE(cancel_leaves_high_unchanged), TAP_CASE(clients_cannot_confirm),
-		TAP_CASE(high_to_low_is_refused_and_logged), TAP_CASE(size_cap_is_enforced),
-		TAP_CASE(m23_hung_source_times_out),
+		TAP_CASE(wtype_cannot_confirm), TAP_CASE(high_to_low_is_refused_and_logged),
+		TAP_CASE(size_cap_is_enforced), TAP_CASE(m23_hung_source_times_out),
 		TAP_CASE(m25_unfocused_set_selection_is_ignored),
 		TAP_CASE(m26_no_offers_across_levels), TAP_CASE(m27_confirmation_expires),
 		TAP_CASE(drag_stays_in_its_level), TAP_CASE(transfer_64k_timing),

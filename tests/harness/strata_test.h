@@ -204,11 +204,12 @@ bool session_wait_selection(struct strata_session *s, const char *level, int min
 		int timeout_ms);
 /*
  * wl-copy --foreground TEXT on a level socket, and wait through `selections`
- * until the compositor holds its selection for that level (its five text
- * types) and wl-copy's own window is gone; fails the test with a clear
- * message otherwise. When the level held a selection already, that
- * selection's owner must be `previous` (the pid this returned before, which
- * exits once replaced); pass 0 when the level holds none.
+ * until the compositor holds wl-copy's selection for that level (its five
+ * text types) and wl-copy's own window is gone; fails the test with a clear
+ * message otherwise. A selection the level held before is told apart by its
+ * owner, `previous` (what this returned last time for the level, which exits
+ * once replaced; 0: none of this test's), else by its number of types, else
+ * by a wl-paste in the level that must print TEXT.
  */
 pid_t session_copy_text(struct strata_session *s, const char *level, const char *text,
 		pid_t previous);

@@ -247,24 +247,18 @@ copy_and_paste(struct strata_session *s, const struct route *r)
 	snprintf(text, sizeof(text), "strata-clip-%s-%d", r->name,
 			(int)(session_now_ms() % 100000));
 	char *copy_argv[] = { "wl-copy", "--foreground", text, NULL };
+	/* The level holds nothing yet, so that a selection is wl-copy's. */
+	session_assert_msg(s, session_selection_types(s, "low") < 0,
+			"%s: low holds a selection before wl-copy ran", r->name);
 	pid_t copier = spawn_on(s, r, copy_argv);
 	/* wl-copy needs a moment to set the selection: wait for it through the
 	 * compositor, not by pasting in a loop (each paste is one more client). */
-	uint64_t deadline = session_now_ms() + 10000;
-	bool set = false;
-	while (!set && session_now_ms() < deadline) {
-		char *reply = session_ctl_ok(s, "selections");
-		set = strstr(reply, "selection level=low set=1") != NULL;
-		free(reply);
-		if (!set) {
-			session_sleep_ms(50);
-		}
-	}
-	session_assert_msg(s, set, "%s: wl-copy never set the low selection", r->name);
+	session_assert_msg(s, session_wait_selection(s, "low", 5, 10000),
+			"%s: wl-copy never set the low selection (five types)", r->name);
 	/* Paste until the text is wl-copy's (a little more time on slow builds). */
 	bool pasted = false;
 	char *got = NULL;
-	deadline = session_now_ms() + 10000;
+	uint64_t deadline = session_now_ms() + 10000;
 	for (int attempt = 0; !pasted && attempt < 10 && session_now_ms() < deadline; attempt++) {
 		char *paste_argv[] = { "wl-paste", "--no-newline", NULL };
 		pid_t paster = spawn_on(s, r, paste_argv);
