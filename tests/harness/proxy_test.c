@@ -246,15 +246,32 @@ proxy_start(struct strata_session *s, const char *level, const char *config_text
 	return proxy_start_with_fd_limit(s, level, config_text, 0);
 }
 
+static struct strata_proxy *proxy_launch(struct strata_session *s, const char *level,
+		const char *upstream, const char *config_text, unsigned fd_limit);
+
 struct strata_proxy *
 proxy_start_with_fd_limit(struct strata_session *s, const char *level, const char *config_text,
 		unsigned fd_limit)
 {
-	const char *bin = proxy_bin(s);
 	const char *upstream = session_socket(s, level);
 	if (!upstream) {
 		session_fail(s, "no socket for level \"%s\"", level);
 	}
+	return proxy_launch(s, level, upstream, config_text, fd_limit);
+}
+
+struct strata_proxy *
+proxy_start_on_upstream(struct strata_session *s, const char *name, const char *upstream,
+		const char *config_text)
+{
+	return proxy_launch(s, name, upstream, config_text, 0);
+}
+
+static struct strata_proxy *
+proxy_launch(struct strata_session *s, const char *level, const char *upstream,
+		const char *config_text, unsigned fd_limit)
+{
+	const char *bin = proxy_bin(s);
 	struct strata_proxy *p = calloc(1, sizeof(*p));
 	p->session = s;
 	snprintf(p->level, sizeof(p->level), "%s", level);

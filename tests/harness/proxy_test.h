@@ -43,6 +43,10 @@ struct strata_proxy *proxy_start(struct strata_session *s, const char *level,
  * supervisor that does not raise the default 1024 would leave it. */
 struct strata_proxy *proxy_start_with_fd_limit(struct strata_session *s, const char *level,
 		const char *config_text, unsigned fd_limit);
+/* A proxy in front of any upstream socket (the core socket, a fake
+ * compositor of the test's), served as level `name` (its logs and paths). */
+struct strata_proxy *proxy_start_on_upstream(struct strata_session *s, const char *name,
+		const char *upstream, const char *config_text);
 /* SIGTERM, wait; the proxy must exit with status 0. Removes the sandbox
  * directory and the socket, frees p. Fails the test (after cleaning up) on a
  * bad exit. */

@@ -5,11 +5,26 @@
  * every global is a level global of the shared policy table
  * (common/global_policy.c), and no version is above that table's cap or
  * above what the compositor itself offers the level.
+ *
+ * A level socket never offers a hidden global, so the proxy's own rewrite is
+ * put in front of upstreams that do: strata's core socket (screencopy,
+ * strata_control_v1), and a fake compositor of this test's that offers
+ * hidden globals the proxy has protocol XML for (wl_shell) and globals at
+ * versions above every cap. Through the proxy, hidden globals are never
+ * listed and cannot be bound by their name (the proxy's error), and
+ * allowed ones pass with capped versions, bindable at exactly the cap and
+ * not one above.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
+#include <wayland-server-core.h>
 #include "common/global_policy.h"
 #include "proxy_test.h"
 
@@ -147,4 +162,268 @@ proxy_shows_exactly_the_level_list(void)
 	session_stop(s);
 }
 
-TAP_TESTS(TAP_CASE(proxy_shows_exactly_the_level_list))
+/* ---- registries and binds through the proxy, raw --------------------------- */
+
+/* A raw client with its registry read (one round trip). */
+static struct raw_wire *
+registry_through(struct strata_session *s, const char *socket)
+{
+	struct raw_wire *w = raw_wire_connect(socket);
+	session_assert_msg(s, w != NULL, "cannot connect to %s", socket);
+	struct wire_msg m;
+	wire_msg_reset(&m);
+	w->registry = raw_wire_new_id(w);
+	wire_msg_begin(&m, 1, 1); /* wl_display.get_registry */
+	wire_msg_u32(&m, w->registry);
+	wire_msg_end(&m);
+	session_assert(s, raw_wire_send(w, &m, NULL, 0, 3000) == m.len);
+	session_assert_msg(s, raw_wire_roundtrip(w, 5000), "no registry through %s: %s", socket,
+			w->got_error ? w->error_text : "no answer");
+	return w;
+}
+
+/* A fresh client binds global `name` as interface at version; NULL when
+ * the bind went through (a round trip answered), else the error text
+ * (static) of the error that ended it. */
+static const char *
+bind_through(struct strata_session *s, const char *socket, uint32_t name, const char *interface,
+		uint32_t version)
+{
+	static char error[600];
+	struct raw_wire *w = registry_through(s, socket);
+	struct wire_msg m;
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, w->registry, 0); /* bind(name, interface, version, id) */
+	wire_msg_u32(&m, name);
+	wire_msg_string(&m, interface);
+	wire_msg_u32(&m, version);
+	wire_msg_u32(&m, raw_wire_new_id(w));
+	wire_msg_end(&m);
+	session_assert(s, raw_wire_send(w, &m, NULL, 0, 3000) == m.len);
+	const char *result = NULL;
+	if (!raw_wire_roundtrip(w, 3000)) {
+		enum raw_wire_outcome outcome = raw_wire_wait_end(w, 3000);
+		snprintf(error, sizeof(error), "%s",
+				outcome == RAW_WIRE_ERROR ? w->error_text :
+							    raw_wire_outcome_str(outcome));
+		result = error;
+	}
+	raw_wire_close(w);
+	return result;
+}
+
+/* Binding a hidden global by its name gets the proxy's error. */
+static void
+assert_bind_refused_as_never_shown(struct strata_session *s, const char *socket, uint32_t name,
+		const char *interface)
+{
+	const char *error = bind_through(s, socket, name, interface, 1);
+	char expected[160];
+	snprintf(expected, sizeof(expected),
+			"cage-proxy: bind to global %u, which this client was never shown", name);
+	session_assert_msg(s, error != NULL, "binding hidden %s (name %u) through the proxy worked",
+			interface, name);
+	session_assert_msg(s, strstr(error, expected) != NULL,
+			"binding hidden %s (name %u): \"%s\", expected \"%s\"", interface, name,
+			error, expected);
+}
+
+/* At exactly the version shown: bound; one above: the proxy's error. */
+static void
+assert_bind_at_the_cap(struct strata_session *s, const char *socket,
+		const struct raw_wire_global *g)
+{
+	const char *error = bind_through(s, socket, g->name, g->interface, g->version);
+	session_assert_msg(s, error == NULL, "binding %s at its version %u: %s", g->interface,
+			g->version, error);
+	error = bind_through(s, socket, g->name, g->interface, g->version + 1);
+	char expected[160];
+	snprintf(expected, sizeof(expected), "cage-proxy: bind to %s version %u (allowed: 1 to %u)",
+			g->interface, g->version + 1, g->version);
+	session_assert_msg(s, error && strstr(error, expected),
+			"binding %s at %u, one above what the proxy shows: %s", g->interface,
+			g->version + 1, error ? error : "it worked");
+}
+
+/*
+ * The proxy in front of strata's core socket, which offers core-only
+ * globals: each is missing through the proxy and its name cannot be bound;
+ * each level global of the core's list is there, at the policy's cap or
+ * below.
+ */
+static void
+core_upstream_hidden_globals_are_dropped(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct raw_client *core = raw_client_connect(session_socket(s, "core"));
+	session_assert_msg(s, core != NULL, "cannot connect to the core socket");
+	struct strata_proxy *p =
+			proxy_start_on_upstream(s, "core", session_socket(s, "core"), NULL);
+	struct raw_wire *w = registry_through(s, p->socket);
+	int hidden = 0, shown = 0;
+	for (int i = 0; i < core->global_count; i++) {
+		const struct raw_global *g = &core->globals[i];
+		const struct strata_global_rule *rule = global_policy_lookup(g->interface);
+		const struct raw_wire_global *seen = raw_wire_find_global(w, g->interface);
+		if (!rule || rule->scope != STRATA_GLOBAL_LEVEL) {
+			tap_diag("hidden: %s (name %u)", g->interface, g->name);
+			session_assert_msg(s, seen == NULL, "the proxy shows the core's %s",
+					g->interface);
+			assert_bind_refused_as_never_shown(s, p->socket, g->name, g->interface);
+			hidden++;
+			continue;
+		}
+		session_assert_msg(s, seen != NULL, "the proxy drops the level global %s",
+				g->interface);
+		session_assert_msg(s,
+				seen->name == g->name && seen->version <= rule->max_version &&
+						seen->version <= g->version,
+				"%s: name %u version %u through the proxy, %u v%u upstream, cap %u",
+				g->interface, seen->name, seen->version, g->name, g->version,
+				rule->max_version);
+		shown++;
+	}
+	session_assert_int_eq(s, shown, w->global_count);
+	/* Checks over no hidden global would prove nothing. */
+	session_assert_msg(s,
+			raw_client_find_global(core, "zwlr_screencopy_manager_v1") &&
+					raw_client_find_global(core, "strata_control_v1"),
+			"the core socket no longer offers screencopy and strata_control_v1");
+	session_assert_msg(s, hidden >= 2 && shown > 0, "%d hidden and %d shown globals checked",
+			hidden, shown);
+	raw_wire_close(w);
+	raw_client_destroy(core);
+	proxy_stop(p);
+	session_stop(s);
+}
+
+/* ---- a fake compositor with hidden globals and high versions ----------------- */
+
+struct fake_global {
+	const char *interface;
+	uint32_t version; /* what the fake compositor offers */
+	uint32_t shown_as; /* the version a client of the proxy must see; 0: hidden */
+};
+
+static const struct fake_global fake_globals[] = {
+	/* Above the policy's caps (wl_compositor 4, wl_seat 7, xdg_wm_base 3). */
+	{ "wl_compositor", 6, 4 },
+	{ "wl_seat", 9, 7 },
+	{ "xdg_wm_base", 9, 3 },
+	/* Exactly at the cap, and below it. */
+	{ "wl_output", 4, 4 },
+	{ "zxdg_output_manager_v1", 2, 2 },
+	{ "wl_shm", 1, 1 },
+	/* In the proxy's protocol XML, not in the policy table. */
+	{ "wl_shell", 1, 0 },
+	/* Core-only rows. */
+	{ "zwlr_screencopy_manager_v1", 3, 0 },
+	{ "zwlr_data_control_manager_v1", 2, 0 },
+	{ "strata_control_v1", 1, 0 },
+	{ "zwp_input_method_manager_v2", 1, 0 },
+	{ "zwp_virtual_keyboard_manager_v1", 1, 0 },
+	/* In no table at all. */
+	{ "xdg_activation_v1", 1, 0 },
+};
+#define FAKE_GLOBALS (sizeof(fake_globals) / sizeof(fake_globals[0]))
+
+static void
+fake_bind(struct wl_client *client, void *data, uint32_t version, uint32_t id)
+{
+	/* An object with no request: enough for a bind to succeed. */
+	if (!wl_resource_create(client, data, (int)version, id)) {
+		wl_client_post_no_memory(client);
+	}
+}
+
+/* A libwayland-server in a child process, listening on path; the
+ * compositor's names are 1, 2, ... in fake_globals order. */
+static pid_t
+fake_compositor_start(struct strata_session *s, const char *path)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	session_assert(s, fd >= 0);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	session_assert_msg(s,
+			bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+					listen(fd, 16) == 0,
+			"cannot listen on %s", path);
+	pid_t pid = fork();
+	session_assert(s, pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		static struct wl_interface interfaces[FAKE_GLOBALS];
+		struct wl_display *display = wl_display_create();
+		if (!display || wl_display_add_socket_fd(display, fd) != 0) {
+			_exit(1);
+		}
+		for (size_t i = 0; i < FAKE_GLOBALS; i++) {
+			interfaces[i] = (struct wl_interface){ .name = fake_globals[i].interface,
+				.version = (int)fake_globals[i].version };
+			if (!wl_global_create(display, &interfaces[i], interfaces[i].version,
+					    &interfaces[i], fake_bind)) {
+				_exit(1);
+			}
+		}
+		wl_display_run(display);
+		_exit(0);
+	}
+	close(fd);
+	return pid;
+}
+
+static void
+fake_compositor_stop(struct strata_session *s, pid_t pid)
+{
+	int status;
+	session_assert(s, waitpid(pid, &status, WNOHANG) == 0); /* still serving */
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+static void
+fake_upstream_hidden_dropped_and_versions_capped(void)
+{
+	struct strata_session *s = session_start(NULL);
+	char path[300];
+	snprintf(path, sizeof(path), "%s/fake-compositor", s->dir);
+	pid_t fake = fake_compositor_start(s, path);
+	/* Directly, the fake offers everything: the test's premise. */
+	struct raw_wire *direct = registry_through(s, path);
+	session_assert_int_eq(s, direct->global_count, FAKE_GLOBALS);
+	raw_wire_close(direct);
+
+	struct strata_proxy *p = proxy_start_on_upstream(s, "fake", path, NULL);
+	struct raw_wire *w = registry_through(s, p->socket);
+	int hidden = 0, shown = 0;
+	for (size_t i = 0; i < FAKE_GLOBALS; i++) {
+		const struct fake_global *f = &fake_globals[i];
+		uint32_t name = (uint32_t)i + 1;
+		const struct raw_wire_global *seen = raw_wire_find_global(w, f->interface);
+		if (f->shown_as == 0) {
+			session_assert_msg(s, seen == NULL, "the proxy shows %s v%u", f->interface,
+					seen ? seen->version : 0);
+			assert_bind_refused_as_never_shown(s, p->socket, name, f->interface);
+			hidden++;
+			continue;
+		}
+		session_assert_msg(s, seen != NULL, "the proxy drops the allowed %s", f->interface);
+		session_assert_msg(s, seen->name == name && seen->version == f->shown_as,
+				"%s offered at v%u: the proxy shows name %u v%u, expected name %u v%u",
+				f->interface, f->version, seen->name, seen->version, name,
+				f->shown_as);
+		assert_bind_at_the_cap(s, p->socket, seen);
+		shown++;
+	}
+	session_assert_int_eq(s, w->global_count, shown);
+	session_assert(s, hidden > 0 && shown > 0);
+	raw_wire_close(w);
+	proxy_stop(p);
+	fake_compositor_stop(s, fake);
+	session_stop(s);
+}
+
+TAP_TESTS(TAP_CASE(proxy_shows_exactly_the_level_list),
+		TAP_CASE(core_upstream_hidden_globals_are_dropped),
+		TAP_CASE(fake_upstream_hidden_dropped_and_versions_capped))
