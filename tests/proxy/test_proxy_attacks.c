@@ -159,6 +159,15 @@ expect_disconnected(struct attack *a, struct raw_wire *w)
 	raw_wire_close(w);
 }
 
+/* What was sent went through: a round trip after it is answered, no error. */
+static void
+expect_accepted(struct attack *a, struct raw_wire *w, const char *what)
+{
+	bool answered = raw_wire_roundtrip(w, REFUSAL_TIMEOUT_MS);
+	session_assert_msg(a->s, answered && !w->got_error && !w->eof, "%s was refused: %s", what,
+			w->got_error ? w->error_text : (w->eof ? "disconnected" : "no answer"));
+}
+
 static void
 send_all(struct attack *a, struct raw_wire *w, struct wire_msg *m, const int *fds, size_t nfds)
 {
@@ -176,26 +185,98 @@ memfd_of_size(off_t size)
 
 /* ---- M13: malformed requests --------------------------------------------- */
 
+/* Opcodes at the edge: the last request of an interface (request_count - 1)
+ * goes through, request_count is refused. wl_display has 2 requests,
+ * wl_compositor 2, wl_region 3 (wayland.xml). */
 static void
-m13_unknown_opcode(void)
+m13_opcode_at_the_request_count(void)
+{
+	struct attack a;
+	attack_begin(&a, NULL);
+	struct wire_msg m;
+	struct raw_wire *w = attacker(&a);
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, 1, 1); /* get_registry: opcode 1, the last */
+	wire_msg_u32(&m, raw_wire_new_id(w));
+	wire_msg_end(&m);
+	send_all(&a, w, &m, NULL, 0);
+	expect_accepted(&a, w, "wl_display request 1 (get_registry)");
+	wire_msg_reset(&m);
+	uint32_t region = raw_wire_new_id(w);
+	wire_msg_begin(&m, w->compositor, 1); /* create_region: opcode 1, the last */
+	wire_msg_u32(&m, region);
+	wire_msg_end(&m);
+	wire_msg_begin(&m, region, 2); /* subtract: opcode 2, the last */
+	for (int i = 0; i < 4; i++) {
+		wire_msg_u32(&m, 1);
+	}
+	wire_msg_end(&m);
+	send_all(&a, w, &m, NULL, 0);
+	expect_accepted(&a, w, "wl_compositor request 1, wl_region request 2");
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, region, 3);
+	for (int i = 0; i < 4; i++) {
+		wire_msg_u32(&m, 1);
+	}
+	wire_msg_end(&m);
+	send_all(&a, w, &m, NULL, 0);
+	expect_refused(&a, w, "wl_region has no request 3");
+
+	w = attacker(&a);
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, 1, 2);
+	wire_msg_u32(&m, raw_wire_new_id(w));
+	wire_msg_end(&m);
+	send_all(&a, w, &m, NULL, 0);
+	expect_refused(&a, w, "wl_display has no request 2");
+
+	w = attacker(&a);
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, w->compositor, 2);
+	wire_msg_u32(&m, raw_wire_new_id(w));
+	wire_msg_end(&m);
+	send_all(&a, w, &m, NULL, 0);
+	expect_refused(&a, w, "wl_compositor has no request 2");
+
+	/* And far away. */
+	w = attacker(&a);
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, w->compositor, 0xffff);
+	wire_msg_end(&m);
+	send_all(&a, w, &m, NULL, 0);
+	expect_refused(&a, w, "wl_compositor has no request 65535");
+	attack_end(&a);
+}
+
+/* `since` at the edge: a wl_surface of version 4 (the handshake binds
+ * wl_compositor 4) may send damage_buffer (since 4), not offset (since 5). */
+static void
+m13_since_at_the_object_version(void)
 {
 	struct attack a;
 	attack_begin(&a, NULL);
 	struct raw_wire *w = attacker(&a);
+	session_assert_int_eq(a.s, raw_wire_find_global(w, "wl_compositor")->version, 4);
 	struct wire_msg m;
 	wire_msg_reset(&m);
-	wire_msg_begin(&m, 1, 7); /* wl_display has requests 0 and 1 */
+	uint32_t surface = raw_wire_new_id(w);
+	wire_msg_begin(&m, w->compositor, 0); /* create_surface */
+	wire_msg_u32(&m, surface);
+	wire_msg_end(&m);
+	wire_msg_begin(&m, surface, 9); /* damage_buffer, since 4 */
+	for (int i = 0; i < 4; i++) {
+		wire_msg_u32(&m, 1);
+	}
 	wire_msg_end(&m);
 	send_all(&a, w, &m, NULL, 0);
-	expect_refused(&a, w, "wl_display has no request 7");
-
-	w = attacker(&a);
+	expect_accepted(&a, w, "wl_surface.damage_buffer (since 4) on a version 4 surface");
 	wire_msg_reset(&m);
-	wire_msg_begin(&m, w->compositor, 77);
+	wire_msg_begin(&m, surface, 10); /* offset, since 5 */
+	wire_msg_u32(&m, 0);
 	wire_msg_u32(&m, 0);
 	wire_msg_end(&m);
 	send_all(&a, w, &m, NULL, 0);
-	expect_refused(&a, w, "wl_compositor has no request 77");
+	expect_refused(&a, w, "wl_surface.offset needs version 5, object has 4");
 	attack_end(&a);
 }
 
@@ -221,14 +302,22 @@ m13_new_id_gap_reuse_and_server_range(void)
 	attack_begin(&a, NULL);
 	struct wire_msg m;
 
-	/* A gap: five ids skipped. */
+	/* Exactly the next id: accepted; the one after it (a gap of one): not. */
 	struct raw_wire *w = attacker(&a);
 	wire_msg_reset(&m);
-	wire_msg_begin(&m, 1, 1); /* get_registry */
-	wire_msg_u32(&m, w->next_id + 5);
+	wire_msg_begin(&m, w->compositor, 1); /* create_region */
+	wire_msg_u32(&m, raw_wire_new_id(w));
 	wire_msg_end(&m);
 	send_all(&a, w, &m, NULL, 0);
-	expect_refused(&a, w, "invalid new id");
+	expect_accepted(&a, w, "create_region with the next id");
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, w->compositor, 1);
+	wire_msg_u32(&m, w->next_id + 1);
+	wire_msg_end(&m);
+	send_all(&a, w, &m, NULL, 0);
+	char gap[96];
+	snprintf(gap, sizeof(gap), "invalid new id %u for wl_region", w->next_id + 1);
+	expect_refused(&a, w, gap);
 
 	/* A live id: the registry's. */
 	w = attacker(&a);
@@ -309,7 +398,7 @@ m16_impossible_sizes(void)
 {
 	struct attack a;
 	attack_begin(&a, NULL);
-	const uint16_t sizes[] = { 8192, 4100, 4, 0, 10, 13 };
+	const uint16_t sizes[] = { 8192, 4100, 4097, 7, 4, 0, 10, 13 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct raw_wire *w = attacker(&a);
 		struct wire_msg m;
@@ -320,6 +409,50 @@ m16_impossible_sizes(void)
 		tap_diag("size %u", sizes[i]);
 		expect_refused(&a, w, "invalid message size");
 	}
+	attack_end(&a);
+}
+
+/* The smallest message (8 bytes, no argument) and the largest (4096 bytes:
+ * a title of 4083 bytes and its NUL) go through. */
+static void
+m16_sizes_at_the_limits_accepted(void)
+{
+	struct attack a;
+	attack_begin(&a, NULL);
+	struct raw_wire *w = attacker(&a);
+	struct wire_msg m;
+	wire_msg_reset(&m);
+	uint32_t surface = raw_wire_new_id(w);
+	wire_msg_begin(&m, w->compositor, 0); /* create_surface */
+	wire_msg_u32(&m, surface);
+	wire_msg_end(&m);
+	uint32_t xdg_surface = raw_wire_new_id(w);
+	wire_msg_begin(&m, w->wm_base, 2); /* get_xdg_surface */
+	wire_msg_u32(&m, xdg_surface);
+	wire_msg_u32(&m, surface);
+	wire_msg_end(&m);
+	uint32_t toplevel = raw_wire_new_id(w);
+	wire_msg_begin(&m, xdg_surface, 1); /* get_toplevel */
+	wire_msg_u32(&m, toplevel);
+	wire_msg_end(&m);
+	size_t before = m.len;
+	wire_msg_begin(&m, surface, 6); /* commit: 8 bytes */
+	wire_msg_end(&m);
+	session_assert_int_eq(a.s, m.len - before, 8);
+	send_all(&a, w, &m, NULL, 0);
+	expect_accepted(&a, w, "an 8-byte message");
+
+	static char title[4084];
+	memset(title, 't', sizeof(title) - 1);
+	title[sizeof(title) - 1] = '\0';
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, toplevel, 2); /* set_title */
+	wire_msg_string(&m, title);
+	wire_msg_end(&m);
+	session_assert_int_eq(a.s, m.len, 4096);
+	send_all(&a, w, &m, NULL, 0);
+	expect_accepted(&a, w, "a 4096-byte set_title");
+	raw_wire_close(w);
 	attack_end(&a);
 }
 
@@ -382,19 +515,29 @@ m13_header_lies_about_the_size(void)
 
 /* ---- fds ------------------------------------------------------------------ */
 
-/* 29 fds in one sendmsg: libwayland sends at most 28; more is truncated. */
+/* 28 fds in one sendmsg, libwayland's most, go through (parked: a sync
+ * uses none); 29 are truncated, and refused. */
 static void
-fds_29_in_one_sendmsg(void)
+fds_28_accepted_29_refused_in_one_sendmsg(void)
 {
 	struct attack a;
 	attack_begin(&a, NULL);
-	struct raw_wire *w = attacker(&a);
 	int fds[29];
 	for (int i = 0; i < 29; i++) {
 		fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		tap_assert(fds[i] >= 0);
 	}
+	struct raw_wire *w = attacker(&a);
 	struct wire_msg m;
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, 1, 0);
+	wire_msg_u32(&m, raw_wire_new_id(w));
+	wire_msg_end(&m);
+	send_all(&a, w, &m, fds, 28);
+	expect_accepted(&a, w, "28 fds in one sendmsg");
+	raw_wire_close(w);
+
+	w = attacker(&a);
 	wire_msg_reset(&m);
 	wire_msg_begin(&m, 1, 0);
 	wire_msg_u32(&m, raw_wire_new_id(w));
@@ -984,11 +1127,13 @@ proxy_refuses_to_start_without_its_upstream_or_with_half_an_identity(void)
 	session_stop(s);
 }
 
-TAP_TESTS(TAP_CASE(m13_unknown_opcode), TAP_CASE(m13_unknown_object),
-		TAP_CASE(m13_new_id_gap_reuse_and_server_range),
+TAP_TESTS(TAP_CASE(m13_opcode_at_the_request_count), TAP_CASE(m13_since_at_the_object_version),
+		TAP_CASE(m13_unknown_object), TAP_CASE(m13_new_id_gap_reuse_and_server_range),
 		TAP_CASE(m14_request_on_a_destroyed_object),
 		TAP_CASE(m13_object_argument_of_the_wrong_type), TAP_CASE(m16_impossible_sizes),
-		TAP_CASE(m13_header_lies_about_the_size), TAP_CASE(fds_29_in_one_sendmsg),
+		TAP_CASE(m16_sizes_at_the_limits_accepted),
+		TAP_CASE(m13_header_lies_about_the_size),
+		TAP_CASE(fds_28_accepted_29_refused_in_one_sendmsg),
 		TAP_CASE(shm_pool_fd_of_the_wrong_kind_or_too_small),
 		TAP_CASE(data_offer_receive_fd_kinds), TAP_CASE(bind_hidden_global_by_its_name),
 		TAP_CASE(bind_above_the_version_cap_or_as_another_interface),

@@ -644,6 +644,108 @@ array_overflowing(void)
 	tap_assert_int_eq(parse(&message_array_only, &m, v), WIRE_TRUNCATED);
 }
 
+/* ---- every limit at its exact value and one past it ---- */
+
+/* Sizes 4 apart around both ends: 8 and 4096 are the first and last
+ * accepted; one word below 8 and one byte or word above 4096 are not. */
+static void
+header_size_at_the_limits(void)
+{
+	static const struct {
+		uint32_t size;
+		enum wire_status status;
+	} cases[] = {
+		{ 0, WIRE_BAD_SIZE },
+		{ 4, WIRE_BAD_SIZE },
+		{ 7, WIRE_BAD_SIZE },
+		{ 8, WIRE_OK },
+		{ 12, WIRE_OK },
+		{ 4092, WIRE_OK },
+		{ 4096, WIRE_OK },
+		{ 4097, WIRE_BAD_SIZE },
+		{ 4100, WIRE_BAD_SIZE },
+	};
+	static uint8_t data[2 * WIRE_MESSAGE_MAX];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t word = cases[i].size << 16;
+		memcpy(data, &(uint32_t){ 1 }, 4);
+		memcpy(data + 4, &word, 4);
+		struct wire_header h;
+		enum wire_status status = wire_read_header(data, sizeof(data), &h);
+		tap_assert_msg(status == cases[i].status, "size %u: %s, expected %s", cases[i].size,
+				wire_status_str(status), wire_status_str(cases[i].status));
+	}
+}
+
+/* A string that fills the largest message: 4096 - 8 (header) - 4 (length
+ * word) = 4084 bytes, 4083 characters and the NUL. */
+static void
+string_filling_the_largest_message(void)
+{
+	struct wire_value v[1];
+	static char text[4084];
+	memset(text, 'a', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	struct msg m = { 0 };
+	msg_string(&m, text);
+	tap_assert_int_eq(m.len + WIRE_HEADER_SIZE, WIRE_MESSAGE_MAX);
+	tap_assert_int_eq(parse(&message_string_only, &m, v), WIRE_OK);
+	tap_assert_int_eq(v[0].length, 4084);
+	/* The limit exactly at its length is accepted, one below is not. */
+	tap_assert_int_eq(wire_parse_args(&message_string_only, m.data, m.len, v, 4083), WIRE_OK);
+	tap_assert_int_eq(wire_parse_args(&message_string_only, m.data, m.len, v, 4082),
+			WIRE_BAD_STRING);
+}
+
+/* An array that exactly fills what is left, and one byte more than that. */
+static void
+array_at_the_end_of_the_message(void)
+{
+	struct wire_value v[2];
+	static const uint32_t lengths[] = { 0, 1, 4, 5, 8, WIRE_MESSAGE_MAX - 12 };
+	static uint8_t bytes[WIRE_MESSAGE_MAX];
+	for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+		uint32_t len = lengths[i];
+		struct msg m = { 0 };
+		msg_u32(&m, len);
+		msg_bytes(&m, bytes, len);
+		msg_pad(&m);
+		tap_assert_int_eq(parse(&message_array_only, &m, v), WIRE_OK);
+		tap_assert_int_eq(v[0].length, len);
+		/* One byte more than the message holds (its padding included). */
+		uint32_t over = (uint32_t)(m.len - 4) + 1;
+		memcpy(m.data, &over, 4);
+		tap_assert_msg(parse(&message_array_only, &m, v) == WIRE_TRUNCATED,
+				"array of %u bytes in a body of %zu", over, m.len);
+		/* Exactly what follows, then a uint: the uint is missing. */
+		memcpy(m.data, &len, 4);
+		tap_assert_int_eq(parse(&message_array_uint, &m, v), WIRE_TRUNCATED);
+	}
+	/* The largest array: a 4096-byte message of one array. */
+	struct msg m = { 0 };
+	msg_u32(&m, WIRE_MESSAGE_MAX - 12);
+	msg_bytes(&m, bytes, WIRE_MESSAGE_MAX - 12);
+	tap_assert_int_eq(m.len + WIRE_HEADER_SIZE, WIRE_MESSAGE_MAX);
+	tap_assert_int_eq(parse(&message_array_only, &m, v), WIRE_OK);
+}
+
+/* A message of exactly 28 fd arguments parses; 29 is refused. */
+static void
+fds_at_the_limit(void)
+{
+	static struct wire_arg args[WIRE_MAX_FDS_PER_MESSAGE + 1];
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		args[i] = (struct wire_arg){ .type = WIRE_ARG_FD };
+	}
+	struct wire_message message = { .name = "fds", .since = 1, .new_id_arg = -1, .args = args };
+	struct wire_value v[WIRE_MAX_FDS_PER_MESSAGE + 1];
+	message.arg_count = message.fd_count = WIRE_MAX_FDS_PER_MESSAGE;
+	tap_assert_int_eq(WIRE_MAX_FDS_PER_MESSAGE, 28);
+	tap_assert_int_eq(wire_parse_args(&message, NULL, 0, v, MAX_STRING), WIRE_OK);
+	message.arg_count = message.fd_count = WIRE_MAX_FDS_PER_MESSAGE + 1;
+	tap_assert_int_eq(wire_parse_args(&message, NULL, 0, v, MAX_STRING), WIRE_TOO_MANY_FDS);
+}
+
 /* ---- trailing bytes ---- */
 
 static void
@@ -1073,6 +1175,10 @@ TAP_TESTS(
 	TAP_CASE(array_empty),
 	TAP_CASE(array_padded),
 	TAP_CASE(array_overflowing),
+	TAP_CASE(header_size_at_the_limits),
+	TAP_CASE(string_filling_the_largest_message),
+	TAP_CASE(array_at_the_end_of_the_message),
+	TAP_CASE(fds_at_the_limit),
 	TAP_CASE(trailing_bytes),
 	TAP_CASE(registry_bind_untyped_new_id),
 	TAP_CASE(surface_attach_message),
