@@ -1869,6 +1869,7 @@ toplevel_configure(void *data, struct xdg_toplevel *toplevel, int32_t width, int
 static void
 toplevel_close(void *data, struct xdg_toplevel *toplevel)
 {
+	((struct raw_window *)data)->close_requested = true;
 }
 
 static const struct xdg_toplevel_listener toplevel_listener = {

@@ -263,6 +263,7 @@ struct raw_window {
 	bool configured;
 	uint32_t configure_serial; /* the last one received */
 	uint32_t acked_serial;
+	bool close_requested; /* xdg_toplevel.close received */
 };
 
 /* Connects and does one round trip; NULL if either fails. */

@@ -2,14 +2,12 @@
 // Keyboard focus: typed text reaches only the focused level, new windows do
 // not steal focus, reserved (Logo) shortcuts never reach clients, Logo+Tab
 // moves focus across levels.
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
-#include <wayland-client.h>
-#include <xkbcommon/xkbcommon.h>
+#include "banner_check.h"
+#include "keylog.h"
 #include "strata_test.h"
 
 #define MAP_TIMEOUT_MS 15000
@@ -18,136 +16,6 @@
 #define KEY_A 30
 #define KEY_B 48
 #define KEY_LEFTMETA 125
-
-/* ---- helper: a window that logs every keyboard event it gets ----------- */
-
-struct keylog {
-	int fd;
-	struct wl_keyboard *keyboard;
-	xkb_mod_index_t logo;
-};
-
-static void
-keyboard_keymap(void *data, struct wl_keyboard *keyboard, uint32_t format, int32_t fd,
-		uint32_t size)
-{
-	struct keylog *k = data;
-	char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		return;
-	}
-	struct xkb_context *ctx = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
-	struct xkb_keymap *keymap = xkb_keymap_new_from_string(ctx, map, XKB_KEYMAP_FORMAT_TEXT_V1,
-			XKB_KEYMAP_COMPILE_NO_FLAGS);
-	munmap(map, size);
-	if (keymap) {
-		k->logo = xkb_keymap_mod_get_index(keymap, XKB_MOD_NAME_LOGO);
-		xkb_keymap_unref(keymap);
-	}
-	xkb_context_unref(ctx);
-	dprintf(k->fd, "keymap\n");
-}
-
-static void
-keyboard_enter(void *data, struct wl_keyboard *keyboard, uint32_t serial,
-		struct wl_surface *surface, struct wl_array *keys)
-{
-	struct keylog *k = data;
-	dprintf(k->fd, "enter\n");
-	uint32_t *key;
-	wl_array_for_each(key, keys) {
-		dprintf(k->fd, "key %u held-at-enter\n", *key);
-	}
-}
-
-static void
-keyboard_leave(void *data, struct wl_keyboard *keyboard, uint32_t serial,
-		struct wl_surface *surface)
-{
-	dprintf(((struct keylog *)data)->fd, "leave\n");
-}
-
-static void
-keyboard_key(void *data, struct wl_keyboard *keyboard, uint32_t serial, uint32_t time, uint32_t key,
-		uint32_t state)
-{
-	dprintf(((struct keylog *)data)->fd, "key %u %s\n", key, state ? "pressed" : "released");
-}
-
-static void
-keyboard_modifiers(void *data, struct wl_keyboard *keyboard, uint32_t serial, uint32_t depressed,
-		uint32_t latched, uint32_t locked, uint32_t group)
-{
-	struct keylog *k = data;
-	uint32_t all = depressed | latched | locked;
-	dprintf(k->fd, "mods %u %u %u%s\n", depressed, latched, locked,
-			k->logo != XKB_MOD_INVALID && (all & (1u << k->logo)) ? " logo" : "");
-}
-
-static void
-keyboard_repeat_info(void *data, struct wl_keyboard *keyboard, int32_t rate, int32_t delay)
-{
-}
-
-static const struct wl_keyboard_listener keyboard_listener = {
-	.keymap = keyboard_keymap,
-	.enter = keyboard_enter,
-	.leave = keyboard_leave,
-	.key = keyboard_key,
-	.modifiers = keyboard_modifiers,
-	.repeat_info = keyboard_repeat_info,
-};
-
-static void
-seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
-{
-	struct keylog *k = data;
-	if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && !k->keyboard) {
-		k->keyboard = wl_seat_get_keyboard(seat);
-		wl_keyboard_add_listener(k->keyboard, &keyboard_listener, k);
-	}
-}
-
-static void
-seat_name(void *data, struct wl_seat *seat, const char *name)
-{
-}
-
-static const struct wl_seat_listener seat_listener = {
-	.capabilities = seat_capabilities,
-	.name = seat_name,
-};
-
-/* keylog OUT APP_ID: map a window, log keyboard events to OUT until killed. */
-static int
-helper_main(int argc, char **argv)
-{
-	if (argc != 3 || strcmp(argv[0], "keylog") != 0) {
-		fprintf(stderr, "usage: --helper keylog OUT APP_ID\n");
-		return 2;
-	}
-	struct keylog k = { .logo = XKB_MOD_INVALID };
-	k.fd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	struct raw_client *c = raw_client_connect(getenv("WAYLAND_DISPLAY"));
-	const struct raw_global *g = c ? raw_client_find_global(c, "wl_seat") : NULL;
-	if (k.fd < 0 || !g) {
-		fprintf(stderr, "keylog: no output file, connection or seat\n");
-		return 1;
-	}
-	struct wl_seat *seat = wl_registry_bind(c->registry, g->name, &wl_seat_interface, 1);
-	wl_seat_add_listener(seat, &seat_listener, &k);
-	struct raw_window *w = raw_window_create(c, 400, 300, argv[2], argv[2]);
-	if (!w) {
-		fprintf(stderr, "keylog: cannot map a window\n");
-		return 1;
-	}
-	dprintf(k.fd, "mapped\n");
-	while (wl_display_dispatch(c->display) >= 0) {
-	}
-	fprintf(stderr, "keylog: connection lost (error %d)\n", raw_client_error(c));
-	return 1;
-}
 
 /* ---- test helpers ------------------------------------------------------ */
 
@@ -213,26 +81,6 @@ start_foot_reader(struct strata_session *s, const char *level, const char *out)
 	return w;
 }
 
-static struct window_info
-start_keylog(struct strata_session *s, const char *level, const char *out)
-{
-	char app_id[64];
-	snprintf(app_id, sizeof(app_id), "itest-keylog-%s", level);
-	const char *args[] = { "keylog", out, app_id, NULL };
-	pid_t pid = session_spawn_helper(s, level, args);
-	struct window_info w;
-	if (!session_wait_window(s, &(struct window_match){ .app_id = app_id }, &w,
-			    MAP_TIMEOUT_MS)) {
-		session_dump_client_log(s, pid, 20);
-		session_fail(s, "the keylog helper did not map on %s", level);
-	}
-	session_assert_msg(s, strcmp(w.level, level) == 0, "keylog started on %s shows level %s",
-			level, w.level);
-	/* It has a keyboard: its silence later on means something. */
-	wait_file(s, out, "keymap", 5000);
-	return w;
-}
-
 static void
 click_window(struct strata_session *s, const struct window_info *w)
 {
@@ -293,14 +141,16 @@ static void
 new_window_does_not_steal_focus(void)
 {
 	struct strata_session *s = session_start(NULL);
-	char out_high[256], log_low[256];
+	char out_high[256];
 	path_in(s, "out-high", out_high, sizeof(out_high));
-	path_in(s, "keylog-low", log_low, sizeof(log_low));
 	struct window_info high = start_foot_reader(s, "high", out_high);
 	click_window(s, &high);
 	free(session_ctl_ok(s, "type first-half-"));
 	/* A low window maps while the user is typing into high. */
-	struct window_info low = start_keylog(s, "low", log_low);
+	struct keylog low_log;
+	keylog_start(s, "low", "low", &low_log);
+	struct window_info low = low_log.window;
+	const char *log_low = low_log.path;
 	free(session_ctl_ok(s, "type second-half"));
 	unsigned id = 0;
 	char level[32];
@@ -311,6 +161,7 @@ new_window_does_not_steal_focus(void)
 	session_assert_msg(s, !low.focused, "the new low window is listed as focused");
 	free(session_ctl_ok(s, "key Return"));
 	wait_file(s, out_high, "first-half-second-half\n", 5000);
+	keylog_sync(s, &low_log);
 	assert_no_line(s, log_low, "enter", "the low window got keyboard focus");
 	assert_no_line(s, log_low, "key ", "the low window got key events");
 	session_stop(s);
@@ -320,9 +171,11 @@ static void
 logo_shortcuts_do_not_reach_clients(void)
 {
 	struct strata_session *s = session_start(NULL);
-	char log[256], marker[32];
-	path_in(s, "keylog-high", log, sizeof(log));
-	struct window_info w = start_keylog(s, "high", log);
+	char marker[32];
+	struct keylog k;
+	keylog_start(s, "high", "high", &k);
+	struct window_info w = k.window;
+	const char *log = k.path;
 	click_window(s, &w);
 	wait_file(s, log, "enter", 3000);
 	/* As one combo, and as a held Logo key around a plain key. */
@@ -338,7 +191,7 @@ logo_shortcuts_do_not_reach_clients(void)
 	assert_no_line(s, log, marker, "a Logo+a key event reached the client");
 	snprintf(marker, sizeof(marker), "key %d ", KEY_LEFTMETA);
 	assert_no_line(s, log, marker, "the Logo key reached the client");
-	assert_no_line(s, log, " logo", "the client saw the Logo modifier");
+	assert_no_line(s, log, "logo", "the client saw the Logo modifier");
 	session_assert(s, session_find_window(s, &(struct window_match){ .id = w.id }, NULL));
 	session_stop(s);
 }
@@ -347,11 +200,12 @@ static void
 logo_tab_cycles_focus_across_levels(void)
 {
 	struct strata_session *s = session_start(NULL);
-	char log_low[256], log_high[256], marker[32];
-	path_in(s, "keylog-low", log_low, sizeof(log_low));
-	path_in(s, "keylog-high", log_high, sizeof(log_high));
-	struct window_info low = start_keylog(s, "low", log_low);
-	struct window_info high = start_keylog(s, "high", log_high);
+	char marker[32];
+	struct keylog low_log, high_log;
+	keylog_start(s, "low", "low", &low_log);
+	keylog_start(s, "high", "high", &high_log);
+	struct window_info low = low_log.window, high = high_log.window;
+	const char *log_low = low_log.path, *log_high = high_log.path;
 	click_window(s, &low);
 	for (int round = 0; round < 4; round++) {
 		const struct window_info *next = round % 2 == 0 ? &high : &low;
@@ -364,6 +218,8 @@ logo_tab_cycles_focus_across_levels(void)
 	}
 	/* The focused client saw the keyboard enter, and nobody saw Logo or Tab. */
 	wait_file(s, log_high, "enter", 3000);
+	keylog_sync(s, &low_log);
+	keylog_sync(s, &high_log);
 	snprintf(marker, sizeof(marker), "key %d ", KEY_TAB);
 	assert_no_line(s, log_low, marker, "Tab reached the low client");
 	assert_no_line(s, log_high, marker, "Tab reached the high client");
@@ -373,7 +229,314 @@ logo_tab_cycles_focus_across_levels(void)
 	session_stop(s);
 }
 
-SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(typed_text_reaches_only_the_focused_level),
+/* ---- what a window sees when it gains focus ---------------------------- */
+
+#define KEY_LEFTSHIFT 42
+
+/* The depressed modifiers of a "mods ..." line ("-": none). */
+static void
+depressed_of(struct strata_session *s, const char *line, char *out, size_t size)
+{
+	const char *d = strstr(line, "depressed=");
+	session_assert_msg(s, d != NULL, "not a modifiers line: %s", line);
+	d += strlen("depressed=");
+	snprintf(out, size, "%.*s", (int)strcspn(d, " \n"), d);
+}
+
+/*
+ * The events a client got from a focus change on (text: its log since a
+ * mark taken before): exactly one enter, listing no held key; the
+ * modifiers that follow it are `depressed` exactly ("shift" when Shift is
+ * held, "-" when nothing is), never Logo.
+ */
+static void
+assert_enter(struct strata_session *s, const struct keylog *k, const char *text,
+		const char *depressed)
+{
+	char line[256], mods[128];
+	if (keylog_count(text, "enter") != 1 ||
+			!keylog_find(text, NULL, "enter", line, sizeof(line)) ||
+			strcmp(line, "enter keys=-") != 0 ||
+			!keylog_find(text, "enter", "mods", line, sizeof(line))) {
+		keylog_dump(k->app_id, text);
+		session_fail(s, "%s: expected one \"enter keys=-\" and a modifiers event after it",
+				k->app_id);
+	}
+	depressed_of(s, line, mods, sizeof(mods));
+	if (strcmp(mods, depressed) != 0 || strstr(text, "logo")) {
+		keylog_dump(k->app_id, text);
+		session_fail(s, "%s: modifiers at enter \"%s\", expected depressed=%s, never logo",
+				k->app_id, line, depressed);
+	}
+}
+
+/* No wl_keyboard.key at all in text. */
+static void
+assert_no_key(struct strata_session *s, const struct keylog *k, const char *text, const char *when)
+{
+	if (keylog_count(text, "key ") != 0) {
+		keylog_dump(k->app_id, text);
+		session_fail(s, "%s got %d key events %s", k->app_id, keylog_count(text, "key "),
+				when);
+	}
+}
+
+/* After `key b`, the client shows it was listening all along. */
+static void
+assert_listening(struct strata_session *s, const struct keylog *k)
+{
+	size_t mark = keylog_mark(s, k);
+	free(session_ctl_ok(s, "key b"));
+	keylog_sync(s, k);
+	char *text = keylog_since(s, k, mark);
+	char want[64];
+	snprintf(want, sizeof(want), "key %d pressed\nkey %d released\n", KEY_B, KEY_B);
+	if (!strstr(text, want)) {
+		keylog_dump(k->app_id, text);
+		session_fail(s, "%s did not get `key b` once it had focus", k->app_id);
+	}
+	free(text);
+}
+
+/* Shift and a letter held while a click moves focus to the other level: the
+ * new window's enter lists no key, its modifiers say Shift (held) and
+ * nothing else, and then that Shift was released. A click with nothing
+ * held: modifiers none. */
+static void
+focus_by_click_shows_held_shift_only(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct keylog low, high;
+	keylog_start(s, "low", "low", &low);
+	keylog_start(s, "high", "high", &high);
+	click_window(s, &low.window);
+	free(session_ctl_ok(s, "keydown shift"));
+	free(session_ctl_ok(s, "keydown a"));
+	keylog_sync(s, &high);
+	size_t mark = keylog_mark(s, &high);
+	click_window(s, &high.window);
+	keylog_sync(s, &high);
+	char *text = keylog_since(s, &high, mark);
+	assert_enter(s, &high, text, "shift");
+	assert_no_key(s, &high, text, "while Shift and a were held before it had focus");
+	free(text);
+	mark = keylog_mark(s, &high);
+	free(session_ctl_ok(s, "keyup a"));
+	free(session_ctl_ok(s, "keyup shift"));
+	keylog_sync(s, &high);
+	text = keylog_since(s, &high, mark);
+	char line[256], mods[128];
+	if (!keylog_last(text, "mods", line, sizeof(line))) {
+		keylog_dump(high.app_id, text);
+		session_fail(s, "high was not told that Shift was released");
+	}
+	depressed_of(s, line, mods, sizeof(mods));
+	session_assert_msg(s, strcmp(mods, "-") == 0, "after Shift's release high has \"%s\"",
+			line);
+	free(text);
+	assert_listening(s, &high);
+
+	/* Nothing held: back to low, whose modifiers at enter are none. */
+	keylog_sync(s, &low);
+	mark = keylog_mark(s, &low);
+	click_window(s, &low.window);
+	keylog_sync(s, &low);
+	text = keylog_since(s, &low, mark);
+	assert_enter(s, &low, text, "-");
+	assert_no_key(s, &low, text, "from a click");
+	free(text);
+	session_stop(s);
+}
+
+/* Logo+Tab moves focus while Logo (and Tab) are held: the new window's
+ * enter lists no key, its modifiers never say Logo, and say Shift exactly
+ * when Shift is held too. */
+static void
+focus_by_logo_tab_never_shows_logo(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct keylog low, high;
+	keylog_start(s, "low", "low", &low);
+	keylog_start(s, "high", "high", &high);
+	click_window(s, &low.window);
+	for (int round = 0; round < 2; round++) {
+		bool shift = round == 0;
+		const struct keylog *to = round == 0 ? &high : &low;
+		keylog_sync(s, to);
+		size_t mark = keylog_mark(s, to);
+		if (shift) {
+			free(session_ctl_ok(s, "keydown shift"));
+		}
+		free(session_ctl_ok(s, "keydown logo"));
+		free(session_ctl_ok(s, "key Tab"));
+		session_assert_msg(s, session_wait_focused_level(s, to->window.level, 3000),
+				"Logo+Tab did not move focus to %s", to->window.level);
+		keylog_sync(s, to);
+		char *text = keylog_since(s, to, mark);
+		assert_enter(s, to, text, shift ? "shift" : "-");
+		assert_no_key(s, to, text, "during Logo+Tab");
+		free(text);
+		mark = keylog_mark(s, to);
+		free(session_ctl_ok(s, "keyup logo"));
+		if (shift) {
+			free(session_ctl_ok(s, "keyup shift"));
+		}
+		keylog_sync(s, to);
+		text = keylog_since(s, to, mark);
+		session_assert_msg(s, !strstr(text, "logo"), "%s saw Logo: %s", to->app_id, text);
+		if (shift) {
+			char line[256], mods[128];
+			session_assert_msg(s, keylog_last(text, "mods", line, sizeof(line)),
+					"%s was not told that Shift was released", to->app_id);
+			depressed_of(s, line, mods, sizeof(mods));
+			session_assert_msg(s, strcmp(mods, "-") == 0,
+					"after Shift's release %s has \"%s\"", to->app_id, line);
+		}
+		free(text);
+		assert_listening(s, to);
+	}
+	session_stop(s);
+}
+
+/*
+ * Keys held while focus moves are released to nobody: the window that gains
+ * focus never saw them pressed (doc/ARCHITECTURE.md: "A key release is sent
+ * only for a press that was sent"), and a release would tell it what the
+ * user was pressing in the other level. Both ways focus moves: a click with
+ * Shift and a held, and Logo+Tab with Shift held.
+ */
+static void
+keys_held_across_a_focus_change_are_not_released_to_the_new_window(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct keylog low, high;
+	keylog_start(s, "low", "low", &low);
+	keylog_start(s, "high", "high", &high);
+	click_window(s, &low.window);
+	free(session_ctl_ok(s, "keydown shift"));
+	free(session_ctl_ok(s, "keydown a"));
+	keylog_sync(s, &high);
+	size_t mark = keylog_mark(s, &high);
+	click_window(s, &high.window);
+	free(session_ctl_ok(s, "keyup a"));
+	free(session_ctl_ok(s, "keyup shift"));
+	keylog_sync(s, &high);
+	char *text = keylog_since(s, &high, mark);
+	assert_no_key(s, &high, text, "for keys pressed in low before a click gave it focus");
+	free(text);
+
+	keylog_sync(s, &low);
+	mark = keylog_mark(s, &low);
+	free(session_ctl_ok(s, "keydown shift"));
+	free(session_ctl_ok(s, "key logo+Tab"));
+	session_assert(s, session_wait_focused_level(s, "low", 3000));
+	free(session_ctl_ok(s, "keyup shift"));
+	keylog_sync(s, &low);
+	text = keylog_since(s, &low, mark);
+	assert_no_key(s, &low, text, "for Shift, pressed in high before Logo+Tab gave it focus");
+	free(text);
+	session_stop(s);
+}
+
+/* ---- where focus goes when the focused window closes -------------------- */
+
+static void
+wait_closed(struct strata_session *s, const struct keylog *k)
+{
+	wait_file(s, k->path, "closed\n", 5000);
+}
+
+/*
+ * low A (focused), low B, high H. A closes (Logo+q): focus goes to B, and
+ * typed text lands there. B closes: high is another level, so nobody has
+ * focus: typed text reaches nobody (A and B are still connected, windowless;
+ * H never got focus), and the banner's pixels say no window has focus.
+ */
+static void
+focus_falls_back_within_the_level_then_to_nobody(void)
+{
+	struct strata_session *s = session_start(NULL);
+	session_assert_msg(s,
+			session_wait_level(s, "low", true, 10000) &&
+					session_wait_level(s, "high", true, 10000),
+			"the levels' proxies did not come up");
+	struct keylog a, b, h;
+	keylog_start(s, "low", "low-a", &a);
+	keylog_start(s, "low", "low-b", &b);
+	keylog_start(s, "high", "high", &h);
+	click_window(s, &a.window);
+	free(session_ctl_ok(s, "key logo+q"));
+	wait_closed(s, &a);
+	session_assert_msg(s, session_wait_windows(s, 2, 5000), "A's window did not go away");
+	unsigned id = 0;
+	char level[32] = "none";
+	session_assert_msg(s,
+			session_wait_focused_level(s, "low", 3000) &&
+					session_focused(s, &id, level, sizeof(level)) &&
+					id == b.window.id,
+			"after A closed, focus is on window %u (%s), not on B (%u)", id, level,
+			b.window.id);
+
+	const struct keylog *all[] = { &a, &b, &h };
+	size_t marks[3];
+	for (int i = 0; i < 3; i++) {
+		keylog_sync(s, all[i]);
+		marks[i] = keylog_mark(s, all[i]);
+	}
+	free(session_ctl_ok(s, "type fallback"));
+	for (int i = 0; i < 3; i++) {
+		keylog_sync(s, all[i]);
+		char *text = keylog_since(s, all[i], marks[i]);
+		int keys = keylog_count(text, "key ");
+		int want = all[i] == &b ? 16 : 0; /* 8 letters, pressed and released */
+		if (keys != want) {
+			keylog_dump(all[i]->app_id, text);
+			session_fail(s,
+					"typing \"fallback\" after A closed: %s got %d key events, "
+					"expected %d",
+					all[i]->app_id, keys, want);
+		}
+		free(text);
+	}
+
+	free(session_ctl_ok(s, "key logo+q"));
+	wait_closed(s, &b);
+	session_assert_msg(s, session_wait_windows(s, 1, 5000), "B's window did not go away");
+	session_assert_msg(s, session_wait_focused_level(s, "none", 3000),
+			"the last low window closed while a high one exists: focus is not nobody's");
+	struct banner_expect nobody = { .level = NULL };
+	session_assert_banner(s, &nobody, 3000);
+	for (int i = 0; i < 3; i++) {
+		keylog_sync(s, all[i]);
+		marks[i] = keylog_mark(s, all[i]);
+	}
+	free(session_ctl_ok(s, "type nobody"));
+	free(session_ctl_ok(s, "key Return"));
+	for (int i = 0; i < 3; i++) {
+		keylog_sync(s, all[i]);
+		char *text = keylog_since(s, all[i], marks[i]);
+		if (keylog_count(text, "key ") != 0 || keylog_count(text, "enter") != 0) {
+			keylog_dump(all[i]->app_id, text);
+			session_fail(s, "with nobody focused, %s got %d key events and %d enters",
+					all[i]->app_id, keylog_count(text, "key "),
+					keylog_count(text, "enter"));
+		}
+		free(text);
+	}
+	/* The recorders work: H, once clicked, hears a key. */
+	session_assert(s,
+			session_find_window(s, &(struct window_match){ .id = h.window.id },
+					&h.window));
+	click_window(s, &h.window);
+	assert_listening(s, &h);
+	session_stop(s);
+}
+
+SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(typed_text_reaches_only_the_focused_level),
 		TAP_CASE(new_window_does_not_steal_focus),
 		TAP_CASE(logo_shortcuts_do_not_reach_clients),
-		TAP_CASE(logo_tab_cycles_focus_across_levels))
+		TAP_CASE(logo_tab_cycles_focus_across_levels),
+		TAP_CASE(focus_by_click_shows_held_shift_only),
+		TAP_CASE(focus_by_logo_tab_never_shows_logo),
+		TAP_CASE(keys_held_across_a_focus_change_are_not_released_to_the_new_window),
+		TAP_CASE(focus_falls_back_within_the_level_then_to_nobody))
