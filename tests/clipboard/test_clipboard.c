@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wayland-client.h>
+#include "keylog.h"
 #include "strata_test.h"
 
 static const char *config_fast = "[clipboard]\ntimeout_ms = 700\nconfirm_s = 5\nmax_bytes = 4096\n";
@@ -798,6 +799,127 @@ drag_stays_in_its_level(void)
 	session_stop(s);
 }
 
+/* ---- the keyboard while the dialog is open ------------------------------------ */
+
+struct dialog_scene {
+	struct strata_session *s;
+	struct keylog low, high;
+	size_t low_mark, high_mark;
+};
+
+/* A recording window on each level, a selection in low, Logo+V in high: the
+ * dialog waits for the user; both logs marked (after a sync) from here. */
+static void
+dialog_scene_open(struct dialog_scene *d)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = { .config = "[clipboard]\nconfirm_s = 60\n" };
+	d->s = session_start(&opts);
+	current = d->s;
+	keylog_start(d->s, "low", "low", &d->low);
+	keylog_start(d->s, "high", "high", &d->high);
+	focus(d->s, &d->low.window);
+	char secret[64];
+	unique(secret, sizeof(secret), "dialog");
+	copy_on(d->s, "low", secret);
+	focus(d->s, &d->high.window);
+	free(session_ctl_ok(d->s, "key logo+v"));
+	session_assert_msg(d->s, wait_dialog(d->s, "confirming", 5000), "no confirmation dialog");
+	keylog_sync(d->s, &d->low);
+	keylog_sync(d->s, &d->high);
+	d->low_mark = keylog_mark(d->s, &d->low);
+	d->high_mark = keylog_mark(d->s, &d->high);
+}
+
+/* Escape, the dialog closes; what each client got since the mark
+ * (malloc'd, after a sync). */
+static void
+dialog_scene_close(struct dialog_scene *d, char **low_text, char **high_text)
+{
+	session_assert_msg(d->s, wait_dialog(d->s, "confirming", 0),
+			"the dialog did not wait for Escape");
+	free(session_ctl_ok(d->s, "key Escape"));
+	session_assert_msg(d->s, wait_dialog(d->s, "idle", 3000),
+			"Escape did not close the dialog");
+	keylog_sync(d->s, &d->low);
+	keylog_sync(d->s, &d->high);
+	*low_text = keylog_since(d->s, &d->low, d->low_mark);
+	*high_text = keylog_since(d->s, &d->high, d->high_mark);
+}
+
+/* After the dialog, a key reaches high again: the recorder was listening. */
+static void
+dialog_scene_end(struct dialog_scene *d)
+{
+	size_t mark = keylog_mark(d->s, &d->high);
+	free(session_ctl_ok(d->s, "key b"));
+	keylog_sync(d->s, &d->high);
+	char *text = keylog_since(d->s, &d->high, mark);
+	if (keylog_count(text, "key 48 ") != 2) {
+		keylog_dump("high after the dialog", text);
+		session_fail(d->s, "after the dialog closed, high did not get `key b`");
+	}
+	free(text);
+	session_stop(d->s);
+}
+
+/*
+ * Everything typed while the dialog is open goes to the dialog: letters,
+ * digits, capitals (Shift), Tab, BackSpace, arrows, Ctrl+a, a held key,
+ * F5, and Escape at the end; neither the source level's window nor the
+ * destination's gets a single wl_keyboard.key, compared by content.
+ */
+static void
+dialog_keys_never_reach_a_client(void)
+{
+	struct dialog_scene d;
+	dialog_scene_open(&d);
+	free(session_ctl_ok(d.s, "type my Secret 42"));
+	static const char *const keys[] = { "Tab", "BackSpace", "Up", "Left", "ctrl+a", "shift+Tab",
+		"F5", "space", "Delete" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		free(session_ctl_ok(d.s, "key %s", keys[i]));
+	}
+	free(session_ctl_ok(d.s, "keydown x"));
+	free(session_ctl_ok(d.s, "keyup x"));
+	char *low, *high;
+	dialog_scene_close(&d, &low, &high);
+	if (keylog_count(low, "key ") || keylog_count(high, "key ")) {
+		keylog_dump("low while the dialog was open", low);
+		keylog_dump("high while the dialog was open", high);
+		session_fail(d.s, "keys typed into the dialog reached a client: low %d, high %d",
+				keylog_count(low, "key "), keylog_count(high, "key "));
+	}
+	free(low);
+	free(high);
+	dialog_scene_end(&d);
+}
+
+/* The modifiers pressed while the dialog is open are the dialog's too: no
+ * client learns that Shift or Ctrl went down (or up). */
+static void
+dialog_modifiers_never_reach_a_client(void)
+{
+	struct dialog_scene d;
+	dialog_scene_open(&d);
+	free(session_ctl_ok(d.s, "type Capital"));
+	free(session_ctl_ok(d.s, "keydown ctrl"));
+	free(session_ctl_ok(d.s, "keyup ctrl"));
+	char *low, *high;
+	dialog_scene_close(&d, &low, &high);
+	if (keylog_count(low, "mods") || keylog_count(high, "mods")) {
+		keylog_dump("low while the dialog was open", low);
+		keylog_dump("high while the dialog was open", high);
+		session_fail(d.s,
+				"modifiers pressed in the dialog reached a client: low %d, high %d "
+				"modifiers events",
+				keylog_count(low, "mods"), keylog_count(high, "mods"));
+	}
+	free(low);
+	free(high);
+	dialog_scene_end(&d);
+}
+
 /* The time from the user's confirmation to the end of the paste, 64 KiB. */
 static void
 transfer_64k_timing(void)
@@ -907,11 +1029,13 @@ audit_chain_verifies(void)
 	session_stop(s);
 }
 
-TAP_TESTS(TAP_CASE(copies_stay_in_their_level), TAP_CASE(confirmed_transfer_is_sanitised),
-		TAP_CASE(cancel_leaves_high_unchanged), TAP_CASE(clients_cannot_confirm),
-		TAP_CASE(wtype_cannot_confirm), TAP_CASE(high_to_low_is_refused_and_logged),
-		TAP_CASE(size_cap_is_enforced), TAP_CASE(m23_hung_source_times_out),
+SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(copies_stay_in_their_level),
+		TAP_CASE(confirmed_transfer_is_sanitised), TAP_CASE(cancel_leaves_high_unchanged),
+		TAP_CASE(clients_cannot_confirm), TAP_CASE(wtype_cannot_confirm),
+		TAP_CASE(high_to_low_is_refused_and_logged), TAP_CASE(size_cap_is_enforced),
+		TAP_CASE(m23_hung_source_times_out),
 		TAP_CASE(m25_unfocused_set_selection_is_ignored),
 		TAP_CASE(m26_no_offers_across_levels), TAP_CASE(m27_confirmation_expires),
-		TAP_CASE(drag_stays_in_its_level), TAP_CASE(transfer_64k_timing),
+		TAP_CASE(drag_stays_in_its_level), TAP_CASE(dialog_keys_never_reach_a_client),
+		TAP_CASE(dialog_modifiers_never_reach_a_client), TAP_CASE(transfer_64k_timing),
 		TAP_CASE(audit_chain_verifies), )
