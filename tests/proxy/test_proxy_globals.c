@@ -344,7 +344,9 @@ fake_compositor_start(struct strata_session *s, const char *path)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	session_assert(s, fd >= 0);
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	session_assert_msg(s, strlen(path) < sizeof(addr.sun_path), "socket path too long: %s",
+			path);
+	memcpy(addr.sun_path, path, strlen(path) + 1);
 	session_assert_msg(s,
 			bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
 					listen(fd, 16) == 0,
