@@ -27,11 +27,14 @@ config_error(void *data, const char *source, int line, const char *message)
 void
 banner_session_config(struct strata_session *s, struct strata_config *cfg)
 {
+	/* The file the compositor was started with (session_start() wrote it;
+	 * s->opts.config may point into a caller's frame long gone). */
+	char path[300];
+	snprintf(path, sizeof(path), "%s/compositor.ini", s->dir);
 	bool failed = false;
 	config_set_defaults(cfg);
-	const char *text = s->opts.config ? s->opts.config : "";
-	if (!config_load_string(cfg, text, "<session config>", config_error, &failed) || failed) {
-		session_fail(s, "the session's configuration does not parse");
+	if (!config_load_file(cfg, path, config_error, &failed) || failed) {
+		session_fail(s, "the session's configuration %s does not parse", path);
 	}
 }
 
@@ -275,6 +278,9 @@ session_assert_banner_at(struct strata_session *s, const char *file, int line,
 		char *reply = session_ctl(s, "banner");
 		tap_diag("banner: the compositor says (diagnostic only): %.*s",
 				(int)strcspn(reply, "\n"), reply);
+		free(reply);
+		reply = session_ctl(s, "windows");
+		tap_diag("banner: windows now:\n%s", reply);
 		free(reply);
 		static int seq;
 		if (!getcwd(base, sizeof(base))) {

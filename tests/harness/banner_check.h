@@ -30,8 +30,8 @@ struct banner_expect {
 	const char *notice;
 };
 
-/* The session's configuration (its -c text, or the built-in defaults); the
- * test fails if it does not parse. */
+/* The session's configuration (the -c file the compositor was started
+ * with; empty: the built-in defaults); the test fails if it does not parse. */
 void banner_session_config(struct strata_session *s, struct strata_config *cfg);
 
 /* The expected banner, width x cfg->banner_height pixels of 0xRRGGBB
