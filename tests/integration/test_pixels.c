@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What the user sees: each window's border and title bar in its level's
-// colour, the banner in the focused level's colour (following clicks), and
-// screenshots as valid PNGs of the same pixels.
+// colour, the banner showing the focused level's name, marking and colours
+// (read from its pixels, following clicks), and screenshots as valid PNGs
+// of the same pixels.
 #include <cairo.h>
 #include <stdio.h>
 #include <stdlib.h>
