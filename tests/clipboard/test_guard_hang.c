@@ -131,7 +131,8 @@ guard_that_hangs_stalls_nothing(void)
 			"the transfer is not waiting for the guard");
 	/* The dialog is drawn (its pixels, not the compositor's word). */
 	session_assert_msg(s, session_pixel(s, cx, cy) == DIALOG_BACKGROUND,
-			"no dialog at the centre of the screen (pixel %06x)", session_pixel(s, cx, cy));
+			"no dialog at the centre of the screen (pixel %06x)",
+			session_pixel(s, cx, cy));
 	/* And frames keep coming while it waits. */
 	long before = frames(s);
 	session_sleep_ms(1000);
