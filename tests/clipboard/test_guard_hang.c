@@ -42,26 +42,13 @@ start_with_guard(const char *guard)
 	return s;
 }
 
-static bool
-low_has_selection(struct strata_session *s, void *data)
-{
-	char *reply = session_ctl_ok(s, "selections");
-	bool set = strstr(reply, "selection level=low set=1 ") != NULL;
-	free(reply);
-	return set;
-}
-
 /* low holds a selection (wl-copy, waited for through the compositor), and
  * an animated high window (weston-simple-shm) has focus. */
 static struct window_info
 low_copies_high_has_focus(struct strata_session *s)
 {
-	session_require_program("wl-copy");
 	session_require_program("weston-simple-shm");
-	char *copy[] = { "wl-copy", "--foreground", "guard-hang-test", NULL };
-	session_spawn_client(s, "low", copy);
-	session_assert_msg(s, session_wait_for(low_has_selection, s, NULL, 5000),
-			"low's selection never appeared");
+	session_copy_text(s, "low", "guard-hang-test", 0);
 	char *shm[] = { "weston-simple-shm", NULL };
 	session_spawn_client(s, "high", shm);
 	struct window_info high;

@@ -62,8 +62,8 @@ device_data_offer(void *data, struct wl_data_device *device, struct wl_data_offe
 }
 
 static void
-device_enter(void *data, struct wl_data_device *device, uint32_t serial,
-		struct wl_surface *surface, wl_fixed_t x, wl_fixed_t y, struct wl_data_offer *offer)
+device_enter(void *data, struct wl_data_device *device, uint32_t serial, struct wl_surface *surface,
+		wl_fixed_t x, wl_fixed_t y, struct wl_data_offer *offer)
 {
 }
 
@@ -193,8 +193,7 @@ receive_takes_only_a_pipes_write_end(void)
 	session_sleep_ms(300); /* what a source would have written, given the time */
 	off_t size = lseek(keep, 0, SEEK_END);
 	close(keep);
-	session_assert_msg(s, size == 0, "%lld bytes were written into the file",
-			(long long)size);
+	session_assert_msg(s, size == 0, "%lld bytes were written into the file", (long long)size);
 
 	/* A pipe's read end, and a socket: refused. */
 	c = offered_client(s);

@@ -13,93 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "actor_client.h"
 #include "strata_test.h"
 
-#define MAP_TIMEOUT_MS 15000
 #define EVENT_TIMEOUT_MS 5000
 #define ATTACKER_RGB 0x13579bu
 #define VICTIM_RGB 0x2468acu
 #define POPUP_RGB 0x13579cu /* the attacker's popups */
-
-struct actor {
-	pid_t pid;
-	char log[256];
-	char app_id[64];
-	struct window_info window;
-};
-
-static void
-actor_start(struct strata_session *s, struct actor *a, const char *level, const char *app_id,
-		uint32_t rgb, const char *const *tricks)
-{
-	const char *bin = getenv("STRATA_ACTOR_BIN");
-	session_assert_msg(s, bin && bin[0],
-			"STRATA_ACTOR_BIN is not set (run through meson test)");
-	snprintf(a->log, sizeof(a->log), "%s/%s.events", s->dir, app_id);
-	snprintf(a->app_id, sizeof(a->app_id), "%s", app_id);
-	char colour[16], popup_colour[16];
-	snprintf(colour, sizeof(colour), "ff%06x", rgb);
-	snprintf(popup_colour, sizeof(popup_colour), "ff%06x", POPUP_RGB);
-	char *argv[40];
-	int n = 0;
-	argv[n++] = (char *)bin;
-	argv[n++] = "--log";
-	argv[n++] = a->log;
-	argv[n++] = "--colour";
-	argv[n++] = colour;
-	argv[n++] = "--popup-colour";
-	argv[n++] = popup_colour;
-	argv[n++] = "--app-id";
-	argv[n++] = a->app_id;
-	for (int i = 0; tricks && tricks[i] && n < 38; i++) {
-		argv[n++] = "--trick";
-		argv[n++] = (char *)tricks[i];
-	}
-	argv[n] = NULL;
-	a->pid = session_spawn_client(s, level, argv);
-	session_assert_msg(s,
-			session_wait_window(s, &(struct window_match){ .app_id = app_id },
-					&a->window, MAP_TIMEOUT_MS),
-			"%s did not map", app_id);
-}
-
-struct log_wait {
-	struct actor *actor;
-	const char *needle;
-	int count;
-};
-
-static bool
-log_has(struct strata_session *s, void *data)
-{
-	struct log_wait *w = data;
-	char *text = session_read_file(w->actor->log, NULL);
-	int count = 0;
-	for (const char *p = text; p && (p = strstr(p, w->needle)); p++) {
-		count++;
-	}
-	free(text);
-	return count >= w->count;
-}
-
-static void
-actor_wait(struct strata_session *s, struct actor *a, const char *needle, int count)
-{
-	struct log_wait w = { a, needle, count };
-	if (!session_wait_for(log_has, s, &w, EVENT_TIMEOUT_MS)) {
-		char *text = session_read_file(a->log, NULL);
-		session_fail(s, "%s logged \"%s\" fewer than %d times: %s", a->app_id, needle,
-				count, text ? text : "(no log)");
-	}
-}
-
-/* Its commits are all in: a round trip after them (the actor's barrier). */
-static void
-actor_settle(struct strata_session *s, struct actor *a)
-{
-	session_assert(s, kill(a->pid, SIGUSR1) == 0);
-	actor_wait(s, a, "barrier ", 1);
-}
 
 struct box {
 	int x, y, width, height;
@@ -151,17 +71,18 @@ run_census(const char *const *tricks, int popups, bool toplevel_only)
 {
 	struct strata_session *s = session_start(NULL);
 	struct actor victim, attacker;
-	actor_start(s, &victim, "high", "scene-victim", VICTIM_RGB, NULL);
-	actor_start(s, &attacker, "low", "scene-attacker", ATTACKER_RGB, tricks);
+	actor_start(s, &victim, "high", "scene-victim", VICTIM_RGB, POPUP_RGB, NULL);
+	actor_start(s, &attacker, "low", "scene-attacker", ATTACKER_RGB, POPUP_RGB, tricks);
 	/* Raise the attacker by clicking it (a user action: it comes on top). */
 	int x, y;
 	session_assert(s, session_window_visible_point(s, attacker.window.id, &x, &y));
 	free(session_ctl_ok(s, "click %d %d", x, y));
 	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
 	if (popups > 0) {
-		actor_wait(s, &attacker, " configured", popups);
+		actor_wait_count(s, &attacker, " configured", popups);
 	}
-	actor_settle(s, &attacker);
+	/* Its commits are all in: a round trip after them. */
+	actor_barrier(s, &attacker);
 	session_assert(s,
 			session_find_window(s, &(struct window_match){ .id = victim.window.id },
 					&victim.window));
