@@ -50,8 +50,10 @@ handle_binding(struct wl_listener *listener, void *data)
 		break;
 	case BINDING_FULLSCREEN:
 		if (focused) {
-			view_set_fullscreen(focused, !focused->fullscreen);
+			/* The user's: the whole area under the banner. */
+			view_set_fullscreen(focused, !focused->fullscreen, true);
 			layout_arrange(server);
+			seat_pointer_rebase(server->seat);
 		}
 		break;
 	}

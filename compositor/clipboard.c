@@ -199,6 +199,15 @@ clipboard_level_source(struct strata_server *server, int level)
 	return level >= 0 && level < STRATA_MAX_LEVELS ? slots[level].source : NULL;
 }
 
+size_t
+clipboard_level_primary_types(struct strata_server *server, int level, bool *set)
+{
+	struct wlr_primary_selection_source *primary =
+			level >= 0 && level < STRATA_MAX_LEVELS ? slots[level].primary : NULL;
+	*set = primary != NULL;
+	return primary ? primary->mime_types.size / sizeof(char *) : 0;
+}
+
 void
 clipboard_set_level_source(struct strata_server *server, int level, struct wlr_data_source *source,
 		uint32_t serial)
@@ -484,6 +493,26 @@ clipboard_set_level_snapshot(struct strata_server *server, int level, uint8_t *b
 
 /* ---- drag and drop, within one level ---------------------------------- */
 
+/*
+ * A refused drag must still be freed: wlroots 0.15 frees a drag only when
+ * its source goes or when it ends once started. With a source, destroying
+ * the source does it. Without one (a drag within one client), it is started
+ * as a keyboard-only drag and its grab ended at once, which frees it and
+ * does nothing else, but only while no other drag is on: starting one
+ * would cancel that drag's source. Otherwise it is left (the proxy's rate
+ * limit bounds how many).
+ */
+static void
+drag_discard(struct wlr_seat *seat, struct wlr_drag *drag, uint32_t serial)
+{
+	if (drag->source) {
+		wlr_data_source_destroy(drag->source);
+	} else if (!seat->drag && !seat->drag_source) {
+		wlr_seat_start_drag(seat, drag, serial);
+		wlr_seat_keyboard_end_grab(seat);
+	}
+}
+
 /* A drag starts only from the focused level's pointer grab; the seat never
  * lets it enter another level's surfaces (seat.c, the motion gate). */
 static void
@@ -497,9 +526,7 @@ handle_request_start_drag(struct wl_listener *listener, void *data)
 			!wlr_seat_validate_pointer_grab_serial(seat, event->origin,
 					event->serial)) {
 		wlr_log(WLR_INFO, "drag refused: not from the focused level's pointer grab");
-		if (event->drag->source) {
-			wlr_data_source_destroy(event->drag->source);
-		}
+		drag_discard(seat, event->drag, event->serial);
 		return;
 	}
 	wlr_seat_start_pointer_drag(seat, event->drag, event->serial);

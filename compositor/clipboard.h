@@ -26,6 +26,8 @@ void clipboard_finish(struct strata_server *server);
 /* The level's current selection source (a client's or a transferred
  * snapshot), or NULL. */
 struct wlr_data_source *clipboard_level_source(struct strata_server *server, int level);
+/* The MIME types of a level's primary selection; set: whether it has one. */
+size_t clipboard_level_primary_types(struct strata_server *server, int level, bool *set);
 
 /* Makes source the level's selection (the level owns it from now on; any
  * previous source of that level is cancelled), and the seat's if the level

@@ -79,6 +79,15 @@ is_tiled(struct strata_view *view)
 			view->level >= 0;
 }
 
+/* Fullscreen or maximised at the client's request: its level's whole
+ * column, never more (a client never grows over another level's column). */
+static bool
+fills_its_column(struct strata_view *view)
+{
+	return view->mapped && view->level >= 0 &&
+			((view->fullscreen && !view->fullscreen_by_user) || view->maximized);
+}
+
 void
 layout_keep_floating(struct strata_server *server, struct strata_view *view)
 {
@@ -102,15 +111,21 @@ layout_arrange(struct strata_server *server)
 		return;
 	}
 	size_t level_count = server->config.level_count;
-	int per_level[STRATA_MAX_LEVELS] = { 0 };
+	int per_level[STRATA_MAX_LEVELS] = { 0 }, in_column[STRATA_MAX_LEVELS] = { 0 };
 	struct strata_view *view;
 	wl_list_for_each(view, &server->views, link) {
-		if (is_tiled(view) && (size_t)view->level < level_count) {
+		if ((size_t)view->level >= level_count || view->level < 0) {
+			continue;
+		}
+		if (is_tiled(view)) {
 			per_level[view->level]++;
+			in_column[view->level]++;
+		} else if (fills_its_column(view)) {
+			in_column[view->level]++;
 		}
 	}
 	struct wlr_box columns[STRATA_MAX_LEVELS];
-	layout_columns(&area, per_level, level_count, columns);
+	layout_columns(&area, in_column, level_count, columns);
 
 	int row[STRATA_MAX_LEVELS] = { 0 };
 	/* Oldest window on top of its column: walk the list from its end. */
@@ -129,7 +144,10 @@ layout_arrange(struct strata_server *server)
 		if (!view->mapped) {
 			continue;
 		}
-		if (view->fullscreen || view->maximized) {
+		if (fills_its_column(view) && (size_t)view->level < level_count) {
+			view->column = columns[view->level];
+			place_in_cell(view, &columns[view->level]);
+		} else if (view->fullscreen) {
 			place_in_cell(view, &area);
 		} else if (view->floating) {
 			layout_keep_floating(server, view);

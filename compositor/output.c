@@ -55,14 +55,29 @@ handle_frame(struct wl_listener *listener, void *data)
 {
 	struct strata_output *output = wl_container_of(listener, output, frame);
 	struct strata_server *server = output->server;
-	if (!wl_list_empty(&output->captures)) {
-		wlr_output_damage_add_whole(output->scene_output->damage);
+	struct strata_capture *capture, *tmp;
+	wl_list_for_each(capture, &output->captures, link) {
+		if (capture->whole) {
+			wlr_output_damage_add_whole(output->scene_output->damage);
+			break;
+		}
 	}
 	uint64_t before = server->stat_frames;
 	uint64_t start = now_ns();
 	float background[4];
 	config_colour_to_floats(server->config.background, background);
-	scene_output_render(output->scene_output, background);
+	bool rendered = scene_output_render(output->scene_output, background);
+	if (rendered && server->stat_frames == before) {
+		/* Nothing was damaged: the frame on screen is the last one. */
+		wl_list_for_each_safe(capture, tmp, &output->captures, link) {
+			if (!capture->whole) {
+				wl_list_remove(&capture->link);
+				capture->callback(capture->data, output->wlr_output,
+						output->last_frame);
+				free(capture);
+			}
+		}
+	}
 	if (server->stat_frames != before) {
 		/* Something was rendered and committed (see handle_commit). */
 		uint64_t took = now_ns() - start;
@@ -85,6 +100,10 @@ handle_commit(struct wl_listener *listener, void *data)
 		return;
 	}
 	output->server->stat_frames++;
+	if (output->server->keep_frames) {
+		wlr_buffer_unlock(output->last_frame);
+		output->last_frame = wlr_buffer_lock(event->buffer);
+	}
 	struct strata_capture *capture, *tmp;
 	wl_list_for_each_safe(capture, tmp, &output->captures, link) {
 		wl_list_remove(&capture->link);
@@ -111,6 +130,8 @@ handle_destroy(struct wl_listener *listener, void *data)
 		capture->callback(capture->data, output->wlr_output, NULL);
 		free(capture);
 	}
+	wlr_buffer_unlock(output->last_frame);
+	output->last_frame = NULL;
 	wl_list_remove(&output->frame.link);
 	wl_list_remove(&output->commit.link);
 	wl_list_remove(&output->mode.link);
@@ -171,7 +192,8 @@ output_handle_new(struct wl_listener *listener, void *data)
 }
 
 bool
-output_request_capture(struct strata_output *output, output_capture_fn callback, void *data)
+output_request_capture(struct strata_output *output, output_capture_fn callback, void *data,
+		bool whole)
 {
 	struct strata_capture *capture = calloc(1, sizeof(*capture));
 	if (!capture) {
@@ -179,8 +201,11 @@ output_request_capture(struct strata_output *output, output_capture_fn callback,
 	}
 	capture->callback = callback;
 	capture->data = data;
+	capture->whole = whole;
 	wl_list_insert(output->captures.prev, &capture->link);
-	wlr_output_damage_add_whole(output->scene_output->damage);
+	if (whole) {
+		wlr_output_damage_add_whole(output->scene_output->damage);
+	}
 	wlr_output_schedule_frame(output->wlr_output);
 	return true;
 }

@@ -14,6 +14,7 @@ struct strata_capture {
 	struct wl_list link; /* strata_output.captures */
 	output_capture_fn callback;
 	void *data;
+	bool whole; /* redraw the whole output for it; else as damage has it */
 };
 
 struct strata_output {
@@ -23,6 +24,9 @@ struct strata_output {
 	struct wlr_scene_output *scene_output;
 	struct wlr_scene_node *banner; /* may be NULL; banner.c draws it */
 	struct wl_list captures; /* strata_capture.link */
+	/* The frame committed last, as it is (locked; NULL unless the server
+	 * keeps frames: the test-control's captures without a redraw). */
+	struct wlr_buffer *last_frame;
 
 	struct wl_listener frame;
 	struct wl_listener commit;
@@ -37,8 +41,15 @@ bool output_usable_area(struct strata_server *server, struct wlr_box *box);
 /* The output box in layout coordinates. */
 void output_get_box(struct strata_output *output, struct wlr_box *box);
 struct strata_output *output_at(struct strata_server *server, double lx, double ly);
-/* Ask for a freshly rendered frame; callback runs when it is committed. */
-bool output_request_capture(struct strata_output *output, output_capture_fn callback, void *data);
+/*
+ * Ask for the output's next frame; callback runs with it once committed.
+ * whole: the frame is redrawn whole. Otherwise it is drawn as damage
+ * tracking has it, the way every frame on screen is: what was committed
+ * before the request is in it, and when nothing changed since the last
+ * frame, that last frame is the answer (the server must keep frames).
+ */
+bool output_request_capture(struct strata_output *output, output_capture_fn callback, void *data,
+		bool whole);
 /* Drop every pending capture whose data is data (its requester went away). */
 void output_cancel_captures(struct strata_server *server, void *data);
 

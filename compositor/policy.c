@@ -125,9 +125,12 @@ binding_action_name(enum binding_action action)
 }
 
 bool
-focus_takes_focus_on_map(int focused_level, int new_level)
+focus_takes_focus_on_map(int focused_level, int last_level, int new_level)
 {
-	return focused_level == POLICY_NO_LEVEL || focused_level == new_level;
+	if (focused_level != POLICY_NO_LEVEL) {
+		return focused_level == new_level;
+	}
+	return last_level == POLICY_NO_LEVEL || last_level == new_level;
 }
 
 int

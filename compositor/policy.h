@@ -105,11 +105,13 @@ const char *binding_action_name(enum binding_action action);
 #define POLICY_NO_LEVEL (-1000)
 
 /*
- * A newly mapped window takes focus only when nothing has focus or the
- * focused window is of the same level: a window of another level never
- * steals the keyboard from what the user is typing into.
+ * A newly mapped window takes focus only when the focused window is of its
+ * level, or when nothing has focus and no other level had it last (at the
+ * start of the session, or after the last window of that level closed): a
+ * window of another level never steals the keyboard from what the user was
+ * typing into, even once that window is gone.
  */
-bool focus_takes_focus_on_map(int focused_level, int new_level);
+bool focus_takes_focus_on_map(int focused_level, int last_level, int new_level);
 
 /* What the focus rules need to know of a window; windows are given top of
  * the stack first. */

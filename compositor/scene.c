@@ -271,13 +271,17 @@ draw_backdrop(struct render_walk *walk, struct wlr_scene_node *node, int lx, int
 	pixman_region32_copy(&backdrop, allowed);
 	int sx, sy;
 	struct wlr_scene_surface *main = first_surface(node, lx, ly, &sx, &sy);
-	if (main) {
-		/* What the client declares opaque needs no backdrop. */
+	struct wlr_texture *texture = main ? wlr_surface_get_texture(main->surface) : NULL;
+	if (texture && wlr_texture_is_opaque(texture)) {
+		/* A buffer without alpha covers its whole surface: no backdrop
+		 * there. The opaque region a client declares is not taken: a
+		 * client could say opaque and draw nothing. */
+		struct wlr_box box = { sx - walk->ox, sy - walk->oy, main->surface->current.width,
+			main->surface->current.height };
+		scale_box(&box, walk->output->scale);
 		pixman_region32_t opaque;
-		pixman_region32_init(&opaque);
-		pixman_region32_copy(&opaque, &main->surface->opaque_region);
-		pixman_region32_translate(&opaque, sx, sy);
-		region_to_output(&opaque, walk->ox, walk->oy, walk->output->scale);
+		pixman_region32_init_rect(&opaque, box.x, box.y, (unsigned)box.width,
+				(unsigned)box.height);
 		pixman_region32_subtract(&backdrop, &backdrop, &opaque);
 		pixman_region32_fini(&opaque);
 	}
@@ -424,6 +428,11 @@ node_at(struct wlr_scene_node *node, double lx, double ly, int ox, int oy,
 			if (x >= 0 && x < width && y >= 0 && y < height) {
 				found = node;
 			}
+		}
+		if (!found && tag && tag->solid && region == &clipped) {
+			/* Inside a window's box, where its client takes no input:
+			 * the window's, not what is under it. */
+			found = node;
 		}
 		if (found == node) {
 			*nx = x;

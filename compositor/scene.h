@@ -31,10 +31,15 @@ struct scene_tag {
 	/* Fills region (initialised, empty) with where the subtree may draw and
 	 * take input, in layout coordinates; NULL: wherever its parent may. */
 	void (*clip)(struct scene_tag *tag, pixman_region32_t *region);
-	/* Before the subtree, fill its region, less the opaque part of its first
-	 * surface, with black: what shows through a translucent window is never
-	 * another window. */
+	/* Before the subtree, fill its region with black, but where its first
+	 * surface's buffer has no alpha at all: what shows through a
+	 * translucent window is never another window (a client's word that it
+	 * is opaque is not taken). */
 	bool backdrop;
+	/* For the pointer, the whole region is the subtree's: a point inside it
+	 * where no surface takes input hits the tagged node itself, never what
+	 * lies under it (another window). */
+	bool solid;
 };
 
 /* The tag of a node, or NULL when Strata set none. */

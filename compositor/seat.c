@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <wlr/backend/headless.h>
+#include <wlr/interfaces/wlr_input_device.h>
 #include <wlr/interfaces/wlr_keyboard.h>
 #include <wlr/types/wlr_data_device.h>
 #include <wlr/types/wlr_input_device.h>
@@ -53,15 +54,18 @@ view_client(struct strata_view *view)
 
 /* ---- what clients see of the keyboard --------------------------------- */
 
+/* The client keyboard takes the group's modifiers less the reserved one:
+ * clients never learn of it, not even from a new wl_keyboard's enter. */
 static struct wlr_keyboard_modifiers
 filtered_modifiers(struct strata_seat *seat)
 {
-	/* Clients never learn of the reserved modifier. */
 	struct wlr_keyboard_modifiers mods = seat->keyboard_group->keyboard.modifiers;
 	mods.depressed &= ~seat->reserved_mask;
 	mods.latched &= ~seat->reserved_mask;
 	mods.locked &= ~seat->reserved_mask;
-	return mods;
+	struct wlr_keyboard *shown = seat->client_keyboard->keyboard;
+	wlr_keyboard_notify_modifiers(shown, mods.depressed, mods.latched, mods.locked, mods.group);
+	return shown->modifiers;
 }
 
 static void
@@ -126,6 +130,7 @@ keyboard_enter_view(struct strata_seat *seat, struct strata_view *view)
 /* ---- focus ------------------------------------------------------------ */
 
 static void process_motion(struct strata_seat *seat, uint32_t time);
+static void clear_pointer_focus(struct strata_seat *seat);
 
 static void
 raise_view(struct strata_seat *seat, struct strata_view *view)
@@ -155,6 +160,9 @@ set_focus(struct strata_seat *seat, struct strata_view *view)
 	 * listeners swap it; then enter, which offers it to the new client. */
 	wlr_seat_keyboard_clear_focus(seat->wlr_seat);
 	seat->focused = view;
+	if (view) {
+		seat->last_level = view->level;
+	}
 	if (old) {
 		view_set_focused(old, false);
 	}
@@ -170,6 +178,8 @@ set_focus(struct strata_seat *seat, struct strata_view *view)
 	};
 	wl_signal_emit(&seat->events.focus, &event);
 	keyboard_enter_view(seat, seat->focused);
+	/* The raised window may now be under the pointer. */
+	seat_pointer_rebase(seat);
 	wlr_log(WLR_DEBUG, "focus: %s view %u",
 			view ? levels_name(seat->server, view->level) : "no", view ? view->id : 0);
 }
@@ -223,15 +233,23 @@ seat_focus_next(struct strata_seat *seat)
 void
 seat_view_mapped(struct strata_seat *seat, struct strata_view *view)
 {
-	if (focus_takes_focus_on_map(view_level(seat->focused), view->level)) {
+	if (focus_takes_focus_on_map(view_level(seat->focused), seat->last_level, view->level)) {
 		set_focus(seat, view);
 		return;
 	}
-	/* Below the focused window: it must not cover what the user works in. */
+	/* Below the focused window (if any): it must not cover what the user
+	 * works in. */
 	struct strata_view *focused = seat->focused;
-	wlr_scene_node_place_below(view->tree, focused->tree);
-	wl_list_remove(&view->link);
-	wl_list_insert(&focused->link, &view->link);
+	if (focused) {
+		wlr_scene_node_place_below(view->tree, focused->tree);
+		wl_list_remove(&view->link);
+		wl_list_insert(&focused->link, &view->link);
+	} else {
+		wlr_scene_node_lower_to_bottom(view->tree);
+		wl_list_remove(&view->link);
+		wl_list_insert(seat->server->views.prev, &view->link);
+	}
+	seat_pointer_rebase(seat);
 }
 
 void
@@ -282,10 +300,10 @@ seat_begin_modal(struct strata_seat *seat, struct seat_modal *modal)
 	new_generation(seat);
 	seat->cursor_mode = STRATA_CURSOR_PASSTHROUGH;
 	seat->grabbed_view = NULL;
-	/* No client hears anything from now on: they are told so. */
+	/* No client hears anything from now on: they are told so, and no
+	 * client's cursor image stays on screen. */
 	wlr_seat_keyboard_clear_focus(seat->wlr_seat);
-	wlr_seat_pointer_clear_focus(seat->wlr_seat);
-	seat->pointer_client = NULL;
+	clear_pointer_focus(seat);
 	return true;
 }
 
@@ -305,6 +323,14 @@ bool
 seat_modal_active(struct strata_seat *seat)
 {
 	return seat->modal != NULL;
+}
+
+void
+seat_pointer_rebase(struct strata_seat *seat)
+{
+	if (seat->cursor_mode == STRATA_CURSOR_PASSTHROUGH) {
+		process_motion(seat, now_msec());
+	}
 }
 
 /* ---- keyboard --------------------------------------------------------- */
@@ -378,10 +404,10 @@ static void
 handle_group_modifiers(struct wl_listener *listener, void *data)
 {
 	struct strata_seat *seat = wl_container_of(listener, seat, group_modifiers);
+	struct wlr_keyboard_modifiers mods = filtered_modifiers(seat);
 	if (seat->modal) {
 		return;
 	}
-	struct wlr_keyboard_modifiers mods = filtered_modifiers(seat);
 	wlr_seat_keyboard_send_modifiers(seat->wlr_seat, &mods);
 }
 
@@ -553,6 +579,23 @@ begin_grab(struct strata_seat *seat, struct strata_view *view, enum strata_curso
 	layout_arrange(seat->server);
 }
 
+/*
+ * A release the gate drops still ends the button for wlr_seat, which counts
+ * buttons held (for grab serials and drags): told with nobody under the
+ * pointer, so that no client hears it, then pointer focus comes back.
+ */
+static void
+forget_release(struct strata_seat *seat, const struct wlr_event_pointer_button *event)
+{
+	if (seat->wlr_seat->pointer_state.button_count == 0) {
+		return;
+	}
+	clear_pointer_focus(seat);
+	wlr_seat_pointer_notify_button(seat->wlr_seat, event->time_msec, event->button,
+			WLR_BUTTON_RELEASED);
+	seat_pointer_rebase(seat);
+}
+
 static uint32_t
 button_bit(uint32_t button)
 {
@@ -588,6 +631,9 @@ handle_cursor_button(struct wl_listener *listener, void *data)
 	}
 	switch (gate_decide_button(&in, event->button)) {
 	case GATE_BUTTON_DROP:
+		if (!pressed) {
+			forget_release(seat, event);
+		}
 		return;
 	case GATE_BUTTON_TO_MODAL:
 		seat->modal->handle_button(seat->modal, event->button);
@@ -766,6 +812,37 @@ handle_new_input(struct wl_listener *listener, void *data)
 	update_capabilities(seat);
 }
 
+static void
+client_keyboard_device_destroy(struct wlr_input_device *device)
+{
+	free(device);
+}
+
+static const struct wlr_input_device_impl client_keyboard_impl = {
+	.destroy = client_keyboard_device_destroy,
+};
+
+static bool
+client_keyboard_init(struct strata_seat *seat)
+{
+	struct wlr_input_device *device = calloc(1, sizeof(*device));
+	struct wlr_keyboard *keyboard = calloc(1, sizeof(*keyboard));
+	if (!device || !keyboard) {
+		free(device);
+		free(keyboard);
+		return false;
+	}
+	wlr_input_device_init(device, WLR_INPUT_DEVICE_KEYBOARD, &client_keyboard_impl,
+			"strata-seat", 0, 0);
+	device->keyboard = keyboard;
+	wlr_keyboard_init(keyboard, NULL);
+	wlr_keyboard_set_keymap(keyboard, seat->keyboard_group->keyboard.keymap);
+	wlr_keyboard_set_repeat_info(keyboard, 25, 600);
+	seat->client_keyboard = device;
+	wlr_seat_set_keyboard(seat->wlr_seat, device);
+	return true;
+}
+
 static bool
 group_init(struct strata_seat *seat)
 {
@@ -789,8 +866,7 @@ group_init(struct strata_seat *seat)
 	wl_signal_add(&seat->keyboard_group->keyboard.events.modifiers, &seat->group_modifiers);
 	seat->group_leave.notify = handle_group_leave;
 	wl_signal_add(&seat->keyboard_group->events.leave, &seat->group_leave);
-	wlr_seat_set_keyboard(seat->wlr_seat, seat->keyboard_group->input_device);
-	return true;
+	return client_keyboard_init(seat);
 }
 
 struct strata_seat *
@@ -804,6 +880,7 @@ seat_create(struct strata_server *server)
 	wl_list_init(&seat->keyboards);
 	wl_signal_init(&seat->events.focus);
 	wl_signal_init(&seat->events.binding);
+	seat->last_level = POLICY_NO_LEVEL;
 	seat->reserved_mask = server->config.modifier == STRATA_MODIFIER_ALT ? WLR_MODIFIER_ALT :
 									       WLR_MODIFIER_LOGO;
 	seat->wlr_seat = wlr_seat_create(server->display, "seat0");
@@ -879,6 +956,10 @@ seat_destroy(struct strata_seat *seat)
 			wl_list_remove(&seat->group_leave.link);
 		}
 		wlr_keyboard_group_destroy(seat->keyboard_group);
+	}
+	if (seat->client_keyboard) {
+		wlr_seat_set_keyboard(seat->wlr_seat, NULL);
+		wlr_input_device_destroy(seat->client_keyboard);
 	}
 	if (seat->request_logger) {
 		wl_protocol_logger_destroy(seat->request_logger);

@@ -64,11 +64,16 @@ struct strata_seat {
 	struct wlr_cursor *cursor;
 	struct wlr_xcursor_manager *cursor_manager; /* may be NULL (headless: no image) */
 	struct wl_list keyboards; /* seat_keyboard.link */
-	/* The one keyboard the wlr_seat knows: every device's keys come through it. */
+	/* Every device's keys come through this one group (the gate's input). */
 	struct wlr_keyboard_group *keyboard_group;
+	/* The keyboard the wlr_seat knows and shows clients (its keymap, and
+	 * what a new wl_keyboard's enter carries): the group's keymap, the
+	 * modifiers the gate lets through, never a key down. */
+	struct wlr_input_device *client_keyboard;
 	uint32_t reserved_mask; /* WLR_MODIFIER_LOGO or WLR_MODIFIER_ALT */
 
 	struct strata_view *focused; /* may be NULL */
+	int last_level; /* the level that had focus last, POLICY_NO_LEVEL before any */
 	/* Bumped whenever who hears input changes (focus, modal): presses and
 	 * buttons delivered under an older generation are never released. */
 	uint32_t generation;
@@ -124,6 +129,9 @@ void seat_focus_next(struct strata_seat *seat);
 /* The focus rules, as windows come and go (xdg_shell.c). */
 void seat_view_mapped(struct strata_seat *seat, struct strata_view *view);
 void seat_view_unmapped(struct strata_seat *seat, struct strata_view *view);
+/* Windows moved, came or went under a still pointer: pointer focus follows
+ * what is under it now. */
+void seat_pointer_rebase(struct strata_seat *seat);
 
 struct strata_view *seat_focused_view(struct strata_seat *seat); /* may be NULL */
 int seat_focused_level(struct strata_seat *seat); /* POLICY_NO_LEVEL: none */

@@ -94,6 +94,9 @@ struct strata_server {
 		struct wl_signal outputs_changed;
 	} events;
 
+	/* Keep each output's last committed frame (test-control). */
+	bool keep_frames;
+
 	/* Frame statistics, for the test-control and benchmarks. */
 	uint64_t stat_frames;
 	uint64_t stat_render_ns_total;

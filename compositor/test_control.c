@@ -402,9 +402,14 @@ handle_request(struct tc_conn *conn, char *line)
 	} else if (strcmp(cmd, "selections") == 0) {
 		for (size_t i = 0; i < server->config.level_count; i++) {
 			struct wlr_data_source *source = clipboard_level_source(server, (int)i);
-			conn_write(conn, "selection level=%s set=%d types=%zu",
+			bool primary = false;
+			size_t primary_types =
+					clipboard_level_primary_types(server, (int)i, &primary);
+			conn_write(conn,
+					"selection level=%s set=%d types=%zu primary=%d primary_types=%zu",
 					server->config.levels[i].name, source != NULL,
-					source ? source->mime_types.size / sizeof(char *) : 0);
+					source ? source->mime_types.size / sizeof(char *) : 0,
+					primary, primary_types);
 		}
 		conn_write(conn, "ok");
 	} else if (strcmp(cmd, "dialog") == 0) {
@@ -489,18 +494,22 @@ handle_request(struct tc_conn *conn, char *line)
 		}
 		conn->pixel_x = x;
 		conn->pixel_y = y;
-		conn->pending = output_request_capture(output, capture_pixel_done, conn);
+		conn->pending = output_request_capture(output, capture_pixel_done, conn, true);
 		if (!conn->pending) {
 			conn_write(conn, "error out of memory");
 		}
-	} else if (strcmp(cmd, "screenshot") == 0) {
+	} else if (strcmp(cmd, "screenshot") == 0 || strcmp(cmd, "screenshot-current") == 0) {
+		/* screenshot-current: the next frame drawn as damage tracking has
+		 * it, no redraw forced, so what it would leave stale shows. */
+		bool whole = strcmp(cmd, "screenshot") == 0;
 		struct strata_output *output = output_at(server, 0, 0);
 		if (!*rest || !output) {
-			conn_write(conn, "error usage: screenshot PATH");
+			conn_write(conn, "error usage: %s PATH", cmd);
 			return;
 		}
 		snprintf(conn->path, sizeof(conn->path), "%s", rest);
-		conn->pending = output_request_capture(output, capture_screenshot_done, conn);
+		conn->pending = output_request_capture(output, capture_screenshot_done, conn,
+				whole);
 		if (!conn->pending) {
 			conn_write(conn, "error out of memory");
 		}
@@ -631,6 +640,7 @@ test_control_create(struct strata_server *server, const char *path)
 		return NULL;
 	}
 	control->server = server;
+	server->keep_frames = true;
 	wl_list_init(&control->conns);
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path) >=

@@ -185,9 +185,10 @@ view_close(struct strata_view *view)
 }
 
 void
-view_set_fullscreen(struct strata_view *view, bool fullscreen)
+view_set_fullscreen(struct strata_view *view, bool fullscreen, bool by_user)
 {
 	view->fullscreen = fullscreen;
+	view->fullscreen_by_user = fullscreen && by_user;
 	wlr_xdg_toplevel_set_fullscreen(view->xdg_surface, fullscreen);
 	view_update_frame(view);
 }
@@ -259,8 +260,10 @@ view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 	view->height = 1;
 	view->title_bar_width = -1;
 	view->tag = (struct scene_tag){ .view = view };
-	view->content_tag =
-			(struct scene_tag){ .view = view, .clip = content_clip, .backdrop = true };
+	view->content_tag = (struct scene_tag){ .view = view,
+		.clip = content_clip,
+		.backdrop = true,
+		.solid = true };
 
 	struct wlr_scene_tree *tree = wlr_scene_tree_create(server->layer_views);
 	if (!tree) {

@@ -33,6 +33,9 @@ struct strata_view {
 	bool mapped;
 	bool floating; /* moved or resized by the user: out of the tiling */
 	bool fullscreen;
+	/* Logo+F: the whole area under the banner. A client's own request
+	 * (fullscreen or maximised) only ever gets its level's column. */
+	bool fullscreen_by_user;
 	bool maximized;
 	bool focused; /* drawn as focused (seat.c decides) */
 
@@ -97,7 +100,7 @@ void view_sync_geometry(struct strata_view *view);
 void view_update_frame(struct strata_view *view);
 /* Drawn focused or not, and told to the client (xdg activated state). */
 void view_set_focused(struct strata_view *view, bool focused);
-void view_set_fullscreen(struct strata_view *view, bool fullscreen);
+void view_set_fullscreen(struct strata_view *view, bool fullscreen, bool by_user);
 void view_close(struct strata_view *view);
 /* The title or app_id changed: sanitise and redraw. */
 void view_update_title(struct strata_view *view);

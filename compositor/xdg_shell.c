@@ -29,10 +29,11 @@ handle_map(struct wl_listener *listener, void *data)
 	view_sync_geometry(view);
 	if (view->xdg_surface->toplevel->requested.fullscreen) {
 		/* Asked for before the first configure (foot --fullscreen). */
-		view_set_fullscreen(view, true);
+		view_set_fullscreen(view, true, false);
 	}
 	layout_arrange(server);
 	seat_view_mapped(server->seat, view);
+	seat_pointer_rebase(server->seat);
 	wlr_log(WLR_INFO, "view %u mapped: level %s, app_id \"%s\"", view->id,
 			levels_name(server, view->level), view->app_id);
 }
@@ -45,6 +46,7 @@ handle_unmap(struct wl_listener *listener, void *data)
 	wlr_scene_node_set_enabled(view->tree, false);
 	seat_view_unmapped(view->server->seat, view);
 	layout_arrange(view->server);
+	seat_pointer_rebase(view->server->seat);
 }
 
 static void
@@ -66,6 +68,7 @@ handle_request_maximize(struct wl_listener *listener, void *data)
 	view->maximized = view->xdg_surface->toplevel->requested.maximized;
 	wlr_xdg_toplevel_set_maximized(view->xdg_surface, view->maximized);
 	layout_arrange(view->server);
+	seat_pointer_rebase(view->server->seat);
 }
 
 static void
@@ -76,8 +79,9 @@ handle_request_fullscreen(struct wl_listener *listener, void *data)
 		/* Remembered in requested.fullscreen and applied at map time. */
 		return;
 	}
-	view_set_fullscreen(view, view->xdg_surface->toplevel->requested.fullscreen);
+	view_set_fullscreen(view, view->xdg_surface->toplevel->requested.fullscreen, false);
 	layout_arrange(view->server);
+	seat_pointer_rebase(view->server->seat);
 }
 
 static void
@@ -112,6 +116,7 @@ handle_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&view->set_app_id.link);
 	view_destroy(view);
 	layout_arrange(server);
+	seat_pointer_rebase(server->seat);
 }
 
 /*
@@ -174,11 +179,21 @@ toplevel_view_of(struct wlr_xdg_surface *xdg_surface)
 	return node ? view_from_node(node) : NULL;
 }
 
+/* Its own box with its border (its window geometry: what the border is
+ * drawn around), within its level's region. */
 static void
 popup_clip(struct scene_tag *tag, pixman_region32_t *region)
 {
+	struct strata_popup *popup = wl_container_of(tag, popup, tag);
 	struct strata_view *view = tag->view;
 	view_popup_region(view->server, view->level, region);
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(popup->wlr_popup->base, &geo);
+	int lx, ly;
+	wlr_scene_node_coords(popup->tree, &lx, &ly);
+	int b = POPUP_BORDER;
+	pixman_region32_intersect_rect(region, region, lx - b, ly - b,
+			(unsigned)(geo.width + 2 * b), (unsigned)(geo.height + 2 * b));
 }
 
 static void
@@ -256,7 +271,7 @@ popup_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 		wl_resource_post_no_memory(xdg_surface->resource);
 		return;
 	}
-	popup->tag = (struct scene_tag){ .view = view, .clip = popup_clip };
+	popup->tag = (struct scene_tag){ .view = view, .clip = popup_clip, .solid = true };
 	popup->wlr_popup = wlr_popup;
 	popup->tree = wlr_scene_xdg_surface_create(parent->data, xdg_surface);
 	if (!popup->tree) {

@@ -18,6 +18,7 @@ actor_start(struct strata_session *s, struct actor *a, const char *level, const 
 	snprintf(a->log, sizeof(a->log), "%s/%s.events", s->dir, app_id);
 	snprintf(a->app_id, sizeof(a->app_id), "%s", app_id);
 	a->barriers = 0;
+	a->keyboard_barriers = 0;
 	char colour[16], popup_colour[16];
 	snprintf(colour, sizeof(colour), "ff%06x", rgb & 0xffffff);
 	snprintf(popup_colour, sizeof(popup_colour), "ff%06x",
@@ -166,5 +167,14 @@ actor_barrier(struct strata_session *s, struct actor *a)
 	char line[32];
 	snprintf(line, sizeof(line), "barrier %u", ++a->barriers);
 	session_assert(s, kill(a->pid, SIGUSR1) == 0);
+	actor_wait_line(s, a, 0, line);
+}
+
+void
+actor_keyboard_barrier(struct strata_session *s, struct actor *a)
+{
+	char line[40];
+	snprintf(line, sizeof(line), "keyboard barrier %u", ++a->keyboard_barriers);
+	session_assert(s, kill(a->pid, SIGUSR2) == 0);
 	actor_wait_line(s, a, 0, line);
 }

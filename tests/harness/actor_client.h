@@ -18,13 +18,14 @@ struct actor {
 	char log[256];
 	char app_id[64];
 	unsigned barriers;
+	unsigned keyboard_barriers;
 	struct window_info window; /* as listed once mapped */
 };
 
 /* Starts it on level and waits (15 s at most) for its window. Colours are
  * 0xRRGGBB; popup_rgb 0: the window's. tricks: NULL-terminated, may be NULL. */
-void actor_start(struct strata_session *s, struct actor *a, const char *level,
-		const char *app_id, uint32_t rgb, uint32_t popup_rgb, const char *const *tricks);
+void actor_start(struct strata_session *s, struct actor *a, const char *level, const char *app_id,
+		uint32_t rgb, uint32_t popup_rgb, const char *const *tricks);
 
 /* The log so far (malloc'd, "" if none yet). */
 char *actor_events(struct actor *a);
@@ -38,8 +39,10 @@ void actor_wait_count(struct strata_session *s, struct actor *a, const char *nee
 /* After this, every event the compositor sent the actor before is in its log
  * (SIGUSR1: it finishes a round trip and logs "barrier N"). */
 void actor_barrier(struct strata_session *s, struct actor *a);
+/* The actor binds one more wl_keyboard now (SIGUSR2); returns once what its
+ * enter said is in the log ("keyboard barrier N" after it). */
+void actor_keyboard_barrier(struct strata_session *s, struct actor *a);
 /* Lines past from that start with prefix; their text, "; "-joined, in listing. */
-int actor_count_lines(struct actor *a, size_t from, const char *prefix, char *listing,
-		size_t size);
+int actor_count_lines(struct actor *a, size_t from, const char *prefix, char *listing, size_t size);
 
 #endif

@@ -1355,12 +1355,12 @@ session_pixel(struct strata_session *s, int x, int y)
 	return (uint32_t)value;
 }
 
-uint32_t *
-session_screenshot(struct strata_session *s, int *width, int *height)
+static uint32_t *
+take_screenshot(struct strata_session *s, const char *request, int *width, int *height)
 {
 	char path[200];
 	snprintf(path, sizeof(path), "%s/screenshot-%d.png", s->dir, ++s->client_seq);
-	free(session_ctl_ok(s, "screenshot %s", path));
+	free(session_ctl_ok(s, "%s %s", request, path));
 	cairo_surface_t *png = cairo_image_surface_create_from_png(path);
 	if (cairo_surface_status(png) != CAIRO_STATUS_SUCCESS) {
 		session_fail(s, "screenshot %s: %s", path,
@@ -1387,6 +1387,18 @@ session_screenshot(struct strata_session *s, int *width, int *height)
 	*width = w;
 	*height = h;
 	return pixels;
+}
+
+uint32_t *
+session_screenshot(struct strata_session *s, int *width, int *height)
+{
+	return take_screenshot(s, "screenshot", width, height);
+}
+
+uint32_t *
+session_screenshot_current(struct strata_session *s, int *width, int *height)
+{
+	return take_screenshot(s, "screenshot-current", width, height);
 }
 
 bool

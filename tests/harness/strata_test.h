@@ -188,6 +188,9 @@ uint32_t session_pixel(struct strata_session *s, int x, int y);
  * (malloc'd; width and height set). The test fails if the image is not the
  * size of the output: a check over no pixels passes whatever they show. */
 uint32_t *session_screenshot(struct strata_session *s, int *width, int *height);
+/* The same, of the next frame drawn as damage tracking has it (no redraw
+ * forced): the screen as the user sees it, stale pixels included. */
+uint32_t *session_screenshot_current(struct strata_session *s, int *width, int *height);
 /* Focus: true and id/level when something has focus (level may be NULL). */
 bool session_focused(struct strata_session *s, unsigned *id, char *level, size_t level_size);
 /* Wait until the focused level is `level` ("none": nothing focused). */

@@ -24,6 +24,18 @@
  *   geometry:X,Y,W,H           xdg_surface.set_window_geometry
  *   viewport:W,H               wp_viewport destination size of the window's surface
  *   scale:N                    wl_surface.set_buffer_scale
+ *   popup-geometry:W,H         popups say their window geometry is WxH (and
+ *                              ask for that size) whatever their buffer
+ *   grab-on-hover              at the first pointer enter, a popup grabbing with
+ *                              that enter's serial (a real one, without focus)
+ *   drag-on-reenter            at the second pointer enter, a drag from the last
+ *                              press's serial
+ *   maximize, fullscreen       asks for it once mapped
+ *   transparent                the window's buffer is all alpha 0
+ *   claim-opaque               the window says it is opaque everywhere
+ *   noinput                    the window takes no input anywhere
+ * SIGUSR2 binds one more wl_keyboard (what its enter says is logged), then
+ * logs "keyboard barrier N" after a round trip.
  */
 #include <stdbool.h>
 #include <errno.h>
@@ -55,6 +67,14 @@ enum trick_kind {
 	TRICK_GEOMETRY,
 	TRICK_VIEWPORT,
 	TRICK_SCALE,
+	TRICK_POPUP_GEOMETRY,
+	TRICK_GRAB_ON_HOVER,
+	TRICK_DRAG_ON_REENTER,
+	TRICK_MAXIMIZE,
+	TRICK_FULLSCREEN,
+	TRICK_TRANSPARENT,
+	TRICK_CLAIM_OPAQUE,
+	TRICK_NOINPUT,
 };
 
 struct trick {
@@ -92,8 +112,10 @@ struct actor {
 	int configured_width, configured_height;
 
 	bool focused_once;
+	unsigned pointer_enters;
+	uint32_t last_press_serial;
 	bool dragged;
-	unsigned barriers;
+	unsigned barriers, keyboard_barriers;
 	unsigned popups;
 };
 
@@ -230,7 +252,9 @@ open_popup(struct actor *a, int x, int y, int width, int height, uint32_t adjust
 	p->width = width;
 	p->height = height;
 	struct xdg_positioner *positioner = xdg_wm_base_create_positioner(a->wm_base);
-	xdg_positioner_set_size(positioner, width, height);
+	const struct trick *geometry = find_trick(a, TRICK_POPUP_GEOMETRY);
+	xdg_positioner_set_size(positioner, geometry ? geometry->a : width,
+			geometry ? geometry->b : height);
 	xdg_positioner_set_anchor_rect(positioner, 0, 0, 1, 1);
 	xdg_positioner_set_anchor(positioner, XDG_POSITIONER_ANCHOR_TOP_LEFT);
 	xdg_positioner_set_gravity(positioner, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT);
@@ -241,6 +265,9 @@ open_popup(struct actor *a, int x, int y, int width, int height, uint32_t adjust
 	xdg_surface_add_listener(p->xdg_surface, &popup_surface_listener, p);
 	p->xdg_popup = xdg_surface_get_popup(p->xdg_surface, a->xdg_surface, positioner);
 	xdg_popup_add_listener(p->xdg_popup, &popup_listener, p);
+	if (geometry) {
+		xdg_surface_set_window_geometry(p->xdg_surface, 0, 0, geometry->a, geometry->b);
+	}
 	xdg_positioner_destroy(positioner);
 	if (grab) {
 		xdg_popup_grab(p->xdg_popup, a->seat, serial);
@@ -421,7 +448,16 @@ static void
 pointer_enter(void *data, struct wl_pointer *pointer, uint32_t serial, struct wl_surface *surface,
 		wl_fixed_t x, wl_fixed_t y)
 {
-	say(data, "pointer enter");
+	struct actor *a = data;
+	say(a, "pointer enter");
+	a->pointer_enters++;
+	if (a->pointer_enters == 1 && find_trick(a, TRICK_GRAB_ON_HOVER)) {
+		open_popup(a, 10, 10, 120, 80, 0, true, serial);
+	}
+	if (a->pointer_enters == 2 && a->last_press_serial &&
+			find_trick(a, TRICK_DRAG_ON_REENTER)) {
+		start_drag(a, a->last_press_serial);
+	}
 }
 
 static void
@@ -444,6 +480,7 @@ pointer_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t
 	if (state != WL_POINTER_BUTTON_STATE_PRESSED) {
 		return;
 	}
+	a->last_press_serial = serial;
 	if (find_trick(a, TRICK_POPUP_GRAB_ON_PRESS)) {
 		open_popup(a, 20, 20, 160, 120, 0, true, serial);
 	}
@@ -593,7 +630,18 @@ draw_window(struct actor *a)
 	if ((t = find_trick(a, TRICK_GEOMETRY))) {
 		xdg_surface_set_window_geometry(a->xdg_surface, t->a, t->b, t->c, t->d);
 	}
-	struct wl_buffer *buffer = filled_buffer(a, width, height, a->colour);
+	struct wl_buffer *buffer = filled_buffer(a, width, height,
+			find_trick(a, TRICK_TRANSPARENT) ? 0u : a->colour);
+	if (find_trick(a, TRICK_CLAIM_OPAQUE) || find_trick(a, TRICK_NOINPUT)) {
+		struct wl_region *region = wl_compositor_create_region(a->compositor);
+		if (find_trick(a, TRICK_CLAIM_OPAQUE)) {
+			wl_region_add(region, 0, 0, 1 << 20, 1 << 20);
+			wl_surface_set_opaque_region(a->surface, region);
+		} else {
+			wl_surface_set_input_region(a->surface, region); /* empty */
+		}
+		wl_region_destroy(region);
+	}
 	wl_surface_attach(a->surface, buffer, 0, 0);
 	wl_surface_damage_buffer(a->surface, 0, 0, width, height);
 }
@@ -610,6 +658,12 @@ xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t seri
 		wl_surface_commit(a->surface);
 		a->mapped = true;
 		say(a, "mapped");
+		if (find_trick(a, TRICK_MAXIMIZE)) {
+			xdg_toplevel_set_maximized(a->toplevel);
+		}
+		if (find_trick(a, TRICK_FULLSCREEN)) {
+			xdg_toplevel_set_fullscreen(a->toplevel, NULL);
+		}
 		if (find_trick(a, TRICK_POPUP_GRAB_UNFOCUSED)) {
 			open_popup(a, 10, 10, 120, 80, 0, true, FORGED_SERIAL);
 		}
@@ -694,6 +748,14 @@ parse_trick(const char *text, struct trick *t)
 		{ "geometry", TRICK_GEOMETRY, 4 },
 		{ "viewport", TRICK_VIEWPORT, 2 },
 		{ "scale", TRICK_SCALE, 1 },
+		{ "popup-geometry", TRICK_POPUP_GEOMETRY, 2 },
+		{ "grab-on-hover", TRICK_GRAB_ON_HOVER, 0 },
+		{ "drag-on-reenter", TRICK_DRAG_ON_REENTER, 0 },
+		{ "maximize", TRICK_MAXIMIZE, 0 },
+		{ "fullscreen", TRICK_FULLSCREEN, 0 },
+		{ "transparent", TRICK_TRANSPARENT, 0 },
+		{ "claim-opaque", TRICK_CLAIM_OPAQUE, 0 },
+		{ "noinput", TRICK_NOINPUT, 0 },
 	};
 	const char *colon = strchr(text, ':');
 	size_t len = colon ? (size_t)(colon - text) : strlen(text);
@@ -774,11 +836,12 @@ main(int argc, char **argv)
 	if (!a.popup_colour) {
 		a.popup_colour = a.colour;
 	}
-	sigset_t usr1;
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &usr1, NULL);
-	int sigfd = signalfd(-1, &usr1, SFD_CLOEXEC);
+	sigset_t usr;
+	sigemptyset(&usr);
+	sigaddset(&usr, SIGUSR1);
+	sigaddset(&usr, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr, NULL);
+	int sigfd = signalfd(-1, &usr, SFD_CLOEXEC);
 
 	a.display = wl_display_connect(NULL);
 	if (!a.display || sigfd < 0) {
@@ -833,7 +896,17 @@ main(int argc, char **argv)
 		}
 		if (fds[1].revents & POLLIN) {
 			struct signalfd_siginfo info;
-			if (read(sigfd, &info, sizeof(info)) == sizeof(info)) {
+			if (read(sigfd, &info, sizeof(info)) == sizeof(info) &&
+					info.ssi_signo == SIGUSR2) {
+				/* What a new wl_keyboard's enter tells (held keys,
+				 * modifiers) goes to the log like any other. */
+				struct wl_keyboard *more = wl_seat_get_keyboard(a.seat);
+				wl_keyboard_add_listener(more, &keyboard_listener, &a);
+				if (wl_display_roundtrip(a.display) < 0) {
+					break;
+				}
+				say(&a, "keyboard barrier %u", ++a.keyboard_barriers);
+			} else {
 				/* Everything sent before our sync is dispatched (and logged)
 				 * before its done event. */
 				if (wl_display_roundtrip(a.display) < 0) {

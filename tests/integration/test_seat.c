@@ -19,6 +19,8 @@
 #define KEY_B 48
 #define KEY_C 46
 #define KEY_X 45 /* the key held across the focus change: not in "abc" */
+#define KEY_LEFTMETA 125
+#define MOD_LOGO 64 /* Mod4 in the default keymap's modifier mask */
 #define BTN_LEFT 272
 
 #define LOW_RGB 0x13579bu
@@ -250,10 +252,159 @@ key_held_while_logo_tab_moves_focus(void)
 	key_held_while_focus_moves(false);
 }
 
+/* A real serial is not enough: the enter serial of a window the pointer
+ * merely passed over (without keyboard focus) cannot grab the seat. */
+static void
+popup_grab_with_a_hover_serial_is_refused(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low, high;
+	start(s, &high, "high", "seat-high", NULL);
+	start(s, &low, "low", "seat-low", (const char *const[]){ "grab-on-hover", NULL });
+	session_assert(s, session_wait_focused_level(s, "high", EVENT_TIMEOUT_MS));
+	size_t mark = actor_mark(&low);
+	/* The pointer may be over low since it mapped: its enter counts too. */
+	move_to_window(s, &low);
+	actor_wait_line(s, &low, 0, "pointer enter");
+	actor_wait_line(s, &low, 0, "popup 1 done");
+	typed_text_reaches_only(s, &high, &low, mark);
+	session_stop(s);
+}
+
+/*
+ * What a wl_keyboard bound later is told at its enter: no key held in
+ * another level's window (x, pressed while low had focus), not the Logo key
+ * the compositor keeps for itself, not Logo among the modifiers.
+ */
+static void
+a_new_keyboard_hears_no_key_held_elsewhere(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low, high;
+	start(s, &high, "high", "seat-high", NULL);
+	start(s, &low, "low", "seat-low", NULL);
+	click_window(s, &low, "left");
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	size_t low_mark = actor_mark(&low);
+	free(session_ctl_ok(s, "keydown x"));
+	char line[32];
+	snprintf(line, sizeof(line), "key %d pressed", KEY_X);
+	actor_wait_line(s, &low, low_mark, line);
+	free(session_ctl_ok(s, "key logo+Tab"));
+	session_assert(s, session_wait_focused_level(s, "high", EVENT_TIMEOUT_MS));
+	free(session_ctl_ok(s, "keydown logo"));
+	actor_barrier(s, &high); /* the enter of the focus change is logged */
+
+	size_t mark = actor_mark(&high);
+	actor_keyboard_barrier(s, &high);
+	char enters[512], mods[512];
+	int entered = actor_count_lines(&high, mark, "enter keys=", enters, sizeof(enters));
+	session_assert_msg(s, entered == 1, "the new keyboard got %d enters: %s", entered, enters);
+	char x_code[8], logo_code[8];
+	snprintf(x_code, sizeof(x_code), "%d", KEY_X);
+	snprintf(logo_code, sizeof(logo_code), "%d", KEY_LEFTMETA);
+	session_assert_msg(s, !strstr(enters, x_code) && !strstr(enters, logo_code),
+			"the new keyboard's enter lists a held key: %s", enters);
+	int told = actor_count_lines(&high, mark, "mods ", mods, sizeof(mods));
+	session_assert_msg(s, told >= 1, "the new keyboard's enter came without modifiers");
+	char *events = actor_events(&high);
+	for (const char *p = events + mark; (p = strstr(p, "mods "));) {
+		unsigned depressed = 0;
+		session_assert(s, sscanf(p, "mods %u", &depressed) == 1);
+		session_assert_msg(s, !(depressed & MOD_LOGO),
+				"the new keyboard was told Logo is down: %s", mods);
+		p += 5;
+	}
+	free(events);
+	tap_diag("new keyboard: %s %s", enters, mods);
+	free(session_ctl_ok(s, "keyup logo"));
+	free(session_ctl_ok(s, "keyup x"));
+	actor_barrier(s, &low);
+	int stolen = actor_count_lines(&low, low_mark, "key ", enters, sizeof(enters));
+	session_assert_msg(s, stolen == 1, "low got %d key events, not its one press: %s", stolen,
+			enters);
+	session_stop(s);
+}
+
+/*
+ * A press in low released over high: low never got its release, but the
+ * seat forgets the press all the same. Back over low, a drag from that old
+ * press's serial is refused (the source is cancelled, nothing enters).
+ */
+static void
+a_press_released_elsewhere_starts_no_drag(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low, high;
+	start(s, &high, "high", "seat-high", NULL);
+	start(s, &low, "low", "seat-low", (const char *const[]){ "drag-on-reenter", NULL });
+	click_window(s, &low, "left");
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	/* Start again from outside both windows: the first enter is behind. */
+	size_t mark = actor_mark(&low);
+	free(session_ctl_ok(s, "button left press"));
+	char line[40];
+	snprintf(line, sizeof(line), "button %d pressed", BTN_LEFT);
+	actor_wait_line(s, &low, mark, line);
+	move_to_window(s, &high);
+	free(session_ctl_ok(s, "button left release"));
+	actor_barrier(s, &high);
+	move_to_window(s, &low);
+	actor_wait_line(s, &low, mark, "drag started");
+	actor_wait_line(s, &low, mark, "drag cancelled");
+	actor_barrier(s, &low);
+	char *events = actor_events(&low);
+	session_assert_msg(s, !strstr(events + mark, "data enter"),
+			"a drag from a press already released started: %s", events + mark);
+	free(events);
+	session_stop(s);
+}
+
+/*
+ * The user types into high; high's only window closes. A low window mapped
+ * then does not take the keyboard: what the user goes on typing (meant for
+ * high) reaches no one until they click a window.
+ */
+static void
+no_focus_to_another_level_after_the_last_window_closed(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low, high, other;
+	start(s, &high, "high", "seat-high", NULL);
+	session_assert(s, session_wait_focused_level(s, "high", EVENT_TIMEOUT_MS));
+	session_kill_client(s, high.pid);
+	session_assert_msg(s, session_wait_windows(s, 0, EVENT_TIMEOUT_MS),
+			"high's window did not go");
+	session_assert(s, session_wait_focused_level(s, "none", EVENT_TIMEOUT_MS));
+	start(s, &low, "low", "seat-low", NULL);
+	free(session_ctl_ok(s, "type abc"));
+	actor_barrier(s, &low);
+	char listing[512];
+	int stolen = actor_count_lines(&low, 0, "key ", listing, sizeof(listing));
+	session_assert_msg(s, stolen == 0, "low's new window got %d keys meant for high: %s",
+			stolen, listing);
+	session_assert_msg(s,
+			actor_count_lines(&low, 0, "enter keys=", listing, sizeof(listing)) == 0,
+			"low's new window took the keyboard: %s", listing);
+	/* A click gives it focus (the keys above were not lost by accident). */
+	start(s, &other, "high", "seat-high-2", NULL);
+	click_window(s, &low, "left");
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	size_t mark = actor_mark(&low);
+	free(session_ctl_ok(s, "type abc"));
+	snprintf(listing, sizeof(listing), "key %d released", KEY_C);
+	actor_wait_line(s, &low, mark, listing);
+	session_stop(s);
+}
+
 TAP_TESTS(TAP_CASE(popup_grab_with_a_sent_serial_ends_on_click_elsewhere),
 		TAP_CASE(popup_grab_with_a_forged_serial_is_refused),
 		TAP_CASE(popup_grab_from_an_unfocused_window_is_refused),
 		TAP_CASE(button_held_in_low_during_a_click_on_high),
 		TAP_CASE(drag_from_low_carried_over_high),
 		TAP_CASE(key_held_while_a_click_moves_focus),
-		TAP_CASE(key_held_while_logo_tab_moves_focus))
+		TAP_CASE(key_held_while_logo_tab_moves_focus),
+		TAP_CASE(popup_grab_with_a_hover_serial_is_refused),
+		TAP_CASE(a_new_keyboard_hears_no_key_held_elsewhere),
+		TAP_CASE(a_press_released_elsewhere_starts_no_drag),
+		TAP_CASE(no_focus_to_another_level_after_the_last_window_closed))

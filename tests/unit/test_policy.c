@@ -218,13 +218,20 @@ binding_table(void)
 static void
 new_windows_never_steal_focus_across_levels(void)
 {
-	tap_assert(focus_takes_focus_on_map(POLICY_NO_LEVEL, 0));
-	tap_assert(focus_takes_focus_on_map(POLICY_NO_LEVEL, 1));
-	tap_assert(focus_takes_focus_on_map(1, 1));
-	tap_assert(!focus_takes_focus_on_map(0, 1));
-	tap_assert(!focus_takes_focus_on_map(1, 0));
+	/* The start of a session: nothing focused, no level before. */
+	tap_assert(focus_takes_focus_on_map(POLICY_NO_LEVEL, POLICY_NO_LEVEL, 0));
+	tap_assert(focus_takes_focus_on_map(POLICY_NO_LEVEL, POLICY_NO_LEVEL, 1));
+	/* A window of the focused level; never one of another. */
+	tap_assert(focus_takes_focus_on_map(1, 1, 1));
+	tap_assert(focus_takes_focus_on_map(1, 0, 1));
+	tap_assert(!focus_takes_focus_on_map(0, 0, 1));
+	tap_assert(!focus_takes_focus_on_map(1, 1, 0));
+	/* Nothing focused since high's last window closed: low's new window
+	 * does not take the keyboard the user was typing into high with. */
+	tap_assert(!focus_takes_focus_on_map(POLICY_NO_LEVEL, 1, 0));
+	tap_assert(focus_takes_focus_on_map(POLICY_NO_LEVEL, 1, 1));
 	/* A core window (-1) focused: a level's new window does not take it. */
-	tap_assert(!focus_takes_focus_on_map(-1, 0));
+	tap_assert(!focus_takes_focus_on_map(-1, -1, 0));
 }
 
 static void
