@@ -14,7 +14,10 @@
 struct pending {
 	struct wl_list link; /* guard_client.pending, oldest first */
 	uint32_t id;
-	uint32_t request_length; /* an answer is never longer */
+	/* An answer is never longer: the policy's size cap for a sanitised
+	 * content (a re-encoded image may be longer than what was offered, never
+	 * than the cap), nothing for an audit line. */
+	uint32_t answer_max;
 	guard_reply_fn reply; /* NULL once forgotten */
 	void *data;
 	uint64_t deadline_ms;
@@ -51,7 +54,7 @@ deliver_failed(struct guard_client *guard)
 	wl_list_for_each_safe(p, tmp, &list, link) {
 		wl_list_remove(&p->link);
 		if (p->reply) {
-			p->reply(p->data, false, NULL, NULL, 0);
+			p->reply(p->data, p->id, false, NULL, NULL, 0);
 		}
 		free(p);
 	}
@@ -159,7 +162,7 @@ answer_complete(struct guard_client *guard)
 	guard->payload_len = 0;
 	arm_timer(guard);
 	if (p->reply) {
-		p->reply(p->data, true, &response, bytes, length);
+		p->reply(p->data, p->id, true, &response, bytes, length);
 	} else {
 		free(bytes);
 	}
@@ -202,7 +205,7 @@ read_answers(struct guard_client *guard)
 			struct guard_response *h = &guard->header;
 			if (h->magic != GUARD_IPC_MAGIC || h->id != p->id ||
 					h->length > GUARD_HARD_MAX_BYTES ||
-					h->length > p->request_length) {
+					h->length > p->answer_max) {
 				return false;
 			}
 			h->reason[sizeof(h->reason) - 1] = '\0';
@@ -217,6 +220,9 @@ read_answers(struct guard_client *guard)
 		}
 		if (guard->payload_len == guard->header.length) {
 			answer_complete(guard);
+			if (guard->fd < 0) {
+				return true; /* a reply's owner ended the guard */
+			}
 		}
 	}
 }
@@ -368,7 +374,7 @@ guard_client_call(struct guard_client *guard, struct guard_request *req, const u
 	req->length = (uint32_t)length;
 	*p = (struct pending){
 		.id = req->id,
-		.request_length = (uint32_t)length,
+		.answer_max = req->type == GUARD_REQ_SANITISE ? req->max_bytes : 0,
 		.reply = reply,
 		.data = data,
 		.deadline_ms = process_clock_ms() + TRANSFER_GUARD_TIMEOUT_MS,
@@ -395,29 +401,4 @@ guard_client_call(struct guard_client *guard, struct guard_request *req, const u
 	}
 	arm_timer(guard);
 	return true;
-}
-
-void
-guard_client_forget(struct guard_client *guard, void *data)
-{
-	if (!guard) {
-		return;
-	}
-	struct pending *p;
-	wl_list_for_each(p, &guard->pending, link) {
-		if (p->data == data) {
-			p->reply = NULL;
-		}
-	}
-	wl_list_for_each(p, &guard->failed, link) {
-		if (p->data == data) {
-			p->reply = NULL;
-		}
-	}
-}
-
-bool
-guard_client_up(struct guard_client *guard)
-{
-	return guard && guard->fd >= 0;
 }

@@ -21,11 +21,12 @@ struct strata_server;
 struct guard_client;
 
 /*
- * ok: a valid answer came (response and its bytes, owned by the callee);
- * false: the guard is down or gave none (response and bytes NULL).
+ * id: the request's (as guard_client_call set it). ok: a valid answer came
+ * (response and its bytes, owned by the callee); false: the guard is down
+ * or gave none (response and bytes NULL).
  */
-typedef void (*guard_reply_fn)(void *data, bool ok, const struct guard_response *response,
-		uint8_t *bytes, size_t length);
+typedef void (*guard_reply_fn)(void *data, uint32_t id, bool ok,
+		const struct guard_response *response, uint8_t *bytes, size_t length);
 
 /* NULL when the guard program is not found (said in the log): nothing can
  * cross levels then. */
@@ -41,9 +42,5 @@ void guard_client_destroy(struct guard_client *guard); /* NULL-safe */
  */
 bool guard_client_call(struct guard_client *guard, struct guard_request *req,
 		const uint8_t *payload, size_t length, guard_reply_fn reply, void *data);
-/* No reply will reach data any more (its owner went away). */
-void guard_client_forget(struct guard_client *guard, void *data);
-/* Running, its socket open. */
-bool guard_client_up(struct guard_client *guard);
 
 #endif

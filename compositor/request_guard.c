@@ -9,6 +9,24 @@
 #include "request_guard.h"
 
 static struct wl_protocol_logger *guard_logger;
+/* /dev/null, kept open: what a refused receive is given instead, even when
+ * no fd can be opened any more (it is handed over then, and opened again
+ * at the next chance). */
+static int spare_null = -1;
+
+static int
+null_fd(void)
+{
+	if (spare_null < 0) {
+		spare_null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	}
+	int fd = spare_null >= 0 ? fcntl(spare_null, F_DUPFD_CLOEXEC, 0) : -1;
+	if (fd < 0) {
+		fd = spare_null;
+		spare_null = -1;
+	}
+	return fd;
+}
 
 static int32_t
 clamp_coord(int32_t v)
@@ -79,7 +97,7 @@ check_receive_fd(const struct wl_protocol_logger_message *message, union wl_argu
 	close(fd);
 	/* The handler still runs (libwayland calls it after the loggers): the
 	 * source writes into nothing, and nobody else's fd is touched. */
-	args[1].h = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	args[1].h = null_fd();
 }
 
 static void
@@ -148,7 +166,8 @@ bool
 request_guard_init(struct strata_server *server)
 {
 	guard_logger = wl_display_add_protocol_logger(server->display, guard_request, server);
-	return guard_logger != NULL;
+	spare_null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return guard_logger != NULL && spare_null >= 0;
 }
 
 void
@@ -157,5 +176,9 @@ request_guard_finish(struct strata_server *server)
 	if (guard_logger) {
 		wl_protocol_logger_destroy(guard_logger);
 		guard_logger = NULL;
+	}
+	if (spare_null >= 0) {
+		close(spare_null);
+		spare_null = -1;
 	}
 }

@@ -302,11 +302,11 @@ start_reading(struct strata_transfer *t, int src)
 /* ---- the guard ------------------------------------------------------------ */
 
 static void
-handle_sanitised(void *data, bool ok, const struct guard_response *response, uint8_t *bytes,
-		size_t length)
+handle_sanitised(void *data, uint32_t id, bool ok, const struct guard_response *response,
+		uint8_t *bytes, size_t length)
 {
 	struct strata_transfer *t = data;
-	if (t->machine.state != TRANSFER_SANITISING || (ok && response->id != t->sanitise_id)) {
+	if (t->machine.state != TRANSFER_SANITISING || id != t->sanitise_id) {
 		/* The request it answers has ended. */
 		free(bytes);
 		return;
@@ -348,8 +348,8 @@ send_to_guard(struct strata_transfer *t)
 }
 
 static void
-handle_audited(void *data, bool ok, const struct guard_response *response, uint8_t *bytes,
-		size_t length)
+handle_audited(void *data, uint32_t id, bool ok, const struct guard_response *response,
+		uint8_t *bytes, size_t length)
 {
 	struct strata_transfer *t = data;
 	free(bytes);
