@@ -412,6 +412,11 @@ spawn_daemon(const char *config)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	close_range(3, ~0u, 0);
+	/* Our stdout is the compositor's word of us ("ready", "down"): the
+	 * daemon's output goes to the log, never there. */
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		_exit(126);
+	}
 	execlp("pipewire", "pipewire", "-c", config, (char *)NULL);
 	fprintf(stderr, "strata-audio-level: cannot run pipewire: %s\n", strerror(errno));
 	_exit(127);

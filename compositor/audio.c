@@ -117,13 +117,24 @@ send_focus(struct strata_audio *audio)
 	audio_send(audio, &cmd);
 }
 
+static bool level_up(struct strata_audio *audio, int level);
+
+/*
+ * What the mux is told of the microphone. A level whose sound is down gets
+ * none, grant or focus notwithstanding: "down" is the level's own word (a
+ * line its cage prints), so the core acts on it by cutting the microphone
+ * there. A level that says it is down when it is not only deafens itself,
+ * and the banner's "MIC: LEVEL" stays the mux's word and the truth.
+ */
 static void
 send_mic(struct strata_audio *audio)
 {
 	struct audio_control_command cmd = { .type = AUDIO_CONTROL_MIC, .mic_mode = AUDIO_MIC_OFF };
 	if (audio->server->config.audio_mic == STRATA_AUDIO_MIC_FOLLOW) {
-		cmd.mic_mode = audio->muted ? AUDIO_MIC_OFF : AUDIO_MIC_FOLLOW;
-	} else if (audio->grant >= 0) {
+		if (!audio->muted && level_up(audio, audio->focus)) {
+			cmd.mic_mode = AUDIO_MIC_FOLLOW;
+		}
+	} else if (audio->grant >= 0 && level_up(audio, audio->grant)) {
 		cmd.mic_mode = AUDIO_MIC_GRANT;
 		snprintf(cmd.level, sizeof(cmd.level), "%s", level_name(audio, audio->grant));
 	}
@@ -328,6 +339,8 @@ level_set_up(struct audio_level *al, bool up)
 	wlr_log(up ? WLR_INFO : WLR_ERROR, "level %s: its sound is %s",
 			level_name(al->audio, al->index), up ? "up" : "down");
 	if (!al->audio->stopping) {
+		/* The microphone is cut (or given back) where it was meant to go. */
+		send_mic(al->audio);
 		server_status_changed(al->audio->server);
 	}
 }
@@ -622,6 +635,9 @@ handle_focus(struct wl_listener *listener, void *data)
 	}
 	audio->focus = level;
 	send_focus(audio);
+	if (audio->server->config.audio_mic == STRATA_AUDIO_MIC_FOLLOW) {
+		send_mic(audio);
+	}
 }
 
 void
