@@ -498,9 +498,10 @@ clipboard_set_level_snapshot(struct strata_server *server, int level, uint8_t *b
  * its source goes or when it ends once started. With a source, destroying
  * the source does it. Without one (a drag within one client), it is started
  * as a keyboard-only drag and its grab ended at once, which frees it and
- * does nothing else, but only while no other drag is on: starting one
- * would cancel that drag's source. Otherwise it is left (the proxy's rate
- * limit bounds how many).
+ * does nothing else, but only while no drag's source is alive (the last
+ * drag's lives until its client destroys it): starting one would cancel
+ * that source. Otherwise it is left (the proxy's rate limit bounds how
+ * many).
  */
 static void
 drag_discard(struct wlr_seat *seat, struct wlr_drag *drag, uint32_t serial)

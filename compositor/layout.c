@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Placement (layout.h). Fullscreen and maximised windows get the whole area
- * under the banner; windows the user moved or resized float where they were
- * put, their frame kept under the banner. A window is never shown larger
+ * Placement (layout.h). A window its client made fullscreen or maximised
+ * gets its level's whole column; one the user made fullscreen (Logo+F), the
+ * whole area under the banner; windows the user moved or resized float
+ * where they were put, their frame kept under the banner. A window is never shown larger
  * than the size it was given (view.c), so a tiled window stays in its cell.
  */
 #include "layout.h"
@@ -84,8 +85,8 @@ is_tiled(struct strata_view *view)
 static bool
 fills_its_column(struct strata_view *view)
 {
-	return view->mapped && view->level >= 0 &&
-			((view->fullscreen && !view->fullscreen_by_user) || view->maximized);
+	return view->mapped && view->level >= 0 && !view->fullscreen_by_user &&
+			(view->fullscreen || view->maximized);
 }
 
 void

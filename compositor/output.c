@@ -68,14 +68,21 @@ handle_frame(struct wl_listener *listener, void *data)
 	config_colour_to_floats(server->config.background, background);
 	bool rendered = scene_output_render(output->scene_output, background);
 	if (rendered && server->stat_frames == before) {
-		/* Nothing was damaged: the frame on screen is the last one. */
+		/* Nothing was damaged: the frame on screen is the last one. Taken
+		 * out first: a capture asked for from a callback waits for the
+		 * next frame, which has what was done before it was asked. */
+		struct wl_list answered;
+		wl_list_init(&answered);
 		wl_list_for_each_safe(capture, tmp, &output->captures, link) {
 			if (!capture->whole) {
 				wl_list_remove(&capture->link);
-				capture->callback(capture->data, output->wlr_output,
-						output->last_frame);
-				free(capture);
+				wl_list_insert(answered.prev, &capture->link);
 			}
+		}
+		wl_list_for_each_safe(capture, tmp, &answered, link) {
+			wl_list_remove(&capture->link);
+			capture->callback(capture->data, output->wlr_output, output->last_frame);
+			free(capture);
 		}
 	}
 	if (server->stat_frames != before) {
@@ -104,8 +111,14 @@ handle_commit(struct wl_listener *listener, void *data)
 		wlr_buffer_unlock(output->last_frame);
 		output->last_frame = wlr_buffer_lock(event->buffer);
 	}
+	/* Taken out first: a capture asked for from a callback waits for the
+	 * next frame. */
+	struct wl_list answered;
+	wl_list_init(&answered);
+	wl_list_insert_list(&answered, &output->captures);
+	wl_list_init(&output->captures);
 	struct strata_capture *capture, *tmp;
-	wl_list_for_each_safe(capture, tmp, &output->captures, link) {
+	wl_list_for_each_safe(capture, tmp, &answered, link) {
 		wl_list_remove(&capture->link);
 		capture->callback(capture->data, output->wlr_output, event->buffer);
 		free(capture);

@@ -45,7 +45,9 @@ struct gate_button {
 	bool modal;
 	bool over_window; /* a window (frame or content) is under the pointer */
 	bool over_surface; /* a client surface is under the pointer, inside its clip */
-	bool press_delivered; /* a release: its press went to the pointer's client */
+	/* a release: its press went to the pointer's client, or started the
+	 * drag under way (which drops only within its level) */
+	bool press_delivered;
 	bool grab_active; /* a compositor move or resize is going on */
 };
 

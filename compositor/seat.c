@@ -580,14 +580,21 @@ begin_grab(struct strata_seat *seat, struct strata_view *view, enum strata_curso
 }
 
 /*
- * A release the gate drops still ends the button for wlr_seat, which counts
- * buttons held (for grab serials and drags): told with nobody under the
- * pointer, so that no client hears it, then pointer focus comes back.
+ * A release no client hears (dropped by the gate, or ending the
+ * compositor's move or resize) still ends the button for wlr_seat, which
+ * counts buttons held (for grab serials and drags): told with nobody under
+ * the pointer, then pointer focus comes back. Only a button wlr_seat holds:
+ * one it never had would not be counted down.
  */
 static void
 forget_release(struct strata_seat *seat, const struct wlr_event_pointer_button *event)
 {
-	if (seat->wlr_seat->pointer_state.button_count == 0) {
+	const struct wlr_seat_pointer_state *state = &seat->wlr_seat->pointer_state;
+	bool held = false;
+	for (size_t i = 0; i < state->button_count; i++) {
+		held = held || state->buttons[i] == event->button;
+	}
+	if (!held) {
 		return;
 	}
 	clear_pointer_focus(seat);
@@ -622,8 +629,13 @@ handle_cursor_button(struct wl_listener *listener, void *data)
 		.modal = seat->modal != NULL,
 		.over_window = view != NULL,
 		.over_surface = surface != NULL,
+		/* The drag grab drops only on its own level's surfaces (the motion
+		 * gate never lets it into another's), so during a drag the release
+		 * goes to it wherever the pointer is. */
 		.press_delivered = !pressed && (seat->buttons_delivered & bit) &&
-				seat->button_client && seat->button_client == seat->pointer_client,
+				seat->button_client &&
+				(seat->button_client == seat->pointer_client ||
+						seat->wlr_seat->drag),
 		.grab_active = seat->cursor_mode != STRATA_CURSOR_PASSTHROUGH,
 	};
 	if (!pressed) {
@@ -641,6 +653,7 @@ handle_cursor_button(struct wl_listener *listener, void *data)
 	case GATE_BUTTON_END_GRAB:
 		seat->cursor_mode = STRATA_CURSOR_PASSTHROUGH;
 		seat->grabbed_view = NULL;
+		forget_release(seat, event);
 		process_motion(seat, event->time_msec);
 		return;
 	case GATE_BUTTON_MOVE:

@@ -30,10 +30,14 @@
  *                              that enter's serial (a real one, without focus)
  *   drag-on-reenter            at the second pointer enter, a drag from the last
  *                              press's serial
+ *   drag-sourceless            once focused, a drag without a source (a drag within
+ *                              the client) with a forged serial
  *   maximize, fullscreen       asks for it once mapped
  *   transparent                the window's buffer is all alpha 0
  *   claim-opaque               the window says it is opaque everywhere
  *   noinput                    the window takes no input anywhere
+ * A drag entering the window is accepted (its text, as a copy) and its drop
+ * logged ("data drop"); a drag of its own logs how it ends.
  * SIGUSR2 binds one more wl_keyboard (what its enter says is logged), then
  * logs "keyboard barrier N" after a round trip.
  */
@@ -70,6 +74,7 @@ enum trick_kind {
 	TRICK_POPUP_GEOMETRY,
 	TRICK_GRAB_ON_HOVER,
 	TRICK_DRAG_ON_REENTER,
+	TRICK_DRAG_SOURCELESS,
 	TRICK_MAXIMIZE,
 	TRICK_FULLSCREEN,
 	TRICK_TRANSPARENT,
@@ -338,11 +343,19 @@ device_data_offer(void *data, struct wl_data_device *device, struct wl_data_offe
 {
 }
 
+/* A drag over the window is welcome: its text is accepted, as a copy. */
 static void
 device_enter(void *data, struct wl_data_device *device, uint32_t serial, struct wl_surface *surface,
 		wl_fixed_t x, wl_fixed_t y, struct wl_data_offer *offer)
 {
 	say(data, "data enter");
+	if (offer) {
+		wl_data_offer_accept(offer, serial, "text/plain;charset=utf-8");
+		if (wl_data_offer_get_version(offer) >= WL_DATA_OFFER_SET_ACTIONS_SINCE_VERSION) {
+			wl_data_offer_set_actions(offer, WL_DATA_DEVICE_MANAGER_DND_ACTION_COPY,
+					WL_DATA_DEVICE_MANAGER_DND_ACTION_COPY);
+		}
+	}
 }
 
 static void
@@ -405,6 +418,11 @@ keyboard_enter(void *data, struct wl_keyboard *keyboard, uint32_t serial,
 		a->focused_once = true;
 		if (find_trick(a, TRICK_POPUP_GRAB_FORGED)) {
 			open_popup(a, 10, 10, 120, 80, 0, true, FORGED_SERIAL);
+		}
+		if (find_trick(a, TRICK_DRAG_SOURCELESS)) {
+			wl_data_device_start_drag(a->data_device, NULL, a->surface, NULL,
+					FORGED_SERIAL);
+			say(a, "sourceless drag");
 		}
 	}
 }
@@ -751,6 +769,7 @@ parse_trick(const char *text, struct trick *t)
 		{ "popup-geometry", TRICK_POPUP_GEOMETRY, 2 },
 		{ "grab-on-hover", TRICK_GRAB_ON_HOVER, 0 },
 		{ "drag-on-reenter", TRICK_DRAG_ON_REENTER, 0 },
+		{ "drag-sourceless", TRICK_DRAG_SOURCELESS, 0 },
 		{ "maximize", TRICK_MAXIMIZE, 0 },
 		{ "fullscreen", TRICK_FULLSCREEN, 0 },
 		{ "transparent", TRICK_TRANSPARENT, 0 },

@@ -397,6 +397,111 @@ no_focus_to_another_level_after_the_last_window_closed(void)
 	session_stop(s);
 }
 
+/*
+ * The same press, ended by the compositor's resize: the user holds left in
+ * low, then Logo+right on low starts a resize; left's release ends it (no
+ * client hears it). Back over low, a drag from that press is refused.
+ */
+static void
+a_press_ended_by_a_resize_starts_no_drag(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low, high;
+	start(s, &high, "high", "seat-high", NULL);
+	start(s, &low, "low", "seat-low", (const char *const[]){ "drag-on-reenter", NULL });
+	click_window(s, &low, "left");
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	size_t mark = actor_mark(&low);
+	free(session_ctl_ok(s, "button left press"));
+	char line[40];
+	snprintf(line, sizeof(line), "button %d pressed", BTN_LEFT);
+	actor_wait_line(s, &low, mark, line);
+	free(session_ctl_ok(s, "keydown logo"));
+	free(session_ctl_ok(s, "button right press"));
+	actor_wait_line(s, &low, mark, "pointer leave"); /* the resize took the pointer */
+	free(session_ctl_ok(s, "button left release"));
+	free(session_ctl_ok(s, "button right release"));
+	free(session_ctl_ok(s, "keyup logo"));
+	move_to_window(s, &low);
+	actor_wait_line(s, &low, mark, "drag started");
+	actor_wait_line(s, &low, mark, "drag cancelled");
+	actor_barrier(s, &low);
+	char *events = actor_events(&low);
+	session_assert_msg(s, !strstr(events + mark, "data enter"),
+			"a drag from a press the resize ended started: %s", events + mark);
+	free(events);
+	session_stop(s);
+}
+
+/*
+ * Within a level, drag and drop works: a drag from one low window dropped
+ * on another low window is dropped there (the positive side of the drag
+ * rules above), and high hears nothing of it.
+ */
+static void
+drag_and_drop_within_a_level(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor from, to, high;
+	start(s, &high, "high", "seat-high", NULL);
+	start(s, &from, "low", "seat-low", (const char *const[]){ "drag-on-press", NULL });
+	start(s, &to, "low", "seat-low-2", NULL);
+	click_window(s, &to, "left");
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	move_to_window(s, &from);
+	size_t mark = actor_mark(&from);
+	free(session_ctl_ok(s, "button left press"));
+	actor_wait_line(s, &from, mark, "drag started");
+	actor_barrier(s, &from); /* the compositor has the start_drag request */
+	move_to_window(s, &to);
+	actor_wait_line(s, &to, 0, "data enter");
+	actor_barrier(s, &to); /* it accepted the offer */
+	free(session_ctl_ok(s, "button left release"));
+	actor_wait_line(s, &to, 0, "data drop");
+	actor_wait_line(s, &from, mark, "drag dropped");
+	actor_barrier(s, &high);
+	char *events = actor_events(&high);
+	session_assert_msg(s, !strstr(events, "data "), "high heard of low's drag: %s", events);
+	free(events);
+	session_stop(s);
+}
+
+/*
+ * A drag without a source, refused for its forged serial, is freed by the
+ * compositor without a trace: the keyboard is still the window's, and a
+ * real drag from a real press works afterwards (nothing stuck).
+ */
+static void
+a_refused_drag_without_a_source_leaves_nothing(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low;
+	start(s, &low, "low", "seat-low",
+			(const char *const[]){ "drag-sourceless", "drag-on-press", NULL });
+	actor_wait_line(s, &low, 0, "sourceless drag");
+	actor_barrier(s, &low);
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	size_t mark = actor_mark(&low);
+	free(session_ctl_ok(s, "type abc"));
+	char line[32];
+	snprintf(line, sizeof(line), "key %d released", KEY_C);
+	actor_wait_line(s, &low, mark, line);
+
+	move_to_window(s, &low);
+	mark = actor_mark(&low);
+	free(session_ctl_ok(s, "button left press"));
+	actor_wait_line(s, &low, mark, "drag started");
+	actor_barrier(s, &low);
+	int lx, ly;
+	session_assert(s, session_window_visible_point(s, low.window.id, &lx, &ly));
+	free(session_ctl_ok(s, "motion %d %d", lx + 3, ly + 3));
+	actor_wait_line(s, &low, mark, "data enter");
+	free(session_ctl_ok(s, "button left release"));
+	actor_wait_line(s, &low, mark, "data drop");
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
 TAP_TESTS(TAP_CASE(popup_grab_with_a_sent_serial_ends_on_click_elsewhere),
 		TAP_CASE(popup_grab_with_a_forged_serial_is_refused),
 		TAP_CASE(popup_grab_from_an_unfocused_window_is_refused),
@@ -407,4 +512,7 @@ TAP_TESTS(TAP_CASE(popup_grab_with_a_sent_serial_ends_on_click_elsewhere),
 		TAP_CASE(popup_grab_with_a_hover_serial_is_refused),
 		TAP_CASE(a_new_keyboard_hears_no_key_held_elsewhere),
 		TAP_CASE(a_press_released_elsewhere_starts_no_drag),
-		TAP_CASE(no_focus_to_another_level_after_the_last_window_closed))
+		TAP_CASE(no_focus_to_another_level_after_the_last_window_closed),
+		TAP_CASE(a_press_ended_by_a_resize_starts_no_drag),
+		TAP_CASE(drag_and_drop_within_a_level),
+		TAP_CASE(a_refused_drag_without_a_source_leaves_nothing))
