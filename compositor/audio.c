@@ -634,8 +634,17 @@ handle_focus(struct wl_listener *listener, void *data)
 		return;
 	}
 	audio->focus = level;
-	send_focus(audio);
-	if (audio->server->config.audio_mic == STRATA_AUDIO_MIC_FOLLOW) {
+	if (audio->server->config.audio_mic != STRATA_AUDIO_MIC_FOLLOW) {
+		send_focus(audio);
+		return;
+	}
+	/* The mux acts on each command as it comes: a microphone that must be
+	 * cut is cut before focus moves, never after. */
+	if (audio->muted || !level_up(audio, level)) {
+		send_mic(audio);
+		send_focus(audio);
+	} else {
+		send_focus(audio);
 		send_mic(audio);
 	}
 }

@@ -2094,6 +2094,46 @@ invalid_audio_settings_are_refused(void)
 	test_remove_tree(dir);
 }
 
+/*
+ * mic = follow: a level whose sound is down gets no microphone, whether it
+ * goes down while focused or is focused while down; once it is up again,
+ * focusing it gives it the microphone back.
+ */
+static void
+follow_gives_no_microphone_to_a_level_whose_sound_is_down(void)
+{
+	struct core *c = core_start();
+	struct strata_session *s = start_audio_session(c, "mic = follow\n", true);
+	focus_level_window(s, "low");
+	EXPECT_AUDIO(s, AUDIO_MIC, "low", 3000, "focus on low");
+
+	char conf[600], away[620];
+	snprintf(conf, sizeof(conf), "%s/audio/low/pipewire.conf", s->runtime_dir);
+	snprintf(away, sizeof(away), "%s.away", conf);
+	CHECK(rename(conf, away) == 0, "rename %s: %s", conf, strerror(errno));
+	CHECK(write_text(conf,
+			      "context.modules = [ { name = libpipewire-module-strata-none } ]\n") &&
+					chmod(conf, 0644) == 0,
+			"cannot write %s", conf);
+	pid_t old = find_level_audio(s, "low");
+	CHECK(old > 0, "no strata-audio-level of low under the compositor");
+	CHECK(kill(old, SIGKILL) == 0, "kill %d: %s", (int)old, strerror(errno));
+	EXPECT_AUDIO(s, AUDIO_DOWN, "low", 5000, "low's audio killed");
+	EXPECT_AUDIO(s, AUDIO_MIC, "none", 3000, "low focused, its sound down");
+
+	focus_level_window(s, "high");
+	EXPECT_AUDIO(s, AUDIO_MIC, "high", 3000, "focus on high");
+	focus_level_window(s, "low");
+	EXPECT_AUDIO(s, AUDIO_MIC, "none", 3000, "focus on low, its sound down");
+
+	CHECK(rename(away, conf) == 0, "rename %s: %s", away, strerror(errno));
+	EXPECT_AUDIO(s, AUDIO_DOWN, "none", 40000, "low's audio, its configuration back");
+	EXPECT_AUDIO(s, AUDIO_MIC, "low", 3000, "low focused, its sound up again");
+	CHECK(session_compositor_alive(s), "the compositor is not answering");
+	stop_session(s);
+	core_stop(c);
+}
+
 TAP_TESTS(TAP_CASE_TIMEOUT(playback_is_heard_and_levels_stay_apart, 150),
 		TAP_CASE_TIMEOUT(microphone_goes_only_where_the_user_says, 150),
 		TAP_CASE_TIMEOUT(low_cage_sees_only_its_own_audio, 150),
@@ -2101,5 +2141,6 @@ TAP_TESTS(TAP_CASE_TIMEOUT(playback_is_heard_and_levels_stay_apart, 150),
 		TAP_CASE_TIMEOUT(killed_mux_comes_back_with_the_grant, 150),
 		TAP_CASE_TIMEOUT(banner_shows_sound_down_and_no_mic_for_a_crash_looping_level, 180),
 		TAP_CASE_TIMEOUT(focus_moves_the_microphone_and_the_sound, 150),
+		TAP_CASE_TIMEOUT(follow_gives_no_microphone_to_a_level_whose_sound_is_down, 150),
 		TAP_CASE_TIMEOUT(core_pipewire_late_and_restarted, 150),
 		TAP_CASE_TIMEOUT(invalid_audio_settings_are_refused, 120), )
