@@ -1691,6 +1691,24 @@ killed_level_audio_comes_back(void)
 }
 
 /*
+ * low's PipeWire cannot start any more (its configuration loads a module
+ * that is not there: it exits at once). conf gets the file's path, away
+ * where the real one was put aside: renaming away back to conf undoes it.
+ */
+static void
+break_low_audio_config(struct strata_session *s, char *conf, size_t conf_size, char *away,
+		size_t away_size)
+{
+	snprintf(conf, conf_size, "%s/audio/low/pipewire.conf", s->runtime_dir);
+	snprintf(away, away_size, "%s.away", conf);
+	CHECK(rename(conf, away) == 0, "rename %s: %s", conf, strerror(errno));
+	CHECK(write_text(conf,
+			      "context.modules = [ { name = libpipewire-module-strata-none } ]\n") &&
+					chmod(conf, 0644) == 0,
+			"cannot write %s", conf);
+}
+
+/*
  * The banner says only what is true about sound. Low holds the microphone
  * (Logo+M): the banner says so. Then low's PipeWire cannot start any more
  * (its configuration is broken): its strata-audio-level ends at once, again
@@ -1714,16 +1732,9 @@ banner_shows_sound_down_and_no_mic_for_a_crash_looping_level(void)
 	EXPECT_AUDIO(s, AUDIO_HEARD, "low", 3000, "Logo+M with low focused");
 	expect_banner(s, "low", "MIC: low", NULL);
 
-	/* low's PipeWire cannot start any more (a module it must load is not
-	 * there: it exits at once): a crash loop */
+	/* a crash loop */
 	char conf[600], away[620];
-	snprintf(conf, sizeof(conf), "%s/audio/low/pipewire.conf", s->runtime_dir);
-	snprintf(away, sizeof(away), "%s.away", conf);
-	CHECK(rename(conf, away) == 0, "rename %s: %s", conf, strerror(errno));
-	CHECK(write_text(conf,
-			      "context.modules = [ { name = libpipewire-module-strata-none } ]\n") &&
-					chmod(conf, 0644) == 0,
-			"cannot write %s", conf);
+	break_low_audio_config(s, conf, sizeof(conf), away, sizeof(away));
 	struct audio_state st;
 	audio_query(s, &st);
 	unsigned starts = st.low_starts;
@@ -2108,13 +2119,7 @@ follow_gives_no_microphone_to_a_level_whose_sound_is_down(void)
 	EXPECT_AUDIO(s, AUDIO_MIC, "low", 3000, "focus on low");
 
 	char conf[600], away[620];
-	snprintf(conf, sizeof(conf), "%s/audio/low/pipewire.conf", s->runtime_dir);
-	snprintf(away, sizeof(away), "%s.away", conf);
-	CHECK(rename(conf, away) == 0, "rename %s: %s", conf, strerror(errno));
-	CHECK(write_text(conf,
-			      "context.modules = [ { name = libpipewire-module-strata-none } ]\n") &&
-					chmod(conf, 0644) == 0,
-			"cannot write %s", conf);
+	break_low_audio_config(s, conf, sizeof(conf), away, sizeof(away));
 	pid_t old = find_level_audio(s, "low");
 	CHECK(old > 0, "no strata-audio-level of low under the compositor");
 	CHECK(kill(old, SIGKILL) == 0, "kill %d: %s", (int)old, strerror(errno));
