@@ -51,6 +51,28 @@ move_to_window(struct strata_session *s, struct actor *a)
 	free(session_ctl_ok(s, "motion %d %d", x, y));
 }
 
+/* high maps, then low (with its tricks); the user clicks low: it has focus. */
+static void
+low_focused_beside_high(struct strata_session *s, struct actor *low, struct actor *high,
+		const char *const *low_tricks)
+{
+	start(s, high, "high", "seat-high", NULL);
+	start(s, low, "low", "seat-low", low_tricks);
+	click_window(s, low, "left");
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+}
+
+/* The left button goes down over the actor, and the actor got the press. */
+static void
+press_left_in(struct strata_session *s, struct actor *a)
+{
+	size_t mark = actor_mark(a);
+	free(session_ctl_ok(s, "button left press"));
+	char line[40];
+	snprintf(line, sizeof(line), "button %d pressed", BTN_LEFT);
+	actor_wait_line(s, a, mark, line);
+}
+
 /*
  * The common end of every test: the user has moved focus to `to` (high);
  * text typed now must reach `to` whole and `from` (low) not at all.
@@ -142,16 +164,11 @@ button_held_in_low_during_a_click_on_high(void)
 {
 	struct strata_session *s = session_start(NULL);
 	struct actor low, high;
-	start(s, &high, "high", "seat-high", NULL);
-	start(s, &low, "low", "seat-low", NULL);
-	click_window(s, &low, "left");
-	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	low_focused_beside_high(s, &low, &high, NULL);
 	move_to_window(s, &low);
 	size_t low_mark = actor_mark(&low);
-	free(session_ctl_ok(s, "button left press"));
+	press_left_in(s, &low);
 	char line[40];
-	snprintf(line, sizeof(line), "button %d pressed", BTN_LEFT);
-	actor_wait_line(s, &low, low_mark, line);
 
 	size_t high_mark = actor_mark(&high);
 	click_window(s, &high, "right");
@@ -211,10 +228,7 @@ key_held_while_focus_moves(bool by_click)
 {
 	struct strata_session *s = session_start(NULL);
 	struct actor low, high;
-	start(s, &high, "high", "seat-high", NULL);
-	start(s, &low, "low", "seat-low", NULL);
-	click_window(s, &low, "left");
-	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	low_focused_beside_high(s, &low, &high, NULL);
 	size_t mark = actor_mark(&low);
 	free(session_ctl_ok(s, "keydown x"));
 	char line[32];
@@ -281,10 +295,7 @@ a_new_keyboard_hears_no_key_held_elsewhere(void)
 {
 	struct strata_session *s = session_start(NULL);
 	struct actor low, high;
-	start(s, &high, "high", "seat-high", NULL);
-	start(s, &low, "low", "seat-low", NULL);
-	click_window(s, &low, "left");
-	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	low_focused_beside_high(s, &low, &high, NULL);
 	size_t low_mark = actor_mark(&low);
 	free(session_ctl_ok(s, "keydown x"));
 	char line[32];
@@ -338,15 +349,9 @@ old_press_starts_no_drag(bool by_resize)
 {
 	struct strata_session *s = session_start(NULL);
 	struct actor low, high;
-	start(s, &high, "high", "seat-high", NULL);
-	start(s, &low, "low", "seat-low", (const char *const[]){ "drag-on-reenter", NULL });
-	click_window(s, &low, "left");
-	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	low_focused_beside_high(s, &low, &high, (const char *const[]){ "drag-on-reenter", NULL });
 	size_t mark = actor_mark(&low);
-	free(session_ctl_ok(s, "button left press"));
-	char line[40];
-	snprintf(line, sizeof(line), "button %d pressed", BTN_LEFT);
-	actor_wait_line(s, &low, mark, line);
+	press_left_in(s, &low);
 	if (by_resize) {
 		free(session_ctl_ok(s, "keydown logo"));
 		free(session_ctl_ok(s, "button right press"));
