@@ -528,6 +528,14 @@ wire_msg_u32(struct wire_msg *m, uint32_t v)
 }
 
 void
+wire_msg_new_id(struct wire_msg *m, uint32_t object, uint16_t opcode, uint32_t id)
+{
+	wire_msg_begin(m, object, opcode);
+	wire_msg_u32(m, id);
+	wire_msg_end(m);
+}
+
+void
 wire_msg_begin(struct wire_msg *m, uint32_t object, uint16_t opcode)
 {
 	m->start = m->len;

@@ -93,6 +93,8 @@ struct wire_msg {
 
 void wire_msg_reset(struct wire_msg *m);
 void wire_msg_begin(struct wire_msg *m, uint32_t object, uint16_t opcode);
+/* A whole request whose one argument is the new object's id. */
+void wire_msg_new_id(struct wire_msg *m, uint32_t object, uint16_t opcode, uint32_t id);
 void wire_msg_u32(struct wire_msg *m, uint32_t v);
 void wire_msg_string(struct wire_msg *m, const char *s); /* NULL: a null string */
 /* Writes the real size of the message begun last into its header. */

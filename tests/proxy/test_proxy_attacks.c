@@ -203,9 +203,7 @@ m13_opcode_at_the_request_count(void)
 	expect_accepted(&a, w, "wl_display request 1 (get_registry)");
 	wire_msg_reset(&m);
 	uint32_t region = raw_wire_new_id(w);
-	wire_msg_begin(&m, w->compositor, 1); /* create_region: opcode 1, the last */
-	wire_msg_u32(&m, region);
-	wire_msg_end(&m);
+	wire_msg_new_id(&m, w->compositor, 1, region); /* create_region: opcode 1, the last */
 	wire_msg_begin(&m, region, 2); /* subtract: opcode 2, the last */
 	for (int i = 0; i < 4; i++) {
 		wire_msg_u32(&m, 1);
@@ -260,9 +258,7 @@ m13_since_at_the_object_version(void)
 	struct wire_msg m;
 	wire_msg_reset(&m);
 	uint32_t surface = raw_wire_new_id(w);
-	wire_msg_begin(&m, w->compositor, 0); /* create_surface */
-	wire_msg_u32(&m, surface);
-	wire_msg_end(&m);
+	wire_msg_new_id(&m, w->compositor, 0, surface); /* create_surface */
 	wire_msg_begin(&m, surface, 9); /* damage_buffer, since 4 */
 	for (int i = 0; i < 4; i++) {
 		wire_msg_u32(&m, 1);
@@ -349,9 +345,7 @@ m14_request_on_a_destroyed_object(void)
 	struct wire_msg m;
 	wire_msg_reset(&m);
 	uint32_t region = raw_wire_new_id(w);
-	wire_msg_begin(&m, w->compositor, 1); /* create_region */
-	wire_msg_u32(&m, region);
-	wire_msg_end(&m);
+	wire_msg_new_id(&m, w->compositor, 1, region); /* create_region */
 	wire_msg_begin(&m, region, 0); /* destroy */
 	wire_msg_end(&m);
 	wire_msg_begin(&m, region, 1); /* add */
@@ -376,12 +370,8 @@ m13_object_argument_of_the_wrong_type(void)
 	struct wire_msg m;
 	wire_msg_reset(&m);
 	uint32_t surface = raw_wire_new_id(w), region = raw_wire_new_id(w);
-	wire_msg_begin(&m, w->compositor, 0); /* create_surface */
-	wire_msg_u32(&m, surface);
-	wire_msg_end(&m);
-	wire_msg_begin(&m, w->compositor, 1); /* create_region */
-	wire_msg_u32(&m, region);
-	wire_msg_end(&m);
+	wire_msg_new_id(&m, w->compositor, 0, surface); /* create_surface */
+	wire_msg_new_id(&m, w->compositor, 1, region); /* create_region */
 	wire_msg_begin(&m, surface, 1); /* attach(buffer = a region) */
 	wire_msg_u32(&m, region);
 	wire_msg_u32(&m, 0);
@@ -423,18 +413,14 @@ m16_sizes_at_the_limits_accepted(void)
 	struct wire_msg m;
 	wire_msg_reset(&m);
 	uint32_t surface = raw_wire_new_id(w);
-	wire_msg_begin(&m, w->compositor, 0); /* create_surface */
-	wire_msg_u32(&m, surface);
-	wire_msg_end(&m);
+	wire_msg_new_id(&m, w->compositor, 0, surface); /* create_surface */
 	uint32_t xdg_surface = raw_wire_new_id(w);
 	wire_msg_begin(&m, w->wm_base, 2); /* get_xdg_surface */
 	wire_msg_u32(&m, xdg_surface);
 	wire_msg_u32(&m, surface);
 	wire_msg_end(&m);
 	uint32_t toplevel = raw_wire_new_id(w);
-	wire_msg_begin(&m, xdg_surface, 1); /* get_toplevel */
-	wire_msg_u32(&m, toplevel);
-	wire_msg_end(&m);
+	wire_msg_new_id(&m, xdg_surface, 1, toplevel); /* get_toplevel */
 	size_t before = m.len;
 	wire_msg_begin(&m, surface, 6); /* commit: 8 bytes */
 	wire_msg_end(&m);
@@ -492,18 +478,14 @@ m13_header_lies_about_the_size(void)
 	w = attacker(&a);
 	uint32_t surface = raw_wire_new_id(w);
 	wire_msg_reset(&m);
-	wire_msg_begin(&m, w->compositor, 0);
-	wire_msg_u32(&m, surface);
-	wire_msg_end(&m);
+	wire_msg_new_id(&m, w->compositor, 0, surface);
 	wire_msg_begin(&m, w->wm_base, 2); /* get_xdg_surface */
 	uint32_t xdg_surface = raw_wire_new_id(w);
 	wire_msg_u32(&m, xdg_surface);
 	wire_msg_u32(&m, surface);
 	wire_msg_end(&m);
 	uint32_t toplevel = raw_wire_new_id(w);
-	wire_msg_begin(&m, xdg_surface, 1);
-	wire_msg_u32(&m, toplevel);
-	wire_msg_end(&m);
+	wire_msg_new_id(&m, xdg_surface, 1, toplevel);
 	wire_msg_begin(&m, toplevel, 2); /* set_title */
 	wire_msg_u32(&m, 4000); /* the length of a string that is not there */
 	wire_msg_u32(&m, 0x41414141);
