@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <cairo.h>
 #include "common/io.h"
+#include "shm_fill.h"
 #include "strata_test.h"
 #include "test_fs.h"
 
@@ -1830,34 +1831,7 @@ raw_client_error(struct raw_client *c)
 struct wl_buffer *
 raw_client_shm_buffer(struct raw_client *c, int width, int height, uint32_t colour)
 {
-	if (!c->shm || width <= 0 || height <= 0) {
-		return NULL;
-	}
-	int stride = width * 4;
-	size_t size = (size_t)stride * (size_t)height;
-	int fd = memfd_create("raw-client-shm", MFD_CLOEXEC);
-	if (fd < 0) {
-		return NULL;
-	}
-	if (ftruncate(fd, (off_t)size) < 0) {
-		close(fd);
-		return NULL;
-	}
-	uint32_t *pixels = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (pixels == MAP_FAILED) {
-		close(fd);
-		return NULL;
-	}
-	for (size_t i = 0; i < size / 4; i++) {
-		pixels[i] = colour;
-	}
-	munmap(pixels, size);
-	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)size);
-	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, stride,
-			WL_SHM_FORMAT_ARGB8888);
-	wl_shm_pool_destroy(pool);
-	close(fd);
-	return buffer;
+	return shm_filled_buffer(c->shm, width, height, colour);
 }
 
 static void

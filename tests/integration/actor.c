@@ -54,6 +54,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <wayland-client.h>
+#include "shm_fill.h"
 #include "viewporter-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
@@ -150,27 +151,7 @@ say(struct actor *a, const char *fmt, ...)
 static struct wl_buffer *
 filled_buffer(struct actor *a, int width, int height, uint32_t colour)
 {
-	int stride = width * 4;
-	size_t size = (size_t)stride * (size_t)height;
-	int fd = memfd_create("itest-actor", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
-		return NULL;
-	}
-	uint32_t *pixels = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (pixels == MAP_FAILED) {
-		close(fd);
-		return NULL;
-	}
-	for (size_t i = 0; i < size / 4; i++) {
-		pixels[i] = colour;
-	}
-	munmap(pixels, size);
-	struct wl_shm_pool *pool = wl_shm_create_pool(a->shm, fd, (int32_t)size);
-	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, stride,
-			WL_SHM_FORMAT_ARGB8888);
-	wl_shm_pool_destroy(pool);
-	close(fd);
-	return buffer;
+	return shm_filled_buffer(a->shm, width, height, colour);
 }
 
 static const struct trick *
