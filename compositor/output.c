@@ -50,6 +50,23 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * Calls back the captures in output->answering, one at a time: a callback
+ * may cancel others (output_cancel_captures looks there too), and one it
+ * asks for goes to output->captures and waits for the next frame.
+ */
+static void
+answer_captures(struct strata_output *output, struct wlr_buffer *buffer)
+{
+	while (!wl_list_empty(&output->answering)) {
+		struct strata_capture *capture =
+				wl_container_of(output->answering.next, capture, link);
+		wl_list_remove(&capture->link);
+		capture->callback(capture->data, output->wlr_output, buffer);
+		free(capture);
+	}
+}
+
 static void
 handle_frame(struct wl_listener *listener, void *data)
 {
@@ -71,19 +88,13 @@ handle_frame(struct wl_listener *listener, void *data)
 		/* Nothing was damaged: the frame on screen is the last one. Taken
 		 * out first: a capture asked for from a callback waits for the
 		 * next frame, which has what was done before it was asked. */
-		struct wl_list answered;
-		wl_list_init(&answered);
 		wl_list_for_each_safe(capture, tmp, &output->captures, link) {
 			if (!capture->whole) {
 				wl_list_remove(&capture->link);
-				wl_list_insert(answered.prev, &capture->link);
+				wl_list_insert(output->answering.prev, &capture->link);
 			}
 		}
-		wl_list_for_each_safe(capture, tmp, &answered, link) {
-			wl_list_remove(&capture->link);
-			capture->callback(capture->data, output->wlr_output, output->last_frame);
-			free(capture);
-		}
+		answer_captures(output, output->last_frame);
 	}
 	if (server->stat_frames != before) {
 		/* Something was rendered and committed (see handle_commit). */
@@ -113,16 +124,9 @@ handle_commit(struct wl_listener *listener, void *data)
 	}
 	/* Taken out first: a capture asked for from a callback waits for the
 	 * next frame. */
-	struct wl_list answered;
-	wl_list_init(&answered);
-	wl_list_insert_list(&answered, &output->captures);
+	wl_list_insert_list(output->answering.prev, &output->captures);
 	wl_list_init(&output->captures);
-	struct strata_capture *capture, *tmp;
-	wl_list_for_each_safe(capture, tmp, &answered, link) {
-		wl_list_remove(&capture->link);
-		capture->callback(capture->data, output->wlr_output, event->buffer);
-		free(capture);
-	}
+	answer_captures(output, event->buffer);
 }
 
 static void
@@ -137,11 +141,12 @@ handle_destroy(struct wl_listener *listener, void *data)
 {
 	struct strata_output *output = wl_container_of(listener, output, destroy);
 	struct strata_server *server = output->server;
-	struct strata_capture *capture, *tmp;
-	wl_list_for_each_safe(capture, tmp, &output->captures, link) {
-		wl_list_remove(&capture->link);
-		capture->callback(capture->data, output->wlr_output, NULL);
-		free(capture);
+	/* Every capture is told there is no frame, those asked for meanwhile
+	 * too (a requester's next request may be another one). */
+	while (!wl_list_empty(&output->captures)) {
+		wl_list_insert_list(output->answering.prev, &output->captures);
+		wl_list_init(&output->captures);
+		answer_captures(output, NULL);
 	}
 	wlr_buffer_unlock(output->last_frame);
 	output->last_frame = NULL;
@@ -186,6 +191,7 @@ output_handle_new(struct wl_listener *listener, void *data)
 	output->wlr_output = wlr_output;
 	wlr_output->data = output;
 	wl_list_init(&output->captures);
+	wl_list_init(&output->answering);
 	output->frame.notify = handle_frame;
 	wl_signal_add(&wlr_output->events.frame, &output->frame);
 	output->commit.notify = handle_commit;
@@ -228,11 +234,14 @@ output_cancel_captures(struct strata_server *server, void *data)
 {
 	struct strata_output *output;
 	wl_list_for_each(output, &server->outputs, link) {
-		struct strata_capture *capture, *tmp;
-		wl_list_for_each_safe(capture, tmp, &output->captures, link) {
-			if (capture->data == data) {
-				wl_list_remove(&capture->link);
-				free(capture);
+		struct wl_list *lists[] = { &output->captures, &output->answering };
+		for (size_t i = 0; i < 2; i++) {
+			struct strata_capture *capture, *tmp;
+			wl_list_for_each_safe(capture, tmp, lists[i], link) {
+				if (capture->data == data) {
+					wl_list_remove(&capture->link);
+					free(capture);
+				}
 			}
 		}
 	}

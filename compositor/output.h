@@ -24,6 +24,7 @@ struct strata_output {
 	struct wlr_scene_output *scene_output;
 	struct wlr_scene_node *banner; /* may be NULL; banner.c draws it */
 	struct wl_list captures; /* strata_capture.link */
+	struct wl_list answering; /* strata_capture.link: being called back */
 	/* The frame committed last, as it is (locked; NULL unless the server
 	 * keeps frames: the test-control's captures without a redraw). */
 	struct wlr_buffer *last_frame;

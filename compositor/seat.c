@@ -462,10 +462,20 @@ add_keyboard(struct strata_seat *seat, struct wlr_input_device *device)
 
 /* ---- pointer ---------------------------------------------------------- */
 
+/* The drag under way while its grab has the pointer (popup grabs are
+ * refused during a drag, so nothing should replace it; if something did,
+ * the drag is inert and rules nothing). */
+static struct wlr_drag *
+active_drag(struct strata_seat *seat)
+{
+	struct wlr_drag *drag = seat->wlr_seat->drag;
+	return drag && seat->wlr_seat->pointer_state.grab == &drag->pointer_grab ? drag : NULL;
+}
+
 static int
 drag_level(struct strata_seat *seat)
 {
-	struct wlr_drag *drag = seat->wlr_seat->drag;
+	struct wlr_drag *drag = active_drag(seat);
 	if (!drag || !drag->seat_client) {
 		return POLICY_NO_LEVEL;
 	}
@@ -565,6 +575,7 @@ begin_grab(struct strata_seat *seat, struct strata_view *view, enum strata_curso
 	seat->cursor_mode = mode;
 	view->floating = true;
 	view->fullscreen = false;
+	view->fullscreen_by_user = false;
 	view->maximized = false;
 	if (mode == STRATA_CURSOR_MOVE) {
 		seat->grab_x = seat->cursor->x - view->x;
@@ -634,8 +645,7 @@ handle_cursor_button(struct wl_listener *listener, void *data)
 		 * goes to it wherever the pointer is. */
 		.press_delivered = !pressed && (seat->buttons_delivered & bit) &&
 				seat->button_client &&
-				(seat->button_client == seat->pointer_client ||
-						seat->wlr_seat->drag),
+				(seat->button_client == seat->pointer_client || active_drag(seat)),
 		.grab_active = seat->cursor_mode != STRATA_CURSOR_PASSTHROUGH,
 	};
 	if (!pressed) {
@@ -766,13 +776,37 @@ popup_grab_of_touch(struct strata_seat *seat, struct wlr_seat_touch_grab *grab)
 static bool
 popup_grab_allowed(struct strata_seat *seat, struct wl_client *client)
 {
-	if (seat->modal || !seat->focused || view_client(seat->focused) != client ||
-			seat->popup_grab_client != client) {
+	/* Not during a drag either: the popup's grab would take the drag's
+	 * place and leave it on, inert, for as long as its source lives. */
+	if (seat->modal || seat->wlr_seat->drag || !seat->focused ||
+			view_client(seat->focused) != client || seat->popup_grab_client != client) {
 		return false;
 	}
 	struct wlr_seat_client *seat_client = wlr_seat_client_for_wl_client(seat->wlr_seat, client);
 	return seat_client &&
 			wlr_seat_client_validate_event_serial(seat_client, seat->popup_grab_serial);
+}
+
+/*
+ * A drag whose pointer grab another grab took (a popup grab, refused and
+ * ended) would stay on, inert, until its source goes, and no other drag
+ * could start: it is ended. Its source is cancelled (its client is told,
+ * and that ends the drag); a drag without one has its grab put back and
+ * cancelled.
+ */
+static void
+end_inert_drag(struct strata_seat *seat)
+{
+	struct wlr_drag *drag = seat->wlr_seat->drag;
+	if (!drag || drag->grab_type != WLR_DRAG_GRAB_KEYBOARD_POINTER || active_drag(seat)) {
+		return;
+	}
+	if (drag->source) {
+		wlr_data_source_destroy(drag->source);
+	} else {
+		wlr_seat_pointer_start_grab(seat->wlr_seat, &drag->pointer_grab);
+		wlr_seat_pointer_end_grab(seat->wlr_seat);
+	}
 }
 
 static void
@@ -790,8 +824,10 @@ handle_touch_grab_begin(struct wl_listener *listener, void *data)
 	seat->popup_grab_client = NULL;
 	if (!allowed) {
 		wlr_log(WLR_INFO,
-				"popup grab refused: not from the focused client with a serial it was sent");
+				"popup grab refused: not from the focused client with a serial it "
+				"was sent, or during a drag");
 		end_client_grabs(seat);
+		end_inert_drag(seat);
 	}
 }
 

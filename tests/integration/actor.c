@@ -32,6 +32,8 @@
  *                              press's serial
  *   drag-sourceless            once focused, a drag without a source (a drag within
  *                              the client) with a forged serial
+ *   popup-during-drag          with drag-on-press: right after the drag, a popup
+ *                              grabbing with the same press's serial
  *   maximize, fullscreen       asks for it once mapped
  *   transparent                the window's buffer is all alpha 0
  *   claim-opaque               the window says it is opaque everywhere
@@ -76,6 +78,7 @@ enum trick_kind {
 	TRICK_GRAB_ON_HOVER,
 	TRICK_DRAG_ON_REENTER,
 	TRICK_DRAG_SOURCELESS,
+	TRICK_POPUP_DURING_DRAG,
 	TRICK_MAXIMIZE,
 	TRICK_FULLSCREEN,
 	TRICK_TRANSPARENT,
@@ -486,6 +489,9 @@ pointer_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t
 	if (find_trick(a, TRICK_DRAG_ON_PRESS) && !a->dragged) {
 		a->dragged = true;
 		start_drag(a, serial);
+		if (find_trick(a, TRICK_POPUP_DURING_DRAG)) {
+			open_popup(a, 20, 20, 160, 120, 0, true, serial);
+		}
 	}
 }
 
@@ -751,6 +757,7 @@ parse_trick(const char *text, struct trick *t)
 		{ "grab-on-hover", TRICK_GRAB_ON_HOVER, 0 },
 		{ "drag-on-reenter", TRICK_DRAG_ON_REENTER, 0 },
 		{ "drag-sourceless", TRICK_DRAG_SOURCELESS, 0 },
+		{ "popup-during-drag", TRICK_POPUP_DURING_DRAG, 0 },
 		{ "maximize", TRICK_MAXIMIZE, 0 },
 		{ "fullscreen", TRICK_FULLSCREEN, 0 },
 		{ "transparent", TRICK_TRANSPARENT, 0 },

@@ -361,8 +361,15 @@ old_press_starts_no_drag(bool by_resize)
 		free(session_ctl_ok(s, "keyup logo"));
 	} else {
 		move_to_window(s, &high);
+		size_t high_mark = actor_mark(&high);
 		free(session_ctl_ok(s, "button left release"));
 		actor_barrier(s, &high);
+		/* high never hears the release of a press it did not get. */
+		char *events = actor_events(&high), line[40];
+		snprintf(line, sizeof(line), "button %d released", BTN_LEFT);
+		session_assert_msg(s, !strstr(events + high_mark, line),
+				"high got the release of low's press: %s", events + high_mark);
+		free(events);
 	}
 	move_to_window(s, &low);
 	actor_wait_line(s, &low, mark, "drag started");
@@ -493,6 +500,34 @@ a_refused_drag_without_a_source_leaves_nothing(void)
 	session_stop(s);
 }
 
+/*
+ * A popup grab during the client's own drag is refused: it would take the
+ * drag's place and leave the drag on, inert, holding the pointer out of
+ * the other level's windows. The drag ends with it; high works after.
+ */
+static void
+popup_grab_during_a_drag_is_refused(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low, high;
+	start(s, &high, "high", "seat-high", NULL);
+	start(s, &low, "low", "seat-low",
+			(const char *const[]){ "drag-on-press", "popup-during-drag", NULL });
+	/* The press that gives low focus is held: the drag starts from it. */
+	move_to_window(s, &low);
+	press_left_in(s, &low);
+	actor_wait_line(s, &low, 0, "drag started");
+	actor_wait_line(s, &low, 0, "popup 1 done");
+	/* The drag the grab took the place of is ended with it, not left on,
+	 * inert. */
+	actor_wait_line(s, &low, 0, "drag cancelled");
+	free(session_ctl_ok(s, "button left release"));
+	size_t mark = actor_mark(&low);
+	click_window(s, &high, "left");
+	typed_text_reaches_only(s, &high, &low, mark);
+	session_stop(s);
+}
+
 TAP_TESTS(TAP_CASE(popup_grab_with_a_sent_serial_ends_on_click_elsewhere),
 		TAP_CASE(popup_grab_with_a_forged_serial_is_refused),
 		TAP_CASE(popup_grab_from_an_unfocused_window_is_refused),
@@ -506,4 +541,5 @@ TAP_TESTS(TAP_CASE(popup_grab_with_a_sent_serial_ends_on_click_elsewhere),
 		TAP_CASE(no_focus_to_another_level_after_the_last_window_closed),
 		TAP_CASE(a_press_ended_by_a_resize_starts_no_drag),
 		TAP_CASE(drag_and_drop_within_a_level),
-		TAP_CASE(a_refused_drag_without_a_source_leaves_nothing))
+		TAP_CASE(a_refused_drag_without_a_source_leaves_nothing),
+		TAP_CASE(popup_grab_during_a_drag_is_refused))
