@@ -514,6 +514,28 @@ find_programs(struct strata_audio *audio)
 	return true;
 }
 
+/*
+ * strata-audio-level runs as the level's user, who may not reach where it
+ * was found (a build tree or an install under a 0700 home): it is copied
+ * into the runtime directory, and that copy is what each cage binds.
+ */
+static bool
+stage_level_program(struct strata_audio *audio)
+{
+	char staged[PATH_MAX];
+	/* With a dot: no level's directory beside it can have that name. */
+	if (!session_join_path(staged, sizeof(staged), audio->dir, "strata-audio-level.bin")) {
+		return false;
+	}
+	if (!paths_copy_program(audio->level_bin, staged)) {
+		wlr_log_errno(WLR_ERROR, "audio: cannot copy %s to %s: no sound", audio->level_bin,
+				staged);
+		return false;
+	}
+	snprintf(audio->level_bin, sizeof(audio->level_bin), "%s", staged);
+	return true;
+}
+
 static void handle_focus(struct wl_listener *listener, void *data);
 
 struct strata_audio *
@@ -553,7 +575,8 @@ audio_create(struct strata_server *server)
 					"audio") ||
 			!session_join_path(audio->log_path, sizeof(audio->log_path),
 					server->runtime_dir, "log-audio") ||
-			!session_make_dir(audio->dir, 0711, 0, 0, true)) {
+			!session_make_dir(audio->dir, 0711, 0, 0, true) ||
+			!stage_level_program(audio)) {
 		free(audio);
 		return NULL;
 	}

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "common/io.h"
 #include "paths.h"
 
 bool
@@ -28,4 +32,46 @@ paths_find_file(char *out, size_t size, const char *const *dirs, const char *nam
 		out[0] = '\0';
 	}
 	return false;
+}
+
+bool
+paths_copy_program(const char *src, const char *dst)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		return false;
+	}
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (out < 0) {
+		int saved = errno;
+		close(in);
+		errno = saved;
+		return false;
+	}
+	bool ok = true;
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			ok = n == 0;
+			break;
+		}
+		if (!io_write_all(out, buf, (size_t)n)) {
+			ok = false;
+			break;
+		}
+	}
+	/* The mode asked for at creation is cut by the umask: set it whole. */
+	ok = ok && fchmod(out, 0755) == 0;
+	int saved = errno;
+	ok = close(out) == 0 && ok;
+	close(in);
+	if (!ok) {
+		unlink(dst);
+		errno = saved;
+	}
+	return ok;
 }

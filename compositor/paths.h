@@ -14,4 +14,12 @@
  */
 bool paths_find_file(char *out, size_t size, const char *const *dirs, const char *name, int mode);
 
+/*
+ * Copies the program at src to dst, a new file (never one that exists),
+ * mode 0755, owned by the caller: a program a cage runs must be where the
+ * level's uid can reach it, and the build tree or an install under a 0700
+ * home (/root) is not. False with errno set (dst removed) on any failure.
+ */
+bool paths_copy_program(const char *src, const char *dst);
+
 #endif

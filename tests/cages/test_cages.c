@@ -509,10 +509,12 @@ killed_proxy_comes_back(void)
 	session_require_program("weston-simple-shm");
 	struct strata_session *s = start_session();
 	const char *shm[] = { "weston-simple-shm", NULL };
-	launch(s, "high", shm);
-	launch(s, "low", shm);
+	/* high's window maps first (and takes focus), then low's: in that
+	 * order, not as the two cages happen to start. */
 	struct window_match high = { .level = "high" }, low = { .level = "low" };
+	launch(s, "high", shm);
 	session_assert(s, session_wait_window(s, &high, NULL, 10000));
+	launch(s, "low", shm);
 	session_assert(s, session_wait_window(s, &low, NULL, 10000));
 
 	pid_t proxy = proxy_pid_of("low", s->runtime_dir);

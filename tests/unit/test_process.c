@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
+#include "compositor/paths.h"
 #include "compositor/process.h"
 #include "tap.h"
 
@@ -677,9 +678,18 @@ credentials_are_dropped(void)
 	if (geteuid() != 0) {
 		tap_skip("not root: no uid to drop to");
 	}
+	/* The child as nobody must reach its program: the build tree may be
+	 * under a 0700 home, so it runs a copy in a directory of its own (the
+	 * way strata stages what its cages run). */
+	char dir[] = "/tmp/strata-process-XXXXXX";
+	tap_assert(mkdtemp(dir) != NULL && chmod(dir, 0755) == 0);
+	char program[sizeof(dir) + 32];
+	snprintf(program, sizeof(program), "%s/process-child", dir);
+	tap_assert_msg(paths_copy_program(child_path(), program), "cannot copy %s: %s",
+			child_path(), strerror(errno));
 	struct fixture f;
 	fixture_init(&f, false);
-	const char *argv[] = { child_path(), "report", "exit", NULL };
+	const char *argv[] = { program, "report", "exit", NULL };
 	struct process_spec spec = {
 		.argv = argv,
 		.socket_target = 3,
@@ -701,6 +711,8 @@ credentials_are_dropped(void)
 	close(r.socket_fd);
 	process_destroy(r.p);
 	fixture_finish(&f);
+	unlink(program);
+	rmdir(dir);
 }
 
 /* Refused: a relative path, fds at 0-2 or twice, a socket at 1. A program
