@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 #include "audio.h"
@@ -33,6 +32,9 @@
 
 #define CAGE_AUDIO_DIR "/run/strata/audio"
 #define CAGE_AUDIO_LEVEL_BIN "/run/strata/strata-audio-level"
+/* The copy the cages bind, in the audio directory; with a dot, so that no
+ * level's directory beside it can have that name. */
+#define STAGED_LEVEL_BIN "strata-audio-level.bin"
 
 #define LEVEL_READY_LINE "strata-audio-level: ready"
 #define LEVEL_DOWN_LINE "strata-audio-level: down"
@@ -354,12 +356,8 @@ handle_level_ready(void *data, bool ready)
 static void
 handle_level_exited(void *data, pid_t pid, int status)
 {
-	struct audio_level *al = data;
-	wlr_log(WLR_ERROR, "level %s: its audio (pid %d) ended (%s %d)",
-			level_name(al->audio, al->index), (int)pid,
-			WIFSIGNALED(status) ? "signal" : "status",
-			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-	level_set_up(al, false);
+	/* The supervisor has logged how it ended. */
+	level_set_up(data, false);
 }
 
 static const struct process_events level_events = {
@@ -523,8 +521,7 @@ static bool
 stage_level_program(struct strata_audio *audio)
 {
 	char staged[PATH_MAX];
-	/* With a dot: no level's directory beside it can have that name. */
-	if (!session_join_path(staged, sizeof(staged), audio->dir, "strata-audio-level.bin")) {
+	if (!session_join_path(staged, sizeof(staged), audio->dir, STAGED_LEVEL_BIN)) {
 		return false;
 	}
 	if (!paths_copy_program(audio->level_bin, staged)) {
@@ -575,8 +572,12 @@ audio_create(struct strata_server *server)
 					"audio") ||
 			!session_join_path(audio->log_path, sizeof(audio->log_path),
 					server->runtime_dir, "log-audio") ||
-			!session_make_dir(audio->dir, 0711, 0, 0, true) ||
-			!stage_level_program(audio)) {
+			!session_make_dir(audio->dir, 0711, 0, 0, true)) {
+		free(audio);
+		return NULL;
+	}
+	if (!stage_level_program(audio)) {
+		rmdir(audio->dir);
 		free(audio);
 		return NULL;
 	}
@@ -634,7 +635,10 @@ audio_destroy(struct strata_audio *audio)
 			rmdir(al->dir);
 		}
 	}
-	if (audio->dir[0]) {
+	char staged[PATH_MAX];
+	if (audio->dir[0] &&
+			session_join_path(staged, sizeof(staged), audio->dir, STAGED_LEVEL_BIN)) {
+		unlink(staged);
 		rmdir(audio->dir);
 	}
 	if (audio->log_path[0]) {

@@ -18,7 +18,7 @@ struct pending {
 	 * content (a re-encoded image may be longer than what was offered, never
 	 * than the cap), nothing for an audit line. */
 	uint32_t answer_max;
-	guard_reply_fn reply; /* NULL once forgotten */
+	guard_reply_fn reply;
 	void *data;
 	uint64_t deadline_ms;
 };
@@ -53,9 +53,7 @@ deliver_failed(struct guard_client *guard)
 	struct pending *p, *tmp;
 	wl_list_for_each_safe(p, tmp, &list, link) {
 		wl_list_remove(&p->link);
-		if (p->reply) {
-			p->reply(p->data, p->id, false, NULL, NULL, 0);
-		}
+		p->reply(p->data, p->id, false, NULL, NULL, 0);
 		free(p);
 	}
 }
@@ -161,11 +159,7 @@ answer_complete(struct guard_client *guard)
 	guard->payload = NULL;
 	guard->payload_len = 0;
 	arm_timer(guard);
-	if (p->reply) {
-		p->reply(p->data, p->id, true, &response, bytes, length);
-	} else {
-		free(bytes);
-	}
+	p->reply(p->data, p->id, true, &response, bytes, length);
 	free(p);
 	return true;
 }
@@ -351,7 +345,7 @@ bool
 guard_client_call(struct guard_client *guard, struct guard_request *req, const uint8_t *payload,
 		size_t length, guard_reply_fn reply, void *data)
 {
-	if (!guard || length > GUARD_HARD_MAX_BYTES) {
+	if (!guard || !reply || length > GUARD_HARD_MAX_BYTES) {
 		return false;
 	}
 	struct pending *p = calloc(1, sizeof(*p));

@@ -29,17 +29,23 @@ output_at(struct strata_server *server, double lx, double ly)
 }
 
 bool
+output_usable_box(struct strata_output *output, struct wlr_box *box)
+{
+	output_get_box(output, box);
+	int banner = output->server->config.banner_height;
+	box->y += banner;
+	box->height -= banner;
+	return box->width > 0 && box->height > 0;
+}
+
+bool
 output_usable_area(struct strata_server *server, struct wlr_box *box)
 {
 	if (wl_list_empty(&server->outputs)) {
 		return false;
 	}
 	struct strata_output *output = wl_container_of(server->outputs.next, output, link);
-	output_get_box(output, box);
-	int banner = server->config.banner_height;
-	box->y += banner;
-	box->height -= banner;
-	return box->width > 0 && box->height > 0;
+	return output_usable_box(output, box);
 }
 
 static uint64_t

@@ -39,6 +39,8 @@ void output_handle_new(struct wl_listener *listener, void *data);
 /* The box in layout coordinates where windows may be: the first output
  * minus the banner. */
 bool output_usable_area(struct strata_server *server, struct wlr_box *box);
+/* The same for one output: its box less the banner; false if nothing is left. */
+bool output_usable_box(struct strata_output *output, struct wlr_box *box);
 /* The output box in layout coordinates. */
 void output_get_box(struct strata_output *output, struct wlr_box *box);
 struct strata_output *output_at(struct strata_server *server, double lx, double ly);

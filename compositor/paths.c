@@ -50,20 +50,11 @@ paths_copy_program(const char *src, const char *dst)
 	}
 	bool ok = true;
 	char buf[65536];
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			ok = n == 0;
-			break;
-		}
-		if (!io_write_all(out, buf, (size_t)n)) {
-			ok = false;
-			break;
-		}
-	}
+	ssize_t n;
+	do {
+		n = io_read_all(in, buf, sizeof(buf));
+		ok = n >= 0 && io_write_all(out, buf, (size_t)n);
+	} while (ok && n == (ssize_t)sizeof(buf));
 	/* The mode asked for at creation is cut by the umask: set it whole. */
 	ok = ok && fchmod(out, 0755) == 0;
 	int saved = errno;

@@ -23,9 +23,8 @@ struct gate_key {
 	bool reserved_held; /* the reserved modifier is held */
 	bool modal; /* a modal owner (dialog, X-ray, lock) has the seat */
 	bool client_focused; /* a client surface has keyboard focus */
-	/* A release: its press went to the client that has focus now (same
-	 * focus generation); a release whose press went elsewhere never goes
-	 * out. */
+	/* A release: its press went to the client that has focus now, since
+	 * it got focus; a release whose press went elsewhere never goes out. */
 	bool press_delivered;
 	bool press_table_full; /* no room to remember one more delivered press */
 };

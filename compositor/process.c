@@ -61,7 +61,6 @@ struct process {
 	unsigned starts, restarts;
 	unsigned consecutive; /* restarts in a row, for the back-off */
 	uint64_t started_ms;
-	int last_status;
 	uint64_t ended_ms;
 	uint32_t restart_delay_ms;
 	struct wl_event_source *restart_timer; /* may be NULL */
@@ -176,7 +175,6 @@ owner_hears_end(struct process *p, struct process_child *c, int status)
 {
 	p->child = NULL;
 	p->ready = false;
-	p->last_status = status;
 	p->ended_ms = process_clock_ms();
 	char how[64];
 	describe_status(status, how, sizeof(how));
@@ -662,7 +660,6 @@ process_create(struct process_supervisor *sup, const struct process_spec *spec,
 	}
 	p->data = data;
 	p->state = PROCESS_STOPPED;
-	p->last_status = -1;
 	wl_list_insert(&sup->processes, &p->link);
 	return p;
 }
@@ -734,7 +731,6 @@ void
 process_get_info(const struct process *p, struct process_info *info)
 {
 	memset(info, 0, sizeof(*info));
-	info->last_status = -1;
 	if (!p) {
 		return;
 	}
@@ -743,7 +739,6 @@ process_get_info(const struct process *p, struct process_info *info)
 	info->ready = p->ready && p->state == PROCESS_RUNNING;
 	info->starts = p->starts;
 	info->restarts = p->restarts;
-	info->last_status = p->last_status;
 	info->ended_ms = p->ended_ms;
 	info->restart_delay_ms = p->state == PROCESS_BACKING_OFF ? p->restart_delay_ms : 0;
 }

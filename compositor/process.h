@@ -117,7 +117,6 @@ struct process_info {
 	bool ready; /* RUNNING (and its ready line seen, if it has one) */
 	unsigned starts; /* times it was started */
 	unsigned restarts; /* of them, restarts after an end (back-off) */
-	int last_status; /* of its last end, as from waitpid; -1: none yet */
 	uint64_t ended_ms; /* process_clock_ms() when its last end was seen; 0: none */
 	uint32_t restart_delay_ms; /* BACKING_OFF: the delay scheduled then */
 };

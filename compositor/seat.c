@@ -71,26 +71,21 @@ filtered_modifiers(struct strata_seat *seat)
 static void
 remember_press(struct strata_seat *seat, uint32_t keycode)
 {
-	seat->presses[seat->press_count].keycode = keycode;
-	seat->presses[seat->press_count].generation = seat->generation;
-	seat->press_count++;
+	seat->presses[seat->press_count++] = keycode;
 }
 
-/* Forgets the press of keycode; true if it went to the current focus. */
+/* Forgets the press of keycode; true if it was delivered to the client
+ * that has focus now (the list is emptied whenever that changes). */
 static bool
 take_press(struct strata_seat *seat, uint32_t keycode)
 {
-	bool delivered = false;
-	for (size_t i = 0; i < seat->press_count;) {
-		bool stale = seat->presses[i].generation != seat->generation;
-		if (seat->presses[i].keycode == keycode || stale) {
-			delivered |= !stale && seat->presses[i].keycode == keycode;
+	for (size_t i = 0; i < seat->press_count; i++) {
+		if (seat->presses[i] == keycode) {
 			seat->presses[i] = seat->presses[--seat->press_count];
-			continue;
+			return true;
 		}
-		i++;
 	}
-	return delivered;
+	return false;
 }
 
 /*
@@ -98,9 +93,8 @@ take_press(struct strata_seat *seat, uint32_t keycode)
  * released to anyone (the client that got them loses focus or gets leave).
  */
 static void
-new_generation(struct strata_seat *seat)
+forget_delivered(struct strata_seat *seat)
 {
-	seat->generation++;
 	seat->press_count = 0;
 	seat->buttons_delivered = 0;
 	seat->button_client = NULL;
@@ -153,7 +147,7 @@ set_focus(struct strata_seat *seat, struct strata_view *view)
 	}
 	/* Whatever the old client holds, it loses. */
 	end_client_grabs(seat);
-	new_generation(seat);
+	forget_delivered(seat);
 	/* The seat offers a new selection to whoever has keyboard focus at that
 	 * moment: take focus away first, so that the old client (maybe of
 	 * another level) is never offered the new level's selection; the
@@ -249,7 +243,6 @@ seat_view_mapped(struct strata_seat *seat, struct strata_view *view)
 		wl_list_remove(&view->link);
 		wl_list_insert(seat->server->views.prev, &view->link);
 	}
-	seat_pointer_rebase(seat);
 }
 
 void
@@ -297,7 +290,7 @@ seat_begin_modal(struct strata_seat *seat, struct seat_modal *modal)
 	}
 	seat->modal = modal;
 	end_client_grabs(seat);
-	new_generation(seat);
+	forget_delivered(seat);
 	seat->cursor_mode = STRATA_CURSOR_PASSTHROUGH;
 	seat->grabbed_view = NULL;
 	/* No client hears anything from now on: they are told so, and no
@@ -314,7 +307,7 @@ seat_end_modal(struct strata_seat *seat, struct seat_modal *modal)
 		return;
 	}
 	seat->modal = NULL;
-	new_generation(seat);
+	forget_delivered(seat);
 	keyboard_enter_view(seat, seat->focused);
 	process_motion(seat, now_msec());
 }
@@ -355,13 +348,14 @@ handle_key_event(struct strata_seat *seat, uint32_t time, uint32_t keycode, bool
 		reserved_key |= is_reserved_keysym(seat, syms[i]);
 	}
 	bool reserved_held = wlr_keyboard_get_modifiers(keyboard) & seat->reserved_mask;
+	bool press_delivered = !pressed && take_press(seat, keycode);
 	struct gate_key in = {
 		.pressed = pressed,
 		.reserved_key = reserved_key,
 		.reserved_held = reserved_held,
 		.modal = seat->modal != NULL,
 		.client_focused = seat->wlr_seat->keyboard_state.focused_surface != NULL,
-		.press_delivered = !pressed && take_press(seat, keycode),
+		.press_delivered = press_delivered,
 		.press_table_full = seat->press_count == SEAT_MAX_PRESSES,
 	};
 	switch (gate_decide_key(&in)) {

@@ -74,14 +74,12 @@ struct strata_seat {
 
 	struct strata_view *focused; /* may be NULL */
 	int last_level; /* the level that had focus last, POLICY_NO_LEVEL before any */
-	/* Bumped whenever who hears input changes (focus, modal): presses and
-	 * buttons delivered under an older generation are never released. */
-	uint32_t generation;
-	struct {
-		uint32_t keycode, generation;
-	} presses[SEAT_MAX_PRESSES];
+	/* Keys and buttons delivered to the client that has focus now; emptied
+	 * whenever who hears input changes (focus, modal), so that what was
+	 * delivered before is never released to anyone. */
+	uint32_t presses[SEAT_MAX_PRESSES]; /* keycodes */
 	size_t press_count;
-	uint32_t buttons_delivered; /* bit (button - BTN_LEFT), this generation */
+	uint32_t buttons_delivered; /* bit (button - BTN_LEFT) */
 	struct wl_client *button_client; /* who got those presses; may be NULL */
 	struct wl_client *pointer_client; /* whose surface the pointer is on; may be NULL */
 

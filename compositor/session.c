@@ -57,12 +57,6 @@ struct strata_session {
 
 static const char bwrap_path[] = "/usr/bin/bwrap";
 
-uint64_t
-session_clock_ms(void)
-{
-	return process_clock_ms();
-}
-
 static void
 remove_tree_entries(struct level_state *ls)
 {

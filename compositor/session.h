@@ -50,7 +50,6 @@ struct process *session_cage_service(struct strata_session *session, int level,
 		void *data, char *err, size_t err_size);
 
 /* Helpers shared with the session's other services (audio.c). */
-uint64_t session_clock_ms(void); /* CLOCK_MONOTONIC (process_clock_ms) */
 /* dir/name into out; false when it does not fit. */
 bool session_join_path(char *out, size_t size, const char *dir, const char *name);
 /* mkdir (or an existing directory, never a link), then mode, and owner when

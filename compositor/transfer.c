@@ -24,6 +24,7 @@
 #include "output.h"
 #include "paths.h"
 #include "seat.h"
+#include "session.h"
 #include "text.h"
 #include "transfer.h"
 #include "view.h"
@@ -653,17 +654,15 @@ transfer_create(struct strata_server *server, const char *data_dir, const char *
 	wl_signal_add(&server->seat->events.focus, &t->focus);
 
 	char audit_dir[PATH_MAX];
-	int n = snprintf(audit_dir, sizeof(audit_dir), "%s/audit", data_dir);
-	if (n < 0 || (size_t)n >= sizeof(audit_dir)) {
+	if (!session_join_path(audit_dir, sizeof(audit_dir), data_dir, "audit")) {
 		transfer_destroy(t);
 		return NULL;
 	}
-	if (mkdir(data_dir, 0711) < 0 && errno != EEXIST) {
-		wlr_log_errno(WLR_ERROR, "cannot create %s", data_dir);
-	}
-	/* Core only: the guard writes the log, nobody else reads it. */
-	if ((mkdir(audit_dir, 0700) < 0 && errno != EEXIST) || chmod(audit_dir, 0700) < 0) {
-		wlr_log_errno(WLR_ERROR, "cannot create the audit directory %s", audit_dir);
+	/* Core only: the guard writes the log, nobody else reads it. A
+	 * directory that cannot be made is logged here; the guard, unable to
+	 * append to its log, then refuses to start, and nothing crosses. */
+	if (session_make_dir(data_dir, 0711, 0, 0, false)) {
+		session_make_dir(audit_dir, 0700, 0, 0, false);
 	}
 	char path[PATH_MAX];
 	static const char *const dirs[] = { ".", "../clipboard-guard", NULL };

@@ -224,11 +224,9 @@ view_popup_region(struct strata_server *server, int level, pixman_region32_t *re
 	struct strata_output *output;
 	wl_list_for_each(output, &server->outputs, link) {
 		struct wlr_box box;
-		output_get_box(output, &box);
-		int banner = server->config.banner_height;
-		if (box.height > banner) {
-			pixman_region32_union_rect(region, region, box.x, box.y + banner,
-					(unsigned)box.width, (unsigned)(box.height - banner));
+		if (output_usable_box(output, &box)) {
+			pixman_region32_union_rect(region, region, box.x, box.y,
+					(unsigned)box.width, (unsigned)box.height);
 		}
 	}
 	struct strata_view *view;

@@ -19,6 +19,14 @@
 
 /* ---- toplevels ---------------------------------------------------------- */
 
+/* Windows placed anew; what is under a still pointer is worked out again. */
+static void
+arrange(struct strata_server *server)
+{
+	layout_arrange(server);
+	seat_pointer_rebase(server->seat);
+}
+
 static void
 handle_map(struct wl_listener *listener, void *data)
 {
@@ -45,8 +53,7 @@ handle_unmap(struct wl_listener *listener, void *data)
 	view->mapped = false;
 	wlr_scene_node_set_enabled(view->tree, false);
 	seat_view_unmapped(view->server->seat, view);
-	layout_arrange(view->server);
-	seat_pointer_rebase(view->server->seat);
+	arrange(view->server);
 }
 
 static void
@@ -67,8 +74,7 @@ handle_request_maximize(struct wl_listener *listener, void *data)
 	}
 	view->maximized = view->xdg_surface->toplevel->requested.maximized;
 	wlr_xdg_toplevel_set_maximized(view->xdg_surface, view->maximized);
-	layout_arrange(view->server);
-	seat_pointer_rebase(view->server->seat);
+	arrange(view->server);
 }
 
 static void
@@ -80,8 +86,7 @@ handle_request_fullscreen(struct wl_listener *listener, void *data)
 		return;
 	}
 	view_set_fullscreen(view, view->xdg_surface->toplevel->requested.fullscreen, false);
-	layout_arrange(view->server);
-	seat_pointer_rebase(view->server->seat);
+	arrange(view->server);
 }
 
 static void
@@ -102,10 +107,9 @@ static void
 handle_destroy(struct wl_listener *listener, void *data)
 {
 	struct strata_view *view = wl_container_of(listener, view, destroy);
-	struct strata_server *server = view->server;
-	/* wlroots unmaps before it destroys; this is for a view never mapped
-	 * and for safety: the seat must hold no pointer to it. */
-	seat_view_unmapped(server->seat, view);
+	/* wlroots unmaps (and the layout and pointer follow) before it
+	 * destroys; this is for safety: the seat must hold no pointer to it. */
+	seat_view_unmapped(view->server->seat, view);
 	wl_list_remove(&view->map.link);
 	wl_list_remove(&view->unmap.link);
 	wl_list_remove(&view->destroy.link);
@@ -115,8 +119,6 @@ handle_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&view->set_title.link);
 	wl_list_remove(&view->set_app_id.link);
 	view_destroy(view);
-	layout_arrange(server);
-	seat_pointer_rebase(server->seat);
 }
 
 /*
