@@ -177,20 +177,10 @@ conn_fail(struct proxy_conn *conn, uint32_t object, uint32_t code, const char *f
 			conn->id, (int)conn->pid, reason);
 	conn->proxy->refusals++;
 
-	/* wl_display.error(object, code, "cage-proxy: reason") */
 	char text[600];
-	int n = snprintf(text, sizeof(text), "cage-proxy: %s", reason);
-	uint32_t len = (uint32_t)(n < 0 ? 0 :
-						       (size_t)n >= sizeof(text) ?
-					  sizeof(text) - 1 :
-					  (size_t)n) +
-			1;
-	uint32_t padded = (len + 3) & ~3u;
-	uint32_t size = 8 + 4 + 4 + 4 + padded;
-	uint8_t msg[8 + 12 + sizeof(text) + 4] = { 0 };
-	uint32_t words[5] = { 1, size << 16, object, code, len };
-	memcpy(msg, words, sizeof(words));
-	memcpy(msg + 20, text, len - 1);
+	snprintf(text, sizeof(text), "cage-proxy: %s", reason);
+	uint8_t msg[WIRE_DISPLAY_ERROR_MAX];
+	uint32_t size = (uint32_t)wire_display_error(msg, object, code, text);
 	/* The events already checked go first; then the error. */
 	if (out_reserve(&conn->s2c, size, conn->proxy->limits.client_buffer_bytes + size)) {
 		out_append(&conn->s2c, msg, size, NULL, 0);

@@ -16,12 +16,6 @@
 #include "common/global_policy.h"
 #include "proxy.h"
 
-/* wl_display.error codes (wayland.xml) */
-#define DISPLAY_ERROR_INVALID_OBJECT 0
-#define DISPLAY_ERROR_INVALID_METHOD 1
-#define DISPLAY_ERROR_NO_MEMORY 2
-#define DISPLAY_ERROR_IMPLEMENTATION 3
-
 #define DMA_BUF_MAGIC 0x444d4142
 #define DISPLAY_OBJECT_ID 1
 

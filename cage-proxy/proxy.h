@@ -154,6 +154,7 @@ struct proxy {
 	size_t fd_budget;
 	int spare_fd;
 	uint64_t emfile_count;
+	uint64_t max_clients_refusals;
 	uint64_t now_ms; /* read once per epoll batch (the rate limiter's clock) */
 	/* counters for tests and benchmarks */
 	uint64_t messages, refusals;

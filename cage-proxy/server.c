@@ -67,6 +67,35 @@ proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, const 
 	return true;
 }
 
+/*
+ * One connection too many: the client is told why (a wl_display.error it
+ * prints, e.g. "wl_display@1: error 3: ...") and closed; the log says so,
+ * for the first refusal of a burst and then every hundredth.
+ */
+static void
+refuse_client(struct proxy *proxy, int fd)
+{
+	char text[160];
+	snprintf(text, sizeof(text),
+			"cage-proxy: level %s already has %u clients, its limit ([proxy] "
+			"max_clients): connection refused",
+			proxy->level, proxy->conn_count);
+	uint8_t msg[WIRE_DISPLAY_ERROR_MAX];
+	size_t size = wire_display_error(msg, 1, DISPLAY_ERROR_IMPLEMENTATION, text);
+	/* A new socket's buffer takes it whole; if not, the close says enough.
+	 * write(2), not send(2): the sandbox's filter allows the former. */
+	ssize_t sent = write(fd, msg, size);
+	close(fd);
+	if (proxy->max_clients_refusals++ % 100 == 0) {
+		strata_log(STRATA_INFO,
+				"level %s: refused a connection: already %u clients, the "
+				"limit ([proxy] max_clients)%s; %llu refused so far",
+				proxy->level, proxy->conn_count,
+				sent == (ssize_t)size ? "" : " (the error could not be sent)",
+				(unsigned long long)proxy->max_clients_refusals);
+	}
+}
+
 static void
 accept_clients(struct proxy *proxy)
 {
@@ -97,10 +126,7 @@ accept_clients(struct proxy *proxy)
 			return;
 		}
 		if (proxy->conn_count >= proxy->limits.max_clients) {
-			strata_log(STRATA_INFO,
-					"level %s: refused a connection: already %u clients",
-					proxy->level, proxy->conn_count);
-			close(fd);
+			refuse_client(proxy, fd);
 			continue;
 		}
 		if (!conn_create(proxy, fd)) {

@@ -196,3 +196,18 @@ wire_parse_args(const struct wire_message *msg, const uint8_t *body, size_t body
 	}
 	return WIRE_OK;
 }
+
+size_t
+wire_display_error(uint8_t *out, uint32_t object, uint32_t code, const char *text)
+{
+	size_t text_len = strnlen(text, WIRE_DISPLAY_ERROR_MAX - 21);
+	uint32_t len = (uint32_t)text_len + 1; /* with its NUL */
+	uint32_t padded = (len + 3) & ~3u;
+	uint32_t size = 8 + 4 + 4 + 4 + padded;
+	/* object 1 (wl_display), opcode 0 (error); then object, code, string */
+	uint32_t words[5] = { 1, size << 16, object, code, len };
+	memset(out, 0, size);
+	memcpy(out, words, sizeof(words));
+	memcpy(out + sizeof(words), text, text_len);
+	return size;
+}

@@ -45,6 +45,21 @@ enum wire_status {
 	WIRE_TOO_MANY_FDS,
 };
 
+/* wl_display.error codes (wayland.xml) */
+#define DISPLAY_ERROR_INVALID_OBJECT 0
+#define DISPLAY_ERROR_INVALID_METHOD 1
+#define DISPLAY_ERROR_NO_MEMORY 2
+#define DISPLAY_ERROR_IMPLEMENTATION 3
+
+/* The longest wl_display.error wire_display_error writes, in bytes. */
+#define WIRE_DISPLAY_ERROR_MAX (20 + 600)
+
+/*
+ * Writes the event wl_display.error(object, code, text) into out (at least
+ * WIRE_DISPLAY_ERROR_MAX bytes), text cut to 599 bytes; returns its size.
+ */
+size_t wire_display_error(uint8_t *out, uint32_t object, uint32_t code, const char *text);
+
 /* A short English text for a status, for logs and wl_display.error. */
 const char *wire_status_str(enum wire_status status);
 

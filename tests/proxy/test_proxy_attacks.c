@@ -895,7 +895,9 @@ m17_never_reading_client(void)
 }
 
 /* M21: max_clients = 4 (the victim is one): the fifth connection and later
- * are closed at once; once some go, new ones are accepted again. */
+ * get a wl_display.error that says why (libwayland's own client sees it as
+ * a protocol error on wl_display) and are closed; the proxy logs it; once
+ * some go, new ones are accepted again. */
 static void
 m21_connection_flood(void)
 {
@@ -908,14 +910,45 @@ m21_connection_flood(void)
 	for (int i = 0; i < 20; i++) {
 		struct raw_wire *w = raw_wire_connect(a.p->socket);
 		session_assert(a.s, w != NULL);
-		expect_disconnected(&a, w);
+		enum raw_wire_outcome outcome = raw_wire_wait_end(w, REFUSAL_TIMEOUT_MS);
+		if (outcome != RAW_WIRE_ERROR) {
+			proxy_dump_log(a.p, 10);
+		}
+		session_assert_msg(a.s, outcome == RAW_WIRE_ERROR && w->eof,
+				"connection %d over the limit: %s, %s", i + 1,
+				raw_wire_outcome_str(outcome), w->eof ? "closed" : "still open");
+		session_assert_msg(a.s,
+				w->error_object == 1 && w->error_code == 3 &&
+						strstr(w->error_text, "already has 4 clients") &&
+						strstr(w->error_text, "max_clients"),
+				"the refusal said object %u code %u \"%s\"", w->error_object,
+				w->error_code, w->error_text);
+		raw_wire_close(w);
 	}
-	session_assert(a.s, proxy_log_contains(a.p, "refused a connection: already 4 clients"));
+	/* What an ordinary client sees: libwayland's own reading of it. */
+	struct wl_display *display = wl_display_connect(a.p->socket);
+	session_assert(a.s, display != NULL);
+	session_assert(a.s, wl_display_roundtrip(display) < 0);
+	const struct wl_interface *iface = NULL;
+	uint32_t id = 0;
+	uint32_t code = wl_display_get_protocol_error(display, &iface, &id);
+	session_assert_msg(a.s,
+			wl_display_get_error(display) == EPROTO && iface &&
+					strcmp(iface->name, "wl_display") == 0 && id == 1 &&
+					code == 3,
+			"libwayland saw error %d, %s@%u code %u", wl_display_get_error(display),
+			iface ? iface->name : "(none)", id, code);
+	wl_display_disconnect(display);
+	session_assert(a.s, proxy_wait_log(a.p, "refused a connection: already 4 clients", 2000));
 	for (int i = 0; i < 3; i++) {
 		session_assert_msg(a.s, raw_wire_roundtrip(in[i], 3000),
 				"an accepted client stopped working during the flood");
 		raw_wire_close(in[i]);
 	}
+	/* Room again: a new client is served. */
+	struct raw_wire *again = attacker(&a);
+	expect_accepted(&a, again, "a connection under the limit");
+	raw_wire_close(again);
 	attack_end(&a);
 }
 
