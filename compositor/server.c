@@ -141,6 +141,7 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	if (!server->compositor || !wlr_data_device_manager_create(server->display)) {
 		return false;
 	}
+	shm_watch_surfaces(server->shm, server->compositor);
 
 	server->output_layout = wlr_output_layout_create();
 	server->scene = wlr_scene_create();

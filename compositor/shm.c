@@ -5,9 +5,16 @@
  * Lifetimes: a pool (mapping + fd) is reference-counted by its wl_shm_pool
  * resource, its wl_buffers and the frame buffers not yet copied. A frame
  * buffer (the wlr_buffer wlroots gets for a wl_buffer) copies the pixels
- * into memory of its own the first time wlroots reads it, during the commit,
+ * into compositor memory the first time wlroots reads it, during the commit,
  * then releases the wl_buffer at once and drops its pool reference: from
  * then on nothing the client does to its memory can reach the renderer.
+ *
+ * That memory is a store, one per surface, reused from commit to commit:
+ * a commit copies only the rows and columns its damage names, as wlroots
+ * does for its own wl_shm textures (wlr_client_buffer_apply_damage). The
+ * store is written in place only when the frame that showed it is about to
+ * go and nothing else holds it; otherwise (first frame, new size or format,
+ * a frame still held elsewhere) a new store gets the whole buffer.
  */
 #include <assert.h>
 #include <drm_fourcc.h>
@@ -20,6 +27,8 @@
 #include <unistd.h>
 #include <wayland-server-protocol.h>
 #include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_compositor.h>
+#include <wlr/types/wlr_surface.h>
 #include <wlr/util/log.h>
 #include "shm.h"
 
@@ -28,6 +37,7 @@ struct shm_client {
 	uint64_t bytes;
 	uint32_t pools;
 	struct wl_list pools_list; /* shm_pool.owner_link */
+	struct wl_list surfaces; /* shm_surface.link */
 	struct wl_listener destroy;
 	struct wl_list link; /* strata_shm.clients */
 };
@@ -39,6 +49,25 @@ struct strata_shm {
 	uint32_t formats[16]; /* wl_shm format codes we advertise */
 	size_t format_count;
 	struct wl_list clients; /* shm_client.link */
+	struct wl_listener new_surface; /* from wlr_compositor; notify NULL if not watched */
+};
+
+/* A surface's pixels in compositor memory, shared by the frames showing them. */
+struct shm_store {
+	int refs; /* frames that use it */
+	struct shm_surface *owner; /* the surface it is the latest of, or NULL */
+	void *data;
+	size_t stride;
+	int32_t width, height;
+	uint32_t drm_format;
+};
+
+/* A wl_surface of a client, for its store. */
+struct shm_surface {
+	struct wlr_surface *surface;
+	struct shm_store *store; /* its latest frame's, not a reference */
+	struct wl_listener destroy;
+	struct wl_list link; /* shm_client.surfaces; empty once the client is gone */
 };
 
 struct shm_pool {
@@ -68,9 +97,8 @@ struct shm_frame {
 	struct shm_pool *pool; /* NULL once copied */
 	int32_t offset, stride;
 	uint32_t drm_format, bpp;
-	void *data; /* compositor-owned copy, width * bpp per row */
-	size_t data_stride;
-	bool copied, failed, released;
+	struct shm_store *store; /* the pixels, once copied; a reference */
+	bool failed, released;
 	struct wl_event_source *drop_idle; /* until the producer's reference is dropped */
 };
 
@@ -233,6 +261,13 @@ shm_client_handle_destroy(struct wl_listener *listener, void *data)
 		wl_list_init(&pool->owner_link);
 		pool->owner = NULL;
 	}
+	/* Its surfaces go later (libwayland destroys resources after the
+	 * client's destroy signal); they free themselves then. */
+	struct shm_surface *surface, *next;
+	wl_list_for_each_safe(surface, next, &sc->surfaces, link) {
+		wl_list_remove(&surface->link);
+		wl_list_init(&surface->link);
+	}
 	wl_list_remove(&sc->destroy.link);
 	wl_list_remove(&sc->link);
 	free(sc);
@@ -256,6 +291,7 @@ shm_client_get(struct strata_shm *shm, struct wl_client *client, bool create)
 	}
 	sc->client = client;
 	wl_list_init(&sc->pools_list);
+	wl_list_init(&sc->surfaces);
 	sc->destroy.notify = shm_client_handle_destroy;
 	wl_client_add_destroy_listener(client, &sc->destroy);
 	wl_list_insert(&shm->clients, &sc->link);
@@ -555,6 +591,129 @@ shm_bind(struct wl_client *client, void *data, uint32_t version, uint32_t id)
 	}
 }
 
+/* ---- stores and the surfaces they belong to ------------------------- */
+
+static struct shm_store *
+store_create(int32_t width, int32_t height, uint32_t drm_format, uint32_t bpp)
+{
+	struct shm_store *store = calloc(1, sizeof(*store));
+	if (!store) {
+		return NULL;
+	}
+	store->stride = (size_t)width * bpp;
+	store->data = malloc(store->stride * (size_t)height);
+	if (!store->data) {
+		free(store);
+		return NULL;
+	}
+	store->width = width;
+	store->height = height;
+	store->drm_format = drm_format;
+	return store;
+}
+
+/* The store stops being its surface's latest: it is never written again. */
+static void
+store_disown(struct shm_store *store)
+{
+	if (store->owner) {
+		store->owner->store = NULL;
+		store->owner = NULL;
+	}
+}
+
+static void
+store_unref(struct shm_store *store)
+{
+	if (!store || --store->refs > 0) {
+		return;
+	}
+	store_disown(store);
+	free(store->data);
+	free(store);
+}
+
+static void
+surface_handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct shm_surface *surface = wl_container_of(listener, surface, destroy);
+	if (surface->store) {
+		store_disown(surface->store);
+	}
+	wl_list_remove(&surface->destroy.link);
+	wl_list_remove(&surface->link);
+	free(surface);
+}
+
+static void
+handle_new_surface(struct wl_listener *listener, void *data)
+{
+	struct strata_shm *shm = wl_container_of(listener, shm, new_surface);
+	struct wlr_surface *wlr_surface = data;
+	struct shm_client *sc =
+			shm_client_get(shm, wl_resource_get_client(wlr_surface->resource), true);
+	struct shm_surface *surface = calloc(1, sizeof(*surface));
+	if (!sc || !surface) {
+		/* Its frames are then copied whole, every time: slower, as safe. */
+		free(surface);
+		wlr_log(WLR_ERROR, "out of memory: a surface's frames are copied whole");
+		return;
+	}
+	surface->surface = wlr_surface;
+	surface->destroy.notify = surface_handle_destroy;
+	wl_signal_add(&wlr_surface->events.destroy, &surface->destroy);
+	wl_list_insert(&sc->surfaces, &surface->link);
+}
+
+/*
+ * The surface whose commit is reading frame now, or NULL: wlroots reads a
+ * frame while it applies the commit (surface_apply_damage), with the frame
+ * as the surface's current buffer.
+ */
+static struct shm_surface *
+frame_committing_surface(struct shm_frame *frame, struct strata_shm *shm)
+{
+	if (!frame->buffer_resource) {
+		return NULL;
+	}
+	struct shm_client *sc =
+			shm_client_get(shm, wl_resource_get_client(frame->buffer_resource), false);
+	if (!sc) {
+		return NULL;
+	}
+	struct shm_surface *surface;
+	wl_list_for_each(surface, &sc->surfaces, link) {
+		if (surface->surface->current.buffer == &frame->base) {
+			return surface;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Whether frame may write its damage into surface's store in place: the same
+ * size and format, and the store is used only by the frame on screen, which
+ * wlroots lets go as soon as this commit's texture exists (the surface holds
+ * the only lock on its client buffer, and that buffer the only lock on the
+ * frame). Nothing is drawn in between.
+ */
+static bool
+store_can_take(struct shm_surface *surface, struct shm_frame *frame)
+{
+	struct shm_store *store = surface->store;
+	if (!store || store->refs != 1 || store->width != frame->base.width ||
+			store->height != frame->base.height ||
+			store->drm_format != frame->drm_format) {
+		return false;
+	}
+	struct wlr_client_buffer *shown = surface->surface->buffer;
+	if (!shown || shown->base.n_locks != 1 || !shown->source ||
+			shown->source->impl != frame->base.impl || shown->source->n_locks != 1) {
+		return false;
+	}
+	return ((struct shm_frame *)shown->source)->store == store;
+}
+
 /* ---- the wlr_buffer wlroots gets ------------------------------------- */
 
 static const struct wlr_buffer_impl frame_impl;
@@ -591,42 +750,90 @@ frame_destroy(struct wlr_buffer *wlr_buffer)
 	frame_release_client_buffer(frame);
 	wl_list_remove(&frame->buffer_destroy.link);
 	frame_drop_pool(frame);
-	free(frame->data);
+	store_unref(frame->store);
 	free(frame);
+}
+
+static void
+frame_fault(struct shm_frame *frame, struct shm_pool *pool)
+{
+	frame->failed = true;
+	struct wl_resource *culprit =
+			frame->buffer_resource ? frame->buffer_resource : pool->shm_resource;
+	wlr_log(WLR_ERROR, "client shm pool faulted (file truncated): ending the client");
+	if (culprit) {
+		wl_resource_post_error(culprit, WL_SHM_ERROR_INVALID_FD,
+				"error accessing the shm pool: its file was truncated");
+	}
+	frame_drop_pool(frame);
+}
+
+/* Copies the damaged part of frame into store, which holds the surface's
+ * previous frame; false if the pool faulted. */
+static bool
+copy_damage(struct shm_frame *frame, struct shm_store *store, pixman_region32_t *buffer_damage)
+{
+	pixman_region32_t damage;
+	pixman_region32_init(&damage);
+	pixman_region32_intersect_rect(&damage, buffer_damage, 0, 0, (unsigned)frame->base.width,
+			(unsigned)frame->base.height);
+	int count;
+	const pixman_box32_t *rects = pixman_region32_rectangles(&damage, &count);
+	bool ok = true;
+	for (int i = 0; i < count && ok; i++) {
+		const pixman_box32_t *r = &rects[i];
+		size_t x = (size_t)r->x1 * frame->bpp, y = (size_t)r->y1;
+		ok = guarded_copy(frame->pool,
+				(size_t)frame->offset + y * (size_t)frame->stride + x,
+				(size_t)frame->stride, (char *)store->data + y * store->stride + x,
+				store->stride, (size_t)(r->x2 - r->x1) * frame->bpp,
+				(size_t)(r->y2 - r->y1));
+	}
+	pixman_region32_fini(&damage);
+	return ok;
 }
 
 static bool
 frame_copy(struct shm_frame *frame)
 {
-	if (frame->copied || frame->failed) {
-		return frame->copied;
-	}
-	size_t row = (size_t)frame->base.width * frame->bpp;
-	frame->data_stride = row;
-	frame->data = malloc(row * (size_t)frame->base.height);
-	if (!frame->data) {
-		frame->failed = true;
-		return false;
+	if (frame->store || frame->failed) {
+		return frame->store != NULL;
 	}
 	struct shm_pool *pool = frame->pool;
-	/* The pool may have been resized since; the buffer's bounds were checked
-	 * against a smaller size, and pools only grow. */
-	if (!guarded_copy(pool, (size_t)frame->offset, (size_t)frame->stride, frame->data,
-			    frame->data_stride, row, (size_t)frame->base.height)) {
-		frame->failed = true;
-		free(frame->data);
-		frame->data = NULL;
-		struct wl_resource *culprit = frame->buffer_resource ? frame->buffer_resource :
-								       pool->shm_resource;
-		wlr_log(WLR_ERROR, "client shm pool faulted (file truncated): ending the client");
-		if (culprit) {
-			wl_resource_post_error(culprit, WL_SHM_ERROR_INVALID_FD,
-					"error accessing the shm pool: its file was truncated");
+	struct shm_surface *surface = frame_committing_surface(frame, pool->shm);
+	struct shm_store *store = NULL;
+	bool ok;
+	if (surface && store_can_take(surface, frame)) {
+		store = surface->store;
+		ok = copy_damage(frame, store, &surface->surface->buffer_damage);
+	} else {
+		store = store_create(frame->base.width, frame->base.height, frame->drm_format,
+				frame->bpp);
+		if (!store) {
+			frame->failed = true;
+			return false;
 		}
-		frame_drop_pool(frame);
+		/* The pool may have been resized since; the buffer's bounds were
+		 * checked against a smaller size, and pools only grow. */
+		ok = guarded_copy(pool, (size_t)frame->offset, (size_t)frame->stride, store->data,
+				store->stride, store->stride, (size_t)store->height);
+		if (surface) {
+			if (surface->store) {
+				store_disown(surface->store);
+			}
+			surface->store = store;
+			store->owner = surface;
+		}
+	}
+	store->refs++;
+	if (!ok) {
+		/* Half written: never the base of another frame. */
+		store_disown(store);
+		store_unref(store);
+		frame_fault(frame, pool);
 		return false;
 	}
-	frame->copied = true;
+	frame->store = store;
 	frame_drop_pool(frame);
 	/* Nothing reads the client's memory any more: it may reuse it now. */
 	frame_release_client_buffer(frame);
@@ -641,9 +848,9 @@ frame_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t flags, void 
 	if ((flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) || !frame_copy(frame)) {
 		return false;
 	}
-	*data = frame->data;
+	*data = frame->store->data;
 	*format = frame->drm_format;
-	*stride = frame->data_stride;
+	*stride = frame->store->stride;
 	return true;
 }
 
@@ -760,6 +967,13 @@ shm_create(struct wl_display *display, struct wlr_renderer *renderer,
 	return shm;
 }
 
+void
+shm_watch_surfaces(struct strata_shm *shm, struct wlr_compositor *compositor)
+{
+	shm->new_surface.notify = handle_new_surface;
+	wl_signal_add(&compositor->events.new_surface, &shm->new_surface);
+}
+
 struct wl_global *
 shm_get_global(struct strata_shm *shm)
 {
@@ -776,6 +990,9 @@ shm_destroy(struct strata_shm *shm)
 	struct shm_client *sc, *tmp;
 	wl_list_for_each_safe(sc, tmp, &shm->clients, link) {
 		shm_client_handle_destroy(&sc->destroy, NULL);
+	}
+	if (shm->new_surface.notify) {
+		wl_list_remove(&shm->new_surface.link);
 	}
 	wl_global_destroy(shm->global);
 	guard_uninstall();

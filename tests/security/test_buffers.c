@@ -463,10 +463,134 @@ m12_bad_scale_and_transform(void)
 	attack_end(&a);
 }
 
+/* Paints a w x h square of one colour at (x, y) of an ARGB buffer of stride
+ * width pixels. */
+static void
+paint(uint32_t *pixels, int width, int x, int y, int w, int h, uint32_t colour)
+{
+	for (int row = y; row < y + h; row++) {
+		for (int col = x; col < x + w; col++) {
+			pixels[row * width + col] = colour;
+		}
+	}
+}
+
+static void
+commit_damaged(struct raw_window *w, struct wl_buffer *buffer, int x, int y, int width, int height)
+{
+	wl_surface_attach(w->surface, buffer, 0, 0);
+	wl_surface_damage_buffer(w->surface, x, y, width, height);
+	wl_surface_commit(w->surface);
+}
+
+/* What the screen shows at (x, y) of the window matched, as 0xRRGGBB. */
+static uint32_t
+window_pixel(struct attack *a, const char *app_id, int x, int y)
+{
+	struct window_match match = { .app_id = app_id };
+	struct window_info info;
+	session_assert(a->s, session_find_window(a->s, &match, &info));
+	return session_pixel(a->s, info.x + x, info.y + y);
+}
+
+#define expect_pixel(a, app_id, x, y, want, what) \
+	do { \
+		uint32_t got_ = window_pixel((a), (app_id), (x), (y)); \
+		session_assert_msg((a)->s, got_ == (want), "%s: (%d, %d) shows %06x, not %06x", \
+				(what), (x), (y), got_, (uint32_t)(want)); \
+	} while (0)
+
+/*
+ * A commit copies only its damage, into the surface's own copy: what the
+ * damage leaves out keeps the surface's last frame, whichever of the
+ * client's buffers it came from, and never another surface's; what the
+ * client writes after a commit never shows; and a file truncated under a
+ * damaged corner still ends only that client.
+ */
+static void
+damage_is_copied_into_the_surface_copy(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	struct raw_client *c = attacker(&a);
+	struct raw_window *w = raw_window_new(c, "attacker", "damage");
+	session_assert(a.s, w && raw_window_map(w, 200, 150, 0xff204080));
+	int width = w->width, height = w->height;
+	size_t bytes = (size_t)width * height * 4;
+	int fd = memfd_of_size((off_t)bytes * 2);
+	uint32_t *pixels = mmap(NULL, bytes * 2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	tap_assert(pixels != MAP_FAILED);
+	uint32_t *pa = pixels, *pb = pixels + (size_t)width * height;
+	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)bytes * 2);
+	struct wl_buffer *a_buf = wl_shm_pool_create_buffer(pool, 0, width, height, width * 4,
+			WL_SHM_FORMAT_ARGB8888);
+	struct wl_buffer *b_buf = wl_shm_pool_create_buffer(pool, (int32_t)bytes, width, height,
+			width * 4, WL_SHM_FORMAT_ARGB8888);
+
+	/* A: red, all damaged. */
+	paint(pa, width, 0, 0, width, height, 0xffff0000);
+	commit_damaged(w, a_buf, 0, 0, width, height);
+	expect_no_error(&a, c);
+	expect_pixel(&a, "attacker", width / 2, height / 2, 0xff0000, "A, whole");
+
+	/* B: blue with a green square, only the square damaged. */
+	paint(pb, width, 0, 0, width, height, 0xff0000ff);
+	paint(pb, width, 10, 10, 20, 20, 0xff00ff00);
+	commit_damaged(w, b_buf, 10, 10, 20, 20);
+	expect_no_error(&a, c);
+	expect_pixel(&a, "attacker", 15, 15, 0x00ff00, "B's damaged square");
+	expect_pixel(&a, "attacker", 29, 29, 0x00ff00, "B's damaged square, last pixel");
+	expect_pixel(&a, "attacker", 30, 30, 0xff0000, "just outside B's damage");
+	expect_pixel(&a, "attacker", width / 2, height / 2, 0xff0000, "outside B's damage");
+
+	/* A again (still all red in the client's memory), a yellow square
+	 * damaged: B's green square stays, taken from the surface's copy. */
+	paint(pa, width, 50, 50, 10, 10, 0xffffff00);
+	commit_damaged(w, a_buf, 50, 50, 10, 10);
+	expect_no_error(&a, c);
+	expect_pixel(&a, "attacker", 55, 55, 0xffff00, "A's damaged square");
+	expect_pixel(&a, "attacker", 15, 15, 0x00ff00, "B's square under A");
+	expect_pixel(&a, "attacker", width - 1, height - 1, 0xff0000, "the last pixel");
+
+	/* Written after the commit: never shown. */
+	paint(pa, width, 0, 0, width, height, 0xffffffff);
+	expect_pixel(&a, "attacker", 55, 55, 0xffff00, "after the client wrote over A");
+	expect_pixel(&a, "attacker", width / 2, height / 2, 0xff0000,
+			"after the client wrote over A");
+
+	/* A second window of the same client, B with one pixel damaged: the
+	 * rest is its own last frame, nothing of the first window's copy. */
+	struct raw_window *w2 = raw_window_new(c, "attacker-2", "damage 2");
+	session_assert(a.s, w2 && raw_window_map(w2, width, height, 0xff204080));
+	session_assert(a.s, w2->width == width && w2->height == height);
+	commit_damaged(w2, b_buf, 10, 10, 1, 1);
+	expect_no_error(&a, c);
+	expect_pixel(&a, "attacker-2", 10, 10, 0x00ff00, "the second window's damaged pixel");
+	expect_pixel(&a, "attacker-2", 11, 11, 0x204080, "the second window's own frame");
+	expect_pixel(&a, "attacker-2", 55, 55, 0x204080, "the second window's own frame");
+	/* And the first window's next square goes to the first window only. */
+	pixels[(size_t)70 * width + 70] = 0xff00ffff;
+	commit_damaged(w, a_buf, 70, 70, 1, 1);
+	expect_no_error(&a, c);
+	expect_pixel(&a, "attacker", 70, 70, 0x00ffff, "the first window's new pixel");
+	expect_pixel(&a, "attacker", 55, 55, 0xffff00, "the first window's square");
+	expect_pixel(&a, "attacker-2", 70, 70, 0x204080, "the second window, untouched");
+
+	/* The file truncated under a small damaged square: the client ends. */
+	munmap(pixels, bytes * 2);
+	tap_assert(ftruncate(fd, 0) == 0);
+	commit_damaged(w, b_buf, 5, 5, 4, 4);
+	expect_protocol_error(&a, c, "wl_buffer", WL_SHM_ERROR_INVALID_FD);
+	close(fd);
+	raw_client_destroy(c);
+	attack_end(&a);
+}
+
 TAP_TESTS(TAP_CASE(m01_truncated_pool_on_mapped_window),
 		TAP_CASE(m02_truncate_after_destroying_the_buffer),
 		TAP_CASE(m03_stride_smaller_than_a_row), TAP_CASE(m04_pool_larger_than_its_file),
 		TAP_CASE(m05_pool_size_negative_or_zero), TAP_CASE(m06_buffer_arithmetic_overflow),
 		TAP_CASE(m07_oversized_buffer), TAP_CASE(m08_huge_unused_pool),
 		TAP_CASE(m09_pool_hoarding), TAP_CASE(m10_pool_destroyed_or_resized_mid_frame),
-		TAP_CASE(m11_absurd_geometry), TAP_CASE(m12_bad_scale_and_transform), )
+		TAP_CASE(m11_absurd_geometry), TAP_CASE(m12_bad_scale_and_transform),
+		TAP_CASE(damage_is_copied_into_the_surface_copy), )
