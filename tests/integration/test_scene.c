@@ -195,6 +195,9 @@ float_attacker_over_victim(struct strata_session *s, struct actor *victim, struc
 	free(session_ctl_ok(s, "keyup logo"));
 	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
 	actor_barrier(s, attacker);
+	/* The victim, alone in the tiled layout now, has had its new size and
+	 * drawn at it: the boxes read below are the ones on screen. */
+	actor_barrier(s, victim);
 	session_assert(s,
 			session_find_window(s, &(struct window_match){ .id = victim->window.id },
 					&victim->window));
