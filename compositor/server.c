@@ -150,6 +150,8 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	}
 	/* Bottom to top: windows, the trusted overlay (scene.c clears to the
 	 * background colour first). */
+	server->layer_unmapped = &wlr_scene_tree_create(&server->scene->node)->node;
+	wlr_scene_node_set_enabled(server->layer_unmapped, false);
 	server->layer_views = &wlr_scene_tree_create(&server->scene->node)->node;
 	server->layer_overlay = &wlr_scene_tree_create(&server->scene->node)->node;
 	wlr_scene_attach_output_layout(server->scene, server->output_layout);

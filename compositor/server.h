@@ -52,6 +52,10 @@ struct strata_server {
 	struct wlr_scene *scene;
 	/* Below the views: the background colour, drawn by scene.c's clear. */
 	struct wlr_scene_node *layer_views; /* struct wlr_scene_tree */
+	/* Windows not yet mapped, never drawn: wlroots 0.15 schedules a frame
+	 * for every node made in a shown tree, even an empty one, and such a
+	 * frame would hold a new window's first frame back by a refresh. */
+	struct wlr_scene_node *layer_unmapped;
 	struct wlr_scene_node *layer_overlay; /* banners: above everything a client draws */
 	struct wlr_output_layout *output_layout;
 	struct wl_list outputs; /* strata_output.link */

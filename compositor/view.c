@@ -263,13 +263,15 @@ view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 		.backdrop = true,
 		.solid = true };
 
-	struct wlr_scene_tree *tree = wlr_scene_tree_create(server->layer_views);
+	struct wlr_scene_tree *tree = wlr_scene_tree_create(server->layer_unmapped);
 	if (!tree) {
 		free(view);
 		return NULL;
 	}
 	view->tree = &tree->node;
 	view->tree->data = &view->tag;
+	/* Shown at map time, in layer_views (xdg_shell.c). */
+	wlr_scene_node_set_enabled(view->tree, false);
 	view->content = wlr_scene_xdg_surface_create(view->tree, xdg_surface);
 	struct wlr_scene_tree *frame = wlr_scene_tree_create(view->tree);
 	if (!view->content || !frame) {
@@ -286,7 +288,6 @@ view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 	for (int i = 0; i < 4; i++) {
 		view->border[i] = wlr_scene_rect_create(view->frame, 0, 0, colour);
 	}
-	wlr_scene_node_set_enabled(view->tree, false);
 	/* Popups find their parent's scene node here. */
 	xdg_surface->data = view->content;
 

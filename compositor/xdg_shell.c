@@ -33,6 +33,8 @@ handle_map(struct wl_listener *listener, void *data)
 	struct strata_view *view = wl_container_of(listener, view, map);
 	struct strata_server *server = view->server;
 	view->mapped = true;
+	/* From the unmapped layer (server.h), once; on top of the windows. */
+	wlr_scene_node_reparent(view->tree, server->layer_views);
 	wlr_scene_node_set_enabled(view->tree, true);
 	view_sync_geometry(view);
 	if (view->xdg_surface->toplevel->requested.fullscreen) {
