@@ -642,7 +642,7 @@ printf 'strata+cages: clients through the low cage proxy; its CPU and RSS rows i
 printf '| %-50s | %-4s |' "measure" "unit"
 for kind in "${KINDS[@]}"; do printf ' %17s |' "${TITLE[$kind]}"; done
 for kind in "${KINDS[@]}"; do
-	[ "$kind" = sway ] || [ "$kind" = cage ] || printf ' %6s |' "$(cut -c1-6 <<<"${kind}/sw")"
+	[ "$kind" = sway ] || [ "$kind" = cage ] || printf ' %6s |' "${kind:0:1}/sway"
 done
 printf '\n'
 for scen in $SCENARIOS; do
