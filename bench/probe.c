@@ -27,6 +27,20 @@
  *                      untimed). Input latency through the seat.
  *   motion CONTROL N   The same for pointer motion inside the window: from
  *                      the request to wl_pointer.motion, in µs.
+ *   anim W H           One window redrawing the whole of its W×H XRGB8888
+ *                      buffer on each frame callback, whole damage, until
+ *                      killed. Prints nothing.
+ *   map N M HOLD       Opens N idle windows (240×160 solid XRGB8888, one
+ *                      pool; each configure answered with a commit), holds
+ *                      them HOLD s (a line on stderr says when it starts),
+ *                      then M times maps one window more and destroys it.
+ *                      Prints "TOTAL CONFIGURE" per sample, µs from just
+ *                      before the surface is created to the frame callback
+ *                      done of its first buffer, and to its first configure.
+ *   exec SOCKET LOG CMD...  Runs CMD (a compositor, output to LOG), connects
+ *                      to SOCKET once it answers (tried each ms, sleeping),
+ *                      maps a window; prints µs from the fork to the frame
+ *                      callback done of its first buffer, then stops CMD.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,8 +53,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <wayland-client.h>
@@ -348,6 +365,8 @@ struct window {
 	struct xdg_surface *xdg_surface;
 	struct xdg_toplevel *toplevel;
 	bool configured, closed;
+	bool mapped; /* has a buffer: answers each configure with a commit */
+	uint64_t configured_at; /* when the first configure came */
 };
 
 static void
@@ -364,7 +383,16 @@ xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t seri
 {
 	struct window *window = data;
 	xdg_surface_ack_configure(xdg_surface, serial);
+	if (!window->configured) {
+		window->configured_at = now_ns();
+	}
 	window->configured = true;
+	/* A mapped window keeps its buffer, whatever size it is asked for
+	 * (smaller than asked is allowed): the commit tells the compositor
+	 * the configure is done, which a tiling layout waits for. */
+	if (window->mapped) {
+		wl_surface_commit(window->surface);
+	}
 }
 
 static const struct xdg_surface_listener xdg_surface_listener = {
@@ -389,9 +417,9 @@ static const struct xdg_toplevel_listener toplevel_listener = {
 	.close = toplevel_close,
 };
 
-/* A toplevel, configured (not mapped: no buffer yet). */
+/* A toplevel and its initial commit; does not wait for the configure. */
 static void
-window_configure(struct wl_display *display, struct globals *g, struct window *window)
+window_create(struct globals *g, struct window *window)
 {
 	window->surface = wl_compositor_create_surface(g->compositor);
 	if (!window->surface) {
@@ -413,6 +441,13 @@ window_configure(struct wl_display *display, struct globals *g, struct window *w
 	xdg_toplevel_set_title(window->toplevel, "strata-probe");
 	xdg_toplevel_set_app_id(window->toplevel, "strata-probe");
 	wl_surface_commit(window->surface);
+}
+
+/* A toplevel, configured (not mapped: no buffer yet). */
+static void
+window_configure(struct wl_display *display, struct globals *g, struct window *window)
+{
+	window_create(g, window);
 	while (!window->configured) {
 		if (wl_display_dispatch(display) < 0) {
 			die_display(display, "waiting for the first configure");
@@ -822,11 +857,409 @@ mode_input(const char *control_path, unsigned long n, bool motion)
 	wl_display_disconnect(display);
 }
 
+/* ---- windows of the compositor benchmark ----------------------------------- */
+
+#define IDLE_WIDTH 240
+#define IDLE_HEIGHT 160
+#define WAIT_MS 20000 /* for a configure or a frame that should come at once */
+
+/*
+ * Dispatches until *flag is non-zero or timeout_ms have passed; false on
+ * timeout. poll() sleeps: nothing here spins.
+ */
+static bool
+dispatch_until_timeout(struct wl_display *display, const uint64_t *flag, int timeout_ms,
+		const char *what)
+{
+	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+	for (;;) {
+		if (wl_display_dispatch_pending(display) < 0) {
+			die_display(display, what);
+		}
+		if (*flag != 0) {
+			return true;
+		}
+		flush_all(display);
+		uint64_t now = now_ns();
+		if (now >= deadline) {
+			return false;
+		}
+		struct pollfd pfd = { .fd = wl_display_get_fd(display), .events = POLLIN };
+		int ret = poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1);
+		if (ret < 0 && errno != EINTR) {
+			die("poll: %s", strerror(errno));
+		}
+		if (ret > 0 && wl_display_dispatch(display) < 0) {
+			die_display(display, what);
+		}
+	}
+}
+
+/* Answers events (configures, pings) for ms milliseconds. */
+static void
+pump(struct wl_display *display, int ms)
+{
+	static const uint64_t never = 0;
+	dispatch_until_timeout(display, &never, ms, "answering events");
+}
+
+/* One memfd pool cut into equal slots of XRGB8888 pixels: one pool for any
+ * number of windows (strata caps the pools a client may hold). */
+struct slot_pool {
+	struct wl_shm_pool *pool;
+	uint8_t *map;
+	size_t size, slot_bytes;
+	int32_t width, height;
+};
+
+static void
+slot_pool_init(struct slot_pool *pool, struct globals *g, int32_t width, int32_t height,
+		size_t slots)
+{
+	pool->width = width;
+	pool->height = height;
+	pool->slot_bytes = (size_t)width * (size_t)height * 4;
+	pool->size = pool->slot_bytes * slots;
+	if (pool->size > INT32_MAX) {
+		die("%zu slots of %dx%d are too large for one pool", slots, width, height);
+	}
+	int fd = create_shm_file(pool->size);
+	pool->map = mmap(NULL, pool->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (pool->map == MAP_FAILED) {
+		die("mmap %zu bytes: %s", pool->size, strerror(errno));
+	}
+	pool->pool = wl_shm_create_pool(g->shm, fd, (int32_t)pool->size);
+	if (!pool->pool) {
+		die("cannot create a wl_shm_pool");
+	}
+	close(fd);
+}
+
+static uint32_t *
+slot_pool_pixels(struct slot_pool *pool, size_t slot)
+{
+	return (uint32_t *)(pool->map + slot * pool->slot_bytes);
+}
+
+/* A new wl_buffer over one slot. */
+static struct wl_buffer *
+slot_pool_buffer(struct slot_pool *pool, size_t slot)
+{
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool->pool,
+			(int32_t)(slot * pool->slot_bytes), pool->width, pool->height,
+			pool->width * 4, WL_SHM_FORMAT_XRGB8888);
+	if (!buffer) {
+		die("cannot create a wl_buffer");
+	}
+	return buffer;
+}
+
+static void
+slot_pool_finish(struct slot_pool *pool)
+{
+	wl_shm_pool_destroy(pool->pool);
+	if (munmap(pool->map, pool->size) < 0) {
+		die("munmap: %s", strerror(errno));
+	}
+}
+
+static void
+fill_solid(uint32_t *pixels, size_t words, uint32_t colour)
+{
+	for (size_t i = 0; i < words; i++) {
+		pixels[i] = colour;
+	}
+}
+
+static void
+window_destroy(struct window *window)
+{
+	xdg_toplevel_destroy(window->toplevel);
+	xdg_surface_destroy(window->xdg_surface);
+	wl_surface_destroy(window->surface);
+}
+
+static void
+connect_globals(struct wl_display *display, struct globals *g, struct wl_registry **registry)
+{
+	*registry = get_registry(display, g);
+	roundtrip(display);
+	if (!g->compositor || !g->shm || !g->wm_base) {
+		die("the compositor lacks wl_compositor v4, wl_shm or xdg_wm_base");
+	}
+}
+
+static void
+release_globals(struct globals *g, struct wl_registry *registry)
+{
+	xdg_wm_base_destroy(g->wm_base);
+	wl_shm_destroy(g->shm);
+	wl_compositor_destroy(g->compositor);
+	if (g->seat) {
+		wl_seat_destroy(g->seat);
+	}
+	wl_registry_destroy(registry);
+}
+
+/*
+ * anim W H: one window that redraws the whole of a W×H XRGB8888 buffer on
+ * each frame callback (a pattern that moves by a few pixels a frame) and
+ * damages the whole of it, until it is killed or the window is closed.
+ */
+static void
+mode_anim(unsigned long width, unsigned long height)
+{
+	struct wl_display *display = connect_display();
+	struct globals g = { 0 };
+	struct wl_registry *registry;
+	connect_globals(display, &g, &registry);
+	struct slot_pool pool;
+	slot_pool_init(&pool, &g, (int32_t)width, (int32_t)height, 2);
+	struct buffer buffers[2];
+	for (size_t i = 0; i < 2; i++) {
+		buffers[i] = (struct buffer){
+			.wl = slot_pool_buffer(&pool, i),
+			.pixels = slot_pool_pixels(&pool, i),
+		};
+		if (wl_buffer_add_listener(buffers[i].wl, &buffer_listener, &buffers[i]) < 0) {
+			die("cannot listen to a wl_buffer");
+		}
+	}
+	struct window window = { 0 };
+	window_configure(display, &g, &window);
+	xdg_toplevel_set_app_id(window.toplevel, "strata-probe-anim");
+	window.mapped = true;
+	for (uint32_t frame = 0; !window.closed; frame++) {
+		struct buffer *buffer = &buffers[frame % 2];
+		while (buffer->busy) {
+			if (wl_display_dispatch(display) < 0) {
+				die_display(display, "waiting for a buffer release");
+			}
+		}
+		for (unsigned long y = 0; y < height; y++) {
+			uint32_t *row = buffer->pixels + y * width;
+			uint32_t green = ((uint32_t)y + frame * 2) & 0xff;
+			for (unsigned long x = 0; x < width; x++) {
+				row[x] = 0xff000000u | ((((uint32_t)x + frame * 4) & 0xff) << 16) |
+						(green << 8) | (frame & 0xff);
+			}
+		}
+		wl_surface_attach(window.surface, buffer->wl, 0, 0);
+		wl_surface_damage_buffer(window.surface, 0, 0, (int32_t)width, (int32_t)height);
+		uint64_t done_at = 0;
+		struct wl_callback *callback =
+				timed_callback(wl_surface_frame(window.surface), &done_at);
+		wl_surface_commit(window.surface);
+		buffer->busy = true;
+		/* A hidden window may wait for ever, as any client would. */
+		dispatch_until(display, &done_at, "waiting for the frame callback");
+		wl_callback_destroy(callback);
+	}
+	window_destroy(&window);
+	for (size_t i = 0; i < 2; i++) {
+		wl_buffer_destroy(buffers[i].wl);
+	}
+	slot_pool_finish(&pool);
+	release_globals(&g, registry);
+	wl_display_disconnect(display);
+}
+
+/*
+ * map N M HOLD: opens N windows in this connection (each a solid IDLE
+ * buffer, answering every configure with a commit), holds them HOLD seconds
+ * (saying so on stderr, so that a script can time the compositor then), and
+ * then M times maps one more window and destroys it again. Each sample is a
+ * line "TOTAL CONFIGURE" in µs: from just before the new surface is created
+ * to the done of the frame callback of its first buffer's commit, and to its
+ * first configure.
+ */
+static void
+mode_map(unsigned long open_count, unsigned long samples, unsigned long hold_s)
+{
+	struct wl_display *display = connect_display();
+	struct globals g = { 0 };
+	struct wl_registry *registry;
+	connect_globals(display, &g, &registry);
+	struct slot_pool pool;
+	slot_pool_init(&pool, &g, IDLE_WIDTH, IDLE_HEIGHT, open_count + 1);
+	for (size_t i = 0; i <= open_count; i++) {
+		uint32_t shade = (uint32_t)(0x30 + (i * 37) % 0x90);
+		fill_solid(slot_pool_pixels(&pool, i), pool.slot_bytes / 4,
+				0xff000000u | shade << 16 | 0x40u << 8 | (0xff - shade));
+	}
+	struct window *windows = calloc(open_count ? open_count : 1, sizeof(*windows));
+	struct wl_buffer **buffers = calloc(open_count ? open_count : 1, sizeof(*buffers));
+	if (!windows || !buffers) {
+		die("out of memory");
+	}
+	for (size_t i = 0; i < open_count; i++) {
+		window_create(&g, &windows[i]);
+	}
+	for (size_t i = 0; i < open_count; i++) {
+		if (!dispatch_until_timeout(display, &windows[i].configured_at, WAIT_MS,
+				    "waiting for the first configures")) {
+			die("window %zu of %lu: no configure within %d ms", i + 1, open_count,
+					WAIT_MS);
+		}
+		buffers[i] = slot_pool_buffer(&pool, i);
+		wl_surface_attach(windows[i].surface, buffers[i], 0, 0);
+		wl_surface_damage_buffer(windows[i].surface, 0, 0, IDLE_WIDTH, IDLE_HEIGHT);
+		wl_surface_commit(windows[i].surface);
+		windows[i].mapped = true;
+	}
+	roundtrip(display);
+	roundtrip(display);
+	fprintf(stderr, "strata-probe: %lu windows open, holding %lu s\n", open_count, hold_s);
+	pump(display, (int)hold_s * 1000);
+
+	for (unsigned long s = 0; s < samples; s++) {
+		struct window window = { 0 };
+		uint64_t t0 = now_ns();
+		window_create(&g, &window);
+		if (!dispatch_until_timeout(display, &window.configured_at, WAIT_MS,
+				    "waiting for the configure")) {
+			die("sample %lu: no configure within %d ms", s + 1, WAIT_MS);
+		}
+		struct wl_buffer *buffer = slot_pool_buffer(&pool, open_count);
+		wl_surface_attach(window.surface, buffer, 0, 0);
+		wl_surface_damage_buffer(window.surface, 0, 0, IDLE_WIDTH, IDLE_HEIGHT);
+		uint64_t done_at = 0;
+		struct wl_callback *callback =
+				timed_callback(wl_surface_frame(window.surface), &done_at);
+		window.mapped = true;
+		wl_surface_commit(window.surface);
+		if (!dispatch_until_timeout(display, &done_at, WAIT_MS,
+				    "waiting for the first frame callback")) {
+			die("sample %lu (window %lu): no frame callback within %d ms of its first "
+			    "buffer",
+					s + 1, open_count + 1, WAIT_MS);
+		}
+		if (printf("%.1f %.1f\n", (double)(done_at - t0) / 1000.0,
+				    (double)(window.configured_at - t0) / 1000.0) < 0) {
+			die("cannot write to stdout");
+		}
+		wl_callback_destroy(callback);
+		window_destroy(&window);
+		roundtrip(display);
+		wl_buffer_destroy(buffer);
+		/* The others' new configures (a tiling layout) are answered. */
+		pump(display, 50);
+	}
+
+	for (size_t i = 0; i < open_count; i++) {
+		window_destroy(&windows[i]);
+		wl_buffer_destroy(buffers[i]);
+	}
+	roundtrip(display);
+	free(windows);
+	free(buffers);
+	slot_pool_finish(&pool);
+	release_globals(&g, registry);
+	wl_display_disconnect(display);
+}
+
+/* SIGTERM to the child's process group, SIGKILL after 5 s. */
+static void
+stop_child(pid_t pid)
+{
+	kill(-pid, SIGTERM);
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			return;
+		}
+		struct timespec ts = { .tv_nsec = 10 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	kill(-pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * exec SOCKET LOG CMD...: runs CMD (a compositor) in a session of its own,
+ * output to LOG, connects to SOCKET as soon as it answers (tried every
+ * millisecond, sleeping in between), maps a window and prints the time from
+ * just before the fork to the done of the frame callback of its first
+ * buffer, in µs. Then stops CMD (SIGTERM to its group, SIGKILL after 5 s).
+ */
+static void
+mode_exec(const char *socket_path, const char *log, char *const argv[])
+{
+	fflush(stdout);
+	uint64_t t0 = now_ns();
+	pid_t pid = fork();
+	if (pid < 0) {
+		die("fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		int out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (out < 0 || in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) {
+			_exit(126);
+		}
+		setsid();
+		execvp(argv[0], argv);
+		dprintf(2, "strata-probe: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	struct wl_display *display = NULL;
+	while (!display) {
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			die("%s ended (status %d) before %s answered", argv[0], status,
+					socket_path);
+		}
+		struct stat st;
+		if (stat(socket_path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+			display = wl_display_connect(socket_path);
+		}
+		if (!display) {
+			if (now_ns() - t0 > (uint64_t)WAIT_MS * 1000000u) {
+				stop_child(pid);
+				die("%s did not answer within %d ms", socket_path, WAIT_MS);
+			}
+			struct timespec ts = { .tv_nsec = 1000000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	struct globals g = { 0 };
+	struct wl_registry *registry;
+	connect_globals(display, &g, &registry);
+	struct slot_pool pool;
+	slot_pool_init(&pool, &g, IDLE_WIDTH, IDLE_HEIGHT, 1);
+	fill_solid(slot_pool_pixels(&pool, 0), pool.slot_bytes / 4, 0xff406080u);
+	struct window window = { 0 };
+	window_create(&g, &window);
+	if (!dispatch_until_timeout(display, &window.configured_at, WAIT_MS, "first configure")) {
+		stop_child(pid);
+		die("no configure within %d ms", WAIT_MS);
+	}
+	struct wl_buffer *buffer = slot_pool_buffer(&pool, 0);
+	wl_surface_attach(window.surface, buffer, 0, 0);
+	wl_surface_damage_buffer(window.surface, 0, 0, IDLE_WIDTH, IDLE_HEIGHT);
+	uint64_t done_at = 0;
+	struct wl_callback *callback = timed_callback(wl_surface_frame(window.surface), &done_at);
+	window.mapped = true;
+	wl_surface_commit(window.surface);
+	if (!dispatch_until_timeout(display, &done_at, WAIT_MS, "first frame callback")) {
+		stop_child(pid);
+		die("no frame callback within %d ms of the first buffer", WAIT_MS);
+	}
+	print_us(done_at - t0);
+	wl_callback_destroy(callback);
+	window_destroy(&window);
+	wl_buffer_destroy(buffer);
+	slot_pool_finish(&pool);
+	release_globals(&g, registry);
+	wl_display_disconnect(display);
+	stop_child(pid);
+}
+
 static void
 usage(void)
 {
 	fputs("Usage: strata-probe startup N | sync N | commit W H N | commitsync W H N | flood N\n"
-	      "                    | key CONTROL N | motion CONTROL N\n",
+	      "                    | key CONTROL N | motion CONTROL N | anim W H | map N M HOLD\n"
+	      "                    | exec SOCKET LOG CMD...\n",
 			stderr);
 	exit(2);
 }
@@ -850,6 +1283,14 @@ main(int argc, char *argv[])
 	} else if ((strcmp(mode, "key") == 0 || strcmp(mode, "motion") == 0) && argc == 4) {
 		mode_input(argv[2], parse_count(argv[3], 1, 1000000, "N"),
 				strcmp(mode, "motion") == 0);
+	} else if (strcmp(mode, "anim") == 0 && argc == 4) {
+		mode_anim(parse_count(argv[2], 1, MAX_SIDE, "W"),
+				parse_count(argv[3], 1, MAX_SIDE, "H"));
+	} else if (strcmp(mode, "map") == 0 && argc == 5) {
+		mode_map(parse_count(argv[2], 0, 4000, "N"), parse_count(argv[3], 0, 100000, "M"),
+				parse_count(argv[4], 0, 3600, "HOLD"));
+	} else if (strcmp(mode, "exec") == 0 && argc >= 5) {
+		mode_exec(argv[2], argv[3], &argv[4]);
 	} else if (strcmp(mode, "flood") == 0 && argc == 3) {
 		mode_flood(parse_count(argv[2], 1, 1000000000, "N"));
 	} else {

@@ -23,6 +23,6 @@ apt-get install -y --no-install-recommends \
 	libinput-dev libseat-dev libinih-dev libseccomp-dev libpng-dev zlib1g-dev \
 	scdoc fonts-dejavu-core xkb-data \
 	weston foot wl-clipboard wayland-utils gtk-3-examples \
-	xwayland xterm procps psmisc socat waypipe bubblewrap wtype \
+	xwayland xterm procps psmisc socat waypipe bubblewrap wtype sway cage gnuplot-nox \
 	pipewire pipewire-bin pipewire-pulse libpipewire-0.3-dev pulseaudio-utils \
 	sound-theme-freedesktop
