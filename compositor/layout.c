@@ -104,15 +104,12 @@ layout_keep_floating(struct strata_server *server, struct strata_view *view)
 	}
 }
 
-void
-layout_arrange(struct strata_server *server)
+/* Per level: its tiled windows, and the windows in its column (those and
+ * the ones filling it). */
+static void
+count_columns(struct strata_server *server, int *per_level, int *in_column)
 {
-	struct wlr_box area;
-	if (!output_usable_area(server, &area)) {
-		return;
-	}
 	size_t level_count = server->config.level_count;
-	int per_level[STRATA_MAX_LEVELS] = { 0 }, in_column[STRATA_MAX_LEVELS] = { 0 };
 	struct strata_view *view;
 	wl_list_for_each(view, &server->views, link) {
 		if ((size_t)view->level >= level_count || view->level < 0) {
@@ -125,6 +122,43 @@ layout_arrange(struct strata_server *server)
 			in_column[view->level]++;
 		}
 	}
+}
+
+bool
+layout_first_size(struct strata_server *server, struct strata_view *view, int *width, int *height)
+{
+	struct wlr_box area;
+	size_t level_count = server->config.level_count;
+	if (view->mapped || view->level < 0 || (size_t)view->level >= level_count ||
+			!output_usable_area(server, &area)) {
+		return false;
+	}
+	int per_level[STRATA_MAX_LEVELS] = { 0 }, in_column[STRATA_MAX_LEVELS] = { 0 };
+	count_columns(server, per_level, in_column);
+	/* As it will be once mapped: one more tiled window in its column. */
+	per_level[view->level]++;
+	in_column[view->level]++;
+	struct wlr_box columns[STRATA_MAX_LEVELS];
+	layout_columns(&area, in_column, level_count, columns);
+	struct wlr_box cell = layout_cell(&columns[view->level], 0, per_level[view->level]);
+	struct view_frame_extents ext = view_frame_extents(view);
+	struct wlr_box content = layout_content_in_cell(&cell, ext.border, ext.title);
+	*width = content.width;
+	*height = content.height;
+	return true;
+}
+
+void
+layout_arrange(struct strata_server *server)
+{
+	struct wlr_box area;
+	if (!output_usable_area(server, &area)) {
+		return;
+	}
+	size_t level_count = server->config.level_count;
+	int per_level[STRATA_MAX_LEVELS] = { 0 }, in_column[STRATA_MAX_LEVELS] = { 0 };
+	count_columns(server, per_level, in_column);
+	struct strata_view *view;
 	struct wlr_box columns[STRATA_MAX_LEVELS];
 	layout_columns(&area, in_column, level_count, columns);
 

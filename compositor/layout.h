@@ -2,6 +2,7 @@
 #ifndef STRATA_LAYOUT_H
 #define STRATA_LAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <wlr/util/box.h>
 
@@ -32,6 +33,12 @@ struct wlr_box layout_content_in_cell(const struct wlr_box *cell, int border, in
 /* Lays the views out again whenever outputs change. */
 void layout_init(struct strata_server *server);
 void layout_finish(struct strata_server *server);
+/*
+ * The content size a view not yet mapped will get as a tiled window, for its
+ * first configure; false if it has no level or there is no output.
+ */
+bool layout_first_size(struct strata_server *server, struct strata_view *view, int *width,
+		int *height);
 /* Lay out every mapped view again. */
 void layout_arrange(struct strata_server *server);
 /* Keep a floating view's frame under the banner (after a move). */

@@ -576,6 +576,7 @@ toplevel_configure(void *data, struct xdg_toplevel *toplevel, int32_t width, int
 	struct actor *a = data;
 	a->configured_width = width;
 	a->configured_height = height;
+	say(a, "configure %d %d", width, height);
 }
 
 static void

@@ -374,6 +374,50 @@ buffer_scale_over_a_huge_buffer(void)
 	run_census((const char *const[]){ "buffer:6000,4000", "scale:2", NULL }, 0, true, 0);
 }
 
+/* The first "configure W H" line of an actor's log. */
+static void
+first_configure(struct strata_session *s, struct actor *a, int *width, int *height)
+{
+	char *log = actor_events(a);
+	const char *line = strstr(log, "configure ");
+	session_assert_msg(s, line && sscanf(line, "configure %d %d", width, height) == 2,
+			"%s got no configure", a->app_id);
+	free(log);
+}
+
+/*
+ * A new window's first configure already gives the size it gets once
+ * mapped as a tile, the second window of a column included (the first is
+ * then resized): it draws once, at that size.
+ */
+static void
+first_configure_gives_the_tile_size(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor one, two;
+	actor_start(s, &one, "low", "first-one", VICTIM_RGB, POPUP_RGB, NULL);
+	int w, h;
+	first_configure(s, &one, &w, &h);
+	tap_diag("first window: first configure %dx%d, mapped %dx%d", w, h, one.window.width,
+			one.window.height);
+	session_assert_msg(s, w == one.window.width && h == one.window.height,
+			"the first configure said %dx%d, the window was given %dx%d", w, h,
+			one.window.width, one.window.height);
+	actor_start(s, &two, "low", "first-two", ATTACKER_RGB, POPUP_RGB, NULL);
+	actor_barrier(s, &two);
+	session_assert(s,
+			session_find_window(s, &(struct window_match){ .id = two.window.id },
+					&two.window));
+	first_configure(s, &two, &w, &h);
+	tap_diag("second window: first configure %dx%d, mapped %dx%d", w, h, two.window.width,
+			two.window.height);
+	session_assert_msg(s, w == two.window.width && h == two.window.height,
+			"the first configure said %dx%d, the window was given %dx%d", w, h,
+			two.window.width, two.window.height);
+	session_assert_msg(s, h < one.window.height, "the second window did not share the column");
+	session_stop(s);
+}
+
 TAP_TESTS(TAP_CASE(popups_aimed_at_the_other_column_and_the_banner),
 		TAP_CASE(subsurface_ladder_walks_out_of_the_window),
 		TAP_CASE(buffer_larger_than_the_window),
@@ -385,4 +429,5 @@ TAP_TESTS(TAP_CASE(popups_aimed_at_the_other_column_and_the_banner),
 		TAP_CASE(popup_geometry_smaller_than_its_buffer),
 		TAP_CASE(transparent_window_over_another_level_shows_none_of_it),
 		TAP_CASE(transparent_window_claiming_opaque_over_another_level_shows_none_of_it),
-		TAP_CASE(click_on_a_window_without_input_does_not_go_through))
+		TAP_CASE(click_on_a_window_without_input_does_not_go_through),
+		TAP_CASE(first_configure_gives_the_tile_size))
