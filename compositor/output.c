@@ -4,6 +4,7 @@
 #include <wlr/types/wlr_output_damage.h>
 #include <wlr/util/log.h>
 #include "output.h"
+#include "shm.h"
 #include "scene.h"
 
 void
@@ -87,6 +88,8 @@ handle_frame(struct wl_listener *listener, void *data)
 	}
 	uint64_t before = server->stat_frames;
 	uint64_t start = now_ns();
+	/* What windows committed since the last frame, into compositor memory. */
+	shm_flush(server->shm);
 	float background[4];
 	config_colour_to_floats(server->config.background, background);
 	bool rendered = scene_output_render(output->scene_output, background);

@@ -14,7 +14,14 @@
  * does for its own wl_shm textures (wlr_client_buffer_apply_damage). The
  * store is written in place only when the frame that showed it is about to
  * go and nothing else holds it; otherwise (first frame, new size or format,
- * a frame still held elsewhere) a new store gets the whole buffer.
+ * a frame still held elsewhere) a new store gets the whole buffer, at once.
+ *
+ * A window's (xdg surfaces and subsurfaces) damage is copied when the frame
+ * that shows it is drawn (shm_flush), not during the commit: the commit
+ * costs nothing in pixels, and a commit that a newer one replaces before
+ * any frame is drawn is copied only where the newer one leaves it visible.
+ * Until then the client's buffer is not released, and nothing draws the
+ * store. A timer flushes what no frame did (a surface nothing shows).
  */
 #include <assert.h>
 #include <drm_fourcc.h>
@@ -29,6 +36,7 @@
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_surface.h>
+#include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 #include "shm.h"
 
@@ -50,7 +58,12 @@ struct strata_shm {
 	size_t format_count;
 	struct wl_list clients; /* shm_client.link */
 	struct wl_listener new_surface; /* from wlr_compositor; notify NULL if not watched */
+	struct wl_list deferred; /* shm_frame.deferred_link: copies for the next frame */
+	struct wl_event_source *flush_timer;
 };
+
+/* The longest a deferred copy (and its buffer's release) waits for a frame. */
+#define FLUSH_TIMEOUT_MS 20
 
 /* A surface's pixels in compositor memory, shared by the frames showing them. */
 struct shm_store {
@@ -98,6 +111,10 @@ struct shm_frame {
 	int32_t offset, stride;
 	uint32_t drm_format, bpp;
 	struct shm_store *store; /* the pixels, once copied; a reference */
+	/* Taken the store, its damage not copied yet (shm.c's top comment). */
+	bool deferred;
+	pixman_region32_t to_copy; /* buffer coordinates; set while deferred */
+	struct wl_list deferred_link; /* strata_shm.deferred */
 	bool failed, released;
 	struct wl_event_source *drop_idle; /* until the producer's reference is dropped */
 };
@@ -744,9 +761,21 @@ frame_drop_pool(struct shm_frame *frame)
 }
 
 static void
+frame_forget_copy(struct shm_frame *frame)
+{
+	if (frame->deferred) {
+		frame->deferred = false;
+		pixman_region32_fini(&frame->to_copy);
+		wl_list_remove(&frame->deferred_link);
+	}
+}
+
+static void
 frame_destroy(struct wlr_buffer *wlr_buffer)
 {
 	struct shm_frame *frame = frame_from_buffer(wlr_buffer);
+	/* Gone before any frame showed it: what it was to copy is moot. */
+	frame_forget_copy(frame);
 	frame_release_client_buffer(frame);
 	wl_list_remove(&frame->buffer_destroy.link);
 	frame_drop_pool(frame);
@@ -768,17 +797,13 @@ frame_fault(struct shm_frame *frame, struct shm_pool *pool)
 	frame_drop_pool(frame);
 }
 
-/* Copies the damaged part of frame into store, which holds the surface's
- * previous frame; false if the pool faulted. */
+/* Copies region (buffer coordinates, inside the buffer) of frame's pool
+ * into store; false if the pool faulted. */
 static bool
-copy_damage(struct shm_frame *frame, struct shm_store *store, pixman_region32_t *buffer_damage)
+copy_region(struct shm_frame *frame, struct shm_store *store, pixman_region32_t *region)
 {
-	pixman_region32_t damage;
-	pixman_region32_init(&damage);
-	pixman_region32_intersect_rect(&damage, buffer_damage, 0, 0, (unsigned)frame->base.width,
-			(unsigned)frame->base.height);
 	int count;
-	const pixman_box32_t *rects = pixman_region32_rectangles(&damage, &count);
+	const pixman_box32_t *rects = pixman_region32_rectangles(region, &count);
 	bool ok = true;
 	for (int i = 0; i < count && ok; i++) {
 		const pixman_box32_t *r = &rects[i];
@@ -789,8 +814,60 @@ copy_damage(struct shm_frame *frame, struct shm_store *store, pixman_region32_t 
 				store->stride, (size_t)(r->x2 - r->x1) * frame->bpp,
 				(size_t)(r->y2 - r->y1));
 	}
-	pixman_region32_fini(&damage);
 	return ok;
+}
+
+/* Done with the client's memory: it may have its buffer back. */
+static void
+frame_let_go(struct shm_frame *frame)
+{
+	frame_drop_pool(frame);
+	frame_release_client_buffer(frame);
+}
+
+/* The deferred copy of frame, now; false if the pool faulted (the client
+ * is then ended, and the store never serves as a base again). */
+static bool
+frame_finish_copy(struct shm_frame *frame)
+{
+	if (!frame->deferred) {
+		return !frame->failed;
+	}
+	struct shm_pool *pool = frame->pool;
+	bool ok = copy_region(frame, frame->store, &frame->to_copy);
+	frame_forget_copy(frame);
+	if (!ok) {
+		store_disown(frame->store);
+		frame_fault(frame, pool);
+		return false;
+	}
+	frame_let_go(frame);
+	return true;
+}
+
+void
+shm_flush(struct strata_shm *shm)
+{
+	while (!wl_list_empty(&shm->deferred)) {
+		struct shm_frame *frame = wl_container_of(shm->deferred.next, frame, deferred_link);
+		frame_finish_copy(frame);
+	}
+}
+
+static int
+handle_flush_timer(void *data)
+{
+	shm_flush(data);
+	return 0;
+}
+
+/* Windows' surfaces: nothing reads their texture but the frame drawn
+ * (a cursor's is read at once, onto its plane). */
+static bool
+surface_defers(struct shm_surface *surface)
+{
+	return wlr_surface_is_xdg_surface(surface->surface) ||
+			wlr_surface_is_subsurface(surface->surface);
 }
 
 static bool
@@ -800,43 +877,75 @@ frame_copy(struct shm_frame *frame)
 		return frame->store != NULL;
 	}
 	struct shm_pool *pool = frame->pool;
-	struct shm_surface *surface = frame_committing_surface(frame, pool->shm);
-	struct shm_store *store = NULL;
-	bool ok;
+	struct strata_shm *shm = pool->shm;
+	struct shm_surface *surface = frame_committing_surface(frame, shm);
 	if (surface && store_can_take(surface, frame)) {
-		store = surface->store;
-		ok = copy_damage(frame, store, &surface->surface->buffer_damage);
-	} else {
-		store = store_create(frame->base.width, frame->base.height, frame->drm_format,
-				frame->bpp);
-		if (!store) {
-			frame->failed = true;
+		struct wlr_surface *wlr_surface = surface->surface;
+		pixman_region32_t damage;
+		pixman_region32_init(&damage);
+		pixman_region32_intersect_rect(&damage, &wlr_surface->buffer_damage, 0, 0,
+				(unsigned)frame->base.width, (unsigned)frame->base.height);
+		/* The frame on screen goes with this commit: of its own copy, only
+		 * what this one does not draw over is still needed. */
+		struct shm_frame *shown = frame_from_buffer(wlr_surface->buffer->source);
+		if (shown->deferred) {
+			pixman_region32_subtract(&shown->to_copy, &shown->to_copy, &damage);
+			if (!frame_finish_copy(shown)) {
+				pixman_region32_fini(&damage);
+				frame->failed = true;
+				return false;
+			}
+		}
+		struct shm_store *store = surface->store;
+		store->refs++;
+		frame->store = store;
+		if (surface_defers(surface)) {
+			frame->deferred = true;
+			pixman_region32_init(&frame->to_copy);
+			pixman_region32_copy(&frame->to_copy, &damage);
+			pixman_region32_fini(&damage);
+			if (wl_list_empty(&shm->deferred)) {
+				wl_event_source_timer_update(shm->flush_timer, FLUSH_TIMEOUT_MS);
+			}
+			wl_list_insert(shm->deferred.prev, &frame->deferred_link);
+			return true;
+		}
+		bool ok = copy_region(frame, store, &damage);
+		pixman_region32_fini(&damage);
+		if (!ok) {
+			store_disown(store);
+			frame_fault(frame, pool);
 			return false;
 		}
-		/* The pool may have been resized since; the buffer's bounds were
-		 * checked against a smaller size, and pools only grow. */
-		ok = guarded_copy(pool, (size_t)frame->offset, (size_t)frame->stride, store->data,
-				store->stride, store->stride, (size_t)store->height);
-		if (surface) {
-			if (surface->store) {
-				store_disown(surface->store);
-			}
-			surface->store = store;
-			store->owner = surface;
-		}
+		frame_let_go(frame);
+		return true;
 	}
+	struct shm_store *store = store_create(frame->base.width, frame->base.height,
+			frame->drm_format, frame->bpp);
+	if (!store) {
+		frame->failed = true;
+		return false;
+	}
+	/* The pool may have been resized since; the buffer's bounds were checked
+	 * against a smaller size, and pools only grow. */
+	bool ok = guarded_copy(pool, (size_t)frame->offset, (size_t)frame->stride, store->data,
+			store->stride, store->stride, (size_t)store->height);
 	store->refs++;
 	if (!ok) {
-		/* Half written: never the base of another frame. */
-		store_disown(store);
 		store_unref(store);
 		frame_fault(frame, pool);
 		return false;
 	}
+	if (surface) {
+		if (surface->store) {
+			store_disown(surface->store);
+		}
+		surface->store = store;
+		store->owner = surface;
+	}
 	frame->store = store;
-	frame_drop_pool(frame);
 	/* Nothing reads the client's memory any more: it may reuse it now. */
-	frame_release_client_buffer(frame);
+	frame_let_go(frame);
 	return true;
 }
 
@@ -941,6 +1050,12 @@ shm_create(struct wl_display *display, struct wlr_renderer *renderer,
 	shm->limits = *limits;
 	shm->event_loop = wl_display_get_event_loop(display);
 	wl_list_init(&shm->clients);
+	wl_list_init(&shm->deferred);
+	shm->flush_timer = wl_event_loop_add_timer(shm->event_loop, handle_flush_timer, shm);
+	if (!shm->flush_timer) {
+		free(shm);
+		return NULL;
+	}
 	size_t len = 0;
 	const uint32_t *formats = wlr_renderer_get_shm_texture_formats(renderer, &len);
 	for (size_t i = 0; i < len && shm->format_count < 16; i++) {
@@ -950,12 +1065,14 @@ shm_create(struct wl_display *display, struct wlr_renderer *renderer,
 		}
 	}
 	if (!guard_install()) {
+		wl_event_source_remove(shm->flush_timer);
 		free(shm);
 		return NULL;
 	}
 	shm->global = wl_global_create(display, &wl_shm_interface, 1, shm, shm_bind);
 	if (!shm->global) {
 		guard_uninstall();
+		wl_event_source_remove(shm->flush_timer);
 		free(shm);
 		return NULL;
 	}
@@ -994,6 +1111,13 @@ shm_destroy(struct strata_shm *shm)
 	if (shm->new_surface.notify) {
 		wl_list_remove(&shm->new_surface.link);
 	}
+	/* Their frames went with the clients' surfaces; should one be left,
+	 * it is not to be copied any more. */
+	while (!wl_list_empty(&shm->deferred)) {
+		struct shm_frame *frame = wl_container_of(shm->deferred.next, frame, deferred_link);
+		frame_forget_copy(frame);
+	}
+	wl_event_source_remove(shm->flush_timer);
 	wl_global_destroy(shm->global);
 	guard_uninstall();
 	free(shm);

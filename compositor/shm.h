@@ -33,6 +33,13 @@ void shm_destroy(struct strata_shm *shm);
 struct wl_global *shm_get_global(struct strata_shm *shm);
 
 /*
+ * Copies the damage windows committed since the last frame into their
+ * surfaces' stores, and gives their buffers back: called before a frame is
+ * drawn (shm.c's top comment), and on a timer when no frame comes.
+ */
+void shm_flush(struct strata_shm *shm);
+
+/*
  * Follows compositor's surfaces, so that a commit copies only its damage into
  * the surface's store (shm.c); without it every frame is copied whole.
  */

@@ -72,12 +72,17 @@ attacker(struct attack *a)
 	return c;
 }
 
-/* Flushes, waits for the answer, and expects the connection to have been
- * ended with error code on an object of interface. */
+/* Expects the connection to be ended, within 3 s, with error code on an
+ * object of interface. A buffer's pixels are read when the frame that
+ * shows them is drawn: a fault there comes a frame after the commit. */
 static void
 expect_protocol_error(struct attack *a, struct raw_client *c, const char *interface, uint32_t code)
 {
-	raw_client_roundtrip(c, 3000);
+	uint64_t deadline = session_now_ms() + 3000;
+	while (raw_client_error(c) == 0 && session_now_ms() < deadline) {
+		raw_client_roundtrip(c, 100);
+		session_sleep_ms(2);
+	}
 	int err = raw_client_error(c);
 	session_assert_msg(a->s, err == EPROTO, "expected a protocol error, got %d (%s)", err,
 			err ? strerror(err) : "none");
@@ -144,8 +149,9 @@ m01_truncated_pool_on_mapped_window(void)
 	attack_end(&a);
 }
 
-/* M02: commit a buffer, destroy the wl_buffer, shrink the file to 0, commit
- * damage again. (Debian's wlroots 0.15.1 compositors die of SIGBUS here.) */
+/* M02: commit a buffer, let a frame show it, destroy the wl_buffer, shrink
+ * the file to 0, commit damage again. (Debian's wlroots 0.15.1 compositors
+ * die of SIGBUS here.) The pixels were the compositor's from that frame on. */
 static void
 m02_truncate_after_destroying_the_buffer(void)
 {
@@ -164,6 +170,10 @@ m02_truncate_after_destroying_the_buffer(void)
 	wl_surface_damage_buffer(w->surface, 0, 0, width, height);
 	wl_surface_commit(w->surface);
 	expect_no_error(&a, c);
+	struct window_match shown = { .app_id = "attacker" };
+	struct window_info shown_info;
+	session_assert(a.s, session_find_window(a.s, &shown, &shown_info));
+	session_pixel(a.s, shown_info.x, shown_info.y); /* a frame is drawn */
 	wl_buffer_destroy(buffer);
 	wl_shm_pool_destroy(pool);
 	tap_assert(ftruncate(fd, 0) == 0);
@@ -575,6 +585,23 @@ damage_is_copied_into_the_surface_copy(void)
 	expect_pixel(&a, "attacker", 70, 70, 0x00ffff, "the first window's new pixel");
 	expect_pixel(&a, "attacker", 55, 55, 0xffff00, "the first window's square");
 	expect_pixel(&a, "attacker-2", 70, 70, 0x204080, "the second window, untouched");
+
+	/* Two commits with no frame between them (sent together): what the
+	 * second does not damage of the first still shows, from the first's
+	 * buffer; where both damage, the second's. */
+	paint(pb, width, 100, 20, 10, 10, 0xffff00ff);
+	paint(pb, width, 150, 20, 10, 10, 0xff00ff00);
+	paint(pa, width, 130, 20, 10, 10, 0xff800000);
+	wl_surface_attach(w->surface, b_buf, 0, 0);
+	wl_surface_damage_buffer(w->surface, 100, 20, 10, 10);
+	wl_surface_damage_buffer(w->surface, 150, 20, 10, 10);
+	wl_surface_commit(w->surface);
+	commit_damaged(w, a_buf, 130, 15, 30, 20);
+	expect_no_error(&a, c);
+	expect_pixel(&a, "attacker", 105, 25, 0xff00ff, "the first commit's square");
+	expect_pixel(&a, "attacker", 135, 25, 0x800000, "the second commit's square");
+	expect_pixel(&a, "attacker", 155, 25, 0xffffff, "where the second drew over the first");
+	expect_pixel(&a, "attacker", 50, 100, 0xff0000, "what neither damaged");
 
 	/* The file truncated under a small damaged square: the client ends. */
 	munmap(pixels, bytes * 2);
