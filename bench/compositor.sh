@@ -25,7 +25,8 @@
 #           proxy's socket (as root, from outside the bubblewrap sandbox: the
 #           same Wayland path as a caged client, proxy included).
 #   sway    sway 1.7, a config of its own: 1920x1080, no bar, no Xwayland,
-#           default borders and title bars.
+#           default borders and title bars, windows stacked in one column
+#           (default_orientation vertical) as strata stacks a level's.
 #   cage    cage 0.1.4 (`cage -- sleep`); its headless output is wlroots'
 #           1280x720 (cage has no option for the mode), one window shown.
 #   base    with --baseline: OTHER_STRATA --no-cages, as strata.
@@ -40,7 +41,7 @@
 #     `strata-probe anim 256 256`, whole-buffer redraw on each frame callback.
 #     After the windows mapped and SETTLE s: the compositor's CPU (utime +
 #     stime from /proc over S seconds; for cages also its proxies'), its
-#     VmRSS at the end, and strata's own render time per frame and frames/s
+#     VmRSS and PSS at the end, and strata's own render time per frame and frames/s
 #     (test-control `stats`; n/a for sway and cage).
 #   idle N / map N, N in 25 50 100 200: `strata-probe map N M HOLD` opens N
 #     idle windows in one connection; CPU and RSS over S s while they are
@@ -250,10 +251,13 @@ level_low_up() { ctl levels | grep -q 'level name=low up=1'; }
 write_sway_config() {
 	cat >"$1" <<-'EOF'
 		# The benchmark's sway: one 1920x1080 output, no bar, no Xwayland,
-		# the default borders and title bars.
+		# the default borders and title bars, windows stacked in one
+		# column as strata stacks a level's windows (sway's default puts
+		# them side by side: other tile shapes, other damage overlaps).
 		output HEADLESS-1 resolution 1920x1080 position 0 0
 		xwayland disable
 		focus_follows_mouse no
+		default_orientation vertical
 	EOF
 }
 
@@ -375,6 +379,9 @@ windows_at_least() { local n; n=$(window_count); [ "$n" -lt 0 ] || [ "$n" -ge "$
 clk_tck=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# PSS: shared pages (client buffers the compositor maps, the libraries)
+# divided among the processes mapping them.
+pss_kib() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
 # The cage proxies of the running strata.
 proxy_pids() {
 	local child
@@ -385,6 +392,7 @@ proxy_pids() {
 }
 ticks_sum() { local t=0 p; for p in "$@"; do t=$((t + $(ticks "$p"))); done; echo "$t"; }
 rss_sum() { local r=0 p; for p in "$@"; do r=$((r + $(rss_kib "$p"))); done; echo "$r"; }
+pss_sum() { local r=0 p; for p in "$@"; do r=$((r + $(pss_kib "$p"))); done; echo "$r"; }
 percent() { awk -v t="$1" -v hz="$clk_tck" -v s="$SECONDS_LOAD" 'BEGIN {printf "%.2f", 100 * t / hz / s}'; }
 
 # record KIND MEASURE VALUE...: appends samples.
@@ -416,6 +424,8 @@ measure_load() {
 	record "$kind" "cpuall_$tag" "$(percent $((c1 - c0 + p1 - p0)))"
 	record "$kind" "rss_$tag" "$(rss_kib "$MEASURE_PID")"
 	record "$kind" "rssall_$tag" "$(($(rss_kib "$MEASURE_PID") + $(rss_sum $proxies)))"
+	record "$kind" "pss_$tag" "$(pss_kib "$MEASURE_PID")"
+	record "$kind" "pssall_$tag" "$(($(pss_kib "$MEASURE_PID") + $(pss_sum $proxies)))"
 	if [ "$kind" = cages ]; then
 		record "$kind" "cpuproxy_$tag" "$(percent $((p1 - p0)))"
 		record "$kind" "rssproxy_$tag" "$(rss_sum $proxies)"
@@ -627,7 +637,7 @@ row() {
 # Every measure has samples for every kind that can have it.
 for kind in "${KINDS[@]}"; do
 	for scen in $SCENARIOS; do
-		for m in cpu rss; do [ -s "$WORK/data/$kind.${m}_$scen" ] || fail "$kind: no $m for $scen"; done
+		for m in cpu rss pss; do [ -s "$WORK/data/$kind.${m}_$scen" ] || fail "$kind: no $m for $scen"; done
 	done
 	for n in $MAP_COUNTS; do [ -s "$WORK/data/$kind.map$n" ] || fail "$kind: no map time at $n"; done
 	for m in sync512 sync1080 exec; do [ -s "$WORK/data/$kind.$m" ] || fail "$kind: no $m"; done
@@ -649,12 +659,14 @@ for scen in $SCENARIOS; do
 	row "${SCEN_TITLE[$scen]}: CPU" "cpu_$scen" 1 % "cpuall_$scen"
 	[ -s "$WORK/data/cages.cpuproxy_$scen" ] && row "  of which the proxies (cages)" "cpuproxy_$scen" 1 %
 	row "${SCEN_TITLE[$scen]}: RSS" "rss_$scen" 1024 MiB "rssall_$scen"
+	row "${SCEN_TITLE[$scen]}: PSS" "pss_$scen" 1024 MiB "pssall_$scen"
 	row "${SCEN_TITLE[$scen]}: render per frame (strata)" "render_$scen" 1 us
 	row "${SCEN_TITLE[$scen]}: frames per second (strata)" "fps_$scen" 1 /s
 done
 for n in $MAP_COUNTS; do
 	row "$n idle windows: CPU" "cpu_idle$n" 1 % "cpuall_idle$n"
 	row "$n idle windows: RSS" "rss_idle$n" 1024 MiB "rssall_idle$n"
+	row "$n idle windows: PSS" "pss_idle$n" 1024 MiB "pssall_idle$n"
 	row "window $((n + 1)): map (to first frame done)" "map$n" 1000 ms
 	row "window $((n + 1)): first configure" "configure$n" 1000 ms
 done

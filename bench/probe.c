@@ -342,6 +342,9 @@ mode_flood(unsigned long n)
 	}
 	wl_region_destroy(region);
 	wl_compositor_destroy(g.compositor);
+	if (g.seat) {
+		wl_seat_destroy(g.seat);
+	}
 	if (g.shm) {
 		wl_shm_destroy(g.shm);
 	}
@@ -590,6 +593,9 @@ mode_commit(unsigned long width, unsigned long height, unsigned long n, bool wit
 	xdg_wm_base_destroy(g.wm_base);
 	wl_shm_destroy(g.shm);
 	wl_compositor_destroy(g.compositor);
+	if (g.seat) {
+		wl_seat_destroy(g.seat);
+	}
 	wl_registry_destroy(registry);
 	wl_display_disconnect(display);
 }
@@ -853,6 +859,10 @@ mode_input(const char *control_path, unsigned long n, bool motion)
 	wl_keyboard_destroy(probe.keyboard);
 	wl_pointer_destroy(probe.pointer);
 	roundtrip(display);
+	xdg_wm_base_destroy(g.wm_base);
+	wl_shm_destroy(g.shm);
+	wl_compositor_destroy(g.compositor);
+	wl_seat_destroy(g.seat);
 	wl_registry_destroy(registry);
 	wl_display_disconnect(display);
 }
