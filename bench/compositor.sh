@@ -46,7 +46,11 @@
 #   idle N / map N, N in 25 50 100 200: `strata-probe map N M HOLD` opens N
 #     idle windows in one connection; CPU and RSS over S s while they are
 #     held, then M samples of the time to map one window more.
-#   commit -> sync: `strata-probe commitsync` at 512x512 and 1920x1080.
+#   commit -> sync: `strata-probe commitsync` at 512x512 and 1920x1080: the
+#     commit's cost in the compositor's event loop (for a window, strata
+#     copies the damage when the frame is drawn, not there);
+#   commit -> frame done: `strata-probe commit`, the same sizes, the time to
+#     the frame that shows it (the output's pace, the copy and the drawing).
 #   key -> client: `strata-probe key` against the test-control socket
 #     (strata kinds only; sway and cage have no equivalent: n/a).
 #   exec -> first frame: `strata-probe exec`, from the fork of the compositor
@@ -116,6 +120,8 @@ for prog in sway swaymsg cage foot weston-terminal socat setpriv useradd userdel
 	command -v "$prog" >/dev/null || skip_or_fail "$prog is missing (scripts/install-deps.sh installs it)"
 done
 if ! command -v gnuplot >/dev/null; then
+	# The smoke run (a meson test) installs nothing: scripts/install-deps.sh does.
+	[ "$SMOKE" = 1 ] && skip_or_fail "gnuplot is missing (scripts/install-deps.sh installs gnuplot-nox)"
 	echo "bench: installing gnuplot-nox for the plot" >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gnuplot-nox >/dev/null ||
 		skip_or_fail "gnuplot is missing and apt-get could not install gnuplot-nox"
@@ -469,6 +475,7 @@ phase_scenario() {
 		local stats frames
 		stats=$(ctl_ok stats)
 		frames=$(sed -n 's/.*frames=\([0-9]*\).*/\1/p' <<<"$stats")
+		[[ $frames =~ ^[0-9]+$ ]] || fail "$kind ($scen): stats gave no frame count: \"$stats\""
 		record "$kind" "fps_$scen" "$(awk -v f="$frames" -v s="$SECONDS_LOAD" 'BEGIN {printf "%.1f", f / s}')"
 		if [ "$frames" -gt 0 ]; then
 			record "$kind" "render_$scen" "$(sed -n 's/.*render_avg_us=\([0-9]*\).*/\1/p' <<<"$stats")"
@@ -530,6 +537,13 @@ phase_latency() {
 	record "$kind" sync512 $(tail -n +$((SYNC_WARM + 1)) <<<"$out")
 	out=$(probe_run "$kind" "$dir/probe.log" commitsync 1920 1080 "$n") || exit 1
 	record "$kind" sync1080 $(tail -n +$((SYNC_WARM + 1)) <<<"$out")
+	# Commit to frame done: the pixels' whole way to the screen, wherever
+	# a compositor reads them (strata copies a window's damage for the frame
+	# drawn; sway's pixman reads client memory as it draws).
+	out=$(probe_run "$kind" "$dir/probe.log" commit 512 512 "$n") || exit 1
+	record "$kind" frame512 $(tail -n +$((SYNC_WARM + 1)) <<<"$out")
+	out=$(probe_run "$kind" "$dir/probe.log" commit 1920 1080 "$n") || exit 1
+	record "$kind" frame1080 $(tail -n +$((SYNC_WARM + 1)) <<<"$out")
 	if [ -n "$CTL" ]; then
 		out=$(probe_run "$kind" "$dir/probe.log" key "$CTL" "$KEY_N") || exit 1
 		record "$kind" key $out
@@ -640,7 +654,7 @@ for kind in "${KINDS[@]}"; do
 		for m in cpu rss pss; do [ -s "$WORK/data/$kind.${m}_$scen" ] || fail "$kind: no $m for $scen"; done
 	done
 	for n in $MAP_COUNTS; do [ -s "$WORK/data/$kind.map$n" ] || fail "$kind: no map time at $n"; done
-	for m in sync512 sync1080 exec; do [ -s "$WORK/data/$kind.$m" ] || fail "$kind: no $m"; done
+	for m in sync512 sync1080 frame512 frame1080 exec; do [ -s "$WORK/data/$kind.$m" ] || fail "$kind: no $m"; done
 	if is_strata "$kind"; then [ -s "$WORK/data/$kind.key" ] || fail "$kind: no key latency"; fi
 done
 
@@ -672,6 +686,8 @@ for n in $MAP_COUNTS; do
 done
 row "commit -> sync, 512x512" sync512 1 us
 row "commit -> sync, 1920x1080" sync1080 1 us
+row "commit -> frame done, 512x512" frame512 1 us
+row "commit -> frame done, 1920x1080" frame1080 1 us
 row "key -> client (test-control)" key 1 us
 row "exec -> first frame done" exec 1000 ms
 echo

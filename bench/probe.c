@@ -14,8 +14,10 @@
  *                      wl_surface.commit to that callback's done, in µs.
  *   commitsync W H N   The same loop, but timed from just before the commit
  *                      to the done of a wl_display.sync sent right after
- *                      it: the commit's own cost (transit, the compositor's
- *                      copy), free of the output's frame clock. Each commit
+ *                      it: the commit's own cost in the compositor's event
+ *                      loop (transit, and a copy if it makes one there:
+ *                      strata copies a window's damage for the frame drawn),
+ *                      free of the output's frame clock. Each commit
  *                      still waits for the previous one's frame, so it
  *                      reaches an idle compositor.
  *   flood N            N wl_region.add then one round trip; prints the

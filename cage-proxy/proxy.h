@@ -154,7 +154,10 @@ struct proxy {
 	size_t fd_budget;
 	int spare_fd;
 	uint64_t emfile_count;
-	uint64_t max_clients_refusals;
+	/* connections refused beyond max_clients: logged at most once a second */
+	uint64_t refused_unlogged;
+	uint64_t refusal_logged_ms;
+	bool refusal_logged;
 	uint64_t now_ms; /* read once per epoll batch (the rate limiter's clock) */
 	/* counters for tests and benchmarks */
 	uint64_t messages, refusals;

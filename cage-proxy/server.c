@@ -70,7 +70,8 @@ proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, const 
 /*
  * One connection too many: the client is told why (a wl_display.error it
  * prints, e.g. "wl_display@1: error 3: ...") and closed; the log says so,
- * for the first refusal of a burst and then every hundredth.
+ * at most once a second (a flood of connections writes no flood of lines),
+ * with the number refused since its last line.
  */
 static void
 refuse_client(struct proxy *proxy, int fd)
@@ -86,13 +87,18 @@ refuse_client(struct proxy *proxy, int fd)
 	 * write(2), not send(2): the sandbox's filter allows the former. */
 	ssize_t sent = write(fd, msg, size);
 	close(fd);
-	if (proxy->max_clients_refusals++ % 100 == 0) {
+	proxy->refused_unlogged++;
+	if (!proxy->refusal_logged || proxy->now_ms - proxy->refusal_logged_ms >= 1000) {
 		strata_log(STRATA_INFO,
 				"level %s: refused a connection: already %u clients, the "
-				"limit ([proxy] max_clients)%s; %llu refused so far",
+				"limit ([proxy] max_clients)%s; %llu refused since the last "
+				"such line",
 				proxy->level, proxy->conn_count,
 				sent == (ssize_t)size ? "" : " (the error could not be sent)",
-				(unsigned long long)proxy->max_clients_refusals);
+				(unsigned long long)proxy->refused_unlogged);
+		proxy->refusal_logged = true;
+		proxy->refusal_logged_ms = proxy->now_ms;
+		proxy->refused_unlogged = 0;
 	}
 }
 

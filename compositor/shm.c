@@ -4,10 +4,11 @@
  *
  * Lifetimes: a pool (mapping + fd) is reference-counted by its wl_shm_pool
  * resource, its wl_buffers and the frame buffers not yet copied. A frame
- * buffer (the wlr_buffer wlroots gets for a wl_buffer) copies the pixels
- * into compositor memory the first time wlroots reads it, during the commit,
- * then releases the wl_buffer at once and drops its pool reference: from
- * then on nothing the client does to its memory can reach the renderer.
+ * buffer (the wlr_buffer wlroots gets for each attach of a wl_buffer)
+ * copies the pixels into compositor memory, then drops its pool reference
+ * and lets the wl_buffer go (released once no frame of it still needs its
+ * memory): from then on nothing the client does to its memory can reach the
+ * renderer.
  *
  * That memory is a store, one per surface, reused from commit to commit:
  * a commit copies only the rows and columns its damage names, as wlroots
@@ -16,12 +17,15 @@
  * go and nothing else holds it; otherwise (first frame, new size or format,
  * a frame still held elsewhere) a new store gets the whole buffer, at once.
  *
- * A window's (xdg surfaces and subsurfaces) damage is copied when the frame
+ * With the pixman renderer, which reads a texture's pixels when it draws,
+ * a window's (xdg surfaces and subsurfaces) damage is copied when the frame
  * that shows it is drawn (shm_flush), not during the commit: the commit
  * costs nothing in pixels, and a commit that a newer one replaces before
  * any frame is drawn is copied only where the newer one leaves it visible.
  * Until then the client's buffer is not released, and nothing draws the
- * store. A timer flushes what no frame did (a surface nothing shows).
+ * store. A timer flushes what no frame did (a surface nothing shows). A GPU
+ * renderer uploads when it makes the texture: there every commit gets a new
+ * store and a whole copy, at once.
  */
 #include <assert.h>
 #include <drm_fourcc.h>
@@ -33,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <wayland-server-protocol.h>
+#include <wlr/render/pixman.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_surface.h>
@@ -59,6 +64,10 @@ struct strata_shm {
 	struct wl_list clients; /* shm_client.link */
 	struct wl_listener new_surface; /* from wlr_compositor; notify NULL if not watched */
 	struct wl_list deferred; /* shm_frame.deferred_link: copies for the next frame */
+	/* The renderer reads a texture's pixels when it draws (pixman), not
+	 * when it makes it (GPU uploads): stores are reused and copies
+	 * deferred only then. */
+	bool renderer_reads_late;
 	struct wl_event_source *flush_timer;
 };
 
@@ -101,6 +110,8 @@ struct shm_buffer {
 	struct shm_pool *pool;
 	int32_t offset, width, height, stride;
 	uint32_t format; /* wl_shm */
+	/* Frames (attaches) that may still read its memory: released at 0. */
+	unsigned readers;
 };
 
 struct shm_frame {
@@ -711,8 +722,8 @@ frame_committing_surface(struct shm_frame *frame, struct strata_shm *shm)
  * Whether frame may write its damage into surface's store in place: the same
  * size and format, and the store is used only by the frame on screen, which
  * wlroots lets go as soon as this commit's texture exists (the surface holds
- * the only lock on its client buffer, and that buffer the only lock on the
- * frame). Nothing is drawn in between.
+ * the only lock on its client buffer, and that buffer's pixman texture the
+ * only lock on the frame). Nothing is drawn in between.
  */
 static bool
 store_can_take(struct shm_surface *surface, struct shm_frame *frame)
@@ -742,11 +753,16 @@ frame_from_buffer(struct wlr_buffer *buffer)
 	return (struct shm_frame *)buffer; /* base is the first member */
 }
 
+/* This frame is done with the client's memory; the wl_buffer is released
+ * once no frame of it (the same buffer attached again) still needs it. */
 static void
 frame_release_client_buffer(struct shm_frame *frame)
 {
 	if (!frame->released && frame->buffer_resource) {
-		wl_buffer_send_release(frame->buffer_resource);
+		struct shm_buffer *buffer = buffer_from_resource(frame->buffer_resource);
+		if (--buffer->readers == 0) {
+			wl_buffer_send_release(frame->buffer_resource);
+		}
 	}
 	frame->released = true;
 }
@@ -879,7 +895,7 @@ frame_copy(struct shm_frame *frame)
 	struct shm_pool *pool = frame->pool;
 	struct strata_shm *shm = pool->shm;
 	struct shm_surface *surface = frame_committing_surface(frame, shm);
-	if (surface && store_can_take(surface, frame)) {
+	if (surface && shm->renderer_reads_late && store_can_take(surface, frame)) {
 		struct wlr_surface *wlr_surface = surface->surface;
 		pixman_region32_t damage;
 		pixman_region32_init(&damage);
@@ -954,7 +970,13 @@ frame_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t flags, void 
 		uint32_t *format, size_t *stride)
 {
 	struct shm_frame *frame = frame_from_buffer(wlr_buffer);
-	if ((flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) || !frame_copy(frame)) {
+	if (flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) {
+		return false;
+	}
+	/* The first access makes the texture (a deferred copy waits for the
+	 * frame drawn); any later one reads the pixels: they must be there. */
+	bool first = !frame->store && !frame->failed;
+	if (!frame_copy(frame) || (!first && !frame_finish_copy(frame))) {
 		return false;
 	}
 	*data = frame->store->data;
@@ -1012,6 +1034,7 @@ frame_from_resource(struct wl_resource *resource)
 	}
 	wlr_buffer_init(&frame->base, &frame_impl, buffer->width, buffer->height);
 	frame->buffer_resource = resource;
+	buffer->readers++;
 	frame->buffer_destroy.notify = frame_handle_buffer_destroy;
 	wl_resource_add_destroy_listener(resource, &frame->buffer_destroy);
 	frame->pool = buffer->pool;
@@ -1023,7 +1046,9 @@ frame_from_resource(struct wl_resource *resource)
 	frame->drop_idle = wl_event_loop_add_idle(frame->pool->shm->event_loop, frame_drop_idle,
 			frame);
 	if (!frame->drop_idle) {
-		frame->released = true; /* nothing was read: no release to send */
+		/* Nothing was read: no release to send for this one. */
+		buffer->readers--;
+		frame->released = true;
 		frame_destroy(&frame->base);
 		return NULL;
 	}
@@ -1049,6 +1074,7 @@ shm_create(struct wl_display *display, struct wlr_renderer *renderer,
 	}
 	shm->limits = *limits;
 	shm->event_loop = wl_display_get_event_loop(display);
+	shm->renderer_reads_late = wlr_renderer_is_pixman(renderer);
 	wl_list_init(&shm->clients);
 	wl_list_init(&shm->deferred);
 	shm->flush_timer = wl_event_loop_add_timer(shm->event_loop, handle_flush_timer, shm);

@@ -13,8 +13,9 @@
  * renders straight from client memory with no SIGBUS protection: a client
  * that truncates its pool kills the compositor. Here every committed buffer
  * is copied (its damage, into the surface's own store) into compositor
- * memory under a SIGBUS guard the moment wlroots first reads it, so the
- * renderer only ever touches memory the compositor owns; a fault ends that client with
+ * memory under a SIGBUS guard, at the commit or, for windows, before the
+ * frame that shows it is drawn (shm.c says when), so the renderer only ever
+ * touches memory the compositor owns; a fault ends that client with
  * WL_SHM_ERROR_INVALID_FD. Pools and buffers are checked for real (stride against width and bytes
  * per pixel, 64-bit bounds, advertised formats) and capped per client.
  */

@@ -154,9 +154,11 @@ toplevel_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surfac
 	view->set_app_id.notify = handle_set_app_id;
 	wl_signal_add(&toplevel->events.set_app_id, &view->set_app_id);
 	/* The first configure already gives the size it will have as a tile:
-	 * the client draws once, at that size, not first at a size of its own. */
+	 * the client draws once, at that size, not first at a size of its own.
+	 * One that asked to be fullscreen or maximised is placed at map. */
 	int width, height;
-	if (layout_first_size(server, view, &width, &height)) {
+	if (!toplevel->requested.fullscreen && !toplevel->requested.maximized &&
+			layout_first_size(server, view, &width, &height)) {
 		view->allot_width = width;
 		view->allot_height = height;
 		wlr_xdg_toplevel_set_size(xdg_surface, (uint32_t)width, (uint32_t)height);

@@ -194,6 +194,37 @@ m02_truncate_after_destroying_the_buffer(void)
 	attack_end(&a);
 }
 
+/* M02b: the file shrunk to 0, then the buffer attached, committed and
+ * destroyed at once: a window's pixels are read for the frame that shows
+ * them, after the wl_buffer is gone, so the client is ended by its wl_shm;
+ * the compositor draws on. */
+static void
+m02b_truncate_before_any_frame(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	struct raw_client *c = attacker(&a);
+	struct raw_window *w = raw_window_new(c, "attacker", "M02b");
+	session_assert(a.s, w && raw_window_map(w, 200, 150, 0xff204080));
+	int width = w->width, height = w->height;
+	int fd = memfd_of_size((off_t)width * height * 4);
+	fill(fd, (size_t)width * height * 4, 0xff00ff00);
+	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, width * height * 4);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, width * 4,
+			WL_SHM_FORMAT_ARGB8888);
+	expect_no_error(&a, c);
+	tap_assert(ftruncate(fd, 0) == 0);
+	wl_surface_attach(w->surface, buffer, 0, 0);
+	wl_surface_damage_buffer(w->surface, 0, 0, width, height);
+	wl_surface_commit(w->surface);
+	wl_buffer_destroy(buffer);
+	wl_shm_pool_destroy(pool);
+	expect_protocol_error(&a, c, "wl_shm", WL_SHM_ERROR_INVALID_FD);
+	close(fd);
+	raw_client_destroy(c);
+	attack_end(&a);
+}
+
 /* M03: stride = width bytes for ARGB8888, a quarter of what it needs. */
 static void
 m03_stride_smaller_than_a_row(void)
@@ -515,7 +546,8 @@ window_pixel(struct attack *a, const char *app_id, int x, int y)
  * damage leaves out keeps the surface's last frame, whichever of the
  * client's buffers it came from, and never another surface's; what the
  * client writes after a commit never shows; and a file truncated under a
- * damaged corner still ends only that client.
+ * damaged corner still ends only that client. (With the pixman renderer,
+ * the tests' one: a GPU renderer would take whole copies, shm.c.)
  */
 static void
 damage_is_copied_into_the_surface_copy(void)
@@ -613,11 +645,73 @@ damage_is_copied_into_the_surface_copy(void)
 	attack_end(&a);
 }
 
+static void
+buffer_handle_release(void *data, struct wl_buffer *buffer)
+{
+	int *released = data;
+	(*released)++;
+}
+
+static const struct wl_buffer_listener release_listener = { .release = buffer_handle_release };
+
+/*
+ * One wl_buffer attached twice, both commits sent together: its release
+ * comes only once the compositor is done with both, so what the client
+ * draws in it after the release never shows (the second commit's pixels
+ * are read for the frame that shows them).
+ */
+static void
+release_waits_for_every_attach(void)
+{
+	struct attack a;
+	attack_begin(&a);
+	struct raw_client *c = attacker(&a);
+	struct raw_window *w = raw_window_new(c, "attacker", "release");
+	session_assert(a.s, w && raw_window_map(w, 200, 150, 0xff204080));
+	int width = w->width, height = w->height;
+	size_t bytes = (size_t)width * height * 4;
+	int fd = memfd_of_size((off_t)bytes);
+	uint32_t *pixels = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	tap_assert(pixels != MAP_FAILED);
+	paint(pixels, width, 0, 0, width, height, 0xffff0000);
+	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)bytes);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, width * 4,
+			WL_SHM_FORMAT_ARGB8888);
+	int released = 0;
+	wl_buffer_add_listener(buffer, &release_listener, &released);
+	/* A frame drawn just now: the next waits for the output's clock, so
+	 * the two commits below are still to be copied when they are read. */
+	wl_surface_damage_buffer(w->surface, 0, 0, 1, 1);
+	wl_surface_commit(w->surface);
+	expect_no_error(&a, c);
+	commit_damaged(w, buffer, 0, 0, width, height);
+	commit_damaged(w, buffer, 0, 0, width, height);
+	uint64_t deadline = session_now_ms() + 3000;
+	while (released == 0 && raw_client_error(c) == 0 && session_now_ms() < deadline) {
+		raw_client_roundtrip(c, 100);
+		if (released == 0) {
+			session_sleep_ms(2);
+		}
+	}
+	session_assert_msg(a.s, released > 0, "no release within 3 s");
+	/* Released: the client may draw in it again. */
+	paint(pixels, width, 0, 0, width, height, 0xff0000ff);
+	expect_no_error(&a, c);
+	expect_pixel(&a, "attacker", width / 2, height / 2, 0xff0000,
+			"drawn into the buffer after its release");
+	munmap(pixels, bytes);
+	close(fd);
+	raw_client_destroy(c);
+	attack_end(&a);
+}
+
 TAP_TESTS(TAP_CASE(m01_truncated_pool_on_mapped_window),
 		TAP_CASE(m02_truncate_after_destroying_the_buffer),
-		TAP_CASE(m03_stride_smaller_than_a_row), TAP_CASE(m04_pool_larger_than_its_file),
-		TAP_CASE(m05_pool_size_negative_or_zero), TAP_CASE(m06_buffer_arithmetic_overflow),
-		TAP_CASE(m07_oversized_buffer), TAP_CASE(m08_huge_unused_pool),
-		TAP_CASE(m09_pool_hoarding), TAP_CASE(m10_pool_destroyed_or_resized_mid_frame),
-		TAP_CASE(m11_absurd_geometry), TAP_CASE(m12_bad_scale_and_transform),
-		TAP_CASE(damage_is_copied_into_the_surface_copy), )
+		TAP_CASE(m02b_truncate_before_any_frame), TAP_CASE(m03_stride_smaller_than_a_row),
+		TAP_CASE(m04_pool_larger_than_its_file), TAP_CASE(m05_pool_size_negative_or_zero),
+		TAP_CASE(m06_buffer_arithmetic_overflow), TAP_CASE(m07_oversized_buffer),
+		TAP_CASE(m08_huge_unused_pool), TAP_CASE(m09_pool_hoarding),
+		TAP_CASE(m10_pool_destroyed_or_resized_mid_frame), TAP_CASE(m11_absurd_geometry),
+		TAP_CASE(m12_bad_scale_and_transform),
+		TAP_CASE(damage_is_copied_into_the_surface_copy),
+		TAP_CASE(release_waits_for_every_attach), )
