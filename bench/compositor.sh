@@ -39,8 +39,9 @@
 #     (foot foot foot weston-terminal foot anim) and
 #     "6 idle" (foot foot foot weston-terminal foot weston-terminal); anim is
 #     `strata-probe anim 256 256`, whole-buffer redraw on each frame callback.
-#     After the windows mapped and SETTLE s: the compositor's CPU (utime +
-#     stime from /proc over S seconds; for cages also its proxies'), its
+#     After the windows mapped and SETTLE s: the compositor's CPU (its
+#     threads' run time, /proc/PID/task/*/schedstat, over S seconds; for
+#     cages also its proxies'), its
 #     VmRSS and PSS at the end, and strata's own render time per frame and frames/s
 #     (test-control `stats`; n/a for sway and cage).
 #   idle N / map N, N in 25 50 100 200: `strata-probe map N M HOLD` opens N
@@ -382,8 +383,16 @@ windows_at_least() { local n; n=$(window_count); [ "$n" -lt 0 ] || [ "$n" -ge "$
 
 # ---- figures ------------------------------------------------------------------
 
-clk_tck=$(getconf CLK_TCK)
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# CPU time of a process, in ns: the run time the scheduler counts for each
+# of its threads (/proc/PID/task/*/schedstat), not the 10 ms ticks of
+# /proc/PID/stat, which are too coarse for a compositor at 1 % over 5 s.
+cpu_ns() {
+	local t=0 f run _
+	for f in /proc/"$1"/task/*/schedstat; do
+		read -r run _ <"$f" 2>/dev/null && t=$((t + run))
+	done
+	echo "$t"
+}
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # PSS: shared pages (client buffers the compositor maps, the libraries)
 # divided among the processes mapping them.
@@ -396,10 +405,10 @@ proxy_pids() {
 	done
 	return 0
 }
-ticks_sum() { local t=0 p; for p in "$@"; do t=$((t + $(ticks "$p"))); done; echo "$t"; }
+cpu_ns_sum() { local t=0 p; for p in "$@"; do t=$((t + $(cpu_ns "$p"))); done; echo "$t"; }
 rss_sum() { local r=0 p; for p in "$@"; do r=$((r + $(rss_kib "$p"))); done; echo "$r"; }
 pss_sum() { local r=0 p; for p in "$@"; do r=$((r + $(pss_kib "$p"))); done; echo "$r"; }
-percent() { awk -v t="$1" -v hz="$clk_tck" -v s="$SECONDS_LOAD" 'BEGIN {printf "%.2f", 100 * t / hz / s}'; }
+percent() { awk -v t="$1" -v s="$SECONDS_LOAD" 'BEGIN {printf "%.2f", 100 * t / 1e9 / s}'; }
 
 # record KIND MEASURE VALUE...: appends samples.
 record() {
@@ -421,11 +430,11 @@ measure_load() {
 	if [ "$kind" = cages ]; then
 		[ "$(wc -w <<<"$proxies")" -ge 1 ] || fail "cages: no strata-cage-proxy under strata"
 	fi
-	c0=$(ticks "$MEASURE_PID")
-	p0=$(ticks_sum $proxies)
+	c0=$(cpu_ns "$MEASURE_PID")
+	p0=$(cpu_ns_sum $proxies)
 	sleep "$SECONDS_LOAD"
-	c1=$(ticks "$MEASURE_PID")
-	p1=$(ticks_sum $proxies)
+	c1=$(cpu_ns "$MEASURE_PID")
+	p1=$(cpu_ns_sum $proxies)
 	record "$kind" "cpu_$tag" "$(percent $((c1 - c0)))"
 	record "$kind" "cpuall_$tag" "$(percent $((c1 - c0 + p1 - p0)))"
 	record "$kind" "rss_$tag" "$(rss_kib "$MEASURE_PID")"
