@@ -149,6 +149,31 @@ m01_truncated_pool_on_mapped_window(void)
 	attack_end(&a);
 }
 
+/* A mapped window of the attacker's, and a green buffer of its size in a
+ * pool of its own (fd: the pool's file). */
+struct green {
+	struct raw_client *c;
+	struct raw_window *w;
+	int fd;
+	struct wl_shm_pool *pool;
+	struct wl_buffer *buffer;
+};
+
+static struct green
+green_buffer(struct attack *a, const char *title)
+{
+	struct green g = { .c = attacker(a) };
+	g.w = raw_window_new(g.c, "attacker", title);
+	session_assert(a->s, g.w && raw_window_map(g.w, 200, 150, 0xff204080));
+	int width = g.w->width, height = g.w->height;
+	g.fd = memfd_of_size((off_t)width * height * 4);
+	fill(g.fd, (size_t)width * height * 4, 0xff00ff00);
+	g.pool = wl_shm_create_pool(g.c->shm, g.fd, width * height * 4);
+	g.buffer = wl_shm_pool_create_buffer(g.pool, 0, width, height, width * 4,
+			WL_SHM_FORMAT_ARGB8888);
+	return g;
+}
+
 /* M02: commit a buffer, let a frame show it, destroy the wl_buffer, shrink
  * the file to 0, commit damage again. (Debian's wlroots 0.15.1 compositors
  * die of SIGBUS here.) The pixels were the compositor's from that frame on. */
@@ -157,15 +182,12 @@ m02_truncate_after_destroying_the_buffer(void)
 {
 	struct attack a;
 	attack_begin(&a);
-	struct raw_client *c = attacker(&a);
-	struct raw_window *w = raw_window_new(c, "attacker", "M02");
-	session_assert(a.s, w && raw_window_map(w, 200, 150, 0xff204080));
-	int width = w->width, height = w->height;
-	int fd = memfd_of_size((off_t)width * height * 4);
-	fill(fd, (size_t)width * height * 4, 0xff00ff00);
-	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, width * height * 4);
-	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, width * 4,
-			WL_SHM_FORMAT_ARGB8888);
+	struct green g = green_buffer(&a, "M02");
+	struct raw_client *c = g.c;
+	struct raw_window *w = g.w;
+	int width = w->width, height = w->height, fd = g.fd;
+	struct wl_shm_pool *pool = g.pool;
+	struct wl_buffer *buffer = g.buffer;
 	wl_surface_attach(w->surface, buffer, 0, 0);
 	wl_surface_damage_buffer(w->surface, 0, 0, width, height);
 	wl_surface_commit(w->surface);
@@ -203,15 +225,12 @@ m02b_truncate_before_any_frame(void)
 {
 	struct attack a;
 	attack_begin(&a);
-	struct raw_client *c = attacker(&a);
-	struct raw_window *w = raw_window_new(c, "attacker", "M02b");
-	session_assert(a.s, w && raw_window_map(w, 200, 150, 0xff204080));
-	int width = w->width, height = w->height;
-	int fd = memfd_of_size((off_t)width * height * 4);
-	fill(fd, (size_t)width * height * 4, 0xff00ff00);
-	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, width * height * 4);
-	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, width * 4,
-			WL_SHM_FORMAT_ARGB8888);
+	struct green g = green_buffer(&a, "M02b");
+	struct raw_client *c = g.c;
+	struct raw_window *w = g.w;
+	int width = w->width, height = w->height, fd = g.fd;
+	struct wl_shm_pool *pool = g.pool;
+	struct wl_buffer *buffer = g.buffer;
 	expect_no_error(&a, c);
 	tap_assert(ftruncate(fd, 0) == 0);
 	wl_surface_attach(w->surface, buffer, 0, 0);
