@@ -137,6 +137,10 @@ declare -A TITLE=([strata]="strata" [cages]="strata+cages" [sway]="sway 1.7" [ca
 
 WORK=$(mktemp -d /tmp/strata-bench.XXXXXX)
 chmod 711 "$WORK"
+# Every path from here on is absolute; the clients the benchmark's user
+# starts inherit the working directory, and a checkout under /root (0700)
+# is not one they may enter (foot cannot start its shell there).
+cd /
 BUSER=
 GROUPS_STARTED=() # process groups (setsid), leader pids
 stop_group() {
