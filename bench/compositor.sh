@@ -783,6 +783,20 @@ plotdata=$WORK/plot.dat
 		printf '\n'
 	done
 } >"$plotdata"
+# plot_kinds FIRST_COLUMN: a gnuplot `plot` of one line per kind, from the
+# plot data's columns FIRST_COLUMN on (cage: a 1280x720 output, one window).
+plot_kinds() {
+	local i=0 kind title
+	printf "plot "
+	for kind in "${KINDS[@]}"; do
+		[ "$i" = 0 ] || printf ", "
+		title=${TITLE[$kind]}
+		[ "$kind" = cage ] && title="$title (1280x720, one window shown)"
+		printf "'%s' using 1:%d with linespoints title '%s'" "$plotdata" $(($1 + i)) "$title"
+		i=$((i + 1))
+	done
+	printf '\n'
+}
 png=$BUILD/bench-compositor.png
 {
 	echo "set terminal pngcairo size 1400,600 font 'DejaVu Sans,10'"
@@ -790,23 +804,9 @@ png=$BUILD/bench-compositor.png
 	echo "set multiplot layout 1,2 title 'strata vs sway 1.7 and cage 0.1.4: idle windows of strata-probe (medians of $ROUNDS rounds)'"
 	echo "set key top left; set grid; set xlabel 'windows open'"
 	echo "set ylabel 'compositor CPU, % of one core (strata+cages: with proxies)'"
-	printf "plot "
-	i=0
-	for kind in "${KINDS[@]}"; do
-		[ "$i" = 0 ] || printf ", "
-		printf "'%s' using 1:%d with linespoints title '%s'" "$plotdata" $((i + 2)) "${TITLE[$kind]}"
-		i=$((i + 1))
-	done
-	printf '\n'
+	plot_kinds 2
 	echo "set ylabel 'map time of one window more, ms'"
-	printf "plot "
-	i=0
-	for kind in "${KINDS[@]}"; do
-		[ "$i" = 0 ] || printf ", "
-		printf "'%s' using 1:%d with linespoints title '%s'" "$plotdata" $((i + 2 + ${#KINDS[@]})) "${TITLE[$kind]}"
-		i=$((i + 1))
-	done
-	printf '\n'
+	plot_kinds $((2 + ${#KINDS[@]}))
 	echo "unset multiplot"
 } >"$WORK/plot.gp"
 gnuplot "$WORK/plot.gp" || fail "gnuplot failed"
