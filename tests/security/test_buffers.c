@@ -149,6 +149,16 @@ m01_truncated_pool_on_mapped_window(void)
 	attack_end(&a);
 }
 
+/* A new attacker's window, mapped with a buffer of 0x204080 (title: its
+ * title, app_id "attacker"). */
+static struct raw_window *
+attacker_window(struct attack *a, const char *title)
+{
+	struct raw_window *w = raw_window_new(attacker(a), "attacker", title);
+	session_assert(a->s, w && raw_window_map(w, 200, 150, 0xff204080));
+	return w;
+}
+
 /* A mapped window of the attacker's, and a green buffer of its size in a
  * pool of its own (fd: the pool's file). */
 struct green {
@@ -162,9 +172,8 @@ struct green {
 static struct green
 green_buffer(struct attack *a, const char *title)
 {
-	struct green g = { .c = attacker(a) };
-	g.w = raw_window_new(g.c, "attacker", title);
-	session_assert(a->s, g.w && raw_window_map(g.w, 200, 150, 0xff204080));
+	struct green g = { .w = attacker_window(a, title) };
+	g.c = g.w->client;
 	int width = g.w->width, height = g.w->height;
 	g.fd = memfd_of_size((off_t)width * height * 4);
 	fill(g.fd, (size_t)width * height * 4, 0xff00ff00);
@@ -573,9 +582,8 @@ damage_is_copied_into_the_surface_copy(void)
 {
 	struct attack a;
 	attack_begin(&a);
-	struct raw_client *c = attacker(&a);
-	struct raw_window *w = raw_window_new(c, "attacker", "damage");
-	session_assert(a.s, w && raw_window_map(w, 200, 150, 0xff204080));
+	struct raw_window *w = attacker_window(&a, "damage");
+	struct raw_client *c = w->client;
 	int width = w->width, height = w->height;
 	size_t bytes = (size_t)width * height * 4;
 	int fd = memfd_of_size((off_t)bytes * 2);
@@ -684,9 +692,8 @@ release_waits_for_every_attach(void)
 {
 	struct attack a;
 	attack_begin(&a);
-	struct raw_client *c = attacker(&a);
-	struct raw_window *w = raw_window_new(c, "attacker", "release");
-	session_assert(a.s, w && raw_window_map(w, 200, 150, 0xff204080));
+	struct raw_window *w = attacker_window(&a, "release");
+	struct raw_client *c = w->client;
 	int width = w->width, height = w->height;
 	size_t bytes = (size_t)width * height * 4;
 	int fd = memfd_of_size((off_t)bytes);
