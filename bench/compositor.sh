@@ -200,10 +200,12 @@ mkdir -m 700 "$WORK/root-xdg"
 mkdir "$WORK/data"
 
 # user_prefix RUNTIME_DIR: sets USER_PREFIX, the command that runs what
-# follows it as the benchmark's user.
+# follows it as the benchmark's user. SHELL is set for every client: foot
+# starts $SHELL, else the user's login shell, which is nologin for this user
+# (CI runs with no SHELL in its environment: every foot exited at once).
 user_prefix() {
 	USER_PREFIX=(setpriv --reuid="$BUID" --regid="$BGID" --clear-groups
-		env -u WAYLAND_DISPLAY -u WAYLAND_SOCKET -u DISPLAY HOME="$WORK/home"
+		env -u WAYLAND_DISPLAY -u WAYLAND_SOCKET -u DISPLAY HOME="$WORK/home" SHELL=/bin/sh
 		XDG_RUNTIME_DIR="$1" XDG_CACHE_HOME="$WORK/home/.cache"
 		XDG_CONFIG_HOME="$WORK/home/.config")
 }
@@ -367,7 +369,7 @@ client() {
 	local log=$1
 	shift
 	if is_strata "$COMP_KIND"; then
-		start "$log" env WAYLAND_DISPLAY="$SOCK" XDG_RUNTIME_DIR="$WORK/root-xdg" "$@"
+		start "$log" env WAYLAND_DISPLAY="$SOCK" XDG_RUNTIME_DIR="$WORK/root-xdg" SHELL=/bin/sh "$@"
 	else
 		user_prefix "$COMP_DIR"
 		start "$log" "${USER_PREFIX[@]}" WAYLAND_DISPLAY="$SOCK" "$@"
