@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * strata.conf: levels, colours, banner texts and the session's look.
+ * strata.conf: levels, colours, banner texts, the session's look and the
+ * screen lock.
  *
  * libinih splits "key = value" lines, trims them and drops comments. Everything
  * else is ours: a reader function hands inih one line at a time, counts lines
@@ -16,6 +17,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <xkbcommon/xkbcommon.h>
 #include "common/config.h"
 #include "common/utf8.h"
 
@@ -27,6 +30,7 @@
 
 enum config_key_type {
 	CONFIG_KEY_INT, /* min..max */
+	CONFIG_KEY_INT_OR_NEVER, /* 0 (never) or min..max */
 	CONFIG_KEY_COLOUR,
 	CONFIG_KEY_TEXT, /* printable UTF-8, min..max bytes */
 	CONFIG_KEY_MODIFIER,
@@ -35,6 +39,10 @@ enum config_key_type {
 	CONFIG_KEY_BOOL, /* "yes" or "no" */
 	CONFIG_KEY_PATH, /* an absolute path, at most max bytes */
 	CONFIG_KEY_CHOICE, /* one word of config_choices[min], its index into an int */
+	CONFIG_KEY_CHOICE_BOOL, /* one of the two words of config_choices[min], into a bool */
+	CONFIG_KEY_SAK, /* key combinations into cfg->sak, as written into the field */
+	CONFIG_KEY_USER, /* empty or a user name of at most max bytes */
+	CONFIG_KEY_PAM_SERVICE, /* a PAM service name of at most max bytes */
 };
 
 /* The words of each CONFIG_KEY_CHOICE key, NULL-terminated; the index of the
@@ -42,11 +50,13 @@ enum config_key_type {
 enum config_choice_list {
 	CONFIG_CHOICE_MIC,
 	CONFIG_CHOICE_UNFOCUSED,
+	CONFIG_CHOICE_LOCK_MIC,
 };
 
 static const char *const config_choices[][4] = {
 	[CONFIG_CHOICE_MIC] = { "off", "follow", NULL },
 	[CONFIG_CHOICE_UNFOCUSED] = { "mix", "duck", "mute", NULL },
+	[CONFIG_CHOICE_LOCK_MIC] = { "keep", "revoke", NULL }, /* false, true */
 };
 
 struct config_key {
@@ -177,6 +187,30 @@ static const struct config_key config_audio_keys[CONFIG_AUDIO_KEY_COUNT] = {
 			offsetof(struct strata_config, audio_quantum), 256, 8192 },
 };
 
+enum config_lock_key {
+	CONFIG_LOCK_IDLE_SECONDS,
+	CONFIG_LOCK_SAK,
+	CONFIG_LOCK_USER,
+	CONFIG_LOCK_PAM_SERVICE,
+	CONFIG_LOCK_MICROPHONE,
+	CONFIG_LOCK_KEY_COUNT,
+};
+
+static const struct config_key config_lock_keys[CONFIG_LOCK_KEY_COUNT] = {
+	[CONFIG_LOCK_IDLE_SECONDS] = { "idle_seconds", CONFIG_KEY_INT_OR_NEVER,
+			offsetof(struct strata_config, lock_idle_seconds), 10, 86400 },
+	[CONFIG_LOCK_SAK] = { "sak", CONFIG_KEY_SAK, offsetof(struct strata_config, sak_text), 1,
+			STRATA_SAK_TEXT_MAX },
+	[CONFIG_LOCK_USER] = { "user", CONFIG_KEY_USER, offsetof(struct strata_config, lock_user),
+			0, STRATA_LOCK_USER_MAX },
+	[CONFIG_LOCK_PAM_SERVICE] = { "pam_service", CONFIG_KEY_PAM_SERVICE,
+			offsetof(struct strata_config, lock_pam_service), 1,
+			STRATA_PAM_SERVICE_MAX },
+	[CONFIG_LOCK_MICROPHONE] = { "microphone", CONFIG_KEY_CHOICE_BOOL,
+			offsetof(struct strata_config, lock_revoke_mic), CONFIG_CHOICE_LOCK_MIC,
+			0 },
+};
+
 enum config_level_key {
 	CONFIG_LEVEL_COLOUR,
 	CONFIG_LEVEL_TEXT_COLOUR,
@@ -237,6 +271,7 @@ enum config_section {
 	CONFIG_SECTION_PROXY,
 	CONFIG_SECTION_CLIPBOARD,
 	CONFIG_SECTION_AUDIO,
+	CONFIG_SECTION_LOCK,
 	CONFIG_SECTION_LEVEL, /* keys go to parser->level */
 	CONFIG_SECTION_IGNORED, /* a broken or unknown header: its keys are skipped */
 };
@@ -274,6 +309,8 @@ struct config_parser {
 	struct config_key_state clipboard_keys[CONFIG_CLIPBOARD_KEY_COUNT];
 	int audio_line; /* first [audio] header, 0 if none */
 	struct config_key_state audio_keys[CONFIG_AUDIO_KEY_COUNT];
+	int lock_line; /* first [lock] header, 0 if none */
+	struct config_key_state lock_keys[CONFIG_LOCK_KEY_COUNT];
 
 	bool file_levels; /* a [level] header was seen: the built-in levels are gone */
 	size_t extra_levels; /* valid [level] headers beyond STRATA_MAX_LEVELS */
@@ -619,6 +656,17 @@ config_begin_section(struct config_parser *p, char *line)
 			p->audio_line = p->line;
 		}
 		p->section = CONFIG_SECTION_AUDIO;
+	} else if (strcmp(name, "lock") == 0) {
+		snprintf(p->section_label, sizeof(p->section_label), "[lock]");
+		if (p->lock_line > 0) {
+			config_error(p, p->line,
+					"duplicate section [lock] (first at line %d): put all lock keys "
+					"in one section",
+					p->lock_line);
+		} else {
+			p->lock_line = p->line;
+		}
+		p->section = CONFIG_SECTION_LOCK;
 	} else if (strncmp(name, "level", 5) == 0 &&
 			(name[5] == '\0' || isspace((unsigned char)name[5]))) {
 		config_begin_level(p, config_trim(name + 5));
@@ -626,7 +674,7 @@ config_begin_section(struct config_parser *p, char *line)
 		char quoted[64];
 		config_quote(name, quoted, sizeof(quoted));
 		config_error(p, p->line,
-				"unknown section [%s] (known: [session], [limits], [proxy], [clipboard], [audio], [level NAME])",
+				"unknown section [%s] (known: [session], [limits], [proxy], [clipboard], [audio], [lock], [level NAME])",
 				quoted);
 	}
 }
@@ -720,21 +768,27 @@ config_read_line(char *buf, int size, void *stream)
 static bool
 config_parse_int(struct config_parser *p, const struct config_key *key, const char *value, int *out)
 {
-	char quoted[64];
+	char quoted[64], accepted[48];
+	bool never = key->type == CONFIG_KEY_INT_OR_NEVER;
+	if (never) {
+		snprintf(accepted, sizeof(accepted), "0 (never) or %d to %d", key->min, key->max);
+	} else {
+		snprintf(accepted, sizeof(accepted), "%d..%d", key->min, key->max);
+	}
 	const char *digits = value[0] == '-' ? value + 1 : value;
 	char *end;
 	errno = 0;
 	long n = strtol(value, &end, 10);
 	if (!isdigit((unsigned char)digits[0]) || *end != '\0') {
 		config_quote(value, quoted, sizeof(quoted));
-		config_error(p, p->line, "%s = \"%s\" in %s is not an integer (accepted: %d..%d)",
-				key->name, quoted, p->section_label, key->min, key->max);
+		config_error(p, p->line, "%s = \"%s\" in %s is not an integer (accepted: %s)",
+				key->name, quoted, p->section_label, accepted);
 		return false;
 	}
-	if (errno == ERANGE || n < key->min || n > key->max) {
+	if (errno == ERANGE || ((n < key->min || n > key->max) && !(never && n == 0))) {
 		config_quote(value, quoted, sizeof(quoted));
-		config_error(p, p->line, "%s = \"%s\" in %s is out of range (accepted: %d..%d)",
-				key->name, quoted, p->section_label, key->min, key->max);
+		config_error(p, p->line, "%s = \"%s\" in %s is out of range (accepted: %s)",
+				key->name, quoted, p->section_label, accepted);
 		return false;
 	}
 	*out = (int)n;
@@ -938,6 +992,232 @@ config_parse_choice(struct config_parser *p, const struct config_key *key, const
 	return false;
 }
 
+/* The modifiers of [lock] sak, case-insensitive. */
+static const struct {
+	const char *name;
+	uint32_t bit;
+} config_keymods[] = {
+	{ "Logo", STRATA_KEYMOD_LOGO },
+	{ "Super", STRATA_KEYMOD_LOGO },
+	{ "Mod4", STRATA_KEYMOD_LOGO },
+	{ "Alt", STRATA_KEYMOD_ALT },
+	{ "Mod1", STRATA_KEYMOD_ALT },
+	{ "Ctrl", STRATA_KEYMOD_CTRL },
+	{ "Control", STRATA_KEYMOD_CTRL },
+	{ "Shift", STRATA_KEYMOD_SHIFT },
+};
+
+#define CONFIG_KEYMOD_NAMES "Logo, Super, Mod4, Alt, Mod1, Ctrl, Control, Shift"
+
+/* Returns the STRATA_KEYMOD_* bit of a modifier's name, or 0. */
+static uint32_t
+config_keymod_from_name(const char *name)
+{
+	for (size_t i = 0; i < CONFIG_ARRAY_LEN(config_keymods); i++) {
+		if (strcasecmp(name, config_keymods[i].name) == 0) {
+			return config_keymods[i].bit;
+		}
+	}
+	return 0;
+}
+
+/* Keys that change the modifiers or the layout: pressing one is not a key
+ * press the compositor could match. */
+static const xkb_keysym_t config_modifier_keysyms[] = { XKB_KEY_Shift_L, XKB_KEY_Shift_R,
+	XKB_KEY_Control_L, XKB_KEY_Control_R, XKB_KEY_Alt_L, XKB_KEY_Alt_R, XKB_KEY_Meta_L,
+	XKB_KEY_Meta_R, XKB_KEY_Super_L, XKB_KEY_Super_R, XKB_KEY_Hyper_L, XKB_KEY_Hyper_R,
+	XKB_KEY_ISO_Level3_Shift, XKB_KEY_ISO_Level5_Shift, XKB_KEY_Mode_switch, XKB_KEY_Caps_Lock,
+	XKB_KEY_Shift_Lock, XKB_KEY_Num_Lock };
+
+/* Keys no application needs, which the SAK may take without a modifier. */
+static bool
+config_is_dedicated_key(xkb_keysym_t sym)
+{
+	return sym == XKB_KEY_Pause || sym == XKB_KEY_Break || sym == XKB_KEY_Sys_Req ||
+			sym == XKB_KEY_Scroll_Lock || (sym >= XKB_KEY_F13 && sym <= XKB_KEY_F35) ||
+			(sym >= 0x1008ff00 && sym <= 0x1008ffff); /* XF86 keys */
+}
+
+/*
+ * One combination of sak, "Mod+Mod+Key", trimmed and not empty. When it is
+ * not one, why says what is wrong (a phrase quoting the user's text).
+ */
+static bool
+config_parse_key_combo(char *text, struct strata_key_combo *out, char *why, size_t why_size)
+{
+	char quoted[64];
+	*out = (struct strata_key_combo){ 0 };
+	char *name = text, *plus;
+	while ((plus = strchr(name, '+')) != NULL) {
+		*plus = '\0';
+		name = config_trim(name);
+		uint32_t bit = config_keymod_from_name(name);
+		config_quote(name, quoted, sizeof(quoted));
+		if (name[0] == '\0') {
+			snprintf(why, why_size, "a modifier is missing before a \"+\"");
+			return false;
+		} else if (bit == 0) {
+			snprintf(why, why_size, "unknown modifier \"%s\" (accepted: %s)", quoted,
+					CONFIG_KEYMOD_NAMES);
+			return false;
+		} else if (out->modifiers & bit) {
+			snprintf(why, why_size,
+					"modifier \"%s\" is given twice (Logo, Super and Mod4 are one "
+					"modifier, as are Alt and Mod1, Ctrl and Control)",
+					quoted);
+			return false;
+		}
+		out->modifiers |= bit;
+		name = plus + 1;
+	}
+	name = config_trim(name);
+	config_quote(name, quoted, sizeof(quoted));
+	if (name[0] == '\0') {
+		snprintf(why, why_size, "the key after the last \"+\" is missing");
+		return false;
+	}
+	if (config_keymod_from_name(name) != 0) {
+		snprintf(why, why_size, "it ends with the modifier \"%s\", not a key", quoted);
+		return false;
+	}
+	xkb_keysym_t sym = xkb_keysym_from_name(name, XKB_KEYSYM_NO_FLAGS);
+	if (sym == XKB_KEY_NoSymbol) {
+		sym = xkb_keysym_from_name(name, XKB_KEYSYM_CASE_INSENSITIVE);
+	}
+	if (sym == XKB_KEY_NoSymbol) {
+		snprintf(why, why_size, "unknown key name \"%s\"", quoted);
+		return false;
+	}
+	sym = xkb_keysym_to_lower(sym);
+	for (size_t i = 0; i < CONFIG_ARRAY_LEN(config_modifier_keysyms); i++) {
+		if (sym == config_modifier_keysyms[i]) {
+			snprintf(why, why_size,
+					"\"%s\" is a modifier key, not a key to combine with modifiers",
+					quoted);
+			return false;
+		}
+	}
+	if (out->modifiers == 0 && !config_is_dedicated_key(sym)) {
+		snprintf(why, why_size,
+				"\"%s\" has no modifier: the key would be taken from every application "
+				"(accepted alone: Pause, Break, Sys_Req, Scroll_Lock, F13 to F35 and XF86 "
+				"keys)",
+				quoted);
+		return false;
+	}
+	out->keysym = sym;
+	return true;
+}
+
+/* [lock] sak = "Logo+Escape, Pause": 1 to STRATA_SAK_MAX combinations. */
+static bool
+config_parse_sak(struct config_parser *p, const struct config_key *key, const char *value,
+		struct strata_config *cfg)
+{
+	char quoted[64], why[CONFIG_MESSAGE_MAX];
+	config_quote(value, quoted, sizeof(quoted));
+	size_t len = strlen(value);
+	if (len > (size_t)key->max) {
+		config_error(p, p->line, "%s in %s is %zu bytes long (accepted: at most %d bytes)",
+				key->name, p->section_label, len, key->max);
+		return false;
+	}
+	size_t count = 1;
+	for (const char *c = value; *c; c++) {
+		count += *c == ',';
+	}
+	if (count > STRATA_SAK_MAX) {
+		config_error(p, p->line,
+				"%s = \"%s\" in %s has %zu key combinations (accepted: 1 to %d)",
+				key->name, quoted, p->section_label, count, STRATA_SAK_MAX);
+		return false;
+	}
+	char copy[STRATA_SAK_TEXT_MAX + 1];
+	memcpy(copy, value, len + 1);
+	struct strata_key_combo combos[STRATA_SAK_MAX];
+	char *item = copy;
+	for (size_t i = 0; i < count; i++) {
+		char *comma = strchr(item, ',');
+		if (comma) {
+			*comma = '\0';
+		}
+		char *combo = config_trim(item);
+		if (comma) {
+			item = comma + 1;
+		}
+		if (combo[0] == '\0') {
+			config_error(p, p->line,
+					"%s = \"%s\" in %s has an empty key combination (accepted: 1 to "
+					"%d combinations such as Logo+Escape, separated by commas)",
+					key->name, quoted, p->section_label, STRATA_SAK_MAX);
+			return false;
+		}
+		char shown[64];
+		config_quote(combo, shown, sizeof(shown));
+		if (!config_parse_key_combo(combo, &combos[i], why, sizeof(why))) {
+			config_error(p, p->line, "%s = \"%s\" in %s: %s", key->name, shown,
+					p->section_label, why);
+			return false;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (combos[j].modifiers == combos[i].modifiers &&
+					combos[j].keysym == combos[i].keysym) {
+				config_error(p, p->line,
+						"%s = \"%s\" in %s gives the same key combination twice",
+						key->name, quoted, p->section_label);
+				return false;
+			}
+		}
+	}
+	memcpy(cfg->sak, combos, count * sizeof(combos[0]));
+	cfg->sak_count = count;
+	memcpy(cfg->sak_text, value, len + 1);
+	return true;
+}
+
+/*
+ * [lock] user: empty, or Debian's user name rule [a-z_][a-z0-9_-]*[$]?.
+ * [lock] pam_service: [A-Za-z0-9_.-]+, not starting with '.' (a file name in
+ * /etc/pam.d, never a path).
+ */
+static bool
+config_parse_name(struct config_parser *p, const struct config_key *key, const char *value,
+		char *out)
+{
+	bool user = key->type == CONFIG_KEY_USER;
+	size_t len = strlen(value);
+	bool ok = len <= (size_t)key->max && (len > 0 || user);
+	for (size_t i = 0; ok && i < len; i++) {
+		char c = value[i];
+		bool first = (c >= 'a' && c <= 'z') || c == '_';
+		bool later = first || (c >= '0' && c <= '9') || c == '-';
+		if (user) {
+			ok = i == 0 ? first : later || (c == '$' && i == len - 1);
+		} else {
+			ok = later || (c >= 'A' && c <= 'Z') || (c == '.' && i > 0);
+		}
+	}
+	if (ok) {
+		memcpy(out, value, len + 1);
+		return true;
+	}
+	char quoted[64];
+	config_quote(value, quoted, sizeof(quoted));
+	if (user) {
+		config_error(p, p->line,
+				"%s = \"%s\" in %s is not a user name (accepted: empty for the "
+				"compositor's user, or 1 to %d characters among a-z, 0-9, _ and -, "
+				"starting with a letter or _, optionally ending in $)",
+				key->name, quoted, p->section_label, key->max);
+	} else {
+		config_error(p, p->line,
+				"%s = \"%s\" in %s is not a PAM service name (accepted: 1 to %d "
+				"characters among A-Z, a-z, 0-9, _, . and -, not starting with .)",
+				key->name, quoted, p->section_label, key->max);
+	}
+	return false;
+}
+
 static bool
 config_parse_value(struct config_parser *p, const struct config_key *key, const char *value,
 		void *base)
@@ -945,6 +1225,7 @@ config_parse_value(struct config_parser *p, const struct config_key *key, const 
 	void *field = (char *)base + key->offset;
 	switch (key->type) {
 	case CONFIG_KEY_INT:
+	case CONFIG_KEY_INT_OR_NEVER:
 		return config_parse_int(p, key, value, field);
 	case CONFIG_KEY_TEXT:
 	case CONFIG_KEY_COMMAND:
@@ -959,6 +1240,19 @@ config_parse_value(struct config_parser *p, const struct config_key *key, const 
 		return config_parse_path(p, key, value, field);
 	case CONFIG_KEY_CHOICE:
 		return config_parse_choice(p, key, value, field);
+	case CONFIG_KEY_CHOICE_BOOL: {
+		int word;
+		if (!config_parse_choice(p, key, value, &word)) {
+			return false;
+		}
+		*(bool *)field = word == 1;
+		return true;
+	}
+	case CONFIG_KEY_SAK:
+		return config_parse_sak(p, key, value, p->cfg);
+	case CONFIG_KEY_USER:
+	case CONFIG_KEY_PAM_SERVICE:
+		return config_parse_name(p, key, value, field);
 	case CONFIG_KEY_COLOUR:
 		if (config_parse_colour(value, field)) {
 			return true;
@@ -1030,6 +1324,10 @@ config_handle_key(void *data, const char *section, const char *name, const char 
 		break;
 	case CONFIG_SECTION_PROXY:
 		config_set_key(p, config_proxy_keys, CONFIG_PROXY_KEY_COUNT, p->proxy_keys, p->cfg,
+				name, value);
+		break;
+	case CONFIG_SECTION_LOCK:
+		config_set_key(p, config_lock_keys, CONFIG_LOCK_KEY_COUNT, p->lock_keys, p->cfg,
 				name, value);
 		break;
 	case CONFIG_SECTION_LEVEL:
@@ -1232,6 +1530,12 @@ config_set_defaults(struct strata_config *cfg)
 		.clipboard_timeout_ms = 5000,
 		.clipboard_confirm_s = 30,
 		.audio_quantum = 1024,
+		.lock_idle_seconds = 180,
+		.sak = { { .modifiers = STRATA_KEYMOD_LOGO, .keysym = XKB_KEY_Escape } },
+		.sak_count = 1,
+		.sak_text = "Logo+Escape",
+		.lock_pam_service = "strata",
+		.lock_revoke_mic = true,
 	};
 	memcpy(cfg->levels, config_builtin_levels, sizeof(config_builtin_levels));
 	cfg->level_count = CONFIG_ARRAY_LEN(config_builtin_levels);

@@ -8,12 +8,14 @@
 #include <stdio.h>
 
 /*
- * The integrator's configuration: levels, colours, banner texts and the
- * session's look. Parsed from INI (libinih) by config_load_*(); every error
- * is reported with its line number and a configuration with any error is
- * never used (the caller refuses to start).
+ * The integrator's configuration: levels, colours, banner texts, the
+ * session's look and the screen lock. Parsed from INI (libinih) by
+ * config_load_*(); every error is reported with its line number and a
+ * configuration with any error is never used (the caller refuses to start).
  *
- * This module is pure: no wlroots, no I/O beyond reading the file.
+ * This module is pure: no wlroots, no I/O beyond reading the file. Key names
+ * ([lock] sak) are resolved by libxkbcommon's keysym functions, which need
+ * no display and no keymap.
  */
 
 #define STRATA_MAX_LEVELS 8
@@ -58,6 +60,23 @@ enum strata_modifier {
 	STRATA_MODIFIER_ALT,
 };
 
+#define STRATA_SAK_MAX 4 /* key combinations of [lock] sak */
+#define STRATA_SAK_TEXT_MAX 127 /* bytes of sak as written */
+#define STRATA_LOCK_USER_MAX 32 /* bytes of a user name */
+#define STRATA_PAM_SERVICE_MAX 63 /* bytes of a PAM service name */
+
+/* Modifier bits, the same values as wlroots' WLR_MODIFIER_* so the compositor
+ * compares them directly. */
+#define STRATA_KEYMOD_SHIFT 1u
+#define STRATA_KEYMOD_CTRL 4u
+#define STRATA_KEYMOD_ALT 8u
+#define STRATA_KEYMOD_LOGO 64u
+
+struct strata_key_combo {
+	uint32_t modifiers; /* STRATA_KEYMOD_* */
+	uint32_t keysym; /* xkb keysym, lower case */
+};
+
 struct strata_config {
 	struct strata_level levels[STRATA_MAX_LEVELS];
 	size_t level_count;
@@ -99,6 +118,15 @@ struct strata_config {
 	enum strata_audio_mic audio_mic;
 	enum strata_audio_unfocused audio_unfocused;
 	int audio_quantum; /* frames per cycle, 256..8192 */
+
+	/* [lock]: the secure attention key and the screen lock. */
+	int lock_idle_seconds; /* 0: never lock on idle, else 10..86400 */
+	struct strata_key_combo sak[STRATA_SAK_MAX]; /* opens the X-ray */
+	size_t sak_count; /* 1..STRATA_SAK_MAX */
+	char sak_text[STRATA_SAK_TEXT_MAX + 1]; /* as written, for messages */
+	char lock_user[STRATA_LOCK_USER_MAX + 1]; /* unlocks; "" = the compositor's user */
+	char lock_pam_service[STRATA_PAM_SERVICE_MAX + 1]; /* /etc/pam.d/NAME */
+	bool lock_revoke_mic; /* take the microphone while locked */
 };
 
 /* May content go from level src to level dst (with the user's confirmation)? */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xkbcommon/xkbcommon-keysyms.h>
 #include "common/config.h"
 #include "config.h"
 #include "tap.h"
@@ -84,6 +85,16 @@ assert_same_config(const struct strata_config *a, const struct strata_config *b)
 		tap_assert_str_eq(a->levels[i].banner, b->levels[i].banner);
 		tap_assert_int_eq(a->levels[i].border_width, b->levels[i].border_width);
 	}
+	tap_assert_int_eq(a->lock_idle_seconds, b->lock_idle_seconds);
+	tap_assert_int_eq(a->sak_count, b->sak_count);
+	for (size_t i = 0; i < a->sak_count; i++) {
+		tap_assert_int_eq(a->sak[i].modifiers, b->sak[i].modifiers);
+		tap_assert_int_eq(a->sak[i].keysym, b->sak[i].keysym);
+	}
+	tap_assert_str_eq(a->sak_text, b->sak_text);
+	tap_assert_str_eq(a->lock_user, b->lock_user);
+	tap_assert_str_eq(a->lock_pam_service, b->lock_pam_service);
+	tap_assert_int_eq(a->lock_revoke_mic, b->lock_revoke_mic);
 }
 
 static void
@@ -282,7 +293,7 @@ static void
 test_unknown_section(void)
 {
 	assert_one_error("[session]\nfont = Sans\n\n[colours]\nlow = #2e7d32\n", 4,
-			"unknown section [colours] (known: [session], [limits], [proxy], [clipboard], [audio], [level NAME])");
+			"unknown section [colours] (known: [session], [limits], [proxy], [clipboard], [audio], [lock], [level NAME])");
 	assert_one_error("[Session]\n", 1, "unknown section [Session]");
 	assert_one_error("[levels low]\n", 1, "unknown section [levels low]");
 }
@@ -972,6 +983,267 @@ test_audio_section(void)
 	assert_one_error("[audio]\nvolume = 11\n", 2, "unknown key \"volume\" in [audio]");
 }
 
+static void
+test_lock_defaults(void)
+{
+	struct strata_config cfg;
+	config_set_defaults(&cfg);
+	tap_assert_int_eq(cfg.lock_idle_seconds, 180);
+	tap_assert_int_eq(cfg.sak_count, 1);
+	tap_assert_int_eq(cfg.sak[0].modifiers, STRATA_KEYMOD_LOGO);
+	tap_assert_int_eq(cfg.sak[0].keysym, XKB_KEY_Escape);
+	tap_assert_str_eq(cfg.sak_text, "Logo+Escape");
+	tap_assert_str_eq(cfg.lock_user, "");
+	tap_assert_str_eq(cfg.lock_pam_service, "strata");
+	tap_assert(cfg.lock_revoke_mic);
+	/* the same from an empty file and from an empty [lock] */
+	struct strata_config loaded;
+	struct errors e;
+	tap_assert(load("[lock]\n", &loaded, &e));
+	assert_same_config(&loaded, &cfg);
+	/* the bits are wlroots' WLR_MODIFIER_* */
+	tap_assert_int_eq(STRATA_KEYMOD_SHIFT, 1 << 0);
+	tap_assert_int_eq(STRATA_KEYMOD_CTRL, 1 << 2);
+	tap_assert_int_eq(STRATA_KEYMOD_ALT, 1 << 3);
+	tap_assert_int_eq(STRATA_KEYMOD_LOGO, 1 << 6);
+}
+
+static void
+test_lock_idle_seconds(void)
+{
+	struct strata_config cfg;
+	struct errors e;
+	tap_assert(load("[lock]\nidle_seconds = 0\n", &cfg, &e));
+	tap_assert_int_eq(cfg.lock_idle_seconds, 0);
+	tap_assert(load("[lock]\nidle_seconds = 10\n", &cfg, &e));
+	tap_assert_int_eq(cfg.lock_idle_seconds, 10);
+	tap_assert(load("[lock]\nidle_seconds = 86400\n", &cfg, &e));
+	tap_assert_int_eq(cfg.lock_idle_seconds, 86400);
+	/* errors at the key's line, after a comment and another section */
+	assert_one_error("[session]\nfont = Sans\n; lock\n[lock]\nidle_seconds = 9\n", 5,
+			"idle_seconds = \"9\" in [lock] is out of range (accepted: 0 (never) or 10 to "
+			"86400)");
+	assert_one_error("[lock]\nidle_seconds = 1\n", 2, "is out of range");
+	assert_one_error("[lock]\nidle_seconds = 86401\n", 2,
+			"idle_seconds = \"86401\" in [lock] is out of range (accepted: 0 (never) or 10 "
+			"to 86400)");
+	assert_one_error("[lock]\nidle_seconds = abc\n", 2,
+			"idle_seconds = \"abc\" in [lock] is not an integer (accepted: 0 (never) or 10 "
+			"to 86400)");
+	assert_one_error("[lock]\nidle_seconds = -1\n", 2,
+			"idle_seconds = \"-1\" in [lock] is out");
+	assert_one_error("[lock]\nidle_seconds = -180\n", 2, "is out of range");
+	assert_one_error("[lock]\nidle_seconds =\n", 2, "is not an integer");
+}
+
+/* sak = text loads, and gives one combination. */
+static void
+assert_sak(const char *text, uint32_t modifiers, uint32_t keysym)
+{
+	char file[256];
+	snprintf(file, sizeof(file), "[lock]\nsak = %s\n", text);
+	struct strata_config cfg;
+	struct errors e;
+	tap_assert_msg(load(file, &cfg, &e), "sak = %s refused", text);
+	tap_assert_int_eq(cfg.sak_count, 1);
+	tap_assert_int_eq(cfg.sak[0].modifiers, modifiers);
+	tap_assert_int_eq(cfg.sak[0].keysym, keysym);
+	tap_assert_str_eq(cfg.sak_text, text);
+}
+
+/* sak = text is the one error, at line 3, and its message contains needle. */
+#define assert_bad_sak(text, needle) \
+	assert_one_error("[lock]\n; the secure attention key\nsak = " text "\n", 3, needle)
+
+static void
+test_lock_sak(void)
+{
+	assert_sak("Logo+Escape", STRATA_KEYMOD_LOGO, XKB_KEY_Escape);
+	assert_sak("ctrl+alt+Delete", STRATA_KEYMOD_CTRL | STRATA_KEYMOD_ALT, XKB_KEY_Delete);
+	assert_sak("Logo+L", STRATA_KEYMOD_LOGO, XKB_KEY_l);
+	assert_sak("SUPER + escape", STRATA_KEYMOD_LOGO, XKB_KEY_Escape);
+	assert_sak("Mod4+Mod1+Control+Shift+x",
+			STRATA_KEYMOD_LOGO | STRATA_KEYMOD_ALT | STRATA_KEYMOD_CTRL |
+					STRATA_KEYMOD_SHIFT,
+			XKB_KEY_x);
+	/* dedicated keys need no modifier */
+	assert_sak("Pause", 0, XKB_KEY_Pause);
+	assert_sak("Break", 0, XKB_KEY_Break);
+	assert_sak("Sys_Req", 0, XKB_KEY_Sys_Req);
+	assert_sak("Scroll_Lock", 0, XKB_KEY_Scroll_Lock);
+	assert_sak("XF86ScreenSaver", 0, XKB_KEY_XF86ScreenSaver);
+	assert_sak("F13", 0, XKB_KEY_F13);
+	assert_sak("F35", 0, XKB_KEY_F35);
+	/* other bare keys would be taken from every application */
+	assert_bad_sak("Escape",
+			"sak = \"Escape\" in [lock]: \"Escape\" has no modifier: the key would be taken "
+			"from every application (accepted alone: Pause, Break, Sys_Req, Scroll_Lock, "
+			"F13 to F35 and XF86 keys)");
+	assert_bad_sak("a", "\"a\" has no modifier");
+	assert_bad_sak("F12", "\"F12\" has no modifier");
+	assert_bad_sak("Logo+Logo+x",
+			"sak = \"Logo+Logo+x\" in [lock]: modifier \"Logo\" is given twice");
+	assert_bad_sak("Logo+Super+x", "modifier \"Super\" is given twice");
+	assert_bad_sak("Logo+Nope", "sak = \"Logo+Nope\" in [lock]: unknown key name \"Nope\"");
+	assert_bad_sak("Hyper+x",
+			"unknown modifier \"Hyper\" (accepted: Logo, Super, Mod4, Alt, "
+			"Mod1, Ctrl, Control, Shift)");
+	assert_bad_sak("Logo+Super_L", "\"Super_L\" is a modifier key");
+	assert_bad_sak("Ctrl+Caps_Lock", "\"Caps_Lock\" is a modifier key");
+	assert_bad_sak("Shift_L", "\"Shift_L\" is a modifier key");
+	assert_bad_sak("Ctrl+Alt", "it ends with the modifier \"Alt\", not a key");
+	assert_bad_sak("Logo+",
+			"sak = \"Logo+\" in [lock]: the key after the last \"+\" is missing");
+	assert_bad_sak("+Escape", "a modifier is missing before a \"+\"");
+	assert_bad_sak("Logo++x", "a modifier is missing");
+	assert_bad_sak("Logo+NoSymbol", "unknown key name \"NoSymbol\"");
+	assert_bad_sak("Logo+\x1b[31m", "unknown key name \"\\x1B[31m\"");
+}
+
+static void
+test_lock_sak_list(void)
+{
+	struct strata_config cfg;
+	struct errors e;
+	tap_assert(load("[lock]\nsak = Logo+Escape, Pause\n", &cfg, &e));
+	tap_assert_int_eq(cfg.sak_count, 2);
+	tap_assert_int_eq(cfg.sak[0].modifiers, STRATA_KEYMOD_LOGO);
+	tap_assert_int_eq(cfg.sak[0].keysym, XKB_KEY_Escape);
+	tap_assert_int_eq(cfg.sak[1].modifiers, 0);
+	tap_assert_int_eq(cfg.sak[1].keysym, XKB_KEY_Pause);
+	tap_assert_str_eq(cfg.sak_text, "Logo+Escape, Pause");
+	tap_assert(load("[lock]\nsak = Logo+Escape,Pause , ctrl+alt+Delete,F13\n", &cfg, &e));
+	tap_assert_int_eq(cfg.sak_count, STRATA_SAK_MAX);
+	tap_assert_int_eq(cfg.sak[2].modifiers, STRATA_KEYMOD_CTRL | STRATA_KEYMOD_ALT);
+	tap_assert_int_eq(cfg.sak[3].keysym, XKB_KEY_F13);
+	assert_bad_sak("Logo+Escape, Pause, ctrl+alt+Delete, F13, F14",
+			"sak = \"Logo+Escape, Pause, ctrl+alt+Delete, F13...\" in [lock] has 5 key "
+			"combinations (accepted: 1 to 4)");
+	assert_bad_sak(",", "sak = \",\" in [lock] has an empty key combination");
+	assert_bad_sak("Logo+Escape,", "sak = \"Logo+Escape,\" in [lock] has an empty key");
+	assert_bad_sak("Logo+Escape,,Pause", "has an empty key combination");
+	assert_bad_sak(" , Pause", "has an empty key combination");
+	assert_one_error("[lock]\nsak =\n", 2, "sak = \"\" in [lock] has an empty key combination");
+	/* the error names the combination at fault */
+	assert_bad_sak("Pause, Logo+Nope", "sak = \"Logo+Nope\" in [lock]: unknown key name");
+	assert_bad_sak("Logo+Escape, super+escape", "gives the same key combination twice");
+	/* at most 127 bytes as written */
+	char text[256], value[200];
+	memset(value, 'x', 128);
+	memcpy(value, "Logo+", 5);
+	value[128] = '\0';
+	snprintf(text, sizeof(text), "[lock]\nsak = %s\n", value);
+	assert_one_error(text, 2, "sak in [lock] is 128 bytes long (accepted: at most 127 bytes)");
+}
+
+static void
+test_lock_user(void)
+{
+	struct strata_config cfg;
+	struct errors e;
+	tap_assert(load("[lock]\nuser = alice\n", &cfg, &e));
+	tap_assert_str_eq(cfg.lock_user, "alice");
+	static const char *const good[] = { "a", "_a", "a-b_c9", "host$", "_",
+		"abcdefghijabcdefghijabcdefghijab" /* 32 */ };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "[lock]\nuser = %s\n", good[i]);
+		tap_assert_msg(load(text, &cfg, &e), "user = %s refused", good[i]);
+		tap_assert_str_eq(cfg.lock_user, good[i]);
+	}
+	tap_assert(load("[lock]\nuser =\n", &cfg, &e));
+	tap_assert_str_eq(cfg.lock_user, "");
+	assert_one_error("[lock]\nuser = Alice\n", 2,
+			"user = \"Alice\" in [lock] is not a user name (accepted: empty for the "
+			"compositor's user, or 1 to 32 characters among a-z, 0-9, _ and -, starting "
+			"with a letter or _, optionally ending in $)");
+	static const char *const bad[] = { "a b", "1abc", "-a", "$", "a$b", "a$$", "a.b", "../root",
+		"h\xc3\xa9", "abcdefghijabcdefghijabcdefghijabc" /* 33 */ };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "[lock]\n\nuser = %s\n", bad[i]);
+		assert_one_error(text, 3, "in [lock] is not a user name");
+	}
+}
+
+static void
+test_lock_pam_service(void)
+{
+	struct strata_config cfg;
+	struct errors e;
+	tap_assert(load("[lock]\npam_service = strata\n", &cfg, &e));
+	tap_assert_str_eq(cfg.lock_pam_service, "strata");
+	tap_assert(load("[lock]\npam_service = Strata-lock_2.d\n", &cfg, &e));
+	tap_assert_str_eq(cfg.lock_pam_service, "Strata-lock_2.d");
+	char name[80], text[128];
+	memset(name, 'p', 63);
+	name[63] = '\0';
+	snprintf(text, sizeof(text), "[lock]\npam_service = %s\n", name);
+	tap_assert(load(text, &cfg, &e));
+	tap_assert_str_eq(cfg.lock_pam_service, name);
+	strcat(name, "p"); /* 64 */
+	snprintf(text, sizeof(text), "[lock]\npam_service = %s\n", name);
+	assert_one_error(text, 2, "is not a PAM service name (accepted: 1 to 63 characters");
+	assert_one_error("[lock]\npam_service = ../x\n", 2,
+			"pam_service = \"../x\" in [lock] is not a PAM service name (accepted: 1 to 63 "
+			"characters among A-Z, a-z, 0-9, _, . and -, not starting with .)");
+	assert_one_error("[lock]\npam_service = .x\n", 2, "pam_service = \".x\" in [lock] is not");
+	assert_one_error("[lock]\npam_service = /etc/pam.d/x\n", 2, "is not a PAM service name");
+	assert_one_error("[lock]\npam_service = a b\n", 2, "is not a PAM service name");
+	assert_one_error("[lock]\npam_service =\n", 2, "pam_service = \"\" in [lock] is not");
+}
+
+static void
+test_lock_microphone(void)
+{
+	struct strata_config cfg;
+	struct errors e;
+	tap_assert(load("[lock]\nmicrophone = keep\n", &cfg, &e));
+	tap_assert(!cfg.lock_revoke_mic);
+	tap_assert(load("[lock]\nmicrophone = revoke\n", &cfg, &e));
+	tap_assert(cfg.lock_revoke_mic);
+	assert_one_error("[lock]\nidle_seconds = 60\nmicrophone = mute\n", 3,
+			"microphone = \"mute\" in [lock] is not accepted (accepted: keep, revoke)");
+	assert_one_error("[lock]\nmicrophone = Revoke\n", 2, "microphone = \"Revoke\"");
+	assert_one_error("[lock]\nmicrophone = yes\n", 2, "is not accepted");
+}
+
+static void
+test_lock_section(void)
+{
+	struct strata_config cfg;
+	struct errors e;
+	tap_assert(load("[lock]\nidle_seconds = 600\nsak = Pause\nuser = bob\n"
+			"pam_service = login\nmicrophone = keep\n",
+			&cfg, &e));
+	tap_assert_int_eq(cfg.lock_idle_seconds, 600);
+	tap_assert_int_eq(cfg.sak[0].keysym, XKB_KEY_Pause);
+	tap_assert_str_eq(cfg.lock_user, "bob");
+	tap_assert_str_eq(cfg.lock_pam_service, "login");
+	tap_assert(!cfg.lock_revoke_mic);
+	assert_one_error("[lock]\nidle_seconds = 60\n[session]\n[lock]\nuser = bob\n", 4,
+			"duplicate section [lock] (first at line 1): put all lock keys in one section");
+	assert_one_error("[lock]\ntimeout = 60\n", 2,
+			"unknown key \"timeout\" in [lock] (known: idle_seconds, sak, user, "
+			"pam_service, microphone)");
+	assert_one_error("[lock]\nsak = Pause\nsak = F13\n", 3,
+			"duplicate key \"sak\" in [lock] (first set at line 2)");
+	/* every error of the section in one pass, each at its line */
+	tap_assert(!load("[lock]\n" /* 1 */
+			 "idle_seconds = 5\n" /* 2 */
+			 "sak = Escape\n" /* 3 */
+			 "user = Root\n" /* 4 */
+			 "pam_service = ../x\n" /* 5 */
+			 "microphone = off\n", /* 6 */
+			&cfg, &e));
+	tap_assert_int_eq(e.count, 5);
+	assert_error(&e, 0, 2, "idle_seconds = \"5\"");
+	assert_error(&e, 1, 3, "sak = \"Escape\"");
+	assert_error(&e, 2, 4, "user = \"Root\"");
+	assert_error(&e, 3, 5, "pam_service = \"../x\"");
+	assert_error(&e, 4, 6, "microphone = \"off\"");
+}
+
 TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_audio_section), TAP_CASE(test_clipboard_section),
 		TAP_CASE(test_limits_section), TAP_CASE(test_cage_keys),
 		TAP_CASE(test_empty_file_gives_defaults),
@@ -994,4 +1266,8 @@ TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_audio_section), TAP_CASE(test_c
 		TAP_CASE(test_all_errors_in_one_pass), TAP_CASE(test_message_escapes_user_text),
 		TAP_CASE(test_too_many_errors), TAP_CASE(test_stream_with_nul),
 		TAP_CASE(test_default_theme_equals_builtin), TAP_CASE(test_example_themes),
-		TAP_CASE(test_missing_file), TAP_CASE(test_directory_is_not_a_file))
+		TAP_CASE(test_missing_file), TAP_CASE(test_directory_is_not_a_file),
+		TAP_CASE(test_lock_defaults), TAP_CASE(test_lock_idle_seconds),
+		TAP_CASE(test_lock_sak), TAP_CASE(test_lock_sak_list), TAP_CASE(test_lock_user),
+		TAP_CASE(test_lock_pam_service), TAP_CASE(test_lock_microphone),
+		TAP_CASE(test_lock_section))
