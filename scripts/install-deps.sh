@@ -20,7 +20,8 @@ apt-get install -y --no-install-recommends \
 	gcc clang clang-format clang-tools libclang-rt-14-dev llvm-14 \
 	libwlroots-dev libwayland-dev wayland-protocols libxkbcommon-dev \
 	libpixman-1-dev libcairo2-dev libpango1.0-dev libdrm-dev libxcb1-dev \
-	libinput-dev libseat-dev libinih-dev libseccomp-dev libpng-dev zlib1g-dev \
+	libinput-dev libseat-dev libinih-dev libseccomp-dev libpng-dev zlib1g-dev libpam0g-dev \
+	passwd \
 	scdoc fonts-dejavu-core xkb-data \
 	weston foot wl-clipboard wayland-utils gtk-3-examples \
 	xwayland xterm procps psmisc socat waypipe bubblewrap wtype sway cage gnuplot-nox \
