@@ -3,6 +3,7 @@
 #include "actions.h"
 #include "audio.h"
 #include "layout.h"
+#include "lock.h"
 #include "seat.h"
 #include "session.h"
 #include "transfer.h"
@@ -47,6 +48,9 @@ handle_binding(struct wl_listener *listener, void *data)
 		break;
 	case BINDING_TERMINAL:
 		open_terminal(server, focused);
+		break;
+	case BINDING_LOCK:
+		lock_engage(server->lock, "the lock key");
 		break;
 	case BINDING_FULLSCREEN:
 		if (focused) {

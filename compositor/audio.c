@@ -73,6 +73,9 @@ struct strata_audio {
 	int focus; /* level, -1: none */
 	int grant; /* mic = off: the level granted the microphone, -1: none */
 	bool muted; /* mic = follow: the microphone is off */
+	/* The screen is locked with [lock] microphone = revoke: nobody gets
+	 * the microphone; grant and mute are kept for the unlock. */
+	bool locked;
 
 	/* What the mux reported. */
 	bool ready;
@@ -132,7 +135,9 @@ static void
 send_mic(struct strata_audio *audio)
 {
 	struct audio_control_command cmd = { .type = AUDIO_CONTROL_MIC, .mic_mode = AUDIO_MIC_OFF };
-	if (audio->server->config.audio_mic == STRATA_AUDIO_MIC_FOLLOW) {
+	if (audio->locked) {
+		/* off */
+	} else if (audio->server->config.audio_mic == STRATA_AUDIO_MIC_FOLLOW) {
 		if (!audio->muted && level_up(audio, audio->focus)) {
 			cmd.mic_mode = AUDIO_MIC_FOLLOW;
 		}
@@ -674,6 +679,19 @@ handle_focus(struct wl_listener *listener, void *data)
 		send_focus(audio);
 		send_mic(audio);
 	}
+}
+
+void
+audio_set_locked(struct strata_server *server, bool locked)
+{
+	struct strata_audio *audio = server->audio;
+	if (!audio || audio->locked == locked) {
+		return;
+	}
+	audio->locked = locked;
+	wlr_log(WLR_INFO, "audio: microphone %s",
+			locked ? "revoked: the screen is locked" : "as before the lock");
+	send_mic(audio);
 }
 
 void

@@ -27,6 +27,10 @@ void audio_destroy(struct strata_audio *audio);
  * unmutes the microphone. */
 void audio_toggle_mic(struct strata_server *server);
 
+/* The screen lock: while locked, no level gets the microphone; on unlock
+ * it goes back to what the user had granted (or unmuted). */
+void audio_set_locked(struct strata_server *server, bool locked);
+
 /* For the banner: "MIC: high" while a level holds the microphone, "⚠ sound
  * down" while the mux is not running (or not ready yet), else "";
  * "sound: low, high" while levels play, else "". */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -583,5 +584,42 @@ clipboard_finish(struct strata_server *server)
 		if (source) {
 			wlr_data_source_destroy(source);
 		}
+	}
+}
+
+/* A MIME type as the X-ray shows it: printable ASCII only, at most 48 bytes
+ * (a client chose it). */
+static void
+shown_type(const char *type, char *out, size_t size)
+{
+	size_t j = 0;
+	for (size_t i = 0; type[i] && j + 1 < size && i < 48; i++) {
+		unsigned char c = (unsigned char)type[i];
+		out[j++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	out[j] = '\0';
+}
+
+void
+clipboard_describe_level(struct strata_server *server, int level, char *out, size_t size)
+{
+	struct wlr_data_source *source = clipboard_level_source(server, level);
+	if (!source) {
+		snprintf(out, size, "empty");
+		return;
+	}
+	size_t types = source->mime_types.size / sizeof(char *);
+	char first[64] = "no type";
+	if (types > 0) {
+		shown_type(((char **)source->mime_types.data)[0], first, sizeof(first));
+	}
+	if (source->impl == &snapshot_impl) {
+		const struct snapshot_source *snap = (const struct snapshot_source *)source;
+		snprintf(out, size, "%s, %zu bytes (transferred)", first, snap->len);
+	} else if (types > 1) {
+		snprintf(out, size, "%s and %zu more types (size known only when read)", first,
+				types - 1);
+	} else {
+		snprintf(out, size, "%s (size known only when read)", first);
 	}
 }

@@ -35,6 +35,11 @@ size_t clipboard_level_primary_types(struct strata_server *server, int level, bo
 void clipboard_set_level_source(struct strata_server *server, int level,
 		struct wlr_data_source *source, uint32_t serial);
 
+/* For the X-ray: "empty", or the first MIME type and how many more, and the
+ * size when the compositor holds the bytes (a transferred snapshot). Never
+ * the content. */
+void clipboard_describe_level(struct strata_server *server, int level, char *out, size_t size);
+
 /*
  * Makes bytes (len of them, malloc'd; the clipboard owns them from now on)
  * the level's selection: a compositor-owned source that serves exactly

@@ -10,6 +10,8 @@
 #include <wlr/util/log.h>
 #include "config.h"
 #include "audio.h"
+#include "lock.h"
+#include "sleep.h"
 #include "process.h"
 #include "server.h"
 #include "session.h"
@@ -190,6 +192,7 @@ main(int argc, char *argv[])
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	int ret = 1;
+	struct strata_sleep_watch *sleep_watch = NULL;
 	if (!server_init(&server, headless, test_control)) {
 		fprintf(stderr, "strata: cannot initialise the compositor\n");
 		goto out;
@@ -253,6 +256,26 @@ main(int argc, char *argv[])
 		fprintf(stderr, "strata: cannot set up the clipboard transfer\n");
 		goto out_signals;
 	}
+	const char *auth_helper = NULL;
+#if STRATA_HAS_TEST_CONTROL
+	/* Tests may put a helper of their own there (one that never answers). */
+	if (test_control) {
+		auth_helper = getenv("STRATA_TEST_AUTH_HELPER");
+	}
+#endif
+	server.lock = lock_create(&server, auth_helper);
+	if (!server.lock) {
+		fprintf(stderr, "strata: cannot set up the screen lock\n");
+		goto out_signals;
+	}
+	const char *sleep_bus = NULL;
+#if STRATA_HAS_TEST_CONTROL
+	/* Tests give a private bus with a stand-in for logind. */
+	if (test_control) {
+		sleep_bus = getenv("STRATA_TEST_SLEEP_BUS");
+	}
+#endif
+	sleep_watch = sleep_watch_create(&server, sleep_bus);
 	if (cages) {
 		server.session = session_create(&server, explicit_config ? config_path : NULL);
 		if (!server.session) {
@@ -280,6 +303,9 @@ out:
 	/* Every child ends first, in one bounded wait, before their owners and
 	 * their directories go. */
 	process_supervisor_shutdown(server.supervisor);
+	sleep_watch_destroy(sleep_watch);
+	lock_destroy(server.lock);
+	server.lock = NULL;
 	transfer_destroy(server.transfer);
 	server.transfer = NULL;
 	audio_destroy(server.audio);

@@ -167,6 +167,9 @@ handle_destroy(struct wl_listener *listener, void *data)
 	if (output->banner) {
 		wlr_scene_node_destroy(output->banner);
 	}
+	/* Out of the layout before anyone hears of it: the outputs left move
+	 * (auto layout), and what is drawn per output (banner, lock) follows. */
+	wlr_output_layout_remove(server->output_layout, output->wlr_output);
 	output->wlr_output->data = NULL;
 	free(output);
 	wl_signal_emit(&server->events.outputs_changed, server);

@@ -95,6 +95,7 @@ static const struct {
 	{ XKB_KEY_Return, BINDING_TERMINAL },
 	{ XKB_KEY_KP_Enter, BINDING_TERMINAL },
 	{ XKB_KEY_f, BINDING_FULLSCREEN },
+	{ XKB_KEY_l, BINDING_LOCK },
 };
 
 enum binding_action
@@ -120,6 +121,7 @@ binding_action_name(enum binding_action action)
 		[BINDING_MICROPHONE] = "microphone",
 		[BINDING_TERMINAL] = "terminal",
 		[BINDING_FULLSCREEN] = "fullscreen",
+		[BINDING_LOCK] = "lock",
 	};
 	return (unsigned)action < sizeof(names) / sizeof(names[0]) ? names[action] : "?";
 }

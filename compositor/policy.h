@@ -94,6 +94,7 @@ enum binding_action {
 	BINDING_MICROPHONE, /* m */
 	BINDING_TERMINAL, /* Return */
 	BINDING_FULLSCREEN, /* f */
+	BINDING_LOCK, /* l: the screen lock */
 };
 
 /* The action of reserved modifier + sym (case-insensitive for letters). */

@@ -22,6 +22,7 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 #include "layout.h"
+#include "process.h"
 #include "seat.h"
 #include "view.h"
 
@@ -118,6 +119,7 @@ keyboard_enter_view(struct strata_seat *seat, struct strata_view *view)
 	/* No held key in the enter event: nothing pressed before the focus
 	 * change is ever delivered to the new window. */
 	struct wlr_keyboard_modifiers mods = filtered_modifiers(seat);
+	seat->sent_modifiers = mods;
 	wlr_seat_keyboard_enter(seat->wlr_seat, view->xdg_surface->surface, NULL, 0, &mods);
 }
 
@@ -227,7 +229,11 @@ seat_focus_next(struct strata_seat *seat)
 void
 seat_view_mapped(struct strata_seat *seat, struct strata_view *view)
 {
-	if (focus_takes_focus_on_map(view_level(seat->focused), seat->last_level, view->level)) {
+	/* While a modal owner has the seat, the user is not looking at the
+	 * windows: the one they left gets the keyboard back. */
+	if (!seat->modal &&
+			focus_takes_focus_on_map(view_level(seat->focused), seat->last_level,
+					view->level)) {
 		set_focus(seat, view);
 		return;
 	}
@@ -301,6 +307,23 @@ seat_begin_modal(struct strata_seat *seat, struct seat_modal *modal)
 }
 
 void
+seat_take_modal(struct strata_seat *seat, struct seat_modal *modal)
+{
+	struct seat_modal *old = seat->modal;
+	if (old && old != modal) {
+		/* The old owner loses the seat before it hears it: its own
+		 * seat_end_modal() is then a no-op, and no client is given the
+		 * keyboard between the two owners. */
+		seat->modal = NULL;
+		if (old->cancel) {
+			old->cancel(old);
+		}
+	}
+	seat->modal = NULL;
+	seat_begin_modal(seat, modal);
+}
+
+void
 seat_end_modal(struct strata_seat *seat, struct seat_modal *modal)
 {
 	if (seat->modal != modal || !modal) {
@@ -337,12 +360,72 @@ is_reserved_keysym(struct strata_seat *seat, xkb_keysym_t sym)
 	return sym == XKB_KEY_Super_L || sym == XKB_KEY_Super_R;
 }
 
+/* The modifiers a key combination of the configuration names. */
+#define SAK_MODIFIERS \
+	(WLR_MODIFIER_SHIFT | WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT | WLR_MODIFIER_LOGO)
+
+/* Is this press a secure attention key? Its keysym with the modifiers held
+ * (Shift applied), and the key's unshifted keysym, both lowered, against
+ * each combination, with exactly its modifiers among Shift, Ctrl, Alt and
+ * Logo (Caps Lock and Num Lock do not count). */
+static bool
+is_sak(struct strata_seat *seat, uint32_t keycode, const xkb_keysym_t *syms, int nsyms)
+{
+	const struct strata_config *cfg = &seat->server->config;
+	struct wlr_keyboard *keyboard = &seat->keyboard_group->keyboard;
+	uint32_t mods = wlr_keyboard_get_modifiers(keyboard) & SAK_MODIFIERS;
+	const xkb_keysym_t *base = NULL;
+	xkb_layout_index_t layout = xkb_state_key_get_layout(keyboard->xkb_state, keycode + 8);
+	int nbase = layout == XKB_LAYOUT_INVALID ?
+			0 :
+			xkb_keymap_key_get_syms_by_level(keyboard->keymap, keycode + 8, layout, 0,
+					&base);
+	for (size_t c = 0; c < cfg->sak_count; c++) {
+		if (cfg->sak[c].modifiers != mods) {
+			continue;
+		}
+		for (int i = 0; i < nsyms; i++) {
+			if (xkb_keysym_to_lower(syms[i]) == cfg->sak[c].keysym) {
+				return true;
+			}
+		}
+		for (int i = 0; i < nbase; i++) {
+			if (xkb_keysym_to_lower(base[i]) == cfg->sak[c].keysym) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 static void
 handle_key_event(struct strata_seat *seat, uint32_t time, uint32_t keycode, bool pressed)
 {
 	struct wlr_keyboard *keyboard = &seat->keyboard_group->keyboard;
 	const xkb_keysym_t *syms;
 	int nsyms = xkb_state_key_get_syms(keyboard->xkb_state, keycode + 8, &syms);
+	seat->last_activity_ms = process_clock_ms();
+	/* The secure attention key and the lock key, before any routing, in
+	 * every state (a modal owner never sees them as keys). */
+	if (pressed && is_sak(seat, keycode, syms, nsyms)) {
+		seat->sak_keycode = keycode;
+		wl_signal_emit(&seat->events.sak, NULL);
+		return;
+	}
+	if (pressed && (wlr_keyboard_get_modifiers(keyboard) & seat->reserved_mask)) {
+		for (int i = 0; i < nsyms; i++) {
+			enum binding_action action = binding_lookup(syms[i]);
+			if (action == BINDING_LOCK) {
+				seat->sak_keycode = keycode;
+				wl_signal_emit(&seat->events.binding, &action);
+				return;
+			}
+		}
+	}
+	if (!pressed && seat->sak_keycode == keycode) {
+		seat->sak_keycode = 0;
+		return;
+	}
 	bool reserved_key = false;
 	for (int i = 0; i < nsyms; i++) {
 		reserved_key |= is_reserved_keysym(seat, syms[i]);
@@ -399,9 +482,13 @@ handle_group_modifiers(struct wl_listener *listener, void *data)
 {
 	struct strata_seat *seat = wl_container_of(listener, seat, group_modifiers);
 	struct wlr_keyboard_modifiers mods = filtered_modifiers(seat);
-	if (seat->modal) {
+	/* Only a change clients may see goes out: a press of the reserved
+	 * modifier alone would otherwise tell the focused client when the
+	 * user reaches for a shortcut or the secure attention key. */
+	if (seat->modal || memcmp(&mods, &seat->sent_modifiers, sizeof(mods)) == 0) {
 		return;
 	}
+	seat->sent_modifiers = mods;
 	wlr_seat_keyboard_send_modifiers(seat->wlr_seat, &mods);
 }
 
@@ -548,6 +635,7 @@ static void
 handle_cursor_motion(struct wl_listener *listener, void *data)
 {
 	struct strata_seat *seat = wl_container_of(listener, seat, cursor_motion);
+	seat->last_activity_ms = process_clock_ms();
 	struct wlr_event_pointer_motion *event = data;
 	wlr_cursor_move(seat->cursor, event->device, event->delta_x, event->delta_y);
 	process_motion(seat, event->time_msec);
@@ -557,6 +645,7 @@ static void
 handle_cursor_motion_absolute(struct wl_listener *listener, void *data)
 {
 	struct strata_seat *seat = wl_container_of(listener, seat, cursor_motion_absolute);
+	seat->last_activity_ms = process_clock_ms();
 	struct wlr_event_pointer_motion_absolute *event = data;
 	wlr_cursor_warp_absolute(seat->cursor, event->device, event->x, event->y);
 	process_motion(seat, event->time_msec);
@@ -618,6 +707,7 @@ static void
 handle_cursor_button(struct wl_listener *listener, void *data)
 {
 	struct strata_seat *seat = wl_container_of(listener, seat, cursor_button);
+	seat->last_activity_ms = process_clock_ms();
 	struct wlr_event_pointer_button *event = data;
 	bool pressed = event->state == WLR_BUTTON_PRESSED;
 	uint32_t bit = button_bit(event->button);
@@ -701,6 +791,7 @@ static void
 handle_cursor_axis(struct wl_listener *listener, void *data)
 {
 	struct strata_seat *seat = wl_container_of(listener, seat, cursor_axis);
+	seat->last_activity_ms = process_clock_ms();
 	struct wlr_event_pointer_axis *event = data;
 	if (gate_allows_axis(seat->modal != NULL,
 			    seat->wlr_seat->pointer_state.focused_surface != NULL)) {
@@ -923,6 +1014,8 @@ seat_create(struct strata_server *server)
 	wl_list_init(&seat->keyboards);
 	wl_signal_init(&seat->events.focus);
 	wl_signal_init(&seat->events.binding);
+	wl_signal_init(&seat->events.sak);
+	seat->last_activity_ms = process_clock_ms();
 	seat->last_level = POLICY_NO_LEVEL;
 	seat->reserved_mask = server->config.modifier == STRATA_MODIFIER_ALT ? WLR_MODIFIER_ALT :
 									       WLR_MODIFIER_LOGO;

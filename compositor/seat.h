@@ -29,9 +29,16 @@
  * focus is taken from the old client, the listeners run (the clipboard
  * swaps the level's selection there), then the new client gets focus.
  *
- * A modal owner (the clipboard dialog now; the secure attention key and the
- * lock screen next) takes every key press and button press through the
- * same gate; while one is up no client hears any input event.
+ * A modal owner (the clipboard dialog, the X-ray, the lock screen) takes
+ * every key press and button press through the same gate; while one is up
+ * no client hears any input event, and a window that maps does not take
+ * focus (the user gets back the window they left).
+ *
+ * The secure attention key (config [lock] sak) is checked before anything
+ * else, on every keyboard and in every state: it is never delivered, never
+ * given to a modal owner as a key, and its release is swallowed. It is
+ * announced on events.sak. The lock key (reserved modifier + L) is taken
+ * the same way, announced on events.binding.
  */
 
 enum strata_cursor_mode {
@@ -53,6 +60,10 @@ struct seat_modal {
 	void (*handle_key)(struct seat_modal *modal, xkb_keysym_t sym, bool reserved_held);
 	/* A button press anywhere. */
 	void (*handle_button)(struct seat_modal *modal, uint32_t button);
+	/* A trusted owner (X-ray, lock) took the seat over from this one: it
+	 * no longer has the seat and ends what it was doing. May be NULL for
+	 * owners that are never taken over. */
+	void (*cancel)(struct seat_modal *modal);
 };
 
 /* Keys whose press went to a client, and under which focus. */
@@ -71,6 +82,9 @@ struct strata_seat {
 	 * modifiers the gate lets through, never a key down. */
 	struct wlr_input_device *client_keyboard;
 	uint32_t reserved_mask; /* WLR_MODIFIER_LOGO or WLR_MODIFIER_ALT */
+	/* The modifiers the focused client was told last (its enter or the
+	 * last modifiers event). */
+	struct wlr_keyboard_modifiers sent_modifiers;
 
 	struct strata_view *focused; /* may be NULL */
 	int last_level; /* the level that had focus last, POLICY_NO_LEVEL before any */
@@ -84,6 +98,11 @@ struct strata_seat {
 	struct wl_client *pointer_client; /* whose surface the pointer is on; may be NULL */
 
 	struct seat_modal *modal; /* may be NULL */
+	/* The keycode of a secure attention key or lock key press, its release
+	 * swallowed; 0: none held. */
+	uint32_t sak_keycode;
+	/* process clock (ms) of the last input event of any device. */
+	uint64_t last_activity_ms;
 
 	enum strata_cursor_mode cursor_mode;
 	struct strata_view *grabbed_view; /* may be NULL */
@@ -102,6 +121,7 @@ struct strata_seat {
 	struct {
 		struct wl_signal focus; /* struct seat_focus_event */
 		struct wl_signal binding; /* enum binding_action */
+		struct wl_signal sak; /* NULL: the secure attention key was pressed */
 	} events;
 
 	struct wl_listener new_input;
@@ -136,6 +156,9 @@ int seat_focused_level(struct strata_seat *seat); /* POLICY_NO_LEVEL: none */
 
 /* The modal owner takes the seat; false if another one has it. */
 bool seat_begin_modal(struct strata_seat *seat, struct seat_modal *modal);
+/* A trusted owner takes the seat whoever has it: the one it replaces is
+ * cancelled (its cancel callback). Always succeeds. */
+void seat_take_modal(struct strata_seat *seat, struct seat_modal *modal);
 void seat_end_modal(struct strata_seat *seat, struct seat_modal *modal);
 bool seat_modal_active(struct strata_seat *seat);
 

@@ -27,6 +27,7 @@
 #include "seat.h"
 #include "shm.h"
 #include "server.h"
+#include "xray.h"
 
 static bool
 parse_size(const char *text, int *width, int *height)
@@ -102,6 +103,7 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	wl_list_init(&server->new_output.link);
 	wl_signal_init(&server->events.status_changed);
 	wl_signal_init(&server->events.outputs_changed);
+	wl_signal_init(&server->events.views_changed);
 	server->display = wl_display_create();
 	if (!server->display) {
 		return false;
@@ -148,12 +150,13 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	if (!server->output_layout || !server->scene) {
 		return false;
 	}
-	/* Bottom to top: windows, the trusted overlay (scene.c clears to the
-	 * background colour first). */
+	/* Bottom to top: windows, the banner, the X-ray and the lock (scene.c
+	 * clears to the background colour first). */
 	server->layer_unmapped = &wlr_scene_tree_create(&server->scene->node)->node;
 	wlr_scene_node_set_enabled(server->layer_unmapped, false);
 	server->layer_views = &wlr_scene_tree_create(&server->scene->node)->node;
 	server->layer_overlay = &wlr_scene_tree_create(&server->scene->node)->node;
+	server->layer_trusted = &wlr_scene_tree_create(&server->scene->node)->node;
 	wlr_scene_attach_output_layout(server->scene, server->output_layout);
 	server->new_output.notify = output_handle_new;
 	wl_signal_add(&server->backend->events.new_output, &server->new_output);
@@ -181,7 +184,8 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	}
 	layout_init(server);
 	server->banner = banner_create(server);
-	return server->banner != NULL;
+	server->xray = xray_create(server);
+	return server->banner != NULL && server->xray != NULL;
 }
 
 bool
@@ -213,6 +217,8 @@ server_finish(struct strata_server *server)
 	notice_finish(server);
 	banner_destroy(server->banner);
 	server->banner = NULL;
+	xray_destroy(server->xray);
+	server->xray = NULL;
 	layout_finish(server);
 	actions_finish(server);
 	shm_destroy(server->shm);

@@ -21,6 +21,8 @@ struct strata_session;
 struct strata_seat;
 struct strata_transfer;
 struct strata_banner;
+struct strata_lock;
+struct strata_xray;
 struct process_supervisor;
 
 /* Level index of core clients (and of the compositor's own UI). */
@@ -57,6 +59,8 @@ struct strata_server {
 	 * frame would hold a new window's first frame back by a refresh. */
 	struct wlr_scene_node *layer_unmapped;
 	struct wlr_scene_node *layer_overlay; /* banners: above everything a client draws */
+	/* The X-ray and the lock, above the banner; never a client surface. */
+	struct wlr_scene_node *layer_trusted;
 	struct wlr_output_layout *output_layout;
 	struct wl_list outputs; /* strata_output.link */
 	struct wl_listener new_output;
@@ -88,6 +92,8 @@ struct strata_server {
 	struct strata_audio *audio; /* NULL unless [audio] enabled */
 	struct strata_transfer *transfer; /* the cross-level clipboard transfer */
 	struct strata_banner *banner;
+	struct strata_lock *lock; /* the screen lock (lock.c) */
+	struct strata_xray *xray; /* what the secure attention key shows (xray.c) */
 	struct strata_notice notice;
 
 	struct {
@@ -96,6 +102,8 @@ struct strata_server {
 		struct wl_signal status_changed;
 		/* An output came, went or changed its mode. */
 		struct wl_signal outputs_changed;
+		/* A window mapped, unmapped, moved or changed size. */
+		struct wl_signal views_changed;
 	} events;
 
 	/* Keep each output's last committed frame (test-control). */

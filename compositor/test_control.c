@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <drm_fourcc.h>
 #include <linux/input-event-codes.h>
+#include <wlr/backend/headless.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/util/log.h>
@@ -24,12 +25,14 @@
 #include "common/io.h"
 #include "common/utf8.h"
 #include "clipboard.h"
+#include "lock.h"
 #include "output.h"
 #include "seat.h"
 #include "session.h"
 #include "test_control.h"
 #include "transfer.h"
 #include "view.h"
+#include "xray.h"
 
 #define TC_LINE_MAX 4096
 
@@ -356,6 +359,18 @@ capture_screenshot_done(void *data, struct wlr_output *wlr_output, struct wlr_bu
 	conn_process(conn);
 }
 
+static struct strata_output *
+find_output(struct strata_server *server, const char *name)
+{
+	struct strata_output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		if (strcmp(output->wlr_output->name, name) == 0) {
+			return output;
+		}
+	}
+	return NULL;
+}
+
 static void
 handle_request(struct tc_conn *conn, char *line)
 {
@@ -528,6 +543,68 @@ handle_request(struct tc_conn *conn, char *line)
 										frames / 1000 :
 							      0),
 				(unsigned long long)(server->stat_render_ns_max / 1000));
+	} else if (strcmp(cmd, "lock") == 0) {
+		char text[512];
+		lock_describe(server->lock, text, sizeof(text));
+		conn_write(conn, "ok %s", text);
+	} else if (strcmp(cmd, "xray") == 0) {
+		char text[128];
+		xray_describe(server->xray, text, sizeof(text));
+		conn_write(conn, "ok %s", text);
+	} else if (strcmp(cmd, "output-add") == 0) {
+		/* A monitor plugged in (headless backend only). With PATH, the
+		 * reply waits for its very first frame and writes it there. */
+		int width, height, used = 0;
+		if (sscanf(rest, "%dx%d %n", &width, &height, &used) < 2 || width < 64 ||
+				height < 64 || width > 8192 || height > 8192 ||
+				!wlr_backend_is_headless(server->backend)) {
+			conn_write(conn,
+					"error usage: output-add WxH [PATH] (64 to 8192, headless "
+					"only)");
+			return;
+		}
+		struct wlr_output *added = wlr_headless_add_output(server->backend, (unsigned)width,
+				(unsigned)height);
+		if (!added || !added->data) {
+			conn_write(conn, "error the output could not be added");
+			return;
+		}
+		conn_write(conn, "output name=%s", added->name);
+		if (used <= 0 || !rest[used]) {
+			conn_write(conn, "ok");
+			return;
+		}
+		snprintf(conn->path, sizeof(conn->path), "%s", rest + used);
+		conn->pending = output_request_capture(added->data, capture_screenshot_done, conn,
+				false);
+		if (!conn->pending) {
+			conn_write(conn, "error out of memory");
+		}
+	} else if (strcmp(cmd, "output-remove") == 0) {
+		struct strata_output *output = find_output(server, rest);
+		if (!output) {
+			conn_write(conn, "error no output \"%s\"", rest);
+			return;
+		}
+		/* An unplugged monitor. */
+		wlr_output_destroy(output->wlr_output);
+		conn_write(conn, "ok");
+	} else if (strcmp(cmd, "output-screenshot") == 0) {
+		char name[64];
+		int used = 0;
+		struct strata_output *output = NULL;
+		if (sscanf(rest, "%63s %n", name, &used) == 1 && used > 0) {
+			output = find_output(server, name);
+		}
+		if (!output || !rest[used]) {
+			conn_write(conn, "error usage: output-screenshot NAME PATH");
+			return;
+		}
+		snprintf(conn->path, sizeof(conn->path), "%s", rest + used);
+		conn->pending = output_request_capture(output, capture_screenshot_done, conn, true);
+		if (!conn->pending) {
+			conn_write(conn, "error out of memory");
+		}
 	} else if (strcmp(cmd, "quit") == 0) {
 		conn_write(conn, "ok");
 		wl_display_terminate(server->display);

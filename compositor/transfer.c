@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <wlr/types/wlr_data_device.h>
@@ -41,6 +42,10 @@ struct audit_note {
 struct strata_transfer {
 	struct strata_server *server;
 	struct transfer_machine machine;
+	/* The last request's outcome as the user was told it, and when
+	 * (for the X-ray); "" before any. */
+	char last[300];
+	time_t last_time;
 	struct seat_modal modal; /* the dialog has the seat while a request is open */
 	struct wl_listener focus;
 	struct wl_event_source *timer;
@@ -434,6 +439,8 @@ commit(struct strata_transfer *t)
 	snprintf(notice, sizeof(notice),
 			"Clipboard %s \xE2\x86\x92 %s: %zu bytes transferred, %u removed",
 			level_name(t, t->src), level_name(t, t->dst), len, t->response.removed);
+	snprintf(t->last, sizeof(t->last), "%s", notice);
+	t->last_time = time(NULL);
 	audit(t, GUARD_DECISION_TRANSFERRED, sha, transfer_end_reason(TRANSFER_END_TRANSFERRED),
 			notice);
 	wlr_log(WLR_INFO, "clipboard transfer %s -> %s: %zu bytes, sha256 %s",
@@ -463,6 +470,10 @@ finish(struct strata_transfer *t, enum transfer_end end)
 				why);
 	}
 	wlr_log(WLR_INFO, "%s", notice);
+	if (end != TRANSFER_END_NO_DESTINATION && end != TRANSFER_END_NOTHING_TO_PASTE) {
+		snprintf(t->last, sizeof(t->last), "%s", notice);
+		t->last_time = time(NULL);
+	}
 	enum guard_decision decision;
 	if (transfer_end_decision(end, &decision)) {
 		audit(t, decision, NULL, why, notice);
@@ -561,6 +572,15 @@ handle_modal_button(struct seat_modal *modal, uint32_t button)
 	feed(t, (struct transfer_event){ .type = TRANSFER_EVENT_CLICK });
 }
 
+/* The X-ray or the lock took the seat: the request ends, logged. The seat is
+ * no longer ours (reset's seat_end_modal does nothing). */
+static void
+handle_modal_cancel(struct seat_modal *modal)
+{
+	struct strata_transfer *t = wl_container_of(modal, t, modal);
+	feed(t, (struct transfer_event){ .type = TRANSFER_EVENT_PREEMPTED });
+}
+
 static void
 handle_focus(struct wl_listener *listener, void *data)
 {
@@ -598,6 +618,29 @@ transfer_begin(struct strata_transfer *t)
 			(struct transfer_event){ .type = TRANSFER_EVENT_BEGIN,
 					.has_destination = has_destination,
 					.candidates = t->candidate_count });
+}
+
+void
+transfer_describe_for_xray(struct strata_transfer *t, char *now, size_t now_size, char *last,
+		size_t last_size)
+{
+	if (t->machine.state == TRANSFER_IDLE) {
+		snprintf(now, now_size, "none");
+	} else {
+		snprintf(now, now_size, "%s \xE2\x86\x92 %s, %s",
+				t->src >= 0 ? level_name(t, t->src) : "?", level_name(t, t->dst),
+				transfer_state_name(t->machine.state));
+	}
+	if (!t->last[0]) {
+		snprintf(last, last_size, "none since strata started");
+		return;
+	}
+	char when[16] = "";
+	struct tm tm;
+	if (localtime_r(&t->last_time, &tm)) {
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	}
+	snprintf(last, last_size, "%s: %s", when, t->last);
 }
 
 enum transfer_state
@@ -645,6 +688,7 @@ transfer_create(struct strata_server *server, const char *data_dir, const char *
 	wl_list_init(&t->notes);
 	t->modal.handle_key = handle_modal_key;
 	t->modal.handle_button = handle_modal_button;
+	t->modal.cancel = handle_modal_cancel;
 	t->timer = wl_event_loop_add_timer(server->event_loop, handle_timer, t);
 	if (!t->timer) {
 		free(t);

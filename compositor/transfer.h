@@ -32,6 +32,10 @@ void transfer_destroy(struct strata_transfer *transfer); /* NULL-safe */
 /* Logo+V. While a request is open, the dialog is the seat's modal owner. */
 void transfer_begin(struct strata_transfer *transfer);
 enum transfer_state transfer_state(struct strata_transfer *transfer);
+/* For the X-ray: the request under way ("none", or "low → high, reading"),
+ * and the last one's outcome with its time. Never the content. */
+void transfer_describe_for_xray(struct strata_transfer *transfer, char *now, size_t now_size,
+		char *last, size_t last_size);
 /* For the test-control: a one-line description of the dialog. */
 void transfer_describe(struct strata_transfer *transfer, char *out, size_t size);
 

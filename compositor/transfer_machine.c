@@ -49,6 +49,9 @@ cancelled(const struct transfer_event *event, struct transfer_step *step)
 	case TRANSFER_EVENT_FOCUS_LOST:
 		*step = end(TRANSFER_END_CANCELLED_FOCUS);
 		return true;
+	case TRANSFER_EVENT_PREEMPTED:
+		*step = end(TRANSFER_END_CANCELLED_TRUSTED);
+		return true;
 	default:
 		return false;
 	}
@@ -174,6 +177,7 @@ transfer_end_decision(enum transfer_end end, enum guard_decision *decision)
 	case TRANSFER_END_CANCELLED_KEY:
 	case TRANSFER_END_CANCELLED_CLICK:
 	case TRANSFER_END_CANCELLED_FOCUS:
+	case TRANSFER_END_CANCELLED_TRUSTED:
 	case TRANSFER_END_NOT_CONFIRMED:
 		*decision = GUARD_DECISION_CANCELLED;
 		return true;
@@ -210,6 +214,8 @@ transfer_end_reason(enum transfer_end end)
 		return "cancelled (click)";
 	case TRANSFER_END_CANCELLED_FOCUS:
 		return "cancelled (focus changed)";
+	case TRANSFER_END_CANCELLED_TRUSTED:
+		return "cancelled (secure attention key or screen lock)";
 	case TRANSFER_END_NOT_CONFIRMED:
 		return "not confirmed in time";
 	case TRANSFER_END_SOURCE_TIMEOUT:

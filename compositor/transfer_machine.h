@@ -17,7 +17,8 @@
  *   IDLE --Logo+V, one candidate--> READING --snapshot--> SANITISING
  *        --Logo+V, several------> CHOOSING --1..9--> READING
  *   SANITISING --guard: ok--> CONFIRMING --Return--> IDLE (transferred)
- *   any open state --Escape, a click, focus lost, a timeout, a failure--> IDLE
+ *   any open state --Escape, a click, focus lost, the X-ray or the lock,
+ *                     a timeout, a failure--> IDLE
  *
  * From the first step out of IDLE until the return to it, the dialog is
  * the seat's modal owner: no client hears a key or a button.
@@ -41,6 +42,7 @@ enum transfer_event_type {
 	TRANSFER_EVENT_KEY, /* a key press while the dialog has the seat */
 	TRANSFER_EVENT_CLICK, /* a button press anywhere */
 	TRANSFER_EVENT_FOCUS_LOST, /* the destination window lost focus */
+	TRANSFER_EVENT_PREEMPTED, /* the X-ray or the screen lock took the seat */
 	TRANSFER_EVENT_READ_DONE, /* the source's snapshot is complete */
 	TRANSFER_EVENT_READ_FAILED, /* refused or failed before or while reading */
 	TRANSFER_EVENT_TIMEOUT, /* the timer the last step armed */
@@ -74,6 +76,7 @@ enum transfer_end {
 	TRANSFER_END_CANCELLED_KEY, /* Escape */
 	TRANSFER_END_CANCELLED_CLICK,
 	TRANSFER_END_CANCELLED_FOCUS,
+	TRANSFER_END_CANCELLED_TRUSTED, /* the X-ray or the screen lock came */
 	TRANSFER_END_NOT_CONFIRMED, /* the dialog expired */
 	TRANSFER_END_SOURCE_TIMEOUT,
 	TRANSFER_END_READ_FAILED, /* policy, source gone, no type that may cross, too large */

@@ -87,6 +87,7 @@ view_update_frame(struct strata_view *view)
 	wlr_scene_rect_set_size(view->border[3], b, h + t + 2 * b);
 	wlr_scene_node_set_position(&view->border[3]->node, w, -t - b);
 	view_draw_title_bar(view);
+	wl_signal_emit(&view->server->events.views_changed, view);
 }
 
 static int

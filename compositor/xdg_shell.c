@@ -46,6 +46,7 @@ handle_map(struct wl_listener *listener, void *data)
 	seat_pointer_rebase(server->seat);
 	wlr_log(WLR_INFO, "view %u mapped: level %s, app_id \"%s\"", view->id,
 			levels_name(server, view->level), view->app_id);
+	wl_signal_emit(&server->events.views_changed, view);
 }
 
 static void
@@ -56,6 +57,7 @@ handle_unmap(struct wl_listener *listener, void *data)
 	wlr_scene_node_set_enabled(view->tree, false);
 	seat_view_unmapped(view->server->seat, view);
 	arrange(view->server);
+	wl_signal_emit(&view->server->events.views_changed, view);
 }
 
 static void

@@ -21,7 +21,7 @@ apt-get install -y --no-install-recommends \
 	libwlroots-dev libwayland-dev wayland-protocols libxkbcommon-dev \
 	libpixman-1-dev libcairo2-dev libpango1.0-dev libdrm-dev libxcb1-dev \
 	libinput-dev libseat-dev libinih-dev libseccomp-dev libpng-dev zlib1g-dev libpam0g-dev \
-	passwd \
+	libsystemd-dev dbus-daemon passwd \
 	scdoc fonts-dejavu-core xkb-data \
 	weston foot wl-clipboard wayland-utils gtk-3-examples \
 	xwayland xterm procps psmisc socat waypipe bubblewrap wtype sway cage gnuplot-nox \

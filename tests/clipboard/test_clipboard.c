@@ -280,6 +280,65 @@ cancel_leaves_high_unchanged(void)
 	session_stop(s);
 }
 
+/* The secure attention key or the lock while the dialog waits: the
+ * request is cancelled and logged, nothing crosses, and Return afterwards
+ * (under the X-ray, or once back) transfers nothing. */
+static void
+trusted_path_cancels_the_dialog(const char *key, const char *state_cmd, const char *open)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = { .config = config_fast };
+	struct strata_session *s = session_start(&opts);
+	current = s;
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	char secret[64], mine[64], out[512];
+	unique(secret, sizeof(secret), "not-this");
+	unique(mine, sizeof(mine), "high-own");
+	focus(s, &high);
+	copy_on(s, "high", mine);
+	focus(s, &low);
+	copy_on(s, "low", secret);
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	int before = audit_lines();
+	free(session_ctl_ok(s, "key %s", key));
+	char *line = wait_audit_line(before, 3000);
+	session_assert_msg(s,
+			strstr(line, "\"decision\":\"cancelled\"") &&
+					strstr(line, "secure attention key or screen lock"),
+			"audit: %s", line);
+	free(line);
+	session_assert(s, wait_dialog(s, "idle", 1000));
+	char *reply = session_ctl_ok(s, "%s", state_cmd);
+	session_assert_msg(s, strstr(reply, open), "%s: %s", state_cmd, reply);
+	free(reply);
+	/* Return now answers no dialog. */
+	free(session_ctl_ok(s, "key Return"));
+	session_assert(s, wait_dialog(s, "idle", 1000));
+	session_assert_int_eq(s, audit_lines(), before + 1);
+	if (strcmp(state_cmd, "xray") == 0) {
+		free(session_ctl_ok(s, "key Escape"));
+		paste_on(s, "high", out, sizeof(out));
+		session_assert_msg(s, strstr(out, mine) && !strstr(out, secret), "high has \"%s\"",
+				out);
+	}
+	session_stop(s);
+}
+
+static void
+sak_cancels_the_dialog(void)
+{
+	trusted_path_cancels_the_dialog("logo+Escape", "xray", "open=1");
+}
+
+static void
+lock_cancels_the_dialog(void)
+{
+	trusted_path_cancels_the_dialog("logo+l", "lock", "locked=1");
+}
+
 /* No client can answer the dialog: the only input that reaches it is the
  * seat's; a client cannot inject keys (no virtual keyboard for levels). */
 static struct strata_session *
@@ -1047,4 +1106,5 @@ SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(copies_stay_in_their_leve
 		TAP_CASE(m26_no_offers_across_levels), TAP_CASE(m27_confirmation_expires),
 		TAP_CASE(drag_stays_in_its_level), TAP_CASE(dialog_keys_never_reach_a_client),
 		TAP_CASE(dialog_modifiers_never_reach_a_client), TAP_CASE(transfer_64k_timing),
-		TAP_CASE(audit_chain_verifies), )
+		TAP_CASE(audit_chain_verifies), TAP_CASE(sak_cancels_the_dialog),
+		TAP_CASE(lock_cancels_the_dialog), )

@@ -35,6 +35,8 @@
  *   popup-during-drag          with drag-on-press: right after the drag, a popup
  *                              grabbing with the same press's serial
  *   maximize, fullscreen       asks for it once mapped
+ *   frames                     asks for a frame callback after each one (empty
+ *                              commits) and logs "frame N" for each
  *   transparent                the window's buffer is all alpha 0
  *   claim-opaque               the window says it is opaque everywhere
  *   noinput                    the window takes no input anywhere
@@ -84,6 +86,7 @@ enum trick_kind {
 	TRICK_TRANSPARENT,
 	TRICK_CLAIM_OPAQUE,
 	TRICK_NOINPUT,
+	TRICK_FRAMES,
 };
 
 struct trick {
@@ -126,6 +129,7 @@ struct actor {
 	bool dragged;
 	unsigned barriers, keyboard_barriers;
 	unsigned popups;
+	unsigned frames; /* frame callbacks done (the frames trick) */
 };
 
 static void say(struct actor *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -652,6 +656,32 @@ draw_window(struct actor *a)
 	wl_surface_damage_buffer(a->surface, 0, 0, width, height);
 }
 
+/* The frames trick: a frame callback after every one, with an empty commit
+ * each time; each one done is logged ("frame N"): a window that is not
+ * drawn is never told to draw again. */
+static void request_frame(struct actor *a);
+
+static void
+frame_done(void *data, struct wl_callback *callback, uint32_t time)
+{
+	struct actor *a = data;
+	wl_callback_destroy(callback);
+	say(a, "frame %u", ++a->frames);
+	request_frame(a);
+}
+
+static const struct wl_callback_listener frame_listener = {
+	.done = frame_done,
+};
+
+static void
+request_frame(struct actor *a)
+{
+	struct wl_callback *callback = wl_surface_frame(a->surface);
+	wl_callback_add_listener(callback, &frame_listener, a);
+	wl_surface_commit(a->surface);
+}
+
 static void
 xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t serial)
 {
@@ -669,6 +699,9 @@ xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t seri
 		}
 		if (find_trick(a, TRICK_FULLSCREEN)) {
 			xdg_toplevel_set_fullscreen(a->toplevel, NULL);
+		}
+		if (find_trick(a, TRICK_FRAMES)) {
+			request_frame(a);
 		}
 		if (find_trick(a, TRICK_POPUP_GRAB_UNFOCUSED)) {
 			open_popup(a, 10, 10, 120, 80, 0, true, FORGED_SERIAL);
@@ -764,6 +797,7 @@ parse_trick(const char *text, struct trick *t)
 		{ "transparent", TRICK_TRANSPARENT, 0 },
 		{ "claim-opaque", TRICK_CLAIM_OPAQUE, 0 },
 		{ "noinput", TRICK_NOINPUT, 0 },
+		{ "frames", TRICK_FRAMES, 0 },
 	};
 	const char *colon = strchr(text, ':');
 	size_t len = colon ? (size_t)(colon - text) : strlen(text);

@@ -56,6 +56,7 @@
 #include "group_reaper.h"
 #include "test_fs.h"
 #include "banner_check.h"
+#include "pam_user.h"
 #include "strata_test.h"
 
 #define LOW_HZ 440.0
@@ -1362,16 +1363,42 @@ playback_is_heard_and_levels_stay_apart(void)
 	core_stop(c);
 }
 
+#define LOCK_PASSWORD "sound check 9"
+
+/* Polls the lock's state until it says needle (5 s at most). */
+static void
+wait_lock(struct strata_session *s, const char *needle)
+{
+	uint64_t end = session_now_ms() + 5000;
+	for (;;) {
+		char *reply = session_ctl_ok(s, "lock");
+		bool found = strstr(reply, needle) != NULL;
+		if (found || session_now_ms() >= end) {
+			CHECK(found, "the lock never said \"%s\": %s", needle, reply);
+			free(reply);
+			return;
+		}
+		free(reply);
+		session_sleep_ms(20);
+	}
+}
+
 /*
  * The microphone (mic = off, the default): nobody hears it until the user
  * presses Logo+M, which gives it to the focused level (high) and nobody else;
- * Logo+M again takes it back.
+ * the screen lock takes it from everyone and the unlock (the user's password,
+ * real PAM) gives it back to high; Logo+M again takes it back.
  */
 static void
 microphone_goes_only_where_the_user_says(void)
 {
+	struct pam_user pam;
+	pam_user_create(&pam, LOCK_PASSWORD);
+	char lock_config[200];
+	snprintf(lock_config, sizeof(lock_config), "[lock]\nuser = %s\npam_service = %s\n",
+			pam.user, pam.service);
 	struct core *c = core_start();
-	struct strata_session *s = start_audio_session(c, NULL, true);
+	struct strata_session *s = start_audio_session(c, lock_config, true);
 	pid_t mic = core_play_into_mic(c, MIC_HZ);
 	focus_level_window(s, "high");
 	EXPECT_AUDIO(s, AUDIO_MIC, "none", 2000, "mic = off: nobody at the start");
@@ -1402,6 +1429,25 @@ microphone_goes_only_where_the_user_says(void)
 	audio_buffer_free(&l);
 	EXPECT_AUDIO(s, AUDIO_MIC, "high", 0, "the grant stays");
 
+	/* The lock takes the microphone from everyone; the right password
+	 * gives it back to the level the user had granted it to. */
+	free(session_ctl_ok(s, "key logo+l"));
+	wait_lock(s, "locked=1 ");
+	EXPECT_AUDIO(s, AUDIO_MIC, "none", 3000, "locked: the microphone is revoked");
+	cage_record(s, "high", "high-locked", 2.0, false);
+	cage_load_recording(s, "high", "high-locked", &h, &h0, &hn);
+	CHECK_SILENT(&h, 0, h.frames, 1000, "high, granted, while the screen is locked");
+	audio_buffer_free(&h);
+	free(session_ctl_ok(s, "key Escape"));
+	free(session_ctl_ok(s, "type " LOCK_PASSWORD));
+	free(session_ctl_ok(s, "key Return"));
+	wait_lock(s, "locked=0 ");
+	EXPECT_AUDIO(s, AUDIO_MIC, "high", 3000, "unlocked: the grant is back");
+	cage_record(s, "high", "high-unlocked", 2.5, false);
+	cage_load_recording(s, "high", "high-unlocked", &h, &h0, &hn);
+	CHECK_HEARD(&h, h0, hn, MIC_HZ, 10, "high, granted, after the unlock");
+	audio_buffer_free(&h);
+
 	free(session_ctl_ok(s, "key logo+m"));
 	EXPECT_AUDIO(s, AUDIO_MIC, "none", 3000, "Logo+M again");
 	cage_record(s, "high", "high-revoked", 2.0, false);
@@ -1418,6 +1464,7 @@ microphone_goes_only_where_the_user_says(void)
 	CHECK(session_compositor_alive(s), "the compositor is not answering");
 	stop_session(s);
 	core_stop(c);
+	pam_user_remove(&pam);
 }
 
 /* Counts occurrences of needle in text. */

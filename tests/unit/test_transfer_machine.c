@@ -152,6 +152,10 @@ every_open_state_ends_on_escape_click_focus_and_timeout(void)
 		s = feed(&m, ev(TRANSFER_EVENT_FOCUS_LOST));
 		tap_assert_int_eq(s.end, TRANSFER_END_CANCELLED_FOCUS);
 		m = at(open[i].state);
+		s = feed(&m, ev(TRANSFER_EVENT_PREEMPTED));
+		tap_assert_int_eq(s.end, TRANSFER_END_CANCELLED_TRUSTED);
+		tap_assert_int_eq(m.state, TRANSFER_IDLE);
+		m = at(open[i].state);
 		s = feed(&m, ev(TRANSFER_EVENT_TIMEOUT));
 		tap_assert_int_eq(s.end, open[i].timeout);
 		tap_assert_int_eq(m.state, TRANSFER_IDLE);
@@ -197,6 +201,7 @@ nothing_transfers_without_return_in_confirming(void)
 		{ .type = TRANSFER_EVENT_KEY, .sym = XKB_KEY_Escape },
 		{ .type = TRANSFER_EVENT_CLICK },
 		{ .type = TRANSFER_EVENT_FOCUS_LOST },
+		{ .type = TRANSFER_EVENT_PREEMPTED },
 		{ .type = TRANSFER_EVENT_READ_DONE },
 		{ .type = TRANSFER_EVENT_READ_FAILED },
 		{ .type = TRANSFER_EVENT_TIMEOUT },
@@ -231,7 +236,7 @@ nothing_transfers_without_return_in_confirming(void)
 			}
 		}
 	}
-	tap_assert_int_eq(pairs, 75);
+	tap_assert_int_eq(pairs, 80);
 	tap_assert_int_eq(transfers, 2); /* Return and KP_Enter, in CONFIRMING */
 }
 

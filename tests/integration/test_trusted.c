@@ -1,0 +1,713 @@
+// SPDX-License-Identifier: MIT
+// The trusted path, tried as a user and an attacker would: the secure
+// attention key opens the X-ray from every state a client can put the seat
+// in, and while it is up no key reaches any client and every window wears
+// its real level's label; the screen lock hides every level on every output
+// (also one plugged in while locked, from its first frame), keeps every key
+// from every client from the moment it is asked for, and opens only to the
+// user's password, checked by real PAM for a user this test creates.
+#include <cairo.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "actor_client.h"
+#include "pam_user.h"
+#include "strata_test.h"
+
+#define EVENT_TIMEOUT_MS 5000
+#define KEY_C 46
+#define LOW_RGB 0x13579bu /* the actors' own colours */
+#define HIGH_RGB 0x2468acu
+#define LOW_LEVEL_RGB 0x2e7d32u /* the default levels' colours: borders, titles, banner */
+#define HIGH_LEVEL_RGB 0xc62828u
+#define LOCK_RGB 0x15191du /* lock.c: LOCK_BACKGROUND */
+#define XRAY_LABEL_WIDTH 420 /* xray.c */
+
+static void
+start(struct strata_session *s, struct actor *a, const char *level, const char *app_id,
+		const char *const *tricks)
+{
+	actor_start(s, a, level, app_id, strcmp(level, "low") == 0 ? LOW_RGB : HIGH_RGB, 0, tricks);
+}
+
+static void
+click_window(struct strata_session *s, struct actor *a)
+{
+	int x, y;
+	session_assert_msg(s, session_window_visible_point(s, a->window.id, &x, &y),
+			"no visible point of %s", a->app_id);
+	free(session_ctl_ok(s, "click %d %d", x, y));
+}
+
+/* The state line of `lock` or `xray`. */
+static char *
+state(struct strata_session *s, const char *what)
+{
+	char *reply = session_ctl_ok(s, "%s", what);
+	char *copy = strdup(session_reply_result(reply));
+	free(reply);
+	return copy;
+}
+
+static bool
+state_has(struct strata_session *s, const char *what, const char *needle)
+{
+	char *text = state(s, what);
+	bool has = strstr(text, needle) != NULL;
+	free(text);
+	return has;
+}
+
+/* Polls the state (10 ms apart) until it says needle; fails after timeout. */
+static void
+wait_state(struct strata_session *s, const char *what, const char *needle, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		if (state_has(s, what, needle)) {
+			return;
+		}
+		usleep(10 * 1000);
+	}
+	char *text = state(s, what);
+	session_fail(s, "%s never said \"%s\": %s", what, needle, text);
+}
+
+static long
+state_number(struct strata_session *s, const char *what, const char *key)
+{
+	char *text = state(s, what);
+	char pattern[64];
+	snprintf(pattern, sizeof(pattern), " %s=", key);
+	const char *at = strstr(text, pattern);
+	long value = at ? strtol(at + strlen(pattern), NULL, 10) : -1;
+	free(text);
+	session_assert_msg(s, at, "%s has no %s", what, key);
+	return value;
+}
+
+/* Pixels of exactly rgb in an image. */
+static long
+census(const uint32_t *pixels, int width, int height, uint32_t rgb)
+{
+	long count = 0;
+	for (long i = 0; i < (long)width * height; i++) {
+		count += pixels[i] == rgb;
+	}
+	return count;
+}
+
+/* Every colour a level's client or frame draws: none may show. */
+static void
+assert_no_level_pixel(struct strata_session *s, const uint32_t *pixels, int width, int height,
+		const char *where)
+{
+	static const uint32_t colours[] = { LOW_RGB, HIGH_RGB, LOW_LEVEL_RGB, HIGH_LEVEL_RGB };
+	session_assert_msg(s, (long)width * height > 0, "%s: no pixels", where);
+	for (size_t i = 0; i < sizeof(colours) / sizeof(colours[0]); i++) {
+		long n = census(pixels, width, height, colours[i]);
+		session_assert_msg(s, n == 0, "%s: %ld pixels of %06x", where, n, colours[i]);
+	}
+	long lock = census(pixels, width, height, LOCK_RGB);
+	session_assert_msg(s, lock > (long)width * height / 2,
+			"%s: only %ld pixels of the lock's background", where, lock);
+	tap_diag("%s: %dx%d, 0 level pixels, %ld of the lock", where, width, height, lock);
+}
+
+static uint32_t *
+load_png(struct strata_session *s, const char *path, int *width, int *height)
+{
+	cairo_surface_t *png = cairo_image_surface_create_from_png(path);
+	session_assert_msg(s, cairo_surface_status(png) == CAIRO_STATUS_SUCCESS, "%s: %s", path,
+			cairo_status_to_string(cairo_surface_status(png)));
+	cairo_surface_flush(png);
+	int w = cairo_image_surface_get_width(png), h = cairo_image_surface_get_height(png);
+	int stride = cairo_image_surface_get_stride(png);
+	const unsigned char *data = cairo_image_surface_get_data(png);
+	uint32_t *pixels = malloc((size_t)w * (size_t)h * sizeof(*pixels));
+	for (int y = 0; y < h; y++) {
+		const uint32_t *row = (const uint32_t *)(data + (size_t)y * (size_t)stride);
+		for (int x = 0; x < w; x++) {
+			pixels[(size_t)y * (size_t)w + (size_t)x] = row[x] & 0xffffff;
+		}
+	}
+	cairo_surface_destroy(png);
+	*width = w;
+	*height = h;
+	return pixels;
+}
+
+/* Keeps a picture for the record (the closing note) when meson says where. */
+static void
+keep_screenshot(struct strata_session *s, const char *name)
+{
+	const char *dir = getenv("STRATA_SHOT_DIR");
+	if (dir && *dir) {
+		free(session_ctl_ok(s, "screenshot %s/%s", dir, name));
+		tap_diag("saved %s/%s", dir, name);
+	}
+}
+
+/* No key event reached the actor since mark (after a barrier); nor a
+ * modifiers event, unless it was given the keyboard back (re-entered). */
+static void
+assert_no_keys(struct strata_session *s, struct actor *a, size_t mark, const char *when)
+{
+	actor_barrier(s, a);
+	char *events = actor_events(a);
+	bool reentered = strstr(events + mark, "enter keys=") != NULL;
+	free(events);
+	char listing[1024];
+	int got = actor_count_lines(a, mark, "key ", listing, sizeof(listing));
+	session_assert_msg(s, got == 0, "%s: %s got %d key events: %s", when, a->app_id, got,
+			listing);
+	int mods = actor_count_lines(a, mark, "mods ", listing, sizeof(listing));
+	if (mods > 0 && !reentered) {
+		char *all = actor_events(a);
+		tap_diag("%s since the mark:\n%s", a->app_id, all + mark);
+		free(all);
+	}
+	session_assert_msg(s, mods == 0 || reentered, "%s: %s got modifiers: %s", when, a->app_id,
+			listing);
+}
+
+/* Text typed now reaches the actor whole. */
+static void
+typing_reaches(struct strata_session *s, struct actor *a)
+{
+	size_t mark = actor_mark(a);
+	free(session_ctl_ok(s, "type abc"));
+	char line[32];
+	snprintf(line, sizeof(line), "key %d released", KEY_C);
+	actor_wait_line(s, a, mark, line);
+}
+
+/* The X-ray's label of a window: its level's colour at the left end of the
+ * label (text is centred: its ends are background). */
+static uint32_t
+label_pixel(struct strata_session *s, const struct window_info *w)
+{
+	int width = w->frame_width < XRAY_LABEL_WIDTH ? w->frame_width : XRAY_LABEL_WIDTH;
+	int x = w->frame_x + (w->frame_width - width) / 2 + 4;
+	int y = w->frame_y + w->frame_height / 2;
+	return session_pixel(s, x, y);
+}
+
+/* ---- the X-ray ------------------------------------------------------------- */
+
+/* Two windows, one per level: the SAK opens the X-ray over both; every
+ * window wears its level's label, none shows its own colour, keys reach
+ * nobody; Escape gives the keyboard back to the window the user left. */
+static void
+xray_labels_every_window_and_keeps_every_key(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low, high;
+	start(s, &high, "high", "xray-high", NULL);
+	start(s, &low, "low", "xray-low", NULL);
+	click_window(s, &low);
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	session_assert(s, session_find_window(s, &(struct window_match){ .id = low.window.id },
+				  &low.window));
+	session_assert(s, session_find_window(s, &(struct window_match){ .id = high.window.id },
+				  &high.window));
+	int w, h;
+	uint32_t *before = session_screenshot(s, &w, &h);
+	session_assert(s, census(before, w, h, LOW_RGB) > 0 && census(before, w, h, HIGH_RGB) > 0);
+	free(before);
+
+	size_t low_mark = actor_mark(&low), high_mark = actor_mark(&high);
+	free(session_ctl_ok(s, "key logo+Escape"));
+	wait_state(s, "xray", "open=1 windows=2", EVENT_TIMEOUT_MS);
+	actor_wait_line(s, &low, low_mark, "leave");
+	free(session_ctl_ok(s, "type abc"));
+	free(session_ctl_ok(s, "key ctrl+c Return logo+q logo+Tab"));
+	/* No shortcut acts under the X-ray: still open, nothing closed. */
+	session_assert(s, state_has(s, "xray", "open=1 windows=2"));
+	assert_no_keys(s, &low, low_mark, "X-ray up");
+	assert_no_keys(s, &high, high_mark, "X-ray up");
+
+	uint32_t *shot = session_screenshot(s, &w, &h);
+	long low_seen = census(shot, w, h, LOW_RGB), high_seen = census(shot, w, h, HIGH_RGB);
+	free(shot);
+	session_assert_msg(s, low_seen == 0 && high_seen == 0,
+			"untinted window pixels under the X-ray: low %ld, high %ld", low_seen,
+			high_seen);
+	uint32_t low_label = label_pixel(s, &low.window), high_label = label_pixel(s, &high.window);
+	session_assert_msg(s, low_label == LOW_LEVEL_RGB, "low's label %06x", low_label);
+	session_assert_msg(s, high_label == HIGH_LEVEL_RGB, "high's label %06x", high_label);
+	keep_screenshot(s, "xray.png");
+
+	/* A click changes nothing: no client hears it, the X-ray stays. */
+	click_window(s, &high);
+	session_assert(s, state_has(s, "xray", "open=1"));
+	free(session_ctl_ok(s, "key Escape"));
+	wait_state(s, "xray", "open=0", EVENT_TIMEOUT_MS);
+	assert_no_keys(s, &high, high_mark, "after the X-ray");
+	typing_reaches(s, &low);
+	session_stop(s);
+}
+
+/* A client that holds a popup grab, another drawing fullscreen: the SAK
+ * still opens the X-ray, the grab ends (popup_done), and the SAK again
+ * closes it. */
+static void
+xray_opens_over_a_grab_and_a_fullscreen_window(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low, high;
+	start(s, &high, "high", "xray-full", (const char *const[]){ "fullscreen", NULL });
+	start(s, &low, "low", "xray-grab", (const char *const[]){ "popup-grab-on-press", NULL });
+	click_window(s, &low);
+	actor_wait_line(s, &low, 0, "popup 1 configured");
+	size_t low_mark = actor_mark(&low), high_mark = actor_mark(&high);
+	free(session_ctl_ok(s, "key logo+Escape"));
+	wait_state(s, "xray", "open=1", EVENT_TIMEOUT_MS);
+	actor_wait_line(s, &low, low_mark, "popup 1 done");
+	free(session_ctl_ok(s, "type abc"));
+	assert_no_keys(s, &low, low_mark, "X-ray over a popup grab");
+	free(session_ctl_ok(s, "key logo+Escape"));
+	wait_state(s, "xray", "open=0", EVENT_TIMEOUT_MS);
+
+	click_window(s, &high);
+	session_assert(s, session_wait_focused_level(s, "high", EVENT_TIMEOUT_MS));
+	high_mark = actor_mark(&high);
+	free(session_ctl_ok(s, "key logo+Escape"));
+	wait_state(s, "xray", "open=1", EVENT_TIMEOUT_MS);
+	session_assert(s, session_find_window(s, &(struct window_match){ .id = high.window.id },
+				  &high.window));
+	uint32_t label = label_pixel(s, &high.window);
+	session_assert_msg(s, label == HIGH_LEVEL_RGB, "fullscreen high's label %06x", label);
+	free(session_ctl_ok(s, "type abc"));
+	assert_no_keys(s, &high, high_mark, "X-ray over a fullscreen window");
+	free(session_ctl_ok(s, "key Escape"));
+	wait_state(s, "xray", "open=0", EVENT_TIMEOUT_MS);
+	typing_reaches(s, &high);
+	session_stop(s);
+}
+
+/* ---- the lock ---------------------------------------------------------------- */
+
+/* Logo+L with keys typed in the same breath: not one reaches a client; no
+ * pixel of any level shows; the SAK does nothing while locked. */
+static void
+lock_hides_every_level_and_keeps_every_key(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low, high;
+	start(s, &high, "high", "lock-high", (const char *const[]){ "frames", NULL });
+	start(s, &low, "low", "lock-low", NULL);
+	click_window(s, &low);
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	/* Shown, high is told to draw every frame. */
+	size_t frames_mark = actor_mark(&high);
+	usleep(300 * 1000);
+	actor_barrier(s, &high);
+	int shown_frames = actor_count_lines(&high, frames_mark, "frame ", NULL, 0);
+	session_assert_msg(s, shown_frames >= 5, "only %d frames in 300 ms while shown",
+			shown_frames);
+	size_t low_mark = actor_mark(&low), high_mark = actor_mark(&high);
+	/* One request: the lock key and the keys after it in one go, as fast
+	 * as hands on a keyboard can never be. */
+	free(session_ctl_ok(s, "key logo+l a b c Return"));
+	wait_state(s, "lock", "locked=1", EVENT_TIMEOUT_MS);
+	free(session_ctl_ok(s, "type secret"));
+	free(session_ctl_ok(s, "key logo+Escape"));
+	session_assert(s, state_has(s, "xray", "open=0"));
+	assert_no_keys(s, &low, low_mark, "locked");
+	assert_no_keys(s, &high, high_mark, "locked");
+
+	int w, h;
+	uint32_t *shot = session_screenshot(s, &w, &h);
+	assert_no_level_pixel(s, shot, w, h, "locked screen");
+	free(shot);
+	shot = session_screenshot_current(s, &w, &h);
+	assert_no_level_pixel(s, shot, w, h, "locked screen, as damage has it");
+	free(shot);
+	keep_screenshot(s, "lock.png");
+	/* Not drawn at all, not merely covered: a locked level is never told
+	 * to draw (the one callback in flight at the lock aside). */
+	frames_mark = actor_mark(&high);
+	usleep(300 * 1000);
+	actor_barrier(s, &high);
+	int locked_frames = actor_count_lines(&high, frames_mark, "frame ", NULL, 0);
+	session_assert_msg(s, locked_frames == 0, "%d frames in 300 ms while locked (%d shown)",
+			locked_frames, shown_frames);
+	long first_frame = state_number(s, "lock", "first_frame_us");
+	session_assert_msg(s, first_frame > 0, "no first locked frame measured");
+	tap_diag("lock key to the first locked frame: %ld us", first_frame);
+	/* A window that maps while locked is not drawn either. */
+	struct actor late;
+	actor_start(s, &late, "high", "lock-late", HIGH_RGB, 0, NULL);
+	shot = session_screenshot(s, &w, &h);
+	assert_no_level_pixel(s, shot, w, h, "a window mapped while locked");
+	free(shot);
+	session_stop(s);
+}
+
+/* A monitor plugged in while locked shows the lock in its first frame; the
+ * first one unplugged leaves the other locked. */
+static void
+outputs_that_come_and_go_stay_locked(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low;
+	start(s, &low, "low", "hotplug-low", NULL);
+	free(session_ctl_ok(s, "key logo+l"));
+	wait_state(s, "lock", "locked=1", EVENT_TIMEOUT_MS);
+	char path[300];
+	snprintf(path, sizeof(path), "/tmp/itest-hotplug-%d.png", (int)getpid());
+	char *reply = session_ctl_ok(s, "output-add 1024x768 %s", path);
+	char name[64] = "";
+	const char *at = strstr(reply, "output name=");
+	session_assert_msg(s, at && sscanf(at, "output name=%63s", name) == 1, "reply: %s", reply);
+	free(reply);
+	int w, h;
+	uint32_t *first = load_png(s, path, &w, &h);
+	unlink(path);
+	session_assert_int_eq(s, w, 1024);
+	session_assert_int_eq(s, h, 768);
+	assert_no_level_pixel(s, first, w, h, "the new output's first frame");
+	free(first);
+
+	/* The windows' output goes: the rest stays locked; the windows move
+	 * to the new one and are not drawn there. */
+	free(session_ctl_ok(s, "output-remove HEADLESS-1"));
+	session_assert(s, state_has(s, "lock", "locked=1"));
+	snprintf(path, sizeof(path), "/tmp/itest-hotplug-%d-b.png", (int)getpid());
+	free(session_ctl_ok(s, "output-screenshot %s %s", name, path));
+	first = load_png(s, path, &w, &h);
+	unlink(path);
+	assert_no_level_pixel(s, first, w, h, "the output left after an unplug");
+	free(first);
+	size_t mark = actor_mark(&low);
+	free(session_ctl_ok(s, "type abc"));
+	assert_no_keys(s, &low, mark, "locked, after the hotplug");
+	session_stop(s);
+}
+
+/* idle_seconds = 10: the lock comes 10 s after the last input, not before. */
+static void
+idle_time_locks(void)
+{
+	struct session_options opts = { .config = "[lock]\nidle_seconds = 10\n" };
+	struct strata_session *s = session_start(&opts);
+	struct actor low;
+	start(s, &low, "low", "idle-low", NULL);
+	struct timespec t0, t1;
+	/* Input half-way through the idle time starts it again. */
+	free(session_ctl_ok(s, "motion 100 300"));
+	usleep(6 * 1000 * 1000);
+	session_assert(s, state_has(s, "lock", "locked=0"));
+	free(session_ctl_ok(s, "motion 120 320"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	wait_state(s, "lock", "locked=1", 15000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	tap_diag("locked %ld ms after the last input", ms);
+	session_assert_msg(s, ms >= 9900 && ms < 12000, "locked after %ld ms of 10 s idle", ms);
+	int w, h;
+	uint32_t *shot = session_screenshot(s, &w, &h);
+	assert_no_level_pixel(s, shot, w, h, "locked by idle time");
+	free(shot);
+	session_stop(s);
+}
+
+/* ---- unlocking, with real PAM ------------------------------------------- */
+
+#define TEST_PASSWORD "right horse 7"
+
+/* Escape empties the field first, as a user starting over would. */
+static void
+type_password(struct strata_session *s, const char *password)
+{
+	free(session_ctl_ok(s, "key Escape"));
+	free(session_ctl_ok(s, "type %s", password));
+	free(session_ctl_ok(s, "key Return"));
+}
+
+/* Waits for the helper's answer to the password just typed. */
+static void
+wait_checked(struct strata_session *s, long failures_before)
+{
+	for (int waited = 0; waited < 10000; waited += 10) {
+		char *text = state(s, "lock");
+		bool done = strstr(text, "checking=0") &&
+				(strstr(text, "locked=0") ||
+						state_number(s, "lock", "failures") > failures_before);
+		free(text);
+		if (done) {
+			return;
+		}
+		usleep(10 * 1000);
+	}
+	session_fail(s, "the password was never answered");
+}
+
+/* Wrong passwords keep it locked, with a delay that grows; a password
+ * typed during the delay is not even checked; a killed helper comes back
+ * and the screen stays locked; the right password unlocks and the keyboard
+ * goes back to the window the user left. */
+static void
+only_the_password_unlocks(void)
+{
+	struct pam_user pam;
+	pam_user_create(&pam, TEST_PASSWORD);
+	char config[256];
+	snprintf(config, sizeof(config), "[lock]\nuser = %s\npam_service = %s\n", pam.user,
+			pam.service);
+	struct session_options opts = { .config = config };
+	struct strata_session *s = session_start(&opts);
+	struct actor low, high;
+	start(s, &high, "high", "pam-high", NULL);
+	start(s, &low, "low", "pam-low", NULL);
+	click_window(s, &low);
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	unsigned focused_id = 0;
+	session_assert(s, session_focused(s, &focused_id, NULL, 0));
+	size_t low_mark = actor_mark(&low), high_mark = actor_mark(&high);
+
+	free(session_ctl_ok(s, "key logo+l"));
+	wait_state(s, "lock", "helper=ready", EVENT_TIMEOUT_MS);
+	/* A window of the focused level that maps while locked does not take
+	 * the keyboard the user will come back to. */
+	struct actor late;
+	start(s, &late, "low", "pam-late", NULL);
+	size_t late_mark = actor_mark(&late);
+	type_password(s, "wrong horse 7");
+	wait_checked(s, 0);
+	session_assert(s, state_has(s, "lock", "locked=1 "));
+	session_assert(s, state_has(s, "lock", "failures=1 "));
+	session_assert(s, state_has(s, "lock", "typed=0 "));
+
+	/* The second failure doubles the wait; the right password typed during
+	 * it is refused unchecked. */
+	wait_state(s, "lock", "retry_in_ms=0 ", 3000);
+	type_password(s, TEST_PASSWORD "x");
+	wait_checked(s, 1);
+	session_assert(s, state_has(s, "lock", "failures=2 "));
+	long retry = state_number(s, "lock", "retry_in_ms");
+	session_assert_msg(s, retry > 1000 && retry <= 2000, "second delay %ld ms", retry);
+	type_password(s, TEST_PASSWORD);
+	session_assert(s, state_has(s, "lock", "checking=0 "));
+	session_assert(s, state_has(s, "lock", "locked=1 "));
+	session_assert(s, state_has(s, "lock", "Wait"));
+
+	/* The helper killed: the screen stays locked, another one starts. */
+	long pid = state_number(s, "lock", "helper_pid");
+	long starts = state_number(s, "lock", "helper_starts");
+	session_assert(s, pid > 0);
+	session_assert(s, kill((pid_t)pid, SIGKILL) == 0);
+	tap_diag("helper %ld killed after %ld starts", pid, starts);
+	for (int waited = 0; state_number(s, "lock", "helper_starts") == starts; waited += 10) {
+		session_assert_msg(s, waited < 5000, "the helper was not started again");
+		usleep(10 * 1000);
+	}
+	wait_state(s, "lock", "helper=ready", EVENT_TIMEOUT_MS);
+	session_assert(s, state_has(s, "lock", "locked=1 "));
+	int w, h;
+	uint32_t *shot = session_screenshot(s, &w, &h);
+	assert_no_level_pixel(s, shot, w, h, "locked, helper restarted");
+	free(shot);
+
+	wait_state(s, "lock", "retry_in_ms=0 ", 4000);
+	type_password(s, TEST_PASSWORD);
+	wait_checked(s, 2);
+	wait_state(s, "lock", "locked=0 ", EVENT_TIMEOUT_MS);
+	assert_no_keys(s, &low, low_mark, "until unlocked");
+	assert_no_keys(s, &high, high_mark, "until unlocked");
+	assert_no_keys(s, &late, late_mark, "until unlocked");
+	unsigned after = 0;
+	session_assert(s, session_focused(s, &after, NULL, 0));
+	session_assert_int_eq(s, after, focused_id);
+	shot = session_screenshot(s, &w, &h);
+	session_assert(s, census(shot, w, h, LOW_RGB) > 0 && census(shot, w, h, HIGH_RGB) > 0);
+	free(shot);
+	typing_reaches(s, &low);
+	session_stop(s);
+	pam_user_remove(&pam);
+}
+
+/* A helper that takes the password and never answers: after the lock's
+ * timeout it is replaced, the screen stays locked, and the user is told
+ * to type the password again. */
+static void
+a_hanging_helper_is_replaced(void)
+{
+	char dir[] = "/tmp/itest-auth-XXXXXX";
+	tap_assert(mkdtemp(dir));
+	char path[64];
+	snprintf(path, sizeof(path), "%s/hang", dir);
+	FILE *f = fopen(path, "w");
+	tap_assert(f);
+	fprintf(f, "#!/bin/sh\necho 'strata-auth: ready'\nexec sleep 1000 <&3\n");
+	tap_assert(fclose(f) == 0);
+	tap_assert(chmod(path, 0755) == 0);
+	setenv("STRATA_TEST_AUTH_HELPER", path, 1);
+	struct strata_session *s = session_start(NULL);
+	unsetenv("STRATA_TEST_AUTH_HELPER");
+	struct actor low;
+	start(s, &low, "low", "hang-low", NULL);
+	size_t mark = actor_mark(&low);
+	free(session_ctl_ok(s, "key logo+l"));
+	wait_state(s, "lock", "helper=ready", EVENT_TIMEOUT_MS);
+	long starts = state_number(s, "lock", "helper_starts");
+	type_password(s, "anything");
+	wait_state(s, "lock", "checking=1 ", EVENT_TIMEOUT_MS);
+	/* lock.c: LOCK_AUTH_TIMEOUT_MS, 20 s. */
+	wait_state(s, "lock", "checking=0 ", 25000);
+	session_assert(s, state_has(s, "lock", "locked=1 "));
+	session_assert(s, state_has(s, "lock", "type it again"));
+	wait_state(s, "lock", "helper=ready", EVENT_TIMEOUT_MS);
+	session_assert(s, state_number(s, "lock", "helper_starts") > starts);
+	int w, h;
+	uint32_t *shot = session_screenshot(s, &w, &h);
+	assert_no_level_pixel(s, shot, w, h, "locked, helper hung");
+	free(shot);
+	assert_no_keys(s, &low, mark, "locked, helper hung");
+	session_stop(s);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* ---- sleep ----------------------------------------------------------------- */
+
+struct child {
+	pid_t pid;
+	int in, out; /* its stdin (ours to write), its stdout (ours to read) */
+};
+
+/* argv with stdin and stdout on pipes, stderr inherited. */
+static struct child
+spawn_piped(const char *const argv[])
+{
+	int in[2], out[2];
+	tap_assert(pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0);
+	struct child c = { .pid = fork() };
+	tap_assert(c.pid >= 0);
+	if (c.pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	c.in = in[1];
+	c.out = out[0];
+	return c;
+}
+
+/* The next line the child prints, within timeout_ms; false on timeout or
+ * end of file. */
+static bool
+read_line(struct child *c, char *out, size_t size, int timeout_ms)
+{
+	size_t len = 0;
+	while (len + 1 < size) {
+		struct pollfd pfd = { .fd = c->out, .events = POLLIN };
+		if (poll(&pfd, 1, timeout_ms) <= 0) {
+			return false;
+		}
+		char ch;
+		if (read(c->out, &ch, 1) != 1) {
+			return false;
+		}
+		if (ch == '\n') {
+			break;
+		}
+		out[len++] = ch;
+	}
+	out[len] = '\0';
+	return true;
+}
+
+/* Lines until one starts with prefix (each one logged), within timeout_ms. */
+static bool
+wait_line(struct child *c, const char *prefix, char *out, size_t size, int timeout_ms)
+{
+	while (read_line(c, out, size, timeout_ms)) {
+		tap_diag("%s", out);
+		if (strncmp(out, prefix, strlen(prefix)) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+end_child(struct child *c)
+{
+	close(c->in);
+	close(c->out);
+	kill(c->pid, SIGTERM);
+	waitpid(c->pid, NULL, 0);
+}
+
+/* logind says the system goes to sleep: the screen is locked, and the
+ * delay inhibitor strata held is let go only once the lock is on screen;
+ * after the wake-up strata holds another. */
+static void
+the_lock_comes_before_sleep(void)
+{
+	session_require_program("dbus-daemon");
+	const char *fake = getenv("STRATA_FAKE_LOGIND_BIN");
+	if (!fake || !*fake) {
+		tap_unavailable("STRATA_FAKE_LOGIND_BIN is not set: run through meson test");
+	}
+	const char *daemon_argv[] = { "dbus-daemon", "--session", "--nofork", "--nopidfile",
+		"--print-address=1", NULL };
+	struct child bus = spawn_piped(daemon_argv);
+	char address[512];
+	tap_assert_msg(read_line(&bus, address, sizeof(address), 5000), "no bus address");
+	const char *fake_argv[] = { fake, address, NULL };
+	struct child logind = spawn_piped(fake_argv);
+	char line[256];
+	tap_assert_msg(wait_line(&logind, "ready", line, sizeof(line), 5000),
+			"the fake logind did not start");
+	setenv("STRATA_TEST_SLEEP_BUS", address, 1);
+	struct strata_session *s = session_start(NULL);
+	unsetenv("STRATA_TEST_SLEEP_BUS");
+	session_assert_msg(s, wait_line(&logind, "inhibit ", line, sizeof(line), 5000),
+			"strata took no sleep inhibitor");
+	session_assert_msg(s, strstr(line, "inhibit sleep strata") && strstr(line, " delay"),
+			"inhibitor: %s", line);
+	struct actor low;
+	start(s, &low, "low", "sleep-low", (const char *const[]){ "frames", NULL });
+	session_assert(s, state_has(s, "lock", "locked=0"));
+
+	session_assert(s, write(logind.in, "sleep\n", 6) == 6);
+	session_assert_msg(s, wait_line(&logind, "released", line, sizeof(line), 5000),
+			"the inhibitor was never let go");
+	/* Locked by the time logind may go on. (That the inhibitor waits for
+	 * the locked frame itself is not seen here: only a capture of the
+	 * frame on screen at the release could show it.) */
+	session_assert(s, state_has(s, "lock", "locked=1"));
+	int w, h;
+	uint32_t *shot = session_screenshot(s, &w, &h);
+	assert_no_level_pixel(s, shot, w, h, "locked for sleep");
+	free(shot);
+
+	session_assert(s, write(logind.in, "wake\n", 5) == 5);
+	session_assert_msg(s, wait_line(&logind, "inhibit ", line, sizeof(line), 5000),
+			"no new inhibitor after the wake-up");
+	session_assert(s, state_has(s, "lock", "locked=1"));
+	session_stop(s);
+	end_child(&logind);
+	end_child(&bus);
+}
+
+TAP_TESTS(TAP_CASE(xray_labels_every_window_and_keeps_every_key),
+		TAP_CASE(xray_opens_over_a_grab_and_a_fullscreen_window),
+		TAP_CASE(lock_hides_every_level_and_keeps_every_key),
+		TAP_CASE(outputs_that_come_and_go_stay_locked), TAP_CASE_TIMEOUT(idle_time_locks, 90),
+		TAP_CASE_TIMEOUT(only_the_password_unlocks, 120),
+		TAP_CASE_TIMEOUT(a_hanging_helper_is_replaced, 90),
+		TAP_CASE(the_lock_comes_before_sleep));
