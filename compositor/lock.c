@@ -220,8 +220,8 @@ handle_outputs_changed(struct wl_listener *listener, void *data)
 	}
 }
 
-static void
-set_message(struct strata_lock *lock, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_message(struct strata_lock *lock, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
 
 static void
 set_message(struct strata_lock *lock, const char *fmt, ...)
@@ -584,9 +584,9 @@ lock_describe(struct strata_lock *lock, char *out, size_t size)
 	}
 	struct process_info info;
 	process_get_info(lock->helper, &info);
-	const char *helper = lock->helper_ready ? "ready" :
-			info.state == PROCESS_STOPPED	? "stopped" :
-							  "starting";
+	const char *helper = lock->helper_ready       ? "ready" :
+			info.state == PROCESS_STOPPED ? "stopped" :
+							"starting";
 	uint64_t now = process_clock_ms();
 	snprintf(out, size,
 			"locked=%d helper=%s helper_pid=%d helper_starts=%u checking=%d failures=%u "
@@ -655,7 +655,8 @@ lock_create(struct strata_server *server, const char *helper_program)
 		snprintf(lock->helper_path, sizeof(lock->helper_path), "%s", helper_program);
 	} else if (!paths_find_file(lock->helper_path, sizeof(lock->helper_path), dirs,
 				   "strata-auth", X_OK)) {
-		fprintf(stderr, "strata: strata-auth not found next to strata: nothing could "
+		fprintf(stderr,
+				"strata: strata-auth not found next to strata: nothing could "
 				"unlock the screen\n");
 		goto fail;
 	}

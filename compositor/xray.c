@@ -183,8 +183,8 @@ draw_panel(struct strata_xray *xray)
 	/* At the bottom of the first output: the labels stay readable. */
 	text_box_create(xray->tree, area.x + (area.width - width) / 2,
 			area.y + area.height - height - 16, width, height, XRAY_PANEL_BACKGROUND,
-			XRAY_PANEL_ACCENT, 4, "Secure attention: what is what", XRAY_TEXT, cfg->font,
-			lines, n);
+			XRAY_PANEL_ACCENT, 4, "Secure attention: what is what", XRAY_TEXT,
+			cfg->font, lines, n);
 }
 
 static void

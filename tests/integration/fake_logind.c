@@ -8,7 +8,8 @@
  * usage: itest-fake-logind BUS_ADDRESS
  * stdin, one word a line: "sleep" (PrepareForSleep true), "wake" (false).
  * stdout, a line each: "ready", "inhibit WHAT WHO WHY MODE",
- * "released" (every copy of the last inhibitor's fd is closed), "sent BOOL".
+ * "released SEC.NSEC" (every copy of the last inhibitor's fd is closed, seen
+ * then: CLOCK_MONOTONIC), "sent BOOL".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
+#include <time.h>
 #include <unistd.h>
 
 static int inhibitor_fd = -1; /* our read end of the last inhibitor's pipe */
@@ -111,9 +113,11 @@ main(int argc, char **argv)
 			return 1;
 		}
 		if (inhibitor_fd >= 0 && (fds[2].revents & (POLLHUP | POLLIN))) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
 			close(inhibitor_fd);
 			inhibitor_fd = -1;
-			say("released");
+			say("released %lld.%09ld", (long long)now.tv_sec, now.tv_nsec);
 		}
 		if (fds[1].revents & (POLLIN | POLLHUP)) {
 			if (!fgets(line, sizeof(line), stdin)) {

@@ -214,10 +214,12 @@ xray_labels_every_window_and_keeps_every_key(void)
 	start(s, &low, "low", "xray-low", NULL);
 	click_window(s, &low);
 	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
-	session_assert(s, session_find_window(s, &(struct window_match){ .id = low.window.id },
-				  &low.window));
-	session_assert(s, session_find_window(s, &(struct window_match){ .id = high.window.id },
-				  &high.window));
+	session_assert(s,
+			session_find_window(s, &(struct window_match){ .id = low.window.id },
+					&low.window));
+	session_assert(s,
+			session_find_window(s, &(struct window_match){ .id = high.window.id },
+					&high.window));
 	int w, h;
 	uint32_t *before = session_screenshot(s, &w, &h);
 	session_assert(s, census(before, w, h, LOW_RGB) > 0 && census(before, w, h, HIGH_RGB) > 0);
@@ -281,8 +283,9 @@ xray_opens_over_a_grab_and_a_fullscreen_window(void)
 	high_mark = actor_mark(&high);
 	free(session_ctl_ok(s, "key logo+Escape"));
 	wait_state(s, "xray", "open=1", EVENT_TIMEOUT_MS);
-	session_assert(s, session_find_window(s, &(struct window_match){ .id = high.window.id },
-				  &high.window));
+	session_assert(s,
+			session_find_window(s, &(struct window_match){ .id = high.window.id },
+					&high.window));
 	uint32_t label = label_pixel(s, &high.window);
 	session_assert_msg(s, label == HIGH_LEVEL_RGB, "fullscreen high's label %06x", label);
 	free(session_ctl_ok(s, "type abc"));
@@ -441,7 +444,8 @@ wait_checked(struct strata_session *s, long failures_before)
 		char *text = state(s, "lock");
 		bool done = strstr(text, "checking=0") &&
 				(strstr(text, "locked=0") ||
-						state_number(s, "lock", "failures") > failures_before);
+						state_number(s, "lock", "failures") >
+								failures_before);
 		free(text);
 		if (done) {
 			return;
@@ -651,6 +655,58 @@ end_child(struct child *c)
 	waitpid(c->pid, NULL, 0);
 }
 
+/* The screen watch's log past *seen: waits (5 s at most) for a frame line,
+ * the first one when locked is 0, else the first whose colour count is
+ * more than half of the frame (the lock's background); its time in *when. */
+static bool
+watch_frame(struct strata_session *s, pid_t watch, size_t *seen, int locked, double *when)
+{
+	uint64_t end = session_now_ms() + 5000;
+	while (session_now_ms() < end) {
+		size_t len = 0;
+		char *text = session_read_file(session_client_log(s, watch), &len);
+		for (char *line = text ? text + *seen : NULL; line && *line;) {
+			char *nl = strchr(line, '\n');
+			if (!nl) {
+				break;
+			}
+			*nl = '\0';
+			*seen += (size_t)(nl - line) + 1;
+			double t;
+			unsigned long long count, of;
+			if (sscanf(line, "frame %lf count=%llu of=%llu", &t, &count, &of) == 3 &&
+					(!locked || count * 2 > of)) {
+				if (when) {
+					*when = t;
+				}
+				free(text);
+				return true;
+			}
+			line = nl + 1;
+		}
+		free(text);
+		session_sleep_ms(10);
+	}
+	return false;
+}
+
+/* The watch said "waiting" past seen: its next copy is the next damaged frame. */
+static bool
+watch_waits(struct strata_session *s, pid_t watch, size_t seen)
+{
+	uint64_t end = session_now_ms() + 5000;
+	while (session_now_ms() < end) {
+		char *text = session_read_file(session_client_log(s, watch), NULL);
+		bool waiting = text && strlen(text) > seen && strstr(text + seen, "waiting\n");
+		free(text);
+		if (waiting) {
+			return true;
+		}
+		session_sleep_ms(10);
+	}
+	return false;
+}
+
 /* logind says the system goes to sleep: the screen is locked, and the
  * delay inhibitor strata held is let go only once the lock is on screen;
  * after the wake-up strata holds another. */
@@ -680,16 +736,35 @@ the_lock_comes_before_sleep(void)
 	session_assert_msg(s, strstr(line, "inhibit sleep strata") && strstr(line, " delay"),
 			"inhibitor: %s", line);
 	struct actor low;
-	start(s, &low, "low", "sleep-low", (const char *const[]){ "frames", NULL });
+	start(s, &low, "low", "sleep-low", NULL);
 	session_assert(s, state_has(s, "lock", "locked=0"));
+	/* What the screen shows, frame by frame, with the time of each commit:
+	 * a copy waits for the next damaged frame, which is the lock's. */
+	char colour[8];
+	snprintf(colour, sizeof(colour), "%06x", LOCK_RGB);
+	const char *watch_bin = getenv("STRATA_SCREEN_WATCH_BIN");
+	session_assert_msg(s, watch_bin && *watch_bin, "STRATA_SCREEN_WATCH_BIN is not set");
+	pid_t watch = session_spawn_client(s, "core",
+			(char *[]){ (char *)watch_bin, colour, NULL });
+	size_t seen = 0;
+	session_assert_msg(s, watch_frame(s, watch, &seen, 0, NULL), "no first frame copied");
+	session_assert_msg(s, watch_waits(s, watch, seen), "the screen copy does not wait");
 
 	session_assert(s, write(logind.in, "sleep\n", 6) == 6);
-	session_assert_msg(s, wait_line(&logind, "released", line, sizeof(line), 5000),
+	session_assert_msg(s, wait_line(&logind, "released ", line, sizeof(line), 5000),
 			"the inhibitor was never let go");
-	/* Locked by the time logind may go on. (That the inhibitor waits for
-	 * the locked frame itself is not seen here: only a capture of the
-	 * frame on screen at the release could show it.) */
+	double released = strtod(line + strlen("released "), NULL);
 	session_assert(s, state_has(s, "lock", "locked=1"));
+	/* The first frame that shows the lock was committed before logind was
+	 * let go: the machine never sleeps with a level on screen. */
+	double shown = 0;
+	session_assert_msg(s, watch_frame(s, watch, &seen, 1, &shown),
+			"no frame showing the lock was copied");
+	tap_diag("lock on screen at %.6f, inhibitor let go at %.6f (%+.3f ms)", shown, released,
+			(released - shown) * 1000);
+	session_assert_msg(s, shown <= released,
+			"logind was let go %.3f ms before the lock was on screen",
+			(shown - released) * 1000);
 	int w, h;
 	uint32_t *shot = session_screenshot(s, &w, &h);
 	assert_no_level_pixel(s, shot, w, h, "locked for sleep");
@@ -707,7 +782,8 @@ the_lock_comes_before_sleep(void)
 TAP_TESTS(TAP_CASE(xray_labels_every_window_and_keeps_every_key),
 		TAP_CASE(xray_opens_over_a_grab_and_a_fullscreen_window),
 		TAP_CASE(lock_hides_every_level_and_keeps_every_key),
-		TAP_CASE(outputs_that_come_and_go_stay_locked), TAP_CASE_TIMEOUT(idle_time_locks, 90),
+		TAP_CASE(outputs_that_come_and_go_stay_locked),
+		TAP_CASE_TIMEOUT(idle_time_locks, 90),
 		TAP_CASE_TIMEOUT(only_the_password_unlocks, 120),
 		TAP_CASE_TIMEOUT(a_hanging_helper_is_replaced, 90),
 		TAP_CASE(the_lock_comes_before_sleep));
