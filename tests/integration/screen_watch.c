@@ -109,8 +109,8 @@ frame_ready(void *data, struct zwlr_screencopy_frame_v1 *frame, uint32_t sec_hi,
 	uint64_t sec = ((uint64_t)sec_hi << 32) | sec_lo;
 	size_t count = 0, of = 0;
 	for (uint32_t y = 0; y < slot->height; y++) {
-		const uint32_t *row =
-				(const uint32_t *)((const char *)slot->pixels + (size_t)y * slot->stride);
+		const uint32_t *row = (const uint32_t *)((const char *)slot->pixels +
+				(size_t)y * slot->stride);
 		for (uint32_t x = 0; x < slot->width; x++) {
 			count += (row[x] & 0xffffff) == w->colour;
 			of++;
