@@ -193,6 +193,7 @@ enum config_lock_key {
 	CONFIG_LOCK_USER,
 	CONFIG_LOCK_PAM_SERVICE,
 	CONFIG_LOCK_MICROPHONE,
+	CONFIG_LOCK_TEXT,
 	CONFIG_LOCK_KEY_COUNT,
 };
 
@@ -209,6 +210,8 @@ static const struct config_key config_lock_keys[CONFIG_LOCK_KEY_COUNT] = {
 	[CONFIG_LOCK_MICROPHONE] = { "microphone", CONFIG_KEY_CHOICE_BOOL,
 			offsetof(struct strata_config, lock_revoke_mic), CONFIG_CHOICE_LOCK_MIC,
 			0 },
+	[CONFIG_LOCK_TEXT] = { "text", CONFIG_KEY_TEXT, offsetof(struct strata_config, lock_text),
+			0, STRATA_BANNER_TEXT_MAX },
 };
 
 enum config_level_key {

@@ -34,7 +34,7 @@
 #define LOCK_RETRY_MIN_MS 1000
 #define LOCK_RETRY_MAX_MS 30000
 #define LOCK_BOX_WIDTH 520
-#define LOCK_BOX_HEIGHT 260
+#define LOCK_BOX_HEIGHT 290
 #define LOCK_BACKGROUND 0x15191dffu
 #define LOCK_BOX_BACKGROUND 0x22282effu
 #define LOCK_ACCENT 0x5a6a7affu
@@ -147,7 +147,9 @@ draw_box(struct strata_lock *lock, struct lock_output *lo)
 	}
 	dots[3 * shown] = '\0';
 	const char *prompt = chars ? dots : "Type your password, then Return";
+	const char *marking = server->config.lock_text;
 	struct text_box_line lines[] = {
+		{ .text = marking[0] ? marking : NULL, .colour = LOCK_TEXT, .bold = true },
 		{ .text = clock, .colour = LOCK_TEXT, .bold = true },
 		{ .text = user, .colour = LOCK_TEXT },
 		{ .text = NULL },

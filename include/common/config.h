@@ -127,6 +127,8 @@ struct strata_config {
 	char lock_user[STRATA_LOCK_USER_MAX + 1]; /* unlocks; "" = the compositor's user */
 	char lock_pam_service[STRATA_PAM_SERVICE_MAX + 1]; /* /etc/pam.d/NAME */
 	bool lock_revoke_mic; /* take the microphone while locked */
+	/* The integrator's marking on the lock screen (printable UTF-8), may be "". */
+	char lock_text[STRATA_BANNER_TEXT_MAX + 1];
 };
 
 /* May content go from level src to level dst (with the user's confirmation)? */

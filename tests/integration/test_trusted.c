@@ -303,7 +303,9 @@ xray_opens_over_a_grab_and_a_fullscreen_window(void)
 static void
 lock_hides_every_level_and_keeps_every_key(void)
 {
-	struct strata_session *s = session_start(NULL);
+	struct session_options opts = { .config = "[lock]\ntext = TEST WORKSTATION \xE2\x80\x94 "
+						  "HIGH AND LOW\n" };
+	struct strata_session *s = session_start(&opts);
 	struct actor low, high;
 	start(s, &high, "high", "lock-high", (const char *const[]){ "frames", NULL });
 	start(s, &low, "low", "lock-low", NULL);

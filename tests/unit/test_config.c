@@ -95,6 +95,7 @@ assert_same_config(const struct strata_config *a, const struct strata_config *b)
 	tap_assert_str_eq(a->lock_user, b->lock_user);
 	tap_assert_str_eq(a->lock_pam_service, b->lock_pam_service);
 	tap_assert_int_eq(a->lock_revoke_mic, b->lock_revoke_mic);
+	tap_assert_str_eq(a->lock_text, b->lock_text);
 }
 
 static void
@@ -1209,6 +1210,31 @@ test_lock_microphone(void)
 }
 
 static void
+test_lock_text(void)
+{
+	struct strata_config cfg;
+	struct errors e;
+	config_set_defaults(&cfg);
+	tap_assert_str_eq(cfg.lock_text, "");
+	tap_assert(load("[lock]\ntext = PROPERTY OF THE MINISTRY \xE2\x80\x94 RESTRICTED\n", &cfg,
+			&e));
+	tap_assert_str_eq(cfg.lock_text, "PROPERTY OF THE MINISTRY \xE2\x80\x94 RESTRICTED");
+	char text[200], line[260];
+	memset(text, 'x', 127);
+	text[127] = '\0';
+	snprintf(line, sizeof(line), "[lock]\ntext = %s\n", text);
+	tap_assert(load(line, &cfg, &e));
+	tap_assert_int_eq(strlen(cfg.lock_text), 127);
+	snprintf(line, sizeof(line), "[lock]\ntext = %sx\n", text);
+	tap_assert(!load(line, &cfg, &e));
+	tap_assert_int_eq(e.count, 1);
+	tap_assert_int_eq(e.lines[0], 2);
+	/* A bidi override could make the marking read otherwise. */
+	tap_assert(!load("[lock]\ntext = SECRET \xE2\x80\xAE TERCES\n", &cfg, &e));
+	tap_assert_int_eq(e.lines[0], 2);
+}
+
+static void
 test_lock_section(void)
 {
 	struct strata_config cfg;
@@ -1225,7 +1251,7 @@ test_lock_section(void)
 			"duplicate section [lock] (first at line 1): put all lock keys in one section");
 	assert_one_error("[lock]\ntimeout = 60\n", 2,
 			"unknown key \"timeout\" in [lock] (known: idle_seconds, sak, user, "
-			"pam_service, microphone)");
+			"pam_service, microphone, text)");
 	assert_one_error("[lock]\nsak = Pause\nsak = F13\n", 3,
 			"duplicate key \"sak\" in [lock] (first set at line 2)");
 	/* every error of the section in one pass, each at its line */
@@ -1270,4 +1296,4 @@ TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_audio_section), TAP_CASE(test_c
 		TAP_CASE(test_lock_defaults), TAP_CASE(test_lock_idle_seconds),
 		TAP_CASE(test_lock_sak), TAP_CASE(test_lock_sak_list), TAP_CASE(test_lock_user),
 		TAP_CASE(test_lock_pam_service), TAP_CASE(test_lock_microphone),
-		TAP_CASE(test_lock_section))
+		TAP_CASE(test_lock_text), TAP_CASE(test_lock_section))
