@@ -7,7 +7,6 @@
  * overlay layer, above everything a client can draw, and the layout never
  * gives its rows to a window, fullscreen included.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,16 +26,6 @@ struct strata_banner {
 };
 
 static void
-upper_copy(char *out, size_t size, const char *in)
-{
-	size_t i = 0;
-	for (; in[i] && i + 1 < size; i++) {
-		out[i] = (char)toupper((unsigned char)in[i]);
-	}
-	out[i] = '\0';
-}
-
-static void
 banner_draw(struct strata_banner *banner)
 {
 	struct strata_server *server = banner->server;
@@ -53,7 +42,7 @@ banner_draw(struct strata_banner *banner)
 	size_t count = 0;
 	strata_rgba background, foreground;
 	if (level) {
-		upper_copy(name, sizeof(name), level->name);
+		text_upper_copy(name, sizeof(name), level->name);
 		lines[count++] = (struct text_line){ .text = name, .bold = true };
 		if (level->banner[0]) {
 			lines[count++] = (struct text_line){ .text = level->banner, .bold = false };

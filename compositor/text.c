@@ -4,6 +4,7 @@
  * wrapped as a read-only wlr_buffer, which the pixman renderer imports
  * without a copy.
  */
+#include <ctype.h>
 #include <assert.h>
 #include <cairo.h>
 #include <drm_fourcc.h>
@@ -233,4 +234,17 @@ text_box_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 	g_object_unref(layout);
 	cairo_destroy(cr);
 	return cairo_buffer_to_scene(buffer, parent, x, y);
+}
+
+void
+text_upper_copy(char *out, size_t size, const char *in)
+{
+	if (size == 0) {
+		return;
+	}
+	size_t i = 0;
+	for (; in[i] && i + 1 < size; i++) {
+		out[i] = (char)toupper((unsigned char)in[i]);
+	}
+	out[i] = '\0';
 }

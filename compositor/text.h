@@ -5,6 +5,9 @@
 #include <wlr/types/wlr_scene.h>
 #include "common/config.h"
 
+/* in, upper-cased (ASCII letters: level names), into out of size bytes. */
+void text_upper_copy(char *out, size_t size, const char *in);
+
 struct text_line {
 	const char *text; /* UTF-8, already sanitised */
 	bool bold;

@@ -4,7 +4,6 @@
  * redrawn whole while it is up whenever windows, outputs or what the panel
  * says change.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,16 +43,6 @@ struct strata_xray {
 };
 
 static void
-upper_copy(char *out, size_t size, const char *in)
-{
-	size_t i = 0;
-	for (; in[i] && i + 1 < size; i++) {
-		out[i] = (char)toupper((unsigned char)in[i]);
-	}
-	out[i] = '\0';
-}
-
-static void
 rect(struct wlr_scene_node *parent, int x, int y, int width, int height, strata_rgba colour)
 {
 	if (width <= 0 || height <= 0) {
@@ -87,7 +76,7 @@ draw_window(struct strata_xray *xray, struct strata_view *view)
 	rect(xray->tree, box.x + box.width, box.y, o, box.height, level->colour);
 
 	char name[STRATA_LEVEL_NAME_MAX + 1];
-	upper_copy(name, sizeof(name), level->name);
+	text_upper_copy(name, sizeof(name), level->name);
 	struct text_line line = { .text = name, .bold = true };
 	int width = XRAY_LABEL_WIDTH < box.width ? XRAY_LABEL_WIDTH : box.width;
 	int height = XRAY_LABEL_HEIGHT < box.height ? XRAY_LABEL_HEIGHT : box.height;

@@ -251,8 +251,10 @@ confirmed_transfer_is_sanitised(void)
 	session_stop(s);
 }
 
-static void
-cancel_leaves_high_unchanged(void)
+/* High holds a selection of its own (mine), low one that must not cross
+ * (secret); the user asks for low's in high: the dialog waits. */
+static struct strata_session *
+dialog_over_both_selections(char *secret, char *mine, size_t size)
 {
 	session_require_program("wl-copy");
 	struct session_options opts = { .config = config_fast };
@@ -260,9 +262,8 @@ cancel_leaves_high_unchanged(void)
 	current = s;
 	struct window_info low = window_on(s, "low");
 	struct window_info high = window_on(s, "high");
-	char secret[64], mine[64], out[512];
-	unique(secret, sizeof(secret), "not-this");
-	unique(mine, sizeof(mine), "high-own");
+	unique(secret, size, "not-this");
+	unique(mine, size, "high-own");
 	focus(s, &high);
 	copy_on(s, "high", mine);
 	focus(s, &low);
@@ -270,6 +271,14 @@ cancel_leaves_high_unchanged(void)
 	focus(s, &high);
 	free(session_ctl_ok(s, "key logo+v"));
 	session_assert(s, wait_dialog(s, "confirming", 5000));
+	return s;
+}
+
+static void
+cancel_leaves_high_unchanged(void)
+{
+	char secret[64], mine[64], out[512];
+	struct strata_session *s = dialog_over_both_selections(secret, mine, sizeof(secret));
 	free(session_ctl_ok(s, "key Escape"));
 	session_assert(s, wait_dialog(s, "idle", 3000));
 	paste_on(s, "high", out, sizeof(out));
@@ -286,22 +295,8 @@ cancel_leaves_high_unchanged(void)
 static void
 trusted_path_cancels_the_dialog(const char *key, const char *state_cmd, const char *open)
 {
-	session_require_program("wl-copy");
-	struct session_options opts = { .config = config_fast };
-	struct strata_session *s = session_start(&opts);
-	current = s;
-	struct window_info low = window_on(s, "low");
-	struct window_info high = window_on(s, "high");
 	char secret[64], mine[64], out[512];
-	unique(secret, sizeof(secret), "not-this");
-	unique(mine, sizeof(mine), "high-own");
-	focus(s, &high);
-	copy_on(s, "high", mine);
-	focus(s, &low);
-	copy_on(s, "low", secret);
-	focus(s, &high);
-	free(session_ctl_ok(s, "key logo+v"));
-	session_assert(s, wait_dialog(s, "confirming", 5000));
+	struct strata_session *s = dialog_over_both_selections(secret, mine, sizeof(secret));
 	int before = audit_lines();
 	free(session_ctl_ok(s, "key %s", key));
 	char *line = wait_audit_line(before, 3000);

@@ -1356,16 +1356,12 @@ session_pixel(struct strata_session *s, int x, int y)
 	return (uint32_t)value;
 }
 
-static uint32_t *
-take_screenshot(struct strata_session *s, const char *request, int *width, int *height)
+uint32_t *
+session_load_png(struct strata_session *s, const char *path, int *width, int *height)
 {
-	char path[200];
-	snprintf(path, sizeof(path), "%s/screenshot-%d.png", s->dir, ++s->client_seq);
-	free(session_ctl_ok(s, "%s %s", request, path));
 	cairo_surface_t *png = cairo_image_surface_create_from_png(path);
 	if (cairo_surface_status(png) != CAIRO_STATUS_SUCCESS) {
-		session_fail(s, "screenshot %s: %s", path,
-				cairo_status_to_string(cairo_surface_status(png)));
+		session_fail(s, "%s: %s", path, cairo_status_to_string(cairo_surface_status(png)));
 	}
 	cairo_surface_flush(png);
 	int w = cairo_image_surface_get_width(png), h = cairo_image_surface_get_height(png);
@@ -1379,6 +1375,19 @@ take_screenshot(struct strata_session *s, const char *request, int *width, int *
 		}
 	}
 	cairo_surface_destroy(png);
+	*width = w;
+	*height = h;
+	return pixels;
+}
+
+static uint32_t *
+take_screenshot(struct strata_session *s, const char *request, int *width, int *height)
+{
+	char path[200];
+	snprintf(path, sizeof(path), "%s/screenshot-%d.png", s->dir, ++s->client_seq);
+	free(session_ctl_ok(s, "%s %s", request, path));
+	int w, h;
+	uint32_t *pixels = session_load_png(s, path, &w, &h);
 	unlink(path);
 	if (w != s->opts.width || h != s->opts.height) {
 		free(pixels);

@@ -182,6 +182,8 @@ bool session_wait_windows(struct strata_session *s, int count, int timeout_ms);
  * covers; waits up to 3 s for one (the layout moves windows as others map). */
 bool session_window_visible_point(struct strata_session *s, unsigned id, int *x, int *y);
 
+/* A PNG file as 0xRRGGBB pixels, row by row (malloc'd; width and height set). */
+uint32_t *session_load_png(struct strata_session *s, const char *path, int *width, int *height);
 /* 0xRRGGBB of a layout pixel. */
 uint32_t session_pixel(struct strata_session *s, int x, int y);
 /* The whole output as 0xRRGGBB pixels, row by row, through `screenshot`

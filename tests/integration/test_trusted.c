@@ -6,7 +6,6 @@
 // (also one plugged in while locked, from its first frame), keeps every key
 // from every client from the moment it is asked for, and opens only to the
 // user's password, checked by real PAM for a user this test creates.
-#include <cairo.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -119,29 +118,6 @@ assert_no_level_pixel(struct strata_session *s, const uint32_t *pixels, int widt
 	session_assert_msg(s, lock > (long)width * height / 2,
 			"%s: only %ld pixels of the lock's background", where, lock);
 	tap_diag("%s: %dx%d, 0 level pixels, %ld of the lock", where, width, height, lock);
-}
-
-static uint32_t *
-load_png(struct strata_session *s, const char *path, int *width, int *height)
-{
-	cairo_surface_t *png = cairo_image_surface_create_from_png(path);
-	session_assert_msg(s, cairo_surface_status(png) == CAIRO_STATUS_SUCCESS, "%s: %s", path,
-			cairo_status_to_string(cairo_surface_status(png)));
-	cairo_surface_flush(png);
-	int w = cairo_image_surface_get_width(png), h = cairo_image_surface_get_height(png);
-	int stride = cairo_image_surface_get_stride(png);
-	const unsigned char *data = cairo_image_surface_get_data(png);
-	uint32_t *pixels = malloc((size_t)w * (size_t)h * sizeof(*pixels));
-	for (int y = 0; y < h; y++) {
-		const uint32_t *row = (const uint32_t *)(data + (size_t)y * (size_t)stride);
-		for (int x = 0; x < w; x++) {
-			pixels[(size_t)y * (size_t)w + (size_t)x] = row[x] & 0xffffff;
-		}
-	}
-	cairo_surface_destroy(png);
-	*width = w;
-	*height = h;
-	return pixels;
 }
 
 /* Keeps a picture for the record (the closing note) when meson says where. */
@@ -375,7 +351,7 @@ outputs_that_come_and_go_stay_locked(void)
 	session_assert_msg(s, at && sscanf(at, "output name=%63s", name) == 1, "reply: %s", reply);
 	free(reply);
 	int w, h;
-	uint32_t *first = load_png(s, path, &w, &h);
+	uint32_t *first = session_load_png(s, path, &w, &h);
 	unlink(path);
 	session_assert_int_eq(s, w, 1024);
 	session_assert_int_eq(s, h, 768);
@@ -388,7 +364,7 @@ outputs_that_come_and_go_stay_locked(void)
 	session_assert(s, state_has(s, "lock", "locked=1"));
 	snprintf(path, sizeof(path), "/tmp/itest-hotplug-%d-b.png", (int)getpid());
 	free(session_ctl_ok(s, "output-screenshot %s %s", name, path));
-	first = load_png(s, path, &w, &h);
+	first = session_load_png(s, path, &w, &h);
 	unlink(path);
 	assert_no_level_pixel(s, first, w, h, "the output left after an unplug");
 	free(first);
