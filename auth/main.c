@@ -166,6 +166,19 @@ authenticate(const char *service, const char *user, const char *secret)
 		return AUTH_REPLY_ERROR;
 	}
 	ret = pam_authenticate(pamh, PAM_DISALLOW_NULL_AUTHTOK);
+	const char *step = "pam_authenticate";
+	if (ret == PAM_SUCCESS) {
+		/* The account stack: expired or refused accounts do not unlock. A
+		 * password that must be changed still unlocks: the lock cannot
+		 * change it, and refusing would lock the user out. */
+		int account = pam_acct_mgmt(pamh, PAM_DISALLOW_NULL_AUTHTOK);
+		if (account == PAM_NEW_AUTHTOK_REQD) {
+			strata_log(STRATA_INFO, "pam_acct_mgmt: the password must be changed");
+		} else if (account != PAM_SUCCESS) {
+			ret = account;
+			step = "pam_acct_mgmt";
+		}
+	}
 	if (ret == PAM_SUCCESS) {
 		int cred = pam_setcred(pamh, PAM_REFRESH_CRED);
 		if (cred != PAM_SUCCESS) {
@@ -174,8 +187,8 @@ authenticate(const char *service, const char *user, const char *secret)
 	}
 	enum auth_reply reply = reply_from_pam(ret);
 	if (reply != AUTH_REPLY_ACCEPTED) {
-		strata_log(reply == AUTH_REPLY_ERROR ? STRATA_ERROR : STRATA_INFO,
-				"pam_authenticate: %s", pam_strerror(pamh, ret));
+		strata_log(reply == AUTH_REPLY_ERROR ? STRATA_ERROR : STRATA_INFO, "%s: %s", step,
+				pam_strerror(pamh, ret));
 	}
 	pam_end(pamh, ret);
 	return reply;
@@ -187,15 +200,16 @@ static int
 serve(int fd, const char *service, const char *user)
 {
 	for (;;) {
-		uint32_t len;
-		ssize_t got = io_read_all(fd, &len, sizeof(len));
+		struct auth_request request;
+		ssize_t got = io_read_all(fd, &request, sizeof(request));
 		if (got == 0) {
 			return 0; /* the compositor closed fd 3 */
 		}
-		if (got != (ssize_t)sizeof(len)) {
+		if (got != (ssize_t)sizeof(request)) {
 			strata_log(STRATA_ERROR, "truncated request header on fd %d: exiting", fd);
 			return 1;
 		}
+		uint32_t len = request.length;
 		if (len == 0 || len > AUTH_PASSWORD_MAX) {
 			strata_log(STRATA_ERROR, "request length not within 1..%d: exiting",
 					AUTH_PASSWORD_MAX);
@@ -211,9 +225,11 @@ serve(int fd, const char *service, const char *user)
 			return 1;
 		}
 		password[len] = '\0';
-		uint8_t reply = (uint8_t)authenticate(service, user, password);
+		uint8_t reply[AUTH_REPLY_BYTES];
+		memcpy(reply, &request.seq, sizeof(request.seq));
+		reply[sizeof(request.seq)] = (uint8_t)authenticate(service, user, password);
 		password_wipe();
-		if (!io_write_all(fd, &reply, sizeof(reply))) {
+		if (!io_write_all(fd, reply, sizeof(reply))) {
 			strata_log_errno(STRATA_ERROR, "cannot answer on fd %d", fd);
 			return 1;
 		}
@@ -274,8 +290,10 @@ main(int argc, char *argv[])
 		strata_log_errno(STRATA_ERROR, "cannot forbid core dumps");
 		return 2;
 	}
-	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0) {
-		strata_log_errno(STRATA_ERROR, "mlockall: the password may reach swap");
+	/* The password's buffer only: locking every later mapping (PAM's
+	 * modules) would meet RLIMIT_MEMLOCK when not root. */
+	if (mlock(password, sizeof(password)) < 0) {
+		strata_log_errno(STRATA_ERROR, "mlock: the password may reach swap");
 	}
 	struct stat st;
 	if (fstat(AUTH_FD, &st) < 0 || !S_ISSOCK(st.st_mode)) {

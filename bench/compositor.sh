@@ -291,7 +291,13 @@ comp_dir() {
 	if is_strata "$kind"; then
 		chmod 711 "$dir"
 		mkdir -m 711 "$dir/data"
-		: >"$dir/strata.ini"
+		if [ "$kind" = base ]; then
+			: >"$dir/strata.ini" # an older strata may not know [lock]
+		else
+			# As root, strata wants the unlocking user; no idle lock in a
+			# benchmark (sway has none here either).
+			printf '[lock]\nuser = root\nidle_seconds = 0\n' >"$dir/strata.ini"
+		fi
 	else
 		chmod 700 "$dir"
 		chown "$BUID:$BGID" "$dir"

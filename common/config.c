@@ -1108,6 +1108,13 @@ config_parse_key_combo(char *text, struct strata_key_combo *out, char *why, size
 				quoted);
 		return false;
 	}
+	if (out->modifiers == STRATA_KEYMOD_SHIFT && !config_is_dedicated_key(sym)) {
+		snprintf(why, why_size,
+				"\"%s\" has only Shift: the shifted key would be taken from every "
+				"application (add Logo, Ctrl or Alt)",
+				quoted);
+		return false;
+	}
 	out->keysym = sym;
 	return true;
 }

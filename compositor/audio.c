@@ -748,6 +748,15 @@ append_name(char *out, size_t size, size_t *used, const char *prefix, const char
 }
 
 void
+audio_level_state(struct strata_server *server, int level, bool *up, bool *playing)
+{
+	struct strata_audio *audio = server->audio;
+	bool known = audio && level >= 0 && (size_t)level < audio->level_count;
+	*up = known && audio->ready && level_up(audio, level);
+	*playing = known && *up && audio->playing[level];
+}
+
+void
 audio_banner_mic(struct strata_server *server, char *out, size_t size)
 {
 	struct strata_audio *audio = server->audio;

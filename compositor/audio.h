@@ -37,6 +37,10 @@ void audio_set_locked(struct strata_server *server, bool locked);
 void audio_banner_mic(struct strata_server *server, char *out, size_t size);
 void audio_banner_playing(struct strata_server *server, char *out, size_t size);
 
+/* For the X-ray: whether a level's sound reaches the core (the mux ready and
+ * the level's own PipeWire up) and whether it plays. */
+void audio_level_state(struct strata_server *server, int level, bool *up, bool *playing);
+
 /* For the test-control: "ready=1 mic=high playing=low,high". */
 void audio_describe(struct strata_server *server, char *out, size_t size);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,8 @@
 #define LOCK_ACCENT 0x5a6a7affu
 #define LOCK_TEXT 0xf0f0f0ffu
 #define LOCK_MESSAGE 0xffb454ffu
+#define LOCK_FRAME_BYTES (sizeof(struct auth_request) + AUTH_PASSWORD_MAX)
+#define LOCK_SECRET_BYTES (AUTH_PASSWORD_MAX + 1 + LOCK_FRAME_BYTES)
 
 struct lock_output {
 	struct wl_list link; /* strata_lock.outputs */
@@ -55,8 +58,10 @@ struct strata_lock {
 	char user[64];
 	char helper_path[PATH_MAX];
 
-	/* The typed password: locked in memory, wiped once handed over. */
-	char *password; /* AUTH_PASSWORD_MAX + 1 bytes, mlock'd */
+	/* The typed password and the request that hands it over, in one
+	 * mlock'd mapping (LOCK_SECRET_BYTES), wiped once handed over. */
+	char *password; /* AUTH_PASSWORD_MAX + 1 bytes */
+	char *frame; /* the request: length and password */
 	size_t password_len;
 	bool submit_pending; /* Return was pressed before the helper was ready */
 
@@ -65,7 +70,16 @@ struct strata_lock {
 	struct wl_event_source *helper_source;
 	bool helper_ready;
 	bool checking; /* a request is with the helper */
+	uint32_t seq; /* the last request's sequence number */
+	uint8_t reply[AUTH_REPLY_BYTES]; /* the reply read so far */
+	size_t reply_len;
 	struct wl_event_source *auth_timer; /* the helper must answer */
+	/* A helper stopped by us (a hang, a word out of turn, its end of the
+	 * socket closed) starts again after the supervisor's back-off delay. */
+	bool restart_wanted;
+	unsigned quick_restarts;
+	uint64_t started_ms;
+	struct wl_event_source *restart_timer;
 
 	unsigned failures; /* wrong passwords in a row */
 	uint64_t retry_at_ms; /* no check before this (process clock) */
@@ -95,7 +109,7 @@ now_ns(void)
 static void
 wipe_password(struct strata_lock *lock)
 {
-	explicit_bzero(lock->password, AUTH_PASSWORD_MAX + 1);
+	explicit_bzero(lock->password, LOCK_SECRET_BYTES);
 	lock->password_len = 0;
 	lock->submit_pending = false;
 }
@@ -214,11 +228,27 @@ sync_outputs(struct strata_lock *lock)
 }
 
 static void
+watch_first_frame(struct strata_lock *lock)
+{
+	struct strata_server *server = lock->server;
+	output_cancel_captures(server, lock);
+	struct strata_output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		output_request_capture(output, output_frame_committed, lock, true);
+	}
+}
+
+static void
 handle_outputs_changed(struct wl_listener *listener, void *data)
 {
 	struct strata_lock *lock = wl_container_of(listener, lock, outputs_changed);
 	if (lock->locked) {
 		sync_outputs(lock);
+		if (!lock->first_frame_seen) {
+			/* Locked with no output, or the one it was waiting on
+			 * went: the prompt takes keys once it is on screen. */
+			watch_first_frame(lock);
+		}
 	}
 }
 
@@ -250,6 +280,7 @@ close_helper_fd(struct strata_lock *lock)
 		lock->helper_fd = -1;
 	}
 	lock->helper_ready = false;
+	lock->reply_len = 0;
 	if (lock->checking) {
 		lock->checking = false;
 		wl_event_source_timer_update(lock->auth_timer, 0);
@@ -257,15 +288,40 @@ close_helper_fd(struct strata_lock *lock)
 	}
 }
 
-/* Stops the helper and starts another one (a hang, a protocol error). */
+static void
+schedule_restart(struct strata_lock *lock)
+{
+	uint64_t ran = process_clock_ms() - lock->started_ms;
+	uint32_t delay = process_restart_delay(&lock->quick_restarts, ran);
+	wl_event_source_timer_update(lock->restart_timer, (int)delay);
+}
+
+/* Stops the helper (a hang, a word out of turn, its socket closed); another
+ * one starts after the back-off delay, never at once: a helper that fails
+ * at every start cannot make the compositor fork in a loop. */
 static void
 restart_helper(struct strata_lock *lock)
 {
 	close_helper_fd(lock);
-	process_stop(lock->helper);
+	struct process_info info;
+	process_get_info(lock->helper, &info);
+	if (info.state == PROCESS_STOPPED || info.state == PROCESS_BACKING_OFF) {
+		process_stop(lock->helper);
+		schedule_restart(lock);
+		return;
+	}
+	lock->restart_wanted = true;
+	process_stop(lock->helper); /* exited() comes, then the delay */
+}
+
+static int
+handle_restart_timer(void *data)
+{
+	struct strata_lock *lock = data;
 	if (lock->locked) {
 		process_start(lock->helper);
 	}
+	return 0;
 }
 
 static void unlock(struct strata_lock *lock);
@@ -274,15 +330,33 @@ static int
 handle_helper_readable(int fd, uint32_t mask, void *data)
 {
 	struct strata_lock *lock = data;
-	unsigned char reply = 0;
-	ssize_t n = (mask & WL_EVENT_READABLE) ? read(fd, &reply, 1) : 0;
+	ssize_t n = 0;
+	if (mask & WL_EVENT_READABLE) {
+		n = read(fd, lock->reply + lock->reply_len, sizeof(lock->reply) - lock->reply_len);
+	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 		return 0;
 	}
-	if (n != 1 || !lock->checking) {
-		/* Gone, or talking out of turn: another helper. */
+	if (n <= 0 || !lock->checking) {
+		/* Gone, or talking out of turn: another helper, after a delay. */
 		wlr_log(WLR_ERROR, "lock: the password helper %s",
-				n == 1 ? "answered unasked" : "went away");
+				n > 0 ? "answered unasked" : "went away");
+		restart_helper(lock);
+		draw(lock);
+		return 0;
+	}
+	lock->reply_len += (size_t)n;
+	if (lock->reply_len < sizeof(lock->reply)) {
+		return 0; /* the rest of the reply comes */
+	}
+	lock->reply_len = 0;
+	uint32_t seq;
+	memcpy(&seq, lock->reply, sizeof(seq));
+	unsigned char reply = lock->reply[sizeof(seq)];
+	if (seq != lock->seq) {
+		/* Written before it read the request, or a stale answer. */
+		wlr_log(WLR_ERROR, "lock: the password helper answered request %u, not %u", seq,
+				lock->seq);
 		restart_helper(lock);
 		draw(lock);
 		return 0;
@@ -326,6 +400,7 @@ helper_started(void *data, pid_t pid, int socket_fd)
 	struct strata_lock *lock = data;
 	close_helper_fd(lock);
 	lock->helper_fd = socket_fd;
+	lock->started_ms = process_clock_ms();
 	lock->helper_source = wl_event_loop_add_fd(lock->server->event_loop, socket_fd,
 			WL_EVENT_READABLE, handle_helper_readable, lock);
 	if (!lock->helper_source) {
@@ -352,6 +427,10 @@ helper_exited(void *data, pid_t pid, int status)
 	wlr_log(WLR_ERROR, "lock: the password helper ended (status %d)%s", status,
 			lock->locked ? ", still locked: it starts again" : "");
 	close_helper_fd(lock);
+	if (lock->restart_wanted) {
+		lock->restart_wanted = false;
+		schedule_restart(lock);
+	}
 	if (lock->locked) {
 		draw(lock);
 	}
@@ -389,15 +468,16 @@ submit(struct strata_lock *lock)
 		process_start(lock->helper);
 		return;
 	}
-	uint32_t len = (uint32_t)lock->password_len;
-	char frame[sizeof(len) + AUTH_PASSWORD_MAX];
-	memcpy(frame, &len, sizeof(len));
-	memcpy(frame + sizeof(len), lock->password, len);
-	/* At most 1028 bytes into an empty socket buffer: never blocks. */
-	ssize_t n = send(lock->helper_fd, frame, sizeof(len) + len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	explicit_bzero(frame, sizeof(frame));
-	wipe_password(lock);
-	if (n != (ssize_t)(sizeof(len) + len)) {
+	struct auth_request request = { .seq = ++lock->seq,
+		.length = (uint32_t)lock->password_len };
+	memcpy(lock->frame, &request, sizeof(request));
+	memcpy(lock->frame + sizeof(request), lock->password, request.length);
+	size_t size = sizeof(request) + request.length;
+	/* At most 1032 bytes into an empty socket buffer: never blocks. */
+	ssize_t n = send(lock->helper_fd, lock->frame, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+	wipe_password(lock); /* and the request */
+	lock->reply_len = 0;
+	if (n != (ssize_t)size) {
 		wlr_log_errno(WLR_ERROR, "lock: cannot hand the password to the helper");
 		set_message(lock, "The password check stopped: type it again");
 		restart_helper(lock);
@@ -416,6 +496,11 @@ handle_modal_key(struct seat_modal *modal, xkb_keysym_t sym, bool reserved_held)
 	struct strata_lock *lock = wl_container_of(modal, lock, modal);
 	if (reserved_held) {
 		return; /* a shortcut, not a character of the password */
+	}
+	if (!lock->first_frame_seen) {
+		/* Typed before the prompt was on screen (with the lock key, in
+		 * the same breath): meant for a window, not a password try. */
+		return;
 	}
 	switch (sym) {
 	case XKB_KEY_Return:
@@ -446,10 +531,10 @@ handle_modal_key(struct seat_modal *modal, xkb_keysym_t sym, bool reserved_held)
 		size_t len = (size_t)n - 1;
 		if (lock->password_len + len > AUTH_PASSWORD_MAX) {
 			set_message(lock, "The password is too long");
-			break;
+		} else {
+			memcpy(lock->password + lock->password_len, text, len);
+			lock->password_len += len;
 		}
-		memcpy(lock->password + lock->password_len, text, len);
-		lock->password_len += len;
 		explicit_bzero(text, sizeof(text));
 		break;
 	}
@@ -500,10 +585,7 @@ lock_engage(struct strata_lock *lock, const char *why)
 	set_levels_shown(server, false);
 	wlr_scene_node_set_enabled(lock->tree, true);
 	sync_outputs(lock);
-	struct strata_output *output;
-	wl_list_for_each(output, &server->outputs, link) {
-		output_request_capture(output, output_frame_committed, lock, true);
-	}
+	watch_first_frame(lock);
 	wl_event_source_timer_update(lock->clock_timer, 60000 - (int)(time(NULL) % 60) * 1000);
 	process_start(lock->helper);
 	wlr_log(WLR_INFO, "lock: locked (%s)", why);
@@ -527,6 +609,8 @@ unlock(struct strata_lock *lock)
 	lock->retry_at_ms = 0;
 	lock->message[0] = '\0';
 	close_helper_fd(lock);
+	lock->restart_wanted = false;
+	wl_event_source_timer_update(lock->restart_timer, 0);
 	process_stop(lock->helper);
 	wl_event_source_timer_update(lock->clock_timer, 0);
 	remove_outputs(lock);
@@ -591,13 +675,13 @@ lock_describe(struct strata_lock *lock, char *out, size_t size)
 							"starting";
 	uint64_t now = process_clock_ms();
 	snprintf(out, size,
-			"locked=%d helper=%s helper_pid=%d helper_starts=%u checking=%d failures=%u "
+			"locked=%d shown=%d helper=%s helper_pid=%d helper_starts=%u checking=%d failures=%u "
 			"retry_in_ms=%" PRIu64 " typed=%zu first_frame_us=%" PRIu64
 			" message=\"%s\"",
-			lock->locked, helper, (int)info.pid, info.starts, lock->checking,
-			lock->failures, lock->retry_at_ms > now ? lock->retry_at_ms - now : 0,
-			lock->password_len, lock->first_frame_seen ? lock->first_frame_us : 0,
-			lock->message);
+			lock->locked, lock->first_frame_seen, helper, (int)info.pid, info.starts,
+			lock->checking, lock->failures,
+			lock->retry_at_ms > now ? lock->retry_at_ms - now : 0, lock->password_len,
+			lock->first_frame_seen ? lock->first_frame_us : 0, lock->message);
 }
 
 /* ---- creation ------------------------------------------------------------ */
@@ -606,6 +690,14 @@ static bool
 resolve_user(struct strata_lock *lock)
 {
 	const char *name = lock->server->config.lock_user;
+	if (!name[0] && geteuid() == 0) {
+		/* root's password would unlock (or, where root has none, no
+		 * password at all: a user locked out of the session). */
+		fprintf(stderr,
+				"strata: strata runs as root: set [lock] user to the name of the "
+				"workstation's user, whose password unlocks the screen\n");
+		return false;
+	}
 	struct passwd *pw = name[0] ? getpwnam(name) : getpwuid(getuid());
 	if (!pw) {
 		if (name[0]) {
@@ -624,9 +716,30 @@ resolve_user(struct strata_lock *lock)
 	return true;
 }
 
+bool
+lock_check_config(const struct strata_config *cfg)
+{
+	uint32_t reserved = cfg->modifier == STRATA_MODIFIER_ALT ? STRATA_KEYMOD_ALT :
+								   STRATA_KEYMOD_LOGO;
+	for (size_t i = 0; i < cfg->sak_count; i++) {
+		enum binding_action action = binding_lookup(cfg->sak[i].keysym);
+		if (cfg->sak[i].modifiers == reserved && action != BINDING_NONE) {
+			fprintf(stderr,
+					"strata: [lock] sak \"%s\" is also the reserved shortcut "
+					"for %s: choose another key\n",
+					cfg->sak_text, binding_action_name(action));
+			return false;
+		}
+	}
+	return true;
+}
+
 struct strata_lock *
 lock_create(struct strata_server *server, const char *helper_program)
 {
+	if (!lock_check_config(&server->config)) {
+		return NULL;
+	}
 	struct strata_lock *lock = calloc(1, sizeof(*lock));
 	if (!lock) {
 		return NULL;
@@ -638,17 +751,23 @@ lock_create(struct strata_server *server, const char *helper_program)
 	lock->modal.handle_key = handle_modal_key;
 	lock->modal.handle_button = handle_modal_button;
 	/* Nothing takes the seat from the lock: no cancel. */
-	lock->password = mmap(NULL, AUTH_PASSWORD_MAX + 1, PROT_READ | PROT_WRITE,
+	lock->password = mmap(NULL, LOCK_SECRET_BYTES, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (lock->password == MAP_FAILED) {
 		lock->password = NULL;
 		goto fail;
 	}
+	lock->frame = lock->password + AUTH_PASSWORD_MAX + 1;
+	/* Sequence numbers from a random start: a helper that answers before
+	 * reading a request cannot hit the one under way but by chance. */
+	if (getrandom(&lock->seq, sizeof(lock->seq), 0) != (ssize_t)sizeof(lock->seq)) {
+		lock->seq = (uint32_t)process_clock_ms();
+	}
 	/* Never swapped out, never in a core dump. */
-	if (mlock(lock->password, AUTH_PASSWORD_MAX + 1) != 0) {
+	if (mlock(lock->password, LOCK_SECRET_BYTES) != 0) {
 		wlr_log_errno(WLR_ERROR, "lock: cannot lock the password's memory");
 	}
-	madvise(lock->password, AUTH_PASSWORD_MAX + 1, MADV_DONTDUMP);
+	madvise(lock->password, LOCK_SECRET_BYTES, MADV_DONTDUMP);
 	if (!resolve_user(lock)) {
 		goto fail;
 	}
@@ -690,8 +809,10 @@ lock_create(struct strata_server *server, const char *helper_program)
 	lock->auth_timer = wl_event_loop_add_timer(server->event_loop, handle_auth_timeout, lock);
 	lock->idle_timer = wl_event_loop_add_timer(server->event_loop, handle_idle_timer, lock);
 	lock->clock_timer = wl_event_loop_add_timer(server->event_loop, handle_clock_timer, lock);
+	lock->restart_timer =
+			wl_event_loop_add_timer(server->event_loop, handle_restart_timer, lock);
 	if (!lock->helper || !tree || !lock->auth_timer || !lock->idle_timer ||
-			!lock->clock_timer) {
+			!lock->clock_timer || !lock->restart_timer) {
 		fprintf(stderr, "strata: cannot set up the screen lock\n");
 		if (tree) {
 			wlr_scene_node_destroy(&tree->node);
@@ -717,6 +838,11 @@ lock_destroy(struct strata_lock *lock)
 		return;
 	}
 	wl_list_remove(&lock->outputs_changed.link);
+	if (lock->server->seat) {
+		/* At shutdown, locked: nobody has the seat any more, and no
+		 * client is given the keyboard. */
+		seat_forget_modal(lock->server->seat, &lock->modal);
+	}
 	close_helper_fd(lock);
 	process_destroy(lock->helper);
 	if (lock->server->scene) {
@@ -735,9 +861,12 @@ lock_destroy(struct strata_lock *lock)
 	if (lock->clock_timer) {
 		wl_event_source_remove(lock->clock_timer);
 	}
+	if (lock->restart_timer) {
+		wl_event_source_remove(lock->restart_timer);
+	}
 	if (lock->password) {
 		wipe_password(lock);
-		munmap(lock->password, AUTH_PASSWORD_MAX + 1);
+		munmap(lock->password, LOCK_SECRET_BYTES);
 	}
 	free(lock);
 }

@@ -22,13 +22,19 @@
  * password is held in locked memory until it is handed to the helper, then
  * wiped. A wrong password: a message and a delay that doubles (1 s to 30 s),
  * never a lock-out. A helper that dies or does not answer leaves the screen
- * locked; it is started again. If the compositor dies, the session ends:
- * there is no unlocked state to fall back to.
+ * locked; it is started again after a back-off delay. If the compositor
+ * dies, the session ends with it where strata is the session (exec'd, a
+ * display manager, a unit): there is no unlocked state to fall back to.
  *
  * It locks on the reserved modifier + L, from the X-ray, and after [lock]
  * idle_seconds without input on any device (no client can delay it).
  */
 struct strata_lock;
+
+/* What the configuration parser cannot see: a secure attention key that is
+ * also a reserved shortcut (Logo+Tab, Logo+L, ...) would take it away.
+ * false: said on stderr. */
+bool lock_check_config(const struct strata_config *cfg);
 
 /* Resolves the user and the helper; NULL (said on stderr) when the lock
  * cannot work: then strata does not start. */

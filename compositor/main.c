@@ -179,6 +179,9 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (validate) {
+		if (!lock_check_config(&server.config)) {
+			return 1;
+		}
 		printf("%s: valid, %zu level%s\n",
 				explicit_config ? config_path : "built-in defaults",
 				server.config.level_count,
@@ -309,6 +312,7 @@ out:
 	transfer_destroy(server.transfer);
 	server.transfer = NULL;
 	audio_destroy(server.audio);
+	server.audio = NULL;
 	session_destroy(server.session);
 	server.session = NULL;
 	process_supervisor_destroy(server.supervisor);

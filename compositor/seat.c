@@ -335,6 +335,14 @@ seat_end_modal(struct strata_seat *seat, struct seat_modal *modal)
 	process_motion(seat, now_msec());
 }
 
+void
+seat_forget_modal(struct strata_seat *seat, struct seat_modal *modal)
+{
+	if (seat->modal == modal) {
+		seat->modal = NULL;
+	}
+}
+
 bool
 seat_modal_active(struct strata_seat *seat)
 {

@@ -160,6 +160,9 @@ bool seat_begin_modal(struct strata_seat *seat, struct seat_modal *modal);
  * cancelled (its cancel callback). Always succeeds. */
 void seat_take_modal(struct strata_seat *seat, struct seat_modal *modal);
 void seat_end_modal(struct strata_seat *seat, struct seat_modal *modal);
+/* The owner goes away (shutdown): it no longer has the seat, and no client
+ * is given the keyboard for it. */
+void seat_forget_modal(struct strata_seat *seat, struct seat_modal *modal);
 bool seat_modal_active(struct strata_seat *seat);
 
 /* Injection through the headless virtual devices, exactly as real input. */

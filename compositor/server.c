@@ -209,6 +209,9 @@ server_finish(struct strata_server *server)
 		return;
 	}
 	levels_close_sockets(server);
+	/* Before the clients go: their windows unmapping would redraw it. */
+	xray_destroy(server->xray);
+	server->xray = NULL;
 	wl_display_destroy_clients(server->display);
 	if (server->xdg_shell) {
 		xdg_shell_finish(server);
@@ -217,8 +220,6 @@ server_finish(struct strata_server *server)
 	notice_finish(server);
 	banner_destroy(server->banner);
 	server->banner = NULL;
-	xray_destroy(server->xray);
-	server->xray = NULL;
 	layout_finish(server);
 	actions_finish(server);
 	shm_destroy(server->shm);

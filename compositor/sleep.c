@@ -156,10 +156,12 @@ process_bus(struct strata_sleep_watch *watch)
 	while ((r = sd_bus_process(watch->bus, NULL)) > 0) {
 	}
 	if (r < 0) {
-		/* The bus went away: no more notice of sleep. Logged once. */
+		/* The bus went away: no more notice of sleep. Its fd is out of
+		 * the loop (a hung-up fd would be reported at every turn). */
 		wlr_log(WLR_ERROR, "sleep: the system bus is gone (%s): no lock before sleep",
 				strerror(-r));
-		wl_event_source_fd_update(watch->fd_source, 0);
+		wl_event_source_remove(watch->fd_source);
+		watch->fd_source = NULL;
 		wl_event_source_timer_update(watch->timer, 0);
 		return;
 	}
@@ -176,7 +178,10 @@ handle_bus_fd(int fd, uint32_t mask, void *data)
 static int
 handle_bus_timer(void *data)
 {
-	process_bus(data);
+	struct strata_sleep_watch *watch = data;
+	if (watch->fd_source) {
+		process_bus(watch);
+	}
 	return 0;
 }
 
@@ -212,8 +217,9 @@ sleep_watch_create(struct strata_server *server, const char *bus_address)
 				strerror(-r));
 		goto fail;
 	}
-	r = sd_bus_match_signal(watch->bus, &watch->signal_slot, LOGIND, LOGIND_PATH,
-			LOGIND_MANAGER, "PrepareForSleep", handle_prepare_for_sleep, watch);
+	/* Asynchronous: a bus that is slow to answer never holds start-up. */
+	r = sd_bus_match_signal_async(watch->bus, &watch->signal_slot, LOGIND, LOGIND_PATH,
+			LOGIND_MANAGER, "PrepareForSleep", handle_prepare_for_sleep, NULL, watch);
 	if (r < 0) {
 		wlr_log(WLR_ERROR, "sleep: cannot watch PrepareForSleep: %s", strerror(-r));
 		goto fail;

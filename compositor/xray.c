@@ -12,6 +12,7 @@
 #include "clipboard.h"
 #include "lock.h"
 #include "output.h"
+#include "scene.h"
 #include "seat.h"
 #include "session.h"
 #include "text.h"
@@ -36,6 +37,10 @@ struct strata_xray {
 	bool open;
 	size_t windows; /* windows labelled in the last drawing */
 	struct wlr_scene_node *tree; /* struct wlr_scene_tree in layer_trusted; may be NULL */
+	/* A redraw asked for by a change, done once the event loop is idle:
+	 * a client changing its title or size at every commit costs one
+	 * drawing per loop turn, not one per request. */
+	struct wl_event_source *redraw; /* may be NULL */
 	struct wl_listener sak;
 	struct wl_listener views_changed;
 	struct wl_listener status_changed;
@@ -56,6 +61,57 @@ rect(struct wlr_scene_node *parent, int x, int y, int width, int height, strata_
 	}
 }
 
+/* The region a node may draw in: the clip of the nearest node at or above
+ * it whose tag has one (scene.h); false when nothing clips it. */
+static bool
+node_clip(struct wlr_scene_node *node, pixman_region32_t *region)
+{
+	for (; node; node = node->parent) {
+		struct scene_tag *tag = scene_node_tag(node);
+		if (tag && tag->clip) {
+			tag->clip(tag, region);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Every client surface of a window where it is drawn (the window's own,
+ * subsurfaces, popups, cut as scene.c cuts them), tinted in the level's
+ * colour: a popup out beside its window cannot pose as another level's. */
+static void
+tint_surfaces(struct strata_xray *xray, struct wlr_scene_node *node, strata_rgba tint)
+{
+	if (!node->state.enabled) {
+		return;
+	}
+	if (node->type == WLR_SCENE_NODE_SURFACE) {
+		struct wlr_scene_surface *scene_surface = wlr_scene_surface_from_node(node);
+		int lx, ly;
+		wlr_scene_node_coords(node, &lx, &ly);
+		pixman_region32_t region, clip;
+		pixman_region32_init_rect(&region, lx, ly,
+				(unsigned)scene_surface->surface->current.width,
+				(unsigned)scene_surface->surface->current.height);
+		pixman_region32_init(&clip);
+		if (node_clip(node, &clip)) {
+			pixman_region32_intersect(&region, &region, &clip);
+		}
+		int count;
+		const pixman_box32_t *boxes = pixman_region32_rectangles(&region, &count);
+		for (int i = 0; i < count; i++) {
+			rect(xray->tree, boxes[i].x1, boxes[i].y1, boxes[i].x2 - boxes[i].x1,
+					boxes[i].y2 - boxes[i].y1, tint);
+		}
+		pixman_region32_fini(&clip);
+		pixman_region32_fini(&region);
+	}
+	struct wlr_scene_node *child;
+	wl_list_for_each(child, &node->state.children, state.link) {
+		tint_surfaces(xray, child, tint);
+	}
+}
+
 /* One window: tint, outline, and its level's name over its middle. */
 static void
 draw_window(struct strata_xray *xray, struct strata_view *view)
@@ -69,6 +125,9 @@ draw_window(struct strata_xray *xray, struct strata_view *view)
 	view_get_frame_box(view, &box);
 	strata_rgba tint = (level->colour & ~0xffu) | XRAY_TINT_ALPHA;
 	rect(xray->tree, box.x, box.y, box.width, box.height, tint);
+	/* Popups and subsurfaces, wherever they reach (the window's own
+	 * surface again, under the tint above: a little darker). */
+	tint_surfaces(xray, view->content, tint);
 	int o = XRAY_OUTLINE_PX;
 	rect(xray->tree, box.x - o, box.y - o, box.width + 2 * o, o, level->colour);
 	rect(xray->tree, box.x - o, box.y + box.height, box.width + 2 * o, o, level->colour);
@@ -113,25 +172,19 @@ draw_panel(struct strata_xray *xray)
 	lines[n] = (struct text_box_line){ .text = text[n], .colour = XRAY_TEXT, .bold = true };
 	n++;
 
-	char playing[STRATA_MAX_LEVELS * (STRATA_LEVEL_NAME_MAX + 2) + 16];
-	audio_banner_playing(server, playing, sizeof(playing));
 	for (size_t i = 0; i < cfg->level_count && n < XRAY_MAX_LINES - 4; i++) {
 		char clip[200];
 		clipboard_describe_level(server, (int)i, clip, sizeof(clip));
 		bool up = !server->session || session_level_up(server->session, (int)i);
-		/* playing is "sound: low, high": the level's name as a whole word. */
-		bool plays = false;
-		const char *p = playing;
-		size_t len = strlen(cfg->levels[i].name);
-		while ((p = strstr(p, cfg->levels[i].name))) {
-			bool start = p == playing || p[-1] == ' ';
-			bool end = p[len] == '\0' || p[len] == ',';
-			plays |= start && end;
-			p += len;
-		}
-		snprintf(text[n], XRAY_LINE_MAX, "%s: clipboard %s; %s%s", cfg->levels[i].name,
-				clip, plays ? "playing sound" : "silent",
-				up ? "" : "; \u26a0 CAGE DOWN");
+		bool sound_up = false, plays = false;
+		audio_level_state(server, (int)i, &sound_up, &plays);
+		const char *sound = !server->audio ? "" :
+				!sound_up          ? "; \u26a0 SOUND DOWN" :
+				plays              ? "; playing sound" :
+						     "; silent";
+		snprintf(text[n], XRAY_LINE_MAX, "%s: clipboard %s%s%s", cfg->levels[i].name, clip,
+				sound, up ? "" : "; \u26a0 CAGE DOWN");
+		up = up && (!server->audio || sound_up);
 		lines[n] = (struct text_box_line){ .text = text[n],
 			.colour = up ? XRAY_TEXT : XRAY_WARNING,
 			.swatch = cfg->levels[i].colour };
@@ -218,6 +271,10 @@ close_xray(struct strata_xray *xray, bool give_back_seat)
 		return;
 	}
 	xray->open = false;
+	if (xray->redraw) {
+		wl_event_source_remove(xray->redraw);
+		xray->redraw = NULL;
+	}
 	clear(xray);
 	wlr_log(WLR_INFO, "xray: closed");
 	if (give_back_seat) {
@@ -280,10 +337,24 @@ handle_modal_cancel(struct seat_modal *modal)
 }
 
 static void
-handle_changed(struct strata_xray *xray)
+handle_redraw(void *data)
 {
+	struct strata_xray *xray = data;
+	xray->redraw = NULL;
 	if (xray->open) {
 		draw(xray);
+	}
+}
+
+static void
+handle_changed(struct strata_xray *xray)
+{
+	if (xray->open && !xray->redraw) {
+		xray->redraw = wl_event_loop_add_idle(xray->server->event_loop, handle_redraw,
+				xray);
+		if (!xray->redraw) {
+			draw(xray); /* no memory for the idle source: now */
+		}
 	}
 }
 
@@ -348,7 +419,11 @@ xray_destroy(struct strata_xray *xray)
 	if (!xray) {
 		return;
 	}
+	if (xray->redraw) {
+		wl_event_source_remove(xray->redraw);
+	}
 	clear(xray);
+	seat_forget_modal(xray->server->seat, &xray->modal);
 	wl_list_remove(&xray->sak.link);
 	wl_list_remove(&xray->views_changed.link);
 	wl_list_remove(&xray->status_changed.link);

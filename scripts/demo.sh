@@ -216,10 +216,15 @@ else
 	log "WARNING: pipewire is not installed (scripts/install-deps.sh); no sound"
 fi
 config=$tmp/strata.ini
+# Logo+L locks the screen; the password of the user who ran sudo (root's
+# when there is none) unlocks it.
+lock_user=${SUDO_USER:-root}
+if ! getent passwd "$lock_user" >/dev/null; then
+	lock_user=root
+fi
+printf '[lock]\nuser = %s\n' "$lock_user" >"$config"
 if [ -n "$core_pipewire" ]; then
-	printf '[audio]\nenabled = yes\ncore_remote = %s\n' "$core_pipewire" >"$config"
-else
-	: >"$config"
+	printf '[audio]\nenabled = yes\ncore_remote = %s\n' "$core_pipewire" >>"$config"
 fi
 
 strata_out=$logdir/strata.stdout.log

@@ -10,17 +10,30 @@
  * its fd 3. The user and the PAM service are fixed on the helper's command
  * line; the compositor never speaks PAM.
  *
- * One request at a time: a uint32_t length in host order (1 to
- * AUTH_PASSWORD_MAX), then that many bytes of password, no NUL among them.
- * The helper answers each request with one byte (enum auth_reply) before it
- * reads the next. A length of 0 or above the maximum, a NUL in the password
- * or an end of file inside a request is a protocol error: the helper exits
- * non-zero and the compositor starts another one. Both ends wipe the
- * password as soon as it is handed on.
+ * One request at a time: a header (struct auth_request: a sequence number
+ * the compositor chooses and the length, 1 to AUTH_PASSWORD_MAX, both in
+ * host order), then that many bytes of password, no NUL among them. The
+ * helper answers each request before it reads the next: the request's
+ * sequence number, then one byte (enum auth_reply), AUTH_REPLY_BYTES in
+ * all. A reply that does not carry the sequence number of the request under
+ * way (a byte written before the helper read the request, a stale answer)
+ * is a protocol error on the compositor's side. A length of 0 or above the
+ * maximum, a NUL in the password or an end of file inside a request is a
+ * protocol error on the helper's: it exits non-zero, and the compositor
+ * starts another one. Both ends wipe the password as soon as it is handed
+ * on.
  */
 
 #define AUTH_PASSWORD_MAX 1024 /* bytes */
 #define AUTH_READY_LINE "strata-auth: ready"
+
+struct auth_request {
+	uint32_t seq;
+	uint32_t length;
+};
+
+/* The reply: seq (uint32_t, host order), then the enum auth_reply byte. */
+#define AUTH_REPLY_BYTES (sizeof(uint32_t) + 1)
 
 enum auth_reply {
 	AUTH_REPLY_ACCEPTED = 'Y', /* PAM authenticated the user */

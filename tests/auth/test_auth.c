@@ -350,26 +350,46 @@ send_bytes(struct helper *h, const void *data, size_t len)
 	return io_write_all(h->fd, data, len);
 }
 
+/* The sequence number of the last request sent. */
+static uint32_t last_seq = 0x5eed0000u;
+
+static void
+send_header(struct helper *h, uint32_t len)
+{
+	struct auth_request request = { .seq = ++last_seq, .length = len };
+	send_bytes(h, &request, sizeof(request));
+}
+
 static void
 send_request(struct helper *h, const void *password, uint32_t len)
 {
-	tap_assert_msg(send_bytes(h, &len, sizeof(len)) && send_bytes(h, password, len),
+	struct auth_request request = { .seq = ++last_seq, .length = len };
+	tap_assert_msg(send_bytes(h, &request, sizeof(request)) && send_bytes(h, password, len),
 			"write to strata-auth: %s", strerror(errno));
 }
 
-/* The reply byte, or -1 when the helper closed fd 3 without one. */
+/* The reply byte (its sequence number checked against the request's), or
+ * -1 when the helper closed fd 3 without one. */
 static int
 read_reply(struct helper *h)
 {
-	struct pollfd pfd = { .fd = h->fd, .events = POLLIN };
-	tap_assert_msg(poll(&pfd, 1, REPLY_MS) == 1, "no reply within %d ms", REPLY_MS);
-	uint8_t byte;
-	ssize_t n = read(h->fd, &byte, 1);
-	if (n == 0 || (n < 0 && errno == ECONNRESET)) {
-		return -1;
+	uint8_t reply[AUTH_REPLY_BYTES];
+	size_t got = 0;
+	while (got < sizeof(reply)) {
+		struct pollfd pfd = { .fd = h->fd, .events = POLLIN };
+		tap_assert_msg(poll(&pfd, 1, REPLY_MS) == 1, "no reply within %d ms", REPLY_MS);
+		ssize_t n = read(h->fd, reply + got, sizeof(reply) - got);
+		if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+			tap_assert_msg(got == 0, "a reply cut after %zu bytes", got);
+			return -1;
+		}
+		tap_assert_msg(n > 0, "read from strata-auth: %s", strerror(errno));
+		got += (size_t)n;
 	}
-	tap_assert_msg(n == 1, "read from strata-auth: %s", strerror(errno));
-	return byte;
+	uint32_t seq;
+	memcpy(&seq, reply, sizeof(seq));
+	tap_assert_msg(seq == last_seq, "reply to request %u, not to %u", seq, last_seq);
+	return reply[sizeof(seq)];
 }
 
 static int
@@ -446,8 +466,7 @@ test_too_long(void)
 	struct helper h;
 	helper_start(&h, fixture.service, fixture.user);
 	expect_ready(&h);
-	uint32_t len = sizeof(too_long);
-	send_bytes(&h, &len, sizeof(len));
+	send_header(&h, sizeof(too_long));
 	send_bytes(&h, too_long, sizeof(too_long));
 	expect_protocol_error(&h);
 }
@@ -459,8 +478,7 @@ test_zero_length(void)
 	struct helper h;
 	helper_start(&h, fixture.service, fixture.user);
 	expect_ready(&h);
-	uint32_t len = 0;
-	send_bytes(&h, &len, sizeof(len));
+	send_header(&h, 0);
 	expect_protocol_error(&h);
 }
 
@@ -491,16 +509,16 @@ test_eof_in_request(void)
 {
 	fixture_need();
 	struct helper h;
-	/* Inside the length. */
+	/* Inside the header. */
 	helper_start(&h, fixture.service, fixture.user);
 	expect_ready(&h);
-	uint32_t len = 10;
-	send_bytes(&h, &len, 2);
+	struct auth_request request = { .seq = 1, .length = 10 };
+	send_bytes(&h, &request, 6);
 	expect_protocol_error(&h);
 	/* Inside the password. */
 	helper_start(&h, fixture.service, fixture.user);
 	expect_ready(&h);
-	send_bytes(&h, &len, sizeof(len));
+	send_header(&h, 10);
 	send_bytes(&h, "cor", 3);
 	expect_protocol_error(&h);
 }

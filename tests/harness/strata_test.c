@@ -628,7 +628,17 @@ session_start(const struct session_options *opts)
 	/* Always a config file of our own (empty: the built-in defaults), never
 	 * whatever the machine has installed in the default location. */
 	snprintf(config, sizeof(config), "%s/compositor.ini", s->dir);
-	if (!test_write_file(config, s->opts.config ? s->opts.config : "")) {
+	/* As root, strata wants the user whose password unlocks the screen:
+	 * root here, unless the test's own [lock] says otherwise. */
+	char *text = NULL;
+	const char *given = s->opts.config ? s->opts.config : "";
+	if (asprintf(&text, "%s%s", given,
+			    strstr(given, "[lock]") ? "" : "\n[lock]\nuser = root\n") < 0) {
+		tap_fail("out of memory");
+	}
+	bool written = test_write_file(config, text);
+	free(text);
+	if (!written) {
 		tap_fail("write %s: %s", config, strerror(errno));
 	}
 	argv[argc++] = "-c";

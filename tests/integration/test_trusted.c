@@ -230,6 +230,16 @@ xray_labels_every_window_and_keeps_every_key(void)
 	wait_state(s, "xray", "open=0", EVENT_TIMEOUT_MS);
 	assert_no_keys(s, &high, high_mark, "after the X-ray");
 	typing_reaches(s, &low);
+
+	/* From the X-ray, L locks the screen (the X-ray goes under it). */
+	free(session_ctl_ok(s, "key logo+Escape"));
+	wait_state(s, "xray", "open=1", EVENT_TIMEOUT_MS);
+	free(session_ctl_ok(s, "key l"));
+	wait_state(s, "lock", "locked=1 ", EVENT_TIMEOUT_MS);
+	session_assert(s, state_has(s, "xray", "open=0"));
+	uint32_t *locked = session_screenshot(s, &w, &h);
+	assert_no_level_pixel(s, locked, w, h, "locked from the X-ray");
+	free(locked);
 	session_stop(s);
 }
 
@@ -272,6 +282,164 @@ xray_opens_over_a_grab_and_a_fullscreen_window(void)
 	session_stop(s);
 }
 
+/* A popup out in the empty desktop beside its (small) window, where no
+ * window's box is: the X-ray tints it in its level's colour too, so it
+ * cannot pose as another level's label or banner. */
+static void
+xray_tints_popups_beside_their_window(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low;
+	const uint32_t popup_rgb = 0x7a00a8u;
+	actor_start(s, &low, "low", "xray-popup", LOW_RGB, popup_rgb,
+			(const char *const[]){ "buffer:400,300", "popup:450,20,240,120,0", NULL });
+	actor_wait_line(s, &low, 0, "popup 1 configured");
+	int w, h;
+	uint32_t *shot = session_screenshot(s, &w, &h);
+	long before = census(shot, w, h, popup_rgb);
+	free(shot);
+	session_assert_msg(s, before > 10000, "the popup shows %ld pixels before the X-ray",
+			before);
+	free(session_ctl_ok(s, "key logo+Escape"));
+	wait_state(s, "xray", "open=1", EVENT_TIMEOUT_MS);
+	shot = session_screenshot(s, &w, &h);
+	long popup = census(shot, w, h, popup_rgb), window = census(shot, w, h, LOW_RGB);
+	free(shot);
+	session_assert_msg(s, popup == 0 && window == 0,
+			"untinted under the X-ray: %ld popup pixels (of %ld), %ld window pixels",
+			popup, before, window);
+	session_stop(s);
+}
+
+/* [lock] sak set to Ctrl+Alt+Delete and a dedicated key: both open and close
+ * the X-ray; Logo+Escape, no longer the SAK, does nothing. */
+static void
+a_configured_sak_opens_the_xray(void)
+{
+	struct session_options opts = { .config = "[lock]\nuser = root\n"
+						  "sak = Ctrl+Alt+Delete, XF86ScreenSaver\n" };
+	struct strata_session *s = session_start(&opts);
+	struct actor low;
+	start(s, &low, "low", "sak-low", NULL);
+	click_window(s, &low);
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	free(session_ctl_ok(s, "key logo+Escape"));
+	session_assert(s, state_has(s, "xray", "open=0"));
+	/* Delete with some of the modifiers, or none, is the window's. */
+	size_t mark = actor_mark(&low);
+	free(session_ctl_ok(s, "key Delete alt+Delete ctrl+Delete"));
+	actor_barrier(s, &low);
+	session_assert(s, state_has(s, "xray", "open=0"));
+	char listing[512];
+	int deletes = actor_count_lines(&low, mark, "key 111 pressed", listing, sizeof(listing));
+	session_assert_msg(s, deletes == 3, "the window got %d Delete presses: %s", deletes,
+			listing);
+	mark = actor_mark(&low);
+	free(session_ctl_ok(s, "key ctrl+alt+Delete"));
+	wait_state(s, "xray", "open=1", EVENT_TIMEOUT_MS);
+	/* Ctrl and Alt went down before Delete: the window saw them (it had
+	 * the keyboard), then lost the keyboard; Delete it never saw. */
+	actor_barrier(s, &low);
+	actor_count_lines(&low, mark, "key 111 ", listing, sizeof(listing));
+	session_assert_msg(s, !strstr(listing, "key 111"), "Delete reached the window: %s",
+			listing);
+	free(session_ctl_ok(s, "key XF86ScreenSaver"));
+	wait_state(s, "xray", "open=0", EVENT_TIMEOUT_MS);
+	free(session_ctl_ok(s, "key XF86ScreenSaver"));
+	wait_state(s, "xray", "open=1", EVENT_TIMEOUT_MS);
+	free(session_ctl_ok(s, "key ctrl+alt+Delete"));
+	wait_state(s, "xray", "open=0", EVENT_TIMEOUT_MS);
+	typing_reaches(s, &low);
+	session_stop(s);
+}
+
+/* strata with a configuration: its exit status, and what it said (out). */
+static int
+run_strata(const char *config, const char *const extra[], char *out, size_t size)
+{
+	char dir[] = "/tmp/itest-cfg-XXXXXX";
+	tap_assert(mkdtemp(dir));
+	char conf[64], data[64], rt[64];
+	snprintf(conf, sizeof(conf), "%s/c.ini", dir);
+	snprintf(data, sizeof(data), "%s/data", dir);
+	snprintf(rt, sizeof(rt), "%s/rt", dir);
+	FILE *f = fopen(conf, "w");
+	tap_assert(f && fputs(config, f) >= 0 && fclose(f) == 0);
+	const char *bin = getenv("STRATA_BIN");
+	tap_assert(bin && *bin);
+	const char *argv[16] = { bin, "-c", conf, "--data-dir", data, "--runtime-dir", rt };
+	int argc = 7;
+	for (int i = 0; extra[i] && argc < 15; i++) {
+		argv[argc++] = extra[i];
+	}
+	int fds[2];
+	tap_assert(pipe2(fds, O_CLOEXEC) == 0);
+	pid_t pid = fork();
+	tap_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	/* A strata that starts when it should refuse is ended after 10 s. */
+	size_t used = 0;
+	uint64_t end = session_now_ms() + 10000;
+	for (;;) {
+		uint64_t now = session_now_ms();
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		if (now >= end || poll(&pfd, 1, (int)(end - now)) <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		ssize_t n = read(fds[0], out + used, size - used - 1);
+		if (n <= 0) {
+			break;
+		}
+		used += (size_t)n;
+		if (used + 1 >= size) {
+			break;
+		}
+	}
+	out[used] = '\0';
+	close(fds[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	tap_assert(system(cmd) == 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Run as root without [lock] user, strata does not start (root's password
+ * would unlock); a SAK that is also a reserved shortcut is refused, by
+ * --validate too. */
+static void
+lock_settings_are_checked(void)
+{
+	if (geteuid() != 0) {
+		tap_unavailable("this checks what strata does as root");
+	}
+	char out[4096];
+	int status = run_strata("[session]\n",
+			(const char *const[]){ "--headless", "640x480", "--no-cages", NULL }, out,
+			sizeof(out));
+	tap_diag("%s", out);
+	tap_assert_int_eq(status, 1);
+	tap_assert(strstr(out, "set [lock] user"));
+	status = run_strata("[lock]\nuser = root\nsak = Logo+Tab\n",
+			(const char *const[]){ "--validate", NULL }, out, sizeof(out));
+	tap_diag("%s", out);
+	tap_assert_int_eq(status, 1);
+	tap_assert(strstr(out, "reserved shortcut for focus-next"));
+	status = run_strata("[lock]\nuser = nobody-here-x\n",
+			(const char *const[]){ "--headless", "640x480", "--no-cages", NULL }, out,
+			sizeof(out));
+	tap_assert_int_eq(status, 1);
+	tap_assert(strstr(out, "does not exist"));
+}
+
 /* ---- the lock ---------------------------------------------------------------- */
 
 /* Logo+L with keys typed in the same breath: not one reaches a client; no
@@ -279,8 +447,10 @@ xray_opens_over_a_grab_and_a_fullscreen_window(void)
 static void
 lock_hides_every_level_and_keeps_every_key(void)
 {
-	struct session_options opts = { .config = "[lock]\ntext = TEST WORKSTATION \xE2\x80\x94 "
-						  "HIGH AND LOW\n" };
+	struct session_options opts = {
+		.config = "[lock]\nuser = root\n"
+			  "text = TEST WORKSTATION \xE2\x80\x94 HIGH AND LOW\n"
+	};
 	struct strata_session *s = session_start(&opts);
 	struct actor low, high;
 	start(s, &high, "high", "lock-high", (const char *const[]){ "frames", NULL });
@@ -359,7 +529,7 @@ outputs_that_come_and_go_stay_locked(void)
 	free(first);
 
 	/* The windows' output goes: the rest stays locked; the windows move
-	 * to the new one and are not drawn there. */
+	 * to the one left, and are not drawn there. */
 	free(session_ctl_ok(s, "output-remove HEADLESS-1"));
 	session_assert(s, state_has(s, "lock", "locked=1"));
 	snprintf(path, sizeof(path), "/tmp/itest-hotplug-%d-b.png", (int)getpid());
@@ -368,6 +538,26 @@ outputs_that_come_and_go_stay_locked(void)
 	unlink(path);
 	assert_no_level_pixel(s, first, w, h, "the output left after an unplug");
 	free(first);
+
+	/* No output at all, then one plugged in: the window is laid out on it,
+	 * and its very first frame shows the lock and nothing of the window. */
+	free(session_ctl_ok(s, "output-remove %s", name));
+	snprintf(path, sizeof(path), "/tmp/itest-hotplug-%d-c.png", (int)getpid());
+	reply = session_ctl_ok(s, "output-add 800x600 %s", path);
+	free(reply);
+	first = session_load_png(s, path, &w, &h);
+	unlink(path);
+	assert_no_level_pixel(s, first, w, h, "the first frame of the only output");
+	free(first);
+	session_assert(s,
+			session_find_window(s, &(struct window_match){ .id = low.window.id },
+					&low.window));
+	tap_diag("the window is at %d,%d %dx%d, on the 800x600 output", low.window.x, low.window.y,
+			low.window.width, low.window.height);
+	session_assert_msg(s,
+			low.window.x >= 0 && low.window.x < 800 && low.window.y >= 0 &&
+					low.window.y < 600,
+			"the window is not on the only output");
 	size_t mark = actor_mark(&low);
 	free(session_ctl_ok(s, "type abc"));
 	assert_no_keys(s, &low, mark, "locked, after the hotplug");
@@ -378,16 +568,17 @@ outputs_that_come_and_go_stay_locked(void)
 static void
 idle_time_locks(void)
 {
-	struct session_options opts = { .config = "[lock]\nidle_seconds = 10\n" };
+	struct session_options opts = { .config = "[lock]\nuser = root\nidle_seconds = 10\n" };
 	struct strata_session *s = session_start(&opts);
 	struct actor low;
 	start(s, &low, "low", "idle-low", NULL);
 	struct timespec t0, t1;
-	/* Input half-way through the idle time starts it again. */
+	/* Input half-way through the idle time starts it again (the pointer,
+	 * then a key). */
 	free(session_ctl_ok(s, "motion 100 300"));
 	usleep(6 * 1000 * 1000);
 	session_assert(s, state_has(s, "lock", "locked=0"));
-	free(session_ctl_ok(s, "motion 120 320"));
+	free(session_ctl_ok(s, "key shift"));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	wait_state(s, "lock", "locked=1", 15000);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -409,6 +600,8 @@ idle_time_locks(void)
 static void
 type_password(struct strata_session *s, const char *password)
 {
+	/* Keys count once the prompt is on screen. */
+	wait_state(s, "lock", "shown=1 ", EVENT_TIMEOUT_MS);
 	free(session_ctl_ok(s, "key Escape"));
 	free(session_ctl_ok(s, "type %s", password));
 	free(session_ctl_ok(s, "key Return"));
@@ -557,6 +750,64 @@ a_hanging_helper_is_replaced(void)
 	session_stop(s);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* A stand-in helper from a shell script (STRATA_TEST_AUTH_HELPER); its
+ * directory in dir (removed by the caller). */
+static void
+write_helper(char *dir, char *path, size_t size, const char *body)
+{
+	tap_assert(mkdtemp(dir));
+	snprintf(path, size, "%s/helper", dir);
+	FILE *f = fopen(path, "w");
+	tap_assert(f);
+	fprintf(f, "#!/bin/sh\necho 'strata-auth: ready'\n%s\n", body);
+	tap_assert(fclose(f) == 0);
+	tap_assert(chmod(path, 0755) == 0);
+}
+
+/* Helpers that misbehave never unlock and never make the compositor fork
+ * in a loop: one that says "accepted" before it is asked, one that dies at
+ * once. Each is started again, after the back-off delay. */
+static void
+misbehaving_helpers_never_unlock(void)
+{
+	static const char *const bodies[] = {
+		/* A whole reply, "accepted", before any request (to sequence
+		 * number 1, then 2, ... as a helper counting from 1 would). */
+		"printf '\\001\\000\\000\\000Y\\002\\000\\000\\000Y' >&3\nexec sleep 1000",
+		"exit 1", /* dies as soon as it is up */
+	};
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		char dir[] = "/tmp/itest-auth-XXXXXX", path[64];
+		write_helper(dir, path, sizeof(path), bodies[i]);
+		setenv("STRATA_TEST_AUTH_HELPER", path, 1);
+		struct strata_session *s = session_start(NULL);
+		unsetenv("STRATA_TEST_AUTH_HELPER");
+		struct actor low;
+		start(s, &low, "low", "bad-helper", NULL);
+		free(session_ctl_ok(s, "key logo+l"));
+		wait_state(s, "lock", "shown=1 ", EVENT_TIMEOUT_MS);
+		/* Two seconds of it: 250 ms, then doubling, is 4 or 5 starts. */
+		usleep(2000 * 1000);
+		long starts = state_number(s, "lock", "helper_starts");
+		tap_diag("helper \"%s\": %ld starts in 2 s", bodies[i], starts);
+		session_assert_msg(s, starts >= 2 && starts <= 8,
+				"%ld starts of a helper that misbehaves, in 2 s", starts);
+		/* A password typed: handed over once a helper is ready, then
+		 * its answer (or its end) is awaited. */
+		type_password(s, "anything");
+		wait_state(s, "lock", "typed=0 ", 10000);
+		wait_state(s, "lock", "checking=0 ", 25000);
+		session_assert(s, state_has(s, "lock", "locked=1 "));
+		int w, h;
+		uint32_t *shot = session_screenshot(s, &w, &h);
+		assert_no_level_pixel(s, shot, w, h, "locked, helper misbehaving");
+		free(shot);
+		session_stop(s);
+		unlink(path);
+		rmdir(dir);
+	}
 }
 
 /* ---- sleep ----------------------------------------------------------------- */
@@ -759,9 +1010,11 @@ the_lock_comes_before_sleep(void)
 
 TAP_TESTS(TAP_CASE(xray_labels_every_window_and_keeps_every_key),
 		TAP_CASE(xray_opens_over_a_grab_and_a_fullscreen_window),
+		TAP_CASE(xray_tints_popups_beside_their_window),
+		TAP_CASE(a_configured_sak_opens_the_xray), TAP_CASE(lock_settings_are_checked),
 		TAP_CASE(lock_hides_every_level_and_keeps_every_key),
 		TAP_CASE(outputs_that_come_and_go_stay_locked),
 		TAP_CASE_TIMEOUT(idle_time_locks, 90),
 		TAP_CASE_TIMEOUT(only_the_password_unlocks, 120),
 		TAP_CASE_TIMEOUT(a_hanging_helper_is_replaced, 90),
-		TAP_CASE(the_lock_comes_before_sleep));
+		TAP_CASE(misbehaving_helpers_never_unlock), TAP_CASE(the_lock_comes_before_sleep));

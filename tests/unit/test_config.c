@@ -1099,6 +1099,14 @@ test_lock_sak(void)
 	assert_bad_sak("Logo++x", "a modifier is missing");
 	assert_bad_sak("Logo+NoSymbol", "unknown key name \"NoSymbol\"");
 	assert_bad_sak("Logo+\x1b[31m", "unknown key name \"\\x1B[31m\"");
+	/* Shift alone takes the shifted key from everyone; Shift with a
+	 * dedicated key is fine. */
+	struct strata_config cfg;
+	struct errors e;
+	assert_one_error("[lock]\nsak = Shift+a\n", 2, "has only Shift");
+	assert_one_error("[lock]\nsak = Shift+Escape\n", 2, "has only Shift");
+	tap_assert(load("[lock]\nsak = Shift+Pause\n", &cfg, &e));
+	tap_assert(load("[lock]\nsak = Ctrl+Shift+a\n", &cfg, &e));
 }
 
 static void
