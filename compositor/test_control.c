@@ -548,7 +548,7 @@ handle_request(struct tc_conn *conn, char *line)
 		lock_describe(server->lock, text, sizeof(text));
 		conn_write(conn, "ok %s", text);
 	} else if (strcmp(cmd, "xray") == 0) {
-		char text[128];
+		char text[1024];
 		xray_describe(server->xray, text, sizeof(text));
 		conn_write(conn, "ok %s", text);
 	} else if (strcmp(cmd, "output-add") == 0) {

@@ -46,6 +46,7 @@ struct strata_transfer {
 	 * (for the X-ray); "" before any. */
 	char last[300];
 	time_t last_time;
+	char audit_log[PATH_MAX]; /* the guard's log, read by the X-ray */
 	struct seat_modal modal; /* the dialog has the seat while a request is open */
 	struct wl_listener focus;
 	struct wl_event_source *timer;
@@ -620,6 +621,86 @@ transfer_begin(struct strata_transfer *t)
 					.candidates = t->candidate_count });
 }
 
+/* A string member of one audit line (the guard writes them: one object a
+ * line, JSON-escaped strings), shown as printable ASCII; false if absent. */
+static bool
+audit_field(const char *line, const char *key, char *out, size_t size)
+{
+	char pattern[40];
+	snprintf(pattern, sizeof(pattern), "\"%s\":", key);
+	const char *at = strstr(line, pattern);
+	if (!at || size == 0) {
+		return false;
+	}
+	at += strlen(pattern);
+	bool quoted = *at == '"';
+	at += quoted;
+	size_t j = 0;
+	for (; *at && j + 1 < size; at++) {
+		if (quoted && *at == '"') {
+			break;
+		}
+		if (!quoted && (*at == ',' || *at == '}')) {
+			break;
+		}
+		if (*at == '\\' && at[1]) {
+			at++; /* an escape: its letter stands for it */
+		}
+		unsigned char c = (unsigned char)*at;
+		out[j++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	out[j] = '\0';
+	return j > 0;
+}
+
+/* The last decision in the guard's audit log, for the user: when, which
+ * way, what, and what became of it. false: no log or no line yet. */
+static bool
+audit_last_decision(const char *path, char *out, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		return false;
+	}
+	char tail[4096];
+	off_t end = lseek(fd, 0, SEEK_END);
+	off_t from = end > (off_t)sizeof(tail) - 1 ? end - (off_t)sizeof(tail) + 1 : 0;
+	ssize_t n = end > 0 ? pread(fd, tail, (size_t)(end - from), from) : 0;
+	close(fd);
+	if (n <= 0) {
+		return false;
+	}
+	tail[n] = '\0';
+	while (n > 0 && tail[n - 1] == '\n') {
+		tail[--n] = '\0';
+	}
+	char *line = strrchr(tail, '\n');
+	line = line ? line + 1 : tail;
+	char time[40], src[40], dst[40], type[80], bytes[24], decision[24], reason[120];
+	if (!audit_field(line, "time", time, sizeof(time)) ||
+			!audit_field(line, "decision", decision, sizeof(decision))) {
+		return false;
+	}
+	if (!audit_field(line, "src", src, sizeof(src))) {
+		snprintf(src, sizeof(src), "?");
+	}
+	if (!audit_field(line, "dst", dst, sizeof(dst))) {
+		snprintf(dst, sizeof(dst), "?");
+	}
+	if (!audit_field(line, "type", type, sizeof(type))) {
+		snprintf(type, sizeof(type), "no type");
+	}
+	if (!audit_field(line, "size", bytes, sizeof(bytes))) {
+		snprintf(bytes, sizeof(bytes), "?");
+	}
+	if (!audit_field(line, "reason", reason, sizeof(reason))) {
+		reason[0] = '\0';
+	}
+	snprintf(out, size, "%s %s \xE2\x86\x92 %s, %s, %s bytes: %s%s%s", time, src, dst, type,
+			bytes, decision, reason[0] ? " \xE2\x80\x94 " : "", reason);
+	return true;
+}
+
 void
 transfer_describe_for_xray(struct strata_transfer *t, char *now, size_t now_size, char *last,
 		size_t last_size)
@@ -631,8 +712,11 @@ transfer_describe_for_xray(struct strata_transfer *t, char *now, size_t now_size
 				t->src >= 0 ? level_name(t, t->src) : "?", level_name(t, t->dst),
 				transfer_state_name(t->machine.state));
 	}
+	if (t->audit_log[0] && audit_last_decision(t->audit_log, last, last_size)) {
+		return;
+	}
 	if (!t->last[0]) {
-		snprintf(last, last_size, "none since strata started");
+		snprintf(last, last_size, "none in the audit log");
 		return;
 	}
 	char when[16] = "";
@@ -707,6 +791,9 @@ transfer_create(struct strata_server *server, const char *data_dir, const char *
 	 * append to its log, then refuses to start, and nothing crosses. */
 	if (session_make_dir(data_dir, 0711, 0, 0, false)) {
 		session_make_dir(audit_dir, 0700, 0, 0, false);
+	}
+	if (!session_join_path(t->audit_log, sizeof(t->audit_log), audit_dir, "audit.jsonl")) {
+		t->audit_log[0] = '\0';
 	}
 	char path[PATH_MAX];
 	static const char *const dirs[] = { ".", "../clipboard-guard", NULL };

@@ -33,7 +33,9 @@ void transfer_destroy(struct strata_transfer *transfer); /* NULL-safe */
 void transfer_begin(struct strata_transfer *transfer);
 enum transfer_state transfer_state(struct strata_transfer *transfer);
 /* For the X-ray: the request under way ("none", or "low → high, reading"),
- * and the last one's outcome with its time. Never the content. */
+ * and the last decision of the audit log (what the guard wrote: time,
+ * direction, type, size, decision, reason), or this session's last outcome
+ * when there is no log to read. Never the content. */
 void transfer_describe_for_xray(struct strata_transfer *transfer, char *now, size_t now_size,
 		char *last, size_t last_size);
 /* For the test-control: a one-line description of the dialog. */

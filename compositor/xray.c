@@ -388,7 +388,13 @@ xray_is_open(struct strata_xray *xray)
 void
 xray_describe(struct strata_xray *xray, char *out, size_t size)
 {
-	snprintf(out, size, "open=%d windows=%zu", xray_is_open(xray), xray ? xray->windows : 0);
+	char now[200] = "none", last[XRAY_LINE_MAX] = "none";
+	if (xray && xray->server->transfer) {
+		transfer_describe_for_xray(xray->server->transfer, now, sizeof(now), last,
+				sizeof(last));
+	}
+	snprintf(out, size, "open=%d windows=%zu transfer=\"%s\" last=\"%s\"", xray_is_open(xray),
+			xray ? xray->windows : 0, now, last);
 }
 
 struct strata_xray *

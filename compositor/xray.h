@@ -16,7 +16,7 @@
  * its real level gets. A panel says what each level holds (its clipboard:
  * type and, when the core holds the bytes, size, never the content; its
  * sound; its cage up or down), who has the microphone, the transfer under
- * way and the last one.
+ * way and the last decision of the audit log.
  *
  * While it is up it is the seat's modal owner: keyboard and pointer focus
  * are taken from every client, grabs and drags end, the clipboard dialog is

@@ -309,6 +309,16 @@ trusted_path_cancels_the_dialog(const char *key, const char *state_cmd, const ch
 	char *reply = session_ctl_ok(s, "%s", state_cmd);
 	session_assert_msg(s, strstr(reply, open), "%s: %s", state_cmd, reply);
 	free(reply);
+	/* The X-ray says what the audit log says last: this cancellation. */
+	reply = session_ctl_ok(s, "xray");
+	tap_diag("%s", reply);
+	session_assert_msg(s,
+			strstr(reply, "low \xE2\x86\x92 high, text/plain;charset=utf-8") &&
+					strstr(reply,
+							"bytes: cancelled \xE2\x80\x94 cancelled (secure "
+							"attention key or screen lock)"),
+			"the X-ray's last transfer: %s", reply);
+	free(reply);
 	/* Return now answers no dialog. */
 	free(session_ctl_ok(s, "key Return"));
 	session_assert(s, wait_dialog(s, "idle", 1000));
