@@ -2,7 +2,8 @@
 /*
  * strata-auth: the PAM helper behind the compositor's screen lock. Started
  * with a socket as fd 3, it says AUTH_READY_LINE on stdout, then answers each
- * password sent on fd 3 (common/auth_ipc.h) with one byte until fd 3 closes.
+ * password sent on fd 3 (common/auth_ipc.h) with the request's sequence
+ * number and one byte, until fd 3 closes.
  * The password lives in one locked static buffer, wiped once answered.
  */
 #include <errno.h>
@@ -290,9 +291,11 @@ main(int argc, char *argv[])
 		strata_log_errno(STRATA_ERROR, "cannot forbid core dumps");
 		return 2;
 	}
-	/* The password's buffer only: locking every later mapping (PAM's
-	 * modules) would meet RLIMIT_MEMLOCK when not root. */
-	if (mlock(password, sizeof(password)) < 0) {
+	/* As root (as strata runs it), every page, PAM's copies of the password
+	 * included; otherwise RLIMIT_MEMLOCK would refuse later mappings (PAM's
+	 * modules): the password's own buffer only. */
+	if (geteuid() == 0 ? mlockall(MCL_CURRENT | MCL_FUTURE) < 0 :
+			     mlock(password, sizeof(password)) < 0) {
 		strata_log_errno(STRATA_ERROR, "mlock: the password may reach swap");
 	}
 	struct stat st;

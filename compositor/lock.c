@@ -77,6 +77,7 @@ struct strata_lock {
 	/* A helper stopped by us (a hang, a word out of turn, its end of the
 	 * socket closed) starts again after the supervisor's back-off delay. */
 	bool restart_wanted;
+	bool restart_pending; /* restart_timer is armed */
 	unsigned quick_restarts;
 	uint64_t started_ms;
 	struct wl_event_source *restart_timer;
@@ -293,6 +294,7 @@ schedule_restart(struct strata_lock *lock)
 {
 	uint64_t ran = process_clock_ms() - lock->started_ms;
 	uint32_t delay = process_restart_delay(&lock->quick_restarts, ran);
+	lock->restart_pending = true;
 	wl_event_source_timer_update(lock->restart_timer, (int)delay);
 }
 
@@ -318,6 +320,7 @@ static int
 handle_restart_timer(void *data)
 {
 	struct strata_lock *lock = data;
+	lock->restart_pending = false;
 	if (lock->locked) {
 		process_start(lock->helper);
 	}
@@ -365,6 +368,7 @@ handle_helper_readable(int fd, uint32_t mask, void *data)
 	wl_event_source_timer_update(lock->auth_timer, 0);
 	switch (reply) {
 	case AUTH_REPLY_ACCEPTED:
+		lock->quick_restarts = 0;
 		wlr_log(WLR_INFO, "lock: the password of %s was accepted", lock->user);
 		unlock(lock);
 		return 0;
@@ -401,6 +405,12 @@ helper_started(void *data, pid_t pid, int socket_fd)
 	close_helper_fd(lock);
 	lock->helper_fd = socket_fd;
 	lock->started_ms = process_clock_ms();
+	/* This one is the helper now: what was pending for another is void. */
+	lock->restart_wanted = false;
+	lock->restart_pending = false;
+	wl_event_source_timer_update(lock->restart_timer, 0);
+	/* It must say it is ready in time, as it must answer in time. */
+	wl_event_source_timer_update(lock->auth_timer, LOCK_AUTH_TIMEOUT_MS);
 	lock->helper_source = wl_event_loop_add_fd(lock->server->event_loop, socket_fd,
 			WL_EVENT_READABLE, handle_helper_readable, lock);
 	if (!lock->helper_source) {
@@ -414,6 +424,9 @@ helper_ready(void *data, bool ready)
 {
 	struct strata_lock *lock = data;
 	lock->helper_ready = ready && lock->helper_fd >= 0;
+	if (lock->helper_ready && !lock->checking) {
+		wl_event_source_timer_update(lock->auth_timer, 0);
+	}
 	if (lock->helper_ready && lock->submit_pending) {
 		submit(lock);
 		draw(lock);
@@ -440,8 +453,9 @@ static int
 handle_auth_timeout(void *data)
 {
 	struct strata_lock *lock = data;
-	if (lock->checking) {
-		wlr_log(WLR_ERROR, "lock: the password helper did not answer in %d ms",
+	if (lock->checking || (lock->locked && !lock->helper_ready && lock->helper_fd >= 0)) {
+		wlr_log(WLR_ERROR, "lock: the password helper did not %s in %d ms",
+				lock->checking ? "answer" : "say it is ready",
 				LOCK_AUTH_TIMEOUT_MS);
 		restart_helper(lock);
 		draw(lock);
@@ -465,7 +479,14 @@ submit(struct strata_lock *lock)
 	if (!lock->helper_ready) {
 		lock->submit_pending = true;
 		set_message(lock, "Starting the password check\u2026");
-		process_start(lock->helper);
+		struct process_info info;
+		process_get_info(lock->helper, &info);
+		/* Only a helper nobody is starting: never past a back-off delay
+		 * or a helper still stopping. */
+		if (info.state == PROCESS_STOPPED && !lock->restart_pending &&
+				!lock->restart_wanted) {
+			process_start(lock->helper);
+		}
 		return;
 	}
 	struct auth_request request = { .seq = ++lock->seq,
@@ -610,7 +631,10 @@ unlock(struct strata_lock *lock)
 	lock->message[0] = '\0';
 	close_helper_fd(lock);
 	lock->restart_wanted = false;
+	lock->restart_pending = false;
+	lock->quick_restarts = 0;
 	wl_event_source_timer_update(lock->restart_timer, 0);
+	wl_event_source_timer_update(lock->auth_timer, 0);
 	process_stop(lock->helper);
 	wl_event_source_timer_update(lock->clock_timer, 0);
 	remove_outputs(lock);

@@ -102,7 +102,8 @@ struct strata_server {
 		struct wl_signal status_changed;
 		/* An output came, went or changed its mode. */
 		struct wl_signal outputs_changed;
-		/* A window mapped, unmapped, moved or changed size. */
+		/* A window mapped, unmapped, moved, changed size or committed; a
+		 * popup committed or went. */
 		struct wl_signal views_changed;
 	} events;
 

@@ -66,6 +66,8 @@ handle_commit(struct wl_listener *listener, void *data)
 	struct strata_view *view = wl_container_of(listener, view, commit);
 	if (view->mapped) {
 		view_sync_geometry(view);
+		/* Its subsurfaces may have come or moved with this commit. */
+		wl_signal_emit(&view->server->events.views_changed, view);
 	}
 }
 
@@ -257,15 +259,19 @@ popup_handle_commit(struct wl_listener *listener, void *data)
 {
 	struct strata_popup *popup = wl_container_of(listener, popup, commit);
 	popup_update_border(popup);
+	/* Mapped, moved, resized: the X-ray, if up, tints it where it is now. */
+	wl_signal_emit(&popup->tag.view->server->events.views_changed, popup->tag.view);
 }
 
 static void
 popup_handle_destroy(struct wl_listener *listener, void *data)
 {
 	struct strata_popup *popup = wl_container_of(listener, popup, destroy);
+	struct strata_view *view = popup->tag.view;
 	wl_list_remove(&popup->commit.link);
 	wl_list_remove(&popup->destroy.link);
 	free(popup);
+	wl_signal_emit(&view->server->events.views_changed, view);
 }
 
 static void

@@ -379,6 +379,15 @@ handle_outputs_changed(struct wl_listener *listener, void *data)
 	handle_changed(xray);
 }
 
+void
+xray_flush(struct strata_xray *xray)
+{
+	if (xray && xray->redraw) {
+		wl_event_source_remove(xray->redraw);
+		handle_redraw(xray);
+	}
+}
+
 bool
 xray_is_open(struct strata_xray *xray)
 {

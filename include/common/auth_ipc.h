@@ -32,6 +32,8 @@ struct auth_request {
 	uint32_t length;
 };
 
+_Static_assert(sizeof(struct auth_request) == 8, "the request header is two uint32_t");
+
 /* The reply: seq (uint32_t, host order), then the enum auth_reply byte. */
 #define AUTH_REPLY_BYTES (sizeof(uint32_t) + 1)
 

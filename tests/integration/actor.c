@@ -35,6 +35,8 @@
  *   popup-during-drag          with drag-on-press: right after the drag, a popup
  *                              grabbing with the same press's serial
  *   maximize, fullscreen       asks for it once mapped
+ *   popup-on-leave:DX,DY,W,H   at the first keyboard leave, a popup of WxH at
+ *                              (DX,DY) from the window's top-left, no grab
  *   frames                     asks for a frame callback after each one (empty
  *                              commits) and logs "frame N" for each
  *   transparent                the window's buffer is all alpha 0
@@ -87,6 +89,7 @@ enum trick_kind {
 	TRICK_CLAIM_OPAQUE,
 	TRICK_NOINPUT,
 	TRICK_FRAMES,
+	TRICK_POPUP_ON_LEAVE,
 };
 
 struct trick {
@@ -130,6 +133,7 @@ struct actor {
 	unsigned barriers, keyboard_barriers;
 	unsigned popups;
 	unsigned frames; /* frame callbacks done (the frames trick) */
+	bool popped_on_leave; /* the popup-on-leave trick played */
 };
 
 static void say(struct actor *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -419,7 +423,14 @@ static void
 keyboard_leave(void *data, struct wl_keyboard *keyboard, uint32_t serial,
 		struct wl_surface *surface)
 {
-	say(data, "leave");
+	struct actor *a = data;
+	say(a, "leave");
+	const struct trick *t = find_trick(a, TRICK_POPUP_ON_LEAVE);
+	if (t && !a->popped_on_leave) {
+		/* What a client that sees the X-ray come might draw then. */
+		a->popped_on_leave = true;
+		open_popup(a, t->a, t->b, t->c, t->d, 0, false, 0);
+	}
 }
 
 static void
@@ -798,6 +809,7 @@ parse_trick(const char *text, struct trick *t)
 		{ "claim-opaque", TRICK_CLAIM_OPAQUE, 0 },
 		{ "noinput", TRICK_NOINPUT, 0 },
 		{ "frames", TRICK_FRAMES, 0 },
+		{ "popup-on-leave", TRICK_POPUP_ON_LEAVE, 4 },
 	};
 	const char *colon = strchr(text, ':');
 	size_t len = colon ? (size_t)(colon - text) : strlen(text);

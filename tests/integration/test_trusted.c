@@ -308,6 +308,39 @@ xray_tints_popups_beside_their_window(void)
 	session_assert_msg(s, popup == 0 && window == 0,
 			"untinted under the X-ray: %ld popup pixels (of %ld), %ld window pixels",
 			popup, before, window);
+	free(session_ctl_ok(s, "key Escape"));
+	wait_state(s, "xray", "open=0", EVENT_TIMEOUT_MS);
+	session_stop(s);
+
+	/* A client that sees the X-ray come (its keyboard leaves) maps a popup
+	 * then: tinted too, from its first frame on. */
+	s = session_start(NULL);
+	const uint32_t late_rgb = 0x00a87au;
+	actor_start(s, &low, "low", "xray-late-popup", LOW_RGB, late_rgb,
+			(const char *const[]){ "buffer:400,300", "popup-on-leave:450,20,240,120",
+					NULL });
+	click_window(s, &low);
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	size_t mark = actor_mark(&low);
+	free(session_ctl_ok(s, "key logo+Escape"));
+	actor_wait_line(s, &low, mark, "popup 1 configured");
+	actor_barrier(s, &low);
+	shot = session_screenshot_current(s, &w, &h);
+	long late = census(shot, w, h, late_rgb);
+	free(shot);
+	shot = session_screenshot(s, &w, &h);
+	long late_whole = census(shot, w, h, late_rgb);
+	free(shot);
+	session_assert_msg(s, late == 0 && late_whole == 0,
+			"a popup mapped under the X-ray shows %ld / %ld untinted pixels", late,
+			late_whole);
+	free(session_ctl_ok(s, "key Escape"));
+	wait_state(s, "xray", "open=0", EVENT_TIMEOUT_MS);
+	shot = session_screenshot(s, &w, &h);
+	long after = census(shot, w, h, late_rgb);
+	free(shot);
+	session_assert_msg(s, after > 10000, "the late popup shows %ld pixels after the X-ray",
+			after);
 	session_stop(s);
 }
 
@@ -405,7 +438,12 @@ run_strata(const char *config, const char *const extra[], char *out, size_t size
 	out[used] = '\0';
 	close(fds[0]);
 	int status = 0;
-	waitpid(pid, &status, 0);
+	if (waitpid(pid, &status, WNOHANG) == 0) {
+		/* Still running with its output full or ended: it is not what
+		 * the test waits for. */
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	tap_assert(system(cmd) == 0);
@@ -752,8 +790,8 @@ a_hanging_helper_is_replaced(void)
 	rmdir(dir);
 }
 
-/* A stand-in helper from a shell script (STRATA_TEST_AUTH_HELPER); its
- * directory in dir (removed by the caller). */
+/* A stand-in helper from a shell script (STRATA_TEST_AUTH_HELPER): its
+ * path (in dir, which the caller removes). */
 static void
 write_helper(char *dir, char *path, size_t size, const char *body)
 {
@@ -761,53 +799,109 @@ write_helper(char *dir, char *path, size_t size, const char *body)
 	snprintf(path, size, "%s/helper", dir);
 	FILE *f = fopen(path, "w");
 	tap_assert(f);
-	fprintf(f, "#!/bin/sh\necho 'strata-auth: ready'\n%s\n", body);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
 	tap_assert(fclose(f) == 0);
 	tap_assert(chmod(path, 0755) == 0);
 }
 
+/* A session locked with the stand-in helper body, its prompt on screen. */
+static struct strata_session *
+locked_with_helper(const char *body, char *dir, char *path, size_t size, struct actor *low)
+{
+	write_helper(dir, path, size, body);
+	setenv("STRATA_TEST_AUTH_HELPER", path, 1);
+	struct strata_session *s = session_start(NULL);
+	unsetenv("STRATA_TEST_AUTH_HELPER");
+	start(s, low, "low", "stand-in", NULL);
+	free(session_ctl_ok(s, "key logo+l"));
+	wait_state(s, "lock", "shown=1 ", EVENT_TIMEOUT_MS);
+	return s;
+}
+
+static void
+end_locked(struct strata_session *s, const char *dir, const char *path, const char *what)
+{
+	session_assert(s, state_has(s, "lock", "locked=1 "));
+	int w, h;
+	uint32_t *shot = session_screenshot(s, &w, &h);
+	assert_no_level_pixel(s, shot, w, h, what);
+	free(shot);
+	session_stop(s);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Helpers that misbehave never unlock and never make the compositor fork
- * in a loop: one that says "accepted" before it is asked, one that dies at
- * once. Each is started again, after the back-off delay. */
+ * in a loop: one that dies as soon as it is up is started again after a
+ * growing delay; one that reads the request and says "accepted" to
+ * another (a sequence number it was not sent) is replaced; one that never
+ * says it is ready is replaced after 20 s. */
 static void
 misbehaving_helpers_never_unlock(void)
 {
-	static const char *const bodies[] = {
-		/* A whole reply, "accepted", before any request (to sequence
-		 * number 1, then 2, ... as a helper counting from 1 would). */
-		"printf '\\001\\000\\000\\000Y\\002\\000\\000\\000Y' >&3\nexec sleep 1000",
-		"exit 1", /* dies as soon as it is up */
-	};
-	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
-		char dir[] = "/tmp/itest-auth-XXXXXX", path[64];
-		write_helper(dir, path, sizeof(path), bodies[i]);
-		setenv("STRATA_TEST_AUTH_HELPER", path, 1);
-		struct strata_session *s = session_start(NULL);
-		unsetenv("STRATA_TEST_AUTH_HELPER");
-		struct actor low;
-		start(s, &low, "low", "bad-helper", NULL);
-		free(session_ctl_ok(s, "key logo+l"));
-		wait_state(s, "lock", "shown=1 ", EVENT_TIMEOUT_MS);
-		/* Two seconds of it: 250 ms, then doubling, is 4 or 5 starts. */
-		usleep(2000 * 1000);
-		long starts = state_number(s, "lock", "helper_starts");
-		tap_diag("helper \"%s\": %ld starts in 2 s", bodies[i], starts);
-		session_assert_msg(s, starts >= 2 && starts <= 8,
-				"%ld starts of a helper that misbehaves, in 2 s", starts);
-		/* A password typed: handed over once a helper is ready, then
-		 * its answer (or its end) is awaited. */
-		type_password(s, "anything");
-		wait_state(s, "lock", "typed=0 ", 10000);
-		wait_state(s, "lock", "checking=0 ", 25000);
-		session_assert(s, state_has(s, "lock", "locked=1 "));
-		int w, h;
-		uint32_t *shot = session_screenshot(s, &w, &h);
-		assert_no_level_pixel(s, shot, w, h, "locked, helper misbehaving");
-		free(shot);
-		session_stop(s);
-		unlink(path);
-		rmdir(dir);
+	char dir[] = "/tmp/itest-auth-XXXXXX", path[64];
+	struct actor low;
+	struct strata_session *s = locked_with_helper("echo 'strata-auth: ready'\nexit 1", dir,
+			path, sizeof(path), &low);
+	/* Two seconds of it: 250 ms, then doubling, is 4 or 5 starts. */
+	usleep(2000 * 1000);
+	long starts = state_number(s, "lock", "helper_starts");
+	tap_diag("a helper that exits at once: %ld starts in 2 s", starts);
+	session_assert_msg(s, starts >= 2 && starts <= 8,
+			"%ld starts of a helper that exits at once, in 2 s", starts);
+	type_password(s, "anything");
+	wait_state(s, "lock", "typed=0 ", 10000);
+	wait_state(s, "lock", "checking=0 ", 10000);
+	end_locked(s, dir, path, "locked, the helper exiting at once");
+
+	char dir2[] = "/tmp/itest-auth-XXXXXX";
+	s = locked_with_helper("echo 'strata-auth: ready'\n"
+			       "dd bs=1 count=16 <&3 >/dev/null 2>&1\n"
+			       "printf '\\001\\000\\000\\000Y' >&3\nexec sleep 1000",
+			dir2, path, sizeof(path), &low);
+	wait_state(s, "lock", "helper=ready", EVENT_TIMEOUT_MS);
+	starts = state_number(s, "lock", "helper_starts");
+	type_password(s, "anything");
+	wait_state(s, "lock", "typed=0 ", 10000);
+	wait_state(s, "lock", "checking=0 ", 10000);
+	session_assert_msg(s,
+			state_number(s, "lock", "helper_starts") > starts ||
+					state_has(s, "lock", "helper=stopped") ||
+					state_has(s, "lock", "helper=starting"),
+			"the helper that answered another request was kept");
+	end_locked(s, dir2, path, "locked, the helper answering another request");
+
+	char dir3[] = "/tmp/itest-auth-XXXXXX";
+	s = locked_with_helper("exec sleep 1000", dir3, path, sizeof(path), &low);
+	starts = state_number(s, "lock", "helper_starts");
+	/* lock.c: LOCK_AUTH_TIMEOUT_MS, 20 s, to say it is ready too. */
+	for (int waited = 0; state_number(s, "lock", "helper_starts") == starts; waited += 50) {
+		session_assert_msg(s, waited < 25000, "a helper never ready was kept");
+		usleep(50 * 1000);
 	}
+	end_locked(s, dir3, path, "locked, the helper never ready");
+}
+
+/* A stand-in that answers the request's own number, in two writes (the
+ * number, then later the verdict): that, and only that, unlocks. */
+static void
+a_reply_in_two_pieces_unlocks(void)
+{
+	char dir[] = "/tmp/itest-auth-XXXXXX", path[64];
+	struct actor low;
+	struct strata_session *s = locked_with_helper("echo 'strata-auth: ready'\n"
+						      "dd bs=1 count=4 <&3 >&3 2>/dev/null\n"
+						      "dd bs=1 count=12 <&3 >/dev/null 2>&1\n"
+						      "sleep 0.2\nprintf Y >&3\nexec sleep 1000",
+			dir, path, sizeof(path), &low);
+	size_t mark = actor_mark(&low);
+	type_password(s, "anything");
+	wait_state(s, "lock", "locked=0 ", EVENT_TIMEOUT_MS);
+	assert_no_keys(s, &low, mark, "until unlocked");
+	typing_reaches(s, &low);
+	session_stop(s);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* ---- sleep ----------------------------------------------------------------- */
@@ -1017,4 +1111,5 @@ TAP_TESTS(TAP_CASE(xray_labels_every_window_and_keeps_every_key),
 		TAP_CASE_TIMEOUT(idle_time_locks, 90),
 		TAP_CASE_TIMEOUT(only_the_password_unlocks, 120),
 		TAP_CASE_TIMEOUT(a_hanging_helper_is_replaced, 90),
-		TAP_CASE(misbehaving_helpers_never_unlock), TAP_CASE(the_lock_comes_before_sleep));
+		TAP_CASE_TIMEOUT(misbehaving_helpers_never_unlock, 90),
+		TAP_CASE(a_reply_in_two_pieces_unlocks), TAP_CASE(the_lock_comes_before_sleep));
