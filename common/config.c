@@ -17,9 +17,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <xkbcommon/xkbcommon.h>
 #include "common/config.h"
+#include "common/key_combo.h"
 #include "common/utf8.h"
 
 #define CONFIG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -362,12 +362,7 @@ config_is_control(uint32_t cp)
 			cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
 }
 
-/*
- * Copies a user's text into out for a message: printable characters as they
- * are, the rest escaped (\xNN for bytes, \uNNNN for characters), '"' and '\'
- * escaped, cut after CONFIG_QUOTE_MAX bytes with "...".
- */
-static void
+void
 config_quote(const char *text, char *out, size_t size)
 {
 	size_t used = 0;
@@ -995,130 +990,6 @@ config_parse_choice(struct config_parser *p, const struct config_key *key, const
 	return false;
 }
 
-/* The modifiers of [lock] sak, case-insensitive. */
-static const struct {
-	const char *name;
-	uint32_t bit;
-} config_keymods[] = {
-	{ "Logo", STRATA_KEYMOD_LOGO },
-	{ "Super", STRATA_KEYMOD_LOGO },
-	{ "Mod4", STRATA_KEYMOD_LOGO },
-	{ "Alt", STRATA_KEYMOD_ALT },
-	{ "Mod1", STRATA_KEYMOD_ALT },
-	{ "Ctrl", STRATA_KEYMOD_CTRL },
-	{ "Control", STRATA_KEYMOD_CTRL },
-	{ "Shift", STRATA_KEYMOD_SHIFT },
-};
-
-#define CONFIG_KEYMOD_NAMES "Logo, Super, Mod4, Alt, Mod1, Ctrl, Control, Shift"
-
-/* Returns the STRATA_KEYMOD_* bit of a modifier's name, or 0. */
-static uint32_t
-config_keymod_from_name(const char *name)
-{
-	for (size_t i = 0; i < CONFIG_ARRAY_LEN(config_keymods); i++) {
-		if (strcasecmp(name, config_keymods[i].name) == 0) {
-			return config_keymods[i].bit;
-		}
-	}
-	return 0;
-}
-
-/* Keys that change the modifiers or the layout: pressing one is not a key
- * press the compositor could match. */
-static const xkb_keysym_t config_modifier_keysyms[] = { XKB_KEY_Shift_L, XKB_KEY_Shift_R,
-	XKB_KEY_Control_L, XKB_KEY_Control_R, XKB_KEY_Alt_L, XKB_KEY_Alt_R, XKB_KEY_Meta_L,
-	XKB_KEY_Meta_R, XKB_KEY_Super_L, XKB_KEY_Super_R, XKB_KEY_Hyper_L, XKB_KEY_Hyper_R,
-	XKB_KEY_ISO_Level3_Shift, XKB_KEY_ISO_Level5_Shift, XKB_KEY_Mode_switch, XKB_KEY_Caps_Lock,
-	XKB_KEY_Shift_Lock, XKB_KEY_Num_Lock };
-
-/* Keys no application needs, which the SAK may take without a modifier. */
-static bool
-config_is_dedicated_key(xkb_keysym_t sym)
-{
-	return sym == XKB_KEY_Pause || sym == XKB_KEY_Break || sym == XKB_KEY_Sys_Req ||
-			sym == XKB_KEY_Scroll_Lock || (sym >= XKB_KEY_F13 && sym <= XKB_KEY_F35) ||
-			(sym >= 0x1008ff00 && sym <= 0x1008ffff); /* XF86 keys */
-}
-
-/*
- * One combination of sak, "Mod+Mod+Key", trimmed and not empty. When it is
- * not one, why says what is wrong (a phrase quoting the user's text).
- */
-static bool
-config_parse_key_combo(char *text, struct strata_key_combo *out, char *why, size_t why_size)
-{
-	char quoted[64];
-	*out = (struct strata_key_combo){ 0 };
-	char *name = text, *plus;
-	while ((plus = strchr(name, '+')) != NULL) {
-		*plus = '\0';
-		name = config_trim(name);
-		uint32_t bit = config_keymod_from_name(name);
-		config_quote(name, quoted, sizeof(quoted));
-		if (name[0] == '\0') {
-			snprintf(why, why_size, "a modifier is missing before a \"+\"");
-			return false;
-		} else if (bit == 0) {
-			snprintf(why, why_size, "unknown modifier \"%s\" (accepted: %s)", quoted,
-					CONFIG_KEYMOD_NAMES);
-			return false;
-		} else if (out->modifiers & bit) {
-			snprintf(why, why_size,
-					"modifier \"%s\" is given twice (Logo, Super and Mod4 are one "
-					"modifier, as are Alt and Mod1, Ctrl and Control)",
-					quoted);
-			return false;
-		}
-		out->modifiers |= bit;
-		name = plus + 1;
-	}
-	name = config_trim(name);
-	config_quote(name, quoted, sizeof(quoted));
-	if (name[0] == '\0') {
-		snprintf(why, why_size, "the key after the last \"+\" is missing");
-		return false;
-	}
-	if (config_keymod_from_name(name) != 0) {
-		snprintf(why, why_size, "it ends with the modifier \"%s\", not a key", quoted);
-		return false;
-	}
-	xkb_keysym_t sym = xkb_keysym_from_name(name, XKB_KEYSYM_NO_FLAGS);
-	if (sym == XKB_KEY_NoSymbol) {
-		sym = xkb_keysym_from_name(name, XKB_KEYSYM_CASE_INSENSITIVE);
-	}
-	if (sym == XKB_KEY_NoSymbol) {
-		snprintf(why, why_size, "unknown key name \"%s\"", quoted);
-		return false;
-	}
-	sym = xkb_keysym_to_lower(sym);
-	for (size_t i = 0; i < CONFIG_ARRAY_LEN(config_modifier_keysyms); i++) {
-		if (sym == config_modifier_keysyms[i]) {
-			snprintf(why, why_size,
-					"\"%s\" is a modifier key, not a key to combine with modifiers",
-					quoted);
-			return false;
-		}
-	}
-	if (out->modifiers == 0 && !config_is_dedicated_key(sym)) {
-		snprintf(why, why_size,
-				"\"%s\" has no modifier: the key would be taken from every application "
-				"(accepted alone: Pause, Break, Sys_Req, Scroll_Lock, F13 to F35 and XF86 "
-				"keys)",
-				quoted);
-		return false;
-	}
-	if (out->modifiers == STRATA_KEYMOD_SHIFT && !config_is_dedicated_key(sym)) {
-		snprintf(why, why_size,
-				"\"%s\" has only Shift: the shifted key would be taken from every "
-				"application (add Logo, Ctrl or Alt)",
-				quoted);
-		return false;
-	}
-	out->keysym = sym;
-	return true;
-}
-
 /* [lock] sak = "Logo+Escape, Pause": 1 to STRATA_SAK_MAX combinations. */
 static bool
 config_parse_sak(struct config_parser *p, const struct config_key *key, const char *value,
@@ -1132,52 +1003,21 @@ config_parse_sak(struct config_parser *p, const struct config_key *key, const ch
 				key->name, p->section_label, len, key->max);
 		return false;
 	}
-	size_t count = 1;
-	for (const char *c = value; *c; c++) {
-		count += *c == ',';
-	}
-	if (count > STRATA_SAK_MAX) {
-		config_error(p, p->line,
-				"%s = \"%s\" in %s has %zu key combinations (accepted: 1 to %d)",
-				key->name, quoted, p->section_label, count, STRATA_SAK_MAX);
-		return false;
-	}
-	char copy[STRATA_SAK_TEXT_MAX + 1];
+	char copy[STRATA_SAK_TEXT_MAX + 1], *bad;
 	memcpy(copy, value, len + 1);
 	struct strata_key_combo combos[STRATA_SAK_MAX];
-	char *item = copy;
-	for (size_t i = 0; i < count; i++) {
-		char *comma = strchr(item, ',');
-		if (comma) {
-			*comma = '\0';
-		}
-		char *combo = config_trim(item);
-		if (comma) {
-			item = comma + 1;
-		}
-		if (combo[0] == '\0') {
-			config_error(p, p->line,
-					"%s = \"%s\" in %s has an empty key combination (accepted: 1 to "
-					"%d combinations such as Logo+Escape, separated by commas)",
-					key->name, quoted, p->section_label, STRATA_SAK_MAX);
-			return false;
-		}
-		char shown[64];
-		config_quote(combo, shown, sizeof(shown));
-		if (!config_parse_key_combo(combo, &combos[i], why, sizeof(why))) {
+	size_t count;
+	if (!key_combo_parse_list(copy, combos, &count, &bad, why, sizeof(why))) {
+		if (bad) {
+			char shown[64];
+			config_quote(bad, shown, sizeof(shown));
 			config_error(p, p->line, "%s = \"%s\" in %s: %s", key->name, shown,
 					p->section_label, why);
-			return false;
+		} else {
+			config_error(p, p->line, "%s = \"%s\" in %s %s", key->name, quoted,
+					p->section_label, why);
 		}
-		for (size_t j = 0; j < i; j++) {
-			if (combos[j].modifiers == combos[i].modifiers &&
-					combos[j].keysym == combos[i].keysym) {
-				config_error(p, p->line,
-						"%s = \"%s\" in %s gives the same key combination twice",
-						key->name, quoted, p->section_label);
-				return false;
-			}
-		}
+		return false;
 	}
 	memcpy(cfg->sak, combos, count * sizeof(combos[0]));
 	cfg->sak_count = count;

@@ -6,7 +6,6 @@
 #include "output.h"
 #include "shm.h"
 #include "scene.h"
-#include "xray.h"
 
 void
 output_get_box(struct strata_output *output, struct wlr_box *box)
@@ -91,7 +90,7 @@ handle_frame(struct wl_listener *listener, void *data)
 	uint64_t start = now_ns();
 	/* What windows committed since the last frame, into compositor memory. */
 	shm_flush(server->shm);
-	xray_flush(server->xray);
+	wl_signal_emit(&server->events.before_frame, output);
 	float background[4];
 	config_colour_to_floats(server->config.background, background);
 	bool rendered = scene_output_render(output->scene_output, background);

@@ -104,6 +104,7 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	wl_signal_init(&server->events.status_changed);
 	wl_signal_init(&server->events.outputs_changed);
 	wl_signal_init(&server->events.views_changed);
+	wl_signal_init(&server->events.before_frame);
 	server->display = wl_display_create();
 	if (!server->display) {
 		return false;

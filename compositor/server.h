@@ -102,6 +102,9 @@ struct strata_server {
 		struct wl_signal status_changed;
 		/* An output came, went or changed its mode. */
 		struct wl_signal outputs_changed;
+		/* An output is about to draw a frame: what must be in it is
+		 * brought up to date now (the X-ray). */
+		struct wl_signal before_frame;
 		/* A window mapped, unmapped, moved, changed size or committed; a
 		 * popup committed or went. */
 		struct wl_signal views_changed;

@@ -45,6 +45,7 @@ struct strata_xray {
 	struct wl_listener views_changed;
 	struct wl_listener status_changed;
 	struct wl_listener outputs_changed;
+	struct wl_listener before_frame;
 };
 
 static void
@@ -379,10 +380,13 @@ handle_outputs_changed(struct wl_listener *listener, void *data)
 	handle_changed(xray);
 }
 
-void
-xray_flush(struct strata_xray *xray)
+/* A redraw asked for since the last one is done before any frame is drawn:
+ * a window or popup that changed is never shown a frame untinted. */
+static void
+handle_before_frame(struct wl_listener *listener, void *data)
 {
-	if (xray && xray->redraw) {
+	struct strata_xray *xray = wl_container_of(listener, xray, before_frame);
+	if (xray->redraw) {
 		wl_event_source_remove(xray->redraw);
 		handle_redraw(xray);
 	}
@@ -425,6 +429,8 @@ xray_create(struct strata_server *server)
 	wl_signal_add(&server->events.status_changed, &xray->status_changed);
 	xray->outputs_changed.notify = handle_outputs_changed;
 	wl_signal_add(&server->events.outputs_changed, &xray->outputs_changed);
+	xray->before_frame.notify = handle_before_frame;
+	wl_signal_add(&server->events.before_frame, &xray->before_frame);
 	return xray;
 }
 
@@ -443,5 +449,6 @@ xray_destroy(struct strata_xray *xray)
 	wl_list_remove(&xray->views_changed.link);
 	wl_list_remove(&xray->status_changed.link);
 	wl_list_remove(&xray->outputs_changed.link);
+	wl_list_remove(&xray->before_frame.link);
 	free(xray);
 }

@@ -30,9 +30,6 @@ struct strata_xray *xray_create(struct strata_server *server);
 void xray_destroy(struct strata_xray *xray); /* NULL-safe */
 
 bool xray_is_open(struct strata_xray *xray); /* NULL-safe: false */
-/* A redraw asked for since the last one is done now (before a frame is
- * drawn: a window or popup that changed is never shown a frame untinted). */
-void xray_flush(struct strata_xray *xray); /* NULL-safe */
 /* For the test-control: "open=1 windows=2". */
 void xray_describe(struct strata_xray *xray, char *out, size_t size);
 

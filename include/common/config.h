@@ -171,6 +171,13 @@ bool config_load_stream(struct strata_config *cfg, FILE *f, const char *source,
  */
 bool config_level_name_valid(const char *name, char *why, size_t why_size);
 
+/*
+ * Copies a user's text into out for a message: printable characters as they
+ * are, the rest escaped (\xNN for bytes, \uNNNN for characters), '"' and '\'
+ * escaped, cut after 40 bytes with "..." (64 bytes of out hold any text).
+ */
+void config_quote(const char *text, char *out, size_t size);
+
 /* Returns the level index of name, or -1. */
 int config_find_level(const struct strata_config *cfg, const char *name);
 
