@@ -14,6 +14,7 @@
 #
 # Writes, at the top of the checkout:
 #   demo.png              the screenshot
+#   demo-xray.png         the X-ray the secure attention key (Logo+Escape) opens
 #   demo-transcript.txt   timestamped log of the session
 # and the logs of the compositor and of each client under build/demo-logs/.
 # Exits non-zero if any step fails; every process it started is stopped on
@@ -55,6 +56,7 @@ strata_run=$builddir/strata-run/strata-run
 logdir=$builddir/demo-logs
 transcript=$repo/demo-transcript.txt
 screenshot=$repo/demo.png
+xray_screenshot=$repo/demo-xray.png
 
 # Set as things start; cleanup() stops and removes whatever is set.
 tmp=""
@@ -176,7 +178,7 @@ log "demo: building Strata into build/ (scripts/build.sh build)"
 "$repo/scripts/build.sh" "$builddir" || die "the build failed (see the output above)"
 [ -x "$strata" ] || die "the build did not produce $strata"
 mkdir -p "$logdir"
-rm -f "$screenshot" "$logdir"/*.log
+rm -f "$screenshot" "$xray_screenshot" "$logdir"/*.log
 
 # A private directory (short path: socket paths must fit in 108 bytes) to hold
 # Strata's runtime directory, which Strata creates itself and which must not
@@ -631,6 +633,19 @@ if [ -n "$core_pipewire" ]; then
 		fi
 	fi
 fi
+
+# The trusted path: whatever the windows do, Logo+Escape shows what is what.
+must key logo+Escape
+must xray
+[[ $REPLY_TEXT == open=1* ]] || die "Logo+Escape did not open the X-ray: $REPLY_TEXT"
+log "input: Logo+Escape, the secure attention key: the X-ray (${REPLY_TEXT%% transfer=*})"
+must screenshot "$xray_screenshot"
+[ -s "$xray_screenshot" ] || die "'screenshot' answered ok but $xray_screenshot is missing or empty"
+log "screenshot: $xray_screenshot ($(wc -c <"$xray_screenshot") bytes)"
+must key Escape
+must xray
+[[ $REPLY_TEXT == open=0* ]] || die "Escape did not close the X-ray: $REPLY_TEXT"
+log "input: Escape; the X-ray is closed, the keyboard is back in the window it was in"
 
 if [ "$headless" -eq 0 ]; then
 	close_control
