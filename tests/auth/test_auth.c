@@ -443,6 +443,40 @@ test_passwords(void)
 	helper_stop(&h);
 }
 
+/* The account stack runs after the password: an expired account is refused
+ * with the right password; one whose password must be changed still gets
+ * in (the lock cannot change a password, and refusing would lock the user
+ * out). The account is put back as it was either way. */
+static void
+test_account_stack(void)
+{
+	fixture_need();
+	char chage[64];
+	tap_assert_msg(find_tool("chage", chage, sizeof(chage)),
+			"chage is missing: apt-get install passwd");
+	struct helper h;
+	helper_start(&h, fixture.service, fixture.user);
+	expect_ready(&h);
+	const size_t len = strlen(right_password);
+	char *const expire[] = { chage, "-E", "0", fixture.user, NULL };
+	char *const unexpire[] = { chage, "-E", "-1", fixture.user, NULL };
+	tap_assert(run_tool(chage, expire, NULL) == 0);
+	int expired = ask(&h, right_password, len);
+	tap_assert(run_tool(chage, unexpire, NULL) == 0);
+	tap_assert_int_eq(expired, 'N');
+
+	char today[24];
+	snprintf(today, sizeof(today), "%ld", (long)(time(NULL) / 86400));
+	char *const must_change[] = { chage, "-d", "0", fixture.user, NULL };
+	char *const changed[] = { chage, "-d", today, fixture.user, NULL };
+	tap_assert(run_tool(chage, must_change, NULL) == 0);
+	int aged = ask(&h, right_password, len);
+	tap_assert(run_tool(chage, changed, NULL) == 0);
+	tap_assert_int_eq(aged, 'Y');
+	tap_assert_int_eq(ask(&h, right_password, len), 'Y');
+	helper_stop(&h);
+}
+
 static void
 test_longest_password(void)
 {
@@ -613,6 +647,7 @@ static const struct tap_test tests[] = {
 	TAP_CASE_TIMEOUT(test_bad_arguments, 30),
 	TAP_CASE_TIMEOUT(test_version_and_help, 30),
 	TAP_CASE_TIMEOUT(test_service_without_file, 30),
+	TAP_CASE_TIMEOUT(test_account_stack, 30),
 };
 
 int

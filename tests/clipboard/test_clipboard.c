@@ -319,9 +319,14 @@ trusted_path_cancels_the_dialog(const char *key, const char *state_cmd, const ch
 							"attention key or screen lock)"),
 			"the X-ray's last transfer: %s", reply);
 	free(reply);
-	/* Return now answers no dialog. */
+	/* Return now answers no dialog, and Logo+V opens none (low still
+	 * holds its selection: unlocked, it would). */
 	free(session_ctl_ok(s, "key Return"));
 	session_assert(s, wait_dialog(s, "idle", 1000));
+	free(session_ctl_ok(s, "key logo+v"));
+	reply = dialog_state(s);
+	session_assert_msg(s, strstr(reply, "state=idle"), "Logo+V under %s: %s", state_cmd, reply);
+	free(reply);
 	session_assert_int_eq(s, audit_lines(), before + 1);
 	if (strcmp(state_cmd, "xray") == 0) {
 		free(session_ctl_ok(s, "key Escape"));
