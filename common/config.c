@@ -469,7 +469,7 @@ config_level_name_valid(const char *name, char *why, size_t why_size)
 	return true;
 }
 
-static char *
+char *
 config_trim(char *s)
 {
 	while (isspace((unsigned char)*s)) {

@@ -6,7 +6,6 @@
  * application (no modifier, or Shift alone, on an ordinary key) is refused.
  * Messages quote the user's text with config_quote().
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -53,19 +52,6 @@ static const xkb_keysym_t key_combo_modifier_keysyms[] = { XKB_KEY_Shift_L, XKB_
 	XKB_KEY_ISO_Level3_Shift, XKB_KEY_ISO_Level5_Shift, XKB_KEY_Mode_switch, XKB_KEY_Caps_Lock,
 	XKB_KEY_Shift_Lock, XKB_KEY_Num_Lock };
 
-static char *
-key_combo_trim(char *s)
-{
-	while (isspace((unsigned char)*s)) {
-		s++;
-	}
-	size_t len = strlen(s);
-	while (len > 0 && isspace((unsigned char)s[len - 1])) {
-		s[--len] = '\0';
-	}
-	return s;
-}
-
 bool
 key_combo_is_dedicated(uint32_t keysym)
 {
@@ -83,7 +69,7 @@ key_combo_parse(char *text, struct strata_key_combo *out, char *why, size_t why_
 	char *name = text, *plus;
 	while ((plus = strchr(name, '+')) != NULL) {
 		*plus = '\0';
-		name = key_combo_trim(name);
+		name = config_trim(name);
 		uint32_t bit = key_combo_modifier_from_name(name);
 		config_quote(name, quoted, sizeof(quoted));
 		if (name[0] == '\0') {
@@ -103,7 +89,7 @@ key_combo_parse(char *text, struct strata_key_combo *out, char *why, size_t why_
 		out->modifiers |= bit;
 		name = plus + 1;
 	}
-	name = key_combo_trim(name);
+	name = config_trim(name);
 	config_quote(name, quoted, sizeof(quoted));
 	if (name[0] == '\0') {
 		snprintf(why, why_size, "the key after the last \"+\" is missing");
@@ -176,7 +162,7 @@ key_combo_parse_list(char *text, struct strata_key_combo out[static STRATA_SAK_M
 		if (comma) {
 			*comma = '\0';
 		}
-		char *combo = key_combo_trim(item);
+		char *combo = config_trim(item);
 		if (comma) {
 			item = comma + 1;
 		}

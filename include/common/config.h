@@ -178,6 +178,9 @@ bool config_level_name_valid(const char *name, char *why, size_t why_size);
  */
 void config_quote(const char *text, char *out, size_t size);
 
+/* s without its leading and trailing white space (cut in place). */
+char *config_trim(char *s);
+
 /* Returns the level index of name, or -1. */
 int config_find_level(const struct strata_config *cfg, const char *name);
 
