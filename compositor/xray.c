@@ -31,11 +31,18 @@
 #define XRAY_TEXT 0xf0f0f0ffu
 #define XRAY_WARNING 0xffb454ffu
 
+#define XRAY_MAX_LINES (STRATA_MAX_LEVELS + 6)
+#define XRAY_LINE_MAX 400
+
 struct strata_xray {
 	struct strata_server *server;
 	struct seat_modal modal;
 	bool open;
 	size_t windows; /* windows labelled in the last drawing */
+	/* The transfers as the panel shows them: read (the audit log) when the
+	 * X-ray opens and when the status changes, not at every redraw. */
+	char transfer_now[200];
+	char transfer_last[XRAY_LINE_MAX - 40];
 	struct wlr_scene_node *tree; /* struct wlr_scene_tree in layer_trusted; may be NULL */
 	/* A redraw asked for by a change, done once the event loop is idle:
 	 * a client changing its title or size at every commit costs one
@@ -146,9 +153,6 @@ draw_window(struct strata_xray *xray, struct strata_view *view)
 	xray->windows++;
 }
 
-#define XRAY_MAX_LINES (STRATA_MAX_LEVELS + 6)
-#define XRAY_LINE_MAX 400
-
 /* What each level holds, who has the microphone, the transfers. */
 static void
 draw_panel(struct strata_xray *xray)
@@ -202,17 +206,10 @@ draw_panel(struct strata_xray *xray)
 	}
 	lines[n] = (struct text_box_line){ .text = text[n], .colour = XRAY_TEXT };
 	n++;
-	char now[200], last[XRAY_LINE_MAX - 40];
-	if (server->transfer) {
-		transfer_describe_for_xray(server->transfer, now, sizeof(now), last, sizeof(last));
-	} else {
-		snprintf(now, sizeof(now), "none");
-		snprintf(last, sizeof(last), "none");
-	}
-	snprintf(text[n], XRAY_LINE_MAX, "Transfer under way: %s", now);
+	snprintf(text[n], XRAY_LINE_MAX, "Transfer under way: %s", xray->transfer_now);
 	lines[n] = (struct text_box_line){ .text = text[n], .colour = XRAY_TEXT };
 	n++;
-	snprintf(text[n], XRAY_LINE_MAX, "Last transfer: %s", last);
+	snprintf(text[n], XRAY_LINE_MAX, "Last transfer: %s", xray->transfer_last);
 	lines[n] = (struct text_box_line){ .text = text[n], .colour = XRAY_TEXT };
 	n++;
 	lines[n++] = (struct text_box_line){ .text = NULL };
@@ -284,11 +281,25 @@ close_xray(struct strata_xray *xray, bool give_back_seat)
 }
 
 static void
+read_transfers(struct strata_xray *xray)
+{
+	if (xray->server->transfer) {
+		transfer_describe_for_xray(xray->server->transfer, xray->transfer_now,
+				sizeof(xray->transfer_now), xray->transfer_last,
+				sizeof(xray->transfer_last));
+	} else {
+		snprintf(xray->transfer_now, sizeof(xray->transfer_now), "none");
+		snprintf(xray->transfer_last, sizeof(xray->transfer_last), "none");
+	}
+}
+
+static void
 open_xray(struct strata_xray *xray)
 {
 	/* Input first: nothing reaches a client from here on. */
 	seat_take_modal(xray->server->seat, &xray->modal);
 	xray->open = true;
+	read_transfers(xray);
 	draw(xray);
 	wlr_log(WLR_INFO, "xray: opened, %zu windows", xray->windows);
 }
@@ -370,6 +381,9 @@ static void
 handle_status_changed(struct wl_listener *listener, void *data)
 {
 	struct strata_xray *xray = wl_container_of(listener, xray, status_changed);
+	if (xray->open) {
+		read_transfers(xray); /* a transfer's outcome is told this way */
+	}
 	handle_changed(xray);
 }
 
