@@ -178,3 +178,12 @@ actor_keyboard_barrier(struct strata_session *s, struct actor *a)
 	session_assert(s, kill(a->pid, SIGUSR2) == 0);
 	actor_wait_line(s, a, 0, line);
 }
+
+void
+actor_click(struct strata_session *s, struct actor *a, const char *button)
+{
+	int x, y;
+	session_assert_msg(s, session_window_visible_point(s, a->window.id, &x, &y),
+			"no visible point of %s", a->app_id);
+	free(session_ctl_ok(s, "click %d %d %s", x, y, button));
+}

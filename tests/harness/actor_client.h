@@ -27,6 +27,10 @@ struct actor {
 void actor_start(struct strata_session *s, struct actor *a, const char *level, const char *app_id,
 		uint32_t rgb, uint32_t popup_rgb, const char *const *tricks);
 
+/* A click (button: "left", "right", "middle") on a point of the actor's
+ * window that no other window covers, as a user's hand would. */
+void actor_click(struct strata_session *s, struct actor *a, const char *button);
+
 /* The log so far (malloc'd, "" if none yet). */
 char *actor_events(struct actor *a);
 /* Bytes of the log so far: later checks may look only past this mark. */

@@ -34,15 +34,6 @@ start(struct strata_session *s, struct actor *a, const char *level, const char *
 }
 
 static void
-click_window(struct strata_session *s, struct actor *a, const char *button)
-{
-	int x, y;
-	session_assert_msg(s, session_window_visible_point(s, a->window.id, &x, &y),
-			"no visible point of %s", a->app_id);
-	free(session_ctl_ok(s, "click %d %d %s", x, y, button));
-}
-
-static void
 move_to_window(struct strata_session *s, struct actor *a)
 {
 	int x, y;
@@ -58,7 +49,7 @@ low_focused_beside_high(struct strata_session *s, struct actor *low, struct acto
 {
 	start(s, high, "high", "seat-high", NULL);
 	start(s, low, "low", "seat-low", low_tricks);
-	click_window(s, low, "left");
+	actor_click(s, low, "left");
 	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
 }
 
@@ -111,7 +102,7 @@ popup_grab_with_a_sent_serial_ends_on_click_elsewhere(void)
 	struct actor low, high;
 	start(s, &high, "high", "seat-high", NULL);
 	start(s, &low, "low", "seat-low", (const char *const[]){ "popup-grab-on-press", NULL });
-	click_window(s, &low, "left");
+	actor_click(s, &low, "left");
 	actor_wait_line(s, &low, 0, "popup 1 configured");
 	/* The grab is real: low has the keyboard. */
 	size_t mark = actor_mark(&low);
@@ -121,7 +112,7 @@ popup_grab_with_a_sent_serial_ends_on_click_elsewhere(void)
 	actor_wait_line(s, &low, mark, line);
 
 	mark = actor_mark(&low);
-	click_window(s, &high, "left");
+	actor_click(s, &high, "left");
 	actor_wait_line(s, &low, mark, "popup 1 done");
 	typed_text_reaches_only(s, &high, &low, mark);
 	session_stop(s);
@@ -138,7 +129,7 @@ popup_grab_with_a_forged_serial_is_refused(void)
 	actor_wait_line(s, &low, 0, "popup 1 done");
 	start(s, &high, "high", "seat-high", NULL);
 	size_t mark = actor_mark(&low);
-	click_window(s, &high, "left");
+	actor_click(s, &high, "left");
 	typed_text_reaches_only(s, &high, &low, mark);
 	session_stop(s);
 }
@@ -171,7 +162,7 @@ button_held_in_low_during_a_click_on_high(void)
 	char line[40];
 
 	size_t high_mark = actor_mark(&high);
-	click_window(s, &high, "right");
+	actor_click(s, &high, "right");
 	free(session_ctl_ok(s, "button left release"));
 	typed_text_reaches_only(s, &high, &low, low_mark);
 	/* high never hears the release of a press it did not get. */
@@ -213,7 +204,7 @@ drag_from_low_carried_over_high(void)
 	free(events);
 
 	mark = actor_mark(&low);
-	click_window(s, &high, "left");
+	actor_click(s, &high, "left");
 	typed_text_reaches_only(s, &high, &low, mark);
 	session_stop(s);
 }
@@ -238,7 +229,7 @@ key_held_while_focus_moves(bool by_click)
 	mark = actor_mark(&low);
 	size_t high_mark = actor_mark(&high);
 	if (by_click) {
-		click_window(s, &high, "left");
+		actor_click(s, &high, "left");
 	} else {
 		free(session_ctl_ok(s, "key logo+Tab"));
 	}
@@ -422,7 +413,7 @@ no_focus_to_another_level_after_the_last_window_closed(void)
 			"low's new window took the keyboard: %s", listing);
 	/* A click gives it focus (the keys above were not lost by accident). */
 	start(s, &other, "high", "seat-high-2", NULL);
-	click_window(s, &low, "left");
+	actor_click(s, &low, "left");
 	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
 	size_t mark = actor_mark(&low);
 	free(session_ctl_ok(s, "type abc"));
@@ -444,7 +435,7 @@ drag_and_drop_within_a_level(void)
 	start(s, &high, "high", "seat-high", NULL);
 	start(s, &from, "low", "seat-low", (const char *const[]){ "drag-on-press", NULL });
 	start(s, &to, "low", "seat-low-2", NULL);
-	click_window(s, &to, "left");
+	actor_click(s, &to, "left");
 	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
 	move_to_window(s, &from);
 	size_t mark = actor_mark(&from);
@@ -523,7 +514,7 @@ popup_grab_during_a_drag_is_refused(void)
 	actor_wait_line(s, &low, 0, "drag cancelled");
 	free(session_ctl_ok(s, "button left release"));
 	size_t mark = actor_mark(&low);
-	click_window(s, &high, "left");
+	actor_click(s, &high, "left");
 	typed_text_reaches_only(s, &high, &low, mark);
 	session_stop(s);
 }

@@ -37,15 +37,6 @@ start(struct strata_session *s, struct actor *a, const char *level, const char *
 	actor_start(s, a, level, app_id, strcmp(level, "low") == 0 ? LOW_RGB : HIGH_RGB, 0, tricks);
 }
 
-static void
-click_window(struct strata_session *s, struct actor *a)
-{
-	int x, y;
-	session_assert_msg(s, session_window_visible_point(s, a->window.id, &x, &y),
-			"no visible point of %s", a->app_id);
-	free(session_ctl_ok(s, "click %d %d", x, y));
-}
-
 /* The state line of `lock` or `xray`. */
 static char *
 state(struct strata_session *s, const char *what)
@@ -188,7 +179,7 @@ xray_labels_every_window_and_keeps_every_key(void)
 	struct actor low, high;
 	start(s, &high, "high", "xray-high", NULL);
 	start(s, &low, "low", "xray-low", NULL);
-	click_window(s, &low);
+	actor_click(s, &low, "left");
 	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
 	session_assert(s,
 			session_find_window(s, &(struct window_match){ .id = low.window.id },
@@ -224,7 +215,7 @@ xray_labels_every_window_and_keeps_every_key(void)
 	keep_screenshot(s, "xray.png");
 
 	/* A click changes nothing: no client hears it, the X-ray stays. */
-	click_window(s, &high);
+	actor_click(s, &high, "left");
 	session_assert(s, state_has(s, "xray", "open=1"));
 	free(session_ctl_ok(s, "key Escape"));
 	wait_state(s, "xray", "open=0", EVENT_TIMEOUT_MS);
@@ -253,7 +244,7 @@ xray_opens_over_a_grab_and_a_fullscreen_window(void)
 	struct actor low, high;
 	start(s, &high, "high", "xray-full", (const char *const[]){ "fullscreen", NULL });
 	start(s, &low, "low", "xray-grab", (const char *const[]){ "popup-grab-on-press", NULL });
-	click_window(s, &low);
+	actor_click(s, &low, "left");
 	actor_wait_line(s, &low, 0, "popup 1 configured");
 	size_t low_mark = actor_mark(&low), high_mark = actor_mark(&high);
 	free(session_ctl_ok(s, "key logo+Escape"));
@@ -264,7 +255,7 @@ xray_opens_over_a_grab_and_a_fullscreen_window(void)
 	free(session_ctl_ok(s, "key logo+Escape"));
 	wait_state(s, "xray", "open=0", EVENT_TIMEOUT_MS);
 
-	click_window(s, &high);
+	actor_click(s, &high, "left");
 	session_assert(s, session_wait_focused_level(s, "high", EVENT_TIMEOUT_MS));
 	high_mark = actor_mark(&high);
 	free(session_ctl_ok(s, "key logo+Escape"));
@@ -319,7 +310,7 @@ xray_tints_popups_beside_their_window(void)
 	actor_start(s, &low, "low", "xray-late-popup", LOW_RGB, late_rgb,
 			(const char *const[]){ "buffer:400,300", "popup-on-leave:450,20,240,120",
 					NULL });
-	click_window(s, &low);
+	actor_click(s, &low, "left");
 	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
 	size_t mark = actor_mark(&low);
 	free(session_ctl_ok(s, "key logo+Escape"));
@@ -354,7 +345,7 @@ a_configured_sak_opens_the_xray(void)
 	struct strata_session *s = session_start(&opts);
 	struct actor low;
 	start(s, &low, "low", "sak-low", NULL);
-	click_window(s, &low);
+	actor_click(s, &low, "left");
 	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
 	free(session_ctl_ok(s, "key logo+Escape"));
 	session_assert(s, state_has(s, "xray", "open=0"));
@@ -493,7 +484,7 @@ lock_hides_every_level_and_keeps_every_key(void)
 	struct actor low, high;
 	start(s, &high, "high", "lock-high", (const char *const[]){ "frames", NULL });
 	start(s, &low, "low", "lock-low", NULL);
-	click_window(s, &low);
+	actor_click(s, &low, "left");
 	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
 	/* Shown, high is told to draw every frame. */
 	size_t frames_mark = actor_mark(&high);
@@ -681,7 +672,7 @@ only_the_password_unlocks(void)
 	struct actor low, high;
 	start(s, &high, "high", "pam-high", NULL);
 	start(s, &low, "low", "pam-low", NULL);
-	click_window(s, &low);
+	actor_click(s, &low, "left");
 	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
 	unsigned focused_id = 0;
 	session_assert(s, session_focused(s, &focused_id, NULL, 0));
