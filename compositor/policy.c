@@ -12,6 +12,12 @@ gate_decide_key(const struct gate_key *key)
 		return key->press_delivered && key->client_focused ? GATE_KEY_TO_CLIENT :
 								     GATE_KEY_DROP;
 	}
+	if (key->sak) {
+		return GATE_KEY_SAK;
+	}
+	if (key->lock_key) {
+		return GATE_KEY_LOCK;
+	}
 	if (key->modal) {
 		return GATE_KEY_TO_MODAL;
 	}

@@ -27,6 +27,12 @@ struct gate_key {
 	 * it got focus; a release whose press went elsewhere never goes out. */
 	bool press_delivered;
 	bool press_table_full; /* no room to remember one more delivered press */
+	/* The press is the secure attention key ([lock] sak), or the lock key
+	 * (the reserved modifier held + L): taken in every state, before a
+	 * modal owner or a client. Their releases are never delivered (their
+	 * presses were not). */
+	bool sak;
+	bool lock_key;
 };
 
 enum gate_key_action {
@@ -34,6 +40,8 @@ enum gate_key_action {
 	GATE_KEY_TO_CLIENT, /* to the focused client */
 	GATE_KEY_TO_MODAL, /* to the modal owner */
 	GATE_KEY_BINDING, /* a reserved shortcut */
+	GATE_KEY_SAK, /* the secure attention key */
+	GATE_KEY_LOCK, /* the lock key */
 };
 
 enum gate_key_action gate_decide_key(const struct gate_key *key);

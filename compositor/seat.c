@@ -413,32 +413,12 @@ handle_key_event(struct strata_seat *seat, uint32_t time, uint32_t keycode, bool
 	const xkb_keysym_t *syms;
 	int nsyms = xkb_state_key_get_syms(keyboard->xkb_state, keycode + 8, &syms);
 	seat->last_activity_ms = process_clock_ms();
-	/* The secure attention key and the lock key, before any routing, in
-	 * every state (a modal owner never sees them as keys). */
-	if (pressed && is_sak(seat, keycode, syms, nsyms)) {
-		seat->sak_keycode = keycode;
-		wl_signal_emit(&seat->events.sak, NULL);
-		return;
-	}
-	if (pressed && (wlr_keyboard_get_modifiers(keyboard) & seat->reserved_mask)) {
-		for (int i = 0; i < nsyms; i++) {
-			enum binding_action action = binding_lookup(syms[i]);
-			if (action == BINDING_LOCK) {
-				seat->sak_keycode = keycode;
-				wl_signal_emit(&seat->events.binding, &action);
-				return;
-			}
-		}
-	}
-	if (!pressed && seat->sak_keycode == keycode) {
-		seat->sak_keycode = 0;
-		return;
-	}
-	bool reserved_key = false;
+	bool reserved_key = false, lock_key = false;
+	bool reserved_held = wlr_keyboard_get_modifiers(keyboard) & seat->reserved_mask;
 	for (int i = 0; i < nsyms; i++) {
 		reserved_key |= is_reserved_keysym(seat, syms[i]);
+		lock_key |= reserved_held && binding_lookup(syms[i]) == BINDING_LOCK;
 	}
-	bool reserved_held = wlr_keyboard_get_modifiers(keyboard) & seat->reserved_mask;
 	bool press_delivered = !pressed && take_press(seat, keycode);
 	struct gate_key in = {
 		.pressed = pressed,
@@ -448,8 +428,18 @@ handle_key_event(struct strata_seat *seat, uint32_t time, uint32_t keycode, bool
 		.client_focused = seat->wlr_seat->keyboard_state.focused_surface != NULL,
 		.press_delivered = press_delivered,
 		.press_table_full = seat->press_count == SEAT_MAX_PRESSES,
+		.sak = pressed && is_sak(seat, keycode, syms, nsyms),
+		.lock_key = pressed && lock_key,
 	};
 	switch (gate_decide_key(&in)) {
+	case GATE_KEY_SAK:
+		wl_signal_emit(&seat->events.sak, NULL);
+		return;
+	case GATE_KEY_LOCK: {
+		enum binding_action action = BINDING_LOCK;
+		wl_signal_emit(&seat->events.binding, &action);
+		return;
+	}
 	case GATE_KEY_DROP:
 		return;
 	case GATE_KEY_TO_MODAL:

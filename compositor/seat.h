@@ -98,9 +98,6 @@ struct strata_seat {
 	struct wl_client *pointer_client; /* whose surface the pointer is on; may be NULL */
 
 	struct seat_modal *modal; /* may be NULL */
-	/* The keycode of a secure attention key or lock key press, its release
-	 * swallowed; 0: none held. */
-	uint32_t sak_keycode;
 	/* process clock (ms) of the last input event of any device. */
 	uint64_t last_activity_ms;
 

@@ -90,6 +90,32 @@ key_gate_routes_the_ordinary_cases(void)
 	tap_assert_int_eq(gate_decide_key(&full), GATE_KEY_DROP);
 }
 
+/* The secure attention key and the lock key go before everything: a modal
+ * owner (the dialog, the X-ray, the lock itself), a focused client, a full
+ * press table; their releases, never delivered, go nowhere. */
+static void
+key_gate_takes_the_trusted_keys_first(void)
+{
+	for (unsigned bits = 0; bits < 16; bits++) {
+		struct gate_key k = {
+			.pressed = true,
+			.reserved_held = bits & 1,
+			.modal = bits & 2,
+			.client_focused = bits & 4,
+			.press_table_full = bits & 8,
+		};
+		k.sak = true;
+		tap_assert_int_eq(gate_decide_key(&k), GATE_KEY_SAK);
+		k.sak = false;
+		k.lock_key = true;
+		tap_assert_int_eq(gate_decide_key(&k), GATE_KEY_LOCK);
+		k.pressed = false;
+		tap_assert_int_eq(gate_decide_key(&k), GATE_KEY_DROP);
+	}
+	struct gate_key both = { .pressed = true, .sak = true, .lock_key = true, .modal = true };
+	tap_assert_int_eq(gate_decide_key(&both), GATE_KEY_SAK);
+}
+
 /* ---- buttons, motion, scroll --------------------------------------------- */
 
 static void
@@ -281,6 +307,7 @@ focus_next_walks_the_stack(void)
 
 TAP_TESTS(TAP_CASE(key_gate_invariants_hold_for_every_input),
 		TAP_CASE(key_gate_routes_the_ordinary_cases),
+		TAP_CASE(key_gate_takes_the_trusted_keys_first),
 		TAP_CASE(button_gate_invariants_hold_for_every_input),
 		TAP_CASE(motion_and_scroll_gates), TAP_CASE(binding_table),
 		TAP_CASE(new_windows_never_steal_focus_across_levels),
