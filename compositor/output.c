@@ -243,6 +243,17 @@ output_request_capture(struct strata_output *output, output_capture_fn callback,
 }
 
 void
+output_keep_frames(struct strata_server *server)
+{
+	server->keep_frames = true;
+	struct strata_output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		wlr_output_damage_add_whole(output->scene_output->damage);
+		wlr_output_schedule_frame(output->wlr_output);
+	}
+}
+
+void
 output_cancel_captures(struct strata_server *server, void *data)
 {
 	struct strata_output *output;

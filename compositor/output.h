@@ -49,10 +49,14 @@ struct strata_output *output_at(struct strata_server *server, double lx, double 
  * whole: the frame is redrawn whole. Otherwise it is drawn as damage
  * tracking has it, the way every frame on screen is: what was committed
  * before the request is in it, and when nothing changed since the last
- * frame, that last frame is the answer (the server must keep frames).
+ * frame, that last frame is the answer (the server must keep frames:
+ * output_keep_frames).
  */
 bool output_request_capture(struct strata_output *output, output_capture_fn callback, void *data,
 		bool whole);
+/* From now on each output keeps its last frame (held: one more buffer in
+ * its swapchain), which is drawn whole next. */
+void output_keep_frames(struct strata_server *server);
 /* Drop every pending capture whose data is data (its requester went away). */
 void output_cancel_captures(struct strata_server *server, void *data);
 

@@ -522,12 +522,23 @@ handle_request(struct tc_conn *conn, char *line)
 			conn_write(conn, "error usage: %s PATH", cmd);
 			return;
 		}
+		if (!whole && !server->keep_frames) {
+			/* When nothing changed, the answer is the frame on screen:
+			 * without keep-frames, no frame is kept. */
+			conn_write(conn, "error screenshot-current needs keep-frames first");
+			return;
+		}
 		snprintf(conn->path, sizeof(conn->path), "%s", rest);
 		conn->pending = output_request_capture(output, capture_screenshot_done, conn,
 				whole);
 		if (!conn->pending) {
 			conn_write(conn, "error out of memory");
 		}
+	} else if (strcmp(cmd, "keep-frames") == 0) {
+		/* Off by default: a benchmark's strata, which takes no
+		 * screenshot, pays nothing for it (a second output buffer). */
+		output_keep_frames(server);
+		conn_write(conn, "ok");
 	} else if (strcmp(cmd, "stats") == 0) {
 		if (strcmp(rest, "reset") == 0) {
 			server->stat_frames = 0;
@@ -717,7 +728,6 @@ test_control_create(struct strata_server *server, const char *path)
 		return NULL;
 	}
 	control->server = server;
-	server->keep_frames = true;
 	wl_list_init(&control->conns);
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path) >=

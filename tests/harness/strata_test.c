@@ -659,6 +659,9 @@ session_start(const struct session_options *opts)
 	reaper_say(s, 'p', s->pid);
 	wait_ready(s);
 	control_connect(s);
+	/* screenshot-current answers with the frame on screen when nothing
+	 * changed: the compositor keeps it only when asked. */
+	free(session_ctl_ok(s, "keep-frames"));
 	return s;
 }
 
