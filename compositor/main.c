@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,19 @@ raise_fd_limit(void)
 		limit.rlim_cur = limit.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &limit);
 	}
+}
+
+/*
+ * Large blocks (a window's pixels, a title bar) are mappings of their own,
+ * given back when freed. glibc otherwise raises its mapping threshold to
+ * the largest block freed so far, and the next windows' pixels land in the
+ * heap, whose freed middle it never gives back: 7 MiB of six windows'
+ * old frames stayed resident in the benchmark.
+ */
+static void
+set_malloc_policy(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 }
 
 static int
@@ -191,6 +205,7 @@ main(int argc, char *argv[])
 
 	wlr_log_init(debug ? WLR_DEBUG : WLR_ERROR, NULL);
 	raise_fd_limit();
+	set_malloc_policy();
 	/* Output for the harness and the demo is line-buffered even in a pipe. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
