@@ -2,19 +2,27 @@
 /*
  * The scene, drawn and hit-tested by Strata with clipping (scene.h says why).
  *
- * The walk is wlroots 0.15.1's own (types/scene/wlr_scene.c): nodes bottom
- * to top, each drawn with the renderer's scissor over the damaged region;
- * here that region is also cut to the node's clip, so a client's pixels
- * can only land where its window (or, for popups, its level) may be.
- * Solid rectangles are filled with a scissored clear, which the pixman
- * renderer does in place (its rectangle path allocates an image of the
- * rectangle's size at every draw). wlr_scene_buffer's texture cache is
- * used as wlroots uses it: the field is public in 0.15 and freed by
- * wlr_scene_node_destroy.
+ * A frame is drawn in two walks over the damaged region. The first goes
+ * from the top node down, cutting each node's region to its clip (so a
+ * client's pixels can only land where its window, or for popups its level,
+ * may be) and taking away what the opaque nodes above it cover (solid
+ * rectangles, textures without alpha: never a client's word that it is
+ * opaque); it lists what is left of each node. The second draws that list
+ * bottom to top: each visible pixel once, translucent nodes over what lies
+ * below them, the background only where nothing covers it (as wlroots 0.16's
+ * scene does; 0.15.1's draws every node whole over the damage).
+ *
+ * Solid rectangles are filled in place, never with the pixman renderer's
+ * rectangle path (it allocates an image of the rectangle's size at every
+ * draw). With pixman, each draw gets its whole region as pixman's clip in
+ * one call; other renderers get a scissor per rectangle. wlr_scene_buffer's
+ * texture cache is used as wlroots uses it: the field is public in 0.15
+ * and freed by wlr_scene_node_destroy.
  */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#include <wlr/render/pixman.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_matrix.h>
@@ -102,6 +110,11 @@ struct render_walk {
 	struct wlr_renderer *renderer;
 	struct wlr_presentation *presentation; /* may be NULL */
 	int ox, oy; /* the output's origin in layout coordinates */
+	/* With the pixman renderer, the image being drawn: a region is then
+	 * given to pixman whole, as its clip, rather than drawn a rectangle
+	 * at a time under a scissor (each pixman draw has a fixed cost, and a
+	 * region cut by the windows above it has many rectangles). */
+	pixman_image_t *pixman_target;
 };
 
 static void
@@ -120,10 +133,49 @@ scissor(struct wlr_output *output, const pixman_box32_t *rect)
 	wlr_renderer_scissor(output->renderer, &box);
 }
 
+/* region (output coordinates) in the output buffer's own, into out (initialised). */
+static void
+region_to_buffer(struct wlr_output *output, pixman_region32_t *out, pixman_region32_t *region)
+{
+	int width, height;
+	wlr_output_transformed_resolution(output, &width, &height);
+	wlr_region_transform(out, region, wlr_output_transform_invert(output->transform), width,
+			height);
+}
+
+/* Sets the pixman target's clip to region (output coordinates). */
+static void
+pixman_clip(struct render_walk *walk, pixman_region32_t *region)
+{
+	pixman_region32_t clip;
+	pixman_region32_init(&clip);
+	region_to_buffer(walk->output, &clip, region);
+	pixman_image_set_clip_region32(walk->pixman_target, &clip);
+	pixman_region32_fini(&clip);
+}
+
 /* Fills region (output coordinates) with an opaque colour, in place. */
 static void
 fill_region(struct render_walk *walk, pixman_region32_t *region, const float colour[static 4])
 {
+	if (walk->pixman_target) {
+		/* As the pixman renderer's clear converts it. */
+		pixman_color_t pixel = {
+			.red = (uint16_t)(colour[0] * 0xffff),
+			.green = (uint16_t)(colour[1] * 0xffff),
+			.blue = (uint16_t)(colour[2] * 0xffff),
+			.alpha = (uint16_t)(colour[3] * 0xffff),
+		};
+		pixman_region32_t boxes;
+		pixman_region32_init(&boxes);
+		region_to_buffer(walk->output, &boxes, region);
+		int count;
+		pixman_box32_t *rects = pixman_region32_rectangles(&boxes, &count);
+		pixman_image_set_clip_region32(walk->pixman_target, NULL);
+		pixman_image_fill_boxes(PIXMAN_OP_SRC, walk->pixman_target, &pixel, count, rects);
+		pixman_region32_fini(&boxes);
+		return;
+	}
 	int count;
 	pixman_box32_t *rects = pixman_region32_rectangles(region, &count);
 	for (int i = 0; i < count; i++) {
@@ -138,6 +190,11 @@ draw_rect(struct render_walk *walk, struct wlr_scene_rect *rect, const struct wl
 {
 	if (rect->color[3] >= 1.0f) {
 		fill_region(walk, region, rect->color);
+		return;
+	}
+	if (walk->pixman_target) {
+		pixman_clip(walk, region);
+		wlr_render_rect(walk->renderer, box, rect->color, walk->output->transform_matrix);
 		return;
 	}
 	int count;
@@ -160,6 +217,11 @@ draw_texture(struct render_walk *walk, struct wlr_texture *texture, const struct
 	float matrix[9];
 	wlr_matrix_project_box(matrix, box, wlr_output_transform_invert(transform), 0.0,
 			walk->output->transform_matrix);
+	if (walk->pixman_target) {
+		pixman_clip(walk, region);
+		wlr_render_subtexture_with_matrix(walk->renderer, texture, src, matrix, 1.0f);
+		return;
+	}
 	int count;
 	pixman_box32_t *rects = pixman_region32_rectangles(region, &count);
 	for (int i = 0; i < count; i++) {
@@ -181,38 +243,66 @@ buffer_texture(struct wlr_scene_buffer *scene_buffer, struct wlr_renderer *rende
 	return scene_buffer->texture;
 }
 
-/* The node itself (not its children), inside region (output coordinates). */
-static void
-draw_node(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
-		pixman_region32_t *allowed)
+/* The node's box in output buffer coordinates; false if it has none. */
+static bool
+node_output_box(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
+		struct wlr_box *box)
 {
 	if (node->type == WLR_SCENE_NODE_ROOT || node->type == WLR_SCENE_NODE_TREE) {
-		return;
+		return false;
 	}
-	struct wlr_box box = { .x = lx - walk->ox, .y = ly - walk->oy };
-	node_size(node, &box.width, &box.height);
-	if (box.width <= 0 || box.height <= 0) {
-		return;
+	*box = (struct wlr_box){ .x = lx - walk->ox, .y = ly - walk->oy };
+	node_size(node, &box->width, &box->height);
+	if (box->width <= 0 || box->height <= 0) {
+		return false;
 	}
-	scale_box(&box, walk->output->scale);
-	pixman_region32_t region;
-	pixman_region32_init(&region);
-	pixman_region32_intersect_rect(&region, allowed, box.x, box.y, (unsigned)box.width,
-			(unsigned)box.height);
-	if (!pixman_region32_not_empty(&region)) {
-		pixman_region32_fini(&region);
-		return;
+	scale_box(box, walk->output->scale);
+	return box->width > 0 && box->height > 0;
+}
+
+/* The texture a buffer or surface node draws, or NULL (a rectangle). */
+static struct wlr_texture *
+node_texture(struct render_walk *walk, struct wlr_scene_node *node)
+{
+	if (node->type == WLR_SCENE_NODE_BUFFER) {
+		return buffer_texture((struct wlr_scene_buffer *)node, walk->renderer);
 	}
+	if (node->type == WLR_SCENE_NODE_SURFACE) {
+		return wlr_surface_get_texture(wlr_scene_surface_from_node(node)->surface);
+	}
+	return NULL;
+}
+
+/*
+ * Whether the node covers its whole box with opaque pixels: a solid
+ * rectangle, or a texture without alpha (its buffer's format says so;
+ * the opaque region a client declares is never taken).
+ */
+static bool
+node_is_opaque(struct render_walk *walk, struct wlr_scene_node *node)
+{
+	if (node->type == WLR_SCENE_NODE_RECT) {
+		return ((struct wlr_scene_rect *)node)->color[3] >= 1.0f;
+	}
+	struct wlr_texture *texture = node_texture(walk, node);
+	return texture && wlr_texture_is_opaque(texture);
+}
+
+/* The node itself (not its children), inside region (output coordinates). */
+static void
+draw_node(struct render_walk *walk, struct wlr_scene_node *node, const struct wlr_box *box,
+		pixman_region32_t *region)
+{
 	switch (node->type) {
 	case WLR_SCENE_NODE_RECT:
-		draw_rect(walk, (struct wlr_scene_rect *)node, &box, &region);
+		draw_rect(walk, (struct wlr_scene_rect *)node, box, region);
 		break;
 	case WLR_SCENE_NODE_BUFFER: {
 		struct wlr_scene_buffer *buffer = (struct wlr_scene_buffer *)node;
 		struct wlr_texture *texture = buffer_texture(buffer, walk->renderer);
 		if (texture) {
-			draw_texture(walk, texture, &buffer->src_box, &box, buffer->transform,
-					&region);
+			draw_texture(walk, texture, &buffer->src_box, box, buffer->transform,
+					region);
 		}
 		break;
 	}
@@ -225,7 +315,7 @@ draw_node(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
 		}
 		struct wlr_fbox src = { 0 };
 		wlr_surface_get_buffer_source_box(surface, &src);
-		draw_texture(walk, texture, &src, &box, surface->current.transform, &region);
+		draw_texture(walk, texture, &src, box, surface->current.transform, region);
 		if (walk->presentation && scene_surface->primary_output == walk->output) {
 			wlr_presentation_surface_sampled_on_output(walk->presentation, surface,
 					walk->output);
@@ -235,67 +325,68 @@ draw_node(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
 	default:
 		break;
 	}
-	pixman_region32_fini(&region);
-}
-
-/* The first surface of a subtree (a window's main surface), or NULL. */
-static struct wlr_scene_surface *
-first_surface(struct wlr_scene_node *node, int lx, int ly, int *sx, int *sy)
-{
-	if (!node->state.enabled) {
-		return NULL;
-	}
-	if (node->type == WLR_SCENE_NODE_SURFACE) {
-		*sx = lx;
-		*sy = ly;
-		return wlr_scene_surface_from_node(node);
-	}
-	struct wlr_scene_node *child;
-	wl_list_for_each(child, &node->state.children, state.link) {
-		struct wlr_scene_surface *found = first_surface(child, lx + child->state.x,
-				ly + child->state.y, sx, sy);
-		if (found) {
-			return found;
-		}
-	}
-	return NULL;
-}
-
-static void
-draw_backdrop(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
-		pixman_region32_t *allowed)
-{
-	static const float black[4] = { 0.0f, 0.0f, 0.0f, 1.0f };
-	pixman_region32_t backdrop;
-	pixman_region32_init(&backdrop);
-	pixman_region32_copy(&backdrop, allowed);
-	int sx, sy;
-	struct wlr_scene_surface *main = first_surface(node, lx, ly, &sx, &sy);
-	struct wlr_texture *texture = main ? wlr_surface_get_texture(main->surface) : NULL;
-	if (texture && wlr_texture_is_opaque(texture)) {
-		/* A buffer without alpha covers its whole surface: no backdrop
-		 * there. The opaque region a client declares is not taken: a
-		 * client could say opaque and draw nothing. */
-		struct wlr_box box = { sx - walk->ox, sy - walk->oy, main->surface->current.width,
-			main->surface->current.height };
-		scale_box(&box, walk->output->scale);
-		pixman_region32_t opaque;
-		pixman_region32_init_rect(&opaque, box.x, box.y, (unsigned)box.width,
-				(unsigned)box.height);
-		pixman_region32_subtract(&backdrop, &backdrop, &opaque);
-		pixman_region32_fini(&opaque);
-	}
-	fill_region(walk, &backdrop, black);
-	pixman_region32_fini(&backdrop);
 }
 
 /*
- * Draws node and its subtree; allowed is where they may draw (output
- * coordinates: the damage, cut by the nearest clip above).
+ * One draw of a frame: a node (or, node NULL, a fill in colour) over the
+ * part of its region nothing opaque above it hides.
+ */
+struct draw_op {
+	struct wlr_scene_node *node;
+	struct wlr_box box; /* output coordinates */
+	const float *colour; /* node NULL: the fill's colour */
+	pixman_region32_t region;
+};
+
+struct draw_list {
+	struct draw_op *ops;
+	size_t count, capacity;
+	bool failed; /* out of memory: the frame is drawn without culling */
+};
+
+/* Adds an op whose region is visible minus covered; takes nothing from
+ * visible. Returns false if nothing of it is left to draw. */
+static bool
+push_op(struct draw_list *list, struct wlr_scene_node *node, const struct wlr_box *box,
+		const float *colour, pixman_region32_t *visible, pixman_region32_t *covered)
+{
+	if (list->count == list->capacity) {
+		size_t capacity = list->capacity ? list->capacity * 2 : 64;
+		struct draw_op *ops = realloc(list->ops, capacity * sizeof(*ops));
+		if (!ops) {
+			list->failed = true;
+			return false;
+		}
+		list->ops = ops;
+		list->capacity = capacity;
+	}
+	struct draw_op *op = &list->ops[list->count];
+	pixman_region32_init(&op->region);
+	pixman_region32_subtract(&op->region, visible, covered);
+	if (!pixman_region32_not_empty(&op->region)) {
+		pixman_region32_fini(&op->region);
+		return false;
+	}
+	op->node = node;
+	op->box = box ? *box : (struct wlr_box){ 0 };
+	op->colour = colour;
+	list->count++;
+	return true;
+}
+
+static const float backdrop_black[4] = { 0.0f, 0.0f, 0.0f, 1.0f };
+
+/*
+ * Walks node's subtree from the top down (the reverse of the drawing
+ * order: later children, then the node, then its backdrop), listing what
+ * each node shows of region (output coordinates: the damage, cut by the
+ * nearest clip above) once the opaque nodes above it are taken away, and
+ * adding the opaque ones to covered. The list, drawn from its end, paints
+ * every visible pixel once, translucent nodes over what lies below them.
  */
 static void
-render_subtree(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
-		pixman_region32_t *allowed)
+list_subtree(struct render_walk *walk, struct draw_list *list, struct wlr_scene_node *node, int lx,
+		int ly, pixman_region32_t *allowed, pixman_region32_t *covered)
 {
 	if (!node->state.enabled) {
 		return;
@@ -313,12 +404,73 @@ render_subtree(struct render_walk *walk, struct wlr_scene_node *node, int lx, in
 		 * for its level's region): only the damage still applies. */
 		pixman_region32_intersect(&clipped, &clipped, walk->damage);
 		region = &clipped;
+	}
+	if (pixman_region32_not_empty(region)) {
+		struct wlr_scene_node *child;
+		wl_list_for_each_reverse(child, &node->state.children, state.link) {
+			list_subtree(walk, list, child, lx, ly, region, covered);
+		}
+		struct wlr_box box;
+		if (node_output_box(walk, node, lx, ly, &box)) {
+			pixman_region32_t visible;
+			pixman_region32_init_rect(&visible, box.x, box.y, (unsigned)box.width,
+					(unsigned)box.height);
+			pixman_region32_intersect(&visible, &visible, region);
+			if (push_op(list, node, &box, NULL, &visible, covered) &&
+					node_is_opaque(walk, node)) {
+				pixman_region32_union(covered, covered, &visible);
+			}
+			pixman_region32_fini(&visible);
+		}
+		if (tag && tag->backdrop) {
+			/* Black under the whole subtree: where its opaque
+			 * surfaces already cover, nothing is left to fill. */
+			if (push_op(list, NULL, NULL, backdrop_black, region, covered)) {
+				pixman_region32_union(covered, covered, region);
+			}
+		}
+	}
+	if (region == &clipped) {
+		pixman_region32_fini(&clipped);
+	}
+}
+
+/* The fallback when the list could not be made: every node drawn whole,
+ * bottom to top, as the list would have it but without culling. */
+static void
+render_subtree(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
+		pixman_region32_t *allowed)
+{
+	if (!node->state.enabled) {
+		return;
+	}
+	lx += node->state.x;
+	ly += node->state.y;
+	pixman_region32_t clipped;
+	pixman_region32_t *region = allowed;
+	struct scene_tag *tag = scene_node_tag(node);
+	if (tag && tag->clip) {
+		pixman_region32_init(&clipped);
+		tag->clip(tag, &clipped);
+		region_to_output(&clipped, walk->ox, walk->oy, walk->output->scale);
+		pixman_region32_intersect(&clipped, &clipped, walk->damage);
+		region = &clipped;
 		if (tag->backdrop && pixman_region32_not_empty(region)) {
-			draw_backdrop(walk, node, lx, ly, region);
+			fill_region(walk, region, backdrop_black);
 		}
 	}
 	if (pixman_region32_not_empty(region)) {
-		draw_node(walk, node, lx, ly, region);
+		struct wlr_box box;
+		if (node_output_box(walk, node, lx, ly, &box)) {
+			pixman_region32_t visible;
+			pixman_region32_init_rect(&visible, box.x, box.y, (unsigned)box.width,
+					(unsigned)box.height);
+			pixman_region32_intersect(&visible, &visible, region);
+			if (pixman_region32_not_empty(&visible)) {
+				draw_node(walk, node, &box, &visible);
+			}
+			pixman_region32_fini(&visible);
+		}
 		struct wlr_scene_node *child;
 		wl_list_for_each(child, &node->state.children, state.link) {
 			render_subtree(walk, child, lx, ly, region);
@@ -327,6 +479,43 @@ render_subtree(struct render_walk *walk, struct wlr_scene_node *node, int lx, in
 	if (region == &clipped) {
 		pixman_region32_fini(&clipped);
 	}
+}
+
+static void
+draw_list_finish(struct draw_list *list)
+{
+	for (size_t i = 0; i < list->count; i++) {
+		pixman_region32_fini(&list->ops[i].region);
+	}
+	free(list->ops);
+}
+
+/* Draws the scene over the damage: each visible pixel once where the
+ * list can be made, else everything bottom to top. */
+static void
+render_scene(struct render_walk *walk, struct wlr_scene *scene, const float background[static 4])
+{
+	struct draw_list list = { 0 };
+	pixman_region32_t covered;
+	pixman_region32_init(&covered);
+	list_subtree(walk, &list, &scene->node, 0, 0, walk->damage, &covered);
+	push_op(&list, NULL, NULL, background, walk->damage, &covered);
+	pixman_region32_fini(&covered);
+	if (list.failed) {
+		draw_list_finish(&list);
+		fill_region(walk, walk->damage, background);
+		render_subtree(walk, &scene->node, 0, 0, walk->damage);
+		return;
+	}
+	for (size_t i = list.count; i-- > 0;) {
+		struct draw_op *op = &list.ops[i];
+		if (op->node) {
+			draw_node(walk, op->node, &op->box, &op->region);
+		} else {
+			fill_region(walk, &op->region, op->colour);
+		}
+	}
+	draw_list_finish(&list);
 }
 
 bool
@@ -366,9 +555,11 @@ scene_output_render(struct wlr_scene_output *scene_output, const float backgroun
 		.presentation = scene->presentation,
 		.ox = scene_output->x,
 		.oy = scene_output->y,
+		.pixman_target = wlr_renderer_is_pixman(renderer) ?
+				wlr_pixman_renderer_get_current_image(renderer) :
+				NULL,
 	};
-	fill_region(&walk, &damage, background);
-	render_subtree(&walk, &scene->node, 0, 0, &damage);
+	render_scene(&walk, scene, background);
 	wlr_renderer_scissor(renderer, NULL);
 	wlr_output_render_software_cursors(output, &damage);
 	wlr_renderer_end(renderer);

@@ -31,8 +31,8 @@ struct scene_tag {
 	/* Fills region (initialised, empty) with where the subtree may draw and
 	 * take input, in layout coordinates; NULL: wherever its parent may. */
 	void (*clip)(struct scene_tag *tag, pixman_region32_t *region);
-	/* Before the subtree, fill its region with black, but where its first
-	 * surface's buffer has no alpha at all: what shows through a
+	/* Under the subtree, fill its region with black wherever none of its
+	 * opaque nodes (buffers without alpha) covers it: what shows through a
 	 * translucent window is never another window (a client's word that it
 	 * is opaque is not taken). */
 	bool backdrop;

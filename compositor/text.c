@@ -2,7 +2,9 @@
 /*
  * Compositor-drawn text (level labels, titles, the banner): a cairo image
  * wrapped as a read-only wlr_buffer, which the pixman renderer imports
- * without a copy.
+ * without a copy. An image on an opaque background has no alpha channel
+ * (XRGB8888): the renderer copies it rather than blends it, and scene.c
+ * draws nothing under it.
  */
 #include <ctype.h>
 #include <assert.h>
@@ -16,6 +18,7 @@
 struct cairo_buffer {
 	struct wlr_buffer base;
 	cairo_surface_t *surface;
+	uint32_t drm_format;
 };
 
 static void
@@ -35,7 +38,7 @@ cairo_buffer_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t flags
 		return false;
 	}
 	*data = cairo_image_surface_get_data(buffer->surface);
-	*format = DRM_FORMAT_ARGB8888;
+	*format = buffer->drm_format;
 	*stride = (size_t)cairo_image_surface_get_stride(buffer->surface);
 	return true;
 }
@@ -51,15 +54,19 @@ static const struct wlr_buffer_impl cairo_buffer_impl = {
 	.end_data_ptr_access = cairo_buffer_end_data_ptr_access,
 };
 
-/* A blank ARGB32 image of width x height, not yet a wlr_buffer. */
+/* A blank image of width x height, not yet a wlr_buffer: without alpha
+ * when whatever is drawn on it will be opaque. */
 static struct cairo_buffer *
-cairo_buffer_create(int width, int height)
+cairo_buffer_create(int width, int height, bool opaque)
 {
 	struct cairo_buffer *buffer = calloc(1, sizeof(*buffer));
 	if (!buffer) {
 		return NULL;
 	}
-	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+	buffer->drm_format = opaque ? DRM_FORMAT_XRGB8888 : DRM_FORMAT_ARGB8888;
+	buffer->surface = cairo_image_surface_create(opaque ? CAIRO_FORMAT_RGB24 :
+							      CAIRO_FORMAT_ARGB32,
+			width, height);
 	if (cairo_surface_status(buffer->surface) != CAIRO_STATUS_SUCCESS) {
 		cairo_surface_destroy(buffer->surface);
 		free(buffer);
@@ -101,7 +108,9 @@ text_bar_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 	if (width <= 0 || height <= 0 || width > 16384 || height > 1024) {
 		return NULL;
 	}
-	struct cairo_buffer *buffer = cairo_buffer_create(width, height);
+	/* The whole bar is painted with background first. */
+	struct cairo_buffer *buffer =
+			cairo_buffer_create(width, height, (background & 0xff) == 0xff);
 	if (!buffer) {
 		return NULL;
 	}
@@ -169,7 +178,9 @@ text_box_create(struct wlr_scene_node *parent, int x, int y, int width, int heig
 	if (width <= 0 || height <= 0 || width > 4096 || height > 4096) {
 		return NULL;
 	}
-	struct cairo_buffer *buffer = cairo_buffer_create(width, height);
+	/* Border colour everywhere, then the background inside it. */
+	struct cairo_buffer *buffer = cairo_buffer_create(width, height,
+			(background & 0xff) == 0xff && (border_colour & 0xff) == 0xff);
 	if (!buffer) {
 		return NULL;
 	}
