@@ -27,6 +27,7 @@
 #include "seat.h"
 #include "shm.h"
 #include "server.h"
+#include "view.h"
 #include "xray.h"
 
 static bool
@@ -184,6 +185,7 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 		return false;
 	}
 	layout_init(server);
+	views_init(server);
 	server->banner = banner_create(server);
 	server->xray = xray_create(server);
 	return server->banner != NULL && server->xray != NULL;
@@ -222,6 +224,7 @@ server_finish(struct strata_server *server)
 	banner_destroy(server->banner);
 	server->banner = NULL;
 	layout_finish(server);
+	views_finish(server);
 	actions_finish(server);
 	shm_destroy(server->shm);
 	server->shm = NULL;

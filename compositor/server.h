@@ -72,6 +72,8 @@ struct strata_server {
 	struct wl_list views; /* strata_view.link, top of the stack first */
 	uint32_t next_view_id;
 	struct wl_listener layout_outputs_changed; /* layout.c */
+	struct wl_listener view_before_frame; /* view.c: title bars */
+	bool title_bars_stale; /* some view's title bar is to be drawn */
 
 	struct strata_seat *seat; /* keyboards, pointer, focus, the input gate */
 	struct wl_listener binding; /* actions.c: the reserved shortcuts */

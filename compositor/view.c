@@ -42,14 +42,25 @@ view_get_frame_box(struct strata_view *view, struct wlr_box *box)
 	};
 }
 
+/* Whether the title bar drawn (or its absence) is what the view needs now. */
+static bool
+title_bar_current(struct strata_view *view)
+{
+	if (view->fullscreen || view->level < 0 || view_frame_extents(view).title == 0) {
+		return !view->title_bar;
+	}
+	return view->title_bar && view->title_bar_width == view->width &&
+			view->title_bar_focused == view->focused;
+}
+
 static void
 view_draw_title_bar(struct strata_view *view)
 {
 	struct strata_server *server = view->server;
 	const struct strata_config *cfg = &server->config;
 	struct view_frame_extents ext = view_frame_extents(view);
-	if (view->title_bar && view->title_bar_width == view->width &&
-			view->title_bar_focused == view->focused && !view->fullscreen) {
+	view->title_bar_stale = false;
+	if (title_bar_current(view)) {
 		return;
 	}
 	if (view->title_bar) {
@@ -86,8 +97,49 @@ view_update_frame(struct strata_view *view)
 	wlr_scene_node_set_position(&view->border[2]->node, -b, -t - b);
 	wlr_scene_rect_set_size(view->border[3], b, h + t + 2 * b);
 	wlr_scene_node_set_position(&view->border[3]->node, w, -t - b);
-	view_draw_title_bar(view);
+	if (!view->title_bar_stale && !title_bar_current(view)) {
+		/* Drawn (text laid out, rendered) once, before the next frame:
+		 * a map resizes, then focuses, a window; each used to draw it. */
+		view->title_bar_stale = true;
+		view->server->title_bars_stale = true;
+		struct strata_output *output;
+		wl_list_for_each(output, &view->server->outputs, link) {
+			wlr_output_schedule_frame(output->wlr_output);
+		}
+	}
 	wl_signal_emit(&view->server->events.views_changed, view);
+}
+
+static void
+handle_before_frame(struct wl_listener *listener, void *data)
+{
+	struct strata_server *server = wl_container_of(listener, server, view_before_frame);
+	if (!server->title_bars_stale) {
+		return;
+	}
+	server->title_bars_stale = false;
+	struct strata_view *view;
+	wl_list_for_each(view, &server->views, link) {
+		if (view->title_bar_stale) {
+			view_draw_title_bar(view);
+		}
+	}
+}
+
+void
+views_init(struct strata_server *server)
+{
+	server->view_before_frame.notify = handle_before_frame;
+	wl_signal_add(&server->events.before_frame, &server->view_before_frame);
+}
+
+void
+views_finish(struct strata_server *server)
+{
+	if (server->view_before_frame.notify) {
+		wl_list_remove(&server->view_before_frame.link);
+		server->view_before_frame.notify = NULL;
+	}
 }
 
 static int

@@ -59,6 +59,7 @@ struct strata_view {
 	struct wlr_scene_node *title_bar; /* may be NULL */
 	int title_bar_width; /* what title_bar was drawn for */
 	bool title_bar_focused;
+	bool title_bar_stale; /* to be drawn again before the next frame */
 
 	/* xdg-shell events, handled in xdg_shell.c */
 	struct wl_listener map;
@@ -98,6 +99,10 @@ void view_configure(struct strata_view *view, int x, int y, int width, int heigh
 void view_sync_geometry(struct strata_view *view);
 /* Redraw the frame (border, title bar) for the view's current state. */
 void view_update_frame(struct strata_view *view);
+/* Title bars are drawn before each frame, for the windows whose bar
+ * changed since the last (views_init listens to before_frame). */
+void views_init(struct strata_server *server);
+void views_finish(struct strata_server *server);
 /* Drawn focused or not, and told to the client (xdg activated state). */
 void view_set_focused(struct strata_view *view, bool focused);
 void view_set_fullscreen(struct strata_view *view, bool fullscreen, bool by_user);
