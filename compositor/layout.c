@@ -8,6 +8,7 @@
  */
 #include "layout.h"
 #include "output.h"
+#include "scene.h"
 #include "view.h"
 
 void
@@ -71,6 +72,16 @@ place_in_cell(struct strata_view *view, const struct wlr_box *cell)
 	struct view_frame_extents ext = view_frame_extents(view);
 	struct wlr_box content = layout_content_in_cell(cell, ext.border, ext.title);
 	view_configure(view, content.x, content.y, content.width, content.height);
+}
+
+/* Whether the view is where place_in_cell would put it, at that size. */
+static bool
+placed_in_cell(struct strata_view *view, const struct wlr_box *cell)
+{
+	struct view_frame_extents ext = view_frame_extents(view);
+	struct wlr_box content = layout_content_in_cell(cell, ext.border, ext.title);
+	return view->x == content.x && view->y == content.y && view->allot_width == content.width &&
+			view->allot_height == content.height;
 }
 
 static bool
@@ -162,8 +173,27 @@ layout_arrange(struct strata_server *server)
 	struct wlr_box columns[STRATA_MAX_LEVELS];
 	layout_columns(&area, in_column, level_count, columns);
 
+	/* A column whose windows move is damaged whole first. Each move
+	 * damages the window's old and new boxes; pixman adds a box that
+	 * one rectangle already covers at no cost, where hundreds of
+	 * separate boxes make each addition walk all the others (the next
+	 * window's map, with 200 open, spent most of its time there). */
 	int row[STRATA_MAX_LEVELS] = { 0 };
+	bool moves[STRATA_MAX_LEVELS] = { false };
 	/* Oldest window on top of its column: walk the list from its end. */
+	wl_list_for_each_reverse(view, &server->views, link) {
+		if (is_tiled(view) && (size_t)view->level < level_count) {
+			struct wlr_box cell = layout_cell(&columns[view->level], row[view->level]++,
+					per_level[view->level]);
+			moves[view->level] |= !placed_in_cell(view, &cell);
+		}
+	}
+	for (size_t i = 0; i < level_count; i++) {
+		if (moves[i]) {
+			scene_damage_box(server->scene, &columns[i]);
+		}
+		row[i] = 0;
+	}
 	wl_list_for_each_reverse(view, &server->views, link) {
 		if (!is_tiled(view) || (size_t)view->level >= level_count) {
 			view->column = (struct wlr_box){ 0 };
