@@ -14,8 +14,7 @@
  *
  * Solid rectangles are filled in place, never with the pixman renderer's
  * rectangle path (it allocates an image of the rectangle's size at every
- * draw). With pixman, each draw gets its whole region as pixman's clip in
- * one call; other renderers get a scissor per rectangle. wlr_scene_buffer's
+ * draw); with pixman, a region is filled in one call. wlr_scene_buffer's
  * texture cache is used as wlroots uses it: the field is public in 0.15
  * and freed by wlr_scene_node_destroy.
  */
@@ -110,10 +109,12 @@ struct render_walk {
 	struct wlr_renderer *renderer;
 	struct wlr_presentation *presentation; /* may be NULL */
 	int ox, oy; /* the output's origin in layout coordinates */
-	/* With the pixman renderer, the image being drawn: a region is then
-	 * given to pixman whole, as its clip, rather than drawn a rectangle
-	 * at a time under a scissor (each pixman draw has a fixed cost, and a
-	 * region cut by the windows above it has many rectangles). */
+	/* With the pixman renderer, the image being drawn: a solid region is
+	 * filled with one pixman call rather than a scissored clear per
+	 * rectangle (each clear has a fixed cost, and a region cut by the
+	 * windows above it has many rectangles). Textures keep a scissor per
+	 * rectangle: pixman composited a whole region given as its clip
+	 * half as fast (render time per frame 337 us against 176 us). */
 	pixman_image_t *pixman_target;
 };
 
@@ -141,17 +142,6 @@ region_to_buffer(struct wlr_output *output, pixman_region32_t *out, pixman_regio
 	wlr_output_transformed_resolution(output, &width, &height);
 	wlr_region_transform(out, region, wlr_output_transform_invert(output->transform), width,
 			height);
-}
-
-/* Sets the pixman target's clip to region (output coordinates). */
-static void
-pixman_clip(struct render_walk *walk, pixman_region32_t *region)
-{
-	pixman_region32_t clip;
-	pixman_region32_init(&clip);
-	region_to_buffer(walk->output, &clip, region);
-	pixman_image_set_clip_region32(walk->pixman_target, &clip);
-	pixman_region32_fini(&clip);
 }
 
 /* Fills region (output coordinates) with an opaque colour, in place. */
@@ -192,11 +182,6 @@ draw_rect(struct render_walk *walk, struct wlr_scene_rect *rect, const struct wl
 		fill_region(walk, region, rect->color);
 		return;
 	}
-	if (walk->pixman_target) {
-		pixman_clip(walk, region);
-		wlr_render_rect(walk->renderer, box, rect->color, walk->output->transform_matrix);
-		return;
-	}
 	int count;
 	pixman_box32_t *rects = pixman_region32_rectangles(region, &count);
 	for (int i = 0; i < count; i++) {
@@ -217,11 +202,7 @@ draw_texture(struct render_walk *walk, struct wlr_texture *texture, const struct
 	float matrix[9];
 	wlr_matrix_project_box(matrix, box, wlr_output_transform_invert(transform), 0.0,
 			walk->output->transform_matrix);
-	if (walk->pixman_target) {
-		pixman_clip(walk, region);
-		wlr_render_subtexture_with_matrix(walk->renderer, texture, src, matrix, 1.0f);
-		return;
-	}
+
 	int count;
 	pixman_box32_t *rects = pixman_region32_rectangles(region, &count);
 	for (int i = 0; i < count; i++) {
