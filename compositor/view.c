@@ -97,9 +97,14 @@ view_update_frame(struct strata_view *view)
 	wlr_scene_node_set_position(&view->border[2]->node, -b, -t - b);
 	wlr_scene_rect_set_size(view->border[3], b, h + t + 2 * b);
 	wlr_scene_node_set_position(&view->border[3]->node, w, -t - b);
-	if (!view->title_bar_stale && !title_bar_current(view)) {
-		/* Drawn (text laid out, rendered) once, before the next frame:
-		 * a map resizes, then focuses, a window; each used to draw it. */
+	if (!view->title_bar && !title_bar_current(view)) {
+		/* A first bar at once: the pointer finds the window by it (a
+		 * Logo+drag on the title bar of a window just mapped). */
+		view_draw_title_bar(view);
+	} else if (!view->title_bar_stale && !title_bar_current(view)) {
+		/* A bar drawn anew (text laid out, rendered) once, before the
+		 * next frame, the old one shown and hit until then: a map
+		 * resizes, then focuses, a window; each used to draw it. */
 		view->title_bar_stale = true;
 		view->server->title_bars_stale = true;
 		struct strata_output *output;
