@@ -159,6 +159,11 @@ fill_region(struct render_walk *walk, pixman_region32_t *region, const float col
 		pixman_region32_t boxes;
 		pixman_region32_init(&boxes);
 		region_to_buffer(walk->output, &boxes, region);
+		/* pixman_image_fill_boxes writes without a bounds check: the
+		 * damage is inside the output already, but never trust that. */
+		pixman_region32_intersect_rect(&boxes, &boxes, 0, 0,
+				(unsigned)pixman_image_get_width(walk->pixman_target),
+				(unsigned)pixman_image_get_height(walk->pixman_target));
 		int count;
 		pixman_box32_t *rects = pixman_region32_rectangles(&boxes, &count);
 		pixman_image_set_clip_region32(walk->pixman_target, NULL);
@@ -257,7 +262,10 @@ node_texture(struct render_walk *walk, struct wlr_scene_node *node)
 /*
  * Whether the node covers its whole box with opaque pixels: a solid
  * rectangle, or a texture without alpha (its buffer's format says so;
- * the opaque region a client declares is never taken).
+ * the opaque region a client declares is never taken). A scaled texture
+ * still covers its box: wlroots 0.15.1's pixman renderer samples the
+ * nearest pixel and its GLES shader forces alpha to 1 for such formats;
+ * a renderer that blended a scaled texture's edges would break this.
  */
 static bool
 node_is_opaque(struct render_walk *walk, struct wlr_scene_node *node)
@@ -343,7 +351,13 @@ push_op(struct draw_list *list, struct wlr_scene_node *node, const struct wlr_bo
 	}
 	struct draw_op *op = &list->ops[list->count];
 	pixman_region32_init(&op->region);
-	pixman_region32_subtract(&op->region, visible, covered);
+	if (!pixman_region32_subtract(&op->region, visible, covered)) {
+		/* pixman ran out of memory: the list is dropped for the
+		 * fallback, which clears the whole damage first. */
+		pixman_region32_fini(&op->region);
+		list->failed = true;
+		return false;
+	}
 	if (!pixman_region32_not_empty(&op->region)) {
 		pixman_region32_fini(&op->region);
 		return false;
@@ -383,7 +397,7 @@ list_subtree(struct render_walk *walk, struct draw_list *list, struct wlr_scene_
 		region_to_output(&clipped, walk->ox, walk->oy, walk->output->scale);
 		/* A clip replaces its ancestors' (a popup leaves its window's box
 		 * for its level's region): only the damage still applies. */
-		pixman_region32_intersect(&clipped, &clipped, walk->damage);
+		list->failed |= !pixman_region32_intersect(&clipped, &clipped, walk->damage);
 		region = &clipped;
 	}
 	if (pixman_region32_not_empty(region)) {
@@ -396,10 +410,10 @@ list_subtree(struct render_walk *walk, struct draw_list *list, struct wlr_scene_
 			pixman_region32_t visible;
 			pixman_region32_init_rect(&visible, box.x, box.y, (unsigned)box.width,
 					(unsigned)box.height);
-			pixman_region32_intersect(&visible, &visible, region);
+			list->failed |= !pixman_region32_intersect(&visible, &visible, region);
 			if (push_op(list, node, &box, NULL, &visible, covered) &&
 					node_is_opaque(walk, node)) {
-				pixman_region32_union(covered, covered, &visible);
+				list->failed |= !pixman_region32_union(covered, covered, &visible);
 			}
 			pixman_region32_fini(&visible);
 		}
@@ -407,7 +421,7 @@ list_subtree(struct render_walk *walk, struct draw_list *list, struct wlr_scene_
 			/* Black under the whole subtree: where its opaque
 			 * surfaces already cover, nothing is left to fill. */
 			if (push_op(list, NULL, NULL, backdrop_black, region, covered)) {
-				pixman_region32_union(covered, covered, region);
+				list->failed |= !pixman_region32_union(covered, covered, region);
 			}
 		}
 	}
@@ -416,8 +430,9 @@ list_subtree(struct render_walk *walk, struct draw_list *list, struct wlr_scene_
 	}
 }
 
-/* The fallback when the list could not be made: every node drawn whole,
- * bottom to top, as the list would have it but without culling. */
+/* The fallback when the list could not be made (pixman or the list ran
+ * out of memory): the whole damage cleared, then every node drawn inside
+ * its clip and the damage, bottom to top, without culling. */
 static void
 render_subtree(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
 		pixman_region32_t *allowed)

@@ -31,10 +31,11 @@ struct scene_tag {
 	/* Fills region (initialised, empty) with where the subtree may draw and
 	 * take input, in layout coordinates; NULL: wherever its parent may. */
 	void (*clip)(struct scene_tag *tag, pixman_region32_t *region);
-	/* Under the subtree, fill its region with black wherever none of its
-	 * opaque nodes (buffers without alpha) covers it: what shows through a
-	 * translucent window is never another window (a client's word that it
-	 * is opaque is not taken). */
+	/* Under the subtree, fill its region with black wherever no opaque
+	 * node drawn above it (its own buffers without alpha, or anything
+	 * opaque higher up) covers it: what shows through a translucent window
+	 * is never another window (a client's word that it is opaque is not
+	 * taken). */
 	bool backdrop;
 	/* For the pointer, the whole region is the subtree's: a point inside it
 	 * where no surface takes input hits the tagged node itself, never what
@@ -46,8 +47,8 @@ struct scene_tag {
 struct scene_tag *scene_node_tag(struct wlr_scene_node *node);
 
 /*
- * Renders and commits the scene on one output where it is damaged, clearing
- * to background (RGBA, premultiplied) first. Replaces
+ * Renders and commits the scene on one output where it is damaged, with
+ * background (RGBA, premultiplied) wherever no opaque node covers. Replaces
  * wlr_scene_output_commit. Returns false if the output could not be
  * rendered or committed.
  */
