@@ -74,6 +74,12 @@ place_in_cell(struct strata_view *view, const struct wlr_box *cell)
 	view_configure(view, content.x, content.y, content.width, content.height);
 }
 
+static bool
+same_box(const struct wlr_box *a, const struct wlr_box *b)
+{
+	return a->x == b->x && a->y == b->y && a->width == b->width && a->height == b->height;
+}
+
 /* Whether the view is where place_in_cell would put it, at that size. */
 static bool
 placed_in_cell(struct strata_view *view, const struct wlr_box *cell)
@@ -185,7 +191,15 @@ layout_arrange(struct strata_server *server)
 		if (is_tiled(view) && (size_t)view->level < level_count) {
 			struct wlr_box cell = layout_cell(&columns[view->level], row[view->level]++,
 					per_level[view->level]);
-			moves[view->level] |= !placed_in_cell(view, &cell);
+			if (!placed_in_cell(view, &cell)) {
+				moves[view->level] = true;
+				/* The columns split anew (a level got its first
+				 * window or lost its last): where it was too. */
+				if (!wlr_box_empty(&view->column) &&
+						!same_box(&view->column, &columns[view->level])) {
+					scene_damage_box(server->scene, &view->column);
+				}
+			}
 		}
 	}
 	for (size_t i = 0; i < level_count; i++) {
