@@ -586,8 +586,10 @@ handle_request(struct tc_conn *conn, char *line)
 			return;
 		}
 		snprintf(conn->path, sizeof(conn->path), "%s", rest + used);
+		/* Its first frame is whole anyway; said, so that it never
+		 * depends on a kept frame (keep-frames). */
 		conn->pending = output_request_capture(added->data, capture_screenshot_done, conn,
-				false);
+				true);
 		if (!conn->pending) {
 			conn_write(conn, "error out of memory");
 		}
