@@ -17,11 +17,14 @@
 # run time of its threads; perf samples at 999 Hz, which adds a little), its
 # frames and render time per frame (test-control stats) and the N (default
 # 20) functions with the most samples, with their library, the samples
-# taken inside the function itself. The perf data is kept under the work directory with BENCH_KEEP=1.
+# taken inside the function itself. The perf data is kept under the work
+# directory with BENCH_KEEP=1. A baseline older than 65f8aae held its last
+# frame whenever --test-control was given (a second output buffer, a whole
+# second frame at start), which a strata without it never does.
 set -euo pipefail
 
 usage() {
-	sed -n 's/^# \{0,1\}Usage: /usage: /p' "$0" >&2
+	sed -n '/^# Usage: /,/^# Needs/{/^# Needs/d;s/^# \{0,1\}//;s/^Usage: /usage: /;p}' "$0" >&2
 	exit 2
 }
 
@@ -72,7 +75,8 @@ cleanup() {
 	local rc=$? pid
 	set +e
 	for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null; done
-	for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+	sleep 0.5
+	for pid in "${PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null; done
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		echo "profile: kept $WORK (BENCH_KEEP=1)" >&2
 	else
@@ -92,14 +96,17 @@ start() {
 	PIDS+=("$STARTED")
 }
 
+# wait_for SECONDS WHAT LOG COMMAND...: polls COMMAND; fails with LOG's
+# tail when the compositor (COMP) died or after SECONDS.
 wait_for() {
-	local tries=$(($1 * 50)) what=$2
-	shift 2
+	local tries=$(($1 * 50)) what=$2 log=$3
+	shift 3
 	for _ in $(seq 1 "$tries"); do
 		"$@" && return 0
+		kill -0 "$COMP" 2>/dev/null || fail "strata died waiting for $what: $(tail -n 5 "$log")"
 		sleep 0.02
 	done
-	fail "timed out waiting for $what"
+	fail "timed out waiting for $what: $(tail -n 5 "$log")"
 }
 
 cpu_ns() {
@@ -123,7 +130,8 @@ profile_one() {
 		WLR_LIBINPUT_NO_DEVICES=1 "$bin" --headless 1920x1080 --test-control \
 		--runtime-dir "$dir/rt" --data-dir "$dir/data" -c "$dir/strata.ini" --no-cages
 	local comp=$STARTED
-	wait_for 20 "strata to be ready" grep -qs '^strata: ready' "$dir/strata.log"
+	COMP=$comp
+	wait_for 20 "strata to be ready" "$dir/strata.log" grep -qs '^strata: ready' "$dir/strata.log"
 	local ctl=$dir/rt/test-control sock=$dir/rt/wayland-low
 	local env=(env WAYLAND_DISPLAY="$sock" XDG_RUNTIME_DIR="$dir/xdg" SHELL=/bin/sh)
 	local clients=() expected i=0 c
@@ -142,11 +150,12 @@ profile_one() {
 		esac
 		expected=$i
 		[ "$c" = map ] && expected=200
-		wait_for 30 "window $expected" windows_at_least "$ctl" "$expected"
+		wait_for 30 "window $expected" "$dir/strata.log" windows_at_least "$ctl" "$expected"
 	done
 	sleep 1
 	local before after
-	printf 'stats reset\n' | socat -t 5 - "UNIX-CONNECT:$ctl" >/dev/null
+	printf 'stats reset\n' | socat -t 5 - "UNIX-CONNECT:$ctl" >/dev/null ||
+		fail "test-control stats reset failed"
 	before=$(cpu_ns "$comp")
 	perf record -q -F 999 -g -o "$dir/perf.data" -p "$comp" -- sleep "$SECONDS_LOAD" \
 		>"$dir/perf.log" 2>&1 || fail "perf record failed: $(tail -n 3 "$dir/perf.log")"
@@ -156,8 +165,11 @@ profile_one() {
 	echo "== $bin, $SCENARIO, $SECONDS_LOAD s"
 	awk -v ns=$((after - before)) -v s="$SECONDS_LOAD" \
 		'BEGIN { printf "CPU: %.2f %% of one core\n", ns / (s * 1e7) }'
-	echo "frames (test-control stats): $(printf 'stats\n' | socat -t 5 - "UNIX-CONNECT:$ctl" |
-		sed -n 's/^ok //p')"
+	local stats
+	stats=$(printf 'stats\n' | socat -t 5 - "UNIX-CONNECT:$ctl" | sed -n 's/^ok //p') ||
+		fail "test-control stats failed"
+	[ -n "$stats" ] || fail "test-control stats gave no figures"
+	echo "frames (test-control stats): $stats"
 	if [ "$SCENARIO" = map200 ]; then
 		local samples
 		samples=$(awk 'NF == 2 { print $1 }' "$dir/map.out" | sort -n)
@@ -166,7 +178,9 @@ profile_one() {
 	fi
 	echo "top functions (self samples):"
 	perf report -i "$dir/perf.data" --no-children --sort dso,symbol --stdio -g none \
-		2>/dev/null | awk -v top="$TOP" '/%/ && !/^#/ && n++ < top'
+		>"$dir/report.txt" 2>"$dir/report.log" ||
+		fail "perf report failed: $(tail -n 3 "$dir/report.log")"
+	awk -v top="$TOP" '/%/ && !/^#/ && n++ < top' "$dir/report.txt"
 	kill -TERM -- "-$comp" 2>/dev/null || true
 	wait "$comp" 2>/dev/null || true
 	for c in "${PIDS[@]}"; do kill -TERM -- "-$c" 2>/dev/null || true; done
