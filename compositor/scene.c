@@ -372,6 +372,47 @@ push_op(struct draw_list *list, struct wlr_scene_node *node, const struct wlr_bo
 static const float backdrop_black[4] = { 0.0f, 0.0f, 0.0f, 1.0f };
 
 /*
+ * Where a node's subtree may draw: allowed, or, for a node whose tag has a
+ * clip, that clip cut to the damage, in clipped (initialised here; the
+ * caller finishes it when it is the answer). A clip replaces its
+ * ancestors' (a popup leaves its window's box for its level's region): only
+ * the damage still applies. Sets *failed when pixman runs out of memory.
+ */
+static pixman_region32_t *
+subtree_region(struct render_walk *walk, struct scene_tag *tag, pixman_region32_t *allowed,
+		pixman_region32_t *clipped, bool *failed)
+{
+	if (!tag || !tag->clip) {
+		return allowed;
+	}
+	pixman_region32_init(clipped);
+	tag->clip(tag, clipped);
+	region_to_output(clipped, walk->ox, walk->oy, walk->output->scale);
+	*failed |= !pixman_region32_intersect(clipped, clipped, walk->damage);
+	return clipped;
+}
+
+/*
+ * The part of region (output coordinates) the node's own box takes, in
+ * visible (initialised here; the caller finishes it), and the box; false,
+ * with nothing initialised, when the node has no box (a tree). Sets
+ * *failed when pixman runs out of memory.
+ */
+static bool
+node_region(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly,
+		pixman_region32_t *region, struct wlr_box *box, pixman_region32_t *visible,
+		bool *failed)
+{
+	if (!node_output_box(walk, node, lx, ly, box)) {
+		return false;
+	}
+	pixman_region32_init_rect(visible, box->x, box->y, (unsigned)box->width,
+			(unsigned)box->height);
+	*failed |= !pixman_region32_intersect(visible, visible, region);
+	return true;
+}
+
+/*
  * Walks node's subtree from the top down (the reverse of the drawing
  * order: later children, then the node, then its backdrop), listing what
  * each node shows of region (output coordinates: the damage, cut by the
@@ -389,28 +430,16 @@ list_subtree(struct render_walk *walk, struct draw_list *list, struct wlr_scene_
 	lx += node->state.x;
 	ly += node->state.y;
 	pixman_region32_t clipped;
-	pixman_region32_t *region = allowed;
 	struct scene_tag *tag = scene_node_tag(node);
-	if (tag && tag->clip) {
-		pixman_region32_init(&clipped);
-		tag->clip(tag, &clipped);
-		region_to_output(&clipped, walk->ox, walk->oy, walk->output->scale);
-		/* A clip replaces its ancestors' (a popup leaves its window's box
-		 * for its level's region): only the damage still applies. */
-		list->failed |= !pixman_region32_intersect(&clipped, &clipped, walk->damage);
-		region = &clipped;
-	}
+	pixman_region32_t *region = subtree_region(walk, tag, allowed, &clipped, &list->failed);
 	if (pixman_region32_not_empty(region)) {
 		struct wlr_scene_node *child;
 		wl_list_for_each_reverse(child, &node->state.children, state.link) {
 			list_subtree(walk, list, child, lx, ly, region, covered);
 		}
 		struct wlr_box box;
-		if (node_output_box(walk, node, lx, ly, &box)) {
-			pixman_region32_t visible;
-			pixman_region32_init_rect(&visible, box.x, box.y, (unsigned)box.width,
-					(unsigned)box.height);
-			list->failed |= !pixman_region32_intersect(&visible, &visible, region);
+		pixman_region32_t visible;
+		if (node_region(walk, node, lx, ly, region, &box, &visible, &list->failed)) {
 			if (push_op(list, node, &box, NULL, &visible, covered) &&
 					node_is_opaque(walk, node)) {
 				list->failed |= !pixman_region32_union(covered, covered, &visible);
@@ -443,25 +472,16 @@ render_subtree(struct render_walk *walk, struct wlr_scene_node *node, int lx, in
 	lx += node->state.x;
 	ly += node->state.y;
 	pixman_region32_t clipped;
-	pixman_region32_t *region = allowed;
 	struct scene_tag *tag = scene_node_tag(node);
-	if (tag && tag->clip) {
-		pixman_region32_init(&clipped);
-		tag->clip(tag, &clipped);
-		region_to_output(&clipped, walk->ox, walk->oy, walk->output->scale);
-		pixman_region32_intersect(&clipped, &clipped, walk->damage);
-		region = &clipped;
-		if (tag->backdrop && pixman_region32_not_empty(region)) {
-			fill_region(walk, region, backdrop_black);
-		}
+	bool failed = false; /* nothing to fall back to: drawn as it is */
+	pixman_region32_t *region = subtree_region(walk, tag, allowed, &clipped, &failed);
+	if (tag && tag->backdrop && pixman_region32_not_empty(region)) {
+		fill_region(walk, region, backdrop_black);
 	}
 	if (pixman_region32_not_empty(region)) {
 		struct wlr_box box;
-		if (node_output_box(walk, node, lx, ly, &box)) {
-			pixman_region32_t visible;
-			pixman_region32_init_rect(&visible, box.x, box.y, (unsigned)box.width,
-					(unsigned)box.height);
-			pixman_region32_intersect(&visible, &visible, region);
+		pixman_region32_t visible;
+		if (node_region(walk, node, lx, ly, region, &box, &visible, &failed)) {
 			if (pixman_region32_not_empty(&visible)) {
 				draw_node(walk, node, &box, &visible);
 			}
