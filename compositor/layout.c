@@ -74,10 +74,27 @@ place_in_cell(struct strata_view *view, const struct wlr_box *cell)
 	view_configure(view, content.x, content.y, content.width, content.height);
 }
 
-static bool
-same_box(const struct wlr_box *a, const struct wlr_box *b)
+/* Grows bound (empty: nothing yet) to take box in. */
+static void
+add_box(struct wlr_box *bound, const struct wlr_box *box)
 {
-	return a->x == b->x && a->y == b->y && a->width == b->width && a->height == b->height;
+	if (wlr_box_empty(box)) {
+		return;
+	}
+	if (wlr_box_empty(bound)) {
+		*bound = *box;
+		return;
+	}
+	int x1 = bound->x < box->x ? bound->x : box->x;
+	int y1 = bound->y < box->y ? bound->y : box->y;
+	int x2 = bound->x + bound->width, y2 = bound->y + bound->height;
+	if (box->x + box->width > x2) {
+		x2 = box->x + box->width;
+	}
+	if (box->y + box->height > y2) {
+		y2 = box->y + box->height;
+	}
+	*bound = (struct wlr_box){ x1, y1, x2 - x1, y2 - y1 };
 }
 
 /* Whether the view is where place_in_cell would put it, at that size. */
@@ -179,33 +196,37 @@ layout_arrange(struct strata_server *server)
 	struct wlr_box columns[STRATA_MAX_LEVELS];
 	layout_columns(&area, in_column, level_count, columns);
 
-	/* A column whose windows move is damaged whole first. Each move
-	 * damages the window's old and new boxes; pixman adds a box that
-	 * one rectangle already covers at no cost, where hundreds of
-	 * separate boxes make each addition walk all the others (the next
-	 * window's map, with 200 open, spent most of its time there). */
+	/* The box around every window that moves, where it is and (as far as
+	 * can be told before its client answers) where it goes, is damaged
+	 * first, in one piece. Each move then damages the window's old and
+	 * new boxes: pixman adds a box one rectangle already covers at no
+	 * cost, where hundreds of separate boxes make each addition walk all
+	 * the others (the next window's map, with 200 open, spent most of its
+	 * time there). Only what moves: damaging the whole column made each
+	 * map redraw it. A box larger than guessed is still damaged by its
+	 * move, only more slowly. */
 	int row[STRATA_MAX_LEVELS] = { 0 };
-	bool moves[STRATA_MAX_LEVELS] = { false };
+	struct wlr_box bound = { 0 };
 	/* Oldest window on top of its column: walk the list from its end. */
 	wl_list_for_each_reverse(view, &server->views, link) {
 		if (is_tiled(view) && (size_t)view->level < level_count) {
 			struct wlr_box cell = layout_cell(&columns[view->level], row[view->level]++,
 					per_level[view->level]);
 			if (!placed_in_cell(view, &cell)) {
-				moves[view->level] = true;
-				/* The columns split anew (a level got its first
-				 * window or lost its last): where it was too. */
-				if (!wlr_box_empty(&view->column) &&
-						!same_box(&view->column, &columns[view->level])) {
-					scene_damage_box(server->scene, &view->column);
-				}
+				struct wlr_box frame;
+				view_get_frame_box(view, &frame);
+				add_box(&bound, &frame);
+				/* Its frame keeps its width (the client has not
+				 * answered) inside its new cell. */
+				cell.width = frame.width < cell.width ? frame.width : cell.width;
+				add_box(&bound, &cell);
 			}
 		}
 	}
+	if (!wlr_box_empty(&bound)) {
+		scene_damage_box(server->scene, &bound);
+	}
 	for (size_t i = 0; i < level_count; i++) {
-		if (moves[i]) {
-			scene_damage_box(server->scene, &columns[i]);
-		}
 		row[i] = 0;
 	}
 	wl_list_for_each_reverse(view, &server->views, link) {
