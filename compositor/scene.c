@@ -339,6 +339,11 @@ static bool
 push_op(struct draw_list *list, struct wlr_scene_node *node, const struct wlr_box *box,
 		const float *colour, pixman_region32_t *visible, pixman_region32_t *covered)
 {
+	/* Most nodes lie outside the damage: nothing to take away from them
+	 * (covered, once it holds many windows, is costly to subtract). */
+	if (!pixman_region32_not_empty(visible)) {
+		return false;
+	}
 	if (list->count == list->capacity) {
 		size_t capacity = list->capacity ? list->capacity * 2 : 64;
 		struct draw_op *ops = realloc(list->ops, capacity * sizeof(*ops));
