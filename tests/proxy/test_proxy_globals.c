@@ -306,10 +306,12 @@ struct fake_global {
 };
 
 static const struct fake_global fake_globals[] = {
-	/* Above the policy's caps (wl_compositor 4, wl_seat 7, xdg_wm_base 3). */
+	/* Above the policy's caps (wl_compositor 4, wl_seat 7, xdg_wm_base 3,
+	 * pointer gestures 3). */
 	{ "wl_compositor", 6, 4 },
 	{ "wl_seat", 9, 7 },
 	{ "xdg_wm_base", 9, 3 },
+	{ "zwp_pointer_gestures_v1", 5, 3 },
 	/* Exactly at the cap, and below it. */
 	{ "wl_output", 4, 4 },
 	{ "zxdg_output_manager_v1", 2, 2 },
@@ -323,7 +325,7 @@ static const struct fake_global fake_globals[] = {
 	{ "zwp_input_method_manager_v2", 1, 0 },
 	{ "zwp_virtual_keyboard_manager_v1", 1, 0 },
 	/* In no table at all. */
-	{ "xdg_activation_v1", 1, 0 },
+	{ "zwp_tablet_manager_v2", 1, 0 },
 };
 #define FAKE_GLOBALS (sizeof(fake_globals) / sizeof(fake_globals[0]))
 
