@@ -538,7 +538,151 @@ idle_inhibitor_never_delays_the_lock(void)
 	session_stop(s);
 }
 
+/* ---- server-side decorations: GTK 3 ------------------------------------------- */
+
+/* Whether a pixel is of GTK 3 Adwaita's title bars (greys from #dad6d2 to
+ * #ece9e7), never of the window's background (#f6f5f4), white or text. */
+static bool
+csd_grey(uint32_t rgb)
+{
+	int r = (int)(rgb >> 16) & 0xff, g = (int)(rgb >> 8) & 0xff, b = (int)rgb & 0xff;
+	int hi = r > g ? (r > b ? r : b) : (g > b ? g : b);
+	int lo = r < g ? (r < b ? r : b) : (g < b ? g : b);
+	return lo >= 0xc8 && hi <= 0xf0 && hi - lo <= 12;
+}
+
+struct gtk_window_rows {
+	/* Rows of Strata's title bar: above the content, mostly the level colour. */
+	int strata_rows;
+	/* Rows of a GTK title bar: the run of rows mostly of its grey that
+	 * starts at the top of the content (a pixel row of highlight allowed). */
+	int bar_rows;
+	/* Adwaita's text of a focused window (#2e3436; backdrop text is
+	 * #929595) in the content's top 60 rows: GTK has drawn it focused. */
+	bool focused_text;
+};
+
+static bool
+dark_text(uint32_t rgb)
+{
+	return ((rgb >> 16) & 0xff) <= 0x50 && ((rgb >> 8) & 0xff) <= 0x50 && (rgb & 0xff) <= 0x50;
+}
+
+static struct gtk_window_rows
+count_title_bars(struct strata_session *s, const struct window_info *w)
+{
+	int width, height;
+	uint32_t *shot = session_screenshot(s, &width, &height);
+	struct gtk_window_rows rows = { 0 };
+	/* Away from the corners, where a CSD window's rounding lets the black
+	 * behind it through. */
+	int dark = 0;
+	for (int y = w->y + 4; y < w->y + 60 && y < height; y++) {
+		for (int x = w->x + 16; x < w->x + w->width - 16 && x < width; x++) {
+			dark += x >= 0 && y >= 0 &&
+					dark_text(shot[(size_t)y * (size_t)width + (size_t)x]);
+		}
+	}
+	rows.focused_text = dark >= 20;
+	bool in_bar = false;
+	for (int y = w->frame_y; y < w->y + w->height && y < height; y++) {
+		int grey = 0, level = 0, n = 0;
+		for (int x = w->x; x < w->x + w->width && x < width; x++) {
+			if (x < 0 || y < 0) {
+				continue;
+			}
+			uint32_t px = shot[(size_t)y * (size_t)width + (size_t)x];
+			grey += csd_grey(px);
+			level += px == LOW_LEVEL_RGB;
+			n++;
+		}
+		if (y < w->y) {
+			rows.strata_rows += n > 0 && level * 2 > n;
+		} else if (n > 0 && grey * 2 > n && (in_bar || y <= w->y + 2)) {
+			in_bar = true;
+			rows.bar_rows++;
+		} else if (in_bar || y > w->y + 2) {
+			break;
+		}
+	}
+	free(shot);
+	return rows;
+}
+
+/* Clicks the window (the user focuses it), lets GTK draw it focused, and
+ * counts its title bars. */
+static struct gtk_window_rows
+focused_window_rows(struct strata_session *s, const char *title, const char *shot_name)
+{
+	struct window_info w;
+	session_assert_msg(s,
+			session_wait_window(s,
+					&(struct window_match){ .level = "low",
+							.title_contains = title },
+					&w, 20000),
+			"gtk3-demo's window \"%s\" never mapped", title);
+	int x, y;
+	session_assert(s, session_window_visible_point(s, w.id, &x, &y));
+	free(session_ctl_ok(s, "click %d %d", x, y));
+	session_assert_int_eq(s, focused_id(s), w.id);
+	/* GTK redraws as focused on the xdg activated state: until its text
+	 * is dark, what is on screen is an older frame. */
+	struct gtk_window_rows rows = { 0 };
+	for (uint64_t end = session_now_ms() + 10000; !rows.focused_text;) {
+		session_assert_msg(s, session_now_ms() < end,
+				"\"%s\" was never drawn focused within 10 s", title);
+		session_assert(s, session_find_window(s, &(struct window_match){ .id = w.id }, &w));
+		rows = count_title_bars(s, &w);
+	}
+	const char *dir = getenv("STRATA_SHOT_DIR");
+	if (dir && *dir) {
+		free(session_ctl_ok(s, "screenshot %s/%s", dir, shot_name));
+		tap_diag("saved %s/%s", dir, shot_name);
+	}
+	tap_diag("\"%s\" (%s) at %d,%d %dx%d: %d rows of Strata's title bar, %d rows of a GTK "
+		 "title bar",
+			w.title, w.app_id, w.x, w.y, w.width, w.height, rows.strata_rows,
+			rows.bar_rows);
+	return rows;
+}
+
+/*
+ * gtk3-demo's "Drawing Area" is a plain GtkWindow: GTK 3 decides by the KDE
+ * server-decoration default mode whether to draw a title bar of its own
+ * (GTK_CSD does not count on Wayland). Under Strata the user sees one title
+ * bar, the level's, directly above the application's content. The demo's
+ * own main window has a header bar, which GTK always draws: it shows that
+ * the count sees a GTK title bar when there is one.
+ */
+static void
+gtk3_draws_no_title_bar_under_stratas(void)
+{
+	session_require_program("gtk3-demo");
+	struct strata_session *s = session_start(NULL);
+	char *argv[] = { "env", "NO_AT_BRIDGE=1", "GDK_BACKEND=wayland", "gtk3-demo",
+		"--run=drawingarea", NULL };
+	pid_t pid = session_spawn_client(s, "low", argv);
+	if (!session_wait_windows(s, 2, 20000)) {
+		session_dump_client_log(s, pid, 20);
+		session_fail(s, "gtk3-demo did not map its two windows");
+	}
+	struct gtk_window_rows header =
+			focused_window_rows(s, "Application Class", "gtk3-headerbar.png");
+	session_assert_msg(s, header.bar_rows >= 20,
+			"the count sees no GTK header bar on gtk3-demo's main window (%d rows)",
+			header.bar_rows);
+	struct gtk_window_rows plain =
+			focused_window_rows(s, "Drawing Area", "gtk3-server-decorated.png");
+	session_assert_msg(s, plain.strata_rows >= 15,
+			"Strata's title bar is not above the window (%d rows)", plain.strata_rows);
+	session_assert_msg(s, plain.bar_rows == 0,
+			"GTK drew a title bar of its own under Strata's (%d rows)", plain.bar_rows);
+	session_kill_client(s, pid);
+	session_stop(s);
+}
+
 TAP_TESTS(TAP_CASE(activation_with_another_levels_token_moves_no_focus),
 		TAP_CASE(activation_works_only_within_the_focused_level),
 		TAP_CASE(foreign_handles_stay_in_their_level),
-		TAP_CASE_TIMEOUT(idle_inhibitor_never_delays_the_lock, 60))
+		TAP_CASE_TIMEOUT(idle_inhibitor_never_delays_the_lock, 60),
+		TAP_CASE_TIMEOUT(gtk3_draws_no_title_bar_under_stratas, 90))
