@@ -196,6 +196,43 @@ view_configure(struct strata_view *view, int x, int y, int width, int height)
 	view_sync_geometry(view);
 }
 
+void
+view_place_unasked(struct strata_view *view, int x, int y, int max_width, int max_height)
+{
+	view->x = x;
+	view->y = y;
+	view->allot_width = max_width > 0 ? max_width : 1;
+	view->allot_height = max_height > 0 ? max_height : 1;
+	view_sync_geometry(view);
+}
+
+struct strata_view *
+view_parent(struct strata_view *view)
+{
+	struct wlr_xdg_surface *parent = view->xdg_surface->toplevel->parent;
+	if (!parent || parent->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL || !parent->data) {
+		return NULL;
+	}
+	struct strata_view *found = view_from_node(parent->data);
+	/* A parent of another level (xdg-foreign would be the only way) is
+	 * no parent: a window is never placed by another level's. */
+	if (!found || found == view || !found->mapped || found->level != view->level) {
+		return NULL;
+	}
+	return found;
+}
+
+bool
+view_wants_dialog(struct strata_view *view)
+{
+	struct wlr_xdg_toplevel *toplevel = view->xdg_surface->toplevel;
+	const struct wlr_xdg_toplevel_state *state = &toplevel->pending;
+	bool fixed = state->min_width > 0 && state->min_height > 0 &&
+			state->min_width == state->max_width &&
+			state->min_height == state->max_height;
+	return fixed || view_parent(view) != NULL;
+}
+
 struct strata_view *
 view_from_node(struct wlr_scene_node *node)
 {
