@@ -67,6 +67,7 @@ view_draw_title_bar(struct strata_view *view)
 		wlr_scene_node_destroy(view->title_bar);
 		view->title_bar = NULL;
 	}
+	server->stat_title_bars++;
 	if (ext.title == 0 || view->width <= 0 || view->level < 0) {
 		return;
 	}
