@@ -110,8 +110,17 @@ placed_in_cell(struct strata_view *view, const struct wlr_box *cell)
 static bool
 is_tiled(struct strata_view *view)
 {
-	return view->mapped && !view->floating && !view->fullscreen && !view->maximized &&
-			view->level >= 0;
+	return view->mapped && !view->floating && !view->dialog && !view->fullscreen &&
+			!view->maximized && view->level >= 0;
+}
+
+/* A dialog the layout places (not one the user moved, nor one filling its
+ * column at its client's request). */
+static bool
+is_placed_dialog(struct strata_view *view)
+{
+	return view->mapped && view->dialog && !view->floating && !view->fullscreen &&
+			!view->maximized && view->level >= 0;
 }
 
 /* Fullscreen or maximised at the client's request: its level's whole
@@ -152,7 +161,8 @@ count_columns(struct strata_server *server, int *per_level, int *in_column)
 		if (is_tiled(view)) {
 			per_level[view->level]++;
 			in_column[view->level]++;
-		} else if (fills_its_column(view)) {
+		} else if (fills_its_column(view) || is_placed_dialog(view)) {
+			/* A level with only a dialog still has its column. */
 			in_column[view->level]++;
 		}
 	}
@@ -180,6 +190,88 @@ layout_first_size(struct strata_server *server, struct strata_view *view, int *w
 	*width = content.width;
 	*height = content.height;
 	return true;
+}
+
+/* The level's column as layout_arrange cuts it now. */
+static bool
+level_column(struct strata_server *server, int level, struct wlr_box *column)
+{
+	struct wlr_box area;
+	size_t level_count = server->config.level_count;
+	if (level < 0 || (size_t)level >= level_count || !output_usable_area(server, &area)) {
+		return false;
+	}
+	int per_level[STRATA_MAX_LEVELS] = { 0 }, in_column[STRATA_MAX_LEVELS] = { 0 };
+	count_columns(server, per_level, in_column);
+	struct wlr_box columns[STRATA_MAX_LEVELS];
+	layout_columns(&area, in_column, level_count, columns);
+	*column = columns[level];
+	return !wlr_box_empty(column);
+}
+
+/* lo <= value <= hi when there is room; lo when there is not. */
+static int
+clamp_low(int value, int lo, int hi)
+{
+	if (value > hi) {
+		value = hi;
+	}
+	return value < lo ? lo : value;
+}
+
+struct wlr_box
+layout_dialog_content(const struct wlr_box *column, const struct wlr_box *parent_frame, int width,
+		int height, int border, int title)
+{
+	struct wlr_box inside = layout_content_in_cell(column, border, title);
+	/* Shown at its own size, cut to what the column holds. */
+	int w = width < inside.width ? width : inside.width;
+	int h = height < inside.height ? height : inside.height;
+	w = w > 1 ? w : 1;
+	h = h > 1 ? h : 1;
+	/* Its frame's centre on the parent's frame's centre (no parent: the
+	 * column's), then slid into the column. */
+	const struct wlr_box *over =
+			parent_frame && !wlr_box_empty(parent_frame) ? parent_frame : column;
+	int frame_w = w + 2 * border, frame_h = h + title + 2 * border;
+	int frame_x = over->x + (over->width - frame_w) / 2;
+	int frame_y = over->y + (over->height - frame_h) / 2;
+	frame_x = clamp_low(frame_x, column->x, column->x + column->width - frame_w);
+	frame_y = clamp_low(frame_y, column->y, column->y + column->height - frame_h);
+	return (struct wlr_box){
+		.x = frame_x + border,
+		.y = frame_y + title + border,
+		.width = w,
+		.height = h,
+	};
+}
+
+static void
+place_dialog(struct strata_view *view, const struct wlr_box *column)
+{
+	struct strata_view *parent = view_parent(view);
+	struct wlr_box parent_frame = { 0 };
+	if (parent) {
+		view_get_frame_box(parent, &parent_frame);
+	}
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	struct view_frame_extents ext = view_frame_extents(view);
+	struct wlr_box content = layout_dialog_content(column, &parent_frame, geo.width, geo.height,
+			ext.border, ext.title);
+	struct wlr_box inside = layout_content_in_cell(column, ext.border, ext.title);
+	view->column = *column;
+	/* Never asked for a size: the most it is shown at is the column. */
+	view_place_unasked(view, content.x, content.y, inside.width, inside.height);
+}
+
+void
+layout_place_dialog(struct strata_server *server, struct strata_view *view)
+{
+	struct wlr_box column;
+	if (is_placed_dialog(view) && level_column(server, view->level, &column)) {
+		place_dialog(view, &column);
+	}
 }
 
 void
@@ -251,6 +343,9 @@ layout_arrange(struct strata_server *server)
 			place_in_cell(view, &area);
 		} else if (view->floating) {
 			layout_keep_floating(server, view);
+		} else if (is_placed_dialog(view) && (size_t)view->level < level_count &&
+				!wlr_box_empty(&columns[view->level])) {
+			place_dialog(view, &columns[view->level]);
 		}
 	}
 }

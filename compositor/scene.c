@@ -21,6 +21,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
 #include <wlr/render/pixman.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_buffer.h>
@@ -513,7 +514,7 @@ draw_list_finish(struct draw_list *list)
 
 /* Draws the scene over the damage: each visible pixel once where the
  * list can be made, else everything bottom to top. */
-static void
+static uint32_t
 render_scene(struct render_walk *walk, struct wlr_scene *scene, const float background[static 4])
 {
 	struct draw_list list = { 0 };
@@ -526,7 +527,7 @@ render_scene(struct render_walk *walk, struct wlr_scene *scene, const float back
 		draw_list_finish(&list);
 		fill_region(walk, walk->damage, background);
 		render_subtree(walk, &scene->node, 0, 0, walk->damage);
-		return;
+		return 0;
 	}
 	for (size_t i = list.count; i-- > 0;) {
 		struct draw_op *op = &list.ops[i];
@@ -536,12 +537,39 @@ render_scene(struct render_walk *walk, struct wlr_scene *scene, const float back
 			fill_region(walk, &op->region, op->colour);
 		}
 	}
+	uint32_t ops = (uint32_t)list.count;
 	draw_list_finish(&list);
+	return ops;
+}
+
+static uint64_t
+monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+region_area(const pixman_region32_t *region)
+{
+	int count;
+	const pixman_box32_t *rects = pixman_region32_rectangles(region, &count);
+	uint64_t area = 0;
+	for (int i = 0; i < count; i++) {
+		area += (uint64_t)(rects[i].x2 - rects[i].x1) *
+				(uint64_t)(rects[i].y2 - rects[i].y1);
+	}
+	return area;
 }
 
 bool
-scene_output_render(struct wlr_scene_output *scene_output, const float background[static 4])
+scene_output_render(struct wlr_scene_output *scene_output, const float background[static 4],
+		struct scene_frame_info *info)
 {
+	struct scene_frame_info unused;
+	info = info ? info : &unused;
+	*info = (struct scene_frame_info){ 0 };
 	struct wlr_output *output = scene_output->output;
 	struct wlr_renderer *renderer = output->renderer;
 	assert(renderer);
@@ -568,6 +596,8 @@ scene_output_render(struct wlr_scene_output *scene_output, const float backgroun
 		wl_list_init(&buffer->pending_link);
 	}
 
+	uint64_t start = monotonic_ns();
+	info->damage_px = region_area(&damage);
 	wlr_renderer_begin(renderer, output->width, output->height);
 	struct render_walk walk = {
 		.damage = &damage,
@@ -580,7 +610,7 @@ scene_output_render(struct wlr_scene_output *scene_output, const float backgroun
 				wlr_pixman_renderer_get_current_image(renderer) :
 				NULL,
 	};
-	render_scene(&walk, scene, background);
+	info->ops = render_scene(&walk, scene, background);
 	wlr_renderer_scissor(renderer, NULL);
 	wlr_output_render_software_cursors(output, &damage);
 	wlr_renderer_end(renderer);
@@ -594,7 +624,11 @@ scene_output_render(struct wlr_scene_output *scene_output, const float backgroun
 			wlr_output_transform_invert(output->transform), width, height);
 	wlr_output_set_damage(output, &frame_damage);
 	pixman_region32_fini(&frame_damage);
-	return wlr_output_commit(output);
+	uint64_t drawn = monotonic_ns();
+	bool ok = wlr_output_commit(output);
+	info->draw_ns = drawn - start;
+	info->commit_ns = monotonic_ns() - drawn;
+	return ok;
 }
 
 /* ---- hit testing ------------------------------------------------------ */

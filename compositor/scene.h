@@ -50,9 +50,15 @@ struct scene_tag *scene_node_tag(struct wlr_scene_node *node);
  * Renders and commits the scene on one output where it is damaged, with
  * background (RGBA, premultiplied) wherever no opaque node covers. Replaces
  * wlr_scene_output_commit. Returns false if the output could not be
- * rendered or committed.
+ * rendered or committed. info (may be NULL) tells what the frame cost.
  */
-bool scene_output_render(struct wlr_scene_output *scene_output, const float background[static 4]);
+struct scene_frame_info {
+	uint64_t damage_px; /* pixels redrawn (0: nothing to draw) */
+	uint32_t ops; /* nodes and fills drawn */
+	uint64_t draw_ns, commit_ns;
+};
+bool scene_output_render(struct wlr_scene_output *scene_output, const float background[static 4],
+		struct scene_frame_info *info);
 
 /*
  * The topmost node under the layout point that is enabled and inside its

@@ -128,12 +128,37 @@ keyboard_enter_view(struct strata_seat *seat, struct strata_view *view)
 static void process_motion(struct strata_seat *seat, uint32_t time);
 static void clear_pointer_focus(struct strata_seat *seat);
 
+#define DIALOG_DEPTH_MAX 4
+#define DIALOGS_RAISED_MAX 16
+
 static void
-raise_view(struct strata_seat *seat, struct strata_view *view)
+raise_one(struct strata_seat *seat, struct strata_view *view, int depth)
 {
 	wlr_scene_node_raise_to_top(view->tree);
 	wl_list_remove(&view->link);
 	wl_list_insert(&seat->server->views, &view->link);
+	if (depth >= DIALOG_DEPTH_MAX) {
+		return;
+	}
+	/* Its dialogs stay above it (the list changes as they rise: they are
+	 * gathered first). */
+	struct strata_view *dialogs[DIALOGS_RAISED_MAX], *other;
+	size_t count = 0;
+	wl_list_for_each_reverse(other, &seat->server->views, link) {
+		if (count < DIALOGS_RAISED_MAX && other != view && other->mapped && other->dialog &&
+				view_parent(other) == view) {
+			dialogs[count++] = other;
+		}
+	}
+	for (size_t i = 0; i < count; i++) {
+		raise_one(seat, dialogs[i], depth + 1);
+	}
+}
+
+static void
+raise_view(struct strata_seat *seat, struct strata_view *view)
+{
+	raise_one(seat, view, 0);
 }
 
 /* Moves focus to view (NULL: nobody); the rules were checked by the caller. */

@@ -42,6 +42,23 @@ struct strata_listener_socket {
 	struct strata_server *server;
 };
 
+/* One frame drawn, for the test-control's worst frames (output.c). */
+#define STRATA_WORST_FRAMES 8
+struct frame_stat {
+	uint64_t total_ns; /* from the frame event to the commit's end */
+	uint64_t cpu_ns; /* of which on the CPU (less: the compositor waited) */
+	uint64_t flush_ns; /* copying committed client buffers (shm.c) */
+	uint64_t prepare_ns; /* before_frame: title bars, the X-ray */
+	uint64_t draw_ns; /* the scene drawn into the output buffer */
+	uint64_t commit_ns; /* the output commit, captures included */
+	uint64_t capture_ns; /* of which answering captures (screenshots) */
+	uint64_t damage_px; /* pixels redrawn */
+	uint64_t at_ms; /* when, on the monotonic clock */
+	uint32_t ops; /* nodes and fills drawn */
+	uint32_t views; /* windows there were */
+	uint32_t title_bars; /* title bars drawn for it */
+};
+
 struct strata_server {
 	struct wl_display *display;
 	struct wl_event_loop *event_loop;
@@ -134,6 +151,11 @@ struct strata_server {
 	uint64_t stat_frames;
 	uint64_t stat_render_ns_total;
 	uint64_t stat_render_ns_max;
+	/* The slowest frames since the last reset, slowest first, and what
+	 * they drew; title bars drawn so far (view.c counts them). */
+	struct frame_stat stat_worst[STRATA_WORST_FRAMES];
+	uint64_t stat_title_bars;
+	uint64_t stat_capture_ns; /* answering captures in this frame */
 };
 
 struct strata_client {

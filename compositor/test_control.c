@@ -47,6 +47,10 @@ struct tc_conn {
 	bool eof; /* the harness shut its side: answer what is queued, then close */
 	int pixel_x, pixel_y;
 	char path[TC_LINE_MAX];
+	/* A frame captured for a screenshot, written once the frame is done
+	 * (PNG encoding takes 50 to 500 ms: never inside a frame). */
+	struct wlr_buffer *shot;
+	struct wl_event_source *shot_idle;
 };
 
 struct strata_test_control {
@@ -257,6 +261,32 @@ parse_button(const char *name, uint32_t *button)
 	return true;
 }
 
+/* The slowest frames since the last reset, slowest first, and what they
+ * drew (server.h, struct frame_stat). */
+static void
+reply_worst_frames(struct tc_conn *conn, struct strata_server *server)
+{
+	for (size_t i = 0; i < STRATA_WORST_FRAMES; i++) {
+		const struct frame_stat *f = &server->stat_worst[i];
+		if (f->total_ns == 0) {
+			break;
+		}
+		conn_write(conn,
+				"worst rank=%zu total_us=%llu cpu_us=%llu flush_us=%llu prepare_us=%llu "
+				"draw_us=%llu commit_us=%llu capture_us=%llu damage_px=%llu ops=%u "
+				"views=%u title_bars=%u at_ms=%llu",
+				i + 1, (unsigned long long)(f->total_ns / 1000),
+				(unsigned long long)(f->cpu_ns / 1000),
+				(unsigned long long)(f->flush_ns / 1000),
+				(unsigned long long)(f->prepare_ns / 1000),
+				(unsigned long long)(f->draw_ns / 1000),
+				(unsigned long long)(f->commit_ns / 1000),
+				(unsigned long long)(f->capture_ns / 1000),
+				(unsigned long long)f->damage_px, f->ops, f->views, f->title_bars,
+				(unsigned long long)f->at_ms);
+	}
+}
+
 static void
 reply_windows(struct tc_conn *conn)
 {
@@ -347,14 +377,34 @@ capture_pixel_done(void *data, struct wlr_output *wlr_output, struct wlr_buffer 
 }
 
 static void
-capture_screenshot_done(void *data, struct wlr_output *wlr_output, struct wlr_buffer *buffer)
+write_shot(void *data)
 {
 	struct tc_conn *conn = data;
-	if (buffer && write_png(buffer, conn->path)) {
+	conn->shot_idle = NULL;
+	if (write_png(conn->shot, conn->path)) {
 		conn_write(conn, "ok");
 	} else {
 		conn_write(conn, "error cannot write %s", conn->path);
 	}
+	wlr_buffer_unlock(conn->shot);
+	conn->shot = NULL;
+	conn->pending = false;
+	conn_process(conn);
+}
+
+/* The frame is kept (locked: the output draws its next ones elsewhere) and
+ * written out after this frame is done. */
+static void
+capture_screenshot_done(void *data, struct wlr_output *wlr_output, struct wlr_buffer *buffer)
+{
+	struct tc_conn *conn = data;
+	struct wl_event_loop *loop = wl_display_get_event_loop(conn->control->server->display);
+	if (buffer && !conn->shot &&
+			(conn->shot_idle = wl_event_loop_add_idle(loop, write_shot, conn))) {
+		conn->shot = wlr_buffer_lock(buffer);
+		return;
+	}
+	conn_write(conn, "error cannot capture for %s", conn->path);
 	conn->pending = false;
 	conn_process(conn);
 }
@@ -544,9 +594,11 @@ handle_request(struct tc_conn *conn, char *line)
 			server->stat_frames = 0;
 			server->stat_render_ns_total = 0;
 			server->stat_render_ns_max = 0;
+			memset(server->stat_worst, 0, sizeof(server->stat_worst));
 			conn_write(conn, "ok");
 			return;
 		}
+		reply_worst_frames(conn, server);
 		uint64_t frames = server->stat_frames;
 		conn_write(conn, "ok frames=%llu render_avg_us=%llu render_max_us=%llu",
 				(unsigned long long)frames,
@@ -630,6 +682,10 @@ static void
 conn_destroy(struct tc_conn *conn)
 {
 	output_cancel_captures(conn->control->server, conn);
+	if (conn->shot_idle) {
+		wl_event_source_remove(conn->shot_idle);
+	}
+	wlr_buffer_unlock(conn->shot);
 	wl_event_source_remove(conn->source);
 	close(conn->fd);
 	wl_list_remove(&conn->link);

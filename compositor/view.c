@@ -67,6 +67,7 @@ view_draw_title_bar(struct strata_view *view)
 		wlr_scene_node_destroy(view->title_bar);
 		view->title_bar = NULL;
 	}
+	server->stat_title_bars++;
 	if (ext.title == 0 || view->width <= 0 || view->level < 0) {
 		return;
 	}
@@ -232,6 +233,43 @@ view_configure(struct strata_view *view, int x, int y, int width, int height)
 		wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)width, (uint32_t)height);
 	}
 	view_sync_geometry(view);
+}
+
+void
+view_place_unasked(struct strata_view *view, int x, int y, int max_width, int max_height)
+{
+	view->x = x;
+	view->y = y;
+	view->allot_width = max_width > 0 ? max_width : 1;
+	view->allot_height = max_height > 0 ? max_height : 1;
+	view_sync_geometry(view);
+}
+
+struct strata_view *
+view_parent(struct strata_view *view)
+{
+	struct wlr_xdg_surface *parent = view->xdg_surface->toplevel->parent;
+	if (!parent || parent->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL || !parent->data) {
+		return NULL;
+	}
+	struct strata_view *found = view_from_node(parent->data);
+	/* A parent of another level (xdg-foreign would be the only way) is
+	 * no parent: a window is never placed by another level's. */
+	if (!found || found == view || !found->mapped || found->level != view->level) {
+		return NULL;
+	}
+	return found;
+}
+
+bool
+view_wants_dialog(struct strata_view *view)
+{
+	struct wlr_xdg_toplevel *toplevel = view->xdg_surface->toplevel;
+	const struct wlr_xdg_toplevel_state *state = &toplevel->pending;
+	bool fixed = state->min_width > 0 && state->min_height > 0 &&
+			state->min_width == state->max_width &&
+			state->min_height == state->max_height;
+	return fixed || view_parent(view) != NULL;
 }
 
 struct strata_view *

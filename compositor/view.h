@@ -32,6 +32,11 @@ struct strata_view {
 	int level; /* the level of the client that owns it; fixed */
 	bool mapped;
 	bool floating; /* moved or resized by the user: out of the tiling */
+	/* A dialog (a parent, or a fixed size) or a tiny helper surface: not
+	 * tiled, shown at its own size, centred over its parent inside its
+	 * level's column (layout.c). Decided when it is announced and at map;
+	 * a move by the user makes it floating instead. */
+	bool dialog;
 	bool fullscreen;
 	/* Logo+F: the whole area under the banner. A client's own request
 	 * (fullscreen or maximised) only ever gets its level's column. */
@@ -98,6 +103,15 @@ struct view_frame_extents view_frame_extents(struct strata_view *view);
 /* Move the content to (x, y) and, when width and height are > 0, ask the
  * client for that size (it is then never shown larger). */
 void view_configure(struct strata_view *view, int x, int y, int width, int height);
+/* Move the content to (x, y) and show at most max_width x max_height of it,
+ * without asking the client for a size (a dialog picks its own). */
+void view_place_unasked(struct strata_view *view, int x, int y, int max_width, int max_height);
+/* The parent window of a dialog (xdg_toplevel.set_parent), when it is
+ * mapped and of the same level; otherwise NULL. */
+struct strata_view *view_parent(struct strata_view *view);
+/* Whether the client asks for a window of its own size: a parent, or a
+ * minimum size equal to its maximum, as the client set them last. */
+bool view_wants_dialog(struct strata_view *view);
 /* Take the client's committed geometry; redraw the frame if it changed. */
 void view_sync_geometry(struct strata_view *view);
 /* Redraw the frame (border, title bar) for the view's current state. */

@@ -28,6 +28,19 @@ arrange(struct strata_server *server)
 	seat_pointer_rebase(server->seat);
 }
 
+/* Smaller than this (window geometry) where it was given more: a helper
+ * surface (a 1x1 one, say), not a window to tile. */
+#define HELPER_MAX 16
+
+static bool
+is_helper(struct strata_view *view)
+{
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	return (geo.width < HELPER_MAX && view->allot_width >= HELPER_MAX) ||
+			(geo.height < HELPER_MAX && view->allot_height >= HELPER_MAX);
+}
+
 static void
 handle_map(struct wl_listener *listener, void *data)
 {
@@ -38,6 +51,7 @@ handle_map(struct wl_listener *listener, void *data)
 	wlr_scene_node_reparent(view->tree, server->layer_views);
 	wlr_scene_node_set_enabled(view->tree, true);
 	view_sync_geometry(view);
+	view->dialog = view->dialog || view_wants_dialog(view) || is_helper(view);
 	if (view->xdg_surface->toplevel->requested.fullscreen) {
 		/* Asked for before the first configure (foot --fullscreen). */
 		view_set_fullscreen(view, true, false);
@@ -66,7 +80,12 @@ handle_commit(struct wl_listener *listener, void *data)
 {
 	struct strata_view *view = wl_container_of(listener, view, commit);
 	if (view->mapped) {
+		int width = view->width, height = view->height;
 		view_sync_geometry(view);
+		if (view->dialog && (width != view->width || height != view->height)) {
+			/* Centred again at its new size. */
+			layout_place_dialog(view->server, view);
+		}
 		/* Its subsurfaces may have come or moved with this commit. */
 		wl_signal_emit(&view->server->events.views_changed, view);
 	}
@@ -162,8 +181,15 @@ toplevel_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surfac
 	 * the client draws once, at that size, not first at a size of its own.
 	 * One that asked to be fullscreen or maximised is placed at map. */
 	int width, height;
-	if (!toplevel->requested.fullscreen && !toplevel->requested.maximized &&
-			layout_first_size(server, view, &width, &height)) {
+	if (toplevel->requested.fullscreen || toplevel->requested.maximized) {
+		return;
+	}
+	if (view_wants_dialog(view)) {
+		/* A dialog picks its own size (its first configure is 0x0),
+		 * shown inside its level's column. wlroots announces the
+		 * surface at its first commit: its parent and sizes are set. */
+		view->dialog = true;
+	} else if (layout_first_size(server, view, &width, &height)) {
 		view->allot_width = width;
 		view->allot_height = height;
 		wlr_xdg_toplevel_set_size(xdg_surface, (uint32_t)width, (uint32_t)height);

@@ -1355,6 +1355,27 @@ session_window_visible_point(struct strata_session *s, unsigned id, int *x, int 
 
 /* ---- pixels, focus, polling -------------------------------------------- */
 
+long
+session_census(struct strata_session *s, const uint32_t *pixels, int width, int height, int x,
+		int y, int w, int h, uint32_t rgb, const char *what)
+{
+	int x0 = x < 0 ? 0 : x, y0 = y < 0 ? 0 : y;
+	int x1 = x + w > width ? width : x + w;
+	int y1 = y + h > height ? height : y + h;
+	session_assert_msg(s, x1 > x0 && y1 > y0, "census of %s: the box %d,%d %dx%d is empty",
+			what, x, y, w, h);
+	long count = 0, samples = 0;
+	for (int row = y0; row < y1; row++) {
+		for (int col = x0; col < x1; col++) {
+			samples++;
+			count += pixels[(size_t)row * (size_t)width + (size_t)col] == rgb;
+		}
+	}
+	session_assert_msg(s, samples > 0, "census of %s: no sample", what);
+	tap_diag("census: %ld pixels of %06x in %s (%ld samples)", count, rgb, what, samples);
+	return count;
+}
+
 uint32_t
 session_pixel(struct strata_session *s, int x, int y)
 {
@@ -1410,6 +1431,16 @@ take_screenshot(struct strata_session *s, const char *request, int *width, int *
 	*width = w;
 	*height = h;
 	return pixels;
+}
+
+void
+session_keep_screenshot(struct strata_session *s, const char *name)
+{
+	const char *dir = getenv("STRATA_SHOT_DIR");
+	if (dir && *dir) {
+		free(session_ctl_ok(s, "screenshot %s/%s", dir, name));
+		tap_diag("saved %s/%s", dir, name);
+	}
 }
 
 uint32_t *

@@ -184,6 +184,11 @@ bool session_window_visible_point(struct strata_session *s, unsigned id, int *x,
 
 /* A PNG file as 0xRRGGBB pixels, row by row (malloc'd; width and height set). */
 uint32_t *session_load_png(struct strata_session *s, const char *path, int *width, int *height);
+/* Pixels of colour rgb (0xRRGGBB) in the box x, y, w x h of a screenshot
+ * (cut to it); fails the test when that leaves no pixel: a census of
+ * nothing proves nothing. what names the box in the diagnostics. */
+long session_census(struct strata_session *s, const uint32_t *pixels, int width, int height, int x,
+		int y, int w, int h, uint32_t rgb, const char *what);
 /* 0xRRGGBB of a layout pixel. */
 uint32_t session_pixel(struct strata_session *s, int x, int y);
 /* The whole output as 0xRRGGBB pixels, row by row, through `screenshot`
@@ -193,6 +198,9 @@ uint32_t *session_screenshot(struct strata_session *s, int *width, int *height);
 /* The same, of the next frame drawn as damage tracking has it (no redraw
  * forced): the screen as the user sees it, stale pixels included. */
 uint32_t *session_screenshot_current(struct strata_session *s, int *width, int *height);
+/* Keeps a picture of the screen for the record (the closing note) in
+ * STRATA_SHOT_DIR as name, when meson says where. */
+void session_keep_screenshot(struct strata_session *s, const char *name);
 /* Focus: true and id/level when something has focus (level may be NULL). */
 bool session_focused(struct strata_session *s, unsigned *id, char *level, size_t level_size);
 /* Wait until the focused level is `level` ("none": nothing focused). */

@@ -42,6 +42,17 @@
  *   transparent                the window's buffer is all alpha 0
  *   claim-opaque               the window says it is opaque everywhere
  *   noinput                    the window takes no input anywhere
+ *   min-size:W,H, max-size:W,H xdg_toplevel.set_min_size / set_max_size before
+ *                              the first commit; the window is drawn at the size
+ *                              configured, but never below the minimum or above
+ *                              the maximum (as toolkits do)
+ *   dialog:W,H,FIXED           once mapped, a second toplevel whose parent is the
+ *                              window (app_id ID-dialog), filled with the popup
+ *                              colour, WxH unless configured otherwise; FIXED 1:
+ *                              its minimum and maximum sizes are WxH
+ *   helper                     once mapped, a second toplevel of 1x1 whatever it
+ *                              is told (app_id ID-helper), no parent, in the
+ *                              popup colour
  * A drag entering the window is accepted (its text, as a copy) and its drop
  * logged ("data drop"); a drag of its own logs how it ends.
  * SIGUSR2 binds one more wl_keyboard (what its enter says is logged), then
@@ -90,6 +101,10 @@ enum trick_kind {
 	TRICK_NOINPUT,
 	TRICK_FRAMES,
 	TRICK_POPUP_ON_LEAVE,
+	TRICK_MIN_SIZE,
+	TRICK_MAX_SIZE,
+	TRICK_DIALOG,
+	TRICK_HELPER,
 };
 
 struct trick {
@@ -134,6 +149,20 @@ struct actor {
 	unsigned popups;
 	unsigned frames; /* frame callbacks done (the frames trick) */
 	bool popped_on_leave; /* the popup-on-leave trick played */
+};
+
+/* A second toplevel (the dialog and helper tricks). */
+struct second_window {
+	struct actor *actor;
+	const char *name; /* "dialog" or "helper" */
+	int width, height;
+	bool fixed; /* minimum and maximum sizes are its size */
+	bool own_size; /* drawn at its size whatever it is told */
+	struct wl_surface *surface;
+	struct xdg_surface *xdg_surface;
+	struct xdg_toplevel *toplevel;
+	int configured_width, configured_height;
+	bool mapped;
 };
 
 static void say(struct actor *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -640,6 +669,14 @@ draw_window(struct actor *a)
 		width = a->configured_width;
 		height = a->configured_height;
 	}
+	if ((t = find_trick(a, TRICK_MAX_SIZE))) {
+		width = width < t->a ? width : t->a;
+		height = height < t->b ? height : t->b;
+	}
+	if ((t = find_trick(a, TRICK_MIN_SIZE))) {
+		width = width > t->a ? width : t->a;
+		height = height > t->b ? height : t->b;
+	}
 	if ((t = find_trick(a, TRICK_SCALE))) {
 		wl_surface_set_buffer_scale(a->surface, t->a);
 	}
@@ -694,11 +731,92 @@ request_frame(struct actor *a)
 }
 
 static void
+second_toplevel_configure(void *data, struct xdg_toplevel *toplevel, int32_t width, int32_t height,
+		struct wl_array *states)
+{
+	struct second_window *w = data;
+	w->configured_width = width;
+	w->configured_height = height;
+	say(w->actor, "%s configure %d %d", w->name, width, height);
+}
+
+static void
+second_toplevel_close(void *data, struct xdg_toplevel *toplevel)
+{
+	struct second_window *w = data;
+	say(w->actor, "%s close", w->name);
+}
+
+static const struct xdg_toplevel_listener second_toplevel_listener = {
+	.configure = second_toplevel_configure,
+	.close = second_toplevel_close,
+};
+
+static void
+second_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t serial)
+{
+	struct second_window *w = data;
+	xdg_surface_ack_configure(xdg_surface, serial);
+	int width = w->width, height = w->height;
+	if (!w->own_size && w->configured_width > 0 && w->configured_height > 0) {
+		width = w->configured_width;
+		height = w->configured_height;
+	}
+	struct wl_buffer *buffer = filled_buffer(w->actor, width, height, w->actor->popup_colour);
+	wl_surface_attach(w->surface, buffer, 0, 0);
+	wl_surface_damage_buffer(w->surface, 0, 0, width, height);
+	wl_surface_commit(w->surface);
+	if (!w->mapped) {
+		w->mapped = true;
+		say(w->actor, "%s mapped %dx%d", w->name, width, height);
+	}
+}
+
+static const struct xdg_surface_listener second_surface_listener = {
+	.configure = second_surface_configure,
+};
+
+/* A second toplevel, announced (first commit) with its parent and sizes. */
+static void
+open_second_window(struct actor *a, const char *name, int width, int height, bool fixed,
+		bool with_parent)
+{
+	struct second_window *w = calloc(1, sizeof(*w));
+	if (!w) {
+		_exit(4);
+	}
+	*w = (struct second_window){ .actor = a,
+		.name = name,
+		.width = width,
+		.height = height,
+		.fixed = fixed,
+		.own_size = fixed || !with_parent };
+	w->surface = wl_compositor_create_surface(a->compositor);
+	w->xdg_surface = xdg_wm_base_get_xdg_surface(a->wm_base, w->surface);
+	xdg_surface_add_listener(w->xdg_surface, &second_surface_listener, w);
+	w->toplevel = xdg_surface_get_toplevel(w->xdg_surface);
+	xdg_toplevel_add_listener(w->toplevel, &second_toplevel_listener, w);
+	if (with_parent) {
+		xdg_toplevel_set_parent(w->toplevel, a->toplevel);
+	}
+	if (fixed) {
+		xdg_toplevel_set_min_size(w->toplevel, width, height);
+		xdg_toplevel_set_max_size(w->toplevel, width, height);
+	}
+	char app_id[128];
+	snprintf(app_id, sizeof(app_id), "%s-%s", a->app_id, name);
+	xdg_toplevel_set_app_id(w->toplevel, app_id);
+	xdg_toplevel_set_title(w->toplevel, app_id);
+	wl_surface_commit(w->surface);
+}
+
+static void
 xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t serial)
 {
 	struct actor *a = data;
 	xdg_surface_ack_configure(xdg_surface, serial);
 	a->configured = true;
+	const struct trick *t;
 	if (!a->mapped) {
 		add_subsurfaces(a);
 		draw_window(a);
@@ -713,6 +831,12 @@ xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t seri
 		}
 		if (find_trick(a, TRICK_FRAMES)) {
 			request_frame(a);
+		}
+		if ((t = find_trick(a, TRICK_DIALOG))) {
+			open_second_window(a, "dialog", t->a, t->b, t->c != 0, true);
+		}
+		if (find_trick(a, TRICK_HELPER)) {
+			open_second_window(a, "helper", 1, 1, false, false);
 		}
 		if (find_trick(a, TRICK_POPUP_GRAB_UNFOCUSED)) {
 			open_popup(a, 10, 10, 120, 80, 0, true, FORGED_SERIAL);
@@ -810,6 +934,10 @@ parse_trick(const char *text, struct trick *t)
 		{ "noinput", TRICK_NOINPUT, 0 },
 		{ "frames", TRICK_FRAMES, 0 },
 		{ "popup-on-leave", TRICK_POPUP_ON_LEAVE, 4 },
+		{ "min-size", TRICK_MIN_SIZE, 2 },
+		{ "max-size", TRICK_MAX_SIZE, 2 },
+		{ "dialog", TRICK_DIALOG, 3 },
+		{ "helper", TRICK_HELPER, 0 },
 	};
 	const char *colon = strchr(text, ':');
 	size_t len = colon ? (size_t)(colon - text) : strlen(text);
@@ -920,6 +1048,13 @@ main(int argc, char **argv)
 	xdg_toplevel_add_listener(a.toplevel, &toplevel_listener, &a);
 	xdg_toplevel_set_app_id(a.toplevel, a.app_id);
 	xdg_toplevel_set_title(a.toplevel, a.app_id);
+	const struct trick *t;
+	if ((t = find_trick(&a, TRICK_MIN_SIZE))) {
+		xdg_toplevel_set_min_size(a.toplevel, t->a, t->b);
+	}
+	if ((t = find_trick(&a, TRICK_MAX_SIZE))) {
+		xdg_toplevel_set_max_size(a.toplevel, t->a, t->b);
+	}
 	wl_surface_commit(a.surface);
 
 	struct pollfd fds[2] = {

@@ -229,5 +229,65 @@ screenshot_is_a_png_of_the_output(void)
 	session_stop(s);
 }
 
+/*
+ * `stats` names the slowest frames since its reset, slowest first, and what
+ * each drew: a focus change (two title bars drawn anew, the banner) and a
+ * screenshot are among them. Writing the screenshot (PNG encoding, 50 ms
+ * and more) is done after its frame, never inside it: no frame spent 1 ms
+ * answering captures.
+ */
+static void
+stats_name_the_worst_frames(void)
+{
+	struct strata_session *s = session_start(NULL);
+	wait_levels_up(s);
+	struct window_info low, high;
+	start_two_windows(s, &low, &high);
+	free(session_ctl_ok(s, "stats reset"));
+	click_window(s, &high);
+	session_assert(s, session_wait_focused_level(s, "high", 3000));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/stats.png", s->dir);
+	free(session_ctl_ok(s, "screenshot %s", path));
+	char *reply = session_ctl_ok(s, "stats");
+	int count = 0;
+	long previous = -1;
+	bool title_bars_seen = false;
+	for (char *line = strtok(reply, "\n"); line; line = strtok(NULL, "\n")) {
+		int rank;
+		long total, cpu, flush, prepare, draw, commit, capture, damage, ops, views, bars;
+		if (strncmp(line, "worst ", 6) != 0) {
+			continue;
+		}
+		int fields = sscanf(line,
+				"worst rank=%d total_us=%ld cpu_us=%ld flush_us=%ld prepare_us=%ld "
+				"draw_us=%ld commit_us=%ld capture_us=%ld damage_px=%ld ops=%ld "
+				"views=%ld title_bars=%ld",
+				&rank, &total, &cpu, &flush, &prepare, &draw, &commit, &capture,
+				&damage, &ops, &views, &bars);
+		tap_diag("%s", line);
+		session_assert_msg(s, fields == 12, "a worst-frame line that does not parse: %s",
+				line);
+		session_assert_int_eq(s, rank, ++count);
+		session_assert_msg(s, previous < 0 || total <= previous,
+				"rank %d took %ld us, more than the rank before (%ld us)", rank,
+				total, previous);
+		previous = total;
+		session_assert_msg(s, damage > 0 && ops > 0 && views == 2,
+				"rank %d drew %ld pixels in %ld ops with %ld windows", rank, damage,
+				ops, views);
+		session_assert_msg(s, capture < 1000,
+				"rank %d spent %ld us answering captures inside the frame", rank,
+				capture);
+		title_bars_seen = title_bars_seen || bars >= 1;
+	}
+	free(reply);
+	session_assert_msg(s, count >= 2, "stats named %d frames", count);
+	session_assert_msg(s, title_bars_seen,
+			"no frame names the title bars the focus change drew anew");
+	session_stop(s);
+}
+
 TAP_TESTS(TAP_CASE(borders_show_the_level_colour), TAP_CASE(banner_is_idle_without_focus),
-		TAP_CASE(banner_follows_focus), TAP_CASE(screenshot_is_a_png_of_the_output))
+		TAP_CASE(banner_follows_focus), TAP_CASE(screenshot_is_a_png_of_the_output),
+		TAP_CASE(stats_name_the_worst_frames))

@@ -25,27 +25,12 @@ struct box {
 	int x, y, width, height;
 };
 
-/* Pixels of colour rgb in box; fails the test when the box holds no pixel
- * of the screenshot (a census of nothing proves nothing). */
 static long
 census(struct strata_session *s, const uint32_t *pixels, int width, int height, struct box box,
 		uint32_t rgb, const char *what)
 {
-	int x0 = box.x < 0 ? 0 : box.x, y0 = box.y < 0 ? 0 : box.y;
-	int x1 = box.x + box.width > width ? width : box.x + box.width;
-	int y1 = box.y + box.height > height ? height : box.y + box.height;
-	session_assert_msg(s, x1 > x0 && y1 > y0, "census of %s: the box %d,%d %dx%d is empty",
-			what, box.x, box.y, box.width, box.height);
-	long count = 0, samples = 0;
-	for (int y = y0; y < y1; y++) {
-		for (int x = x0; x < x1; x++) {
-			samples++;
-			count += pixels[(size_t)y * (size_t)width + (size_t)x] == rgb;
-		}
-	}
-	session_assert_msg(s, samples > 0, "census of %s: no sample", what);
-	tap_diag("census: %ld pixels of %06x in %s (%ld samples)", count, rgb, what, samples);
-	return count;
+	return session_census(s, pixels, width, height, box.x, box.y, box.width, box.height, rgb,
+			what);
 }
 
 static struct box

@@ -111,17 +111,6 @@ assert_no_level_pixel(struct strata_session *s, const uint32_t *pixels, int widt
 	tap_diag("%s: %dx%d, 0 level pixels, %ld of the lock", where, width, height, lock);
 }
 
-/* Keeps a picture for the record (the closing note) when meson says where. */
-static void
-keep_screenshot(struct strata_session *s, const char *name)
-{
-	const char *dir = getenv("STRATA_SHOT_DIR");
-	if (dir && *dir) {
-		free(session_ctl_ok(s, "screenshot %s/%s", dir, name));
-		tap_diag("saved %s/%s", dir, name);
-	}
-}
-
 /* No key event reached the actor since mark (after a barrier); nor a
  * modifiers event, unless it was given the keyboard back (re-entered). */
 static void
@@ -212,7 +201,7 @@ xray_labels_every_window_and_keeps_every_key(void)
 	uint32_t low_label = label_pixel(s, &low.window), high_label = label_pixel(s, &high.window);
 	session_assert_msg(s, low_label == LOW_LEVEL_RGB, "low's label %06x", low_label);
 	session_assert_msg(s, high_label == HIGH_LEVEL_RGB, "high's label %06x", high_label);
-	keep_screenshot(s, "xray.png");
+	session_keep_screenshot(s, "xray.png");
 
 	/* A click changes nothing: no client hears it, the X-ray stays. */
 	actor_click(s, &high, "left");
@@ -511,7 +500,7 @@ lock_hides_every_level_and_keeps_every_key(void)
 	shot = session_screenshot_current(s, &w, &h);
 	assert_no_level_pixel(s, shot, w, h, "locked screen, as damage has it");
 	free(shot);
-	keep_screenshot(s, "lock.png");
+	session_keep_screenshot(s, "lock.png");
 	/* Not drawn at all, not merely covered: a locked level is never told
 	 * to draw (the one callback in flight at the lock aside). */
 	frames_mark = actor_mark(&high);

@@ -120,5 +120,65 @@ content_sits_inside_its_frame(void)
 	tap_assert(inside(&zero_rows, &cell));
 }
 
+/* The dialog's frame (content grown by border and title). */
+static struct wlr_box
+dialog_frame(const struct wlr_box *content, int border, int title)
+{
+	return (struct wlr_box){ content->x - border, content->y - title - border,
+		content->width + 2 * border, content->height + title + 2 * border };
+}
+
+static void
+dialog_centred_over_its_parent_inside_the_column(void)
+{
+	const struct wlr_box column = { 6, 38, 951, 1036 };
+	const struct wlr_box parent = { 6, 38, 951, 500 };
+	struct wlr_box content = layout_dialog_content(&column, &parent, 300, 200, 4, 24);
+	tap_assert_int_eq(content.width, 300);
+	tap_assert_int_eq(content.height, 200);
+	struct wlr_box frame = dialog_frame(&content, 4, 24);
+	tap_assert_int_eq(frame.x + frame.width / 2, parent.x + parent.width / 2);
+	tap_assert_int_eq(frame.y + frame.height / 2, parent.y + parent.height / 2);
+	/* No parent: over the column. */
+	content = layout_dialog_content(&column, NULL, 300, 200, 4, 24);
+	frame = dialog_frame(&content, 4, 24);
+	tap_assert_int_eq(frame.x + frame.width / 2, column.x + column.width / 2);
+	tap_assert_int_eq(frame.y + frame.height / 2, column.y + column.height / 2);
+}
+
+static void
+dialog_slid_and_cut_into_the_column(void)
+{
+	const struct wlr_box column = { 963, 38, 951, 1036 };
+	/* A parent near the column's left edge: the dialog slides right to
+	 * stay inside, its frame exactly at the edge. */
+	const struct wlr_box parent = { 963, 38, 100, 100 };
+	struct wlr_box content = layout_dialog_content(&column, &parent, 600, 400, 4, 24);
+	struct wlr_box frame = dialog_frame(&content, 4, 24);
+	tap_assert_int_eq(frame.x, column.x);
+	tap_assert_int_eq(frame.y, column.y);
+	tap_assert(inside(&frame, &column));
+	/* Exactly as wide as the column can hold: not cut, frame at both edges. */
+	content = layout_dialog_content(&column, &parent, 951 - 8, 300, 4, 24);
+	tap_assert_int_eq(content.width, 943);
+	frame = dialog_frame(&content, 4, 24);
+	tap_assert_int_eq(frame.x, column.x);
+	tap_assert_int_eq(frame.width, column.width);
+	/* One pixel more, and far too tall: cut to the column. */
+	content = layout_dialog_content(&column, &parent, 951 - 7, 5000, 4, 24);
+	tap_assert_int_eq(content.width, 943);
+	frame = dialog_frame(&content, 4, 24);
+	tap_assert(inside(&frame, &column));
+	tap_assert_int_eq(frame.height, column.height);
+	/* Nothing to show: still 1x1, inside. */
+	content = layout_dialog_content(&column, &parent, 0, 0, 4, 24);
+	tap_assert_int_eq(content.width, 1);
+	tap_assert_int_eq(content.height, 1);
+	frame = dialog_frame(&content, 4, 24);
+	tap_assert(inside(&frame, &column));
+}
+
 TAP_TESTS(TAP_CASE(columns_side_by_side_in_level_order), TAP_CASE(every_count_of_levels_fits),
-		TAP_CASE(degenerate_areas_give_no_column), TAP_CASE(content_sits_inside_its_frame))
+		TAP_CASE(degenerate_areas_give_no_column), TAP_CASE(content_sits_inside_its_frame),
+		TAP_CASE(dialog_centred_over_its_parent_inside_the_column),
+		TAP_CASE(dialog_slid_and_cut_into_the_column))
