@@ -622,7 +622,16 @@ focused_window_rows(struct strata_session *s, const char *title, const char *sho
 					&w, 20000),
 			"gtk3-demo's window \"%s\" never mapped", title);
 	int x, y;
-	session_assert(s, session_window_visible_point(s, w.id, &x, &y));
+	if (!session_window_visible_point(s, w.id, &x, &y)) {
+		struct window_info *all = NULL;
+		int count = session_windows(s, &all);
+		for (int i = 0; i < count; i++) {
+			tap_diag("window %u \"%s\" at %d,%d %dx%d", all[i].id, all[i].title,
+					all[i].x, all[i].y, all[i].width, all[i].height);
+		}
+		free(all);
+		session_fail(s, "no point of \"%s\" is visible", title);
+	}
 	free(session_ctl_ok(s, "click %d %d", x, y));
 	session_assert_int_eq(s, focused_id(s), w.id);
 	/* GTK redraws as focused on the xdg activated state: until its text
@@ -646,38 +655,50 @@ focused_window_rows(struct strata_session *s, const char *title, const char *sho
 	return rows;
 }
 
+/* Runs a GTK 3 program alone on low; its one window's title bars once GTK
+ * has drawn it focused. */
+static struct gtk_window_rows
+gtk_program_rows(struct strata_session *s, char *program, char *title, char *shot_name)
+{
+	session_require_program(program);
+	char *argv[] = { "env", "NO_AT_BRIDGE=1", "GDK_BACKEND=wayland", program, NULL };
+	pid_t pid = session_spawn_client(s, "low", argv);
+	struct window_info w;
+	if (!session_wait_window(s,
+			    &(struct window_match){ .level = "low", .title_contains = title }, &w,
+			    20000)) {
+		session_dump_client_log(s, pid, 20);
+		session_fail(s, "%s's window \"%s\" never mapped", program, title);
+	}
+	struct gtk_window_rows rows = focused_window_rows(s, title, shot_name);
+	session_kill_client(s, pid);
+	session_assert(s, session_wait_windows(s, 0, 5000));
+	return rows;
+}
+
 /*
- * gtk3-demo's "Drawing Area" is a plain GtkWindow: GTK 3 decides by the KDE
- * server-decoration default mode whether to draw a title bar of its own
- * (GTK_CSD does not count on Wayland). Under Strata the user sees one title
- * bar, the level's, directly above the application's content. The demo's
- * own main window has a header bar, which GTK always draws: it shows that
- * the count sees a GTK title bar when there is one.
+ * gtk3-demo-application's window is a plain GtkApplicationWindow: GTK 3
+ * decides by the KDE server-decoration default mode whether to draw a title
+ * bar of its own (GTK_CSD does not count on Wayland). Under Strata the user
+ * sees one title bar, the level's, directly above the application's
+ * content. gtk3-demo's window has a header bar, which GTK always draws: it
+ * shows that the count sees a GTK title bar when there is one.
  */
 static void
 gtk3_draws_no_title_bar_under_stratas(void)
 {
-	session_require_program("gtk3-demo");
 	struct strata_session *s = session_start(NULL);
-	char *argv[] = { "env", "NO_AT_BRIDGE=1", "GDK_BACKEND=wayland", "gtk3-demo",
-		"--run=drawingarea", NULL };
-	pid_t pid = session_spawn_client(s, "low", argv);
-	if (!session_wait_windows(s, 2, 20000)) {
-		session_dump_client_log(s, pid, 20);
-		session_fail(s, "gtk3-demo did not map its two windows");
-	}
 	struct gtk_window_rows header =
-			focused_window_rows(s, "Application Class", "gtk3-headerbar.png");
+			gtk_program_rows(s, "gtk3-demo", "Application Class", "gtk3-headerbar.png");
 	session_assert_msg(s, header.bar_rows >= 20,
-			"the count sees no GTK header bar on gtk3-demo's main window (%d rows)",
+			"the count sees no GTK header bar on gtk3-demo's window (%d rows)",
 			header.bar_rows);
-	struct gtk_window_rows plain =
-			focused_window_rows(s, "Drawing Area", "gtk3-server-decorated.png");
+	struct gtk_window_rows plain = gtk_program_rows(s, "gtk3-demo-application", "",
+			"gtk3-server-decorated.png");
 	session_assert_msg(s, plain.strata_rows >= 15,
 			"Strata's title bar is not above the window (%d rows)", plain.strata_rows);
 	session_assert_msg(s, plain.bar_rows == 0,
 			"GTK drew a title bar of its own under Strata's (%d rows)", plain.bar_rows);
-	session_kill_client(s, pid);
 	session_stop(s);
 }
 
