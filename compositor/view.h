@@ -126,7 +126,7 @@ void view_set_fullscreen(struct strata_view *view, bool fullscreen, bool by_user
 void view_close(struct strata_view *view);
 /* The urgent mark on the title bar (a square of VIEW_URGENT_RGB at its right
  * end), until the window gets focus; never on a focused window. */
-#define VIEW_URGENT_RGB 0xffbf00
+#define VIEW_URGENT_RGB 0xffbf00u
 void view_set_urgent(struct strata_view *view, bool urgent);
 /* The title or app_id changed: sanitise and redraw. */
 void view_update_title(struct strata_view *view);
