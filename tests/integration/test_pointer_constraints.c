@@ -142,13 +142,22 @@ the_reserved_modifier_releases_and_a_click_gives_back(void)
 	session_stop(s);
 }
 
-/* A new window of the focused level takes focus: the lock goes with it. */
+/*
+ * A new window of the focused level takes focus: the lock goes with it,
+ * though the pointer is still on the locked window (near its bottom-left
+ * corner, which stays its own when the column is split in two rows, the
+ * focused window on top).
+ */
 static void
 a_focus_change_releases_a_lock(void)
 {
 	struct strata_session *s = session_start(NULL);
 	struct actor low, high, low2;
-	low_focused_beside_high(s, &low, &high, lock_tricks, NULL);
+	start(s, &high, "high", "constraint-high", NULL);
+	start(s, &low, "low", "constraint-low", lock_tricks);
+	free(session_ctl_ok(s, "click %d %d", low.window.x + 20,
+			low.window.y + low.window.height - 20));
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
 	actor_wait_line(s, &low, 0, "locked");
 	size_t mark = actor_mark(&low);
 	start(s, &low2, "low", "constraint-low2", NULL);
@@ -157,6 +166,10 @@ a_focus_change_releases_a_lock(void)
 	unsigned focused_id = 0;
 	session_assert(s, session_focused(s, &focused_id, NULL, 0));
 	session_assert_int_eq(s, focused_id, low2.window.id);
+	/* The pointer never left the locked window. */
+	actor_barrier(s, &low);
+	session_assert_msg(s, count(&low, mark, "pointer leave") == 0,
+			"the pointer left the locked window: the focus change was not put to the test");
 	assert_click_reaches(s, &high);
 	session_stop(s);
 }
