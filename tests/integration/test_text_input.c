@@ -219,10 +219,11 @@ static void
 assert_no_text(struct strata_session *s, struct actor *a, size_t from, const char *what)
 {
 	actor_barrier(s, a);
-	char listing[1024];
-	int n = actor_count_lines(a, from, "text commit", listing, sizeof(listing)) +
-			actor_count_lines(a, from, "text preedit", listing, sizeof(listing));
-	session_assert_msg(s, n == 0, "%s: %s received text: %s", what, a->app_id, listing);
+	char commits[512], preedits[512];
+	int n = actor_count_lines(a, from, "text commit", commits, sizeof(commits)) +
+			actor_count_lines(a, from, "text preedit", preedits, sizeof(preedits));
+	session_assert_msg(s, n == 0, "%s: %s received text: %s %s", what, a->app_id, commits,
+			preedits);
 }
 
 static const char *const text_input[] = { "text-input", NULL };
