@@ -228,21 +228,10 @@ handle_keyboard_focus_change(struct wl_listener *listener, void *data)
 
 /* ---- the input method ------------------------------------------------- */
 
+/* What the input method committed, to the text input. */
 static void
-input_method_handle_commit(struct wl_listener *listener, void *data)
+send_commit(struct wlr_text_input_v3 *input, const struct wlr_input_method_v2_state *state)
 {
-	struct strata_text_input_relay *relay =
-			wl_container_of(listener, relay, input_method_commit);
-	struct wlr_input_method_v2 *input_method = data;
-	/* Checked again now: focus may have moved since the input method
-	 * was told. */
-	struct relay_text_input *focused = focused_text_input(relay);
-	if (!focused || focused != relay->served) {
-		wlr_log(WLR_DEBUG, "input method commit dropped: no focused text input");
-		return;
-	}
-	struct wlr_text_input_v3 *input = focused->input;
-	const struct wlr_input_method_v2_state *state = &input_method->current;
 	if (state->preedit.text) {
 		wlr_text_input_v3_send_preedit_string(input, state->preedit.text,
 				state->preedit.cursor_begin, state->preedit.cursor_end);
@@ -255,6 +244,29 @@ input_method_handle_commit(struct wl_listener *listener, void *data)
 				state->delete.after_length);
 	}
 	wlr_text_input_v3_send_done(input);
+}
+
+static void
+input_method_handle_commit(struct wl_listener *listener, void *data)
+{
+	struct strata_text_input_relay *relay =
+			wl_container_of(listener, relay, input_method_commit);
+	struct wlr_input_method_v2 *input_method = data;
+	/* Checked again now: focus may have moved since the input method
+	 * was told. */
+	struct relay_text_input *focused = focused_text_input(relay);
+	if (focused && focused == relay->served) {
+		send_commit(focused->input, &input_method->current);
+	} else {
+		wlr_log(WLR_DEBUG, "input method commit dropped: no focused text input");
+	}
+	/* wlroots 0.15.1 overwrites this state at the next commit without
+	 * freeing its strings (im_commit): freed here, once used, or every
+	 * commit would leak the text of the one before. */
+	free(input_method->current.commit_text);
+	input_method->current.commit_text = NULL;
+	free(input_method->current.preedit.text);
+	input_method->current.preedit.text = NULL;
 }
 
 /*
