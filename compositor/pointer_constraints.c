@@ -95,7 +95,7 @@ is_watched(struct strata_pointer_constraints *constraints,
 	return false;
 }
 
-void
+bool
 pointer_constraints_update(struct strata_pointer_constraints *constraints,
 		const struct constraint_context *context)
 {
@@ -120,10 +120,10 @@ pointer_constraints_update(struct strata_pointer_constraints *constraints,
 	};
 	if (!candidate || !gate_allows_constraint(&in)) {
 		deactivate(constraints);
-		return;
+		return false;
 	}
 	if (constraints->active == candidate) {
-		return;
+		return false;
 	}
 	deactivate(constraints);
 	constraints->active = candidate;
@@ -131,6 +131,7 @@ pointer_constraints_update(struct strata_pointer_constraints *constraints,
 	wlr_log(WLR_DEBUG, "pointer %s",
 			candidate->type == WLR_POINTER_CONSTRAINT_V1_LOCKED ? "locked" :
 									      "confined");
+	return true;
 }
 
 void

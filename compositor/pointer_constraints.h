@@ -50,8 +50,9 @@ struct strata_pointer_constraints *pointer_constraints_create(struct wl_display 
 		struct wlr_seat *wlr_seat);
 void pointer_constraints_destroy(struct strata_pointer_constraints *constraints); /* NULL safe */
 
-/* Activates the constraint the context allows, deactivates any other. */
-void pointer_constraints_update(struct strata_pointer_constraints *constraints,
+/* Activates the constraint the context allows, deactivates any other;
+ * true when one was activated now (it did not hold before). */
+bool pointer_constraints_update(struct strata_pointer_constraints *constraints,
 		const struct constraint_context *context);
 /* The user escapes (reserved modifier, secure attention key, lock): the
  * active constraint is deactivated at once, and none activates again until

@@ -665,7 +665,11 @@ refresh_constraint(struct strata_seat *seat)
 		.modal = seat->modal != NULL,
 		.grab_active = seat->cursor_mode != STRATA_CURSOR_PASSTHROUGH,
 	};
-	pointer_constraints_update(seat->constraints, &context);
+	if (pointer_constraints_update(seat->constraints, &context)) {
+		/* The user is told how to get the pointer back. */
+		notice_post(seat->server, "This window holds the pointer: press %s to free it",
+				seat->reserved_mask == WLR_MODIFIER_ALT ? "Alt" : "Logo");
+	}
 }
 
 static void

@@ -6,11 +6,13 @@
 // again (the next click lands in the other window); a window that is not
 // focused is never locked; relative motion goes to the client under the
 // pointer and never to a window of another level. Every check is on what
-// the recording clients (itest-actor) received.
+// the recording clients (itest-actor) received, and on the banner's pixels
+// (the notice telling how to get the pointer back).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "actor_client.h"
+#include "banner_check.h"
 #include "strata_test.h"
 
 #define EVENT_TIMEOUT_MS 5000
@@ -105,6 +107,10 @@ logo_tab_releases_a_lock(void)
 	struct actor low, high;
 	low_focused_beside_high(s, &low, &high, lock_tricks, NULL);
 	actor_wait_line(s, &low, 0, "locked");
+	/* The banner tells the user how to get the pointer back. */
+	struct banner_expect told = { .level = "low",
+		.notice = "This window holds the pointer: press Logo to free it" };
+	session_assert_banner(s, &told, EVENT_TIMEOUT_MS);
 	assert_cursor_held(s, &low, &high);
 
 	size_t mark = actor_mark(&low);
