@@ -206,6 +206,36 @@ wait_im_line(struct strata_session *s, pid_t pid, const char *line)
 	}
 }
 
+/* The input method's log has these lines in this order (others between). */
+static void
+assert_im_order(struct strata_session *s, pid_t pid, const char *const *lines)
+{
+	char *text = session_read_file(session_client_log(s, pid), NULL);
+	session_assert(s, text != NULL);
+	/* Each line searched as "\nLINE\n", the log read as if it began with
+	 * a newline; the next search starts on this one's final newline. */
+	size_t len = strlen(text);
+	char *log = malloc(len + 2);
+	session_assert(s, log != NULL);
+	log[0] = '\n';
+	memcpy(log + 1, text, len + 1);
+	free(text);
+	const char *at = log;
+	for (size_t i = 0; lines[i]; i++) {
+		char needle[128];
+		snprintf(needle, sizeof(needle), "\n%s\n", lines[i]);
+		const char *found = strstr(at, needle);
+		if (!found) {
+			free(log);
+			session_dump_client_log(s, pid, 30);
+			session_fail(s, "the input method's log lacks \"%s\" where expected",
+					lines[i]);
+		}
+		at = found + strlen(needle) - 1;
+	}
+	free(log);
+}
+
 static pid_t
 start_input_method(struct strata_session *s)
 {
@@ -265,6 +295,11 @@ a_commit_reaches_only_the_focused_window(void)
 	actor_wait_line(s, &high, 0, "text commit im-text-2");
 	wait_im_line(s, im, "surrounding text-high");
 	assert_no_text(s, &low, low_mark, "low after losing focus");
+	/* The input method left low's field before it heard of high's. */
+	static const char *const order[] = { "activate", "surrounding text-low",
+		"committed im-text-1", "deactivate", "activate", "surrounding text-high",
+		"committed im-text-2", NULL };
+	assert_im_order(s, im, order);
 	session_stop(s);
 }
 
