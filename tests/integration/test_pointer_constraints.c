@@ -264,10 +264,43 @@ relative_motion_reaches_only_the_pointer_client(void)
 	session_stop(s);
 }
 
+/* Two constraints on one surface: the client gets a protocol error
+ * (already_constrained), the compositor lives on and the other windows
+ * keep their input. */
+static void
+a_second_constraint_on_a_surface_is_a_protocol_error(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low;
+	start(s, &low, "low", "constraint-low", NULL);
+	char log[256];
+	snprintf(log, sizeof(log), "%s/constraint-both.events", s->dir);
+	char *argv[] = { getenv("STRATA_ACTOR_BIN"), "--log", log, "--colour", "ff112233",
+		"--app-id", "constraint-both", "--trick", "lock-pointer", "--trick",
+		"confine-pointer", NULL };
+	session_assert(s, argv[0] != NULL);
+	pid_t pid = session_spawn_client(s, "low", argv);
+	int status;
+	session_assert_msg(s, session_wait_client_exit(s, pid, EVENT_TIMEOUT_MS, &status),
+			"the client with two constraints on a surface was not disconnected");
+	char *events = session_read_file(log, NULL);
+	session_assert_msg(s, events && strstr(events, "disconnected error "),
+			"no protocol error for two constraints on a surface: %s",
+			events ? events : "(no log)");
+	free(events);
+	session_assert(s, session_compositor_alive(s));
+	actor_click(s, &low, "left");
+	char line[40];
+	snprintf(line, sizeof(line), "button %d pressed", BTN_LEFT);
+	actor_wait_line(s, &low, 0, line);
+	session_stop(s);
+}
+
 TAP_TESTS(TAP_CASE(logo_tab_releases_a_lock),
 		TAP_CASE(the_reserved_modifier_releases_and_a_click_gives_back),
 		TAP_CASE(a_focus_change_releases_a_lock),
 		TAP_CASE(the_secure_attention_key_releases_a_lock),
 		TAP_CASE(a_confined_pointer_stays_in_its_window),
 		TAP_CASE(an_unfocused_window_is_never_locked),
-		TAP_CASE(relative_motion_reaches_only_the_pointer_client))
+		TAP_CASE(relative_motion_reaches_only_the_pointer_client),
+		TAP_CASE(a_second_constraint_on_a_surface_is_a_protocol_error))
