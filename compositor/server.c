@@ -27,6 +27,7 @@
 #include "seat.h"
 #include "shm.h"
 #include "server.h"
+#include "text_input.h"
 #include "view.h"
 #include "xray.h"
 
@@ -184,6 +185,10 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	if (!server->seat || !clipboard_init(server) || !actions_init(server)) {
 		return false;
 	}
+	server->text_input = text_input_relay_create(server);
+	if (!server->text_input) {
+		return false;
+	}
 	layout_init(server);
 	views_init(server);
 	server->banner = banner_create(server);
@@ -228,6 +233,8 @@ server_finish(struct strata_server *server)
 	actions_finish(server);
 	shm_destroy(server->shm);
 	server->shm = NULL;
+	text_input_relay_destroy(server->text_input);
+	server->text_input = NULL;
 	if (server->seat) {
 		clipboard_finish(server);
 		seat_destroy(server->seat);
