@@ -32,10 +32,18 @@ static const struct strata_global_rule rules[] = {
 	{ "zwp_idle_inhibit_manager_v1", STRATA_GLOBAL_LEVEL, 1,
 			"recorded only: it never delays the idle lock" },
 	{ "zwp_linux_dmabuf_v1", STRATA_GLOBAL_LEVEL, 4, "GPU buffers (GPU renderer only)" },
+	{ "zwp_pointer_constraints_v1", STRATA_GLOBAL_LEVEL, 1,
+			"locks or confines the pointer in the focused window only; the reserved "
+			"modifier, the secure attention key, the lock and any focus change "
+			"release it" },
 	{ "zwp_pointer_gestures_v1", STRATA_GLOBAL_LEVEL, 3,
 			"touchpad gestures, to the surface with pointer focus only" },
 	{ "zwp_primary_selection_device_manager_v1", STRATA_GLOBAL_LEVEL, 1,
 			"middle-click selection, kept per level by the compositor" },
+	{ "zwp_relative_pointer_manager_v1", STRATA_GLOBAL_LEVEL, 1,
+			"relative motion, to the client under the pointer only" },
+	{ "zwp_text_input_manager_v3", STRATA_GLOBAL_LEVEL, 1,
+			"text from the core's input method, to the focused window only" },
 	{ "zxdg_decoration_manager_v1", STRATA_GLOBAL_LEVEL, 1,
 			"lets clients learn that the compositor draws the frame" },
 	{ "zxdg_exporter_v2", STRATA_GLOBAL_LEVEL, 1,

@@ -89,6 +89,36 @@ gate_allows_axis(bool modal, bool client_has_pointer)
 	return !modal && client_has_pointer;
 }
 
+bool
+gate_allows_relative_motion(bool modal, bool client_has_pointer)
+{
+	return !modal && client_has_pointer;
+}
+
+bool
+gate_allows_constraint(const struct gate_constraint *constraint)
+{
+	return !constraint->modal && !constraint->grab_active && !constraint->released_by_user &&
+			constraint->pointer_on_surface && constraint->surface_in_focused_window &&
+			constraint->cursor_in_region;
+}
+
+bool
+gate_key_releases_constraint(const struct gate_key *key, enum gate_key_action action)
+{
+	if (!key->pressed) {
+		return false;
+	}
+	return key->reserved_key || action == GATE_KEY_BINDING || action == GATE_KEY_SAK ||
+			action == GATE_KEY_LOCK;
+}
+
+bool
+gate_allows_text_input(const struct gate_text_input *text_input)
+{
+	return text_input->enabled && text_input->on_keyboard_focus;
+}
+
 static const struct {
 	xkb_keysym_t sym;
 	enum binding_action action;

@@ -92,6 +92,47 @@ enum gate_motion_action gate_decide_motion(const struct gate_motion *motion);
 /* Scroll goes to the pointer's client only when no modal owner has the seat. */
 bool gate_allows_axis(bool modal, bool client_has_pointer);
 
+/* Relative motion (zwp_relative_pointer_v1) goes to the client with pointer
+ * focus only, and to nobody while a modal owner has the seat. */
+bool gate_allows_relative_motion(bool modal, bool client_has_pointer);
+
+/* ---- pointer constraints (lock, confine) ------------------------------ */
+
+struct gate_constraint {
+	bool modal; /* a modal owner (dialog, X-ray, lock) has the seat */
+	bool grab_active; /* a compositor move or resize is going on */
+	/* The constraint's surface is the one under the pointer (it has
+	 * pointer focus), and that surface belongs to the focused window. */
+	bool pointer_on_surface;
+	bool surface_in_focused_window;
+	bool cursor_in_region; /* the cursor is inside the constraint's region */
+	/* The user released constraints (the reserved modifier, the secure
+	 * attention key, the lock) and has not clicked into a window since. */
+	bool released_by_user;
+};
+
+/* May this constraint be active now? Any false answer deactivates it. */
+bool gate_allows_constraint(const struct gate_constraint *constraint);
+
+/* A key press that releases any pointer constraint at once: the reserved
+ * modifier itself (so that no lock or confinement ever holds the pointer
+ * away from the compositor's own actions, Logo+drag included), every
+ * reserved shortcut, the secure attention key and the lock key. */
+bool gate_key_releases_constraint(const struct gate_key *key, enum gate_key_action action);
+
+/* ---- text input (zwp_text_input_v3 and the core's input method) ------- */
+
+struct gate_text_input {
+	bool enabled; /* the client enabled it (its current state) */
+	/* It was sent enter for a surface, and that surface has keyboard
+	 * focus now (a modal owner clears keyboard focus). */
+	bool on_keyboard_focus;
+};
+
+/* May the input method hear of this text input (activate, its state), and
+ * may what the input method commits be sent to it? */
+bool gate_allows_text_input(const struct gate_text_input *text_input);
+
 /* ---- the reserved shortcuts -------------------------------------------- */
 
 enum binding_action {

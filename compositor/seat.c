@@ -22,6 +22,7 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 #include "layout.h"
+#include "pointer_constraints.h"
 #include "process.h"
 #include "seat.h"
 #include "view.h"
@@ -127,6 +128,7 @@ keyboard_enter_view(struct strata_seat *seat, struct strata_view *view)
 
 static void process_motion(struct strata_seat *seat, uint32_t time);
 static void clear_pointer_focus(struct strata_seat *seat);
+static void refresh_constraint(struct strata_seat *seat);
 
 #define DIALOG_DEPTH_MAX 4
 #define DIALOGS_RAISED_MAX 16
@@ -201,6 +203,8 @@ set_focus(struct strata_seat *seat, struct strata_view *view)
 	keyboard_enter_view(seat, seat->focused);
 	/* The raised window may now be under the pointer. */
 	seat_pointer_rebase(seat);
+	/* A constraint holds only in the focused window. */
+	refresh_constraint(seat);
 	wlr_log(WLR_DEBUG, "focus: %s view %u",
 			view ? levels_name(seat->server, view->level) : "no", view ? view->id : 0);
 }
@@ -320,6 +324,8 @@ seat_begin_modal(struct strata_seat *seat, struct seat_modal *modal)
 		return false;
 	}
 	seat->modal = modal;
+	/* No lock or confinement outlives the client's hold on the seat. */
+	pointer_constraints_release(seat->constraints);
 	end_client_grabs(seat);
 	forget_delivered(seat);
 	seat->cursor_mode = STRATA_CURSOR_PASSTHROUGH;
@@ -456,13 +462,18 @@ handle_key_event(struct strata_seat *seat, uint32_t time, uint32_t keycode, bool
 		.sak = pressed && is_sak(seat, keycode, syms, nsyms),
 		.lock_key = pressed && lock_key,
 	};
-	switch (gate_decide_key(&in)) {
+	enum gate_key_action action = gate_decide_key(&in);
+	if (gate_key_releases_constraint(&in, action)) {
+		/* Before the shortcut acts: the user has the pointer back. */
+		pointer_constraints_release(seat->constraints);
+	}
+	switch (action) {
 	case GATE_KEY_SAK:
 		wl_signal_emit(&seat->events.sak, NULL);
 		return;
 	case GATE_KEY_LOCK: {
-		enum binding_action action = BINDING_LOCK;
-		wl_signal_emit(&seat->events.binding, &action);
+		enum binding_action lock = BINDING_LOCK;
+		wl_signal_emit(&seat->events.binding, &lock);
 		return;
 	}
 	case GATE_KEY_DROP:
@@ -474,9 +485,9 @@ handle_key_event(struct strata_seat *seat, uint32_t time, uint32_t keycode, bool
 		return;
 	case GATE_KEY_BINDING:
 		for (int i = 0; i < nsyms; i++) {
-			enum binding_action action = binding_lookup(syms[i]);
-			if (action != BINDING_NONE) {
-				wl_signal_emit(&seat->events.binding, &action);
+			enum binding_action binding = binding_lookup(syms[i]);
+			if (binding != BINDING_NONE) {
+				wl_signal_emit(&seat->events.binding, &binding);
 			}
 		}
 		return;
@@ -606,7 +617,7 @@ clear_pointer_focus(struct strata_seat *seat)
 }
 
 static void
-process_motion(struct strata_seat *seat, uint32_t time)
+route_motion(struct strata_seat *seat, uint32_t time)
 {
 	struct wlr_cursor *cursor = seat->cursor;
 	double sx = 0, sy = 0;
@@ -654,14 +665,70 @@ process_motion(struct strata_seat *seat, uint32_t time)
 	}
 }
 
+/* Pointer focus follows the cursor; then the constraint that may hold. */
+static void
+process_motion(struct strata_seat *seat, uint32_t time)
+{
+	route_motion(seat, time);
+	refresh_constraint(seat);
+}
+
+/* Which constraint may hold now (policy.c, gate_allows_constraint). */
+static void
+refresh_constraint(struct strata_seat *seat)
+{
+	struct wlr_seat_pointer_state *pointer = &seat->wlr_seat->pointer_state;
+	struct wlr_surface *focused = seat->focused && seat->focused->mapped ?
+			seat->focused->xdg_surface->surface :
+			NULL;
+	struct constraint_context context = {
+		.pointer_surface = pointer->focused_surface,
+		.sx = pointer->sx,
+		.sy = pointer->sy,
+		.pointer_in_focused_window = pointer->focused_surface && focused &&
+				wlr_surface_get_root_surface(pointer->focused_surface) == focused,
+		.modal = seat->modal != NULL,
+		.grab_active = seat->cursor_mode != STRATA_CURSOR_PASSTHROUGH,
+	};
+	if (pointer_constraints_update(seat->constraints, &context)) {
+		/* The user is told how to get the pointer back. */
+		notice_post(seat->server, "This window holds the pointer: press %s to free it",
+				seat->reserved_mask == WLR_MODIFIER_ALT ? "Alt" : "Logo");
+	}
+}
+
+static void
+handle_constraints_changed(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, constraints_changed);
+	refresh_constraint(seat);
+}
+
+/* The device moved the pointer by (dx, dy): relative motion to the pointer's
+ * client, then the cursor moves as far as a lock or confinement lets it. */
+static void
+pointer_moved(struct strata_seat *seat, struct wlr_input_device *device, uint32_t time, double dx,
+		double dy, double dx_unaccel, double dy_unaccel)
+{
+	const struct wlr_seat_pointer_state *pointer = &seat->wlr_seat->pointer_state;
+	double cursor_dx, cursor_dy;
+	pointer_constraints_motion(seat->constraints, seat->modal != NULL, time, pointer->sx,
+			pointer->sy, dx, dy, dx_unaccel, dy_unaccel, &cursor_dx, &cursor_dy);
+	if (cursor_dx == 0 && cursor_dy == 0 && seat->constraints->active) {
+		return; /* locked: the cursor stays, and so does everything under it */
+	}
+	wlr_cursor_move(seat->cursor, device, cursor_dx, cursor_dy);
+	process_motion(seat, time);
+}
+
 static void
 handle_cursor_motion(struct wl_listener *listener, void *data)
 {
 	struct strata_seat *seat = wl_container_of(listener, seat, cursor_motion);
 	seat->last_activity_ms = process_clock_ms();
 	struct wlr_event_pointer_motion *event = data;
-	wlr_cursor_move(seat->cursor, event->device, event->delta_x, event->delta_y);
-	process_motion(seat, event->time_msec);
+	pointer_moved(seat, event->device, event->time_msec, event->delta_x, event->delta_y,
+			event->unaccel_dx, event->unaccel_dy);
 }
 
 static void
@@ -670,8 +737,13 @@ handle_cursor_motion_absolute(struct wl_listener *listener, void *data)
 	struct strata_seat *seat = wl_container_of(listener, seat, cursor_motion_absolute);
 	seat->last_activity_ms = process_clock_ms();
 	struct wlr_event_pointer_motion_absolute *event = data;
-	wlr_cursor_warp_absolute(seat->cursor, event->device, event->x, event->y);
-	process_motion(seat, event->time_msec);
+	/* As a relative move from where the cursor is (tablets, nested
+	 * windows, injected input), so that locks and confinements hold. */
+	double lx, ly;
+	wlr_cursor_absolute_to_layout_coords(seat->cursor, event->device, event->x, event->y, &lx,
+			&ly);
+	double dx = lx - seat->cursor->x, dy = ly - seat->cursor->y;
+	pointer_moved(seat, event->device, event->time_msec, dx, dy, dx, dy);
 }
 
 static void
@@ -786,6 +858,8 @@ handle_cursor_button(struct wl_listener *listener, void *data)
 		seat_focus(seat, view);
 		return;
 	case GATE_BUTTON_FOCUS_AND_CLIENT:
+		/* A click in a window: the user may be held by its constraints again. */
+		pointer_constraints_resume(seat->constraints);
 		seat_focus(seat, view);
 		/* The focus change may have ended grabs and pointer focus: the
 		 * press goes to the surface under the pointer, entered anew. */
@@ -1046,7 +1120,11 @@ seat_create(struct strata_server *server)
 	seat->cursor = wlr_cursor_create();
 	seat->request_logger =
 			wl_display_add_protocol_logger(server->display, seat_request_logger, seat);
-	if (!seat->wlr_seat || !seat->cursor || !seat->request_logger || !group_init(seat)) {
+	seat->constraints = seat->wlr_seat ?
+			pointer_constraints_create(server->display, seat->wlr_seat) :
+			NULL;
+	if (!seat->wlr_seat || !seat->cursor || !seat->request_logger || !seat->constraints ||
+			!group_init(seat)) {
 		seat_destroy(seat);
 		return NULL;
 	}
@@ -1073,6 +1151,8 @@ seat_create(struct strata_server *server)
 	wl_signal_add(&seat->wlr_seat->events.request_set_cursor, &seat->request_cursor);
 	seat->touch_grab_begin.notify = handle_touch_grab_begin;
 	wl_signal_add(&seat->wlr_seat->events.touch_grab_begin, &seat->touch_grab_begin);
+	seat->constraints_changed.notify = handle_constraints_changed;
+	wl_signal_add(&seat->constraints->events.changed, &seat->constraints_changed);
 
 	if (server->input_backend) {
 		seat->virtual_keyboard = wlr_headless_add_input_device(server->input_backend,
@@ -1103,7 +1183,9 @@ seat_destroy(struct strata_seat *seat)
 		wl_list_remove(&seat->new_input.link);
 		wl_list_remove(&seat->request_cursor.link);
 		wl_list_remove(&seat->touch_grab_begin.link);
+		wl_list_remove(&seat->constraints_changed.link);
 	}
+	pointer_constraints_destroy(seat->constraints);
 	struct seat_keyboard *keyboard, *tmp;
 	wl_list_for_each_safe(keyboard, tmp, &seat->keyboards, link) {
 		keyboard_handle_destroy(&keyboard->destroy, NULL);

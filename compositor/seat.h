@@ -48,6 +48,7 @@ enum strata_cursor_mode {
 };
 
 struct strata_view;
+struct strata_pointer_constraints;
 
 struct seat_focus_event {
 	struct strata_view *old_view, *new_view; /* may be NULL */
@@ -110,6 +111,10 @@ struct strata_seat {
 	struct wl_client *popup_grab_client; /* may be NULL */
 	uint32_t popup_grab_serial;
 	struct wl_protocol_logger *request_logger;
+
+	/* Pointer locks and confinements, relative motion (pointer_constraints.c). */
+	struct strata_pointer_constraints *constraints;
+	struct wl_listener constraints_changed;
 
 	/* Injection devices (headless backend, test-control); may be NULL. */
 	struct wlr_input_device *virtual_keyboard;

@@ -31,6 +31,7 @@
 #include "seat.h"
 #include "shm.h"
 #include "server.h"
+#include "text_input.h"
 #include "view.h"
 #include "xray.h"
 
@@ -188,6 +189,10 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	if (!server->seat || !clipboard_init(server) || !actions_init(server)) {
 		return false;
 	}
+	server->text_input = text_input_relay_create(server);
+	if (!server->text_input) {
+		return false;
+	}
 	/* Level protocols with a rule each (common/global_policy.c). */
 	if (!activation_init(server) || !foreign_init(server) || !idle_inhibit_init(server) ||
 			!gestures_init(server)) {
@@ -242,6 +247,8 @@ server_finish(struct strata_server *server)
 	actions_finish(server);
 	shm_destroy(server->shm);
 	server->shm = NULL;
+	text_input_relay_destroy(server->text_input);
+	server->text_input = NULL;
 	if (server->seat) {
 		gestures_finish(server);
 		clipboard_finish(server);

@@ -19,6 +19,7 @@ struct strata_test_control;
 struct strata_shm;
 struct strata_session;
 struct strata_seat;
+struct strata_text_input_relay;
 struct strata_transfer;
 struct strata_banner;
 struct strata_lock;
@@ -97,6 +98,7 @@ struct strata_server {
 	bool title_bars_stale; /* some view's title bar is to be drawn */
 
 	struct strata_seat *seat; /* keyboards, pointer, focus, the input gate */
+	struct strata_text_input_relay *text_input; /* text inputs and the core's IM */
 	struct wl_listener binding; /* actions.c: the reserved shortcuts */
 
 	/* Sockets and client identity (levels.c). */

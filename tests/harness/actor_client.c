@@ -8,9 +8,22 @@
 #define MAP_TIMEOUT_MS 15000
 #define EVENT_TIMEOUT_MS 5000
 
+static pid_t
+spawn_on_level(struct strata_session *s, void *level, char *const argv[])
+{
+	return session_spawn_client(s, level, argv);
+}
+
 void
 actor_start(struct strata_session *s, struct actor *a, const char *level, const char *app_id,
 		uint32_t rgb, uint32_t popup_rgb, const char *const *tricks)
+{
+	actor_start_spawned(s, a, spawn_on_level, (void *)level, app_id, rgb, popup_rgb, tricks);
+}
+
+void
+actor_start_spawned(struct strata_session *s, struct actor *a, actor_spawn_fn spawn, void *data,
+		const char *app_id, uint32_t rgb, uint32_t popup_rgb, const char *const *tricks)
 {
 	const char *bin = getenv("STRATA_ACTOR_BIN");
 	session_assert_msg(s, bin && bin[0],
@@ -41,7 +54,7 @@ actor_start(struct strata_session *s, struct actor *a, const char *level, const 
 		argv[n++] = (char *)tricks[i];
 	}
 	argv[n] = NULL;
-	a->pid = session_spawn_client(s, level, argv);
+	a->pid = spawn(s, data, argv);
 	session_assert_msg(s,
 			session_wait_window(s, &(struct window_match){ .app_id = app_id },
 					&a->window, MAP_TIMEOUT_MS),

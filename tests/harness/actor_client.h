@@ -27,6 +27,13 @@ struct actor {
 void actor_start(struct strata_session *s, struct actor *a, const char *level, const char *app_id,
 		uint32_t rgb, uint32_t popup_rgb, const char *const *tricks);
 
+/* The same, the program started by spawn (e.g. through a cage proxy): it
+ * returns the pid of a session client. */
+typedef pid_t (*actor_spawn_fn)(struct strata_session *s, void *data, char *const argv[]);
+void actor_start_spawned(struct strata_session *s, struct actor *a, actor_spawn_fn spawn,
+		void *data, const char *app_id, uint32_t rgb, uint32_t popup_rgb,
+		const char *const *tricks);
+
 /* A click (button: "left", "right", "middle") on a point of the actor's
  * window that no other window covers, as a user's hand would. */
 void actor_click(struct strata_session *s, struct actor *a, const char *button);

@@ -995,6 +995,45 @@ session_require_program(const char *name)
 }
 
 pid_t
+session_cage_launch(struct strata_session *s, const char *level, const char *const *argv)
+{
+	const char *bin = getenv("STRATA_RUN_BIN");
+	if (!bin) {
+		tap_unavailable("STRATA_RUN_BIN is not set (meson sets it)");
+	}
+	const char *socket = session_socket(s, "core");
+	int pipe_fds[2];
+	session_assert(s, pipe2(pipe_fds, O_CLOEXEC) == 0);
+	pid_t pid = fork();
+	session_assert(s, pid >= 0);
+	if (pid == 0) {
+		dup2(pipe_fds[1], STDOUT_FILENO);
+		dup2(pipe_fds[1], STDERR_FILENO);
+		const char *args[64] = { bin, "-s", socket, level, "--" };
+		size_t n = 5;
+		for (size_t i = 0; argv[i] && n < 63; i++) {
+			args[n++] = argv[i];
+		}
+		args[n] = NULL;
+		execv(bin, (char *const *)args);
+		_exit(127);
+	}
+	close(pipe_fds[1]);
+	char out[1024];
+	ssize_t used = io_read_all(pipe_fds[0], out, sizeof(out) - 1);
+	out[used > 0 ? used : 0] = '\0';
+	close(pipe_fds[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	session_assert_msg(s, WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			"strata-run %s %s failed (status %d): %s", level, argv[0], status, out);
+	int sandbox = atoi(out);
+	session_assert_msg(s, sandbox > 0, "strata-run %s %s printed no pid: %s", level, argv[0],
+			out);
+	return (pid_t)sandbox;
+}
+
+pid_t
 session_spawn_client(struct strata_session *s, const char *level, char *const argv[])
 {
 	const char *socket = session_socket(s, level);

@@ -153,6 +153,13 @@ const char *session_client_log(struct strata_session *s, pid_t pid);
 void session_require_program(const char *name);
 
 /*
+ * Starts argv in a level's cage through strata-run on the core socket (as a
+ * user's launcher does; STRATA_RUN_BIN names it) and returns, once
+ * strata-run has, the pid it printed (the cage's sandbox, on the host): the
+ * test fails if it could not.
+ */
+pid_t session_cage_launch(struct strata_session *s, const char *level, const char *const *argv);
+/*
  * Run this test program itself as a client ("helper"), with
  * argv {"--helper", args...}, in the same environment as session_spawn_client.
  * A test program with helpers defines its main with SESSION_TESTS_WITH_HELPER:

@@ -53,6 +53,16 @@
  *   helper                     once mapped, a second toplevel of 1x1 whatever it
  *                              is told (app_id ID-helper), no parent, in the
  *                              popup colour
+ *   lock-pointer, confine-pointer
+ *                              once mapped, a persistent lock (confinement) of the
+ *                              pointer to the window; logs "locked", "unlocked"
+ *                              ("confined", "unconfined")
+ *   relative-pointer           a zwp_relative_pointer_v1; logs "relative DX DY"
+ *   text-input                 a zwp_text_input_v3, enabled at each enter and
+ *                              disabled at each leave; logs "text enter", "text
+ *                              leave", "text preedit S", "text commit S", "text
+ *                              delete B A"
+ *   text-input-eager           the same, but enabled at once, before any enter
  * A drag entering the window is accepted (its text, as a copy) and its drop
  * logged ("data drop"); a drag of its own logs how it ends.
  * SIGUSR2 binds one more wl_keyboard (what its enter says is logged), then
@@ -71,7 +81,10 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <wayland-client.h>
+#include "pointer-constraints-unstable-v1-client-protocol.h"
+#include "relative-pointer-unstable-v1-client-protocol.h"
 #include "shm_fill.h"
+#include "text-input-unstable-v3-client-protocol.h"
 #include "viewporter-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
@@ -105,6 +118,11 @@ enum trick_kind {
 	TRICK_MAX_SIZE,
 	TRICK_DIALOG,
 	TRICK_HELPER,
+	TRICK_LOCK_POINTER,
+	TRICK_CONFINE_POINTER,
+	TRICK_RELATIVE_POINTER,
+	TRICK_TEXT_INPUT,
+	TRICK_TEXT_INPUT_EAGER,
 };
 
 struct trick {
@@ -133,6 +151,10 @@ struct actor {
 	struct wl_data_device *data_device;
 	struct xdg_wm_base *wm_base;
 	struct wp_viewporter *viewporter;
+	struct zwp_pointer_constraints_v1 *pointer_constraints;
+	struct zwp_relative_pointer_manager_v1 *relative_manager;
+	struct zwp_text_input_manager_v3 *text_input_manager;
+	struct zwp_text_input_v3 *text_input;
 
 	struct wl_surface *surface;
 	struct xdg_surface *xdg_surface;
@@ -410,6 +432,141 @@ static const struct wl_data_device_listener device_listener = {
 	.selection = device_selection,
 };
 
+/* ---- pointer constraints, relative motion, text input ------------------- */
+
+static void
+locked(void *data, struct zwp_locked_pointer_v1 *locked_pointer)
+{
+	say(data, "locked");
+}
+
+static void
+unlocked(void *data, struct zwp_locked_pointer_v1 *locked_pointer)
+{
+	say(data, "unlocked");
+}
+
+static const struct zwp_locked_pointer_v1_listener locked_listener = {
+	.locked = locked,
+	.unlocked = unlocked,
+};
+
+static void
+confined(void *data, struct zwp_confined_pointer_v1 *confined_pointer)
+{
+	say(data, "confined");
+}
+
+static void
+unconfined(void *data, struct zwp_confined_pointer_v1 *confined_pointer)
+{
+	say(data, "unconfined");
+}
+
+static const struct zwp_confined_pointer_v1_listener confined_listener = {
+	.confined = confined,
+	.unconfined = unconfined,
+};
+
+static void
+relative_motion(void *data, struct zwp_relative_pointer_v1 *relative, uint32_t utime_hi,
+		uint32_t utime_lo, wl_fixed_t dx, wl_fixed_t dy, wl_fixed_t dx_unaccel,
+		wl_fixed_t dy_unaccel)
+{
+	say(data, "relative %d %d", wl_fixed_to_int(dx), wl_fixed_to_int(dy));
+}
+
+static const struct zwp_relative_pointer_v1_listener relative_listener = {
+	.relative_motion = relative_motion,
+};
+
+/* The constraint tricks, once the window is mapped (a persistent one: it
+ * may be activated again after each release). */
+static void
+constrain_pointer(struct actor *a)
+{
+	if (!a->pointer_constraints || !a->pointer) {
+		say(a, "no pointer constraints");
+		return;
+	}
+	if (find_trick(a, TRICK_LOCK_POINTER)) {
+		struct zwp_locked_pointer_v1 *lock =
+				zwp_pointer_constraints_v1_lock_pointer(a->pointer_constraints,
+						a->surface, a->pointer, NULL,
+						ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_PERSISTENT);
+		zwp_locked_pointer_v1_add_listener(lock, &locked_listener, a);
+	}
+	if (find_trick(a, TRICK_CONFINE_POINTER)) {
+		struct zwp_confined_pointer_v1 *confine =
+				zwp_pointer_constraints_v1_confine_pointer(a->pointer_constraints,
+						a->surface, a->pointer, NULL,
+						ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_PERSISTENT);
+		zwp_confined_pointer_v1_add_listener(confine, &confined_listener, a);
+	}
+}
+
+static void
+text_input_enable(struct actor *a)
+{
+	zwp_text_input_v3_enable(a->text_input);
+	zwp_text_input_v3_set_content_type(a->text_input, ZWP_TEXT_INPUT_V3_CONTENT_HINT_NONE,
+			ZWP_TEXT_INPUT_V3_CONTENT_PURPOSE_NORMAL);
+	zwp_text_input_v3_set_surrounding_text(a->text_input, a->app_id, 0, 0);
+	zwp_text_input_v3_commit(a->text_input);
+}
+
+static void
+text_enter(void *data, struct zwp_text_input_v3 *text_input, struct wl_surface *surface)
+{
+	struct actor *a = data;
+	say(a, "text enter");
+	text_input_enable(a);
+}
+
+static void
+text_leave(void *data, struct zwp_text_input_v3 *text_input, struct wl_surface *surface)
+{
+	struct actor *a = data;
+	say(a, "text leave");
+	if (!find_trick(a, TRICK_TEXT_INPUT_EAGER)) {
+		zwp_text_input_v3_disable(a->text_input);
+		zwp_text_input_v3_commit(a->text_input);
+	}
+}
+
+static void
+text_preedit(void *data, struct zwp_text_input_v3 *text_input, const char *text,
+		int32_t cursor_begin, int32_t cursor_end)
+{
+	say(data, "text preedit %s", text ? text : "");
+}
+
+static void
+text_commit(void *data, struct zwp_text_input_v3 *text_input, const char *text)
+{
+	say(data, "text commit %s", text ? text : "");
+}
+
+static void
+text_delete(void *data, struct zwp_text_input_v3 *text_input, uint32_t before, uint32_t after)
+{
+	say(data, "text delete %u %u", before, after);
+}
+
+static void
+text_done(void *data, struct zwp_text_input_v3 *text_input, uint32_t serial)
+{
+}
+
+static const struct zwp_text_input_v3_listener text_input_listener = {
+	.enter = text_enter,
+	.leave = text_leave,
+	.preedit_string = text_preedit,
+	.commit_string = text_commit,
+	.delete_surrounding_text = text_delete,
+	.done = text_done,
+};
+
 /* ---- keyboard and pointer: everything goes to the log ------------------ */
 
 static void
@@ -588,6 +745,12 @@ seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
 	if ((caps & WL_SEAT_CAPABILITY_POINTER) && !a->pointer) {
 		a->pointer = wl_seat_get_pointer(seat);
 		wl_pointer_add_listener(a->pointer, &pointer_listener, a);
+		if (find_trick(a, TRICK_RELATIVE_POINTER) && a->relative_manager) {
+			struct zwp_relative_pointer_v1 *relative =
+					zwp_relative_pointer_manager_v1_get_relative_pointer(
+							a->relative_manager, a->pointer);
+			zwp_relative_pointer_v1_add_listener(relative, &relative_listener, a);
+		}
 	}
 }
 
@@ -838,6 +1001,10 @@ xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t seri
 		if (find_trick(a, TRICK_HELPER)) {
 			open_second_window(a, "helper", 1, 1, false, false);
 		}
+		if (find_trick(a, TRICK_LOCK_POINTER) || find_trick(a, TRICK_CONFINE_POINTER)) {
+			constrain_pointer(a);
+			wl_surface_commit(a->surface);
+		}
 		if (find_trick(a, TRICK_POPUP_GRAB_UNFOCUSED)) {
 			open_popup(a, 10, 10, 120, 80, 0, true, FORGED_SERIAL);
 		}
@@ -889,6 +1056,15 @@ registry_global(void *data, struct wl_registry *registry, uint32_t name, const c
 		xdg_wm_base_add_listener(a->wm_base, &wm_base_listener, a);
 	} else if (strcmp(interface, "wp_viewporter") == 0) {
 		a->viewporter = wl_registry_bind(registry, name, &wp_viewporter_interface, 1);
+	} else if (strcmp(interface, "zwp_pointer_constraints_v1") == 0) {
+		a->pointer_constraints = wl_registry_bind(registry, name,
+				&zwp_pointer_constraints_v1_interface, 1);
+	} else if (strcmp(interface, "zwp_relative_pointer_manager_v1") == 0) {
+		a->relative_manager = wl_registry_bind(registry, name,
+				&zwp_relative_pointer_manager_v1_interface, 1);
+	} else if (strcmp(interface, "zwp_text_input_manager_v3") == 0) {
+		a->text_input_manager = wl_registry_bind(registry, name,
+				&zwp_text_input_manager_v3_interface, 1);
 	}
 }
 
@@ -938,6 +1114,11 @@ parse_trick(const char *text, struct trick *t)
 		{ "max-size", TRICK_MAX_SIZE, 2 },
 		{ "dialog", TRICK_DIALOG, 3 },
 		{ "helper", TRICK_HELPER, 0 },
+		{ "lock-pointer", TRICK_LOCK_POINTER, 0 },
+		{ "confine-pointer", TRICK_CONFINE_POINTER, 0 },
+		{ "relative-pointer", TRICK_RELATIVE_POINTER, 0 },
+		{ "text-input", TRICK_TEXT_INPUT, 0 },
+		{ "text-input-eager", TRICK_TEXT_INPUT_EAGER, 0 },
 	};
 	const char *colon = strchr(text, ':');
 	size_t len = colon ? (size_t)(colon - text) : strlen(text);
@@ -1040,6 +1221,21 @@ main(int argc, char **argv)
 	if (a.data_manager) {
 		a.data_device = wl_data_device_manager_get_data_device(a.data_manager, a.seat);
 		wl_data_device_add_listener(a.data_device, &device_listener, &a);
+	}
+	if (find_trick(&a, TRICK_TEXT_INPUT) || find_trick(&a, TRICK_TEXT_INPUT_EAGER)) {
+		if (!a.text_input_manager) {
+			fprintf(stderr, "itest-actor: no zwp_text_input_manager_v3\n");
+			return 1;
+		}
+		a.text_input = zwp_text_input_manager_v3_get_text_input(a.text_input_manager,
+				a.seat);
+		zwp_text_input_v3_add_listener(a.text_input, &text_input_listener, &a);
+		if (find_trick(&a, TRICK_TEXT_INPUT_EAGER)) {
+			/* Enabled without ever being told of focus: what an
+			 * attacker in an unfocused window would try. */
+			text_input_enable(&a);
+			say(&a, "text enabled");
+		}
 	}
 	a.surface = wl_compositor_create_surface(a.compositor);
 	a.xdg_surface = xdg_wm_base_get_xdg_surface(a.wm_base, a.surface);

@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include "actor_client.h"
 #include "proxy_test.h"
 
 #define MAP_TIMEOUT_MS 15000
@@ -376,6 +377,50 @@ wayland_info_through_the_proxy(void)
 	session_stop(s);
 }
 
+/* ---- pointer constraints, relative motion, text input ---------------------- */
+
+static pid_t
+spawn_through(struct strata_session *s, void *proxy, char *const argv[])
+{
+	return proxy_spawn_client(proxy, argv);
+}
+
+/*
+ * A window that locks the pointer, reads relative motion and enables a text
+ * input, through the proxy: the proxy parses all three protocols (it would
+ * cut the client at the first message it cannot), and the compositor's
+ * rules work the same: locked once focused with the pointer on it, relative
+ * motion heard, text input entered, unlocked by Logo.
+ */
+static void
+constraints_and_text_input_through_the_proxy(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct strata_proxy *p = proxy_start(s, "low", NULL);
+	static const char *const tricks[] = { "lock-pointer", "relative-pointer", "text-input",
+		NULL };
+	struct actor a;
+	actor_start_spawned(s, &a, spawn_through, p, "proxied-actor", 0x13579b, 0, tricks);
+	actor_click(s, &a, "left");
+	actor_wait_line(s, &a, 0, "locked");
+	actor_wait_line(s, &a, 0, "text enter");
+	int x, y;
+	session_assert(s, session_window_visible_point(s, a.window.id, &x, &y));
+	size_t mark = actor_mark(&a);
+	free(session_ctl_ok(s, "motion %d %d", x + 6, y + 2));
+	actor_barrier(s, &a);
+	char listing[256];
+	session_assert_msg(s,
+			actor_count_lines(&a, mark, "relative ", listing, sizeof(listing)) > 0,
+			"no relative motion came through the proxy");
+	free(session_ctl_ok(s, "key Super_L"));
+	actor_wait_line(s, &a, mark, "unlocked");
+	proxy_assert_no_refusal(p);
+	session_assert(s, proxy_running(p));
+	proxy_stop(p);
+	session_stop(s);
+}
+
 /* ---- a busy client ----------------------------------------------------------- */
 
 /*
@@ -457,4 +502,5 @@ TAP_TESTS(TAP_CASE(weston_simple_shm_through_the_proxy), TAP_CASE(foot_through_t
 		TAP_CASE(foot_gets_typed_text_through_the_proxy),
 		TAP_CASE(copy_and_paste_within_the_level_through_the_proxy),
 		TAP_CASE(wayland_info_through_the_proxy),
+		TAP_CASE(constraints_and_text_input_through_the_proxy),
 		TAP_CASE(busy_pipelining_client_through_the_proxy))

@@ -25,6 +25,7 @@ static const char *const privileged[] = {
 	"zwlr_foreign_toplevel_manager_v1",
 	"org_kde_kwin_idle",
 	"ext_idle_notifier_v1",
+	"zwp_input_method_manager_v2",
 };
 
 static const struct strata_global_rule *
@@ -150,7 +151,7 @@ interfaces_missing_from_the_table_are_hidden_from_everybody(void)
 					"\"%s\" (no row) is shown", near[k]);
 		}
 	}
-	static const char *const unknown[] = { "zwp_text_input_manager_v3", "zwp_tablet_manager_v2",
+	static const char *const unknown[] = { "zwp_text_input_manager_v1", "zwp_tablet_manager_v2",
 		"", "WL_COMPOSITOR" };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		tap_assert(!global_policy_allows(unknown[i], false));

@@ -342,6 +342,65 @@ activation_moves_focus_only_within_the_focused_level(void)
 	tap_assert_int_eq(activation_decide(&cross), ACTIVATION_URGENT);
 }
 
+/* ---- pointer constraints and text input ---------------------------------- */
+
+static void
+constraint_holds_only_in_the_focused_window_with_nothing_else_going_on(void)
+{
+	/* Every combination: active only with all three conditions and none
+	 * of the four vetoes. */
+	for (unsigned bits = 0; bits < 128; bits++) {
+		struct gate_constraint c = {
+			.modal = bits & 1,
+			.grab_active = bits & 2,
+			.pointer_on_surface = bits & 4,
+			.surface_in_focused_window = bits & 8,
+			.cursor_in_region = bits & 16,
+			.released_by_user = bits & 32,
+		};
+		bool expected = !c.modal && !c.grab_active && c.pointer_on_surface &&
+				c.surface_in_focused_window && c.cursor_in_region &&
+				!c.released_by_user;
+		tap_assert_msg(gate_allows_constraint(&c) == expected, "bits %u", bits);
+	}
+	tap_assert(gate_allows_relative_motion(false, true));
+	tap_assert(!gate_allows_relative_motion(true, true));
+	tap_assert(!gate_allows_relative_motion(false, false));
+}
+
+static void
+reserved_keys_release_constraints(void)
+{
+	struct gate_key reserved = { .pressed = true,
+		.reserved_key = true,
+		.client_focused = true };
+	tap_assert(gate_key_releases_constraint(&reserved, gate_decide_key(&reserved)));
+	struct gate_key shortcut = { .pressed = true,
+		.reserved_held = true,
+		.client_focused = true };
+	tap_assert(gate_key_releases_constraint(&shortcut, gate_decide_key(&shortcut)));
+	struct gate_key sak = { .pressed = true, .sak = true, .modal = true };
+	tap_assert(gate_key_releases_constraint(&sak, gate_decide_key(&sak)));
+	struct gate_key lock = { .pressed = true, .lock_key = true, .reserved_held = true };
+	tap_assert(gate_key_releases_constraint(&lock, gate_decide_key(&lock)));
+	/* Typing into the window keeps it; releases never release. */
+	struct gate_key typed = { .pressed = true, .client_focused = true };
+	tap_assert(!gate_key_releases_constraint(&typed, gate_decide_key(&typed)));
+	struct gate_key up = { .reserved_key = true, .press_delivered = true };
+	tap_assert(!gate_key_releases_constraint(&up, gate_decide_key(&up)));
+}
+
+static void
+text_input_served_only_on_keyboard_focus(void)
+{
+	struct gate_text_input both = { .enabled = true, .on_keyboard_focus = true };
+	tap_assert(gate_allows_text_input(&both));
+	struct gate_text_input unfocused = { .enabled = true };
+	tap_assert(!gate_allows_text_input(&unfocused));
+	struct gate_text_input disabled = { .on_keyboard_focus = true };
+	tap_assert(!gate_allows_text_input(&disabled));
+}
+
 TAP_TESTS(TAP_CASE(key_gate_invariants_hold_for_every_input),
 		TAP_CASE(key_gate_routes_the_ordinary_cases),
 		TAP_CASE(key_gate_takes_the_trusted_keys_first),
@@ -349,4 +408,7 @@ TAP_TESTS(TAP_CASE(key_gate_invariants_hold_for_every_input),
 		TAP_CASE(motion_and_scroll_gates), TAP_CASE(binding_table),
 		TAP_CASE(new_windows_never_steal_focus_across_levels),
 		TAP_CASE(fallback_stays_in_the_level), TAP_CASE(focus_next_walks_the_stack),
-		TAP_CASE(activation_moves_focus_only_within_the_focused_level))
+		TAP_CASE(activation_moves_focus_only_within_the_focused_level),
+		TAP_CASE(constraint_holds_only_in_the_focused_window_with_nothing_else_going_on),
+		TAP_CASE(reserved_keys_release_constraints),
+		TAP_CASE(text_input_served_only_on_keyboard_focus))
