@@ -30,6 +30,8 @@ proxy_limits_defaults(struct proxy_limits *limits)
 		.max_toplevels = 500,
 		.max_messages_per_second = 100000,
 		.max_string = 4096,
+		.activation_token_burst = 10,
+		.activation_token_interval_ms = 1000,
 		.client_buffer_bytes = 4u << 20,
 	};
 }
@@ -59,6 +61,100 @@ take_token(struct proxy_conn *conn)
 	}
 	conn->tokens -= 1.0;
 	return true;
+}
+
+/* xdg_activation_v1.get_activation_token: a burst, then one per interval.
+ * A token is asked for on a user's action (a click on a link); a client
+ * asking for hundreds is trying tokens until one works, or flooding. */
+static bool
+take_activation_token(struct proxy_conn *conn)
+{
+	const struct proxy_limits *limits = &conn->proxy->limits;
+	double burst = limits->activation_token_burst;
+	uint64_t now = conn->proxy->now_ms;
+	if (conn->activation_tokens_at_ms == 0) {
+		conn->activation_tokens = burst;
+	} else if (now > conn->activation_tokens_at_ms && limits->activation_token_interval_ms) {
+		conn->activation_tokens += (double)(now - conn->activation_tokens_at_ms) /
+				limits->activation_token_interval_ms;
+		if (conn->activation_tokens > burst) {
+			conn->activation_tokens = burst;
+		}
+	}
+	conn->activation_tokens_at_ms = now;
+	if (conn->activation_tokens < 1.0) {
+		return false;
+	}
+	conn->activation_tokens -= 1.0;
+	return true;
+}
+
+/* A name a client hands over for the compositor to look up or show: 1 to
+ * PROXY_MAX_NAME bytes of printable ASCII without space. Activation tokens
+ * (wlroots: 32 hex digits), xdg-foreign handles (a UUID) and app_ids are
+ * all of this kind; anything else is a probe. */
+#define PROXY_MAX_NAME 255
+
+static bool
+plain_name(const char *text)
+{
+	if (!text) {
+		return false;
+	}
+	size_t len = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++, len++) {
+		if (*p <= 0x20 || *p >= 0x7f || len >= PROXY_MAX_NAME) {
+			return false;
+		}
+	}
+	return len > 0;
+}
+
+/*
+ * Requests of the level protocols that carry names or enums the compositor
+ * acts on: xdg-activation (rate, token, app_id), xdg-foreign (handle),
+ * KDE server-decoration (mode).
+ */
+static enum policy_verdict
+check_level_protocols(struct proxy_conn *conn, const struct wire_header *hdr,
+		struct obj_entry *target, const struct wire_message *msg, struct wire_value *values)
+{
+	const char *iface = target->iface->name;
+	if (is(iface, "xdg_activation_v1") && is(msg->name, "get_activation_token")) {
+		if (!take_activation_token(conn)) {
+			conn_fail(conn, hdr->object, DISPLAY_ERROR_NO_MEMORY,
+					"xdg_activation_v1: more than %u activation tokens at once, "
+					"or more than one per %u ms",
+					conn->proxy->limits.activation_token_burst,
+					conn->proxy->limits.activation_token_interval_ms);
+			return POLICY_FAIL;
+		}
+	} else if ((is(iface, "xdg_activation_v1") && is(msg->name, "activate")) ||
+			(is(iface, "xdg_activation_token_v1") && is(msg->name, "set_app_id"))) {
+		if (!plain_name(values[0].string)) {
+			conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_METHOD,
+					"%s.%s: not 1 to %d printable ASCII characters", iface,
+					msg->name, PROXY_MAX_NAME);
+			return POLICY_FAIL;
+		}
+	} else if (is(iface, "zxdg_importer_v2") && is(msg->name, "import_toplevel")) {
+		if (!plain_name(values[1].string)) {
+			conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_METHOD,
+					"zxdg_importer_v2.import_toplevel: the handle is not 1 to %d "
+					"printable ASCII characters",
+					PROXY_MAX_NAME);
+			return POLICY_FAIL;
+		}
+	} else if (is(iface, "org_kde_kwin_server_decoration") && is(msg->name, "request_mode")) {
+		if (values[0].u > 2) {
+			conn_fail(conn, hdr->object, DISPLAY_ERROR_INVALID_METHOD,
+					"org_kde_kwin_server_decoration.request_mode: mode %u is none of "
+					"0, 1, 2",
+					values[0].u);
+			return POLICY_FAIL;
+		}
+	}
+	return POLICY_FORWARD;
 }
 
 static struct advertised_global *
@@ -200,6 +296,9 @@ policy_request(struct proxy_conn *conn, const struct wire_header *hdr, struct ob
 	}
 
 	if (msg->fd_count > 0 && check_fds(conn, hdr, target, msg, values, fds) != POLICY_FORWARD) {
+		return POLICY_FAIL;
+	}
+	if (check_level_protocols(conn, hdr, target, msg, values) != POLICY_FORWARD) {
 		return POLICY_FAIL;
 	}
 

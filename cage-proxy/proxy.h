@@ -26,6 +26,10 @@ struct proxy_limits {
 	uint32_t max_toplevels; /* xdg_toplevels one client may have */
 	uint32_t max_messages_per_second; /* sustained request rate */
 	uint32_t max_string; /* bytes of one string argument */
+	/* xdg_activation_v1.get_activation_token: a burst of this many, then
+	 * one more per activation_token_interval_ms */
+	uint32_t activation_token_burst;
+	uint32_t activation_token_interval_ms;
 	size_t client_buffer_bytes; /* events queued for a slow client before it is cut */
 };
 
@@ -132,6 +136,9 @@ struct proxy_conn {
 	/* token bucket for the request rate */
 	double tokens;
 	uint64_t tokens_at_ms;
+	/* the same for xdg-activation tokens */
+	double activation_tokens;
+	uint64_t activation_tokens_at_ms;
 	bool reading_client; /* false while the compositor is slow */
 	bool closing; /* error sent: flush to the client, then close */
 	bool dead; /* destroyed: freed after the current epoll batch */

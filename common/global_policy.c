@@ -11,6 +11,9 @@
 /* Keep sorted by scope, then by name. */
 static const struct strata_global_rule rules[] = {
 	/* What ordinary applications need, and is confined to their own surfaces. */
+	{ "org_kde_kwin_server_decoration_manager", STRATA_GLOBAL_LEVEL, 1,
+			"tells GTK 3 and browsers that the compositor draws the frame "
+			"(default mode server)" },
 	{ "wl_compositor", STRATA_GLOBAL_LEVEL, 4, "surfaces and regions" },
 	{ "wl_data_device_manager", STRATA_GLOBAL_LEVEL, 3,
 			"clipboard and drag and drop, brokered per level by the compositor" },
@@ -22,12 +25,19 @@ static const struct strata_global_rule rules[] = {
 			"subsurfaces, drawn inside the parent's frame" },
 	{ "wp_presentation", STRATA_GLOBAL_LEVEL, 1, "presentation timing feedback" },
 	{ "wp_viewporter", STRATA_GLOBAL_LEVEL, 1, "surface cropping and scaling" },
+	{ "xdg_activation_v1", STRATA_GLOBAL_LEVEL, 1,
+			"a token moves focus only within the level that has focus; else the "
+			"target is marked urgent (rate-limited by the proxy)" },
 	{ "xdg_wm_base", STRATA_GLOBAL_LEVEL, 3, "toplevel windows and popups" },
+	{ "zwp_idle_inhibit_manager_v1", STRATA_GLOBAL_LEVEL, 1,
+			"recorded only: it never delays the idle lock" },
 	{ "zwp_linux_dmabuf_v1", STRATA_GLOBAL_LEVEL, 4, "GPU buffers (GPU renderer only)" },
 	{ "zwp_pointer_constraints_v1", STRATA_GLOBAL_LEVEL, 1,
 			"locks or confines the pointer in the focused window only; the reserved "
 			"modifier, the secure attention key, the lock and any focus change "
 			"release it" },
+	{ "zwp_pointer_gestures_v1", STRATA_GLOBAL_LEVEL, 3,
+			"touchpad gestures, to the surface with pointer focus only" },
 	{ "zwp_primary_selection_device_manager_v1", STRATA_GLOBAL_LEVEL, 1,
 			"middle-click selection, kept per level by the compositor" },
 	{ "zwp_relative_pointer_manager_v1", STRATA_GLOBAL_LEVEL, 1,
@@ -36,6 +46,10 @@ static const struct strata_global_rule rules[] = {
 			"text from the core's input method, to the focused window only" },
 	{ "zxdg_decoration_manager_v1", STRATA_GLOBAL_LEVEL, 1,
 			"lets clients learn that the compositor draws the frame" },
+	{ "zxdg_exporter_v2", STRATA_GLOBAL_LEVEL, 1,
+			"window handles (xdg-foreign), one registry per level" },
+	{ "zxdg_importer_v2", STRATA_GLOBAL_LEVEL, 1,
+			"imports only handles its own level exported; others are dead" },
 	{ "zxdg_output_manager_v1", STRATA_GLOBAL_LEVEL, 3, "logical output geometry" },
 
 	/* Privileged: they read or change what other clients show, type or copy. */

@@ -75,6 +75,12 @@ filter_global(const struct wl_client *client, const struct wl_global *global, vo
 	}
 	const char *name = wl_global_get_interface(global)->name;
 	bool is_core = level == STRATA_LEVEL_CORE;
+	for (size_t i = 0; i < server->level_global_count; i++) {
+		if (server->level_globals[i].global == global) {
+			return level == server->level_globals[i].level &&
+					global_policy_allows(name, is_core);
+		}
+	}
 	if (strcmp(name, "wl_shm") == 0) {
 		/* Two wl_shm globals: level clients get the SIGBUS-safe one. */
 		bool ours = server->shm && global == shm_get_global(server->shm);
@@ -236,6 +242,20 @@ make_runtime_dir(struct strata_server *server, const char *requested)
 		return false;
 	}
 	server->runtime_dir_created = true;
+	return true;
+}
+
+bool
+levels_bind_global(struct strata_server *server, const struct wl_global *global, int level)
+{
+	size_t max = sizeof(server->level_globals) / sizeof(server->level_globals[0]);
+	if (!global || (level < 0 && level != STRATA_LEVEL_CORE) ||
+			server->level_global_count >= max) {
+		return false;
+	}
+	server->level_globals[server->level_global_count].global = global;
+	server->level_globals[server->level_global_count].level = level;
+	server->level_global_count++;
 	return true;
 }
 

@@ -197,3 +197,14 @@ focus_next(const struct focus_candidate *windows, size_t count, int focused)
 	}
 	return -1;
 }
+
+enum activation_verdict
+activation_decide(const struct activation_facts *facts)
+{
+	if (!facts->token_complete || facts->modal || facts->token_level < 0 ||
+			facts->token_level != facts->target_level ||
+			facts->focused_level != facts->token_level) {
+		return ACTIVATION_URGENT;
+	}
+	return ACTIVATION_FOCUS;
+}

@@ -182,4 +182,30 @@ int focus_fallback(const struct focus_candidate *windows, size_t count, size_t g
  * presses walk through every window; -1 when there is no other. */
 int focus_next(const struct focus_candidate *windows, size_t count, int focused);
 
+/* What an xdg-activation request gets. */
+enum activation_verdict {
+	ACTIVATION_FOCUS, /* the target takes focus */
+	ACTIVATION_URGENT, /* the target's title bar is marked, nothing more */
+};
+
+/* What the compositor knows of an xdg_activation_v1.activate request. */
+struct activation_facts {
+	/* The token came from an input event of a surface that had keyboard
+	 * focus then (wlroots checked serial and focus when it was made);
+	 * false for a token made without serial or surface. */
+	bool token_complete;
+	int token_level; /* level of the client whose surface made the token */
+	int target_level; /* level of the window asking to be activated */
+	int focused_level; /* level that has focus now, POLICY_NO_LEVEL for none */
+	bool modal; /* the lock, the X-ray or a dialog has the seat */
+};
+
+/*
+ * Focus moves only within the level the user is typing into: a complete
+ * token of the target's own level, while that level has focus and nothing
+ * modal is up. Anything else (a token of another level, one made without
+ * user input, a level that does not have focus) only marks the target.
+ */
+enum activation_verdict activation_decide(const struct activation_facts *facts);
+
 #endif

@@ -19,8 +19,12 @@
 #include <wlr/types/wlr_xdg_output_v1.h>
 #include <wlr/util/log.h>
 #include "actions.h"
+#include "activation.h"
 #include "banner.h"
 #include "clipboard.h"
+#include "foreign.h"
+#include "gestures.h"
+#include "idle_inhibit.h"
 #include "layout.h"
 #include "output.h"
 #include "request_guard.h"
@@ -189,6 +193,14 @@ server_init(struct strata_server *server, const char *headless_size, bool test_c
 	if (!server->text_input) {
 		return false;
 	}
+	/* Level protocols with a rule each (common/global_policy.c). */
+	if (!activation_init(server) || !foreign_init(server) || !idle_inhibit_init(server) ||
+			!gestures_init(server)) {
+		wlr_log(WLR_ERROR,
+				"cannot create xdg-activation, xdg-foreign, idle-inhibit or "
+				"pointer gestures");
+		return false;
+	}
 	layout_init(server);
 	views_init(server);
 	server->banner = banner_create(server);
@@ -225,6 +237,8 @@ server_finish(struct strata_server *server)
 		xdg_shell_finish(server);
 	}
 	request_guard_finish(server);
+	idle_inhibit_finish(server);
+	foreign_finish(server);
 	notice_finish(server);
 	banner_destroy(server->banner);
 	server->banner = NULL;
@@ -236,6 +250,7 @@ server_finish(struct strata_server *server)
 	text_input_relay_destroy(server->text_input);
 	server->text_input = NULL;
 	if (server->seat) {
+		gestures_finish(server);
 		clipboard_finish(server);
 		seat_destroy(server->seat);
 		server->seat = NULL;

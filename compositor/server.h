@@ -24,6 +24,10 @@ struct strata_transfer;
 struct strata_banner;
 struct strata_lock;
 struct strata_xray;
+struct strata_activation;
+struct strata_foreign;
+struct strata_idle_inhibit;
+struct strata_gestures;
 struct process_supervisor;
 
 /* Level index of core clients (and of the compositor's own UI). */
@@ -106,6 +110,17 @@ struct strata_server {
 	struct wl_listener client_created;
 	struct wl_list clients; /* strata_client.link */
 	uint32_t next_client_id;
+	/* Globals made for one level (or the core) only, xdg-foreign: the
+	 * filter shows each to that level's clients and to nobody else. */
+	struct {
+		const struct wl_global *global;
+		int level;
+	} level_globals[2 * (STRATA_MAX_LEVELS + 1)];
+	size_t level_global_count;
+	struct strata_activation *activation; /* xdg-activation (activation.c) */
+	struct strata_foreign *foreign; /* xdg-foreign, per level (foreign.c) */
+	struct strata_idle_inhibit *idle_inhibit; /* idle-inhibit (idle_inhibit.c) */
+	struct strata_gestures *gestures; /* pointer gestures (gestures.c) */
 
 	struct strata_test_control *test_control; /* may be NULL */
 	struct process_supervisor *supervisor; /* every child process (process.c) */
@@ -180,5 +195,8 @@ int levels_client_level(struct strata_server *server, const struct wl_client *cl
 struct strata_client *levels_client_info(const struct wl_client *client);
 /* Level name for messages; "core" and "unknown" for the two special levels. */
 const char *levels_name(struct strata_server *server, int level);
+/* The global is for the clients of level (or STRATA_LEVEL_CORE) only: hidden
+ * from every other client and not bindable by them; false when full. */
+bool levels_bind_global(struct strata_server *server, const struct wl_global *global, int level);
 
 #endif

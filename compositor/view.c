@@ -82,6 +82,41 @@ view_draw_title_bar(struct strata_view *view)
 			level->colour, level->text_colour, cfg->font, lines, 2, false);
 	view->title_bar_width = view->width;
 	view->title_bar_focused = view->focused;
+	if (view->urgent_mark) {
+		wlr_scene_node_raise_to_top(&view->urgent_mark->node);
+	}
+}
+
+/* The urgent mark's place: a square at the title bar's right end. */
+static void
+place_urgent_mark(struct strata_view *view)
+{
+	struct view_frame_extents ext = view_frame_extents(view);
+	int inset = ext.title >= 12 ? 4 : 0;
+	int side = ext.title - 2 * inset;
+	bool shown = side > 0 && view->width > side + 2 * inset && !view->fullscreen;
+	wlr_scene_node_set_enabled(&view->urgent_mark->node, shown);
+	if (shown) {
+		wlr_scene_rect_set_size(view->urgent_mark, side, side);
+		wlr_scene_node_set_position(&view->urgent_mark->node, view->width - side - inset,
+				-ext.title + inset);
+	}
+}
+
+void
+view_set_urgent(struct strata_view *view, bool urgent)
+{
+	if (urgent && !view->focused && !view->urgent_mark && view->level >= 0) {
+		float colour[4];
+		config_colour_to_floats(VIEW_URGENT_RGB << 8 | 0xff, colour);
+		view->urgent_mark = wlr_scene_rect_create(view->frame, 1, 1, colour);
+		if (view->urgent_mark) {
+			place_urgent_mark(view);
+		}
+	} else if (!urgent && view->urgent_mark) {
+		wlr_scene_node_destroy(&view->urgent_mark->node);
+		view->urgent_mark = NULL;
+	}
 }
 
 void
@@ -98,6 +133,9 @@ view_update_frame(struct strata_view *view)
 	wlr_scene_node_set_position(&view->border[2]->node, -b, -t - b);
 	wlr_scene_rect_set_size(view->border[3], b, h + t + 2 * b);
 	wlr_scene_node_set_position(&view->border[3]->node, w, -t - b);
+	if (view->urgent_mark) {
+		place_urgent_mark(view);
+	}
 	if (!view->title_bar && !title_bar_current(view)) {
 		/* A first bar at once: the pointer finds the window by it (a
 		 * Logo+drag on the title bar of a window just mapped). */
@@ -266,6 +304,9 @@ void
 view_set_focused(struct strata_view *view, bool focused)
 {
 	view->focused = focused;
+	if (focused) {
+		view_set_urgent(view, false);
+	}
 	if (view->xdg_surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
 		wlr_xdg_toplevel_set_activated(view->xdg_surface, focused);
 	}

@@ -43,6 +43,9 @@ struct strata_view {
 	bool fullscreen_by_user;
 	bool maximized;
 	bool focused; /* drawn as focused (seat.c decides) */
+	/* Asked for attention (xdg-activation without the right to focus):
+	 * a mark on the title bar until the window gets focus. */
+	struct wlr_scene_rect *urgent_mark; /* may be NULL */
 
 	/* Where the content's top-left goes, layout coordinates. */
 	int x, y;
@@ -121,6 +124,10 @@ void views_finish(struct strata_server *server);
 void view_set_focused(struct strata_view *view, bool focused);
 void view_set_fullscreen(struct strata_view *view, bool fullscreen, bool by_user);
 void view_close(struct strata_view *view);
+/* The urgent mark on the title bar (a square of VIEW_URGENT_RGB at its right
+ * end), until the window gets focus; never on a focused window. */
+#define VIEW_URGENT_RGB 0xffbf00u
+void view_set_urgent(struct strata_view *view, bool urgent);
 /* The title or app_id changed: sanitise and redraw. */
 void view_update_title(struct strata_view *view);
 

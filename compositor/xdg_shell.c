@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * xdg-shell and xdg-decoration: toplevels become views, whose events drive
+ * xdg-shell, xdg-decoration and KDE server-decoration: toplevels become views, whose events drive
  * the layout and the focus rules; popups are put in their parent's scene,
  * slid or flipped into their level's column, cut to where their level may
  * draw (never over the banner or another level's window), and get a thin
@@ -8,6 +8,7 @@
  * another level or for the compositor's own UI.
  */
 #include <stdlib.h>
+#include <wlr/types/wlr_server_decoration.h>
 #include <wlr/types/wlr_xdg_decoration_v1.h>
 #include <wlr/util/log.h>
 #include "layout.h"
@@ -413,6 +414,19 @@ xdg_shell_init(struct strata_server *server)
 	server->new_decoration.notify = handle_new_decoration;
 	wl_signal_add(&server->decoration_manager->events.new_toplevel_decoration,
 			&server->new_decoration);
+	/*
+	 * KDE's older protocol, the one GTK 3, Firefox and Chromium know: its
+	 * default mode "server" tells them not to draw a title bar of their own
+	 * under the level's. A client may still ask for client mode (wlroots
+	 * answers yes); the compositor's frame is drawn all the same.
+	 */
+	struct wlr_server_decoration_manager *kde_decoration =
+			wlr_server_decoration_manager_create(server->display);
+	if (!kde_decoration) {
+		return false;
+	}
+	wlr_server_decoration_manager_set_default_mode(kde_decoration,
+			WLR_SERVER_DECORATION_MANAGER_MODE_SERVER);
 	return true;
 }
 

@@ -866,6 +866,176 @@ request_rate_limit(void)
 	attack_end(&a);
 }
 
+/* ---- level protocols: xdg-activation, xdg-foreign, server-decoration ------ */
+
+/* Binds interface at version 1; its new id. */
+static uint32_t
+bind_level_global(struct attack *a, struct raw_wire *w, const char *interface)
+{
+	const struct raw_wire_global *g = raw_wire_find_global(w, interface);
+	session_assert_msg(a->s, g != NULL, "the proxy does not show %s", interface);
+	struct wire_msg m;
+	bind_global(&m, w, g->name, interface, 1);
+	send_all(a, w, &m, NULL, 0);
+	return w->next_id - 1;
+}
+
+/* xdg_activation_v1.get_activation_token (opcode 1) count times in one
+ * write; each token is destroyed (xdg_activation_token_v1.destroy, 4). */
+static void
+ask_tokens(struct attack *a, struct raw_wire *w, uint32_t activation, int count)
+{
+	struct wire_msg m;
+	wire_msg_reset(&m);
+	for (int i = 0; i < count; i++) {
+		uint32_t token = raw_wire_new_id(w);
+		wire_msg_new_id(&m, activation, 1, token);
+		wire_msg_begin(&m, token, 4);
+		wire_msg_end(&m);
+	}
+	send_all(a, w, &m, NULL, 0);
+}
+
+/* Ten tokens at once pass (a burst of user actions); the eleventh, right
+ * after, ends the client: tokens are not for trying until one works. */
+static void
+activation_token_requests_are_rate_limited(void)
+{
+	struct attack a;
+	attack_begin(&a, NULL);
+	struct raw_wire *w = attacker(&a);
+	uint32_t activation = bind_level_global(&a, w, "xdg_activation_v1");
+	ask_tokens(&a, w, activation, 10);
+	expect_accepted(&a, w, "a burst of 10 activation tokens");
+	ask_tokens(&a, w, activation, 1);
+	expect_refused(&a, w, "more than 10 activation tokens at once");
+
+	/* A client asking for one a second is never refused. */
+	w = attacker(&a);
+	activation = bind_level_global(&a, w, "xdg_activation_v1");
+	for (int i = 0; i < 13; i++) {
+		ask_tokens(&a, w, activation, 1);
+		expect_accepted(&a, w, "one activation token a second");
+		if (i >= 9) {
+			session_sleep_ms(1100); /* the limit's own clock: one per 1000 ms */
+		}
+	}
+	raw_wire_close(w);
+	attack_end(&a);
+}
+
+/* A string request: object, opcode, an optional new id first, the string,
+ * an optional object after. */
+static void
+send_string_request(struct attack *a, struct raw_wire *w, uint32_t object, uint16_t opcode,
+		uint32_t new_id, const char *text, uint32_t object_after)
+{
+	struct wire_msg m;
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, object, opcode);
+	if (new_id) {
+		wire_msg_u32(&m, new_id);
+	}
+	wire_msg_string(&m, text);
+	if (object_after) {
+		wire_msg_u32(&m, object_after);
+	}
+	wire_msg_end(&m);
+	send_all(a, w, &m, NULL, 0);
+}
+
+/* wl_compositor.create_surface; the new surface's id. */
+static uint32_t
+new_surface(struct attack *a, struct raw_wire *w)
+{
+	struct wire_msg m;
+	wire_msg_reset(&m);
+	uint32_t surface = raw_wire_new_id(w);
+	wire_msg_new_id(&m, w->compositor, 0, surface);
+	send_all(a, w, &m, NULL, 0);
+	return surface;
+}
+
+/*
+ * Names the compositor looks up (activation tokens, xdg-foreign handles) or
+ * keeps (an activation's app_id) are 1 to 255 printable ASCII characters;
+ * anything else is refused by the proxy, with what the compositor would
+ * answer to a good one (an unknown token is ignored, an unknown handle is
+ * a dead import) left for the compositor's tests. KDE server-decoration
+ * modes are 0, 1, 2.
+ */
+static void
+activation_and_foreign_names_and_decoration_modes(void)
+{
+	struct attack a;
+	attack_begin(&a, NULL);
+	char long_name[300];
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	static const char *const bad_names[] = { "two words", "esc\x1b[31m", "", "caf\xc3\xa9" };
+
+	for (size_t i = 0; i <= sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+		const char *name = i < sizeof(bad_names) / sizeof(bad_names[0]) ? bad_names[i] :
+										  long_name;
+		/* xdg_activation_v1.activate (opcode 2): token, surface */
+		struct raw_wire *w = attacker(&a);
+		uint32_t activation = bind_level_global(&a, w, "xdg_activation_v1");
+		uint32_t surface = new_surface(&a, w);
+		send_string_request(&a, w, activation, 2, 0, name, surface);
+		expect_refused(&a, w, "xdg_activation_v1.activate: not 1 to 255 printable");
+
+		/* xdg_activation_token_v1.set_app_id (opcode 1) */
+		w = attacker(&a);
+		activation = bind_level_global(&a, w, "xdg_activation_v1");
+		uint32_t token = raw_wire_new_id(w);
+		struct wire_msg m;
+		wire_msg_reset(&m);
+		wire_msg_new_id(&m, activation, 1, token);
+		send_all(&a, w, &m, NULL, 0);
+		send_string_request(&a, w, token, 1, 0, name, 0);
+		expect_refused(&a, w, "xdg_activation_token_v1.set_app_id: not 1 to 255");
+
+		/* zxdg_importer_v2.import_toplevel (opcode 1): new id, handle */
+		w = attacker(&a);
+		uint32_t importer = bind_level_global(&a, w, "zxdg_importer_v2");
+		send_string_request(&a, w, importer, 1, raw_wire_new_id(w), name, 0);
+		expect_refused(&a, w, "import_toplevel: the handle is not 1 to 255");
+	}
+
+	/* The same requests with good names go through. */
+	struct raw_wire *w = attacker(&a);
+	uint32_t activation = bind_level_global(&a, w, "xdg_activation_v1");
+	uint32_t surface = new_surface(&a, w);
+	send_string_request(&a, w, activation, 2, 0, "0123456789abcdef0123456789abcdef", surface);
+	uint32_t importer = bind_level_global(&a, w, "zxdg_importer_v2");
+	send_string_request(&a, w, importer, 1, raw_wire_new_id(w),
+			"3f2504e0-4f89-11d3-9a0c-0305e82c3301", 0);
+	expect_accepted(&a, w, "an activation and an import with well-formed names");
+
+	/* org_kde_kwin_server_decoration_manager.create (0): id, surface; then
+	 * org_kde_kwin_server_decoration.request_mode (1): 2 passes, 3 not. */
+	uint32_t manager = bind_level_global(&a, w, "org_kde_kwin_server_decoration_manager");
+	uint32_t decoration = raw_wire_new_id(w);
+	struct wire_msg m;
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, manager, 0);
+	wire_msg_u32(&m, decoration);
+	wire_msg_u32(&m, surface);
+	wire_msg_end(&m);
+	wire_msg_begin(&m, decoration, 1);
+	wire_msg_u32(&m, 2);
+	wire_msg_end(&m);
+	send_all(&a, w, &m, NULL, 0);
+	expect_accepted(&a, w, "server-decoration mode 2 (server)");
+	wire_msg_reset(&m);
+	wire_msg_begin(&m, decoration, 1);
+	wire_msg_u32(&m, 3);
+	wire_msg_end(&m);
+	send_all(&a, w, &m, NULL, 0);
+	expect_refused(&a, w, "request_mode: mode 3 is none of 0, 1, 2");
+	attack_end(&a);
+}
+
 /*
  * M17: thousands of callbacks, never read, with a 64 KiB client buffer: the
  * proxy cuts it, and the cage's other clients go on meanwhile. The syncs go
@@ -1167,5 +1337,7 @@ TAP_TESTS(TAP_CASE(m13_opcode_at_the_request_count), TAP_CASE(m13_since_at_the_o
 		TAP_CASE(bind_above_the_version_cap_or_as_another_interface),
 		TAP_CASE(m17_registry_flood), TAP_CASE(m22_object_flood),
 		TAP_CASE(request_rate_limit), TAP_CASE(m17_never_reading_client),
+		TAP_CASE(activation_token_requests_are_rate_limited),
+		TAP_CASE(activation_and_foreign_names_and_decoration_modes),
 		TAP_CASE(m21_connection_flood), TAP_CASE(m20_fds_parked_up_to_the_limit),
 		TAP_CASE(proxy_refuses_to_start_without_its_upstream_or_with_half_an_identity))

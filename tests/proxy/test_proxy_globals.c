@@ -246,6 +246,64 @@ assert_bind_at_the_cap(struct strata_session *s, const char *socket,
 }
 
 /*
+ * The level protocols of issue 13 (server-decoration, xdg-activation,
+ * xdg-foreign, idle-inhibit, pointer gestures) bind through the proxy at
+ * the version it shows; a pointer's swipe, pinch and hold gestures are made
+ * (headless has no touchpad: no gesture ever comes, but the objects work).
+ */
+static void
+level_protocols_bind_through_the_proxy(void)
+{
+	static const char *const interfaces[] = { "org_kde_kwin_server_decoration_manager",
+		"xdg_activation_v1", "zxdg_exporter_v2", "zxdg_importer_v2",
+		"zwp_idle_inhibit_manager_v1", "zwp_pointer_gestures_v1" };
+	struct strata_session *s = session_start(NULL);
+	struct strata_proxy *p = proxy_start(s, "low", NULL);
+	struct raw_wire *w = registry_through(s, p->socket);
+	for (size_t i = 0; i < sizeof(interfaces) / sizeof(interfaces[0]); i++) {
+		const struct raw_wire_global *g = raw_wire_find_global(w, interfaces[i]);
+		session_assert_msg(s, g != NULL, "the proxy does not show %s", interfaces[i]);
+		const char *error = bind_through(s, p->socket, g->name, g->interface, g->version);
+		session_assert_msg(s, error == NULL, "binding %s v%u through the proxy: %s",
+				g->interface, g->version, error);
+		tap_diag("%s v%u bound through the proxy", g->interface, g->version);
+	}
+	raw_wire_close(w);
+
+	w = raw_wire_connect(p->socket);
+	session_assert(s, w != NULL && raw_wire_handshake(w, 5000) && w->seat);
+	const struct raw_wire_global *g = raw_wire_find_global(w, "zwp_pointer_gestures_v1");
+	session_assert(s, g != NULL && g->version == 3);
+	struct wire_msg m;
+	wire_msg_reset(&m);
+	uint32_t gestures = raw_wire_new_id(w);
+	wire_msg_begin(&m, w->registry, 0);
+	wire_msg_u32(&m, g->name);
+	wire_msg_string(&m, g->interface);
+	wire_msg_u32(&m, 3);
+	wire_msg_u32(&m, gestures);
+	wire_msg_end(&m);
+	uint32_t pointer = raw_wire_new_id(w);
+	wire_msg_new_id(&m, w->seat, 0, pointer); /* wl_seat.get_pointer */
+	/* get_swipe_gesture (0), get_pinch_gesture (1), get_hold_gesture (3, v3) */
+	static const uint16_t opcodes[] = { 0, 1, 3 };
+	for (size_t i = 0; i < sizeof(opcodes) / sizeof(opcodes[0]); i++) {
+		wire_msg_begin(&m, gestures, opcodes[i]);
+		wire_msg_u32(&m, raw_wire_new_id(w));
+		wire_msg_u32(&m, pointer);
+		wire_msg_end(&m);
+	}
+	session_assert(s, raw_wire_send(w, &m, NULL, 0, 3000) == m.len);
+	session_assert_msg(s, raw_wire_roundtrip(w, 5000) && !w->got_error,
+			"swipe, pinch and hold gestures through the proxy: %s",
+			w->got_error ? w->error_text : "no answer");
+	raw_wire_close(w);
+	proxy_assert_no_refusal(p);
+	proxy_stop(p);
+	session_stop(s);
+}
+
+/*
  * The proxy in front of strata's core socket, which offers core-only
  * globals: each is missing through the proxy and its name cannot be bound;
  * each level global of the core's list is there, at the policy's cap or
@@ -306,10 +364,12 @@ struct fake_global {
 };
 
 static const struct fake_global fake_globals[] = {
-	/* Above the policy's caps (wl_compositor 4, wl_seat 7, xdg_wm_base 3). */
+	/* Above the policy's caps (wl_compositor 4, wl_seat 7, xdg_wm_base 3,
+	 * pointer gestures 3). */
 	{ "wl_compositor", 6, 4 },
 	{ "wl_seat", 9, 7 },
 	{ "xdg_wm_base", 9, 3 },
+	{ "zwp_pointer_gestures_v1", 5, 3 },
 	/* Exactly at the cap, and below it. */
 	{ "wl_output", 4, 4 },
 	{ "zxdg_output_manager_v1", 2, 2 },
@@ -323,7 +383,7 @@ static const struct fake_global fake_globals[] = {
 	{ "zwp_input_method_manager_v2", 1, 0 },
 	{ "zwp_virtual_keyboard_manager_v1", 1, 0 },
 	/* In no table at all. */
-	{ "xdg_activation_v1", 1, 0 },
+	{ "zwp_tablet_manager_v2", 1, 0 },
 };
 #define FAKE_GLOBALS (sizeof(fake_globals) / sizeof(fake_globals[0]))
 
@@ -428,4 +488,5 @@ fake_upstream_hidden_dropped_and_versions_capped(void)
 
 TAP_TESTS(TAP_CASE(proxy_shows_exactly_the_level_list),
 		TAP_CASE(core_upstream_hidden_globals_are_dropped),
-		TAP_CASE(fake_upstream_hidden_dropped_and_versions_capped))
+		TAP_CASE(fake_upstream_hidden_dropped_and_versions_capped),
+		TAP_CASE(level_protocols_bind_through_the_proxy))

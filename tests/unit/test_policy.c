@@ -305,6 +305,43 @@ focus_next_walks_the_stack(void)
 	tap_assert_int_eq(focus_next(hidden, 0, -1), -1);
 }
 
+/* Every combination: focus only for a complete token of the target's own
+ * level while that level has focus and nothing modal is up. */
+static void
+activation_moves_focus_only_within_the_focused_level(void)
+{
+	const int levels[] = { POLICY_NO_LEVEL, -1, 0, 1 };
+	const size_t n = sizeof(levels) / sizeof(levels[0]);
+	size_t focus = 0;
+	/* every combination of the five facts */
+	for (size_t i = 0; i < 2 * 2 * n * n * n; i++) {
+		struct activation_facts facts = {
+			.token_complete = i & 1,
+			.modal = (i >> 1) & 1,
+			.token_level = levels[(i >> 2) % n],
+			.target_level = levels[(i >> 2) / n % n],
+			.focused_level = levels[(i >> 2) / n / n % n],
+		};
+		bool expect = facts.token_complete && !facts.modal && facts.token_level >= 0 &&
+				facts.token_level == facts.target_level &&
+				facts.focused_level == facts.token_level;
+		enum activation_verdict v = activation_decide(&facts);
+		tap_assert_msg(v == (expect ? ACTIVATION_FOCUS : ACTIVATION_URGENT),
+				"complete=%d modal=%d token=%d target=%d focused=%d: %d",
+				facts.token_complete, facts.modal, facts.token_level,
+				facts.target_level, facts.focused_level, (int)v);
+		focus += v == ACTIVATION_FOCUS;
+	}
+	/* the two levels, each with its own token and focus */
+	tap_assert_int_eq(focus, 2);
+	/* high's window with low's token while low has focus: marked only */
+	struct activation_facts cross = { .token_complete = true,
+		.token_level = 0,
+		.target_level = 1,
+		.focused_level = 0 };
+	tap_assert_int_eq(activation_decide(&cross), ACTIVATION_URGENT);
+}
+
 /* ---- pointer constraints and text input ---------------------------------- */
 
 static void
@@ -371,6 +408,7 @@ TAP_TESTS(TAP_CASE(key_gate_invariants_hold_for_every_input),
 		TAP_CASE(motion_and_scroll_gates), TAP_CASE(binding_table),
 		TAP_CASE(new_windows_never_steal_focus_across_levels),
 		TAP_CASE(fallback_stays_in_the_level), TAP_CASE(focus_next_walks_the_stack),
+		TAP_CASE(activation_moves_focus_only_within_the_focused_level),
 		TAP_CASE(constraint_holds_only_in_the_focused_window_with_nothing_else_going_on),
 		TAP_CASE(reserved_keys_release_constraints),
 		TAP_CASE(text_input_served_only_on_keyboard_focus))
