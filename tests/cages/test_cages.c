@@ -27,6 +27,10 @@
 
 static struct strata_session *current; /* the running test's session */
 
+struct box_area {
+	int x, y, width, height;
+};
+
 /* strata-run LEVEL -- argv...; returns its exit status, output in out. */
 static int
 run_launcher(struct strata_session *s, const char *socket, const char *level,
@@ -1231,6 +1235,186 @@ each_level_has_its_own_session_bus(void)
 	session_stop(s);
 }
 
+/* ---- a real office suite in a cage ---------------------------------------- */
+
+/* Pixels of a box that differ between two screenshots of the same size;
+ * fails the test when the box holds no pixel of them. */
+static long
+pixels_changed(struct strata_session *s, const uint32_t *a, const uint32_t *b, int width,
+		int height, struct box_area box)
+{
+	int x0 = box.x < 0 ? 0 : box.x, y0 = box.y < 0 ? 0 : box.y;
+	int x1 = box.x + box.width > width ? width : box.x + box.width;
+	int y1 = box.y + box.height > height ? height : box.y + box.height;
+	session_assert_msg(s, x1 > x0 && y1 > y0, "the box %d,%d %dx%d is off the screen", box.x,
+			box.y, box.width, box.height);
+	long changed = 0;
+	for (int y = y0; y < y1; y++) {
+		for (int x = x0; x < x1; x++) {
+			size_t i = (size_t)y * (size_t)width + (size_t)x;
+			changed += a[i] != b[i];
+		}
+	}
+	return changed;
+}
+
+/* Waits until the screen no longer changes in box for two screenshots in
+ * a row (a starting application settles); returns the last one. */
+static uint32_t *
+settled_screen(struct strata_session *s, struct box_area box, int timeout_ms, int *width,
+		int *height)
+{
+	uint32_t *last = session_screenshot(s, width, height);
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		session_sleep_ms(300);
+		int w, h;
+		uint32_t *now = session_screenshot(s, &w, &h);
+		session_assert(s, w == *width && h == *height);
+		long changed = pixels_changed(s, last, now, w, h, box);
+		free(last);
+		last = now;
+		if (changed == 0) {
+			return last;
+		}
+		session_assert_msg(s, session_now_ms() < deadline,
+				"the screen never settled (%ld pixels changed in the last 300 ms)",
+				changed);
+	}
+}
+
+/* Keeps a picture for the record when meson says where (STRATA_SHOT_DIR). */
+static void
+keep_screenshot(struct strata_session *s, const char *name)
+{
+	const char *dir = getenv("STRATA_SHOT_DIR");
+	if (dir && *dir) {
+		free(session_ctl_ok(s, "screenshot %s/%s", dir, name));
+		tap_diag("saved %s/%s", dir, name);
+	}
+}
+
+static bool
+find_window_by_id(struct strata_session *s, unsigned id, struct window_info *out)
+{
+	struct window_match match = { .id = id };
+	return session_find_window(s, &match, out);
+}
+
+/*
+ * LibreOffice Writer, started as a user starts it, in the low cage (its
+ * output goes to the level's log): it maps its window (no fatal exception
+ * for want of a user, a home or a profile), and Alt+F opens its File menu.
+ * What shows it is the screen: the box under the menu bar's first entry does
+ * not change while nothing is pressed, changes by a menu's worth of pixels
+ * after Alt+F, and comes back when Escape closes the menu. The "Tip of the
+ * Day" that a first start shows is closed first, as a user would (Escape).
+ */
+static void
+libreoffice_writer_opens_its_file_menu(void)
+{
+	session_require_program("soffice");
+	struct strata_session *s = start_session();
+	const char *writer[] = { "soffice", "--writer", "--norestore", NULL };
+	launch(s, "low", writer);
+	struct window_match match = { .level = "low", .title_contains = "LibreOffice Writer" };
+	struct window_info info;
+	/* Its window, unless it says it died (in the level's log). */
+	char log[512];
+	snprintf(log, sizeof(log), "%s/log-low", s->runtime_dir);
+	uint64_t mapped_by = session_now_ms() + 120000;
+	while (!session_find_window(s, &match, &info)) {
+		char *text = session_read_file(log, NULL);
+		if (text && strstr(text, "Fatal exception")) {
+			tap_diag("low's log:\n%s", text);
+			session_fail(s, "LibreOffice Writer in the low cage died at start");
+		}
+		free(text);
+		session_assert_msg(s, session_now_ms() < mapped_by,
+				"LibreOffice Writer in the low cage mapped no window");
+		session_sleep_ms(100);
+	}
+	tap_diag("Writer mapped: \"%s\"", info.title);
+	struct window_match tip = { .level = "low", .title_contains = "Tip of the Day" };
+	uint64_t deadline = session_now_ms() + 90000;
+	long changed = 0;
+	for (int attempt = 1; session_now_ms() < deadline; attempt++) {
+		struct window_info dialog;
+		if (session_find_window(s, &tip, &dialog)) {
+			/* Its title bar (the compositor's) takes focus without a
+			 * click in the dialog; Escape closes it. */
+			free(session_ctl_ok(s, "click %d %d", dialog.x + 40,
+					(dialog.frame_y + dialog.y) / 2));
+			free(session_ctl_ok(s, "key Escape"));
+			uint64_t gone = session_now_ms() + 10000;
+			while (session_find_window(s, &tip, NULL) && session_now_ms() < gone) {
+				session_sleep_ms(100);
+			}
+			continue;
+		}
+		session_assert_msg(s, find_window_by_id(s, info.id, &info),
+				"Writer's window went away");
+		/* Focus through Writer's title bar, as for the dialog. */
+		free(session_ctl_ok(s, "click %d %d", info.x + info.width / 2,
+				(info.frame_y + info.y) / 2));
+		unsigned focused = 0;
+		if (!session_focused(s, &focused, NULL, 0) || focused != info.id) {
+			session_sleep_ms(200);
+			continue;
+		}
+		/* Under the menu bar's "File", where its menu opens: toolbars,
+		 * ruler and page, still while nothing happens. */
+		struct box_area box = { info.x, info.y + 80, 300, 260 };
+		if (box.y + box.height > info.y + info.height) {
+			box.height = info.y + info.height - box.y;
+		}
+		int width, height;
+		uint32_t *before = settled_screen(s, box, 30000, &width, &height);
+		if (session_find_window(s, &tip, NULL)) {
+			free(before);
+			continue; /* it came while we looked */
+		}
+		free(session_ctl_ok(s, "key alt+f"));
+		uint64_t wait = session_now_ms() + 5000;
+		changed = 0;
+		while (changed < 5000 && session_now_ms() < wait) {
+			session_sleep_ms(100);
+			int w, h;
+			uint32_t *after = session_screenshot(s, &w, &h);
+			changed = pixels_changed(s, before, after, width, height, box);
+			if (changed >= 5000) {
+				keep_screenshot(s, "cages-libreoffice-file-menu.png");
+			}
+			free(after);
+		}
+		tap_diag("attempt %d: Alt+F changed %ld of %d pixels under the menu bar", attempt,
+				changed, box.width * box.height);
+		if (changed < 5000) {
+			free(before);
+			continue;
+		}
+		/* Escape closes the menu: the box is as before. */
+		free(session_ctl_ok(s, "key Escape"));
+		long left = changed;
+		wait = session_now_ms() + 5000;
+		while (left > 0 && session_now_ms() < wait) {
+			session_sleep_ms(100);
+			int w, h;
+			uint32_t *after = session_screenshot(s, &w, &h);
+			left = pixels_changed(s, before, after, width, height, box);
+			free(after);
+		}
+		free(before);
+		session_assert_msg(s, left == 0,
+				"after Escape, %ld pixels under the menu bar still differ", left);
+		break;
+	}
+	session_assert_msg(s, changed >= 5000,
+			"Alt+F never opened Writer's File menu (%ld pixels changed)", changed);
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
 TAP_TESTS(TAP_CASE(apps_run_in_cages), TAP_CASE(low_cage_cannot_reach_the_rest),
 		TAP_CASE(cage_network_is_what_the_level_says), TAP_CASE(killed_proxy_comes_back),
 		TAP_CASE(killed_proxy_comes_back_later_each_time),
@@ -1239,4 +1423,5 @@ TAP_TESTS(TAP_CASE(apps_run_in_cages), TAP_CASE(low_cage_cannot_reach_the_rest),
 		TAP_CASE(autostart_and_time_to_first_windows), TAP_CASE(cage_is_a_user_session),
 		TAP_CASE(gpu_only_where_the_level_allows),
 		TAP_CASE(fontconfig_cache_is_not_rebuilt),
-		TAP_CASE(each_level_has_its_own_session_bus), )
+		TAP_CASE(each_level_has_its_own_session_bus),
+		TAP_CASE(libreoffice_writer_opens_its_file_menu), )
