@@ -65,7 +65,7 @@ struct strata_session {
 	char data_dir[PATH_MAX];
 	char proxy_path[PATH_MAX];
 	char config_path[PATH_MAX]; /* "" when built-in */
-	const char *lang; /* the session's LANG for the cages, checked; may be NULL */
+	const char *lang; /* the session's LANG, unchecked; may be NULL */
 	struct level_state levels[STRATA_MAX_LEVELS];
 };
 
@@ -555,11 +555,11 @@ session_create(struct strata_server *server, const char *config_path)
 		snprintf(session->config_path, sizeof(session->config_path), "%s", config_path);
 	}
 	snprintf(session->data_dir, sizeof(session->data_dir), "%s", server->data_dir);
-	/* The cages' LANG: the session's, if it is a locale name. */
+	/* The cages' LANG: the session's, if it is a locale name (cage.c
+	 * checks it, at each launch). */
 	session->lang = getenv("LANG");
 	if (session->lang && !cage_locale_valid(session->lang)) {
 		wlr_log(WLR_ERROR, "LANG is not a locale name: the cages get C.UTF-8");
-		session->lang = NULL;
 	}
 	if (!find_proxy(session)) {
 		wlr_log(WLR_ERROR, "strata-cage-proxy not found next to strata: levels stay down");
