@@ -222,6 +222,7 @@ enum config_level_key {
 	CONFIG_LEVEL_UID,
 	CONFIG_LEVEL_GID,
 	CONFIG_LEVEL_NETWORK,
+	CONFIG_LEVEL_GPU,
 	CONFIG_LEVEL_AUTOSTART,
 	CONFIG_LEVEL_KEY_COUNT,
 };
@@ -241,6 +242,7 @@ static const struct config_key config_level_keys[CONFIG_LEVEL_KEY_COUNT] = {
 			2147483646 },
 	[CONFIG_LEVEL_NETWORK] = { "network", CONFIG_KEY_NETWORK,
 			offsetof(struct strata_level, network), 0, 0 },
+	[CONFIG_LEVEL_GPU] = { "gpu", CONFIG_KEY_BOOL, offsetof(struct strata_level, gpu), 0, 0 },
 	[CONFIG_LEVEL_AUTOSTART] = { "autostart", CONFIG_KEY_COMMAND,
 			offsetof(struct strata_level, autostart), 0, STRATA_COMMAND_MAX },
 };

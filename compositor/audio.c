@@ -383,7 +383,7 @@ create_level(struct audio_level *al)
 		"--pulse-config", CAGE_AUDIO_DIR "/pipewire-pulse.conf", NULL };
 	char err[256];
 	al->process = session_cage_service(audio->server->session, al->index, argv, binds,
-			sizeof(binds) / sizeof(binds[0]), LEVEL_READY_LINE, LEVEL_DOWN_LINE,
+			sizeof(binds) / sizeof(binds[0]), LEVEL_READY_LINE, LEVEL_DOWN_LINE, false,
 			&level_events, al, err, sizeof(err));
 	if (!al->process) {
 		wlr_log(WLR_ERROR, "level %s: no sound: %s", level_name(audio, al->index), err);

@@ -50,6 +50,7 @@ struct process {
 	struct wl_list link; /* process_supervisor.processes */
 	struct spawn_spec *spec; /* our copy */
 	char *ready_line, *down_line;
+	bool ready_prefix;
 	enum process_restart restart;
 	int stop_timeout_ms;
 	struct process_events events;
@@ -287,6 +288,18 @@ handle_sigchld(int signal, void *data)
 	return 0;
 }
 
+static bool
+is_ready_line(const struct process *p, const char *line)
+{
+	if (!p->ready_line) {
+		return false;
+	}
+	if (p->ready_prefix) {
+		return strncmp(line, p->ready_line, strlen(p->ready_line)) == 0;
+	}
+	return strcmp(line, p->ready_line) == 0;
+}
+
 static void
 line_seen(struct process_child *c, const char *line)
 {
@@ -295,7 +308,8 @@ line_seen(struct process_child *c, const char *line)
 		return;
 	}
 	bool ready;
-	if (p->ready_line && !p->ready && strcmp(line, p->ready_line) == 0) {
+	bool ready_seen = is_ready_line(p, line);
+	if (ready_seen && !p->ready) {
 		ready = true;
 	} else if (p->down_line && p->ready && strcmp(line, p->down_line) == 0) {
 		ready = false;
@@ -653,6 +667,7 @@ process_create(struct process_supervisor *sup, const struct process_spec *spec,
 		free(p);
 		return NULL;
 	}
+	p->ready_prefix = spec->ready_prefix;
 	p->restart = spec->restart;
 	p->stop_timeout_ms = spec->stop_timeout_ms;
 	if (events) {

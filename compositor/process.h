@@ -83,6 +83,9 @@ struct process_spec {
 	 * longer ready if it prints down_line (optional). The rest is dropped. */
 	const char *ready_line;
 	const char *down_line;
+	/* The ready line is any line that starts with ready_line (a daemon
+	 * that prints its address, e.g. dbus-daemon's guid). */
+	bool ready_prefix;
 	/* > 0: at each start, a fresh socketpair (AF_UNIX, SOCK_STREAM): the
 	 * child's end as this fd number, the other end handed to started(). */
 	int socket_target;

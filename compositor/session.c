@@ -8,9 +8,20 @@
  *   RUNDIR/cages/LEVEL/         0750 root:cage group, bound into the cage
  *   RUNDIR/cages/LEVEL/wayland-0  the proxy's socket, what the cage uses
  *   RUNDIR/log-LEVEL            the output of the level's programs (0600)
+ *   RUNDIR/run-LEVEL/           0700 the cage's user: its XDG_RUNTIME_DIR, with
+ *                               the level's session bus socket, bus
+ *   RUNDIR/etc-LEVEL/           0755 root: the cage's passwd and group (0644
+ *                               root), bound over /etc/passwd and /etc/group
  * and DATA/LEVEL/home (0700, the cage's user): the level's persistent home.
+ *
+ * Each level has its own D-Bus session bus: dbus-daemon --session in the
+ * level's cage, supervised like the level's proxy (started with the session,
+ * restarted with back-off, ended with it), listening on a path socket in the
+ * level's runtime dir and never on an abstract one. Autostart waits for the
+ * proxy and, while it is starting, for the bus.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -39,8 +50,10 @@ struct level_state {
 	char proxy_root[PATH_MAX];
 	char log_path[PATH_MAX];
 	char runtime_dir[PATH_MAX]; /* RUNDIR/run-LEVEL, the cage's XDG_RUNTIME_DIR */
+	char etc_dir[PATH_MAX]; /* RUNDIR/etc-LEVEL: the cage's passwd and group */
 	struct process *proxy; /* supervised, restarted with back-off; may be NULL */
 	bool up; /* the proxy said it is ready */
+	struct process *bus; /* dbus-daemon in the cage, supervised; may be NULL */
 	char *pending[MAX_PENDING]; /* shell commands waiting for the proxy */
 	size_t pending_count;
 };
@@ -52,10 +65,13 @@ struct strata_session {
 	char data_dir[PATH_MAX];
 	char proxy_path[PATH_MAX];
 	char config_path[PATH_MAX]; /* "" when built-in */
+	const char *lang; /* the session's LANG, unchecked; may be NULL */
 	struct level_state levels[STRATA_MAX_LEVELS];
 };
 
 static const char bwrap_path[] = "/usr/bin/bwrap";
+static const char dbus_daemon_path[] = "/usr/bin/dbus-daemon";
+static const char *const etc_files[] = { "passwd", "group" };
 
 static void
 remove_tree_entries(struct level_state *ls)
@@ -73,6 +89,27 @@ level_name(struct level_state *ls)
 	return ls->session->server->config.levels[ls->index].name;
 }
 
+/* Autostart, once the proxy is up and the bus is not starting (ready, or
+ * down: a bus that does not come up delays nothing). */
+static void
+run_pending(struct level_state *ls)
+{
+	struct process_info bus;
+	process_get_info(ls->bus, &bus);
+	if (!ls->up || (ls->bus && bus.state == PROCESS_STARTING)) {
+		return;
+	}
+	for (size_t i = 0; i < ls->pending_count; i++) {
+		const char *argv[] = { ls->pending[i], NULL };
+		char err[256];
+		if (session_launch(ls->session, ls->index, argv, true, err, sizeof(err)) < 0) {
+			wlr_log(WLR_ERROR, "level %s: autostart: %s", level_name(ls), err);
+		}
+		free(ls->pending[i]);
+	}
+	ls->pending_count = 0;
+}
+
 static void
 handle_proxy_ready(void *data, bool ready)
 {
@@ -84,17 +121,7 @@ handle_proxy_ready(void *data, bool ready)
 	ls->up = ready;
 	wlr_log(WLR_INFO, "level %s: proxy %s", level_name(ls), ready ? "up" : "down");
 	server_status_changed(session->server);
-	for (size_t i = 0; ready && i < ls->pending_count; i++) {
-		const char *argv[] = { ls->pending[i], NULL };
-		char err[256];
-		if (session_launch(session, ls->index, argv, true, err, sizeof(err)) < 0) {
-			wlr_log(WLR_ERROR, "level %s: autostart: %s", level_name(ls), err);
-		}
-		free(ls->pending[i]);
-	}
-	if (ready) {
-		ls->pending_count = 0;
-	}
+	run_pending(ls);
 }
 
 static void
@@ -114,6 +141,49 @@ static const struct process_events proxy_events = {
 	.ready = handle_proxy_ready,
 	.exited = handle_proxy_exited,
 };
+
+static void
+handle_bus_ready(void *data, bool ready)
+{
+	run_pending(data);
+}
+
+static void
+handle_bus_exited(void *data, pid_t pid, int status)
+{
+	/* The supervisor has logged how it ended; it comes back after its
+	 * back-off, and autostart waits no more. */
+	run_pending(data);
+}
+
+static const struct process_events bus_events = {
+	.ready = handle_bus_ready,
+	.exited = handle_bus_exited,
+};
+
+/* The level's session bus: dbus-daemon in its cage, on a path socket in the
+ * level's runtime dir; ready once it printed that address. */
+static bool
+create_bus(struct level_state *ls)
+{
+	if (access(dbus_daemon_path, X_OK) < 0) {
+		wlr_log(WLR_ERROR, "level %s: no session bus: %s is not installed", level_name(ls),
+				dbus_daemon_path);
+		return false;
+	}
+	char address[64], ready[64];
+	snprintf(address, sizeof(address), "--address=" CAGE_BUS_ADDRESS_FMT, (unsigned)ls->uid);
+	snprintf(ready, sizeof(ready), CAGE_BUS_ADDRESS_FMT ",", (unsigned)ls->uid);
+	const char *argv[] = { dbus_daemon_path, "--session", "--nofork", "--nopidfile",
+		"--nosyslog", address, "--print-address=1", NULL };
+	char err[256];
+	ls->bus = session_cage_service(ls->session, ls->index, argv, NULL, 0, ready, NULL, true,
+			&bus_events, ls, err, sizeof(err));
+	if (!ls->bus) {
+		wlr_log(WLR_ERROR, "level %s: no session bus: %s", level_name(ls), err);
+	}
+	return ls->bus != NULL;
+}
 
 /* The level's proxy, supervised: ready when it says so on stdout,
  * restarted with back-off when it ends. */
@@ -195,8 +265,11 @@ cage_process_spec(struct strata_session *session, int level, const char *const *
 		.home = ls->home,
 		.proxy_dir = ls->cage_dir,
 		.runtime_dir = ls->runtime_dir,
+		.etc_dir = ls->etc_dir,
+		.lang = session->lang,
 		.uid = ls->uid,
 		.network = server->config.levels[level].network,
+		.gpu = server->config.levels[level].gpu,
 		.use_shell = use_shell,
 		.argv = argv,
 		.ro_binds = binds,
@@ -254,8 +327,8 @@ session_launch(struct strata_session *session, int level, const char *const *arg
 struct process *
 session_cage_service(struct strata_session *session, int level, const char *const *argv,
 		const struct cage_bind *binds, size_t bind_count, const char *ready_line,
-		const char *down_line, const struct process_events *events, void *data, char *err,
-		size_t err_size)
+		const char *down_line, bool ready_prefix, const struct process_events *events,
+		void *data, char *err, size_t err_size)
 {
 	if (level < 0 || (size_t)level >= session->server->config.level_count) {
 		snprintf(err, err_size, "no such level");
@@ -278,6 +351,7 @@ session_cage_service(struct strata_session *session, int level, const char *cons
 	spec.name = name;
 	spec.ready_line = ready_line;
 	spec.down_line = down_line;
+	spec.ready_prefix = ready_prefix;
 	spec.restart = PROCESS_RESTART_ALWAYS;
 	struct process *p = process_create(session->supervisor, &spec, events, data);
 	if (!p) {
@@ -343,6 +417,60 @@ session_join_path(char *out, size_t size, const char *dir, const char *name)
 	return n >= 0 && (size_t)n < size;
 }
 
+/* A file of the session's (in a directory only root writes), mode 0644. */
+static bool
+write_file(const char *path, const char *text, size_t len, bool chown_it)
+{
+	unlink(path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot create %s", path);
+		return false;
+	}
+	bool ok = (!chown_it || fchown(fd, 0, 0) == 0) && fchmod(fd, 0644) == 0;
+	for (size_t done = 0; ok && done < len;) {
+		ssize_t n = write(fd, text + done, len - done);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		ok = n > 0;
+		done += n > 0 ? (size_t)n : 0;
+	}
+	if (close(fd) < 0) {
+		ok = false;
+	}
+	if (!ok) {
+		wlr_log_errno(WLR_ERROR, "cannot write %s", path);
+		unlink(path);
+	}
+	return ok;
+}
+
+/* RUNDIR/etc-LEVEL/passwd and group: the level's user, root and nobody. */
+static bool
+write_etc_files(struct strata_session *session, struct level_state *ls)
+{
+	char text[2][512];
+	int len[2] = {
+		cage_passwd_text(level_name(ls), ls->uid, ls->gid, text[0], sizeof(text[0])),
+		cage_group_text(ls->gid, text[1], sizeof(text[1])),
+	};
+	if (!session_make_dir(ls->etc_dir, 0755, 0, 0, session->root)) {
+		return false;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		char path[PATH_MAX];
+		if (len[i] < 0 ||
+				!session_join_path(path, sizeof(path), ls->etc_dir, etc_files[i]) ||
+				!write_file(path, text[i], (size_t)len[i], session->root)) {
+			wlr_log(WLR_ERROR, "level %s: cannot write the cage's %s", level_name(ls),
+					etc_files[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool
 level_prepare(struct strata_session *session, int index)
 {
@@ -361,8 +489,9 @@ level_prepare(struct strata_session *session, int index)
 		ls->gid = ls->proxy_gid = getgid();
 	}
 	char level_dir[PATH_MAX], cages[PATH_MAX], proxy_name[64], log_name[64], cage_dir[PATH_MAX];
-	char run_name[64];
+	char run_name[64], etc_name[64];
 	snprintf(run_name, sizeof(run_name), "run-%s", level->name);
+	snprintf(etc_name, sizeof(etc_name), "etc-%s", level->name);
 	snprintf(proxy_name, sizeof(proxy_name), "proxy-%s", level->name);
 	snprintf(log_name, sizeof(log_name), "log-%s", level->name);
 	if (!session_join_path(level_dir, sizeof(level_dir), session->data_dir, level->name) ||
@@ -376,7 +505,9 @@ level_prepare(struct strata_session *session, int index)
 			!session_join_path(ls->log_path, sizeof(ls->log_path), server->runtime_dir,
 					log_name) ||
 			!session_join_path(ls->runtime_dir, sizeof(ls->runtime_dir),
-					server->runtime_dir, run_name)) {
+					server->runtime_dir, run_name) ||
+			!session_join_path(ls->etc_dir, sizeof(ls->etc_dir), server->runtime_dir,
+					etc_name)) {
 		wlr_log(WLR_ERROR, "paths for level %s are too long", level->name);
 		return false;
 	}
@@ -385,7 +516,8 @@ level_prepare(struct strata_session *session, int index)
 	if (!session_make_dir(level_dir, 0711, 0, 0, false) ||
 			!session_make_dir(ls->home, 0700, ls->uid, ls->gid, session->root) ||
 			!session_make_dir(ls->cage_dir, 0750, 0, ls->gid, session->root) ||
-			!session_make_dir(ls->runtime_dir, 0700, ls->uid, ls->gid, session->root)) {
+			!session_make_dir(ls->runtime_dir, 0700, ls->uid, ls->gid, session->root) ||
+			!write_etc_files(session, ls)) {
 		return false;
 	}
 	/* The compositor's socket for this level: the level's proxy only. */
@@ -423,6 +555,12 @@ session_create(struct strata_server *server, const char *config_path)
 		snprintf(session->config_path, sizeof(session->config_path), "%s", config_path);
 	}
 	snprintf(session->data_dir, sizeof(session->data_dir), "%s", server->data_dir);
+	/* The cages' LANG: the session's, if it is a locale name (cage.c
+	 * checks it, at each launch). */
+	session->lang = getenv("LANG");
+	if (session->lang && !cage_locale_valid(session->lang)) {
+		wlr_log(WLR_ERROR, "LANG is not a locale name: the cages get C.UTF-8");
+	}
 	if (!find_proxy(session)) {
 		wlr_log(WLR_ERROR, "strata-cage-proxy not found next to strata: levels stay down");
 	}
@@ -442,6 +580,14 @@ session_create(struct strata_server *server, const char *config_path)
 		if (!level_prepare(session, (int)i)) {
 			session_destroy(session);
 			return NULL;
+		}
+	}
+	/* The buses first: they are ready before the proxies, most often, and
+	 * autostart has them at once. */
+	for (size_t i = 0; session->root && i < server->config.level_count; i++) {
+		struct level_state *ls = &session->levels[i];
+		if (create_bus(ls)) {
+			process_start(ls->bus);
 		}
 	}
 	if (session->root && session->proxy_path[0] && access(session->proxy_path, X_OK) == 0) {
@@ -472,12 +618,22 @@ session_destroy(struct strata_session *session)
 			continue;
 		}
 		process_destroy(ls->proxy);
+		process_destroy(ls->bus);
 		for (size_t k = 0; k < ls->pending_count; k++) {
 			free(ls->pending[k]);
 		}
 		remove_tree_entries(ls);
 		rmdir(ls->cage_dir);
 		remove_tree(ls->runtime_dir);
+		for (size_t k = 0; ls->etc_dir[0] && k < 2; k++) {
+			char path[PATH_MAX];
+			if (session_join_path(path, sizeof(path), ls->etc_dir, etc_files[k])) {
+				unlink(path);
+			}
+		}
+		if (ls->etc_dir[0]) {
+			rmdir(ls->etc_dir);
+		}
 		unlink(ls->log_path);
 	}
 	char cages[PATH_MAX];

@@ -40,14 +40,14 @@ pid_t session_launch(struct strata_session *session, int level, const char *cons
 /*
  * One of the session's own services in the level's cage (whether or not its
  * proxy is up), with more read-only binds: supervised (restarted with
- * back-off), output to the level's log, ready_line and down_line as in
- * struct process_spec (may be NULL); not started yet (process_start), the
- * caller's to destroy. NULL with a message in err. Needs root.
+ * back-off), output to the level's log, ready_line, down_line and
+ * ready_prefix as in struct process_spec (the lines may be NULL); not started yet (process_start),
+ * the caller's to destroy. NULL with a message in err. Needs root.
  */
 struct process *session_cage_service(struct strata_session *session, int level,
 		const char *const *argv, const struct cage_bind *binds, size_t bind_count,
-		const char *ready_line, const char *down_line, const struct process_events *events,
-		void *data, char *err, size_t err_size);
+		const char *ready_line, const char *down_line, bool ready_prefix,
+		const struct process_events *events, void *data, char *err, size_t err_size);
 
 /* Helpers shared with the session's other services (audio.c). */
 /* dir/name into out; false when it does not fit. */

@@ -14,7 +14,9 @@ apt-get update
 # llvm-14: llvm-symbolizer, so that ASan and UBSan reports name functions and
 # lines (scripts/run-tests.sh). socat: scripts/demo.sh talks to the
 # test-control socket with it. waypipe: the peer in bench/proxy.sh. bubblewrap:
-# the cages.
+# the cages. dbus-daemon: each level's session bus; dbus-bin (dbus-send) and
+# fontconfig (fc-list, fc-match): tests/cages looks at them from a cage.
+# libreoffice-writer, libreoffice-gtk3: tests/cages starts Writer in a cage.
 apt-get install -y --no-install-recommends \
 	build-essential pkg-config meson ninja-build git ca-certificates \
 	gcc clang clang-format clang-tools libclang-rt-14-dev llvm-14 \
@@ -26,4 +28,4 @@ apt-get install -y --no-install-recommends \
 	weston foot wl-clipboard wayland-utils gtk-3-examples \
 	xwayland xterm procps psmisc socat waypipe bubblewrap wtype sway cage gnuplot-nox \
 	pipewire pipewire-bin pipewire-pulse libpipewire-0.3-dev pulseaudio-utils \
-	sound-theme-freedesktop
+	sound-theme-freedesktop dbus-bin fontconfig libreoffice-writer libreoffice-gtk3

@@ -37,6 +37,7 @@ struct strata_level {
 	/* The level's cage. */
 	int uid, gid; /* -1: automatic (4000 + index when strata runs as root) */
 	bool network; /* false: no network in the cage */
+	bool gpu; /* the host's /dev/dri in the cage (GPU rendering); false: none */
 	char autostart[STRATA_COMMAND_MAX + 1]; /* sh -c command in the cage, may be "" */
 
 	int line; /* line of the [level NAME] header, for messages */

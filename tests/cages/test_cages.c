@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,10 @@
 #include "strata_test.h"
 
 static struct strata_session *current; /* the running test's session */
+
+struct box_area {
+	int x, y, width, height;
+};
 
 /* strata-run LEVEL -- argv...; returns its exit status, output in out. */
 static int
@@ -814,9 +819,609 @@ selection_never_crosses_levels(void)
 	session_stop(s);
 }
 
+/* ---- the cage as a user session ----------------------------------------- */
+
+/*
+ * Runs body (sh) in a level's cage, its output (stdout and stderr) and a
+ * last line "done" written to a report in the level's home; returns the
+ * report (malloc'd) once it is complete, or fails the test.
+ */
+static char *
+run_probe(struct strata_session *s, const char *level, const char *body, int timeout_ms)
+{
+	char report[128];
+	unique_name(report, sizeof(report), "probe");
+	size_t size = strlen(body) + 512;
+	char *script = malloc(size);
+	session_assert(s, script != NULL);
+	snprintf(script, size,
+			"R=\"$HOME/%s\"\n{\n%s\n} > \"$R.part\" 2>&1\n"
+			"echo done >> \"$R.part\"; mv \"$R.part\" \"$R\"\n",
+			report, body);
+	const char *probe[] = { "sh", "-c", script, NULL };
+	launch(s, level, probe);
+	free(script);
+	session_assert_msg(s, wait_home_file(level, report, "done\n", timeout_ms),
+			"the probe in %s never finished", level);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s/home/%s", s->data_dir, level, report);
+	char *text = session_read_file(path, NULL);
+	session_assert(s, text != NULL);
+	tap_diag("probe in %s:\n%s", level, text);
+	return text;
+}
+
+/* Every line of expected (one per line) is a line of text. */
+static void
+assert_lines(struct strata_session *s, const char *text, const char *const *expected, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		char line[512];
+		snprintf(line, sizeof(line), "\n%s\n", expected[i]);
+		bool found = strstr(text, line) != NULL ||
+				strncmp(text, line + 1, strlen(line + 1)) == 0;
+		session_assert_msg(s, found, "expected the line \"%s\"", expected[i]);
+	}
+}
+
+static const char session_probe[] =
+		"echo \"id-un=$(id -un)\"\n"
+		"echo \"getent-passwd=$(getent passwd $(id -u))\"\n"
+		"echo \"getent-group=$(getent group $(id -g))\"\n"
+		"echo \"passwd-lines=$(wc -l < /etc/passwd)\"\n"
+		"echo \"USER=$USER LOGNAME=$LOGNAME HOME=$HOME LANG=$LANG\"\n"
+		"for v in XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME XDG_STATE_HOME; do\n"
+		"  eval d=\\$$v; echo \"$v=$d $(stat -c '%a %u' \"$d\")\"; done\n"
+		"echo \"dri=$(if test -e /dev/dri; then echo present; else echo absent; fi)\"";
+
+/*
+ * A program in a cage finds its user (passwd, group, id -un), its XDG base
+ * directories (made 0700 in the persistent home, the cage's user's), USER,
+ * LOGNAME and the session's LANG; none of the host's users; no /dev/dri. A
+ * LANG that is not a locale name reaches no cage (C.UTF-8 instead).
+ */
+static void
+cage_is_a_user_session(void)
+{
+	setenv("LANG", "en_GB.UTF-8", 1);
+	struct strata_session *s = start_session();
+	char *text = run_probe(s, "low", session_probe, 10000);
+	static const char *const low[] = {
+		"id-un=user",
+		"getent-passwd=user:x:4000:4000:Strata level low:/home/user:/bin/sh",
+		"getent-group=user:x:4000:",
+		"passwd-lines=3",
+		"USER=user LOGNAME=user HOME=/home/user LANG=en_GB.UTF-8",
+		"XDG_CONFIG_HOME=/home/user/.config 700 4000",
+		"XDG_CACHE_HOME=/home/user/.cache 700 4000",
+		"XDG_DATA_HOME=/home/user/.local/share 700 4000",
+		"XDG_STATE_HOME=/home/user/.local/state 700 4000",
+		"dri=absent",
+	};
+	assert_lines(s, text, low, sizeof(low) / sizeof(low[0]));
+	free(text);
+	/* The directories are in the persistent home, as the host sees it. */
+	static const char *const dirs[] = { ".config", ".cache", ".local", ".local/share",
+		".local/state" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/low/home/%s", s->data_dir, dirs[i]);
+		struct stat st;
+		session_assert_msg(s, lstat(path, &st) == 0 && S_ISDIR(st.st_mode),
+				"%s is not a directory", path);
+		session_assert_msg(s,
+				st.st_uid == 4000 && st.st_gid == 4000 &&
+						(st.st_mode & 07777) == 0700,
+				"%s: owner %u:%u mode %o", path, (unsigned)st.st_uid,
+				(unsigned)st.st_gid, (unsigned)(st.st_mode & 07777));
+	}
+	/* high's user is high's. */
+	text = run_probe(s, "high", session_probe, 10000);
+	static const char *const high[] = {
+		"id-un=user",
+		"getent-passwd=user:x:4001:4001:Strata level high:/home/user:/bin/sh",
+		"getent-group=user:x:4001:",
+	};
+	assert_lines(s, text, high, sizeof(high) / sizeof(high[0]));
+	free(text);
+	session_stop(s);
+
+	/* A LANG that is not a locale name is not passed on. */
+	setenv("LANG", "en_GB.UTF-8;touch /tmp/x", 1);
+	s = start_session();
+	text = run_probe(s, "low", "echo \"LANG=$LANG\"", 10000);
+	static const char *const fallback[] = { "LANG=C.UTF-8" };
+	assert_lines(s, text, fallback, 1);
+	free(text);
+	session_stop(s);
+	unsetenv("LANG");
+}
+
+/*
+ * The GPU's device nodes only where the level says gpu = true: high (no
+ * gpu) has no /dev/dri whatever the host has; low (gpu = true) starts and
+ * has the host's, if the host has one (a visible skip where it has none).
+ */
+static void
+gpu_only_where_the_level_allows(void)
+{
+	struct session_options opts = {
+		.config = "[level low]\ncolour = #2e7d32\ngpu = true\n"
+			  "[level high]\ncolour = #c62828\n",
+	};
+	session_require_program("bwrap");
+	struct strata_session *s = session_start(&opts);
+	current = s;
+	session_assert(s, wait_level(s, "low", true, 10000) && wait_level(s, "high", true, 10000));
+	static const char probe[] =
+			"echo \"dri=$(if test -e /dev/dri; then echo present; else echo absent; fi)\"";
+	char *text = run_probe(s, "high", probe, 10000);
+	static const char *const absent[] = { "dri=absent" };
+	assert_lines(s, text, absent, 1);
+	free(text);
+	text = run_probe(s, "low", probe, 10000);
+	bool host_has_dri = access("/dev/dri", F_OK) == 0;
+	static const char *const present[] = { "dri=present" };
+	assert_lines(s, text, host_has_dri ? present : absent, 1);
+	free(text);
+	session_stop(s);
+	if (!host_has_dri) {
+		tap_skip("this host has no /dev/dri: a level with gpu = true starts, but what it "
+			 "is given of a GPU cannot be seen here");
+	}
+}
+
+/*
+ * Fonts in a cage come from the host's fontconfig cache: fc-list finds
+ * fonts and no launch writes a cache file, neither in /var/cache/fontconfig
+ * (the private /var would get one per launch) nor in XDG_CACHE_HOME.
+ */
+static void
+fontconfig_cache_is_not_rebuilt(void)
+{
+	session_require_program("fc-list");
+	session_require_program("fc-match");
+	struct strata_session *s = start_session();
+	static const char probe[] =
+			"touch /tmp/before\n"
+			"echo \"fonts=$(fc-list | wc -l)\"\n"
+			"echo \"match=$(fc-match -f '%{family}' sans-serif)\"\n"
+			"find /var/cache/fontconfig \"$XDG_CACHE_HOME/fontconfig\" -type f "
+			"-newer /tmp/before 2>/dev/null | sed 's/^/written /'\n"
+			"echo \"written=$(find /var/cache/fontconfig \"$XDG_CACHE_HOME/fontconfig\" "
+			"-type f -newer /tmp/before 2>/dev/null | wc -l)\"";
+	for (int round = 0; round < 2; round++) {
+		char *text = run_probe(s, "low", probe, 10000);
+		const char *fonts = strstr(text, "fonts=");
+		session_assert_msg(s, fonts && atoi(fonts + 6) > 0, "fc-list found no font");
+		session_assert_msg(s, !strstr(text, "match=\n"), "fc-match matched nothing");
+		static const char *const none[] = { "written=0" };
+		assert_lines(s, text, none, 1);
+		free(text);
+	}
+	session_stop(s);
+}
+
+/* ---- each level's session bus ----------------------------------------------- */
+
+/* The pid of the level's dbus-daemon (by its uid), 0 if none runs. */
+static pid_t
+bus_daemon_pid(struct strata_session *s, uid_t uid)
+{
+	DIR *dir = opendir("/proc");
+	session_assert(s, dir);
+	pid_t found = 0;
+	struct dirent *e;
+	while (!found && (e = readdir(dir))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		if (pid <= 0 || !descends_from(pid, s->pid)) {
+			continue;
+		}
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		char *status = session_read_file(path, NULL);
+		unsigned real = 0;
+		const char *u = status ? strstr(status, "\nUid:") : NULL;
+		bool is_bus = status && strncmp(status, "Name:\tdbus-daemon\n", 18) == 0;
+		if (is_bus && u && sscanf(u + 5, "%u", &real) == 1 && real == uid) {
+			found = pid;
+		}
+		free(status);
+	}
+	closedir(dir);
+	return found;
+}
+
+static bool
+wait_bus_daemon(struct strata_session *s, uid_t uid, pid_t not, pid_t *out, int timeout_ms)
+{
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	do {
+		pid_t pid = bus_daemon_pid(s, uid);
+		if (pid > 0 && pid != not ) {
+			*out = pid;
+			return true;
+		}
+		session_sleep_ms(50);
+	} while (session_now_ms() < deadline);
+	return false;
+}
+
+/*
+ * The named Unix sockets a process holds, as /proc/net/unix names them (its
+ * network namespace must be ours: a level with network = shared): how many
+ * (bound), how many of them abstract (a name starting with @), and their
+ * names (into names, each after a space).
+ */
+static void
+process_unix_sockets(struct strata_session *s, pid_t pid, int *bound, int *abstract, char *names,
+		size_t names_size)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	DIR *dir = opendir(path);
+	session_assert(s, dir);
+	unsigned long inodes[256];
+	size_t count = 0;
+	struct dirent *e;
+	while ((e = readdir(dir)) && count < 256) {
+		char link[384], target[128];
+		snprintf(link, sizeof(link), "%s/%s", path, e->d_name);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			unsigned long inode;
+			if (sscanf(target, "socket:[%lu]", &inode) == 1) {
+				inodes[count++] = inode;
+			}
+		}
+	}
+	closedir(dir);
+	*bound = *abstract = 0;
+	names[0] = '\0';
+	char *table = session_read_file("/proc/net/unix", NULL);
+	session_assert(s, table != NULL);
+	/* Num RefCount Protocol Flags Type St Inode [Path], a line each. */
+	for (char *line = strtok(table, "\n"); line; line = strtok(NULL, "\n")) {
+		unsigned long inode;
+		char name[256] = "";
+		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu %255s", &inode, name) < 1) {
+			continue;
+		}
+		for (size_t i = 0; i < count; i++) {
+			if (inodes[i] == inode && name[0]) {
+				(*bound)++;
+				*abstract += name[0] == '@';
+				size_t used = strlen(names);
+				snprintf(names + used, names_size - used, " %s", name);
+			}
+		}
+	}
+	free(table);
+}
+
+static const char bus_probe_fmt[] =
+		"q() { dbus-send \"$@\" --print-reply --dest=org.freedesktop.DBus / "
+		"org.freedesktop.DBus.$M 2>&1; echo \"rc=$?\"; }\n"
+		"echo \"address=$DBUS_SESSION_BUS_ADDRESS\"\n"
+		"M=GetId; q --session | sed -n 's/^ *string \"\\(.*\\)\"/id=\\1/p'\n"
+		"M=ListNames; q --session | grep -c 'string \"org.freedesktop.DBus\"' | sed 's/^/own-bus-names=/'\n"
+		"M=ListNames\n"
+		"echo \"== host path\"; q --bus=unix:path=%s\n"
+		"echo \"== cage path\"; q --bus=unix:path=/run/user/%u/bus\n"
+		"echo \"== abstract\"; q --bus=unix:abstract=/run/user/%u/bus\n";
+
+/* The text after "prefix" up to the end of its line (into out). */
+static bool
+line_value(const char *text, const char *prefix, char *out, size_t size)
+{
+	const char *p = strstr(text, prefix);
+	if (!p) {
+		return false;
+	}
+	p += strlen(prefix);
+	snprintf(out, size, "%.*s", (int)strcspn(p, "\n"), p);
+	return true;
+}
+
+/*
+ * Each level has its own D-Bus session bus, on a path socket in its runtime
+ * dir: a program in low reaches low's and not high's, neither through the
+ * path of high's socket on the host, nor high's path inside a cage, nor the
+ * abstract namespace that levels sharing the network share with the host
+ * (both levels share it here: the worst case). No bus daemon holds an
+ * abstract socket. Killed, low's bus comes back (a new bus, a new id), and
+ * high's stays the same.
+ */
+static void
+each_level_has_its_own_session_bus(void)
+{
+	session_require_program("dbus-daemon");
+	session_require_program("dbus-send");
+	struct session_options opts = {
+		.config = "[level low]\ncolour = #2e7d32\nnetwork = shared\n"
+			  "[level high]\ncolour = #c62828\nnetwork = shared\n",
+	};
+	struct strata_session *s = session_start(&opts);
+	current = s;
+	session_assert(s, wait_level(s, "low", true, 10000) && wait_level(s, "high", true, 10000));
+	pid_t low_bus, high_bus;
+	session_assert_msg(s,
+			wait_bus_daemon(s, 4000, 0, &low_bus, 10000) &&
+					wait_bus_daemon(s, 4001, 0, &high_bus, 10000),
+			"a level's dbus-daemon does not run");
+	/* Listening (its socket is there) before anyone connects. */
+	char low_socket[512], high_socket[512];
+	snprintf(low_socket, sizeof(low_socket), "%s/run-low/bus", s->runtime_dir);
+	snprintf(high_socket, sizeof(high_socket), "%s/run-high/bus", s->runtime_dir);
+	uint64_t deadline = session_now_ms() + 10000;
+	while ((access(low_socket, F_OK) != 0 || access(high_socket, F_OK) != 0) &&
+			session_now_ms() < deadline) {
+		session_sleep_ms(20);
+	}
+	session_assert_msg(s, access(low_socket, F_OK) == 0 && access(high_socket, F_OK) == 0,
+			"the levels' bus sockets never appeared");
+
+	char probe[2048];
+	snprintf(probe, sizeof(probe), bus_probe_fmt, high_socket, 4001u, 4001u);
+	char *low = run_probe(s, "low", probe, 15000);
+	snprintf(probe, sizeof(probe), bus_probe_fmt, low_socket, 4000u, 4000u);
+	char *high = run_probe(s, "high", probe, 15000);
+	static const char *const own_low[] = { "address=unix:path=/run/user/4000/bus",
+		"own-bus-names=1" };
+	assert_lines(s, low, own_low, 2);
+	static const char *const own_high[] = { "address=unix:path=/run/user/4001/bus",
+		"own-bus-names=1" };
+	assert_lines(s, high, own_high, 2);
+	char low_id[64] = "", high_id[64] = "";
+	session_assert(s, line_value(low, "\nid=", low_id, sizeof(low_id)) && low_id[0]);
+	session_assert(s, line_value(high, "\nid=", high_id, sizeof(high_id)) && high_id[0]);
+	session_assert_msg(s, strcmp(low_id, high_id) != 0, "low and high share the bus %s",
+			low_id);
+	/* What the client in low got for each way to high's bus. */
+	char expect[3][1400];
+	snprintf(expect[0], sizeof(expect[0]),
+			"== host path\nFailed to open connection to \"unix:path=%s\" message bus: "
+			"Failed to connect to socket %s: No such file or directory\nrc=1\n",
+			high_socket, high_socket);
+	snprintf(expect[1], sizeof(expect[1]),
+			"== cage path\nFailed to open connection to \"unix:path=/run/user/4001/bus\" "
+			"message bus: Failed to connect to socket /run/user/4001/bus: No such file "
+			"or directory\nrc=1\n");
+	snprintf(expect[2], sizeof(expect[2]),
+			"== abstract\nFailed to open connection to \"unix:abstract=/run/user/4001/bus\" "
+			"message bus: Failed to connect to socket /run/user/4001/bus: Connection "
+			"refused\nrc=1\n");
+	for (int i = 0; i < 3; i++) {
+		session_assert_msg(s, strstr(low, expect[i]), "low's probe did not get:\n%s",
+				expect[i]);
+	}
+	free(low);
+	free(high);
+
+	/* Neither daemon has an abstract socket: each has its path socket. */
+	pid_t buses[2] = { low_bus, high_bus };
+	for (int i = 0; i < 2; i++) {
+		int bound, abstract;
+		char names[1024];
+		process_unix_sockets(s, buses[i], &bound, &abstract, names, sizeof(names));
+		tap_diag("dbus-daemon %d holds:%s", (int)buses[i], names);
+		session_assert_msg(s, abstract == 0, "dbus-daemon %d listens on an abstract socket",
+				(int)buses[i]);
+		char own[64];
+		snprintf(own, sizeof(own), " /run/user/%u/bus", 4000u + (unsigned)i);
+		session_assert_msg(s, strstr(names, own), "dbus-daemon %d is not on %s",
+				(int)buses[i], own + 1);
+	}
+
+	/* Killed, low's bus comes back, a new one; high's is the same. */
+	session_assert(s, kill(low_bus, SIGKILL) == 0);
+	pid_t again;
+	session_assert_msg(s, wait_bus_daemon(s, 4000, low_bus, &again, 10000),
+			"low's dbus-daemon did not come back");
+	static const char retry[] =
+			"i=0; until dbus-send --session --print-reply --dest=org.freedesktop.DBus / "
+			"org.freedesktop.DBus.GetId > /tmp/id 2>&1 || [ $i -ge 100 ]; do\n"
+			"  i=$((i + 1)); sleep 0.1; done\n"
+			"sed -n 's/^ *string \"\\(.*\\)\"/id=\\1/p' /tmp/id";
+	low = run_probe(s, "low", retry, 20000);
+	char new_id[64] = "";
+	session_assert_msg(s, line_value(low, "id=", new_id, sizeof(new_id)) && new_id[0],
+			"low's bus did not answer after its restart");
+	session_assert_msg(s, strcmp(new_id, low_id) != 0, "low's bus is still %s", low_id);
+	free(low);
+	session_assert(s, bus_daemon_pid(s, 4001) == high_bus);
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
+/* ---- a real office suite in a cage ---------------------------------------- */
+
+/* Pixels of a box that differ between two screenshots of the same size;
+ * fails the test when the box holds no pixel of them. */
+static long
+pixels_changed(struct strata_session *s, const uint32_t *a, const uint32_t *b, int width,
+		int height, struct box_area box)
+{
+	int x0 = box.x < 0 ? 0 : box.x, y0 = box.y < 0 ? 0 : box.y;
+	int x1 = box.x + box.width > width ? width : box.x + box.width;
+	int y1 = box.y + box.height > height ? height : box.y + box.height;
+	session_assert_msg(s, x1 > x0 && y1 > y0, "the box %d,%d %dx%d is off the screen", box.x,
+			box.y, box.width, box.height);
+	long changed = 0;
+	for (int y = y0; y < y1; y++) {
+		for (int x = x0; x < x1; x++) {
+			size_t i = (size_t)y * (size_t)width + (size_t)x;
+			changed += a[i] != b[i];
+		}
+	}
+	return changed;
+}
+
+/* Waits until the screen no longer changes in box for two screenshots in
+ * a row (a starting application settles); returns the last one. */
+static uint32_t *
+settled_screen(struct strata_session *s, struct box_area box, int timeout_ms, int *width,
+		int *height)
+{
+	uint32_t *last = session_screenshot(s, width, height);
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		session_sleep_ms(300);
+		int w, h;
+		uint32_t *now = session_screenshot(s, &w, &h);
+		session_assert(s, w == *width && h == *height);
+		long changed = pixels_changed(s, last, now, w, h, box);
+		free(last);
+		last = now;
+		if (changed == 0) {
+			return last;
+		}
+		session_assert_msg(s, session_now_ms() < deadline,
+				"the screen never settled (%ld pixels changed in the last 300 ms)",
+				changed);
+	}
+}
+
+/* Keeps a picture for the record when meson says where (STRATA_SHOT_DIR). */
+static void
+keep_screenshot(struct strata_session *s, const char *name)
+{
+	const char *dir = getenv("STRATA_SHOT_DIR");
+	if (dir && *dir) {
+		free(session_ctl_ok(s, "screenshot %s/%s", dir, name));
+		tap_diag("saved %s/%s", dir, name);
+	}
+}
+
+static bool
+find_window_by_id(struct strata_session *s, unsigned id, struct window_info *out)
+{
+	struct window_match match = { .id = id };
+	return session_find_window(s, &match, out);
+}
+
+/*
+ * LibreOffice Writer, started as a user starts it, in the low cage (its
+ * output goes to the level's log): it maps its window (no fatal exception
+ * for want of a user, a home or a profile), and Alt+F opens its File menu.
+ * What shows it is the screen: the box under the menu bar's first entry does
+ * not change while nothing is pressed, changes by a menu's worth of pixels
+ * after Alt+F, and comes back when Escape closes the menu. The "Tip of the
+ * Day" that a first start shows is closed first, as a user would (Escape).
+ */
+static void
+libreoffice_writer_opens_its_file_menu(void)
+{
+	session_require_program("soffice");
+	struct strata_session *s = start_session();
+	const char *writer[] = { "soffice", "--writer", "--norestore", NULL };
+	launch(s, "low", writer);
+	struct window_match match = { .level = "low", .title_contains = "LibreOffice Writer" };
+	struct window_info info;
+	/* Its window, unless it says it died (in the level's log). */
+	char log[512];
+	snprintf(log, sizeof(log), "%s/log-low", s->runtime_dir);
+	uint64_t mapped_by = session_now_ms() + 120000;
+	while (!session_find_window(s, &match, &info)) {
+		char *text = session_read_file(log, NULL);
+		if (text && strstr(text, "Fatal exception")) {
+			tap_diag("low's log:\n%s", text);
+			session_fail(s, "LibreOffice Writer in the low cage died at start");
+		}
+		free(text);
+		session_assert_msg(s, session_now_ms() < mapped_by,
+				"LibreOffice Writer in the low cage mapped no window");
+		session_sleep_ms(100);
+	}
+	tap_diag("Writer mapped: \"%s\"", info.title);
+	struct window_match tip = { .level = "low", .title_contains = "Tip of the Day" };
+	uint64_t deadline = session_now_ms() + 90000;
+	long changed = 0;
+	for (int attempt = 1; session_now_ms() < deadline; attempt++) {
+		struct window_info dialog;
+		if (session_find_window(s, &tip, &dialog)) {
+			/* Its title bar (the compositor's) takes focus without a
+			 * click in the dialog; Escape closes it. */
+			free(session_ctl_ok(s, "click %d %d", dialog.x + 40,
+					(dialog.frame_y + dialog.y) / 2));
+			free(session_ctl_ok(s, "key Escape"));
+			uint64_t gone = session_now_ms() + 10000;
+			while (session_find_window(s, &tip, NULL) && session_now_ms() < gone) {
+				session_sleep_ms(100);
+			}
+			continue;
+		}
+		session_assert_msg(s, find_window_by_id(s, info.id, &info),
+				"Writer's window went away");
+		/* Focus through Writer's title bar, as for the dialog. */
+		free(session_ctl_ok(s, "click %d %d", info.x + info.width / 2,
+				(info.frame_y + info.y) / 2));
+		unsigned focused = 0;
+		if (!session_focused(s, &focused, NULL, 0) || focused != info.id) {
+			session_sleep_ms(200);
+			continue;
+		}
+		/* Under the menu bar's "File", where its menu opens: toolbars,
+		 * ruler and page, still while nothing happens. */
+		struct box_area box = { info.x, info.y + 80, 300, 260 };
+		if (box.y + box.height > info.y + info.height) {
+			box.height = info.y + info.height - box.y;
+		}
+		int width, height;
+		uint32_t *before = settled_screen(s, box, 30000, &width, &height);
+		if (session_find_window(s, &tip, NULL)) {
+			free(before);
+			continue; /* it came while we looked */
+		}
+		free(session_ctl_ok(s, "key alt+f"));
+		uint64_t wait = session_now_ms() + 5000;
+		changed = 0;
+		while (changed < 5000 && session_now_ms() < wait) {
+			session_sleep_ms(100);
+			int w, h;
+			uint32_t *after = session_screenshot(s, &w, &h);
+			changed = pixels_changed(s, before, after, width, height, box);
+			if (changed >= 5000) {
+				keep_screenshot(s, "cages-libreoffice-file-menu.png");
+			}
+			free(after);
+		}
+		tap_diag("attempt %d: Alt+F changed %ld of %d pixels under the menu bar", attempt,
+				changed, box.width * box.height);
+		if (changed < 5000) {
+			free(before);
+			continue;
+		}
+		/* Escape closes the menu: the box is as before. */
+		free(session_ctl_ok(s, "key Escape"));
+		long left = changed;
+		wait = session_now_ms() + 5000;
+		while (left > 0 && session_now_ms() < wait) {
+			session_sleep_ms(100);
+			int w, h;
+			uint32_t *after = session_screenshot(s, &w, &h);
+			left = pixels_changed(s, before, after, width, height, box);
+			free(after);
+		}
+		free(before);
+		session_assert_msg(s, left == 0,
+				"after Escape, %ld pixels under the menu bar still differ", left);
+		break;
+	}
+	session_assert_msg(s, changed >= 5000,
+			"Alt+F never opened Writer's File menu (%ld pixels changed)", changed);
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
 TAP_TESTS(TAP_CASE(apps_run_in_cages), TAP_CASE(low_cage_cannot_reach_the_rest),
 		TAP_CASE(cage_network_is_what_the_level_says), TAP_CASE(killed_proxy_comes_back),
 		TAP_CASE(killed_proxy_comes_back_later_each_time),
 		TAP_CASE(nothing_outlives_the_compositor), TAP_CASE(launcher_refuses_what_it_must),
 		TAP_CASE(selection_never_crosses_levels),
-		TAP_CASE(autostart_and_time_to_first_windows), )
+		TAP_CASE(autostart_and_time_to_first_windows), TAP_CASE(cage_is_a_user_session),
+		TAP_CASE(gpu_only_where_the_level_allows),
+		TAP_CASE(fontconfig_cache_is_not_rebuilt),
+		TAP_CASE(each_level_has_its_own_session_bus),
+		TAP_CASE(libreoffice_writer_opens_its_file_menu), )

@@ -304,7 +304,7 @@ test_unknown_key(void)
 {
 	assert_one_error("[level low]\ncolour = #2e7d32\ncolr = #ffffff\n", 3,
 			"unknown key \"colr\" in [level low] (known: colour, text_colour, banner, "
-			"border_width, uid, gid, network, autostart)");
+			"border_width, uid, gid, network, gpu, autostart)");
 	assert_one_error("[session]\n\nbanner_heigth = 20\n", 3,
 			"unknown key \"banner_heigth\" in [session] (known: banner_height, title_height, "
 			"font, background, idle_colour, idle_text_colour, modifier, terminal)");
@@ -892,8 +892,8 @@ test_cage_keys(void)
 	tap_assert(config_load_string(&cfg,
 			"[session]\nterminal = weston-terminal\n"
 			"[level low]\ncolour = #00ff00\nuid = 4100\ngid = 4100\nnetwork = shared\n"
-			"autostart = foot -T hello\n"
-			"[level high]\ncolour = #ff0000\n",
+			"autostart = foot -T hello\ngpu = true\n"
+			"[level high]\ncolour = #ff0000\ngpu = no\n",
 			"<string>", NULL, NULL));
 	tap_assert_str_eq(cfg.terminal, "weston-terminal");
 	tap_assert_int_eq(cfg.levels[0].uid, 4100);
@@ -903,9 +903,15 @@ test_cage_keys(void)
 	tap_assert_int_eq(cfg.levels[1].uid, -1);
 	tap_assert(!cfg.levels[1].network);
 	tap_assert_str_eq(cfg.levels[1].autostart, "");
+	tap_assert(cfg.levels[0].gpu);
+	tap_assert(!cfg.levels[1].gpu);
 	config_set_defaults(&cfg);
 	tap_assert_str_eq(cfg.terminal, "foot");
 	tap_assert_int_eq(cfg.levels[0].uid, -1);
+	/* No GPU unless a level asks for it. */
+	tap_assert(!cfg.levels[0].gpu && !cfg.levels[1].gpu);
+	assert_one_error("[level low]\ncolour = #00ff00\ngpu = 1\n", 3,
+			"gpu = \"1\" in [level low] is not yes or no");
 	assert_one_error("[level low]\ncolour = #00ff00\nnetwork = yes\n", 3,
 			"network = \"yes\" in [level low] is not a network mode (accepted: none, shared)");
 	/* A cage never runs as root. */

@@ -670,6 +670,31 @@ ready_and_down_lines(void)
 	fixture_finish(&f);
 }
 
+/* With ready_prefix, a line that begins with the ready line makes it ready
+ * (dbus-daemon prints its address, then a guid that changes every time). */
+static void
+ready_line_as_a_prefix(void)
+{
+	struct fixture f;
+	fixture_init(&f, false);
+	const char *argv[] = { child_path(), "ready", NULL };
+	struct process_spec spec = {
+		.argv = argv,
+		.ready_line = "child: re",
+		.ready_prefix = true,
+	};
+	struct recorder r;
+	make(&f, &r, &spec);
+	tap_assert(process_start(r.p));
+	tap_assert(run_until(&f, is_ready, &r, 5000));
+	struct process_info info;
+	process_get_info(r.p, &info);
+	tap_assert(info.state == PROCESS_RUNNING && info.ready);
+	process_destroy(r.p);
+	tap_assert(run_until(&f, no_children, f.sup, 5000));
+	fixture_finish(&f);
+}
+
 /* As root: the child runs as the given uid and gid with no groups, and its
  * parent-death signal survived the change (set after it). */
 static void
@@ -811,6 +836,6 @@ TAP_TESTS(TAP_CASE(child_gets_a_clean_slate), TAP_CASE(crash_loop_backs_off),
 		TAP_CASE(stop_kills_after_the_deadline), TAP_CASE(shutdown_leaves_nothing),
 		TAP_CASE(shutdown_leaves_nothing_with_sigchld),
 		TAP_CASE(leftovers_of_a_group_are_killed), TAP_CASE(destroyed_owner_hears_nothing),
-		TAP_CASE(ready_and_down_lines), TAP_CASE(credentials_are_dropped),
-		TAP_CASE(bad_specs_fail_closed), TAP_CASE(fallback_never_reaps_foreign_children),
-		TAP_CASE(back_off_schedule), )
+		TAP_CASE(ready_and_down_lines), TAP_CASE(ready_line_as_a_prefix),
+		TAP_CASE(credentials_are_dropped), TAP_CASE(bad_specs_fail_closed),
+		TAP_CASE(fallback_never_reaps_foreign_children), TAP_CASE(back_off_schedule), )
