@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,6 +76,7 @@ struct process_supervisor {
 	struct wl_list processes; /* struct process.link */
 	struct wl_list children; /* struct process_child.link */
 	bool shut_down;
+	bool subreaper; /* orphans of our children come to us */
 };
 
 uint64_t
@@ -494,6 +497,12 @@ process_supervisor_create(struct wl_event_loop *loop, bool force_sigchld)
 	sup->loop = loop;
 	wl_list_init(&sup->processes);
 	wl_list_init(&sup->children);
+	/* Orphans of our children are ours, to end at shutdown. */
+	sup->subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+	if (!sup->subreaper) {
+		wlr_log(WLR_ERROR, "processes: cannot become a child subreaper: %s",
+				strerror(errno));
+	}
 	/* Does the kernel have pidfd_open (5.3)? */
 	int probe = pidfd_open(getpid(), 0);
 	sup->use_pidfd = !force_sigchld && (probe >= 0 || errno != ENOSYS);
@@ -542,6 +551,72 @@ wait_children(struct process_supervisor *sup, int timeout_ms)
 	}
 }
 
+/*
+ * Pids of our children as the kernel lists them (every thread's list), up
+ * to max; adopted orphans included.
+ */
+static size_t
+list_children(pid_t *out, size_t max)
+{
+	size_t count = 0;
+	DIR *tasks = opendir("/proc/self/task");
+	if (!tasks) {
+		return 0;
+	}
+	struct dirent *task;
+	while ((task = readdir(tasks)) && count < max) {
+		if (task->d_name[0] == '.') {
+			continue;
+		}
+		char path[300];
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", task->d_name);
+		FILE *f = fopen(path, "re");
+		if (!f) {
+			continue;
+		}
+		int pid;
+		while (count < max && fscanf(f, "%d", &pid) == 1) {
+			out[count++] = (pid_t)pid;
+		}
+		fclose(f);
+	}
+	closedir(tasks);
+	return count;
+}
+
+#define ORPHANS_MAX 256
+#define ORPHAN_ROUNDS 50 /* of 10 ms: their own children come to us in turn */
+
+/*
+ * What the children left behind: strata is a child subreaper, so a process
+ * whose parent died before it (a cage's sandbox whose bwrap was killed
+ * before --die-with-parent was armed) is ours, not init's. At shutdown,
+ * once the children we started are reaped, every process still ours is
+ * killed with its process group and reaped; what it leaves comes to us in
+ * turn, for the next round.
+ */
+static void
+end_orphans(void)
+{
+	static pid_t pids[ORPHANS_MAX];
+	for (int round = 0; round < ORPHAN_ROUNDS; round++) {
+		size_t count = list_children(pids, ORPHANS_MAX);
+		for (size_t i = 0; i < count; i++) {
+			wlr_log(WLR_ERROR, "processes: pid %d, left behind by a child, killed",
+					(int)pids[i]);
+			kill(-pids[i], SIGKILL);
+			kill(pids[i], SIGKILL);
+		}
+		while (waitpid(-1, NULL, WNOHANG) > 0) {
+		}
+		if (count == 0) {
+			return;
+		}
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 void
 process_supervisor_shutdown(struct process_supervisor *sup)
 {
@@ -580,6 +655,9 @@ process_supervisor_shutdown(struct process_supervisor *sup)
 		wlr_log(WLR_ERROR, "%s (pid %d) does not end even after SIGKILL", c->name,
 				(int)c->pid);
 		child_free(c);
+	}
+	if (sup->subreaper) {
+		end_orphans();
 	}
 	if (sup->sigchld) {
 		wl_event_source_remove(sup->sigchld);

@@ -131,7 +131,9 @@ struct process_supervisor *process_supervisor_create(struct wl_event_loop *loop,
 /* Ends every child: SIGTERM to each process group, one wait of at most
  * PROCESS_SHUTDOWN_TERM_MS for all of them together, then SIGKILL to what is
  * left and a last wait of at most PROCESS_SHUTDOWN_KILL_MS; everything
- * reaped. No callback is called; processes can no longer start. NULL-safe;
+ * reaped. The process is a child subreaper (from process_supervisor_create):
+ * what the children left behind (orphans, now ours) is then killed and
+ * reaped too, whoever started it. No callback is called; processes can no longer start. NULL-safe;
  * a second call does nothing. */
 void process_supervisor_shutdown(struct process_supervisor *sup);
 /* Shuts down (as above) if not done yet, and frees. Processes not destroyed

@@ -12,6 +12,8 @@
  *   group           starts a grandchild in its process group that ignores
  *                   SIGTERM, writes "grandchild PID" to fd 3, then waits
  *   group-exit      the same, then exits at once (leaving the grandchild)
+ *   escape-exit     the same, but the grandchild leaves the group first (a
+ *                   session of its own), then the child exits at once
  *
  * The report: "fds=0,1,2,3 sigblk=HEX sigign=HEX pdeathsig=N pid=N pgid=N
  * sid=N ppid=N uid=N gid=N groups=N env=VALUE" (env: STRATA_TEST_ENV, or -).
@@ -116,21 +118,35 @@ wait_forever(void)
 }
 
 static int
-group(bool leave)
+group(bool leave, bool escape)
 {
 	/* Ignored from its first instruction on: no SIGTERM can come before. */
 	signal(SIGTERM, SIG_IGN);
+	int left[2]; /* the grandchild says it left the group */
+	if (pipe(left) < 0) {
+		return 1;
+	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		return 1;
 	}
 	signal(SIGTERM, pid == 0 ? SIG_IGN : SIG_DFL);
 	if (pid == 0) {
+		if (escape) {
+			setsid();
+		}
 		close(3);
+		close(left[0]);
+		close(left[1]); /* EOF: it has left (or stays, without escape) */
 		for (;;) {
 			pause();
 		}
 	}
+	close(left[1]);
+	char byte;
+	while (read(left[0], &byte, 1) < 0 && errno == EINTR) {
+	}
+	close(left[0]);
 	dprintf(3, "grandchild %d\n", (int)pid);
 	if (leave) {
 		return 0;
@@ -170,9 +186,11 @@ main(int argc, char **argv)
 		dprintf(atoi(argv[2]), "%s\n", argv[3]);
 		wait_forever();
 	} else if (strcmp(mode, "group") == 0) {
-		return group(false);
+		return group(false, false);
 	} else if (strcmp(mode, "group-exit") == 0) {
-		return group(true);
+		return group(true, false);
+	} else if (strcmp(mode, "escape-exit") == 0) {
+		return group(true, true);
 	}
 	fprintf(stderr, "process-child: unknown mode \"%s\"\n", mode);
 	return 2;
