@@ -16,6 +16,7 @@
  * Each program gets a line "matrix: NAME cage_first_ms=N cage_ms=N
  * outside_first_ms=N outside_ms=N" (-1: not measured).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,12 @@ struct app {
 	/* requests that open a menu (NULL: the program has none); the pointer
 	 * is on the window's title bar, unless RIGHT_CLICK moves it */
 	const char *const *menu;
+	/* a dialog it shows at its first start, closed with Escape as a user
+	 * would (LibreOffice's Tip of the Day) */
+	bool first_dialog;
+	/* the app_id of its window, where it shows another first (a splash);
+	 * NULL: its first window */
+	const char *app_id;
 };
 
 static bool
@@ -57,19 +64,34 @@ wait_low_window(struct strata_session *s, struct window_info *out, int timeout_m
 	return session_wait_window(s, &(struct window_match){ .level = "low" }, out, timeout_ms);
 }
 
-/* Waits until no low window is listed and no low client is connected. */
+/* Whether what started the program (the cage's sandbox, a child of the
+ * compositor; or the program outside a cage, our child) has ended. */
 static bool
-wait_low_gone(struct strata_session *s, int timeout_ms)
+launch_ended(struct strata_session *s, pid_t pid, bool in_cage)
+{
+	if (in_cage) {
+		return kill(pid, 0) < 0 && errno == ESRCH;
+	}
+	return session_wait_client_exit(s, pid, 0, NULL);
+}
+
+/* Waits until the program has ended, no low window is listed and no low
+ * client is connected (a program may be between two windows, or two
+ * processes, for a moment: its end is what counts). */
+static bool
+wait_low_gone(struct strata_session *s, pid_t pid, bool in_cage, int timeout_ms)
 {
 	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
 	while (session_now_ms() < deadline) {
-		char *windows = session_ctl_ok(s, "windows");
-		char *clients = session_ctl_ok(s, "clients");
-		bool gone = !strstr(windows, "level=low") && !strstr(clients, "level=low");
-		free(windows);
-		free(clients);
-		if (gone) {
-			return true;
+		if (launch_ended(s, pid, in_cage)) {
+			char *windows = session_ctl_ok(s, "windows");
+			char *clients = session_ctl_ok(s, "clients");
+			bool gone = !strstr(windows, "level=low") && !strstr(clients, "level=low");
+			free(windows);
+			free(clients);
+			if (gone) {
+				return true;
+			}
 		}
 		session_sleep_ms(100);
 	}
@@ -88,8 +110,10 @@ launch_and_time(struct strata_session *s, const struct app *app, bool in_cage,
 	} else {
 		*pid = session_spawn_client(s, "low", (char *const *)app->argv);
 	}
-	session_assert_msg(s, wait_low_window(s, out, MAP_TIMEOUT_MS), "%s %s never mapped",
-			app->name, in_cage ? "in the low cage" : "outside the cage");
+	struct window_match match = { .level = "low", .app_id = app->app_id };
+	session_assert_msg(s, session_wait_window(s, &match, out, MAP_TIMEOUT_MS),
+			"%s %s never mapped", app->name,
+			in_cage ? "in the low cage" : "outside the cage");
 	return (long)(session_now_ms() - start);
 }
 
@@ -98,16 +122,54 @@ launch_and_time(struct strata_session *s, const struct app *app, bool in_cage,
  * ended with SIGTERM (pid: what started it, the cage's sandbox or the
  * program outside one). */
 static void
-close_low(struct strata_session *s, const struct app *app, pid_t pid)
+close_low(struct strata_session *s, const struct app *app, pid_t pid, bool in_cage)
 {
 	free(session_ctl_ok(s, "key logo+q"));
-	if (wait_low_gone(s, 5000)) {
+	if (wait_low_gone(s, pid, in_cage, 5000)) {
 		return;
 	}
 	tap_diag("%s is still there after Logo+q: SIGTERM", app->name);
 	kill(pid, SIGTERM);
-	session_assert_msg(s, wait_low_gone(s, 20000), "%s did not go, even with SIGTERM",
-			app->name);
+	session_assert_msg(s, wait_low_gone(s, pid, in_cage, 20000),
+			"%s did not go, even with SIGTERM", app->name);
+}
+
+/* Low windows listed now. */
+static int
+low_windows(struct strata_session *s)
+{
+	struct window_info *windows;
+	int count = session_windows(s, &windows), low = 0;
+	for (int i = 0; i < count; i++) {
+		low += strcmp(windows[i].level, "low") == 0;
+	}
+	free(windows);
+	return low;
+}
+
+/* Waits (10 s at most) for the dialog a program shows at its first start,
+ * closes it with Escape and returns with the one window left in w. */
+static void
+close_first_dialog(struct strata_session *s, const struct app *app, struct window_info *w)
+{
+	uint64_t deadline = session_now_ms() + 10000;
+	while (low_windows(s) < 2 && session_now_ms() < deadline) {
+		session_sleep_ms(100);
+	}
+	if (low_windows(s) >= 2) {
+		free(session_ctl_ok(s, "key Escape"));
+		deadline = session_now_ms() + 10000;
+		while (low_windows(s) > 1 && session_now_ms() < deadline) {
+			session_sleep_ms(100);
+		}
+	}
+	if (low_windows(s) != 1) {
+		char *listing = session_ctl_ok(s, "windows");
+		tap_diag("%s", listing);
+		free(listing);
+		session_fail(s, "%s: %d windows, not its one window", app->name, low_windows(s));
+	}
+	session_assert(s, wait_low_window(s, w, 1000));
 }
 
 /* Distinct colours in a box of a screenshot (up to 3). */
@@ -231,7 +293,7 @@ run_app(const struct app *app)
 	if (outside) {
 		s = session_start(NULL);
 		outside_first = launch_and_time(s, app, false, &w, &pid);
-		close_low(s, app, pid);
+		close_low(s, app, pid, false);
 		outside_ms = launch_and_time(s, app, false, &w, &pid);
 		session_stop(s);
 	}
@@ -240,9 +302,12 @@ run_app(const struct app *app)
 			"the low level's proxy did not come up");
 	if (run_all()) {
 		cage_first = launch_and_time(s, app, true, &w, &pid);
-		close_low(s, app, pid);
+		close_low(s, app, pid, true);
 	}
 	cage_ms = launch_and_time(s, app, true, &w, &pid);
+	if (app->first_dialog) {
+		close_first_dialog(s, app, &w);
+	}
 	tap_diag("%s mapped in the low cage in %ld ms (%dx%d)", app->name, cage_ms, w.width,
 			w.height);
 	assert_draws(s, app, &w);
@@ -300,8 +365,9 @@ static const struct app apps[] = {
 	{ "mousepad", "mousepad", false, ARGV("mousepad"), type_text, ARGV("key F10") },
 	{ "imv", "imv-wayland", false, ARGV("imv-wayland", "/usr/share/pixmaps/debian-logo.png"),
 			ARGV("key plus", "key plus"), NULL },
-	{ "libreoffice-writer", "libreoffice", false, ARGV("libreoffice", "--writer"), type_text,
-			ARGV("key alt+f") },
+	{ "libreoffice-writer", "libreoffice", false,
+			ARGV("libreoffice", "--writer", "--norestore"), type_text,
+			ARGV("key alt+f"), .first_dialog = true, .app_id = "libreoffice-writer" },
 };
 
 static void
