@@ -31,46 +31,10 @@ struct box_area {
 	int x, y, width, height;
 };
 
-/* strata-run LEVEL -- argv...; returns its exit status, output in out. */
-static int
-run_launcher(struct strata_session *s, const char *socket, const char *level,
-		const char *const *argv, char *out, size_t out_size)
-{
-	const char *bin = getenv("STRATA_RUN_BIN");
-	tap_assert(bin);
-	int pipe_fds[2];
-	tap_assert(pipe(pipe_fds) == 0);
-	pid_t pid = fork();
-	tap_assert(pid >= 0);
-	if (pid == 0) {
-		dup2(pipe_fds[1], STDOUT_FILENO);
-		dup2(pipe_fds[1], STDERR_FILENO);
-		close(pipe_fds[0]);
-		close(pipe_fds[1]);
-		const char *args[32] = { bin, "-s", socket, level, "--" };
-		size_t n = 5;
-		for (size_t i = 0; argv[i] && n < 31; i++) {
-			args[n++] = argv[i];
-		}
-		args[n] = NULL;
-		execv(bin, (char *const *)args);
-		_exit(127);
-	}
-	close(pipe_fds[1]);
-	ssize_t used = io_read_all(pipe_fds[0], out, out_size - 1);
-	out[used > 0 ? used : 0] = '\0';
-	close(pipe_fds[0]);
-	int status = 0;
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 static void
 launch(struct strata_session *s, const char *level, const char *const *argv)
 {
-	char out[1024];
-	int rc = run_launcher(s, session_socket(s, "core"), level, argv, out, sizeof(out));
-	session_assert_msg(s, rc == 0, "strata-run %s %s failed (%d): %s", level, argv[0], rc, out);
+	session_cage_launch(s, level, argv);
 }
 
 static bool
@@ -730,13 +694,14 @@ launcher_refuses_what_it_must(void)
 	struct strata_session *s = start_session();
 	char out[1024];
 	const char *foot[] = { "foot", NULL };
-	int rc = run_launcher(s, session_socket(s, "core"), "secret", foot, out, sizeof(out));
+	int rc = session_run_launcher(s, session_socket(s, "core"), "secret", foot, out,
+			sizeof(out));
 	session_assert_msg(s,
 			rc != 0 && strstr(out, "unknown level \"secret\"") &&
 					strstr(out, "levels: low high"),
 			"unknown level: rc %d, \"%s\"", rc, out);
 	/* From a level socket there is no control global at all. */
-	rc = run_launcher(s, session_socket(s, "low"), "low", foot, out, sizeof(out));
+	rc = session_run_launcher(s, session_socket(s, "low"), "low", foot, out, sizeof(out));
 	session_assert_msg(s, rc != 0 && strstr(out, "offers no strata_control_v1"),
 			"from a level socket: rc %d, \"%s\"", rc, out);
 	session_assert(s, session_compositor_alive(s));
@@ -1283,17 +1248,6 @@ settled_screen(struct strata_session *s, struct box_area box, int timeout_ms, in
 	}
 }
 
-/* Keeps a picture for the record when meson says where (STRATA_SHOT_DIR). */
-static void
-keep_screenshot(struct strata_session *s, const char *name)
-{
-	const char *dir = getenv("STRATA_SHOT_DIR");
-	if (dir && *dir) {
-		free(session_ctl_ok(s, "screenshot %s/%s", dir, name));
-		tap_diag("saved %s/%s", dir, name);
-	}
-}
-
 static bool
 find_window_by_id(struct strata_session *s, unsigned id, struct window_info *out)
 {
@@ -1383,7 +1337,7 @@ libreoffice_writer_opens_its_file_menu(void)
 			uint32_t *after = session_screenshot(s, &w, &h);
 			changed = pixels_changed(s, before, after, width, height, box);
 			if (changed >= 5000) {
-				keep_screenshot(s, "cages-libreoffice-file-menu.png");
+				session_keep_screenshot(s, "cages-libreoffice-file-menu.png");
 			}
 			free(after);
 		}

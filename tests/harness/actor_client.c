@@ -205,3 +205,13 @@ actor_click(struct strata_session *s, struct actor *a, const char *button)
 			"no visible point of %s", a->app_id);
 	free(session_ctl_ok(s, "click %d %d %s", x, y, button));
 }
+
+void
+actor_first_configure(struct strata_session *s, struct actor *a, int *width, int *height)
+{
+	char *log = actor_events(a);
+	const char *line = strstr(log, "configure ");
+	session_assert_msg(s, line && sscanf(line, "configure %d %d", width, height) == 2,
+			"%s got no configure", a->app_id);
+	free(log);
+}

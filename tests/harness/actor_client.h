@@ -53,6 +53,9 @@ void actor_barrier(struct strata_session *s, struct actor *a);
 /* The actor binds one more wl_keyboard now (SIGUSR2); returns once what its
  * enter said is in the log ("keyboard barrier N" after it). */
 void actor_keyboard_barrier(struct strata_session *s, struct actor *a);
+/* The size of the first "configure W H" line of its log (the test fails
+ * without one). */
+void actor_first_configure(struct strata_session *s, struct actor *a, int *width, int *height);
 /* Lines past from that start with prefix; their text, "; "-joined, in listing. */
 int actor_count_lines(struct actor *a, size_t from, const char *prefix, char *listing, size_t size);
 

@@ -994,14 +994,14 @@ session_require_program(const char *name)
 	tap_unavailable("%s is not installed (a Debian package the test needs)", name);
 }
 
-pid_t
-session_cage_launch(struct strata_session *s, const char *level, const char *const *argv)
+int
+session_run_launcher(struct strata_session *s, const char *socket, const char *level,
+		const char *const *argv, char *out, size_t out_size)
 {
 	const char *bin = getenv("STRATA_RUN_BIN");
 	if (!bin) {
 		tap_unavailable("STRATA_RUN_BIN is not set (meson sets it)");
 	}
-	const char *socket = session_socket(s, "core");
 	int pipe_fds[2];
 	session_assert(s, pipe2(pipe_fds, O_CLOEXEC) == 0);
 	pid_t pid = fork();
@@ -1019,14 +1019,20 @@ session_cage_launch(struct strata_session *s, const char *level, const char *con
 		_exit(127);
 	}
 	close(pipe_fds[1]);
-	char out[1024];
-	ssize_t used = io_read_all(pipe_fds[0], out, sizeof(out) - 1);
+	ssize_t used = io_read_all(pipe_fds[0], out, out_size - 1);
 	out[used > 0 ? used : 0] = '\0';
 	close(pipe_fds[0]);
 	int status = 0;
 	waitpid(pid, &status, 0);
-	session_assert_msg(s, WIFEXITED(status) && WEXITSTATUS(status) == 0,
-			"strata-run %s %s failed (status %d): %s", level, argv[0], status, out);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+pid_t
+session_cage_launch(struct strata_session *s, const char *level, const char *const *argv)
+{
+	char out[1024];
+	int rc = session_run_launcher(s, session_socket(s, "core"), level, argv, out, sizeof(out));
+	session_assert_msg(s, rc == 0, "strata-run %s %s failed (%d): %s", level, argv[0], rc, out);
 	int sandbox = atoi(out);
 	session_assert_msg(s, sandbox > 0, "strata-run %s %s printed no pid: %s", level, argv[0],
 			out);

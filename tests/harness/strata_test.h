@@ -159,6 +159,10 @@ void session_require_program(const char *name);
  * test fails if it could not.
  */
 pid_t session_cage_launch(struct strata_session *s, const char *level, const char *const *argv);
+/* strata-run -s socket level -- argv...: its exit status (128: killed),
+ * what it printed in out. */
+int session_run_launcher(struct strata_session *s, const char *socket, const char *level,
+		const char *const *argv, char *out, size_t out_size);
 /*
  * Run this test program itself as a client ("helper"), with
  * argv {"--helper", args...}, in the same environment as session_spawn_client.

@@ -68,18 +68,6 @@ refresh(struct strata_session *s, struct actor *a)
 					&a->window));
 }
 
-/* The first "configure W H" line of an actor's log: the size its window got
- * as the only tile of its column. */
-static void
-first_configure(struct strata_session *s, struct actor *a, int *width, int *height)
-{
-	char *log = actor_events(a);
-	const char *line = strstr(log, "configure ");
-	session_assert_msg(s, line && sscanf(line, "configure %d %d", width, height) == 2,
-			"%s got no configure", a->app_id);
-	free(log);
-}
-
 /*
  * A census of the screen as drawn and of a whole redraw: no pixel of
  * colour rgb (the low client's) inside the high window's frame, nor outside
@@ -166,7 +154,7 @@ static void
 assert_parent_not_squeezed(struct strata_session *s, struct actor *parent)
 {
 	int w, h;
-	first_configure(s, parent, &w, &h);
+	actor_first_configure(s, parent, &w, &h);
 	refresh(s, parent);
 	tap_diag("parent: alone %dx%d, now %dx%d", w, h, parent->window.width,
 			parent->window.height);

@@ -359,17 +359,6 @@ buffer_scale_over_a_huge_buffer(void)
 	run_census((const char *const[]){ "buffer:6000,4000", "scale:2", NULL }, 0, true, 0);
 }
 
-/* The first "configure W H" line of an actor's log. */
-static void
-first_configure(struct strata_session *s, struct actor *a, int *width, int *height)
-{
-	char *log = actor_events(a);
-	const char *line = strstr(log, "configure ");
-	session_assert_msg(s, line && sscanf(line, "configure %d %d", width, height) == 2,
-			"%s got no configure", a->app_id);
-	free(log);
-}
-
 /*
  * A new window's first configure already gives the size it gets once
  * mapped as a tile, the second window of a column included (the first is
@@ -382,7 +371,7 @@ first_configure_gives_the_tile_size(void)
 	struct actor one, two;
 	actor_start(s, &one, "low", "first-one", VICTIM_RGB, POPUP_RGB, NULL);
 	int w, h;
-	first_configure(s, &one, &w, &h);
+	actor_first_configure(s, &one, &w, &h);
 	tap_diag("first window: first configure %dx%d, mapped %dx%d", w, h, one.window.width,
 			one.window.height);
 	session_assert_msg(s, w == one.window.width && h == one.window.height,
@@ -393,7 +382,7 @@ first_configure_gives_the_tile_size(void)
 	session_assert(s,
 			session_find_window(s, &(struct window_match){ .id = two.window.id },
 					&two.window));
-	first_configure(s, &two, &w, &h);
+	actor_first_configure(s, &two, &w, &h);
 	tap_diag("second window: first configure %dx%d, mapped %dx%d", w, h, two.window.width,
 			two.window.height);
 	session_assert_msg(s, w == two.window.width && h == two.window.height,
