@@ -89,6 +89,7 @@ struct strata_server {
 
 	struct wlr_xdg_shell *xdg_shell;
 	struct wl_listener new_xdg_surface;
+	struct wl_listener xdg_client_created; /* xdg_shell.c watches parents */
 	struct wlr_xdg_decoration_manager_v1 *decoration_manager;
 	struct wl_listener new_decoration;
 	struct wl_list views; /* strata_view.link, top of the stack first */

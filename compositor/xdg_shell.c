@@ -8,6 +8,7 @@
  * another level or for the compositor's own UI.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <wlr/types/wlr_server_decoration.h>
 #include <wlr/types/wlr_xdg_decoration_v1.h>
 #include <wlr/util/log.h>
@@ -356,6 +357,119 @@ handle_new_xdg_surface(struct wl_listener *listener, void *data)
 	}
 }
 
+/* ---- parents that go ---------------------------------------------------- */
+
+/*
+ * wlroots 0.15.1 clears a toplevel's parent only when the parent unmaps: a
+ * parent destroyed without ever being mapped leaves its children pointing
+ * at freed memory (their unmap listener still linked into it), which any
+ * later look at the parent, and wlroots' own teardown, would use. So every
+ * xdg_surface and xdg_toplevel resource of every client is watched from its
+ * creation; its destroy listener runs before wlroots frees it, and lets the
+ * children of its toplevel go of it first (the same client's: a parent of
+ * another client comes only through xdg-foreign, which unsets it itself).
+ */
+struct parent_client {
+	struct wl_listener resource_created;
+	struct wl_listener client_destroy;
+	struct wl_list toplevels; /* parent_watch.link: its xdg_toplevel resources */
+	bool gone; /* the client is going: freed with its last watch */
+};
+
+struct parent_watch {
+	struct wl_resource *resource; /* an xdg_surface or an xdg_toplevel */
+	struct parent_client *owner;
+	struct wl_listener destroy;
+	struct wl_list link; /* owner->toplevels (xdg_toplevel only; else empty) */
+};
+
+static void
+release_children_of(struct parent_client *owner, struct wlr_xdg_surface *parent)
+{
+	struct parent_watch *w;
+	wl_list_for_each(w, &owner->toplevels, link) {
+		/* user data: the wlr_xdg_surface, NULL once inert */
+		struct wlr_xdg_surface *child = wl_resource_get_user_data(w->resource);
+		if (child && child != parent && child->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL &&
+				child->toplevel && child->toplevel->parent == parent) {
+			wlr_xdg_toplevel_set_parent(child, NULL);
+		}
+	}
+}
+
+static void
+parent_watch_handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct parent_watch *w = wl_container_of(listener, w, destroy);
+	struct parent_client *owner = w->owner;
+	struct wlr_xdg_surface *surface = wl_resource_get_user_data(w->resource);
+	wl_list_remove(&w->link);
+	wl_list_remove(&w->destroy.link);
+	free(w);
+	if (surface && surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		release_children_of(owner, surface);
+	}
+	if (owner->gone && wl_list_empty(&owner->toplevels)) {
+		free(owner);
+	}
+}
+
+static void
+parent_client_handle_resource_created(struct wl_listener *listener, void *data)
+{
+	struct parent_client *owner = wl_container_of(listener, owner, resource_created);
+	struct wl_resource *resource = data;
+	const char *class = wl_resource_get_class(resource);
+	bool toplevel = strcmp(class, "xdg_toplevel") == 0;
+	if (!toplevel && strcmp(class, "xdg_surface") != 0) {
+		return;
+	}
+	struct parent_watch *w = calloc(1, sizeof(*w));
+	if (!w) {
+		/* Unwatched, a parent could leave a dangling pointer: no. */
+		wl_client_post_no_memory(wl_resource_get_client(resource));
+		return;
+	}
+	w->resource = resource;
+	w->owner = owner;
+	if (toplevel) {
+		wl_list_insert(&owner->toplevels, &w->link);
+	} else {
+		wl_list_init(&w->link);
+	}
+	w->destroy.notify = parent_watch_handle_destroy;
+	wl_resource_add_destroy_listener(resource, &w->destroy);
+}
+
+static void
+parent_client_handle_destroy(struct wl_listener *listener, void *data)
+{
+	/* Its resources are destroyed after this: the watches still run. */
+	struct parent_client *owner = wl_container_of(listener, owner, client_destroy);
+	wl_list_remove(&owner->resource_created.link);
+	wl_list_remove(&owner->client_destroy.link);
+	owner->gone = true;
+	if (wl_list_empty(&owner->toplevels)) {
+		free(owner);
+	}
+}
+
+static void
+handle_client_created(struct wl_listener *listener, void *data)
+{
+	struct wl_client *client = data;
+	struct parent_client *owner = calloc(1, sizeof(*owner));
+	if (!owner) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	wl_list_init(&owner->toplevels);
+	owner->resource_created.notify = parent_client_handle_resource_created;
+	wl_client_add_resource_created_listener(client, &owner->resource_created);
+	owner->client_destroy.notify = parent_client_handle_destroy;
+	wl_client_add_destroy_listener(client, &owner->client_destroy);
+}
+
 /* ---- decorations -------------------------------------------------------- */
 
 struct strata_decoration {
@@ -407,6 +521,8 @@ xdg_shell_init(struct strata_server *server)
 	}
 	server->new_xdg_surface.notify = handle_new_xdg_surface;
 	wl_signal_add(&server->xdg_shell->events.new_surface, &server->new_xdg_surface);
+	server->xdg_client_created.notify = handle_client_created;
+	wl_display_add_client_created_listener(server->display, &server->xdg_client_created);
 	server->decoration_manager = wlr_xdg_decoration_manager_v1_create(server->display);
 	if (!server->decoration_manager) {
 		return false;
@@ -434,5 +550,6 @@ void
 xdg_shell_finish(struct strata_server *server)
 {
 	wl_list_remove(&server->new_xdg_surface.link);
+	wl_list_remove(&server->xdg_client_created.link);
 	wl_list_remove(&server->new_decoration.link);
 }

@@ -255,9 +255,67 @@ client_announcing_a_huge_message(void)
 	attack_test("huge-header", false, 3);
 }
 
+/*
+ * A parent that goes before it was ever mapped: wlroots 0.15.1 forgets a
+ * toplevel's parent only at the parent's unmap, so without the compositor's
+ * watch the children keep a pointer to freed memory, read when they map,
+ * are raised or go (the ASan build reports it). Three ways: a parent
+ * announced (committed) but never mapped, one never even committed, and a
+ * client that leaves with a child of an unmapped parent. The compositor
+ * carries on: the children map and are listed, and a new client still maps.
+ */
+static void
+parent_gone_before_it_mapped(void)
+{
+	struct strata_session *s = session_start(NULL);
+	const char *low = session_socket(s, "low");
+	for (int round = 0; round < 3; round++) {
+		struct raw_client *c = raw_client_connect(low);
+		session_assert(s, c != NULL);
+		struct raw_window *parent = raw_window_new(c, "gone-parent", "gone-parent");
+		if (round != 1) {
+			wl_surface_commit(parent->surface); /* announced, never mapped */
+		}
+		session_assert(s, raw_client_roundtrip(c, 5000));
+		char app_id[32];
+		snprintf(app_id, sizeof(app_id), "orphan-%d", round);
+		struct raw_window *child = raw_window_new(c, app_id, app_id);
+		xdg_toplevel_set_parent(child->toplevel, parent->toplevel);
+		wl_surface_commit(child->surface);
+		session_assert(s, raw_client_roundtrip(c, 5000));
+		if (round == 2) {
+			/* It leaves with both: its resources go in any order. */
+			raw_client_destroy(c);
+			continue;
+		}
+		raw_window_destroy(parent);
+		session_assert(s, raw_client_roundtrip(c, 5000));
+		session_assert_msg(s, raw_window_map(child, 200, 150, 0xff336699),
+				"round %d: the child did not map", round);
+		session_assert_msg(s,
+				session_wait_window(s, &(struct window_match){ .app_id = app_id },
+						NULL, 5000),
+				"round %d: the child is not listed", round);
+		/* A click raises it: its dialogs, and its parent, are looked at. */
+		free(session_ctl_ok(s, "click 100 100"));
+		raw_window_destroy(child);
+		session_assert(s, raw_client_roundtrip(c, 5000));
+		session_assert_int_eq(s, raw_client_error(c), 0);
+		raw_client_destroy(c);
+	}
+	session_assert(s, session_compositor_alive(s));
+	struct raw_client *after = raw_client_connect(low);
+	session_assert(s, after != NULL);
+	struct raw_window *w = raw_window_create(after, 100, 100, "after", "after");
+	session_assert_msg(s, w != NULL, "a new client cannot map after the parents went");
+	raw_window_destroy(w);
+	raw_client_destroy(after);
+	session_stop(s);
+}
+
 SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(client_dying_mid_frame),
 		TAP_CASE(client_stopping_mid_request), TAP_CASE(client_binding_a_bogus_global),
 		TAP_CASE(client_setting_buffer_scale_zero),
 		TAP_CASE(client_sending_an_unknown_opcode),
 		TAP_CASE(client_addressing_a_missing_object),
-		TAP_CASE(client_announcing_a_huge_message))
+		TAP_CASE(client_announcing_a_huge_message), TAP_CASE(parent_gone_before_it_mapped))
