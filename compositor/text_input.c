@@ -24,6 +24,10 @@ struct strata_text_input_relay {
 	/* The text input the input method was activated for; may be NULL. */
 	struct relay_text_input *served;
 	struct wl_list text_inputs; /* relay_text_input.link */
+	/* done events sent to the input method: a commit whose serial is not
+	 * this was made for an older state (another field, maybe another
+	 * level's) and changes nothing (input-method-v2). */
+	uint32_t dones;
 
 	struct wl_listener new_text_input;
 	struct wl_listener new_input_method;
@@ -61,6 +65,13 @@ focused_text_input(struct strata_text_input_relay *relay)
 	return NULL;
 }
 
+static void
+send_done(struct strata_text_input_relay *relay)
+{
+	relay->dones++;
+	wlr_input_method_v2_send_done(relay->input_method);
+}
+
 /* What the client said of its text field, to the input method. */
 static void
 send_state(struct strata_text_input_relay *relay, struct relay_text_input *text_input)
@@ -80,7 +91,7 @@ send_state(struct strata_text_input_relay *relay, struct relay_text_input *text_
 				input->current.content_type.hint,
 				input->current.content_type.purpose);
 	}
-	wlr_input_method_v2_send_done(input_method);
+	send_done(relay);
 }
 
 /* The input method serves the focused text input, and no other. */
@@ -98,7 +109,7 @@ sync_input_method(struct strata_text_input_relay *relay)
 	if (relay->served) {
 		relay->served = NULL;
 		wlr_input_method_v2_send_deactivate(relay->input_method);
-		wlr_input_method_v2_send_done(relay->input_method);
+		send_done(relay);
 	}
 	if (focused) {
 		relay->served = focused;
@@ -150,7 +161,7 @@ text_input_handle_destroy(struct wl_listener *listener, void *data)
 		relay->served = NULL;
 		if (relay->input_method) {
 			wlr_input_method_v2_send_deactivate(relay->input_method);
-			wlr_input_method_v2_send_done(relay->input_method);
+			send_done(relay);
 		}
 	}
 	free(text_input);
@@ -255,7 +266,12 @@ input_method_handle_commit(struct wl_listener *listener, void *data)
 	/* Checked again now: focus may have moved since the input method
 	 * was told. */
 	struct relay_text_input *focused = focused_text_input(relay);
-	if (focused && focused == relay->served) {
+	if (input_method->current_serial != relay->dones) {
+		/* Made before the last done: for a field it may no longer serve
+		 * (the user clicked another level's window since). */
+		wlr_log(WLR_DEBUG, "input method commit dropped: serial %u, %u done events sent",
+				input_method->current_serial, relay->dones);
+	} else if (focused && focused == relay->served) {
 		send_commit(focused->input, &input_method->current);
 	} else {
 		wlr_log(WLR_DEBUG, "input method commit dropped: no focused text input");
@@ -311,6 +327,7 @@ handle_new_input_method(struct wl_listener *listener, void *data)
 		return;
 	}
 	relay->input_method = input_method;
+	relay->dones = 0;
 	relay->input_method_commit.notify = input_method_handle_commit;
 	wl_signal_add(&input_method->events.commit, &relay->input_method_commit);
 	relay->input_method_grab_keyboard.notify = input_method_handle_grab_keyboard;

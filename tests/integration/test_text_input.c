@@ -34,6 +34,10 @@ struct input_method {
 	uint32_t dones;
 	bool active, pending_active, committed;
 	unsigned activations;
+	/* --stale: from its second activation on, each commit is preceded by
+	 * one of "im-stale" with the serial of the done before (a commit made
+	 * for an older state) */
+	bool stale;
 };
 
 /* One line: word, then arg if any. */
@@ -91,6 +95,11 @@ im_done(void *data, struct zwp_input_method_v2 *input_method)
 	if (im->active && !im->committed) {
 		char text[32];
 		snprintf(text, sizeof(text), "im-text-%u", im->activations);
+		if (im->stale && im->activations >= 2) {
+			zwp_input_method_v2_commit_string(input_method, "im-stale");
+			zwp_input_method_v2_commit(input_method, im->dones - 1);
+			im_say("committed stale", NULL);
+		}
 		zwp_input_method_v2_commit_string(input_method, text);
 		zwp_input_method_v2_commit(input_method, im->dones);
 		im->committed = true;
@@ -140,7 +149,7 @@ static const struct wl_registry_listener im_registry_listener = {
 static int
 input_method_main(int argc, char **argv)
 {
-	struct input_method im = { 0 };
+	struct input_method im = { .stale = argc > 0 && strcmp(argv[0], "--stale") == 0 };
 	struct wl_display *display = wl_display_connect(NULL);
 	if (!display) {
 		im_say("cannot connect", NULL);
@@ -237,12 +246,18 @@ assert_im_order(struct strata_session *s, pid_t pid, const char *const *lines)
 }
 
 static pid_t
-start_input_method(struct strata_session *s)
+start_input_method_with(struct strata_session *s, const char *arg)
 {
-	const char *args[] = { NULL };
+	const char *args[] = { arg, NULL };
 	pid_t pid = session_spawn_helper(s, "core", args);
 	wait_im_line(s, pid, "ready");
 	return pid;
+}
+
+static pid_t
+start_input_method(struct strata_session *s)
+{
+	return start_input_method_with(s, NULL);
 }
 
 static void
@@ -303,6 +318,34 @@ a_commit_reaches_only_the_focused_window(void)
 	session_stop(s);
 }
 
+/*
+ * A commit made for an older state (its serial is not the count of done
+ * events) changes nothing: after the user clicks from low to high, what
+ * the input method commits with the serial of before never reaches high;
+ * its next commit, with the right serial, does.
+ */
+static void
+a_commit_for_an_older_state_is_dropped(void)
+{
+	struct strata_session *s = session_start(NULL);
+	pid_t im = start_input_method_with(s, "--stale");
+	struct actor low, high;
+	start(s, &low, "low", "text-low", text_input);
+	actor_click(s, &low, "left");
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	actor_wait_line(s, &low, 0, "text commit im-text-1");
+	start(s, &high, "high", "text-high", text_input);
+	actor_click(s, &high, "left");
+	session_assert(s, session_wait_focused_level(s, "high", EVENT_TIMEOUT_MS));
+	wait_im_line(s, im, "committed stale");
+	actor_wait_line(s, &high, 0, "text commit im-text-2");
+	char stale[256];
+	int n = actor_count_lines(&high, 0, "text commit im-stale", stale, sizeof(stale)) +
+			actor_count_lines(&low, 0, "text commit im-stale", stale, sizeof(stale));
+	session_assert_msg(s, n == 0, "a commit for an older state was delivered %d times", n);
+	session_stop(s);
+}
+
 /* The X-ray takes the keyboard: the input method is deactivated and
  * nothing it commits reaches a window until it is closed. */
 static void
@@ -360,4 +403,5 @@ a_second_input_method_is_refused(void)
 SESSION_TESTS_WITH_HELPER(input_method_main, TAP_CASE(a_commit_reaches_only_the_focused_window),
 		TAP_CASE(the_xray_stops_the_input_method),
 		TAP_CASE(without_an_input_method_no_text_comes),
-		TAP_CASE(a_second_input_method_is_refused))
+		TAP_CASE(a_second_input_method_is_refused),
+		TAP_CASE(a_commit_for_an_older_state_is_dropped))
