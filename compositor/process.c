@@ -284,10 +284,55 @@ reap_ended(struct process_supervisor *sup)
 	}
 }
 
+static bool
+is_own_child(struct process_supervisor *sup, pid_t pid)
+{
+	struct process_child *c;
+	wl_list_for_each(c, &sup->children, link) {
+		if (c->pid == pid) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static size_t list_children(pid_t *out, size_t max);
+
+#define ORPHANS_MAX 256
+
+/*
+ * Orphans that came to us (we are a child subreaper) and ended: reaped, or
+ * each would stay a zombie, holding a pid and counting against its user's
+ * process limit, until shutdown. Only what runs as another user than us (a
+ * cage's processes run as the level's user): a child of ours that is not
+ * the supervisor's was forked as us by someone else in this process (wlroots
+ * starts Xwayland so), and is theirs to reap.
+ */
+static void
+reap_orphans(struct process_supervisor *sup)
+{
+	static pid_t pids[ORPHANS_MAX];
+	size_t count = list_children(pids, ORPHANS_MAX);
+	for (size_t i = 0; i < count; i++) {
+		siginfo_t info = { 0 };
+		if (is_own_child(sup, pids[i]) ||
+				waitid(P_PID, (id_t)pids[i], &info, WEXITED | WNOHANG | WNOWAIT) !=
+						0 ||
+				info.si_pid != pids[i] || info.si_uid == getuid()) {
+			continue;
+		}
+		waitpid(pids[i], NULL, WNOHANG);
+	}
+}
+
 static int
 handle_sigchld(int signal, void *data)
 {
-	reap_ended(data);
+	struct process_supervisor *sup = data;
+	reap_ended(sup);
+	if (sup->subreaper) {
+		reap_orphans(sup);
+	}
 	return 0;
 }
 
@@ -511,6 +556,9 @@ process_supervisor_create(struct wl_event_loop *loop, bool force_sigchld)
 	}
 	if (!sup->use_pidfd) {
 		wlr_log(WLR_INFO, "processes: no pidfd, children watched through SIGCHLD");
+	}
+	if (!sup->use_pidfd || sup->subreaper) {
+		/* With pidfds too, for the orphans that come to us. */
 		sup->sigchld = wl_event_loop_add_signal(loop, SIGCHLD, handle_sigchld, sup);
 		if (!sup->sigchld) {
 			free(sup);
@@ -553,7 +601,7 @@ wait_children(struct process_supervisor *sup, int timeout_ms)
 
 /*
  * Pids of our children as the kernel lists them (every thread's list), up
- * to max; adopted orphans included.
+ * to max; adopted orphans and zombies included.
  */
 static size_t
 list_children(pid_t *out, size_t max)
@@ -584,7 +632,6 @@ list_children(pid_t *out, size_t max)
 	return count;
 }
 
-#define ORPHANS_MAX 256
 #define ORPHAN_ROUNDS 50 /* of 10 ms: their own children come to us in turn */
 
 /*

@@ -23,9 +23,12 @@
  * parent that already died).
  *
  * Each child is watched through a pidfd on the event loop (a SIGCHLD source
- * and waitpid on our own pids only where the kernel has no pidfd_open): the
- * supervisor never reaps a pid that is not its own (wlroots reaps its
- * Xwayland helper) and never blocks the event loop. When a child ends, what
+ * and waitpid on our own pids only where the kernel has no pidfd_open), and
+ * never blocks the event loop. The process is a child subreaper: orphans
+ * of its children come to it. Those that run as another user (a cage's
+ * processes) are reaped as they end (SIGCHLD); a pid that is not its own and
+ * runs as us was forked by someone else in the process (wlroots starts
+ * Xwayland so) and is never reaped here, but at shutdown. When a child ends, what
  * is left of its process group is killed before it is reaped.
  *
  * Ownership: a struct process belongs to whoever created it; its callbacks

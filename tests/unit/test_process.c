@@ -629,6 +629,52 @@ orphans_that_left_the_group_are_ended(void)
 }
 
 /*
+ * An orphan of another user that came to us (a cage's process whose bwrap
+ * died) and ends is reaped at once, not left a zombie until shutdown.
+ */
+static void
+orphans_of_other_users_are_reaped_when_they_end(void)
+{
+	if (geteuid() != 0) {
+		tap_skip("not root: no uid to drop to");
+	}
+	char dir[] = "/tmp/strata-process-XXXXXX";
+	tap_assert(mkdtemp(dir) != NULL && chmod(dir, 0755) == 0);
+	char program[sizeof(dir) + 32];
+	snprintf(program, sizeof(program), "%s/process-child", dir);
+	tap_assert_msg(paths_copy_program(child_path(), program), "cannot copy %s: %s",
+			child_path(), strerror(errno));
+	struct fixture f;
+	fixture_init(&f, false);
+	const char *argv[] = { program, "escape-exit", NULL };
+	struct process_spec spec = {
+		.argv = argv,
+		.socket_target = 3,
+		.drop = true,
+		.uid = 65534,
+		.gid = 65534,
+	};
+	struct recorder r;
+	make(&f, &r, &spec);
+	tap_assert(process_start(r.p));
+	pid_t grandchild = read_grandchild(r.socket_fd);
+	tap_assert(run_until(&f, has_exited, &r, 5000));
+	run_for(&f, 100);
+	tap_assert_msg(!reaped(grandchild), "the grandchild ended with its parent: nothing tried");
+	kill(grandchild, SIGKILL);
+	run_for(&f, 500);
+	/* A zombie still takes a signal of 0: only a reaped pid is gone. */
+	tap_assert_msg(reaped(grandchild), "the orphan %d ended and is still a zombie",
+			(int)grandchild);
+	close(r.socket_fd);
+	process_destroy(r.p);
+	fixture_finish(&f);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	unlink(program);
+	rmdir(dir);
+}
+
+/*
  * An owner that goes away first hears nothing: its recorder is freed right
  * after process_destroy() (ASan reports any write to it), and its child is
  * still stopped and reaped. An owner may also destroy its process from its
@@ -865,6 +911,7 @@ TAP_TESTS(TAP_CASE(child_gets_a_clean_slate), TAP_CASE(crash_loop_backs_off),
 		TAP_CASE(shutdown_leaves_nothing_with_sigchld),
 		TAP_CASE(leftovers_of_a_group_are_killed),
 		TAP_CASE(orphans_that_left_the_group_are_ended),
+		TAP_CASE(orphans_of_other_users_are_reaped_when_they_end),
 		TAP_CASE(destroyed_owner_hears_nothing), TAP_CASE(ready_and_down_lines),
 		TAP_CASE(ready_line_as_a_prefix), TAP_CASE(credentials_are_dropped),
 		TAP_CASE(bad_specs_fail_closed), TAP_CASE(fallback_never_reaps_foreign_children),
