@@ -116,17 +116,24 @@ cage_build_argv(const struct cage_spec *spec, const char **out, size_t out_size,
 		addf(&b, "%s/group", spec->etc_dir);
 		add(&b, "/etc/group");
 	}
-	/* The GPU, only when the level may have it (and the host has one). */
+	/* The GPU, only when the level may have it (and the host has one):
+	 * its render nodes, never the primary nodes (card*), whose DRM master
+	 * would let a cage drive the screen while strata is switched away. */
 	if (spec->gpu) {
-		static const char *const gpu[][3] = {
-			{ "--dev-bind-try", "/dev/dri", "/dev/dri" },
+		for (int node = CAGE_RENDER_NODE_FIRST;
+				node < CAGE_RENDER_NODE_FIRST + CAGE_RENDER_NODES; node++) {
+			add(&b, "--dev-bind-try");
+			addf(&b, "/dev/dri/renderD%d", node);
+			addf(&b, "/dev/dri/renderD%d", node);
+		}
+		static const char *const sys[][3] = {
 			{ "--ro-bind-try", "/sys/dev/char", "/sys/dev/char" },
 			{ "--ro-bind-try", "/sys/devices", "/sys/devices" },
 		};
-		for (size_t i = 0; i < sizeof(gpu) / sizeof(gpu[0]); i++) {
-			add(&b, gpu[i][0]);
-			add(&b, gpu[i][1]);
-			add(&b, gpu[i][2]);
+		for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
+			add(&b, sys[i][0]);
+			add(&b, sys[i][1]);
+			add(&b, sys[i][2]);
 		}
 	}
 	/* The level's home and its runtime dir with the proxy socket only. */

@@ -28,8 +28,9 @@
  * is a locale name, else C.UTF-8); DBUS_SESSION_BUS_ADDRESS, a path socket
  * in the runtime dir (never an abstract one: a level sharing the network
  * would share it with the host); the host's fontconfig cache read-only, so
- * that no launch builds its own. /dev/dri (and the read-only /sys/dev/char
- * and /sys/devices that Mesa reads) only for a level with gpu = true.
+ * that no launch builds its own. The GPU's render nodes (never a primary
+ * node: DRM master), with the read-only /sys/dev/char and /sys/devices
+ * that Mesa reads, only for a level with gpu = true.
  */
 /* The level's user, in every cage; the same name whatever the level. */
 #define CAGE_USER "user"
@@ -54,13 +55,17 @@ struct cage_spec {
 	const char *lang; /* the session's LANG; may be NULL (C.UTF-8 then) */
 	uid_t uid; /* inside and outside (no remapping) */
 	bool network;
-	bool gpu; /* the host's /dev/dri, when it has one */
+	bool gpu; /* the host's render nodes, those it has */
 	bool use_shell; /* run argv[0] with sh -c */
 	const char *const *argv; /* NULL-terminated */
 	/* More read-only binds, for the session's own services in the cage. */
 	const struct cage_bind *ro_binds;
 	size_t ro_bind_count;
 };
+
+/* The render nodes a level with gpu = true sees: /dev/dri/renderD128 on. */
+#define CAGE_RENDER_NODE_FIRST 128
+#define CAGE_RENDER_NODES 8
 
 #define CAGE_MAX_ARGS 200
 

@@ -207,12 +207,20 @@ gpu_only_when_asked(void)
 	int n = cage_build_argv(&spec, argv, CAGE_MAX_ARGS, buf, sizeof(buf));
 	tap_assert(n > 0);
 	int end = find(argv, n, 0, "--");
-	/* The device nodes, after the private /dev, and what Mesa reads. */
-	tap_assert(has_triple(argv, end, "--dev-bind-try", "/dev/dri", "/dev/dri"));
-	tap_assert(find(argv, end, 0, "/dev/dri") > find(argv, end, 0, "/dev"));
+	/* The render nodes, after the private /dev, and what Mesa reads; never
+	 * the directory, never a primary node (card*: DRM master). */
+	tap_assert(has_triple(argv, end, "--dev-bind-try", "/dev/dri/renderD128",
+			"/dev/dri/renderD128"));
+	tap_assert(has_triple(argv, end, "--dev-bind-try", "/dev/dri/renderD135",
+			"/dev/dri/renderD135"));
+	tap_assert(find(argv, end, 0, "/dev/dri/renderD128") > find(argv, end, 0, "/dev"));
+	for (int i = 1; i < end; i++) {
+		tap_assert_msg(strcmp(argv[i], "/dev/dri") != 0 && !strstr(argv[i], "card"),
+				"argument %d shows %s to the cage", i, argv[i]);
+	}
 	tap_assert(has_triple(argv, end, "--ro-bind-try", "/sys/dev/char", "/sys/dev/char"));
 	tap_assert(has_triple(argv, end, "--ro-bind-try", "/sys/devices", "/sys/devices"));
-	tap_assert_int_eq(writable_binds(argv, end), 3);
+	tap_assert_int_eq(writable_binds(argv, end), 2 + CAGE_RENDER_NODES);
 }
 
 static void
