@@ -65,7 +65,10 @@ take_token(struct proxy_conn *conn)
 
 /* xdg_activation_v1.get_activation_token: a burst, then one per interval.
  * A token is asked for on a user's action (a click on a link); a client
- * asking for hundreds is trying tokens until one works, or flooding. */
+ * asking for hundreds floods the compositor with token objects. Guessing
+ * another client's token is not what this stops (tokens are 128 random
+ * bits, and only work within the level, on the focused level, after real
+ * input: compositor/activation.c). */
 static bool
 take_activation_token(struct proxy_conn *conn)
 {
