@@ -25,6 +25,7 @@
 #include "common/io.h"
 #include "common/utf8.h"
 #include "clipboard.h"
+#include "idle_inhibit.h"
 #include "lock.h"
 #include "output.h"
 #include "seat.h"
@@ -584,6 +585,8 @@ handle_request(struct tc_conn *conn, char *line)
 		if (!conn->pending) {
 			conn_write(conn, "error out of memory");
 		}
+	} else if (strcmp(cmd, "idle-inhibitors") == 0) {
+		conn_write(conn, "ok count=%zu", idle_inhibit_count(server));
 	} else if (strcmp(cmd, "keep-frames") == 0) {
 		/* Off by default: a benchmark's strata, which takes no
 		 * screenshot, pays nothing for it (a second output buffer). */

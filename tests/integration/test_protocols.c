@@ -493,6 +493,12 @@ idle_inhibitor_never_delays_the_lock(void)
 	struct zwp_idle_inhibitor_v1 *inhibitor =
 			zwp_idle_inhibit_manager_v1_create_inhibitor(manager, video.w->surface);
 	probe_sync(&video);
+	/* A positive control: the compositor holds the inhibitor (else the
+	 * lock coming on time would prove nothing). */
+	char *held = session_ctl_ok(s, "idle-inhibitors");
+	session_assert_msg(s, strstr(held, "ok count=1") != NULL,
+			"the compositor does not hold the inhibitor: %s", held);
+	free(held);
 	session_assert_int_eq(s, focused_id(s), video.window_id);
 	int width, height;
 	uint32_t *shot = session_screenshot(s, &width, &height);
