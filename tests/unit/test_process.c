@@ -629,21 +629,33 @@ orphans_that_left_the_group_are_ended(void)
 }
 
 /*
+ * As root only (skipped otherwise): a copy of the child program in a
+ * directory of its own (dir, a mkdtemp template), which a child running as
+ * nobody can reach: the build tree may be under a 0700 home (the way strata
+ * stages what its cages run).
+ */
+static void
+stage_child_as_root(char *dir, char *program, size_t size)
+{
+	if (geteuid() != 0) {
+		tap_skip("not root: no uid to drop to");
+	}
+	tap_assert(mkdtemp(dir) != NULL && chmod(dir, 0755) == 0);
+	snprintf(program, size, "%s/process-child", dir);
+	tap_assert_msg(paths_copy_program(child_path(), program), "cannot copy %s: %s",
+			child_path(), strerror(errno));
+}
+
+/*
  * An orphan of another user that came to us (a cage's process whose bwrap
  * died) and ends is reaped at once, not left a zombie until shutdown.
  */
 static void
 orphans_of_other_users_are_reaped_when_they_end(void)
 {
-	if (geteuid() != 0) {
-		tap_skip("not root: no uid to drop to");
-	}
 	char dir[] = "/tmp/strata-process-XXXXXX";
-	tap_assert(mkdtemp(dir) != NULL && chmod(dir, 0755) == 0);
 	char program[sizeof(dir) + 32];
-	snprintf(program, sizeof(program), "%s/process-child", dir);
-	tap_assert_msg(paths_copy_program(child_path(), program), "cannot copy %s: %s",
-			child_path(), strerror(errno));
+	stage_child_as_root(dir, program, sizeof(program));
 	struct fixture f;
 	fixture_init(&f, false);
 	const char *argv[] = { program, "escape-exit", NULL };
@@ -774,18 +786,9 @@ ready_line_as_a_prefix(void)
 static void
 credentials_are_dropped(void)
 {
-	if (geteuid() != 0) {
-		tap_skip("not root: no uid to drop to");
-	}
-	/* The child as nobody must reach its program: the build tree may be
-	 * under a 0700 home, so it runs a copy in a directory of its own (the
-	 * way strata stages what its cages run). */
 	char dir[] = "/tmp/strata-process-XXXXXX";
-	tap_assert(mkdtemp(dir) != NULL && chmod(dir, 0755) == 0);
 	char program[sizeof(dir) + 32];
-	snprintf(program, sizeof(program), "%s/process-child", dir);
-	tap_assert_msg(paths_copy_program(child_path(), program), "cannot copy %s: %s",
-			child_path(), strerror(errno));
+	stage_child_as_root(dir, program, sizeof(program));
 	struct fixture f;
 	fixture_init(&f, false);
 	const char *argv[] = { program, "report", "exit", NULL };
