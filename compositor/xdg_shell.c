@@ -373,6 +373,7 @@ struct parent_client {
 	struct wl_listener resource_created;
 	struct wl_listener client_destroy;
 	struct wl_list toplevels; /* parent_watch.link: its xdg_toplevel resources */
+	size_t watches; /* all its watches, xdg_surface ones too */
 	bool gone; /* the client is going: freed with its last watch */
 };
 
@@ -409,7 +410,8 @@ parent_watch_handle_destroy(struct wl_listener *listener, void *data)
 	if (surface && surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
 		release_children_of(owner, surface);
 	}
-	if (owner->gone && wl_list_empty(&owner->toplevels)) {
+	owner->watches--;
+	if (owner->gone && owner->watches == 0) {
 		free(owner);
 	}
 }
@@ -432,6 +434,7 @@ parent_client_handle_resource_created(struct wl_listener *listener, void *data)
 	}
 	w->resource = resource;
 	w->owner = owner;
+	owner->watches++;
 	if (toplevel) {
 		wl_list_insert(&owner->toplevels, &w->link);
 	} else {
@@ -449,7 +452,7 @@ parent_client_handle_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&owner->resource_created.link);
 	wl_list_remove(&owner->client_destroy.link);
 	owner->gone = true;
-	if (wl_list_empty(&owner->toplevels)) {
+	if (owner->watches == 0) {
 		free(owner);
 	}
 }
