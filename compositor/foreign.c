@@ -61,3 +61,26 @@ foreign_finish(struct strata_server *server)
 	free(server->foreign);
 	server->foreign = NULL;
 }
+
+void
+foreign_surface_going(struct strata_server *server, struct wlr_surface *surface)
+{
+	struct strata_foreign *foreign = server->foreign;
+	if (!foreign || !surface) {
+		return;
+	}
+	for (size_t i = 0; i <= server->config.level_count; i++) {
+		if (!foreign->foreign[i]) {
+			continue;
+		}
+		struct wlr_xdg_exported_v2 *exported, *tmp;
+		wl_list_for_each_safe(exported, tmp, &foreign->foreign[i]->exporter.objects, link) {
+			if (exported->base.surface == surface) {
+				/* wlroots' own end of an export at unmap: its
+				 * importers' children let go, its resource inert. */
+				exported->xdg_surface_destroy.notify(&exported->xdg_surface_destroy,
+						NULL);
+			}
+		}
+	}
+}

@@ -90,6 +90,7 @@ struct strata_server {
 	struct wlr_xdg_shell *xdg_shell;
 	struct wl_listener new_xdg_surface;
 	struct wl_listener xdg_client_created; /* xdg_shell.c watches parents */
+	struct wl_list xdg_toplevel_watches; /* xdg_shell.c: every xdg_toplevel resource */
 	struct wlr_xdg_decoration_manager_v1 *decoration_manager;
 	struct wl_listener new_decoration;
 	struct wl_list views; /* strata_view.link, top of the stack first */

@@ -12,6 +12,7 @@
 #include <wlr/types/wlr_server_decoration.h>
 #include <wlr/types/wlr_xdg_decoration_v1.h>
 #include <wlr/util/log.h>
+#include "foreign.h"
 #include "layout.h"
 #include "output.h"
 #include "seat.h"
@@ -360,42 +361,58 @@ handle_new_xdg_surface(struct wl_listener *listener, void *data)
 /* ---- parents that go ---------------------------------------------------- */
 
 /*
- * wlroots 0.15.1 clears a toplevel's parent only when the parent unmaps: a
- * parent destroyed without ever being mapped leaves its children pointing
- * at freed memory (their unmap listener still linked into it), which any
- * later look at the parent, and wlroots' own teardown, would use. So every
- * xdg_surface and xdg_toplevel resource of every client is watched from its
- * creation; its destroy listener runs before wlroots frees it, and lets the
- * children of its toplevel go of it first (the same client's: a parent of
- * another client comes only through xdg-foreign, which unsets it itself).
+ * wlroots 0.15.1 clears a toplevel's parent only when the parent unmaps (and
+ * ends an xdg-foreign export of it the same way): a parent freed without
+ * ever being mapped leaves its children pointing at freed memory, their
+ * unmap listener linked into it, which any later look at the parent, and
+ * wlroots' own teardown, would use. wlroots frees an xdg surface when its
+ * xdg_surface, its xdg_toplevel, its wl_surface or its client's xdg_wm_base
+ * resource goes. So those resources of every client are watched from their
+ * creation; the destroy listener runs before wlroots frees anything, and
+ * every toplevel (of any client: xdg-foreign parents across clients) lets
+ * go of the one going, whose exports end too.
  */
+enum watch_kind {
+	WATCH_WL_SURFACE,
+	WATCH_XDG_SURFACE,
+	WATCH_XDG_TOPLEVEL,
+	WATCH_WM_BASE,
+};
+
 struct parent_client {
+	struct strata_server *server;
 	struct wl_listener resource_created;
 	struct wl_listener client_destroy;
-	struct wl_list toplevels; /* parent_watch.link: its xdg_toplevel resources */
-	size_t watches; /* all its watches, xdg_surface ones too */
+	size_t watches; /* its watches alive */
 	bool gone; /* the client is going: freed with its last watch */
 };
 
 struct parent_watch {
-	struct wl_resource *resource; /* an xdg_surface or an xdg_toplevel */
+	struct wl_resource *resource;
+	enum watch_kind kind;
 	struct parent_client *owner;
 	struct wl_listener destroy;
-	struct wl_list link; /* owner->toplevels (xdg_toplevel only; else empty) */
+	struct wl_list link; /* server.xdg_toplevel_watches (toplevels only; else empty) */
 };
 
+/* The toplevel surface is about to be freed: no toplevel keeps it as its
+ * parent, and its exports end. */
 static void
-release_children_of(struct parent_client *owner, struct wlr_xdg_surface *parent)
+toplevel_going(struct strata_server *server, struct wlr_xdg_surface *going)
 {
+	if (!going || going->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		return;
+	}
 	struct parent_watch *w;
-	wl_list_for_each(w, &owner->toplevels, link) {
+	wl_list_for_each(w, &server->xdg_toplevel_watches, link) {
 		/* user data: the wlr_xdg_surface, NULL once inert */
 		struct wlr_xdg_surface *child = wl_resource_get_user_data(w->resource);
-		if (child && child != parent && child->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL &&
-				child->toplevel && child->toplevel->parent == parent) {
+		if (child && child != going && child->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL &&
+				child->toplevel && child->toplevel->parent == going) {
 			wlr_xdg_toplevel_set_parent(child, NULL);
 		}
 	}
+	foreign_surface_going(server, going->surface);
 }
 
 static void
@@ -403,12 +420,35 @@ parent_watch_handle_destroy(struct wl_listener *listener, void *data)
 {
 	struct parent_watch *w = wl_container_of(listener, w, destroy);
 	struct parent_client *owner = w->owner;
-	struct wlr_xdg_surface *surface = wl_resource_get_user_data(w->resource);
+	struct strata_server *server = owner->server;
+	struct wl_client *client = wl_resource_get_client(w->resource);
+	enum watch_kind kind = w->kind;
+	void *user_data = wl_resource_get_user_data(w->resource);
 	wl_list_remove(&w->link);
 	wl_list_remove(&w->destroy.link);
 	free(w);
-	if (surface && surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
-		release_children_of(owner, surface);
+	switch (kind) {
+	case WATCH_WL_SURFACE: {
+		struct wlr_surface *surface = user_data;
+		if (surface && wlr_surface_is_xdg_surface(surface)) {
+			toplevel_going(server, wlr_xdg_surface_from_wlr_surface(surface));
+		}
+		break;
+	}
+	case WATCH_XDG_SURFACE:
+	case WATCH_XDG_TOPLEVEL:
+		toplevel_going(server, user_data);
+		break;
+	case WATCH_WM_BASE: {
+		/* Every xdg surface of the client goes with it. */
+		struct parent_watch *t, *tmp;
+		wl_list_for_each_safe(t, tmp, &server->xdg_toplevel_watches, link) {
+			if (wl_resource_get_client(t->resource) == client) {
+				toplevel_going(server, wl_resource_get_user_data(t->resource));
+			}
+		}
+		break;
+	}
 	}
 	owner->watches--;
 	if (owner->gone && owner->watches == 0) {
@@ -421,9 +461,21 @@ parent_client_handle_resource_created(struct wl_listener *listener, void *data)
 {
 	struct parent_client *owner = wl_container_of(listener, owner, resource_created);
 	struct wl_resource *resource = data;
+	static const struct {
+		const char *class;
+		enum watch_kind kind;
+	} watched[] = {
+		{ "wl_surface", WATCH_WL_SURFACE },
+		{ "xdg_surface", WATCH_XDG_SURFACE },
+		{ "xdg_toplevel", WATCH_XDG_TOPLEVEL },
+		{ "xdg_wm_base", WATCH_WM_BASE },
+	};
 	const char *class = wl_resource_get_class(resource);
-	bool toplevel = strcmp(class, "xdg_toplevel") == 0;
-	if (!toplevel && strcmp(class, "xdg_surface") != 0) {
+	size_t i = 0;
+	while (i < sizeof(watched) / sizeof(watched[0]) && strcmp(class, watched[i].class) != 0) {
+		i++;
+	}
+	if (i == sizeof(watched) / sizeof(watched[0])) {
 		return;
 	}
 	struct parent_watch *w = calloc(1, sizeof(*w));
@@ -433,10 +485,11 @@ parent_client_handle_resource_created(struct wl_listener *listener, void *data)
 		return;
 	}
 	w->resource = resource;
+	w->kind = watched[i].kind;
 	w->owner = owner;
 	owner->watches++;
-	if (toplevel) {
-		wl_list_insert(&owner->toplevels, &w->link);
+	if (w->kind == WATCH_XDG_TOPLEVEL) {
+		wl_list_insert(&owner->server->xdg_toplevel_watches, &w->link);
 	} else {
 		wl_list_init(&w->link);
 	}
@@ -460,13 +513,14 @@ parent_client_handle_destroy(struct wl_listener *listener, void *data)
 static void
 handle_client_created(struct wl_listener *listener, void *data)
 {
+	struct strata_server *server = wl_container_of(listener, server, xdg_client_created);
 	struct wl_client *client = data;
 	struct parent_client *owner = calloc(1, sizeof(*owner));
 	if (!owner) {
 		wl_client_post_no_memory(client);
 		return;
 	}
-	wl_list_init(&owner->toplevels);
+	owner->server = server;
 	owner->resource_created.notify = parent_client_handle_resource_created;
 	wl_client_add_resource_created_listener(client, &owner->resource_created);
 	owner->client_destroy.notify = parent_client_handle_destroy;
@@ -524,6 +578,7 @@ xdg_shell_init(struct strata_server *server)
 	}
 	server->new_xdg_surface.notify = handle_new_xdg_surface;
 	wl_signal_add(&server->xdg_shell->events.new_surface, &server->new_xdg_surface);
+	wl_list_init(&server->xdg_toplevel_watches);
 	server->xdg_client_created.notify = handle_client_created;
 	wl_display_add_client_created_listener(server->display, &server->xdg_client_created);
 	server->decoration_manager = wlr_xdg_decoration_manager_v1_create(server->display);

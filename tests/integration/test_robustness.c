@@ -259,9 +259,11 @@ client_announcing_a_huge_message(void)
  * A parent that goes before it was ever mapped: wlroots 0.15.1 forgets a
  * toplevel's parent only at the parent's unmap, so without the compositor's
  * watch the children keep a pointer to freed memory, read when they map,
- * are raised or go (the ASan build reports it). Three ways: a parent
- * announced (committed) but never mapped, one never even committed, and a
- * client that leaves with a child of an unmapped parent. The compositor
+ * are raised or go (the ASan build reports it). Five ways: a parent
+ * announced (committed) but never mapped, one never even committed, a
+ * client that leaves with a child of an unmapped parent (the child made
+ * after, then before, its parent), and a parent whose wl_surface goes
+ * first. The compositor
  * carries on: the children map and are listed, and a new client still maps.
  */
 static void
@@ -269,24 +271,36 @@ parent_gone_before_it_mapped(void)
 {
 	struct strata_session *s = session_start(NULL);
 	const char *low = session_socket(s, "low");
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < 5; round++) {
 		struct raw_client *c = raw_client_connect(low);
 		session_assert(s, c != NULL);
+		char app_id[32];
+		snprintf(app_id, sizeof(app_id), "orphan-%d", round);
+		/* Round 3: the child is made first (lower ids: at a disconnect,
+		 * destroyed before its parent). */
+		struct raw_window *child = round == 3 ? raw_window_new(c, app_id, app_id) : NULL;
 		struct raw_window *parent = raw_window_new(c, "gone-parent", "gone-parent");
 		if (round != 1) {
 			wl_surface_commit(parent->surface); /* announced, never mapped */
 		}
 		session_assert(s, raw_client_roundtrip(c, 5000));
-		char app_id[32];
-		snprintf(app_id, sizeof(app_id), "orphan-%d", round);
-		struct raw_window *child = raw_window_new(c, app_id, app_id);
+		if (!child) {
+			child = raw_window_new(c, app_id, app_id);
+		}
 		xdg_toplevel_set_parent(child->toplevel, parent->toplevel);
 		wl_surface_commit(child->surface);
 		session_assert(s, raw_client_roundtrip(c, 5000));
-		if (round == 2) {
+		if (round == 2 || round == 3) {
 			/* It leaves with both: its resources go in any order. */
 			raw_client_destroy(c);
 			continue;
+		}
+		if (round == 4) {
+			/* Its wl_surface first: wlroots frees the xdg surface
+			 * then, its xdg_surface and xdg_toplevel left inert. */
+			wl_surface_destroy(parent->surface);
+			parent->surface = NULL;
+			session_assert(s, raw_client_roundtrip(c, 5000));
 		}
 		raw_window_destroy(parent);
 		session_assert(s, raw_client_roundtrip(c, 5000));
