@@ -465,14 +465,12 @@ lock_state_has(struct strata_session *s, const char *needle)
 	return has;
 }
 
+/* Pixels of exactly rgb on the whole screenshot (the harness's census). */
 static long
-census(const uint32_t *pixels, int width, int height, uint32_t rgb)
+census(struct strata_session *s, const uint32_t *pixels, int width, int height, uint32_t rgb,
+		const char *what)
 {
-	long count = 0;
-	for (long i = 0; i < (long)width * height; i++) {
-		count += pixels[i] == rgb;
-	}
-	return count;
+	return session_census(s, pixels, width, height, 0, 0, width, height, rgb, what);
 }
 
 /*
@@ -502,7 +500,7 @@ idle_inhibitor_never_delays_the_lock(void)
 	session_assert_int_eq(s, focused_id(s), video.window_id);
 	int width, height;
 	uint32_t *shot = session_screenshot(s, &width, &height);
-	long shown = census(shot, width, height, LOW_WINDOW_RGB);
+	long shown = census(s, shot, width, height, LOW_WINDOW_RGB, "the window");
 	free(shot);
 	session_assert_msg(s, shown > 10000, "the window is not visible (%ld pixels)", shown);
 
@@ -525,9 +523,9 @@ idle_inhibitor_never_delays_the_lock(void)
 			"with an idle inhibitor held, locked=%d after %ld ms of 10 s idle", locked,
 			ms);
 	shot = session_screenshot(s, &width, &height);
-	long window = census(shot, width, height, LOW_WINDOW_RGB);
-	long frame = census(shot, width, height, LOW_LEVEL_RGB);
-	long lock = census(shot, width, height, LOCK_RGB);
+	long window = census(s, shot, width, height, LOW_WINDOW_RGB, "the window");
+	long frame = census(s, shot, width, height, LOW_LEVEL_RGB, "the level colour");
+	long lock = census(s, shot, width, height, LOCK_RGB, "the lock");
 	free(shot);
 	tap_diag("locked screen: %ld window, %ld level, %ld lock pixels", window, frame, lock);
 	session_assert_msg(s, window == 0 && frame == 0 && lock > (long)width * height / 2,
