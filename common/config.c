@@ -51,12 +51,14 @@ enum config_choice_list {
 	CONFIG_CHOICE_MIC,
 	CONFIG_CHOICE_UNFOCUSED,
 	CONFIG_CHOICE_LOCK_MIC,
+	CONFIG_CHOICE_XWAYLAND,
 };
 
 static const char *const config_choices[][4] = {
 	[CONFIG_CHOICE_MIC] = { "off", "follow", NULL },
 	[CONFIG_CHOICE_UNFOCUSED] = { "mix", "duck", "mute", NULL },
 	[CONFIG_CHOICE_LOCK_MIC] = { "keep", "revoke", NULL }, /* false, true */
+	[CONFIG_CHOICE_XWAYLAND] = { "lazy", "yes", "no", NULL }, /* enum strata_xwayland_mode */
 };
 
 struct config_key {
@@ -223,6 +225,9 @@ enum config_level_key {
 	CONFIG_LEVEL_GID,
 	CONFIG_LEVEL_NETWORK,
 	CONFIG_LEVEL_GPU,
+	CONFIG_LEVEL_XWAYLAND,
+	CONFIG_LEVEL_XWAYLAND_XTEST,
+	CONFIG_LEVEL_XWAYLAND_RECORD,
 	CONFIG_LEVEL_AUTOSTART,
 	CONFIG_LEVEL_KEY_COUNT,
 };
@@ -243,6 +248,12 @@ static const struct config_key config_level_keys[CONFIG_LEVEL_KEY_COUNT] = {
 	[CONFIG_LEVEL_NETWORK] = { "network", CONFIG_KEY_NETWORK,
 			offsetof(struct strata_level, network), 0, 0 },
 	[CONFIG_LEVEL_GPU] = { "gpu", CONFIG_KEY_BOOL, offsetof(struct strata_level, gpu), 0, 0 },
+	[CONFIG_LEVEL_XWAYLAND] = { "xwayland", CONFIG_KEY_CHOICE,
+			offsetof(struct strata_level, xwayland), CONFIG_CHOICE_XWAYLAND, 0 },
+	[CONFIG_LEVEL_XWAYLAND_XTEST] = { "xwayland_xtest", CONFIG_KEY_BOOL,
+			offsetof(struct strata_level, xwayland_xtest), 0, 0 },
+	[CONFIG_LEVEL_XWAYLAND_RECORD] = { "xwayland_record", CONFIG_KEY_BOOL,
+			offsetof(struct strata_level, xwayland_record), 0, 0 },
 	[CONFIG_LEVEL_AUTOSTART] = { "autostart", CONFIG_KEY_COMMAND,
 			offsetof(struct strata_level, autostart), 0, STRATA_COMMAND_MAX },
 };

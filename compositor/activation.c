@@ -35,7 +35,7 @@ view_of_surface(struct strata_server *server, struct wlr_surface *surface)
 {
 	struct strata_view *view;
 	wl_list_for_each(view, &server->views, link) {
-		if (view->xdg_surface->surface == surface) {
+		if (view->xdg_surface && view->xdg_surface->surface == surface) {
 			return view;
 		}
 	}

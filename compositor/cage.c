@@ -161,6 +161,12 @@ cage_build_argv(const struct cage_spec *spec, const char **out, size_t out_size,
 		add(&b, spec->ro_binds[i].host);
 		add(&b, spec->ro_binds[i].inside);
 	}
+	if (spec->x11_dir) {
+		/* After the private /tmp: the level's X server only. */
+		add(&b, "--ro-bind");
+		add(&b, spec->x11_dir);
+		add(&b, CAGE_X11_DIR);
+	}
 	add(&b, "--chdir");
 	add(&b, CAGE_HOME);
 	/* A clean environment: only what the cage needs. */
@@ -196,6 +202,11 @@ cage_build_argv(const struct cage_spec *spec, const char **out, size_t out_size,
 	add(&b, "--setenv");
 	add(&b, "WAYLAND_DISPLAY");
 	addf(&b, "/run/user/%u/wayland/wayland-0", (unsigned)spec->uid);
+	if (spec->x11_dir) {
+		add(&b, "--setenv");
+		add(&b, "DISPLAY");
+		add(&b, CAGE_X11_DISPLAY);
+	}
 	add(&b, "--setenv");
 	add(&b, "STRATA_LEVEL");
 	add(&b, spec->level);

@@ -30,7 +30,9 @@
  * would share it with the host); the host's fontconfig cache read-only, so
  * that no launch builds its own. The GPU's render nodes (never a primary
  * node: DRM master), with the read-only /sys/dev/char and /sys/devices
- * that Mesa reads, only for a level with gpu = true.
+ * that Mesa reads, only for a level with gpu = true. The level's own X11
+ * socket as /tmp/.X11-unix/X0 and DISPLAY=:0, when the level has an
+ * Xwayland; never another level's.
  */
 /* The level's user, in every cage; the same name whatever the level. */
 #define CAGE_USER "user"
@@ -56,6 +58,11 @@ struct cage_spec {
 	uid_t uid; /* inside and outside (no remapping) */
 	bool network;
 	bool gpu; /* the host's render nodes, those it has */
+	/* The directory holding the level's X11 socket, X0 (compositor/
+	 * xwayland.c), shown as /tmp/.X11-unix with DISPLAY=:0; NULL: no X11
+	 * in this cage. A directory, so that an Xwayland started anew is
+	 * reached by the cages already running. */
+	const char *x11_dir;
 	bool use_shell; /* run argv[0] with sh -c */
 	const char *const *argv; /* NULL-terminated */
 	/* More read-only binds, for the session's own services in the cage. */
@@ -68,6 +75,10 @@ struct cage_spec {
 #define CAGE_RENDER_NODES 8
 
 #define CAGE_MAX_ARGS 200
+
+/* The level's X server, as its cages see it. */
+#define CAGE_X11_DIR "/tmp/.X11-unix"
+#define CAGE_X11_DISPLAY ":0"
 
 /* The cage's session bus: its socket inside, and its D-Bus address. */
 #define CAGE_BUS_SOCKET_FMT "/run/user/%u/bus"

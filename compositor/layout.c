@@ -110,8 +110,8 @@ placed_in_cell(struct strata_view *view, const struct wlr_box *cell)
 static bool
 is_tiled(struct strata_view *view)
 {
-	return view->mapped && !view->floating && !view->dialog && !view->fullscreen &&
-			!view->maximized && view->level >= 0;
+	return view->mapped && !view->unmanaged && !view->floating && !view->dialog &&
+			!view->fullscreen && !view->maximized && view->level >= 0;
 }
 
 /* A dialog the layout places (not one the user moved, nor one filling its
@@ -119,8 +119,8 @@ is_tiled(struct strata_view *view)
 static bool
 is_placed_dialog(struct strata_view *view)
 {
-	return view->mapped && view->dialog && !view->floating && !view->fullscreen &&
-			!view->maximized && view->level >= 0;
+	return view->mapped && !view->unmanaged && view->dialog && !view->floating &&
+			!view->fullscreen && !view->maximized && view->level >= 0;
 }
 
 /* Fullscreen or maximised at the client's request: its level's whole
@@ -128,7 +128,7 @@ is_placed_dialog(struct strata_view *view)
 static bool
 fills_its_column(struct strata_view *view)
 {
-	return view->mapped && view->level >= 0 && !view->fullscreen_by_user &&
+	return view->mapped && !view->unmanaged && view->level >= 0 && !view->fullscreen_by_user &&
 			(view->fullscreen || view->maximized);
 }
 
@@ -255,7 +255,7 @@ place_dialog(struct strata_view *view, const struct wlr_box *column)
 		view_get_frame_box(parent, &parent_frame);
 	}
 	struct wlr_box geo;
-	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	view_geometry(view, &geo);
 	struct view_frame_extents ext = view_frame_extents(view);
 	struct wlr_box content = layout_dialog_content(column, &parent_frame, geo.width, geo.height,
 			ext.border, ext.title);
@@ -333,7 +333,8 @@ layout_arrange(struct strata_server *server)
 		place_in_cell(view, &cell);
 	}
 	wl_list_for_each(view, &server->views, link) {
-		if (!view->mapped) {
+		/* Override-redirect windows place themselves (xwayland.c). */
+		if (!view->mapped || view->unmanaged) {
 			continue;
 		}
 		if (fills_its_column(view) && (size_t)view->level < level_count) {

@@ -89,6 +89,26 @@ filter_global(const struct wl_client *client, const struct wl_global *global, vo
 	return global_policy_allows(name, is_core);
 }
 
+bool
+levels_tag_client(struct strata_server *server, struct wl_client *client, int level)
+{
+	if (levels_client_info(client)) {
+		return false; /* tagged once, for its life */
+	}
+	struct strata_client *info = calloc(1, sizeof(*info));
+	if (!info) {
+		return false;
+	}
+	info->level = level;
+	info->id = ++server->next_client_id;
+	info->client = client;
+	info->xwayland = true;
+	info->destroy.notify = handle_client_destroy;
+	wl_client_add_destroy_listener(client, &info->destroy);
+	wl_list_insert(&server->clients, &info->link);
+	return true;
+}
+
 static int
 handle_socket_readable(int fd, uint32_t mask, void *data)
 {

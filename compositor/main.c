@@ -17,6 +17,7 @@
 #include "server.h"
 #include "session.h"
 #include "transfer.h"
+#include "xwayland.h"
 #if STRATA_HAS_TEST_CONTROL
 #include "test_control.h"
 #endif
@@ -305,6 +306,12 @@ main(int argc, char *argv[])
 					session_cage_socket(server.session, (int)i));
 		}
 		server.audio = audio_create(&server);
+		bool xwayland_failed;
+		server.xwayland = xwayland_create(&server, &xwayland_failed);
+		if (xwayland_failed) {
+			fprintf(stderr, "strata: cannot set up the levels' Xwayland (see the log)\n");
+			goto out_signals;
+		}
 	}
 	if (!server_start(&server)) {
 		fprintf(stderr, "strata: cannot start the backend\n");
@@ -321,6 +328,8 @@ out:
 	/* Every child ends first, in one bounded wait, before their owners and
 	 * their directories go. */
 	process_supervisor_shutdown(server.supervisor);
+	xwayland_destroy(server.xwayland);
+	server.xwayland = NULL;
 	sleep_watch_destroy(sleep_watch);
 	lock_destroy(server.lock);
 	server.lock = NULL;

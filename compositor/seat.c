@@ -48,12 +48,6 @@ view_level(struct strata_view *view)
 	return view ? view->level : POLICY_NO_LEVEL;
 }
 
-static struct wl_client *
-view_client(struct strata_view *view)
-{
-	return view ? wl_resource_get_client(view->xdg_surface->resource) : NULL;
-}
-
 /* ---- what clients see of the keyboard --------------------------------- */
 
 /* The client keyboard takes the group's modifiers less the reserved one:
@@ -121,7 +115,7 @@ keyboard_enter_view(struct strata_seat *seat, struct strata_view *view)
 	 * change is ever delivered to the new window. */
 	struct wlr_keyboard_modifiers mods = filtered_modifiers(seat);
 	seat->sent_modifiers = mods;
-	wlr_seat_keyboard_enter(seat->wlr_seat, view->xdg_surface->surface, NULL, 0, &mods);
+	wlr_seat_keyboard_enter(seat->wlr_seat, view_surface(view), NULL, 0, &mods);
 }
 
 /* ---- focus ------------------------------------------------------------ */
@@ -161,6 +155,20 @@ static void
 raise_view(struct strata_seat *seat, struct strata_view *view)
 {
 	raise_one(seat, view, 0);
+	/* X11 menus and tooltips stay on top (each is cut to where its level
+	 * may draw): gathered first, as the list changes when they rise. */
+	struct strata_view *unmanaged[DIALOGS_RAISED_MAX], *other;
+	size_t count = 0;
+	wl_list_for_each_reverse(other, &seat->server->views, link) {
+		if (count < DIALOGS_RAISED_MAX && other->mapped && other->unmanaged) {
+			unmanaged[count++] = other;
+		}
+	}
+	for (size_t i = 0; i < count; i++) {
+		wlr_scene_node_raise_to_top(unmanaged[i]->tree);
+		wl_list_remove(&unmanaged[i]->link);
+		wl_list_insert(&seat->server->views, &unmanaged[i]->link);
+	}
 }
 
 /* Moves focus to view (NULL: nobody); the rules were checked by the caller. */
@@ -212,6 +220,10 @@ set_focus(struct strata_seat *seat, struct strata_view *view)
 void
 seat_focus(struct strata_seat *seat, struct strata_view *view)
 {
+	if (view && view->unmanaged) {
+		/* A menu never has the keyboard: its window does, if any. */
+		view = view_focus_target(view);
+	}
 	if (view && view->mapped) {
 		set_focus(seat, view);
 	}
@@ -229,7 +241,7 @@ collect_candidates(struct strata_seat *seat, struct focus_candidate *out,
 			break;
 		}
 		out[count] = (struct focus_candidate){ .level = view->level,
-			.mapped = view->mapped };
+			.mapped = view->mapped && !view->unmanaged };
 		views[count++] = view;
 	}
 	return count;
@@ -678,9 +690,8 @@ static void
 refresh_constraint(struct strata_seat *seat)
 {
 	struct wlr_seat_pointer_state *pointer = &seat->wlr_seat->pointer_state;
-	struct wlr_surface *focused = seat->focused && seat->focused->mapped ?
-			seat->focused->xdg_surface->surface :
-			NULL;
+	struct wlr_surface *focused =
+			seat->focused && seat->focused->mapped ? view_surface(seat->focused) : NULL;
 	struct constraint_context context = {
 		.pointer_surface = pointer->focused_surface,
 		.sx = pointer->sx,
@@ -847,11 +858,15 @@ handle_cursor_button(struct wl_listener *listener, void *data)
 		return;
 	case GATE_BUTTON_MOVE:
 		seat_focus(seat, view);
-		begin_grab(seat, view, STRATA_CURSOR_MOVE);
+		if (!view->unmanaged) {
+			begin_grab(seat, view, STRATA_CURSOR_MOVE);
+		}
 		return;
 	case GATE_BUTTON_RESIZE:
 		seat_focus(seat, view);
-		begin_grab(seat, view, STRATA_CURSOR_RESIZE);
+		if (!view->unmanaged) {
+			begin_grab(seat, view, STRATA_CURSOR_RESIZE);
+		}
 		return;
 	case GATE_BUTTON_FOCUS:
 		/* A click is a user action: it may move focus to any level. */

@@ -29,6 +29,7 @@ struct strata_foreign;
 struct strata_idle_inhibit;
 struct strata_gestures;
 struct process_supervisor;
+struct strata_xwayland;
 
 /* Level index of core clients (and of the compositor's own UI). */
 #define STRATA_LEVEL_CORE (-1)
@@ -127,6 +128,7 @@ struct strata_server {
 	struct strata_test_control *test_control; /* may be NULL */
 	struct process_supervisor *supervisor; /* every child process (process.c) */
 	struct strata_session *session; /* may be NULL (--no-cages) */
+	struct strata_xwayland *xwayland; /* the levels' Xwaylands; may be NULL */
 	struct strata_audio *audio; /* NULL unless [audio] enabled */
 	struct strata_transfer *transfer; /* the cross-level clipboard transfer */
 	struct strata_banner *banner;
@@ -165,6 +167,7 @@ struct strata_server {
 struct strata_client {
 	struct wl_client *client;
 	int level;
+	bool xwayland; /* a level's Xwayland (xwayland.c), not a socket's */
 	uint32_t id;
 	struct wl_listener destroy;
 	struct wl_list link; /* strata_server.clients */
@@ -195,6 +198,9 @@ void levels_close_sockets(struct strata_server *server);
 /* Level of the client: the socket it connected through, fixed at accept time. */
 int levels_client_level(struct strata_server *server, const struct wl_client *client);
 struct strata_client *levels_client_info(const struct wl_client *client);
+/* Tags a client the compositor did not accept itself (a level's Xwayland,
+ * on a socketpair) with level, for its whole life; false when out of memory. */
+bool levels_tag_client(struct strata_server *server, struct wl_client *client, int level);
 /* Level name for messages; "core" and "unknown" for the two special levels. */
 const char *levels_name(struct strata_server *server, int level);
 /* The global is for the clients of level (or STRATA_LEVEL_CORE) only: hidden

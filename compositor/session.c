@@ -51,6 +51,7 @@ struct level_state {
 	char log_path[PATH_MAX];
 	char runtime_dir[PATH_MAX]; /* RUNDIR/run-LEVEL, the cage's XDG_RUNTIME_DIR */
 	char etc_dir[PATH_MAX]; /* RUNDIR/etc-LEVEL: the cage's passwd and group */
+	char x11_dir[PATH_MAX]; /* the level's X11 socket directory; "" for none */
 	struct process *proxy; /* supervised, restarted with back-off; may be NULL */
 	bool up; /* the proxy said it is ready */
 	struct process *bus; /* dbus-daemon in the cage, supervised; may be NULL */
@@ -253,7 +254,7 @@ session_cage_socket(struct strata_session *session, int level)
  */
 static bool
 cage_process_spec(struct strata_session *session, int level, const char *const *argv,
-		bool use_shell, const struct cage_bind *binds, size_t bind_count,
+		bool use_shell, bool x11, const struct cage_bind *binds, size_t bind_count,
 		const char **cage_argv, char *buf, size_t buf_size, struct process_spec *out,
 		char *err, size_t err_size)
 {
@@ -270,6 +271,7 @@ cage_process_spec(struct strata_session *session, int level, const char *const *
 		.uid = ls->uid,
 		.network = server->config.levels[level].network,
 		.gpu = server->config.levels[level].gpu,
+		.x11_dir = x11 && ls->x11_dir[0] ? ls->x11_dir : NULL,
 		.use_shell = use_shell,
 		.argv = argv,
 		.ro_binds = binds,
@@ -306,7 +308,7 @@ session_launch(struct strata_session *session, int level, const char *const *arg
 	const char *cage_argv[CAGE_MAX_ARGS];
 	char buf[4096], process_name[64];
 	struct process_spec spec;
-	if (!cage_process_spec(session, level, argv, use_shell, NULL, 0, cage_argv, buf,
+	if (!cage_process_spec(session, level, argv, use_shell, true, NULL, 0, cage_argv, buf,
 			    sizeof(buf), &spec, err, err_size)) {
 		return -1;
 	}
@@ -341,8 +343,8 @@ session_cage_service(struct strata_session *session, int level, const char *cons
 	const char *cage_argv[CAGE_MAX_ARGS];
 	char buf[4096], name[64];
 	struct process_spec spec;
-	if (!cage_process_spec(session, level, argv, false, binds, bind_count, cage_argv, buf,
-			    sizeof(buf), &spec, err, err_size)) {
+	if (!cage_process_spec(session, level, argv, false, false, binds, bind_count, cage_argv,
+			    buf, sizeof(buf), &spec, err, err_size)) {
 		return NULL;
 	}
 	const char *base = strrchr(argv[0], '/');
@@ -358,6 +360,45 @@ session_cage_service(struct strata_session *session, int level, const char *cons
 		snprintf(err, err_size, "cannot supervise it (see the compositor's log)");
 	}
 	return p;
+}
+
+void
+session_set_x11_dir(struct strata_session *session, int level, const char *dir)
+{
+	struct level_state *ls = &session->levels[level];
+	snprintf(ls->x11_dir, sizeof(ls->x11_dir), "%s", dir ? dir : "");
+}
+
+int
+session_cage_options(struct strata_session *session, int level, const char **out, size_t out_size,
+		char *buf, size_t buf_size)
+{
+	if (!session->root || level < 0 || (size_t)level >= session->server->config.level_count) {
+		return -1;
+	}
+	struct process_spec spec;
+	char err[64];
+	if (out_size > CAGE_MAX_ARGS) {
+		out_size = CAGE_MAX_ARGS;
+	}
+	const char *cage_argv[CAGE_MAX_ARGS];
+	if (!cage_process_spec(session, level, NULL, false, false, NULL, 0, cage_argv, buf,
+			    buf_size, &spec, err, sizeof(err))) {
+		return -1;
+	}
+	/* Everything but the "--" that ends the options. */
+	size_t count = 0;
+	while (cage_argv[count]) {
+		count++;
+	}
+	if (count < 2 || strcmp(cage_argv[count - 1], "--") != 0 || count - 1 >= out_size) {
+		return -1;
+	}
+	for (size_t i = 0; i + 1 < count; i++) {
+		out[i] = cage_argv[i];
+	}
+	out[count - 1] = NULL;
+	return (int)(count - 1);
 }
 
 bool

@@ -56,6 +56,16 @@ bool session_join_path(char *out, size_t size, const char *dir, const char *name
  * chown_it; false with the reason logged. */
 bool session_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, bool chown_it);
 
+/* The directory with the level's X11 socket (X0) that its launches see as
+ * /tmp/.X11-unix, with DISPLAY=:0 (xwayland.c); NULL or "": none. */
+void session_set_x11_dir(struct strata_session *session, int level, const char *dir);
+/* The bubblewrap command line of the level's cage up to the command (its
+ * options, without the "--" that ends them), as its launches get it but
+ * with no X11: into out (NULL-terminated, pointing into buf). Returns the
+ * count, or -1 (not root, no such level, too long). */
+int session_cage_options(struct strata_session *session, int level, const char **out,
+		size_t out_size, char *buf, size_t buf_size);
+
 /* The cage user and group of a level (false when not root). */
 bool session_level_ids(struct strata_session *session, int level, uid_t *uid, gid_t *gid);
 bool session_is_root(struct strata_session *session);

@@ -15,10 +15,52 @@
 /* Bigger than any output: what is shown of a window without an allotted size. */
 #define VIEW_SIZE_MAX 16384
 
+/* The border of an X11 override-redirect window, inside its box. */
+#define VIEW_UNMANAGED_BORDER 2
+
+struct wlr_surface *
+view_surface(struct strata_view *view)
+{
+	if (!view) {
+		return NULL;
+	}
+	if (view->xsurface) {
+		return view->xsurface->surface;
+	}
+	return view->xdg_surface ? view->xdg_surface->surface : NULL;
+}
+
+struct wl_client *
+view_client(struct strata_view *view)
+{
+	struct wlr_surface *surface = view_surface(view);
+	return surface ? wl_resource_get_client(surface->resource) : NULL;
+}
+
+void
+view_geometry(struct strata_view *view, struct wlr_box *geo)
+{
+	if (view->xsurface) {
+		/* What Xwayland last committed is what it shows: the X window's
+		 * size may run ahead of it. */
+		struct wlr_surface *surface = view->xsurface->surface;
+		*geo = (struct wlr_box){
+			.width = surface ? surface->current.width : 0,
+			.height = surface ? surface->current.height : 0,
+		};
+		return;
+	}
+	wlr_xdg_surface_get_geometry(view->xdg_surface, geo);
+}
+
 struct view_frame_extents
 view_frame_extents(struct strata_view *view)
 {
 	const struct strata_config *cfg = &view->server->config;
+	if (view->unmanaged) {
+		/* Its border is inside its box: it adds nothing around it. */
+		return (struct view_frame_extents){ 0 };
+	}
 	struct view_frame_extents ext = { .border = 4, .title = cfg->title_height };
 	if (view->level >= 0) {
 		ext.border = cfg->levels[view->level].border_width;
@@ -46,7 +88,8 @@ view_get_frame_box(struct strata_view *view, struct wlr_box *box)
 static bool
 title_bar_current(struct strata_view *view)
 {
-	if (view->fullscreen || view->level < 0 || view_frame_extents(view).title == 0) {
+	if (view->fullscreen || view->level < 0 || view->unmanaged ||
+			view_frame_extents(view).title == 0) {
 		return !view->title_bar;
 	}
 	return view->title_bar && view->title_bar_width == view->width &&
@@ -124,6 +167,21 @@ view_update_frame(struct strata_view *view)
 {
 	struct view_frame_extents ext = view_frame_extents(view);
 	int b = ext.border, t = ext.title, w = view->width, h = view->height;
+	if (view->unmanaged) {
+		/* Inside the box, over the content's edges: the window cannot
+		 * draw over it, and it adds nothing outside the box. */
+		b = VIEW_UNMANAGED_BORDER;
+		wlr_scene_rect_set_size(view->border[0], w, b < h ? b : h);
+		wlr_scene_node_set_position(&view->border[0]->node, 0, 0);
+		wlr_scene_rect_set_size(view->border[1], w, b < h ? b : h);
+		wlr_scene_node_set_position(&view->border[1]->node, 0, h > b ? h - b : 0);
+		wlr_scene_rect_set_size(view->border[2], b < w ? b : w, h);
+		wlr_scene_node_set_position(&view->border[2]->node, 0, 0);
+		wlr_scene_rect_set_size(view->border[3], b < w ? b : w, h);
+		wlr_scene_node_set_position(&view->border[3]->node, w > b ? w - b : 0, 0);
+		wl_signal_emit(&view->server->events.views_changed, view);
+		return;
+	}
 	/* top (above the title bar), bottom, left, right: all outside the content */
 	wlr_scene_rect_set_size(view->border[0], w, b);
 	wlr_scene_node_set_position(&view->border[0]->node, 0, -t - b);
@@ -200,7 +258,7 @@ void
 view_sync_geometry(struct strata_view *view)
 {
 	struct wlr_box geo;
-	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	view_geometry(view, &geo);
 	int width = shown_length(geo.width, view->allot_width);
 	int height = shown_length(geo.height, view->allot_height);
 	if (width != view->width || height != view->height) {
@@ -230,7 +288,18 @@ view_configure(struct strata_view *view, int x, int y, int width, int height)
 			(width != view->allot_width || height != view->allot_height)) {
 		view->allot_width = width;
 		view->allot_height = height;
-		wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)width, (uint32_t)height);
+		if (view->xdg_surface) {
+			wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)width,
+					(uint32_t)height);
+		}
+	}
+	if (view->xsurface && !view->unmanaged) {
+		/* X11 hears its position too: its menus are placed from it. */
+		wlr_xwayland_surface_configure(view->xsurface, (int16_t)x, (int16_t)y,
+				(uint16_t)(view->allot_width > 0 ? view->allot_width :
+								   view->xsurface->width),
+				(uint16_t)(view->allot_height > 0 ? view->allot_height :
+								    view->xsurface->height));
 	}
 	view_sync_geometry(view);
 }
@@ -242,28 +311,74 @@ view_place_unasked(struct strata_view *view, int x, int y, int max_width, int ma
 	view->y = y;
 	view->allot_width = max_width > 0 ? max_width : 1;
 	view->allot_height = max_height > 0 ? max_height : 1;
+	if (view->xsurface && !view->unmanaged) {
+		/* Its own size, cut to the most it may have. */
+		int width = view->xsurface->width, height = view->xsurface->height;
+		wlr_xwayland_surface_configure(view->xsurface, (int16_t)x, (int16_t)y,
+				(uint16_t)(width < view->allot_width ? width : view->allot_width),
+				(uint16_t)(height < view->allot_height ? height :
+									 view->allot_height));
+	}
 	view_sync_geometry(view);
 }
 
 struct strata_view *
 view_parent(struct strata_view *view)
 {
-	struct wlr_xdg_surface *parent = view->xdg_surface->toplevel->parent;
-	if (!parent || parent->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL || !parent->data) {
-		return NULL;
+	struct strata_view *found = NULL;
+	if (view->xsurface) {
+		struct wlr_xwayland_surface *parent = view->xsurface->parent;
+		found = parent ? parent->data : NULL;
+	} else {
+		struct wlr_xdg_surface *parent = view->xdg_surface->toplevel->parent;
+		if (!parent || parent->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL || !parent->data) {
+			return NULL;
+		}
+		found = view_from_node(parent->data);
 	}
-	struct strata_view *found = view_from_node(parent->data);
 	/* A parent of another level (xdg-foreign would be the only way) is
 	 * no parent: a window is never placed by another level's. */
-	if (!found || found == view || !found->mapped || found->level != view->level) {
+	if (!found || found == view || !found->mapped || found->unmanaged ||
+			found->level != view->level) {
 		return NULL;
 	}
 	return found;
 }
 
+struct strata_view *
+view_focus_target(struct strata_view *view)
+{
+	if (!view->unmanaged) {
+		return view;
+	}
+	for (struct wlr_xwayland_surface *parent = view->xsurface->parent; parent;
+			parent = parent->parent) {
+		struct strata_view *found = parent->data;
+		if (found && found->mapped && !found->unmanaged && found->level == view->level) {
+			return found;
+		}
+	}
+	struct wl_client *client = view_client(view);
+	struct strata_view *other;
+	wl_list_for_each(other, &view->server->views, link) {
+		if (other->mapped && !other->unmanaged && other->level == view->level &&
+				view_client(other) == client) {
+			return other;
+		}
+	}
+	return NULL;
+}
+
 bool
 view_wants_dialog(struct strata_view *view)
 {
+	if (view->xsurface) {
+		const struct wlr_xwayland_surface_size_hints *hints = view->xsurface->size_hints;
+		bool fixed = hints && hints->min_width > 0 && hints->min_height > 0 &&
+				hints->min_width == hints->max_width &&
+				hints->min_height == hints->max_height;
+		return fixed || view->xsurface->modal || view_parent(view) != NULL;
+	}
 	struct wlr_xdg_toplevel *toplevel = view->xdg_surface->toplevel;
 	const struct wlr_xdg_toplevel_state *state = &toplevel->pending;
 	bool fixed = state->min_width > 0 && state->min_height > 0 &&
@@ -307,7 +422,12 @@ view_set_focused(struct strata_view *view, bool focused)
 	if (focused) {
 		view_set_urgent(view, false);
 	}
-	if (view->xdg_surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+	if (view->xsurface) {
+		wlr_xwayland_surface_activate(view->xsurface, focused);
+		if (focused) {
+			wlr_xwayland_surface_restack(view->xsurface, NULL, XCB_STACK_MODE_ABOVE);
+		}
+	} else if (view->xdg_surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
 		wlr_xdg_toplevel_set_activated(view->xdg_surface, focused);
 	}
 	view_update_frame(view);
@@ -316,7 +436,9 @@ view_set_focused(struct strata_view *view, bool focused)
 void
 view_close(struct strata_view *view)
 {
-	if (view->xdg_surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+	if (view->xsurface) {
+		wlr_xwayland_surface_close(view->xsurface);
+	} else if (view->xdg_surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
 		wlr_xdg_toplevel_send_close(view->xdg_surface);
 	}
 }
@@ -326,7 +448,11 @@ view_set_fullscreen(struct strata_view *view, bool fullscreen, bool by_user)
 {
 	view->fullscreen = fullscreen;
 	view->fullscreen_by_user = fullscreen && by_user;
-	wlr_xdg_toplevel_set_fullscreen(view->xdg_surface, fullscreen);
+	if (view->xsurface) {
+		wlr_xwayland_surface_set_fullscreen(view->xsurface, fullscreen);
+	} else {
+		wlr_xdg_toplevel_set_fullscreen(view->xdg_surface, fullscreen);
+	}
 	view_update_frame(view);
 }
 
@@ -339,11 +465,27 @@ sanitize_into(char *out, size_t size, const char *in)
 void
 view_update_title(struct strata_view *view)
 {
-	struct wlr_xdg_toplevel *toplevel = view->xdg_surface->toplevel;
-	sanitize_into(view->title, sizeof(view->title), toplevel->title);
-	sanitize_into(view->app_id, sizeof(view->app_id), toplevel->app_id);
+	if (view->xsurface) {
+		sanitize_into(view->title, sizeof(view->title), view->xsurface->title);
+		sanitize_into(view->app_id, sizeof(view->app_id), view->xsurface->class);
+	} else {
+		struct wlr_xdg_toplevel *toplevel = view->xdg_surface->toplevel;
+		sanitize_into(view->title, sizeof(view->title), toplevel->title);
+		sanitize_into(view->app_id, sizeof(view->app_id), toplevel->app_id);
+	}
 	view->title_bar_width = -1; /* redraw */
 	view_update_frame(view);
+}
+
+/* An override-redirect window: its box, where its level may draw (never
+ * over the banner or another level's window). */
+static void
+unmanaged_clip(struct scene_tag *tag, pixman_region32_t *region)
+{
+	struct strata_view *view = tag->view;
+	view_popup_region(view->server, view->level, region);
+	pixman_region32_intersect_rect(region, region, view->x, view->y, (unsigned)view->width,
+			(unsigned)view->height);
 }
 
 /* The content subtree: the box, in layout coordinates. */
@@ -380,17 +522,18 @@ view_popup_region(struct strata_server *server, int level, pixman_region32_t *re
 	}
 }
 
-struct strata_view *
-view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
+/* A view of level without content yet: its tree (hidden, in the unmapped
+ * layer) and its identity. */
+static struct strata_view *
+view_new(struct strata_server *server, int level)
 {
 	struct strata_view *view = calloc(1, sizeof(*view));
 	if (!view) {
 		return NULL;
 	}
 	view->server = server;
-	view->xdg_surface = xdg_surface;
 	view->id = ++server->next_view_id;
-	view->level = levels_client_level(server, wl_resource_get_client(xdg_surface->resource));
+	view->level = level;
 	view->width = 1;
 	view->height = 1;
 	view->title_bar_width = -1;
@@ -407,23 +550,45 @@ view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 	}
 	view->tree = &tree->node;
 	view->tree->data = &view->tag;
-	/* Shown at map time, in layer_views (xdg_shell.c). */
+	/* Shown at map time, in layer_views (xdg_shell.c, xwayland.c). */
 	wlr_scene_node_set_enabled(view->tree, false);
-	view->content = wlr_scene_xdg_surface_create(view->tree, xdg_surface);
+	return view;
+}
+
+/* The frame, above the content (made first): borders of the level's colour. */
+static bool
+view_add_frame(struct strata_view *view)
+{
 	struct wlr_scene_tree *frame = wlr_scene_tree_create(view->tree);
 	if (!view->content || !frame) {
 		wlr_scene_node_destroy(view->tree);
 		free(view);
-		return NULL;
+		return false;
 	}
 	view->content->data = &view->content_tag;
 	view->frame = &frame->node;
 	float colour[4] = { 0.5f, 0.5f, 0.5f, 1.0f };
 	if (view->level >= 0) {
-		config_colour_to_floats(server->config.levels[view->level].colour, colour);
+		config_colour_to_floats(view->server->config.levels[view->level].colour, colour);
 	}
 	for (int i = 0; i < 4; i++) {
 		view->border[i] = wlr_scene_rect_create(view->frame, 0, 0, colour);
+	}
+	return true;
+}
+
+struct strata_view *
+view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
+{
+	struct strata_view *view = view_new(server,
+			levels_client_level(server, wl_resource_get_client(xdg_surface->resource)));
+	if (!view) {
+		return NULL;
+	}
+	view->xdg_surface = xdg_surface;
+	view->content = wlr_scene_xdg_surface_create(view->tree, xdg_surface);
+	if (!view_add_frame(view)) {
+		return NULL;
 	}
 	/* Popups find their parent's scene node here. */
 	xdg_surface->data = view->content;
@@ -438,6 +603,36 @@ view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface)
 	return view;
 }
 
+struct strata_view *
+view_create_x11(struct strata_server *server, struct wlr_xwayland_surface *xsurface, int level,
+		bool unmanaged)
+{
+	if (!xsurface->surface) {
+		return NULL;
+	}
+	struct strata_view *view = view_new(server, level);
+	if (!view) {
+		return NULL;
+	}
+	view->xsurface = xsurface;
+	view->unmanaged = unmanaged;
+	if (unmanaged) {
+		/* Its border too is cut (it is inside the tree's clip). */
+		view->tag.clip = unmanaged_clip;
+		view->content_tag.clip = unmanaged_clip;
+	}
+	struct wlr_scene_surface *content = wlr_scene_surface_create(view->tree, xsurface->surface);
+	view->content = content ? &content->node : NULL;
+	if (!view_add_frame(view)) {
+		return NULL;
+	}
+	xsurface->data = view;
+	sanitize_into(view->title, sizeof(view->title), xsurface->title);
+	sanitize_into(view->app_id, sizeof(view->app_id), xsurface->class);
+	wl_list_insert(server->views.prev, &view->link);
+	return view;
+}
+
 void
 view_destroy(struct strata_view *view)
 {
@@ -445,6 +640,9 @@ view_destroy(struct strata_view *view)
 		return;
 	}
 	wl_list_remove(&view->link);
+	if (view->xsurface) {
+		view->xsurface->data = NULL;
+	}
 	wlr_scene_node_destroy(view->tree);
 	free(view);
 }

@@ -7,6 +7,7 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/box.h>
+#include <wlr/xwayland.h>
 #include "common/sanitize.h"
 #include "scene.h"
 #include "server.h"
@@ -27,7 +28,14 @@ struct strata_view {
 	struct scene_tag content_tag; /* node data of content: clipped to the box */
 	struct wl_list link; /* strata_server.views, top of the stack first */
 	struct strata_server *server;
+	/* Exactly one of the two: an xdg toplevel, or an X11 window of a
+	 * level's Xwayland (xwayland.c), the latter from its map to its unmap. */
 	struct wlr_xdg_surface *xdg_surface;
+	struct wlr_xwayland_surface *xsurface;
+	/* An X11 override-redirect window (a menu, a tooltip): never tiled,
+	 * never given focus, no title bar; a thin border of its level's colour
+	 * drawn inside its box, and cut to where its level may draw. */
+	bool unmanaged;
 	uint32_t id;
 	int level; /* the level of the client that owns it; fixed */
 	bool mapped;
@@ -87,6 +95,16 @@ struct view_frame_extents {
 
 /* The view and its scene nodes (not mapped yet). */
 struct strata_view *view_create(struct strata_server *server, struct wlr_xdg_surface *xdg_surface);
+/* The view of a mapped X11 window of level (its surface's scene node made
+ * here), not shown yet: the caller places it and puts it in layer_views. */
+struct strata_view *view_create_x11(struct strata_server *server,
+		struct wlr_xwayland_surface *xsurface, int level, bool unmanaged);
+
+/* The client's surface (the xdg toplevel's or the X11 window's) and its client. */
+struct wlr_surface *view_surface(struct strata_view *view);
+struct wl_client *view_client(struct strata_view *view);
+/* The window geometry the client committed (x, y: within its surface). */
+void view_geometry(struct strata_view *view, struct wlr_box *geo);
 /* Frees the view and its nodes; the caller has taken focus and grabs off it. */
 void view_destroy(struct strata_view *view);
 
@@ -109,6 +127,10 @@ void view_place_unasked(struct strata_view *view, int x, int y, int max_width, i
 /* The parent window of a dialog (xdg_toplevel.set_parent), when it is
  * mapped and of the same level; otherwise NULL. */
 struct strata_view *view_parent(struct strata_view *view);
+/* Who gets the keyboard when an override-redirect window is clicked: its
+ * X11 parent's view, else the topmost mapped managed window of its
+ * Xwayland; NULL when there is none. Any other view: itself. */
+struct strata_view *view_focus_target(struct strata_view *view);
 /* Whether the client asks for a window of its own size: a parent, or a
  * minimum size equal to its maximum, as the client set them last. */
 bool view_wants_dialog(struct strata_view *view);

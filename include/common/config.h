@@ -38,9 +38,19 @@ struct strata_level {
 	int uid, gid; /* -1: automatic (4000 + index when strata runs as root) */
 	bool network; /* false: no network in the cage */
 	bool gpu; /* the host's /dev/dri in the cage (GPU rendering); false: none */
+	/* The level's own Xwayland, in its cage (compositor/xwayland.c). */
+	int xwayland; /* enum strata_xwayland_mode */
+	bool xwayland_xtest; /* XTEST in it (false: the extension is off) */
+	bool xwayland_record; /* RECORD in it (false: off) */
 	char autostart[STRATA_COMMAND_MAX + 1]; /* sh -c command in the cage, may be "" */
 
 	int line; /* line of the [level NAME] header, for messages */
+};
+
+enum strata_xwayland_mode {
+	STRATA_XWAYLAND_LAZY = 0, /* started by the level's first X11 program */
+	STRATA_XWAYLAND_YES, /* started with the session */
+	STRATA_XWAYLAND_NO, /* none: X11 programs of the level cannot run */
 };
 
 enum strata_audio_mic {

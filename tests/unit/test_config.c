@@ -304,7 +304,8 @@ test_unknown_key(void)
 {
 	assert_one_error("[level low]\ncolour = #2e7d32\ncolr = #ffffff\n", 3,
 			"unknown key \"colr\" in [level low] (known: colour, text_colour, banner, "
-			"border_width, uid, gid, network, gpu, autostart)");
+			"border_width, uid, gid, network, gpu, xwayland, xwayland_xtest, xwayland_record, "
+			"autostart)");
 	assert_one_error("[session]\n\nbanner_heigth = 20\n", 3,
 			"unknown key \"banner_heigth\" in [session] (known: banner_height, title_height, "
 			"font, background, idle_colour, idle_text_colour, modifier, terminal)");
@@ -885,6 +886,30 @@ test_limits_section(void)
 	assert_one_error("[limits]\n[limits]\n", 2, "duplicate section [limits]");
 }
 
+/* [level NAME] xwayland: lazy by default; XTEST and RECORD off by default. */
+static void
+test_xwayland_keys(void)
+{
+	struct strata_config cfg;
+	tap_assert(config_load_string(&cfg,
+			"[level low]\ncolour = #00ff00\nxwayland = yes\nxwayland_xtest = true\n"
+			"[level high]\ncolour = #ff0000\nxwayland = no\nxwayland_record = yes\n"
+			"[level other]\ncolour = #0000ff\nxwayland = lazy\n",
+			"<string>", NULL, NULL));
+	tap_assert_int_eq(cfg.levels[0].xwayland, STRATA_XWAYLAND_YES);
+	tap_assert(cfg.levels[0].xwayland_xtest && !cfg.levels[0].xwayland_record);
+	tap_assert_int_eq(cfg.levels[1].xwayland, STRATA_XWAYLAND_NO);
+	tap_assert(!cfg.levels[1].xwayland_xtest && cfg.levels[1].xwayland_record);
+	tap_assert_int_eq(cfg.levels[2].xwayland, STRATA_XWAYLAND_LAZY);
+	config_set_defaults(&cfg);
+	tap_assert_int_eq(cfg.levels[0].xwayland, STRATA_XWAYLAND_LAZY);
+	tap_assert(!cfg.levels[0].xwayland_xtest && !cfg.levels[0].xwayland_record);
+	assert_one_error("[level low]\ncolour = #00ff00\nxwayland = always\n", 3,
+			"xwayland = \"always\" in [level low] is not accepted (accepted: lazy, yes, no)");
+	assert_one_error("[level low]\ncolour = #00ff00\nxwayland_xtest = 1\n", 3,
+			"xwayland_xtest = \"1\" in [level low] is not yes or no");
+}
+
 static void
 test_cage_keys(void)
 {
@@ -1286,7 +1311,7 @@ test_lock_section(void)
 
 TAP_TESTS(TAP_CASE(test_defaults), TAP_CASE(test_audio_section), TAP_CASE(test_clipboard_section),
 		TAP_CASE(test_limits_section), TAP_CASE(test_cage_keys),
-		TAP_CASE(test_empty_file_gives_defaults),
+		TAP_CASE(test_xwayland_keys), TAP_CASE(test_empty_file_gives_defaults),
 		TAP_CASE(test_session_keys_override_defaults), TAP_CASE(test_three_levels),
 		TAP_CASE(test_find_level), TAP_CASE(test_parse_colour),
 		TAP_CASE(test_colour_to_floats), TAP_CASE(test_syntax_tolerated),

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+/*
+ * strata-xwayland-launcher: what wlroots runs in place of Xwayland
+ * (WLR_XWAYLAND, set by compositor/xwayland.c), to start a level's
+ * Xwayland in that level's cage.
+ *
+ * wlroots forks twice and runs us as "Xwayland :N -rootless -terminate
+ * -core -listenfd A -listenfd B -wm C", with WAYLAND_SOCKET=D in the
+ * environment; A, B, C and D are the only descriptors that matter, open
+ * and inherited. Its first child waits for SIGUSR1 (ready) or SIGCHLD (we
+ * ended: failure). We run as the compositor (root), in its namespaces.
+ *
+ * The compositor wrote, before it let wlroots start us, the file
+ * $STRATA_XWAYLAND_DIR/N (root's, 0600, not a link): tokens separated by
+ * NUL bytes,
+ *   "strata-xwayland-spec 1", uid, gid, the bubblewrap command line of
+ *   the level's cage (without "--"), "--", the Xwayland binary and the
+ *   arguments the level's configuration adds (-extension XTEST ...).
+ * Nothing of the display number's level is taken from anywhere else.
+ *
+ * We then run, as the level's uid and gid (no supplementary groups),
+ *   bwrap ... --setenv WAYLAND_SOCKET D -- Xwayland :0 <wlroots' arguments,
+ *   checked> -displayfd P <the level's arguments>
+ * Xwayland writes its display number to P once it accepts clients; we
+ * forward that as SIGUSR1 to our parent, give up root (we stay as the
+ * level's uid, waiting for the cage so that bwrap's --die-with-parent has
+ * a parent), and end with the cage's status. A line on stderr says why
+ * whenever we fail; the compositor's log shows it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SPEC_MAGIC "strata-xwayland-spec 1"
+#define SPEC_MAX_BYTES 16384
+#define MAX_ARGS 256
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void
+die(const char *fmt, ...)
+{
+	va_list args;
+	va_start(args, fmt);
+	fprintf(stderr, "strata-xwayland-launcher: ");
+	vfprintf(stderr, fmt, args);
+	fprintf(stderr, "\n");
+	va_end(args);
+	exit(1);
+}
+
+/* A descriptor number as wlroots writes it, and open. */
+static bool
+parse_fd(const char *text, int *fd)
+{
+	char *end;
+	errno = 0;
+	long value = strtol(text, &end, 10);
+	if (errno || end == text || *end || value < 0 || value > INT_MAX) {
+		return false;
+	}
+	*fd = (int)value;
+	return fcntl(*fd, F_GETFD) >= 0;
+}
+
+static bool
+parse_id(const char *text, unsigned long *id)
+{
+	char *end;
+	errno = 0;
+	unsigned long value = strtoul(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || value == 0 || value >= 65535) {
+		return false;
+	}
+	*id = value;
+	return true;
+}
+
+/* The display number of ":N", 0..32 as wlroots picks them. */
+static int
+parse_display(const char *text)
+{
+	if (text[0] != ':' || !text[1] || strlen(text) > 3) {
+		return -1;
+	}
+	int n = 0;
+	for (const char *c = text + 1; *c; c++) {
+		if (*c < '0' || *c > '9') {
+			return -1;
+		}
+		n = n * 10 + (*c - '0');
+	}
+	return n <= 32 ? n : -1;
+}
+
+/* The spec file, whole, into buf; its tokens into tokens. */
+static size_t
+read_spec(const char *path, char *buf, size_t size, char **tokens, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		die("cannot open %s (is this display a level's?)", path);
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077)) {
+		die("%s must be a regular file of root's, mode 0600", path);
+	}
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + len, size - len);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			die("cannot read %s", path);
+		}
+		if (n == 0) {
+			break;
+		}
+		len += (size_t)n;
+		if (len == size) {
+			die("%s is too long", path);
+		}
+	}
+	close(fd);
+	if (len == 0 || buf[len - 1] != '\0') {
+		die("%s is not a list of NUL-terminated arguments", path);
+	}
+	size_t count = 0;
+	for (size_t at = 0; at < len; at += strlen(buf + at) + 1) {
+		if (count == max) {
+			die("%s has too many arguments", path);
+		}
+		tokens[count++] = buf + at;
+	}
+	return count;
+}
+
+int
+main(int argc, char **argv)
+{
+	/* wlroots' first child blocked these for its sigwait; the mask
+	 * survives exec. */
+	sigset_t all;
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+
+	if (argc < 2) {
+		die("wlroots runs this with the display to serve");
+	}
+	int display = parse_display(argv[1]);
+	if (display < 0) {
+		die("\"%s\" is not a display wlroots picks", argv[1]);
+	}
+	const char *dir = getenv("STRATA_XWAYLAND_DIR");
+	if (!dir || dir[0] != '/') {
+		die("STRATA_XWAYLAND_DIR is not set: run by strata only");
+	}
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%d", dir, display) >= (int)sizeof(path)) {
+		die("%s: path too long", dir);
+	}
+	static char spec[SPEC_MAX_BYTES];
+	char *tokens[MAX_ARGS];
+	size_t count = read_spec(path, spec, sizeof(spec), tokens, MAX_ARGS);
+	unsigned long uid, gid;
+	if (count < 6 || strcmp(tokens[0], SPEC_MAGIC) != 0 || !parse_id(tokens[1], &uid) ||
+			!parse_id(tokens[2], &gid) || tokens[3][0] != '/') {
+		die("%s is not a launch spec", path);
+	}
+	size_t separator = 0;
+	for (size_t i = 4; i < count; i++) {
+		if (strcmp(tokens[i], "--") == 0) {
+			separator = i;
+			break;
+		}
+	}
+	if (!separator || separator + 1 >= count || tokens[separator + 1][0] != '/') {
+		die("%s names no Xwayland after \"--\"", path);
+	}
+
+	const char *wayland_socket = getenv("WAYLAND_SOCKET");
+	int wl_fd;
+	if (!wayland_socket || !parse_fd(wayland_socket, &wl_fd)) {
+		die("WAYLAND_SOCKET is not an open descriptor");
+	}
+
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		die("pipe: %s", strerror(errno));
+	}
+	char ready_fd[16];
+	snprintf(ready_fd, sizeof(ready_fd), "%d", ready[1]);
+
+	static const char *out[MAX_ARGS * 2];
+	int passed[8]; /* the descriptors Xwayland gets; not ours to hold */
+	size_t passed_count = 0;
+	passed[passed_count++] = wl_fd;
+	size_t n = 0;
+	for (size_t i = 3; i < separator; i++) {
+		out[n++] = tokens[i];
+	}
+	out[n++] = "--setenv";
+	out[n++] = "WAYLAND_SOCKET";
+	out[n++] = wayland_socket;
+	out[n++] = "--";
+	out[n++] = tokens[separator + 1];
+	out[n++] = ":0";
+	/* wlroots' own arguments, each checked: nothing else passes. */
+	for (int i = 2; i < argc; i++) {
+		const char *arg = argv[i];
+		if (strcmp(arg, "-rootless") == 0 || strcmp(arg, "-terminate") == 0 ||
+				strcmp(arg, "-core") == 0 ||
+				strcmp(arg, "-noTouchPointerEmulation") == 0) {
+			out[n++] = arg;
+			continue;
+		}
+		int fd;
+		if ((strcmp(arg, "-listenfd") == 0 || strcmp(arg, "-listen") == 0 ||
+				    strcmp(arg, "-wm") == 0) &&
+				i + 1 < argc && parse_fd(argv[i + 1], &fd)) {
+			if (passed_count == sizeof(passed) / sizeof(passed[0])) {
+				die("too many descriptors from wlroots");
+			}
+			passed[passed_count++] = fd;
+			out[n++] = arg;
+			out[n++] = argv[++i];
+			continue;
+		}
+		die("unexpected argument \"%s\" from wlroots", arg);
+	}
+	out[n++] = "-displayfd";
+	out[n++] = ready_fd;
+	for (size_t i = separator + 2; i < count; i++) {
+		out[n++] = tokens[i];
+	}
+	out[n] = NULL;
+
+	pid_t cage = fork();
+	if (cage < 0) {
+		die("fork: %s", strerror(errno));
+	}
+	if (cage == 0) {
+		close(ready[0]);
+		if (fcntl(ready[1], F_SETFD, 0) < 0) {
+			_exit(127);
+		}
+		signal(SIGUSR1, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		if (setgroups(0, NULL) < 0 || setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) < 0 ||
+				setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0 ||
+				getuid() != (uid_t)uid || geteuid() != (uid_t)uid) {
+			fprintf(stderr, "strata-xwayland-launcher: cannot become uid %lu\n", uid);
+			_exit(127);
+		}
+		execv(out[0], (char *const *)out);
+		fprintf(stderr, "strata-xwayland-launcher: cannot run %s: %s\n", out[0],
+				strerror(errno));
+		_exit(127);
+	}
+	close(ready[1]);
+	/* Once Xwayland is gone, nothing here keeps its connections open. */
+	for (size_t i = 0; i < passed_count; i++) {
+		close(passed[i]);
+	}
+
+	/* Ready when Xwayland writes its display number; it failed when the
+	 * pipe closes first (Xwayland or the cage ended). */
+	char line[16];
+	size_t got = 0;
+	bool is_ready = false;
+	while (got < sizeof(line)) {
+		ssize_t r = read(ready[0], line + got, sizeof(line) - got);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			break;
+		}
+		got += (size_t)r;
+		if (memchr(line, '\n', got)) {
+			is_ready = true;
+			break;
+		}
+	}
+	close(ready[0]);
+	if (is_ready) {
+		kill(getppid(), SIGUSR1);
+	} else {
+		fprintf(stderr, "strata-xwayland-launcher: Xwayland ended before it was ready\n");
+	}
+	/* Root no more: only waiting is left. */
+	if (setgroups(0, NULL) < 0 || setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) < 0 ||
+			setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0) {
+		kill(cage, SIGKILL);
+		die("cannot give up root: %s", strerror(errno));
+	}
+	int status;
+	while (waitpid(cage, &status, 0) < 0) {
+		if (errno != EINTR) {
+			die("waitpid: %s", strerror(errno));
+		}
+	}
+	if (!is_ready) {
+		return 1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
