@@ -763,8 +763,12 @@ xwayland_create(struct strata_server *server, bool *failed)
 	static const char *const dirs[] = { ".", NULL };
 	if (!paths_find_file(xw->launcher, sizeof(xw->launcher), dirs, "strata-xwayland-launcher",
 			    X_OK)) {
-		wlr_log(WLR_ERROR, "strata-xwayland-launcher is missing beside strata");
-		goto fail;
+		/* A level that may do without stays up, without X11. */
+		wlr_log(WLR_ERROR, "strata-xwayland-launcher is missing beside strata: "
+				   "no Xwayland, X11 programs cannot run");
+		free(xw);
+		*failed = required;
+		return NULL;
 	}
 	snprintf(xw->spec_dir, sizeof(xw->spec_dir), "%s/xwayland", server->runtime_dir);
 	if (!session_make_dir(xw->spec_dir, 0700, 0, 0, false) || !private_socket_dir()) {
