@@ -33,6 +33,7 @@
 #include "test_control.h"
 #include "transfer.h"
 #include "view.h"
+#include "xwayland.h"
 #include "xray.h"
 
 #define TC_LINE_MAX 4096
@@ -490,6 +491,18 @@ handle_request(struct tc_conn *conn, char *line)
 					server->session ? session_cage_socket(server->session,
 									  (int)i) :
 							  "none");
+		}
+		conn_write(conn, "ok");
+	} else if (strcmp(cmd, "xwayland") == 0) {
+		/* Each level's X server: its display number on strata's side
+		 * (none: -1), whether an Xwayland is connected, and how often
+		 * it was made anew. */
+		for (size_t i = 0; i < server->config.level_count; i++) {
+			struct xwayland_state state;
+			xwayland_describe(server->xwayland, (int)i, &state);
+			conn_write(conn, "xwayland level=%s display=%d running=%d restarts=%u",
+					server->config.levels[i].name, state.display, state.running,
+					state.restarts);
 		}
 		conn_write(conn, "ok");
 	} else if (strcmp(cmd, "audio") == 0) {

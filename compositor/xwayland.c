@@ -53,6 +53,7 @@ struct xwayland_level {
 	bool restart_due; /* the timer makes it anew (else it checks) */
 	uint64_t started_ms;
 	unsigned failures; /* ends in a row that came early */
+	unsigned restarts; /* made anew here */
 	int kick_fd; /* xwayland = yes: a connection that starts it; -1 */
 };
 
@@ -504,6 +505,7 @@ handle_timer(void *data)
 {
 	struct xwayland_level *xl = data;
 	if (xl->restart_due) {
+		xl->restarts++;
 		if (!level_start(xl)) {
 			unsigned shift = xl->failures < 7 ? xl->failures : 7;
 			int delay = RESTART_MIN_MS << shift;
@@ -764,8 +766,9 @@ xwayland_create(struct strata_server *server, bool *failed)
 	if (!paths_find_file(xw->launcher, sizeof(xw->launcher), dirs, "strata-xwayland-launcher",
 			    X_OK)) {
 		/* A level that may do without stays up, without X11. */
-		wlr_log(WLR_ERROR, "strata-xwayland-launcher is missing beside strata: "
-				   "no Xwayland, X11 programs cannot run");
+		wlr_log(WLR_ERROR,
+				"strata-xwayland-launcher is missing beside strata: "
+				"no Xwayland, X11 programs cannot run");
 		free(xw);
 		*failed = required;
 		return NULL;
@@ -832,13 +835,17 @@ xwayland_destroy(struct strata_xwayland *xw)
 	free(xw);
 }
 
-int
-xwayland_display(struct strata_xwayland *xw, int level)
+void
+xwayland_describe(struct strata_xwayland *xw, int level, struct xwayland_state *out)
 {
+	*out = (struct xwayland_state){ .display = -1 };
 	for (size_t i = 0; xw && i < xw->level_count; i++) {
-		if (xw->levels[i].level == level) {
-			return xw->levels[i].display;
+		struct xwayland_level *xl = &xw->levels[i];
+		if (xl->level != level) {
+			continue;
 		}
+		out->display = xl->display;
+		out->running = xl->client != NULL;
+		out->restarts = xl->restarts;
 	}
-	return -1;
 }

@@ -46,8 +46,12 @@ struct strata_xwayland *xwayland_create(struct strata_server *server, bool *fail
 /* The X servers end (wlroots closes their connections). NULL-safe. */
 void xwayland_destroy(struct strata_xwayland *xwayland);
 
-/* For the test-control: the level's display number on the compositor's
- * side, or -1 when it has none now. */
-int xwayland_display(struct strata_xwayland *xwayland, int level);
+/* For the test-control: a level's X server now. */
+struct xwayland_state {
+	int display; /* on the compositor's side; -1: none now */
+	bool running; /* an Xwayland is connected */
+	unsigned restarts; /* times it was made anew here */
+};
+void xwayland_describe(struct strata_xwayland *xwayland, int level, struct xwayland_state *out);
 
 #endif
