@@ -37,6 +37,14 @@ struct wrap_primary {
 };
 
 static struct level_slot slots[STRATA_MAX_LEVELS];
+static struct wl_signal changed; /* struct clipboard_change */
+
+static void
+emit_changed(int level, bool primary)
+{
+	struct clipboard_change change = { .level = level, .primary = primary };
+	wl_signal_emit(&changed, &change);
+}
 static struct wl_listener request_set_selection;
 static struct wl_listener request_set_primary;
 static struct wl_listener request_start_drag;
@@ -180,6 +188,7 @@ slot_handle_source_destroy(struct wl_listener *listener, void *data)
 	if (focused_level(slot->server) == slot->level) {
 		seat_show_level(slot->server, slot->level);
 	}
+	emit_changed(slot->level, false);
 }
 
 static void
@@ -192,6 +201,7 @@ slot_handle_primary_destroy(struct wl_listener *listener, void *data)
 	if (focused_level(slot->server) == slot->level) {
 		seat_show_level(slot->server, slot->level);
 	}
+	emit_changed(slot->level, true);
 }
 
 struct wlr_data_source *
@@ -232,6 +242,65 @@ clipboard_set_level_source(struct strata_server *server, int level, struct wlr_d
 	if (focused_level(server) == level) {
 		seat_show_level(server, level);
 	}
+	emit_changed(level, false);
+}
+
+void
+clipboard_set_level_primary(struct strata_server *server, int level,
+		struct wlr_primary_selection_source *source, uint32_t serial)
+{
+	struct level_slot *slot = &slots[level];
+	if (slot->primary == source) {
+		return;
+	}
+	if (slot->primary) {
+		struct wlr_primary_selection_source *old = slot->primary;
+		wl_list_remove(&slot->primary_destroy.link);
+		wl_list_init(&slot->primary_destroy.link);
+		slot->primary = NULL;
+		wlr_primary_selection_source_destroy(old);
+	}
+	slot->primary = source;
+	slot->primary_serial = serial;
+	if (source) {
+		wl_signal_add(&source->events.destroy, &slot->primary_destroy);
+	}
+	if (focused_level(server) == level) {
+		seat_show_level(server, level);
+	}
+	emit_changed(level, true);
+}
+
+struct wlr_data_source *
+clipboard_level_wrapper(struct strata_server *server, int level)
+{
+	struct level_slot *slot = &slots[level];
+	return slot->source ? wrap_create(slot) : NULL;
+}
+
+struct wlr_primary_selection_source *
+clipboard_level_primary_wrapper(struct strata_server *server, int level)
+{
+	struct level_slot *slot = &slots[level];
+	return slot->primary ? wrap_primary_create(slot) : NULL;
+}
+
+bool
+clipboard_is_wrapper(const struct wlr_data_source *source)
+{
+	return source && source->impl == &wrap_impl;
+}
+
+bool
+clipboard_is_primary_wrapper(const struct wlr_primary_selection_source *source)
+{
+	return source && source->impl == &wrap_primary_impl;
+}
+
+void
+clipboard_add_change_listener(struct wl_listener *listener)
+{
+	wl_signal_add(&changed, listener);
 }
 
 /* Keyboard focus has been taken from the old client and is about to go to
@@ -327,23 +396,7 @@ handle_request_set_primary(struct wl_listener *listener, void *data)
 		wlr_primary_selection_source_destroy(event->source);
 		return;
 	}
-	struct level_slot *slot = &slots[level];
-	if (slot->primary == event->source) {
-		return;
-	}
-	if (slot->primary) {
-		struct wlr_primary_selection_source *old = slot->primary;
-		wl_list_remove(&slot->primary_destroy.link);
-		wl_list_init(&slot->primary_destroy.link);
-		slot->primary = NULL;
-		wlr_primary_selection_source_destroy(old);
-	}
-	slot->primary = event->source;
-	slot->primary_serial = event->serial;
-	if (event->source) {
-		wl_signal_add(&event->source->events.destroy, &slot->primary_destroy);
-	}
-	seat_show_level(server, level);
+	clipboard_set_level_primary(server, level, event->source, event->serial);
 }
 
 /* ---- a transferred snapshot ---------------------------------------------- */
@@ -540,6 +593,7 @@ handle_request_start_drag(struct wl_listener *listener, void *data)
 bool
 clipboard_init(struct strata_server *server)
 {
+	wl_signal_init(&changed);
 	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
 		slots[i] = (struct level_slot){ .server = server, .level = i };
 		slots[i].source_destroy.notify = slot_handle_source_destroy;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <wlr/types/wlr_data_device.h>
+#include <wlr/types/wlr_primary_selection.h>
 #include "server.h"
 
 /*
@@ -34,6 +35,29 @@ size_t clipboard_level_primary_types(struct strata_server *server, int level, bo
  * has focus. */
 void clipboard_set_level_source(struct strata_server *server, int level,
 		struct wlr_data_source *source, uint32_t serial);
+
+/* The same for the primary selection. */
+void clipboard_set_level_primary(struct strata_server *server, int level,
+		struct wlr_primary_selection_source *source, uint32_t serial);
+
+/*
+ * A level's selection or primary selection changed (or went): listeners
+ * get a struct clipboard_change (the X11 bridge, xwayland_selection.c).
+ */
+struct clipboard_change {
+	int level;
+	bool primary;
+};
+void clipboard_add_change_listener(struct wl_listener *listener);
+/* A new compositor-owned source that serves the level's current selection
+ * (or primary selection) when read, the way the seat's does; NULL when the
+ * level has none. Whoever gets it owns it. */
+struct wlr_data_source *clipboard_level_wrapper(struct strata_server *server, int level);
+struct wlr_primary_selection_source *clipboard_level_primary_wrapper(struct strata_server *server,
+		int level);
+/* Whether a source is such a wrapper (never a client's). */
+bool clipboard_is_wrapper(const struct wlr_data_source *source);
+bool clipboard_is_primary_wrapper(const struct wlr_primary_selection_source *source);
 
 /* For the X-ray: "empty", or the first MIME type and how many more, and the
  * size when the compositor holds the bytes (a transferred snapshot). Never

@@ -280,6 +280,20 @@ levels_bind_global(struct strata_server *server, const struct wl_global *global,
 }
 
 bool
+levels_hide_global(struct strata_server *server, const struct wl_global *global)
+{
+	size_t max = sizeof(server->level_globals) / sizeof(server->level_globals[0]);
+	if (!global || server->level_global_count >= max) {
+		return false;
+	}
+	/* No client has this level: the filter matches nobody. */
+	server->level_globals[server->level_global_count].global = global;
+	server->level_globals[server->level_global_count].level = STRATA_LEVEL_UNKNOWN;
+	server->level_global_count++;
+	return true;
+}
+
+bool
 levels_open_sockets(struct strata_server *server, const char *runtime_dir)
 {
 	wl_list_init(&server->clients);

@@ -114,11 +114,13 @@ struct strata_server {
 	struct wl_list clients; /* strata_client.link */
 	uint32_t next_client_id;
 	/* Globals made for one level (or the core) only, xdg-foreign: the
-	 * filter shows each to that level's clients and to nobody else. */
+	 * filter shows each to that level's clients and to nobody else; and
+	 * globals nobody sees (level STRATA_LEVEL_UNKNOWN: the X11 clipboard
+	 * bridges' seats). */
 	struct {
 		const struct wl_global *global;
 		int level;
-	} level_globals[2 * (STRATA_MAX_LEVELS + 1)];
+	} level_globals[3 * (STRATA_MAX_LEVELS + 1)];
 	size_t level_global_count;
 	struct strata_activation *activation; /* xdg-activation (activation.c) */
 	struct strata_foreign *foreign; /* xdg-foreign, per level (foreign.c) */
@@ -201,6 +203,9 @@ struct strata_client *levels_client_info(const struct wl_client *client);
 /* Tags a client the compositor did not accept itself (a level's Xwayland,
  * on a socketpair) with level, for its whole life; false when out of memory. */
 bool levels_tag_client(struct strata_server *server, struct wl_client *client, int level);
+/* The global is shown to no client at all (made for the compositor's own
+ * use, e.g. a seat for an XWM); false when the table is full. */
+bool levels_hide_global(struct strata_server *server, const struct wl_global *global);
 /* Level name for messages; "core" and "unknown" for the two special levels. */
 const char *levels_name(struct strata_server *server, int level);
 /* The global is for the clients of level (or STRATA_LEVEL_CORE) only: hidden

@@ -25,6 +25,7 @@
 #include "session.h"
 #include "view.h"
 #include "xwayland.h"
+#include "xwayland_selection.h"
 
 #define X11_DIR "/tmp/.X11-unix"
 #define X11_LEVELS_DIR X11_DIR "/levels"
@@ -55,6 +56,7 @@ struct xwayland_level {
 	unsigned failures; /* ends in a row that came early */
 	unsigned restarts; /* made anew here */
 	int kick_fd; /* xwayland = yes: a connection that starts it; -1 */
+	struct xwayland_bridge *bridge; /* its clipboard (xwayland_selection.c) */
 };
 
 struct strata_xwayland {
@@ -681,6 +683,8 @@ level_start(struct xwayland_level *xl)
 		return false;
 	}
 	xl->display = xl->wlr->server->display;
+	/* Its XWM carries the level's selections only, never the user's seat's. */
+	wlr_xwayland_set_seat(xl->wlr, xwayland_bridge_seat(xl->bridge));
 	xl->new_surface.notify = handle_new_surface;
 	wl_signal_add(&xl->wlr->events.new_surface, &xl->new_surface);
 	xl->ready.notify = handle_ready;
@@ -797,7 +801,9 @@ xwayland_create(struct strata_server *server, bool *failed)
 		xl->kick_fd = -1;
 		xl->timer = wl_event_loop_add_timer(loop, handle_timer, xl);
 		snprintf(xl->dir, sizeof(xl->dir), X11_LEVELS_DIR "/%s", cfg->levels[i].name);
-		if (!xl->timer || !session_level_ids(server->session, (int)i, &xl->uid, &xl->gid) ||
+		xl->bridge = xwayland_bridge_create(server, (int)i);
+		if (!xl->timer || !xl->bridge ||
+				!session_level_ids(server->session, (int)i, &xl->uid, &xl->gid) ||
 				!session_make_dir(xl->dir, 0750, 0, xl->gid, true) ||
 				!level_start(xl)) {
 			wlr_log(WLR_ERROR, "level %s: no Xwayland", cfg->levels[i].name);
@@ -827,6 +833,7 @@ xwayland_destroy(struct strata_xwayland *xw)
 		if (xl->timer) {
 			wl_event_source_remove(xl->timer);
 		}
+		xwayland_bridge_destroy(xl->bridge);
 	}
 	if (xw->client_created.notify) {
 		wl_list_remove(&xw->client_created.link);

@@ -1,15 +1,555 @@
 // SPDX-License-Identifier: MIT
+/*
+ * X11 programs in levels, with a real strata, real cages, each level's own
+ * real Xwayland and real X11 programs from Debian: xterm, wish (Tk),
+ * xclip, and wl-paste for the Wayland side. What is checked is what a user
+ * or an attacker sees: pixels on the screen, lines a program read from its
+ * keyboard (written to a file in its level's home), bytes a paste returned.
+ */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "strata_test.h"
 
-static void
-placeholder(void)
+#define LOW_RGB 0x2e7d32u
+#define HIGH_RGB 0xc62828u
+/* What the attacking override-redirect windows are painted with. */
+#define ATTACK_RGB 0xff00ffu
+
+static struct strata_session *current;
+
+static struct strata_session *
+start_session(const char *config)
 {
-	tap_skip("not written yet");
+	session_require_program("bwrap");
+	session_require_program("Xwayland");
+	session_require_program("xterm");
+	struct session_options opts = { .config = config };
+	struct strata_session *s = session_start(&opts);
+	current = s;
+	session_assert_msg(s,
+			session_wait_level(s, "low", true, 10000) &&
+					session_wait_level(s, "high", true, 10000),
+			"the levels' proxies did not come up");
+	return s;
+}
+
+static void
+unique(char *out, size_t size, const char *what)
+{
+	snprintf(out, size, "%s-%d-%llu", what, (int)getpid(),
+			(unsigned long long)session_now_ms());
+}
+
+static void
+home_path(char *out, size_t size, const char *level, const char *name)
+{
+	snprintf(out, size, "%s/%s/home/%s", current->data_dir, level, name);
+}
+
+/* The file in the level's home, whole (NULL if there is none yet). */
+static char *
+home_file(const char *level, const char *name)
+{
+	char path[512];
+	home_path(path, sizeof(path), level, name);
+	return session_read_file(path, NULL);
+}
+
+static bool
+wait_home_file(const char *level, const char *name, const char *text, int timeout_ms)
+{
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		char *data = home_file(level, name);
+		bool ok = data && strstr(data, text);
+		free(data);
+		if (ok) {
+			return true;
+		}
+		if (session_now_ms() >= deadline) {
+			return false;
+		}
+		session_sleep_ms(50);
+	}
+}
+
+/* A file the cage's user can read, written into its level's home. */
+static void
+put_home_file(struct strata_session *s, const char *level, const char *name, const char *text)
+{
+	char path[512];
+	home_path(path, sizeof(path), level, name);
+	FILE *f = fopen(path, "w");
+	session_assert_msg(s, f, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, 0644);
+}
+
+/*
+ * An xterm in the level whose shell writes the first line typed into it to
+ * $HOME/file; returns its window once mapped.
+ */
+static struct window_info
+xterm_reader(struct strata_session *s, const char *level, const char *title, const char *file)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "head -n1 > \"$HOME/%s\"", file);
+	const char *argv[] = { "xterm", "-T", title, "-e", "sh", "-c", cmd, NULL };
+	session_cage_launch(s, level, argv);
+	struct window_match match = { .level = level, .app_id = "XTerm", .title_contains = title };
+	struct window_info info;
+	session_assert_msg(s, session_wait_window(s, &match, &info, 20000),
+			"xterm in %s never mapped", level);
+	return info;
+}
+
+static void
+click_window(struct strata_session *s, const struct window_info *info)
+{
+	int x, y;
+	session_assert_msg(s, session_window_visible_point(s, info->id, &x, &y),
+			"window %u has no visible point", info->id);
+	free(session_ctl_ok(s, "click %d %d", x, y));
+	session_assert_msg(s, session_wait_focused_level(s, info->level, 3000),
+			"a click did not focus %s", info->level);
+}
+
+/* Pixels of rgb along the frame's four borders (the ring inside the frame
+ * box, border px wide, above the title bar included). */
+static long
+frame_census(struct strata_session *s, const uint32_t *pixels, int width, int height,
+		const struct window_info *w, uint32_t rgb)
+{
+	int b = 4; /* the default theme's border */
+	return session_census(s, pixels, width, height, w->frame_x, w->frame_y, w->frame_width, b,
+			       rgb, "top border") +
+			session_census(s, pixels, width, height, w->frame_x,
+					w->frame_y + w->frame_height - b, w->frame_width, b, rgb,
+					"bottom border") +
+			session_census(s, pixels, width, height, w->frame_x, w->frame_y, b,
+					w->frame_height, rgb, "left border") +
+			session_census(s, pixels, width, height, w->frame_x + w->frame_width - b,
+					w->frame_y, b, w->frame_height, rgb, "right border");
+}
+
+/*
+ * xterm in low and in high: each framed in its level's colour, with its
+ * title in the title bar; typed text reaches only the focused one. A foot
+ * in each level beside them, for the picture of both kinds of windows.
+ */
+static void
+x11_windows_are_windows_of_their_level(void)
+{
+	session_require_program("foot");
+	struct strata_session *s = start_session(NULL);
+	char low_file[96], high_file[96], low_title[96], high_title[96];
+	unique(low_file, sizeof(low_file), "typed-low");
+	unique(high_file, sizeof(high_file), "typed-high");
+	unique(low_title, sizeof(low_title), "xterm-low");
+	unique(high_title, sizeof(high_title), "xterm-high");
+	struct window_info low = xterm_reader(s, "low", low_title, low_file);
+	struct window_info high = xterm_reader(s, "high", high_title, high_file);
+	const char *foot[] = { "foot", "-T", "wayland foot", NULL };
+	session_cage_launch(s, "low", foot);
+	session_cage_launch(s, "high", foot);
+	session_assert_msg(s, session_wait_windows(s, 4, 20000), "not all four windows mapped");
+	session_assert(s,
+			session_find_window(s,
+					&(struct window_match){ .level = "low",
+							.title_contains = low_title },
+					&low));
+	session_assert(s,
+			session_find_window(s,
+					&(struct window_match){ .level = "high",
+							.title_contains = high_title },
+					&high));
+
+	/* Framed in the level's colour, whole: every border pixel. */
+	int width, height;
+	uint32_t *pixels = session_screenshot(s, &width, &height);
+	long ring_low = 2 * 4 * low.frame_width + 2 * 4 * low.frame_height;
+	long ring_high = 2 * 4 * high.frame_width + 2 * 4 * high.frame_height;
+	long low_in_low = frame_census(s, pixels, width, height, &low, LOW_RGB);
+	long high_in_high = frame_census(s, pixels, width, height, &high, HIGH_RGB);
+	tap_diag("low frame %ld of %ld px in low's colour, high %ld of %ld", low_in_low, ring_low,
+			high_in_high, ring_high);
+	session_assert_msg(s, low_in_low == ring_low, "low's X11 window is not framed in green");
+	session_assert_msg(s, high_in_high == ring_high, "high's X11 window is not framed in red");
+	free(pixels);
+	session_keep_screenshot(s, "x11-and-wayland-in-each-level.png");
+
+	/* Typing goes to the focused window only. */
+	char low_text[96], high_text[96];
+	unique(low_text, sizeof(low_text), "to-low");
+	unique(high_text, sizeof(high_text), "to-high");
+	click_window(s, &low);
+	free(session_ctl_ok(s, "type %s", low_text));
+	free(session_ctl_ok(s, "key Return"));
+	session_assert_msg(s, wait_home_file("low", low_file, low_text, 5000),
+			"what was typed never reached low's xterm");
+	click_window(s, &high);
+	free(session_ctl_ok(s, "type %s", high_text));
+	free(session_ctl_ok(s, "key Return"));
+	session_assert_msg(s, wait_home_file("high", high_file, high_text, 5000),
+			"what was typed never reached high's xterm");
+	/* Each read one line: its first was its own. */
+	char *low_read = home_file("low", low_file);
+	char *high_read = home_file("high", high_file);
+	session_assert_msg(s, low_read && !strstr(low_read, high_text), "low read high's keys");
+	session_assert_msg(s, high_read && !strstr(high_read, low_text), "high read low's keys");
+	free(low_read);
+	free(high_read);
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
+/* A Tk program that shows one override-redirect window in ATTACK_RGB at
+ * the given geometry (title "or-NAME"), run as: wish or.tcl NAME WxH+X+Y. */
+static const char or_script[] =
+		"wm withdraw .\n"
+		"set name [lindex $argv 0]\n"
+		"toplevel .w -background #ff00ff -borderwidth 0 -highlightthickness 0\n"
+		"wm title .w or-$name\n"
+		"wm overrideredirect .w 1\n"
+		"wm geometry .w [lindex $argv 1]\n";
+
+static struct window_info
+show_override_redirect(struct strata_session *s, const char *name, const char *geometry, pid_t *pid)
+{
+	const char *argv[] = { "wish", "or.tcl", name, geometry, NULL };
+	*pid = session_cage_launch(s, "low", argv);
+	char title[64];
+	snprintf(title, sizeof(title), "or-%s", name);
+	struct window_match match = { .level = "low", .title_contains = title };
+	struct window_info info;
+	session_assert_msg(s, session_wait_window(s, &match, &info, 20000),
+			"the override-redirect window %s never mapped", name);
+	/* Drawn: its colour is on the screen somewhere (it was painted). */
+	uint64_t deadline = session_now_ms() + 5000;
+	for (;;) {
+		int width, height;
+		uint32_t *pixels = session_screenshot(s, &width, &height);
+		long shown = session_census(s, pixels, width, height, 0, 0, width, height,
+				ATTACK_RGB, "the whole output");
+		free(pixels);
+		if (shown > 0) {
+			break;
+		}
+		session_assert_msg(s, session_now_ms() < deadline,
+				"the override-redirect window %s was never drawn", name);
+		session_sleep_ms(50);
+	}
+	return info;
+}
+
+/* Ends a launch (its sandbox, and the program with it) and waits for its
+ * window to go. */
+static void
+end_launch(struct strata_session *s, pid_t pid, unsigned window)
+{
+	kill(pid, SIGKILL);
+	uint64_t deadline = session_now_ms() + 5000;
+	while (session_find_window(s, &(struct window_match){ .id = window }, NULL)) {
+		session_assert_msg(s, session_now_ms() < deadline, "window %u never went", window);
+		session_sleep_ms(50);
+	}
+}
+
+/*
+ * Override-redirect windows of a low X11 program aimed at the banner, at
+ * high's window, and over the whole output: not one of their pixels in the
+ * banner or in high's frame. The one aimed at the banner is moved under
+ * it; the one over high's window is cut; the one over the whole output is
+ * managed (framed, in low's column).
+ */
+static void
+override_redirect_windows_stay_in_their_level(void)
+{
+	session_require_program("wish");
+	struct strata_session *s = start_session(NULL);
+	put_home_file(s, "low", "or.tcl", or_script);
+	char high_title[64], high_file[96];
+	unique(high_title, sizeof(high_title), "victim");
+	unique(high_file, sizeof(high_file), "unused");
+	struct window_info high = xterm_reader(s, "high", high_title, high_file);
+	struct window_info low = xterm_reader(s, "low", "low-anchor", "unused-low");
+	session_assert(s,
+			session_find_window(s,
+					&(struct window_match){ .level = "high",
+							.title_contains = high_title },
+					&high));
+	session_assert(s, low.frame_x + low.frame_width <= high.frame_x);
+
+	/* 1. Aimed at the banner: 600x200 at 0,0. */
+	pid_t banner_pid, over_pid, whole_pid;
+	struct window_info banner = show_override_redirect(s, "banner", "600x200+0+0", &banner_pid);
+	tap_diag("aimed at the banner, shown at %d,%d %dx%d", banner.x, banner.y, banner.width,
+			banner.height);
+	int width, height;
+	uint32_t *pixels = session_screenshot(s, &width, &height);
+	session_assert_msg(s,
+			session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
+					ATTACK_RGB, "banner") == 0,
+			"a low override-redirect window painted over the banner");
+	session_assert_msg(s, banner.y >= SESSION_BANNER_HEIGHT, "it was not moved under it");
+	/* Its border, of low's colour, inside its box. */
+	uint32_t corner = session_pixel(s, banner.x, banner.y);
+	session_assert_msg(s, corner == LOW_RGB, "its corner is %06x, not low's border", corner);
+	free(pixels);
+
+	/* 2. Aimed at high's window: from low's column over all of high's frame. */
+	char geometry[64];
+	int x = low.frame_x + low.frame_width - 100;
+	snprintf(geometry, sizeof(geometry), "%dx%d+%d+%d", high.frame_x + high.frame_width - x,
+			high.frame_height + 40, x, high.frame_y - 20);
+	struct window_info over = show_override_redirect(s, "over-high", geometry, &over_pid);
+	pixels = session_screenshot(s, &width, &height);
+	long in_high = session_census(s, pixels, width, height, high.frame_x, high.frame_y,
+			high.frame_width, high.frame_height, ATTACK_RGB, "high's frame");
+	long in_low = session_census(s, pixels, width, height, x, high.frame_y, high.frame_x - x,
+			high.frame_height, ATTACK_RGB, "low's side");
+	tap_diag("over high's window: %ld px in high's frame, %ld beside it", in_high, in_low);
+	session_assert_msg(s, in_high == 0, "a low override-redirect window painted over high");
+	session_assert_msg(s, in_low > 0, "nothing of it was shown where low may draw");
+	session_assert_msg(s,
+			session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
+					ATTACK_RGB, "banner") == 0,
+			"a low override-redirect window painted over the banner");
+	free(pixels);
+
+	/* 3. The whole output: managed, framed like any low window (alone:
+	 * the others, on top, would hide its frame). */
+	end_launch(s, banner_pid, banner.id);
+	end_launch(s, over_pid, over.id);
+	snprintf(geometry, sizeof(geometry), "%dx%d+0+0", width, height);
+	struct window_info whole = show_override_redirect(s, "whole", geometry, &whole_pid);
+	tap_diag("over the whole output, shown at %d,%d %dx%d, frame %d,%d %dx%d", whole.x, whole.y,
+			whole.width, whole.height, whole.frame_x, whole.frame_y, whole.frame_width,
+			whole.frame_height);
+	pixels = session_screenshot(s, &width, &height);
+	session_assert_msg(s,
+			session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
+					ATTACK_RGB, "banner") == 0,
+			"a full-screen override-redirect window painted over the banner");
+	session_assert_msg(s,
+			session_census(s, pixels, width, height, high.frame_x, high.frame_y,
+					high.frame_width, high.frame_height, ATTACK_RGB,
+					"high's frame") == 0,
+			"a full-screen override-redirect window painted over high");
+	session_assert_msg(s,
+			whole.frame_y >= SESSION_BANNER_HEIGHT && whole.frame_x >= 0 &&
+					whole.frame_x + whole.frame_width <= high.frame_x,
+			"the full-screen override-redirect window was not put in low's column");
+	session_assert_msg(s, session_pixel(s, whole.frame_x + 1, whole.frame_y + 1) == LOW_RGB,
+			"the full-screen override-redirect window has no low frame");
+	session_assert_msg(s,
+			session_census(s, pixels, width, height, whole.x, whole.y, whole.width,
+					whole.height, ATTACK_RGB, "its box") > 0,
+			"the full-screen override-redirect window is not shown in its frame");
+	free(pixels);
+	session_keep_screenshot(s, "x11-override-redirect.png");
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
+/*
+ * A low X11 program grabs the keyboard and the pointer (Tk's global grab:
+ * XGrabKeyboard and XGrabPointer); the user clicks high's xterm and types:
+ * high reads it all, the grabbing program nothing of it.
+ */
+static const char grab_script[] = "wm title . grabber\n"
+				  "wm geometry . 300x200\n"
+				  "set log [open $env(HOME)/[lindex $argv 0] w]\n"
+				  "bind . <Key> {puts $log %K; flush $log}\n"
+				  "tkwait visibility .\n"
+				  "focus -force .\n"
+				  "while {[catch {grab set -global .}]} {after 50}\n"
+				  "puts $log \"grab [grab status .]\"; flush $log\n";
+
+static void
+x11_grabs_stay_in_their_level(void)
+{
+	session_require_program("wish");
+	struct strata_session *s = start_session(NULL);
+	put_home_file(s, "low", "grab.tcl", grab_script);
+	char high_title[64], high_file[96], grab_log[96], text[96];
+	unique(high_title, sizeof(high_title), "typist");
+	unique(high_file, sizeof(high_file), "typed-high");
+	unique(grab_log, sizeof(grab_log), "grab-log");
+	unique(text, sizeof(text), "secret");
+	struct window_info high = xterm_reader(s, "high", high_title, high_file);
+	const char *argv[] = { "wish", "grab.tcl", grab_log, NULL };
+	session_cage_launch(s, "low", argv);
+	struct window_info grabber;
+	session_assert_msg(s,
+			session_wait_window(s,
+					&(struct window_match){ .level = "low",
+							.title_contains = "grabber" },
+					&grabber, 20000),
+			"the grabbing program never mapped");
+	click_window(s, &grabber);
+	session_assert_msg(s, wait_home_file("low", grab_log, "grab global", 10000),
+			"the low program never got its global grab");
+	/* It hears its own level's keys: the grab is real. */
+	free(session_ctl_ok(s, "type q"));
+	session_assert_msg(s, wait_home_file("low", grab_log, "\nq\n", 5000),
+			"the grabbing program does not hear its own keys");
+
+	click_window(s, &high);
+	free(session_ctl_ok(s, "type %s", text));
+	free(session_ctl_ok(s, "key Return"));
+	session_assert_msg(s, wait_home_file("high", high_file, text, 5000),
+			"high's xterm did not get what was typed while low grabbed");
+	char *log = home_file("low", grab_log);
+	tap_diag("the grabbing program heard: %s", log ? log : "(nothing)");
+	/* Its log has the grab line and "q" only: no key of high's text. */
+	session_assert_msg(s, log && strcmp(log, "grab global\nq\n") == 0,
+			"the grabbing program heard keys typed into high");
+	free(log);
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
+static char *
+dialog_state(struct strata_session *s)
+{
+	return session_ctl_ok(s, "dialog");
+}
+
+static bool
+wait_dialog(struct strata_session *s, const char *state, int timeout_ms)
+{
+	char needle[64];
+	snprintf(needle, sizeof(needle), "state=%s", state);
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		char *reply = dialog_state(s);
+		bool ok = strstr(reply, needle) != NULL;
+		free(reply);
+		if (ok) {
+			return true;
+		}
+		if (session_now_ms() >= deadline) {
+			return false;
+		}
+		session_sleep_ms(30);
+	}
+}
+
+/* Runs sh -c cmd in the level's cage and waits for it to write its file. */
+static char *
+run_for_file(struct strata_session *s, const char *level, const char *cmd, const char *file)
+{
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+	session_cage_launch(s, level, argv);
+	session_assert_msg(s, wait_home_file(level, file, "end\n", 10000),
+			"\"%s\" in %s never finished", cmd, level);
+	return home_file(level, file);
+}
+
+/* What xclip -o (X11) or wl-paste (Wayland) in the level gets, then its
+ * exit status on a line of its own: "...\nstatus N\nend\n". */
+static char *
+paste(struct strata_session *s, const char *level, bool x11, const char *file)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd),
+			"F=\"$HOME/%s\"; %s > \"$F.tmp\" 2>/dev/null; printf '\\nstatus %%s\\n' $? >> \"$F.tmp\"; "
+			"echo end >> \"$F.tmp\"; mv \"$F.tmp\" \"$F\"",
+			file,
+			x11 ? "timeout 5 xclip -o -selection clipboard" : "timeout 5 wl-paste -n");
+	return run_for_file(s, level, cmd, file);
+}
+
+/*
+ * CLIPBOARD of an X11 program is its level's selection: xclip in low is
+ * pasted by wl-paste and by xclip in low, by nothing in high (X11 or
+ * Wayland); Logo+V with high's xterm focused brings it through the dialog,
+ * sanitised, and xclip in high then pastes that.
+ */
+static void
+x11_clipboard_is_its_level_s(void)
+{
+	session_require_program("xclip");
+	session_require_program("wl-paste");
+	struct strata_session *s = start_session(NULL);
+	char low_title[64], high_title[64], secret[64], raw[160], copied[96];
+	unique(low_title, sizeof(low_title), "low-term");
+	unique(high_title, sizeof(high_title), "high-term");
+	unique(secret, sizeof(secret), "x11-secret");
+	unique(copied, sizeof(copied), "copied");
+	struct window_info low = xterm_reader(s, "low", low_title, "unused-low");
+	struct window_info high = xterm_reader(s, "high", high_title, "unused-high");
+	/* An escape sequence and an RLO, which the transfer must take out. */
+	snprintf(raw, sizeof(raw), "%s\x1b[31m red \xE2\x80\xAEtail", secret);
+	put_home_file(s, "low", "clip.txt", raw);
+
+	/* xclip takes CLIPBOARD while a low X11 window has focus, and stays
+	 * (in the foreground: a launch's sandbox ends with its process). */
+	click_window(s, &low);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd),
+			"echo start > \"$HOME/%s\"; xclip -quiet -selection clipboard -i "
+			"\"$HOME/clip.txt\"",
+			copied);
+	const char *copy[] = { "sh", "-c", cmd, NULL };
+	session_cage_launch(s, "low", copy);
+	session_assert_msg(s, wait_home_file("low", copied, "start", 10000), "xclip never ran");
+	session_assert_msg(s, session_wait_selection(s, "low", 1, 10000),
+			"xclip in low never set low's selection");
+
+	char *out = paste(s, "low", true, "p1");
+	tap_diag("xclip -o in low: %s", out);
+	session_assert_msg(s, out && strstr(out, secret), "xclip in low did not paste low's");
+	free(out);
+	out = paste(s, "low", false, "p2");
+	tap_diag("wl-paste in low: %s", out);
+	session_assert_msg(s, out && strstr(out, secret), "wl-paste in low did not paste it");
+	free(out);
+
+	/* Nothing in high, focused or not. */
+	out = paste(s, "high", true, "p3");
+	session_assert_msg(s, out && !strstr(out, secret), "xclip in high pasted low's");
+	free(out);
+	click_window(s, &high);
+	out = paste(s, "high", true, "p4");
+	tap_diag("xclip -o in high, focused: %s", out);
+	session_assert_msg(s, out && !strstr(out, secret), "xclip in high pasted low's");
+	free(out);
+	out = paste(s, "high", false, "p5");
+	session_assert_msg(s, out && !strstr(out, secret), "wl-paste in high pasted low's");
+	free(out);
+
+	/* The confirmed transfer, into an X11 window. */
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert_msg(s, wait_dialog(s, "confirming", 5000), "no confirmation dialog");
+	char *desc = dialog_state(s);
+	tap_diag("%s", desc);
+	session_assert(s, strstr(desc, "src=low dst=high"));
+	free(desc);
+	free(session_ctl_ok(s, "key Return"));
+	session_assert(s, wait_dialog(s, "idle", 5000));
+	out = paste(s, "high", true, "p6");
+	tap_diag("xclip -o in high after the transfer: %s", out);
+	char expected[160];
+	snprintf(expected, sizeof(expected), "%s red tail\nstatus 0\nend\n", secret);
+	session_assert_msg(s, out && strcmp(out, expected) == 0,
+			"high's X11 paste after the transfer is not the sanitised text");
+	free(out);
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
 }
 
 static const struct tap_test tap_tests[] = {
-	TAP_CASE(placeholder),
+	TAP_CASE(x11_windows_are_windows_of_their_level),
+	TAP_CASE(override_redirect_windows_stay_in_their_level),
+	TAP_CASE(x11_grabs_stay_in_their_level),
+	TAP_CASE(x11_clipboard_is_its_level_s),
 };
 
 int
