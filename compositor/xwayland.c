@@ -53,7 +53,8 @@ struct xwayland_level {
 	struct wl_event_source *timer; /* a check after it went, or a restart */
 	bool restart_due; /* the timer makes it anew (else it checks) */
 	uint64_t started_ms;
-	unsigned failures; /* ends in a row that came early */
+	bool was_ready; /* the running server said it was ready */
+	unsigned failures; /* ends in a row that were failures (below) */
 	unsigned restarts; /* made anew here */
 	int kick_fd; /* xwayland = yes: a connection that starts it; -1 */
 	struct xwayland_bridge *bridge; /* its clipboard (xwayland_selection.c) */
@@ -419,7 +420,13 @@ handle_client_destroy(struct wl_listener *listener, void *data)
 	uint64_t lived = process_clock_ms() - xl->started_ms;
 	wlr_log(WLR_INFO, "level %s: Xwayland ended after %llu ms", level_name(xl),
 			(unsigned long long)lived);
-	xl->failures = lived >= STABLE_MS ? 0 : xl->failures + 1;
+	/* A lazy server ends by itself once its last X11 program has
+	 * (-terminate): no failure. One that never got ready, or one started
+	 * with the session that ended early, failed. */
+	bool stays = xl->xw->server->config.levels[xl->level].xwayland == STRATA_XWAYLAND_YES;
+	bool failed = !xl->was_ready || (stays && lived < STABLE_MS);
+	xl->failures = failed ? xl->failures + 1 : 0;
+	xl->was_ready = false;
 	/* wlroots decides after us (its listener comes later) whether it
 	 * starts it again: look once it has. */
 	arm_timer(xl, 0, false);
@@ -459,6 +466,7 @@ handle_ready(struct wl_listener *listener, void *data)
 {
 	struct xwayland_level *xl = wl_container_of(listener, xl, ready);
 	wlr_log(WLR_INFO, "level %s: Xwayland is ready", level_name(xl));
+	xl->was_ready = true;
 	if (xl->kick_fd >= 0) {
 		close(xl->kick_fd);
 		xl->kick_fd = -1;
@@ -526,9 +534,10 @@ handle_timer(void *data)
 		return 0; /* wlroots serves the next X11 program */
 	}
 	/* wlroots gave up on it (it failed to start, or ended within 5 s of
-	 * its start): made anew, after a back-off when it keeps ending early. */
-	unsigned shift = xl->failures < 7 ? xl->failures : 7;
-	int delay = xl->failures ? RESTART_MIN_MS << shift : RESTART_MIN_MS;
+	 * its start): made anew, at once after a normal end, after a back-off
+	 * when it keeps failing. */
+	unsigned shift = xl->failures - 1 < 7 ? xl->failures - 1 : 7;
+	int delay = xl->failures ? RESTART_MIN_MS << shift : 1;
 	if (delay > RESTART_MAX_MS) {
 		delay = RESTART_MAX_MS;
 	}
@@ -582,8 +591,11 @@ write_spec(struct xwayland_level *xl)
 	char ids[64];
 	int ids_len = snprintf(ids, sizeof(ids), "%u%c%u", (unsigned)xl->uid, '\0',
 			(unsigned)xl->gid);
+	/* Started with the session, it stays: wlroots' -terminate is dropped. */
+	const char *end = level->xwayland == STRATA_XWAYLAND_YES ? "stay" : "terminate";
 	bool ok = write_all(fd, SPEC_MAGIC, sizeof(SPEC_MAGIC)) &&
-			write_all(fd, ids, (size_t)ids_len + 1);
+			write_all(fd, ids, (size_t)ids_len + 1) &&
+			write_all(fd, end, strlen(end) + 1);
 	for (int i = 0; ok && i < count; i++) {
 		ok = write_all(fd, options[i], strlen(options[i]) + 1);
 	}

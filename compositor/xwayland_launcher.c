@@ -13,8 +13,10 @@
  * The compositor wrote, before it let wlroots start us, the file
  * $STRATA_XWAYLAND_DIR/N (root's, 0600, not a link): tokens separated by
  * NUL bytes,
- *   "strata-xwayland-spec 1", uid, gid, the bubblewrap command line of
- *   the level's cage (without "--"), "--", the Xwayland binary and the
+ *   "strata-xwayland-spec 1", uid, gid, "terminate" or "stay" (wlroots'
+ *   -terminate kept or dropped: a server started with the session stays
+ *   when its last X11 program ends), the bubblewrap command line of the
+ *   level's cage (without "--"), "--", the Xwayland binary and the
  *   arguments the level's configuration adds (-extension XTEST ...).
  * Nothing of the display number's level is taken from anywhere else.
  *
@@ -174,12 +176,15 @@ main(int argc, char **argv)
 	char *tokens[MAX_ARGS];
 	size_t count = read_spec(path, spec, sizeof(spec), tokens, MAX_ARGS);
 	unsigned long uid, gid;
-	if (count < 6 || strcmp(tokens[0], SPEC_MAGIC) != 0 || !parse_id(tokens[1], &uid) ||
-			!parse_id(tokens[2], &gid) || tokens[3][0] != '/') {
+	if (count < 7 || strcmp(tokens[0], SPEC_MAGIC) != 0 || !parse_id(tokens[1], &uid) ||
+			!parse_id(tokens[2], &gid) ||
+			(strcmp(tokens[3], "terminate") != 0 && strcmp(tokens[3], "stay") != 0) ||
+			tokens[4][0] != '/') {
 		die("%s is not a launch spec", path);
 	}
+	bool stay = strcmp(tokens[3], "stay") == 0;
 	size_t separator = 0;
-	for (size_t i = 4; i < count; i++) {
+	for (size_t i = 5; i < count; i++) {
 		if (strcmp(tokens[i], "--") == 0) {
 			separator = i;
 			break;
@@ -207,7 +212,7 @@ main(int argc, char **argv)
 	size_t passed_count = 0;
 	passed[passed_count++] = wl_fd;
 	size_t n = 0;
-	for (size_t i = 3; i < separator; i++) {
+	for (size_t i = 4; i < separator; i++) {
 		out[n++] = tokens[i];
 	}
 	out[n++] = "--setenv";
@@ -219,8 +224,13 @@ main(int argc, char **argv)
 	/* wlroots' own arguments, each checked: nothing else passes. */
 	for (int i = 2; i < argc; i++) {
 		const char *arg = argv[i];
-		if (strcmp(arg, "-rootless") == 0 || strcmp(arg, "-terminate") == 0 ||
-				strcmp(arg, "-core") == 0 ||
+		if (strcmp(arg, "-terminate") == 0) {
+			if (!stay) {
+				out[n++] = arg;
+			}
+			continue;
+		}
+		if (strcmp(arg, "-rootless") == 0 || strcmp(arg, "-core") == 0 ||
 				strcmp(arg, "-noTouchPointerEmulation") == 0) {
 			out[n++] = arg;
 			continue;

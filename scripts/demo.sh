@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Shows a Strata session: builds into build/, starts the compositor, opens a
 # terminal on the "low" level and one on the "high" level side by side, types
-# a line into each through the test-control interface, takes a screenshot and
-# writes what happened to a transcript.
+# a line into each through the test-control interface, opens an X11 program
+# (xterm, through low's own Xwayland) in low and types into it too, takes a
+# screenshot and writes what happened to a transcript.
 #
 # usage: scripts/demo.sh [--headless]
 #
@@ -20,7 +21,7 @@
 # Exits non-zero if any step fails; every process it started is stopped on
 # exit, whatever happens.
 #
-# Needs bash, socat, and foot (or weston-terminal): scripts/install-deps.sh.
+# Needs bash, socat, xterm and foot (or weston-terminal): scripts/install-deps.sh.
 set -euo pipefail
 # cleanup() and stop_group() run from traps.
 # shellcheck disable=SC2317
@@ -549,6 +550,55 @@ type_into() {
 
 type_into low "echo typed in LOW"
 type_into high "echo typed in HIGH"
+
+# An X11 program in low, through low's own Xwayland (started now, by this
+# first X11 client, in low's cage): framed and placed like the terminals.
+start_x11() {
+	local level=$1 title="$1 xterm (X11)" pid l id=""
+	local clog=$logdir/strata-run-x11-$level.log
+	command -v xterm >/dev/null 2>&1 ||
+		die "xterm is not installed: run scripts/install-deps.sh as root first"
+	if ! pid=$("$strata_run" -s "$core_socket" "$level" -- \
+		env "PS1=$level (X11) \$ " xterm -T "$title" -e sh 2>"$clog"); then
+		show_tail "$clog"
+		die "strata-run could not start xterm in the $level cage"
+	fi
+	log "client: started xterm (X11) in the $level cage (sandbox pid $pid)"
+	for _ in $(seq 100); do
+		must windows
+		for l in "${REPLY_LINES[@]}"; do
+			parse_fields "$l" id level
+			case " ${level_window[*]} " in
+			*" ${F[id]} "*) continue ;;
+			esac
+			if [ "${F[level]}" = "$level" ] && [[ $l == *'app_id="XTerm"'* ]]; then
+				id=${F[id]}
+				break 2
+			fi
+		done
+		sleep 0.2
+	done
+	if [ -z "$id" ]; then
+		show_tail "$clog"
+		must xwayland
+		log "xwayland: ${REPLY_LINES[*]}"
+		die "no X11 window of $level appeared within 20 s of starting xterm"
+	fi
+	level_window[x11-$level]=$id
+	find_window "$id"
+	log "mapped: X11 window $id, level ${F[level]}, content ${F[width]}x${F[height]}" \
+		"at ${F[x]},${F[y]}, frame ${F[frame]}"
+	must xwayland
+	for l in "${REPLY_LINES[@]}"; do
+		log "xwayland: $l"
+	done
+}
+
+start_x11 low
+low_terminal=${level_window[low]}
+level_window[low]=${level_window[x11-low]}
+type_into low "echo typed in an X11 window of LOW"
+level_window[low]=$low_terminal
 
 # audio_state: AUDIO = the `audio` reply (ready=, mic=, playing=).
 audio_state() {

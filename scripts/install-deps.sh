@@ -17,6 +17,8 @@ apt-get update
 # the cages. dbus-daemon: each level's session bus; dbus-bin (dbus-send) and
 # fontconfig (fc-list, fc-match): tests/cages looks at them from a cage.
 # libreoffice-writer, libreoffice-gtk3: tests/cages starts Writer in a cage.
+# xdotool, xclip, x11-utils (xwininfo), tk (wish): tests/xwayland's X11
+# programs, beside xterm and xwayland.
 apt-get install -y --no-install-recommends \
 	build-essential pkg-config meson ninja-build git ca-certificates \
 	gcc clang clang-format clang-tools libclang-rt-14-dev llvm-14 \
@@ -28,4 +30,5 @@ apt-get install -y --no-install-recommends \
 	weston foot wl-clipboard wayland-utils gtk-3-examples \
 	xwayland xterm procps psmisc socat waypipe bubblewrap wtype sway cage gnuplot-nox \
 	pipewire pipewire-bin pipewire-pulse libpipewire-0.3-dev pulseaudio-utils \
-	sound-theme-freedesktop dbus-bin fontconfig libreoffice-writer libreoffice-gtk3
+	sound-theme-freedesktop dbus-bin fontconfig libreoffice-writer libreoffice-gtk3 \
+	xdotool xclip x11-utils tk

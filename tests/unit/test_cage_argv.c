@@ -197,6 +197,36 @@ a_cage_is_a_user_session(void)
 	tap_assert(find(argv, n, 0, "/etc/passwd") < 0);
 }
 
+/* The level's X11 socket directory, read-only, over the private /tmp's
+ * /tmp/.X11-unix, with DISPLAY=:0; nothing of X11 without one. */
+static void
+x11_only_when_given(void)
+{
+	struct cage_spec spec = spec_for(false, false);
+	const char *argv[CAGE_MAX_ARGS];
+	char buf[4096];
+	int n = cage_build_argv(&spec, argv, CAGE_MAX_ARGS, buf, sizeof(buf));
+	tap_assert(n > 0);
+	int end = find(argv, n, 0, "--");
+	tap_assert(env_of(argv, end, "DISPLAY") == NULL);
+	tap_assert(find(argv, end, 0, CAGE_X11_DIR) < 0);
+
+	spec.x11_dir = "/tmp/.X11-unix/levels/low";
+	n = cage_build_argv(&spec, argv, CAGE_MAX_ARGS, buf, sizeof(buf));
+	tap_assert(n > 0);
+	end = find(argv, n, 0, "--");
+	tap_assert(has_triple(argv, end, "--ro-bind", "/tmp/.X11-unix/levels/low",
+			"/tmp/.X11-unix"));
+	/* After the private /tmp, or the tmpfs would hide it. */
+	int tmp = find(argv, end, 0, "--tmpfs");
+	while (tmp >= 0 && strcmp(argv[tmp + 1], "/tmp") != 0) {
+		tmp = find(argv, end, tmp + 1, "--tmpfs");
+	}
+	tap_assert(tmp >= 0 && find(argv, end, 0, "/tmp/.X11-unix/levels/low") > tmp);
+	tap_assert_str_eq(env_of(argv, end, "DISPLAY"), ":0");
+	tap_assert_int_eq(writable_binds(argv, end), 2);
+}
+
 static void
 gpu_only_when_asked(void)
 {
@@ -333,6 +363,7 @@ too_small_fails_whole(void)
 }
 
 TAP_TESTS(TAP_CASE(a_cage_is_closed_by_default), TAP_CASE(a_cage_is_a_user_session),
-		TAP_CASE(gpu_only_when_asked), TAP_CASE(passwd_and_group_files),
-		TAP_CASE(locale_names), TAP_CASE(shared_network_and_shell_only_when_asked),
+		TAP_CASE(gpu_only_when_asked), TAP_CASE(x11_only_when_given),
+		TAP_CASE(passwd_and_group_files), TAP_CASE(locale_names),
+		TAP_CASE(shared_network_and_shell_only_when_asked),
 		TAP_CASE(extra_binds_are_read_only), TAP_CASE(too_small_fails_whole))

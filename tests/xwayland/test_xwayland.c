@@ -183,6 +183,47 @@ x11_windows_are_windows_of_their_level(void)
 	free(pixels);
 	session_keep_screenshot(s, "x11-and-wayland-in-each-level.png");
 
+	/* The X-ray labels X11 windows with their level like the others: its
+	 * label's right end (the panel may cover the left one), in the level's
+	 * colour (xray.c: 420 px wide, centred). */
+	free(session_ctl_ok(s, "key logo+Escape"));
+	uint64_t deadline = session_now_ms() + 5000;
+	for (;;) {
+		char *state = session_ctl_ok(s, "xray");
+		bool open = strstr(state, "open=1 windows=4") != NULL;
+		free(state);
+		if (open) {
+			break;
+		}
+		if (session_now_ms() >= deadline) {
+			char *last = session_ctl_ok(s, "xray");
+			session_fail(s, "the X-ray did not label 4 windows: %s", last);
+		}
+		session_sleep_ms(30);
+	}
+	const struct window_info *xterms[] = { &low, &high };
+	const uint32_t colours[] = { LOW_RGB, HIGH_RGB };
+	for (int i = 0; i < 2; i++) {
+		const struct window_info *w = xterms[i];
+		int label = w->frame_width < 420 ? w->frame_width : 420;
+		uint32_t pixel = session_pixel(s, w->frame_x + (w->frame_width + label) / 2 - 5,
+				w->frame_y + w->frame_height / 2);
+		session_assert_msg(s, pixel == colours[i],
+				"the X-ray's label of %s's xterm is %06x", w->level, pixel);
+	}
+	free(session_ctl_ok(s, "key Escape"));
+	deadline = session_now_ms() + 5000;
+	for (;;) {
+		char *state = session_ctl_ok(s, "xray");
+		bool closed = strstr(state, "open=0") != NULL;
+		free(state);
+		if (closed) {
+			break;
+		}
+		session_assert_msg(s, session_now_ms() < deadline, "the X-ray did not close");
+		session_sleep_ms(30);
+	}
+
 	/* Typing goes to the focused window only. */
 	char low_text[96], high_text[96];
 	unique(low_text, sizeof(low_text), "to-low");
@@ -204,6 +245,7 @@ x11_windows_are_windows_of_their_level(void)
 	session_assert_msg(s, high_read && !strstr(high_read, low_text), "high read low's keys");
 	free(low_read);
 	free(high_read);
+
 	session_assert(s, session_compositor_alive(s));
 	session_stop(s);
 }
@@ -316,6 +358,7 @@ override_redirect_windows_stay_in_their_level(void)
 	tap_diag("over high's window: %ld px in high's frame, %ld beside it", in_high, in_low);
 	session_assert_msg(s, in_high == 0, "a low override-redirect window painted over high");
 	session_assert_msg(s, in_low > 0, "nothing of it was shown where low may draw");
+	session_keep_screenshot(s, "x11-override-redirect-cut.png");
 	session_assert_msg(s,
 			session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
 					ATTACK_RGB, "banner") == 0,
@@ -352,7 +395,6 @@ override_redirect_windows_stay_in_their_level(void)
 					whole.height, ATTACK_RGB, "its box") > 0,
 			"the full-screen override-redirect window is not shown in its frame");
 	free(pixels);
-	session_keep_screenshot(s, "x11-override-redirect.png");
 	session_assert(s, session_compositor_alive(s));
 	session_stop(s);
 }
@@ -545,10 +587,129 @@ x11_clipboard_is_its_level_s(void)
 	session_stop(s);
 }
 
+/*
+ * A low X11 program tries to take the keyboard while high has it: the
+ * _NET_ACTIVE_WINDOW message (xdotool windowactivate), XSetInputFocus
+ * (xdotool windowfocus), raising itself, and a new window mapped. Focus
+ * stays on high, whose xterm reads what is typed next; the low window is
+ * marked urgent instead.
+ */
+static void
+x11_programs_cannot_take_focus(void)
+{
+	session_require_program("xdotool");
+	struct strata_session *s = start_session(NULL);
+	char low_title[64], high_title[64], high_file[96], low_file[96], text[96], done[96];
+	unique(low_title, sizeof(low_title), "thief");
+	unique(high_title, sizeof(high_title), "owner");
+	unique(high_file, sizeof(high_file), "typed-high");
+	unique(low_file, sizeof(low_file), "typed-low");
+	unique(text, sizeof(text), "for-high");
+	unique(done, sizeof(done), "tried");
+	struct window_info low = xterm_reader(s, "low", low_title, low_file);
+	struct window_info high = xterm_reader(s, "high", high_title, high_file);
+	click_window(s, &high);
+
+	char cmd[768];
+	snprintf(cmd, sizeof(cmd),
+			"W=$(xdotool search --name '%s' | head -n1); "
+			"xdotool windowactivate \"$W\"; xdotool windowfocus \"$W\"; "
+			"xdotool windowraise \"$W\"; xdotool set_desktop_for_window \"$W\" 0; "
+			"echo \"window $W\" > \"$HOME/%s\"; "
+			"xterm -T '%s-new' -e sleep 60 & sleep 0; wait",
+			low_title, done, low_title);
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+	session_cage_launch(s, "low", argv);
+	session_assert_msg(s, wait_home_file("low", done, "window ", 10000),
+			"the low program never made its attempts");
+	char *tried = home_file("low", done);
+	tap_diag("low tried on its %s", tried ? tried : "?");
+	session_assert_msg(s, tried && strcmp(tried, "window \n") != 0,
+			"xdotool found no low window: nothing was tried");
+	free(tried);
+	char new_title[96];
+	snprintf(new_title, sizeof(new_title), "%s-new", low_title);
+	session_assert_msg(s,
+			session_wait_window(s,
+					&(struct window_match){ .level = "low",
+							.title_contains = new_title },
+					NULL, 20000),
+			"the new low window never mapped");
+
+	/* Focus never left high: what is typed now is high's. */
+	unsigned id = 0;
+	char level[32] = "";
+	session_assert(s, session_focused(s, &id, level, sizeof(level)));
+	session_assert_msg(s, strcmp(level, "high") == 0 && id == high.id,
+			"focus went to %s window %u", level, id);
+	free(session_ctl_ok(s, "type %s", text));
+	free(session_ctl_ok(s, "key Return"));
+	session_assert_msg(s, wait_home_file("high", high_file, text, 5000),
+			"high's xterm did not get the keys");
+	char *low_read = home_file("low", low_file);
+	session_assert_msg(s, !low_read || !strstr(low_read, text), "low's xterm read high's keys");
+	free(low_read);
+	(void)low;
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
+/* xterm -fullscreen in low: its level's column, never the banner nor
+ * high's side. */
+static void
+x11_fullscreen_is_the_level_s_column(void)
+{
+	struct strata_session *s = start_session(NULL);
+	struct window_info high = xterm_reader(s, "high", "high-side", "unused-high");
+	const char *argv[] = { "xterm", "-fullscreen", "-T", "full-low", "-bg", "#ff00ff", NULL };
+	session_cage_launch(s, "low", argv);
+	struct window_info full;
+	session_assert_msg(s,
+			session_wait_window(s,
+					&(struct window_match){ .level = "low",
+							.title_contains = "full-low" },
+					&full, 20000),
+			"xterm -fullscreen never mapped");
+	/* It may first map at its own size: wait for the fullscreen state. */
+	uint64_t deadline = session_now_ms() + 5000;
+	while (!full.fullscreen) {
+		session_assert_msg(s, session_now_ms() < deadline, "it never became fullscreen");
+		session_sleep_ms(50);
+		session_assert(s,
+				session_find_window(s, &(struct window_match){ .id = full.id },
+						&full));
+	}
+	session_assert(s, session_find_window(s, &(struct window_match){ .id = high.id }, &high));
+	tap_diag("fullscreen low: frame %d,%d %dx%d; high frame at x %d", full.frame_x,
+			full.frame_y, full.frame_width, full.frame_height, high.frame_x);
+	int width, height;
+	uint32_t *pixels = session_screenshot(s, &width, &height);
+	session_assert_msg(s,
+			session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
+					ATTACK_RGB, "banner") == 0,
+			"a fullscreen low X11 window painted over the banner");
+	session_assert_msg(s,
+			session_census(s, pixels, width, height, high.frame_x, high.frame_y,
+					high.frame_width, high.frame_height, ATTACK_RGB,
+					"high's frame") == 0,
+			"a fullscreen low X11 window painted over high");
+	session_assert_msg(s,
+			session_census(s, pixels, width, height, full.x, full.y, full.width,
+					full.height, ATTACK_RGB, "its own box") > 0,
+			"the fullscreen xterm is not shown");
+	free(pixels);
+	session_assert(s,
+			full.frame_y >= SESSION_BANNER_HEIGHT &&
+					full.frame_x + full.frame_width <= high.frame_x);
+	session_stop(s);
+}
+
 static const struct tap_test tap_tests[] = {
 	TAP_CASE(x11_windows_are_windows_of_their_level),
 	TAP_CASE(override_redirect_windows_stay_in_their_level),
 	TAP_CASE(x11_grabs_stay_in_their_level),
+	TAP_CASE(x11_programs_cannot_take_focus),
+	TAP_CASE(x11_fullscreen_is_the_level_s_column),
 	TAP_CASE(x11_clipboard_is_its_level_s),
 };
 
