@@ -305,11 +305,15 @@ reply_windows(struct tc_conn *conn)
 		quote(title, sizeof(title), view->title);
 		conn_write(conn,
 				"window id=%u level=%s focused=%d fullscreen=%d x=%d y=%d width=%d height=%d "
-				"frame=%d,%d,%d,%d app_id=%s title=%s",
+				"frame=%d,%d,%d,%d kind=%s app_id=%s title=%s",
 				view->id, levels_name(server, view->level),
 				seat_focused_view(server->seat) == view, view->fullscreen, view->x,
 				view->y, view->width, view->height, frame.x, frame.y, frame.width,
-				frame.height, app_id, title);
+				frame.height,
+				view->unmanaged                ? "x11-unmanaged" :
+						view->xsurface ? "x11" :
+								 "xdg",
+				app_id, title);
 	}
 	conn_write(conn, "ok");
 }

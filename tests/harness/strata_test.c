@@ -1249,6 +1249,8 @@ parse_window_line(const char *line, struct window_info *w)
 					    &w->frame_height) == 4) {
 				seen++;
 			}
+		} else if (strcmp(key, "kind") == 0) {
+			copy_str(w->kind, sizeof(w->kind), value);
 		} else if (strcmp(key, "app_id") == 0) {
 			copy_str(w->app_id, sizeof(w->app_id), value);
 		} else if (strcmp(key, "title") == 0) {

@@ -83,6 +83,7 @@ struct window_info {
 	bool focused, fullscreen;
 	int x, y, width, height; /* content (window geometry) */
 	int frame_x, frame_y, frame_width, frame_height;
+	char kind[16]; /* xdg, x11 or x11-unmanaged (override-redirect) */
 	char app_id[256];
 	char title[256];
 };

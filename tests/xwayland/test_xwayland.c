@@ -143,7 +143,7 @@ click_window(struct strata_session *s, const struct window_info *info)
 	free(session_ctl_ok(s, "click %d %d", x, y));
 	session_assert_msg(s, session_wait_focused_level(s, info->level, 3000),
 			"a click did not focus %s", info->level);
-	if (strcmp(info->app_id, "XTerm") == 0) {
+	if (strcmp(info->kind, "x11") == 0) {
 		wait_x11_focus(s, info->level, info->title);
 	}
 }
