@@ -373,6 +373,8 @@ override_redirect_windows_stay_in_their_level(void)
 					ATTACK_RGB, "banner") == 0,
 			"a low override-redirect window painted over the banner");
 	session_assert_msg(s, banner.y >= SESSION_BANNER_HEIGHT, "it was not moved under it");
+	session_assert_msg(s, strcmp(banner.kind, "x11-unmanaged") == 0, "it is shown as a %s",
+			banner.kind);
 	/* Its border, of low's colour, inside its box. */
 	uint32_t corner = session_pixel(s, banner.x, banner.y);
 	session_assert_msg(s, corner == LOW_RGB, "its corner is %06x, not low's border", corner);
@@ -418,6 +420,8 @@ override_redirect_windows_stay_in_their_level(void)
 					high.frame_width, high.frame_height, ATTACK_RGB,
 					"high's frame") == 0,
 			"a full-screen override-redirect window painted over high");
+	session_assert_msg(s, strcmp(whole.kind, "x11") == 0,
+			"the full-screen override-redirect window is not managed (%s)", whole.kind);
 	session_assert_msg(s,
 			whole.frame_y >= SESSION_BANNER_HEIGHT && whole.frame_x >= 0 &&
 					whole.frame_x + whole.frame_width <= high.frame_x,
