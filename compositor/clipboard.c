@@ -210,6 +210,12 @@ clipboard_level_source(struct strata_server *server, int level)
 	return level >= 0 && level < STRATA_MAX_LEVELS ? slots[level].source : NULL;
 }
 
+struct wlr_primary_selection_source *
+clipboard_level_primary(struct strata_server *server, int level)
+{
+	return level >= 0 && level < STRATA_MAX_LEVELS ? slots[level].primary : NULL;
+}
+
 size_t
 clipboard_level_primary_types(struct strata_server *server, int level, bool *set)
 {

@@ -27,6 +27,9 @@ void clipboard_finish(struct strata_server *server);
 /* The level's current selection source (a client's or a transferred
  * snapshot), or NULL. */
 struct wlr_data_source *clipboard_level_source(struct strata_server *server, int level);
+/* The level's current primary selection source, or NULL. */
+struct wlr_primary_selection_source *clipboard_level_primary(struct strata_server *server,
+		int level);
 /* The MIME types of a level's primary selection; set: whether it has one. */
 size_t clipboard_level_primary_types(struct strata_server *server, int level, bool *set);
 

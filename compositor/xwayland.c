@@ -37,6 +37,9 @@
 /* An override-redirect window over more of the output than this (per
  * cent) is managed, framed, like any window (Qubes' rule). */
 #define UNMANAGED_MAX_PERCENT 90
+/* After its server ended, how long its XWM may take to see it: 5 s. */
+#define XWM_WAIT_MS 100
+#define XWM_WAITS_MAX 50
 
 struct xwayland_level {
 	struct strata_xwayland *xw;
@@ -56,6 +59,7 @@ struct xwayland_level {
 	bool was_ready; /* the running server said it was ready */
 	unsigned failures; /* ends in a row that were failures (below) */
 	unsigned restarts; /* made anew here */
+	unsigned xwm_waits; /* checks for its XWM's end, after the server's */
 	int kick_fd; /* xwayland = yes: a connection that starts it; -1 */
 	struct xwayland_bridge *bridge; /* its clipboard (xwayland_selection.c) */
 };
@@ -505,7 +509,17 @@ level_stop(struct xwayland_level *xl)
 		snprintf(path, sizeof(path), "%s/%d", xl->xw->spec_dir, xl->display);
 		unlink(path);
 	}
-	wlr_xwayland_destroy(xl->wlr);
+	if (xl->wlr->xwm) {
+		/* wlroots 0.15 does not end the XWM with its wlr_xwayland (only
+		 * when its X11 connection ends): destroyed now, it would be left
+		 * with a pointer to it. Left alone instead (a leak). */
+		wlr_log(WLR_ERROR,
+				"level %s: its X11 window manager is still connected: "
+				"left behind",
+				level_name(xl));
+	} else {
+		wlr_xwayland_destroy(xl->wlr);
+	}
 	xl->wlr = NULL;
 	xl->display = -1;
 }
@@ -533,6 +547,15 @@ handle_timer(void *data)
 	if (listening || starting) {
 		return 0; /* wlroots serves the next X11 program */
 	}
+	/* Its XWM ends when its X11 connection is seen closed, which comes on
+	 * the event loop after this, in the same round or soon: waited for
+	 * (level_stop). */
+	if (server->display >= 0 && xl->wlr->xwm && xl->xwm_waits < XWM_WAITS_MAX) {
+		xl->xwm_waits++;
+		arm_timer(xl, XWM_WAIT_MS, false);
+		return 0;
+	}
+	xl->xwm_waits = 0;
 	/* wlroots gave up on it (it failed to start, or ended within 5 s of
 	 * its start): made anew, at once after a normal end, after a back-off
 	 * when it keeps failing. */
@@ -835,6 +858,21 @@ xwayland_destroy(struct strata_xwayland *xw)
 {
 	if (!xw) {
 		return;
+	}
+	/* The X servers were ended with every other child: their XWMs see it
+	 * on the event loop, given up to 1 s (level_stop says why). */
+	struct wl_event_loop *loop = wl_display_get_event_loop(xw->server->display);
+	uint64_t deadline = process_clock_ms() + 1000;
+	for (;;) {
+		bool alive = false;
+		for (size_t i = 0; i < xw->level_count; i++) {
+			alive = alive || (xw->levels[i].wlr && xw->levels[i].wlr->xwm);
+		}
+		uint64_t now = process_clock_ms();
+		if (!alive || now >= deadline) {
+			break;
+		}
+		wl_event_loop_dispatch(loop, (int)(deadline - now));
 	}
 	for (size_t i = 0; i < xw->level_count; i++) {
 		struct xwayland_level *xl = &xw->levels[i];

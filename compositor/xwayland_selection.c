@@ -24,7 +24,10 @@ struct xwayland_bridge {
 	struct wl_listener request_set_selection; /* the XWM: X11 owns CLIPBOARD */
 	struct wl_listener set_primary_selection; /* the XWM: X11 owns PRIMARY */
 	struct wl_listener level_changed; /* clipboard.c: the level's changed */
-	bool updating; /* we set the seat's selection ourselves */
+	/* The seat is brought in line with the level from the event loop:
+	 * a change is often announced from inside a wlr_seat call (a source
+	 * destroyed by wlr_seat_set_selection), which must not be re-entered. */
+	struct wl_event_source *sync;
 };
 
 /* Only the level with keyboard focus may set its selections, like a
@@ -37,35 +40,35 @@ level_has_focus(struct xwayland_bridge *bridge)
 	return !seat_modal_active(seat) && seat_focused_level(seat) == bridge->level;
 }
 
-/* The seat shows the level's selection: a wrapper, unless the level's is
- * the XWM's own (an X11 program's), which the seat already holds. */
+/* The seat shows the level's selections: each a wrapper, unless the
+ * level's is the XWM's own (an X11 program's), which the seat holds. */
 static void
-show_level_selection(struct xwayland_bridge *bridge)
+sync_seat(void *data)
 {
-	struct wlr_data_source *level = clipboard_level_source(bridge->server, bridge->level);
-	if (level && level == bridge->seat->selection_source) {
-		return;
+	struct xwayland_bridge *bridge = data;
+	bridge->sync = NULL;
+	struct strata_server *server = bridge->server;
+	struct wlr_data_source *level = clipboard_level_source(server, bridge->level);
+	if (!level || level != bridge->seat->selection_source) {
+		wlr_seat_set_selection(bridge->seat, clipboard_level_wrapper(server, bridge->level),
+				wl_display_next_serial(server->display));
 	}
-	bridge->updating = true;
-	wlr_seat_set_selection(bridge->seat, clipboard_level_wrapper(bridge->server, bridge->level),
-			wl_display_next_serial(bridge->server->display));
-	bridge->updating = false;
+	struct wlr_primary_selection_source *primary =
+			clipboard_level_primary(server, bridge->level);
+	if (!primary || primary != bridge->seat->primary_selection_source) {
+		wlr_seat_set_primary_selection(bridge->seat,
+				clipboard_level_primary_wrapper(server, bridge->level),
+				wl_display_next_serial(server->display));
+	}
 }
 
 static void
-show_level_primary(struct xwayland_bridge *bridge)
+schedule_sync(struct xwayland_bridge *bridge)
 {
-	bool set;
-	clipboard_level_primary_types(bridge->server, bridge->level, &set);
-	struct wlr_primary_selection_source *current = bridge->seat->primary_selection_source;
-	if (set && current && !clipboard_is_primary_wrapper(current)) {
-		return; /* the XWM's own: the level's primary is that one */
+	if (!bridge->sync) {
+		bridge->sync = wl_event_loop_add_idle(bridge->server->event_loop, sync_seat,
+				bridge);
 	}
-	bridge->updating = true;
-	wlr_seat_set_primary_selection(bridge->seat,
-			clipboard_level_primary_wrapper(bridge->server, bridge->level),
-			wl_display_next_serial(bridge->server->display));
-	bridge->updating = false;
 }
 
 static void
@@ -73,13 +76,8 @@ handle_level_changed(struct wl_listener *listener, void *data)
 {
 	struct xwayland_bridge *bridge = wl_container_of(listener, bridge, level_changed);
 	const struct clipboard_change *change = data;
-	if (change->level != bridge->level || bridge->updating) {
-		return;
-	}
-	if (change->primary) {
-		show_level_primary(bridge);
-	} else {
-		show_level_selection(bridge);
+	if (change->level == bridge->level) {
+		schedule_sync(bridge);
 	}
 }
 
@@ -106,11 +104,9 @@ handle_request_set_selection(struct wl_listener *listener, void *data)
 		wlr_data_source_destroy(event->source);
 		return;
 	}
-	bridge->updating = true;
 	/* The level owns it; the seat shows it to the XWM as its own. */
 	clipboard_set_level_source(server, bridge->level, event->source, event->serial);
 	wlr_seat_set_selection(bridge->seat, event->source, event->serial);
-	bridge->updating = false;
 }
 
 /* An X11 program took PRIMARY: the XWM set the seat's at once. */
@@ -119,26 +115,19 @@ handle_set_primary_selection(struct wl_listener *listener, void *data)
 {
 	struct xwayland_bridge *bridge = wl_container_of(listener, bridge, set_primary_selection);
 	struct wlr_primary_selection_source *source = bridge->seat->primary_selection_source;
-	if (bridge->updating || !source || clipboard_is_primary_wrapper(source)) {
+	if (!source || clipboard_is_primary_wrapper(source) ||
+			source == clipboard_level_primary(bridge->server, bridge->level)) {
 		return;
 	}
-	if (!level_has_focus(bridge)) {
-		wlr_log(WLR_INFO,
-				"level %s: an X11 primary selection refused: the level has no "
-				"focus",
-				levels_name(bridge->server, bridge->level));
-		/* Back to the level's (this destroys the refused source). */
-		bridge->updating = true;
-		wlr_seat_set_primary_selection(bridge->seat,
-				clipboard_level_primary_wrapper(bridge->server, bridge->level),
-				wl_display_next_serial(bridge->server->display));
-		bridge->updating = false;
+	if (level_has_focus(bridge)) {
+		clipboard_set_level_primary(bridge->server, bridge->level, source,
+				bridge->seat->primary_selection_serial);
 		return;
 	}
-	bridge->updating = true;
-	clipboard_set_level_primary(bridge->server, bridge->level, source,
-			bridge->seat->primary_selection_serial);
-	bridge->updating = false;
+	wlr_log(WLR_INFO, "level %s: an X11 primary selection refused: the level has no focus",
+			levels_name(bridge->server, bridge->level));
+	/* Back to the level's, from the event loop (this destroys it). */
+	schedule_sync(bridge);
 }
 
 struct xwayland_bridge *
@@ -167,8 +156,7 @@ xwayland_bridge_create(struct strata_server *server, int level)
 	wl_signal_add(&bridge->seat->events.set_primary_selection, &bridge->set_primary_selection);
 	bridge->level_changed.notify = handle_level_changed;
 	clipboard_add_change_listener(&bridge->level_changed);
-	show_level_selection(bridge);
-	show_level_primary(bridge);
+	sync_seat(bridge);
 	return bridge;
 }
 
@@ -187,6 +175,9 @@ xwayland_bridge_destroy(struct xwayland_bridge *bridge)
 	wl_list_remove(&bridge->request_set_selection.link);
 	wl_list_remove(&bridge->set_primary_selection.link);
 	wl_list_remove(&bridge->level_changed.link);
+	if (bridge->sync) {
+		wl_event_source_remove(bridge->sync);
+	}
 	/* The level keeps its selection: a source the seat shares with it
 	 * is not the seat's to destroy. */
 	struct wlr_data_source *level = clipboard_level_source(bridge->server, bridge->level);
