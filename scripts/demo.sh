@@ -597,6 +597,17 @@ start_x11() {
 start_x11 low
 low_terminal=${level_window[low]}
 level_window[low]=${level_window[x11-low]}
+# The compositor tells the X server of the focus on its own connection,
+# the keys go on Xwayland's Wayland connection: keys typed within a
+# millisecond of the click could be handled first (a person is slower).
+# So the X11 window is clicked once, a moment before type_into clicks it
+# again (which changes nothing) and types.
+click_first() {
+	find_window "${level_window[$1]}"
+	must click $((F[x] + F[width] / 2)) $((F[y] + F[height] / 2))
+	sleep 0.2
+}
+click_first low
 type_into low "echo typed in an X11 window of LOW"
 level_window[low]=$low_terminal
 
