@@ -592,6 +592,39 @@ x11_clipboard_is_its_level_s(void)
 	session_assert_msg(s, out && strstr(out, secret), "wl-paste in low did not paste it");
 	free(out);
 
+	/* PRIMARY too: X11 to Wayland, within low. */
+	char primary[64], primary_started[96];
+	unique(primary, sizeof(primary), "x11-primary");
+	unique(primary_started, sizeof(primary_started), "primary-started");
+	put_home_file(s, "low", "primary.txt", primary);
+	snprintf(cmd, sizeof(cmd),
+			"echo start > \"$HOME/%s\"; xclip -quiet -selection primary -i "
+			"\"$HOME/primary.txt\"",
+			primary_started);
+	session_cage_launch(s, "low", copy);
+	session_assert_msg(s, wait_home_file("low", primary_started, "start", 10000),
+			"xclip (primary) never ran");
+	char file[96];
+	uint64_t deadline = session_now_ms() + 10000;
+	for (int n = 0;; n++) {
+		/* Until xclip holds it: each try a wl-paste of its own. */
+		snprintf(file, sizeof(file), "primary-%d", n);
+		snprintf(cmd, sizeof(cmd),
+				"F=\"$HOME/%s\"; timeout 5 wl-paste --primary -n > \"$F.tmp\" "
+				"2>/dev/null; echo >> \"$F.tmp\"; echo end >> \"$F.tmp\"; "
+				"mv \"$F.tmp\" \"$F\"",
+				file);
+		out = run_for_file(s, "low", cmd, file);
+		bool got = out && strstr(out, primary);
+		free(out);
+		if (got) {
+			break;
+		}
+		session_assert_msg(s, session_now_ms() < deadline,
+				"wl-paste --primary in low never got xclip's primary selection");
+		session_sleep_ms(100);
+	}
+
 	/* Nothing in high, focused or not. */
 	out = paste(s, "high", true, "p3");
 	session_assert_msg(s, out && !strstr(out, secret), "xclip in high pasted low's");
@@ -603,6 +636,12 @@ x11_clipboard_is_its_level_s(void)
 	free(out);
 	out = paste(s, "high", false, "p5");
 	session_assert_msg(s, out && !strstr(out, secret), "wl-paste in high pasted low's");
+	free(out);
+	snprintf(cmd, sizeof(cmd),
+			"F=\"$HOME/p7\"; timeout 5 wl-paste --primary -n > \"$F.tmp\" 2>/dev/null; "
+			"echo >> \"$F.tmp\"; echo end >> \"$F.tmp\"; mv \"$F.tmp\" \"$F\"");
+	out = run_for_file(s, "high", cmd, "p7");
+	session_assert_msg(s, out && !strstr(out, primary), "high pasted low's primary selection");
 	free(out);
 
 	/* The confirmed transfer, into an X11 window. */
