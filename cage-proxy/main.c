@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -39,6 +40,9 @@ usage(FILE *f, const char *prog)
 			"      --level NAME       The level this proxy serves (for logs).\n"
 			"      --listen PATH      Create the socket the cage connects to (must not exist).\n"
 			"      --upstream PATH    The compositor's socket for this level.\n"
+			"      --connection C,U   Instead of --listen and --upstream: proxy the one\n"
+			"                         connection on inherited sockets C (the client's)\n"
+			"                         and U (the compositor's), and end with it.\n"
 			"      --uid UID --gid GID  Run as this user and group after setting up.\n"
 			"      --sandbox-dir DIR  Root directory to create and chroot into\n"
 			"                         (default: next to the upstream socket).\n"
@@ -98,7 +102,44 @@ enum {
 	OPT_GID,
 	OPT_SANDBOX_DIR,
 	OPT_NO_SANDBOX,
+	OPT_CONNECTION,
 };
+
+/* "C,U": two inherited Unix stream sockets, made close-on-exec and
+ * non-blocking. */
+static bool
+parse_connection(const char *text, int *client_fd, int *upstream_fd)
+{
+	char *end;
+	errno = 0;
+	long c = strtol(text, &end, 10);
+	if (errno || end == text || *end != ',' || c < 3 || c > 65535) {
+		return false;
+	}
+	const char *rest = end + 1;
+	long u = strtol(rest, &end, 10);
+	if (errno || end == rest || *end || u < 3 || u > 65535 || u == c) {
+		return false;
+	}
+	int fds[2] = { (int)c, (int)u };
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		int type = 0;
+		socklen_t len = sizeof(type);
+		if (fstat(fds[i], &st) < 0 || !S_ISSOCK(st.st_mode) ||
+				getsockopt(fds[i], SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+				type != SOCK_STREAM || fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0) {
+			return false;
+		}
+		int flags = fcntl(fds[i], F_GETFL);
+		if (flags < 0 || fcntl(fds[i], F_SETFL, flags | O_NONBLOCK) < 0) {
+			return false;
+		}
+	}
+	*client_fd = fds[0];
+	*upstream_fd = fds[1];
+	return true;
+}
 
 int
 main(int argc, char *argv[])
@@ -116,11 +157,13 @@ main(int argc, char *argv[])
 		{ "gid", required_argument, NULL, OPT_GID },
 		{ "sandbox-dir", required_argument, NULL, OPT_SANDBOX_DIR },
 		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+		{ "connection", required_argument, NULL, OPT_CONNECTION },
 		{ 0 },
 	};
 	const char *config_path = NULL, *level = NULL, *listen_path = NULL, *upstream = NULL;
 	const char *sandbox_dir = NULL;
 	bool validate = false, sandbox = true, have_uid = false, have_gid = false, debug = false;
+	int client_fd = -1, given_upstream_fd = -1;
 	unsigned long uid = 0, gid = 0;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hvdc:", options, NULL)) != -1) {
@@ -169,12 +212,27 @@ main(int argc, char *argv[])
 		case OPT_NO_SANDBOX:
 			sandbox = false;
 			break;
+		case OPT_CONNECTION:
+			if (!parse_connection(optarg, &client_fd, &given_upstream_fd)) {
+				fprintf(stderr,
+						"strata-cage-proxy: --connection \"%s\" is not two "
+						"inherited Unix stream sockets C,U\n",
+						optarg);
+				return 1;
+			}
+			break;
 		default:
 			usage(stderr, argv[0]);
 			return 1;
 		}
 	}
 
+	/* stdout's buffer given now: left to itself, stdio asks the kernel at
+	 * the first printf whether stdout is a terminal (an ioctl), which the
+	 * sandbox kills for; a pipe (the supervisor's) does not ask, /dev/null
+	 * or a terminal (a proxy started by the Xwayland launcher) does. */
+	static char stdout_buffer[1024];
+	setvbuf(stdout, stdout_buffer, _IOLBF, sizeof(stdout_buffer));
 	strata_log_init("strata-cage-proxy", debug ? STRATA_DEBUG : STRATA_INFO);
 	struct strata_config cfg;
 	config_set_defaults(&cfg);
@@ -187,7 +245,10 @@ main(int argc, char *argv[])
 		printf("%s: valid\n", config_path ? config_path : "built-in defaults");
 		return 0;
 	}
-	if (!level || !listen_path || !upstream || optind < argc) {
+	bool given = client_fd >= 0;
+	if (!level || optind < argc || (given && (listen_path || upstream)) ||
+			(!given && (!listen_path || !upstream)) ||
+			(given && sandbox && !sandbox_dir)) {
 		usage(stderr, argv[0]);
 		return 1;
 	}
@@ -205,15 +266,16 @@ main(int argc, char *argv[])
 	limits.client_buffer_bytes = (size_t)cfg.proxy_client_buffer_kib << 10;
 	limits.max_shm_bytes = (uint64_t)cfg.shm_mib_per_client << 20;
 
-	int listen_fd = open_listener(listen_path);
-	if (listen_fd < 0) {
+	int listen_fd = given ? -1 : open_listener(listen_path);
+	if (!given && listen_fd < 0) {
 		return 1;
 	}
 	char inside[256];
-	snprintf(inside, sizeof(inside), "%s", upstream);
+	snprintf(inside, sizeof(inside), "%s", given ? "" : upstream);
 	/* Everything that needs more than the sandbox allows happens first. */
 	struct proxy proxy;
-	if (!proxy_init(&proxy, listen_fd, inside, level, &limits)) {
+	if (!proxy_init(&proxy, listen_fd, inside, level, &limits) ||
+			(given && !proxy_add_connection(&proxy, client_fd, given_upstream_fd))) {
 		fprintf(stderr, "strata-cage-proxy: cannot set up the event loop\n");
 		return 1;
 	}
@@ -237,19 +299,34 @@ main(int argc, char *argv[])
 				    sizeof(inside))) {
 			fprintf(stderr, "strata-cage-proxy: cannot enter the sandbox, refusing to run\n");
 			proxy_finish(&proxy);
-			close(listen_fd);
-			unlink(listen_path);
+			if (!given) {
+				close(listen_fd);
+				unlink(listen_path);
+			}
 			return 1;
 		}
 	}
-	printf("strata-cage-proxy: level %s listening on %s%s\n", level, listen_path,
-			sandbox ? " (sandboxed)" : " (NOT sandboxed)");
+	if (given) {
+		printf("strata-cage-proxy: level %s, one given connection%s\n", level,
+				sandbox ? " (sandboxed)" : " (NOT sandboxed)");
+	} else {
+		printf("strata-cage-proxy: level %s listening on %s%s\n", level, listen_path,
+				sandbox ? " (sandboxed)" : " (NOT sandboxed)");
+	}
 	printf("strata-cage-proxy: ready\n");
 	fflush(stdout);
 	proxy_run(&proxy);
-	strata_log(STRATA_INFO, "level %s: %llu messages checked, %llu clients refused", level,
-			(unsigned long long)proxy.messages, (unsigned long long)proxy.refusals);
+	if (given) {
+		strata_log(STRATA_INFO, "level %s: its one connection ended: %llu messages checked",
+				level, (unsigned long long)proxy.messages);
+	} else {
+		strata_log(STRATA_INFO, "level %s: %llu messages checked, %llu clients refused",
+				level, (unsigned long long)proxy.messages,
+				(unsigned long long)proxy.refusals);
+	}
 	proxy_finish(&proxy);
-	close(listen_fd);
+	if (!given) {
+		close(listen_fd);
+	}
 	return 0;
 }

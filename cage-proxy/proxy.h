@@ -156,6 +156,7 @@ struct proxy {
 	uint32_t conn_count;
 	uint32_t next_id;
 	bool running;
+	bool single; /* one connection, given: ends with it (no listening socket) */
 	/* fds: what may be parked in all queues together, and a spare one so
 	 * that an exhausted proxy can still accept and close (never spin) */
 	size_t fd_budget;
@@ -214,6 +215,11 @@ enum policy_verdict policy_event(struct proxy_conn *conn, const struct wire_head
 
 bool proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, const char *level,
 		const struct proxy_limits *limits);
+/* The one connection of a proxy without a listening socket (listen_fd -1 at
+ * proxy_init): the client's socket and the compositor's, already connected
+ * (a level's Xwayland and its socketpair to strata); proxy_run returns once
+ * it ends. */
+bool proxy_add_connection(struct proxy *proxy, int client_fd, int upstream_fd);
 void proxy_run(struct proxy *proxy);
 void proxy_finish(struct proxy *proxy);
 

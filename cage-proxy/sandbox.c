@@ -101,7 +101,8 @@ sandbox_enter(const char *upstream, const char *dir, bool drop, uid_t uid, gid_t
 	}
 	char link_path[4096];
 	snprintf(link_path, sizeof(link_path), "%s/compositor", dir);
-	if (link(upstream, link_path) < 0) {
+	/* No upstream path: the connection is given, nothing to reach. */
+	if (upstream && link(upstream, link_path) < 0) {
 		strata_log(STRATA_ERROR, "cannot link %s into %s (same filesystem needed): %s",
 				upstream, dir, strerror(errno));
 		rmdir(dir);

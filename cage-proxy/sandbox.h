@@ -16,7 +16,8 @@
  *  - the kernel: no_new_privs and a seccomp allowlist of the few system
  *    calls the event loop needs; anything else kills the process.
  * Needs root for chroot. On success upstream_inside is the path to
- * connect() to from now on.
+ * connect() to from now on. upstream NULL: nothing linked (a proxy given
+ * its one connection).
  */
 bool sandbox_enter(const char *upstream, const char *dir, bool drop, uid_t uid, gid_t gid,
 		char *upstream_inside, size_t size);

@@ -33,7 +33,8 @@ proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, const 
 		return false;
 	}
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listen_marker };
-	if (epoll_ctl(proxy->epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) < 0) {
+	/* No listening socket: one connection given (proxy_add_connection). */
+	if (listen_fd >= 0 && epoll_ctl(proxy->epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) < 0) {
 		return false;
 	}
 	sigset_t mask;
@@ -63,8 +64,15 @@ proxy_init(struct proxy *proxy, int listen_fd, const char *upstream_path, const 
 	} else {
 		proxy->fd_budget = 256;
 	}
-	proxy->spare_fd = dup(listen_fd);
+	proxy->spare_fd = listen_fd >= 0 ? dup(listen_fd) : -1;
 	return true;
+}
+
+bool
+proxy_add_connection(struct proxy *proxy, int client_fd, int upstream_fd)
+{
+	proxy->single = true;
+	return conn_create_with_upstream(proxy, client_fd, upstream_fd) != NULL;
 }
 
 /*
@@ -171,6 +179,10 @@ proxy_run(struct proxy *proxy)
 			}
 		}
 		conn_free_dead(proxy);
+		if (proxy->single && proxy->conn_count == 0) {
+			/* Its one connection ended: so does the proxy. */
+			proxy->running = false;
+		}
 	}
 }
 

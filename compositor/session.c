@@ -362,6 +362,23 @@ session_cage_service(struct strata_session *session, int level, const char *cons
 	return p;
 }
 
+bool
+session_proxy_for(struct strata_session *session, int level, struct session_proxy_info *out)
+{
+	if (!session->root || level < 0 || (size_t)level >= session->server->config.level_count ||
+			!session->proxy_path[0]) {
+		return false;
+	}
+	const struct level_state *ls = &session->levels[level];
+	*out = (struct session_proxy_info){
+		.path = session->proxy_path,
+		.config_path = session->config_path[0] ? session->config_path : NULL,
+		.uid = ls->proxy_uid,
+		.gid = ls->proxy_gid,
+	};
+	return true;
+}
+
 void
 session_set_x11_dir(struct strata_session *session, int level, const char *dir)
 {

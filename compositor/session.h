@@ -56,6 +56,16 @@ bool session_join_path(char *out, size_t size, const char *dir, const char *name
  * chown_it; false with the reason logged. */
 bool session_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, bool chown_it);
 
+/* How the level's proxy is run: its program, the configuration it reads
+ * (NULL: the built-in one) and its user; false when not root. */
+struct session_proxy_info {
+	const char *path;
+	const char *config_path;
+	uid_t uid;
+	gid_t gid;
+};
+bool session_proxy_for(struct strata_session *session, int level, struct session_proxy_info *out);
+
 /* The directory with the level's X11 socket (X0) that its launches see as
  * /tmp/.X11-unix, with DISPLAY=:0 (xwayland.c); NULL or "": none. */
 void session_set_x11_dir(struct strata_session *session, int level, const char *dir);

@@ -3,6 +3,7 @@
  * One Xwayland per level (xwayland.h): the servers, their sockets and
  * their supervision; their X11 windows as views.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -30,7 +31,7 @@
 #define X11_DIR "/tmp/.X11-unix"
 #define X11_LEVELS_DIR X11_DIR "/levels"
 #define XWAYLAND_BIN "/usr/bin/Xwayland"
-#define SPEC_MAGIC "strata-xwayland-spec 1"
+#define SPEC_MAGIC "strata-xwayland-spec 2"
 #define RESTART_MIN_MS 250
 #define RESTART_MAX_MS 30000
 #define STABLE_MS 30000
@@ -414,6 +415,27 @@ arm_timer(struct xwayland_level *xl, int ms, bool restart)
 	wl_event_source_timer_update(xl->timer, ms > 0 ? ms : 1);
 }
 
+/* The sandbox directories of the level's ended Xwayland proxies (each
+ * "xproxy-LEVEL-PID", empty: a chroot), or of every level's (level NULL). */
+static void
+remove_proxy_dirs(struct strata_xwayland *xw, const char *level)
+{
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "xproxy-%s-", level ? level : "");
+	DIR *dir = opendir(xw->spec_dir);
+	if (!dir) {
+		return;
+	}
+	struct dirent *entry;
+	while ((entry = readdir(dir))) {
+		if (strncmp(entry->d_name, prefix, strlen(prefix)) == 0) {
+			/* A proxy still in it keeps working: its root is unlinked. */
+			unlinkat(dirfd(dir), entry->d_name, AT_REMOVEDIR);
+		}
+	}
+	closedir(dir);
+}
+
 /* Its Wayland connection went: Xwayland ended. */
 static void
 handle_client_destroy(struct wl_listener *listener, void *data)
@@ -431,6 +453,7 @@ handle_client_destroy(struct wl_listener *listener, void *data)
 	bool failed = !xl->was_ready || (stays && lived < STABLE_MS);
 	xl->failures = failed ? xl->failures + 1 : 0;
 	xl->was_ready = false;
+	remove_proxy_dirs(xl->xw, level_name(xl));
 	/* wlroots decides after us (its listener comes later) whether it
 	 * starts it again: look once it has. */
 	arm_timer(xl, 0, false);
@@ -471,6 +494,11 @@ handle_ready(struct wl_listener *listener, void *data)
 	struct xwayland_level *xl = wl_container_of(listener, xl, ready);
 	wlr_log(WLR_INFO, "level %s: Xwayland is ready", level_name(xl));
 	xl->was_ready = true;
+	/* wlroots 0.15 gave this descriptor to its XWM's xcb connection, which
+	 * owns it now, and would close it again when the server ends, whatever
+	 * number has been reused by then (an event source of the next start:
+	 * a crash). It is not the server's any more. */
+	xl->wlr->server->wm_fd[0] = -1;
 	if (xl->kick_fd >= 0) {
 		close(xl->kick_fd);
 		xl->kick_fd = -1;
@@ -599,7 +627,8 @@ write_spec(struct xwayland_level *xl)
 	static char buf[8192];
 	int count = session_cage_options(server->session, xl->level, options, CAGE_MAX_ARGS, buf,
 			sizeof(buf));
-	if (count < 1) {
+	struct session_proxy_info proxy_info, *proxy = &proxy_info;
+	if (count < 1 || !session_proxy_for(server->session, xl->level, proxy)) {
 		wlr_log(WLR_ERROR, "level %s: cannot build its Xwayland's cage", level_name(xl));
 		return false;
 	}
@@ -619,6 +648,23 @@ write_spec(struct xwayland_level *xl)
 	bool ok = write_all(fd, SPEC_MAGIC, sizeof(SPEC_MAGIC)) &&
 			write_all(fd, ids, (size_t)ids_len + 1) &&
 			write_all(fd, end, strlen(end) + 1);
+	/* Its Wayland connection goes through a proxy of the level's, like any
+	 * of the level's programs': its program, user and sandbox, then the
+	 * options it is given. */
+	char proxy_ids[64], sandbox[400];
+	int proxy_ids_len = snprintf(proxy_ids, sizeof(proxy_ids), "%u%c%u", (unsigned)proxy->uid,
+			'\0', (unsigned)proxy->gid);
+	snprintf(sandbox, sizeof(sandbox), "%s/xproxy-%s", xw->spec_dir, level->name);
+	ok = ok && write_all(fd, proxy->path, strlen(proxy->path) + 1) &&
+			write_all(fd, proxy_ids, (size_t)proxy_ids_len + 1) &&
+			write_all(fd, sandbox, strlen(sandbox) + 1) &&
+			write_all(fd, "--level", 8) &&
+			write_all(fd, level->name, strlen(level->name) + 1);
+	if (ok && proxy->config_path) {
+		ok = write_all(fd, "-c", 3) &&
+				write_all(fd, proxy->config_path, strlen(proxy->config_path) + 1);
+	}
+	ok = ok && write_all(fd, "--", 3);
 	for (int i = 0; ok && i < count; i++) {
 		ok = write_all(fd, options[i], strlen(options[i]) + 1);
 	}
@@ -888,6 +934,7 @@ xwayland_destroy(struct strata_xwayland *xw)
 	if (xw->client_created.notify) {
 		wl_list_remove(&xw->client_created.link);
 	}
+	remove_proxy_dirs(xw, NULL);
 	rmdir(xw->spec_dir);
 	free(xw);
 }

@@ -13,15 +13,21 @@
  * The compositor wrote, before it let wlroots start us, the file
  * $STRATA_XWAYLAND_DIR/N (root's, 0600, not a link): tokens separated by
  * NUL bytes,
- *   "strata-xwayland-spec 1", uid, gid, "terminate" or "stay" (wlroots'
+ *   "strata-xwayland-spec 2", uid, gid, "terminate" or "stay" (wlroots'
  *   -terminate kept or dropped: a server started with the session stays
- *   when its last X11 program ends), the bubblewrap command line of the
- *   level's cage (without "--"), "--", the Xwayland binary and the
- *   arguments the level's configuration adds (-extension XTEST ...).
+ *   when its last X11 program ends); the level's proxy: its program, uid,
+ *   gid, a sandbox directory (we add "-PID": one per start) and its other
+ *   options, then "--"; the bubblewrap command line of the level's cage
+ *   (without "--"), "--", the Xwayland binary and the arguments the
+ *   level's configuration adds (-extension XTEST ...).
  * Nothing of the display number's level is taken from anywhere else.
  *
- * We then run, as the level's uid and gid (no supplementary groups),
- *   bwrap ... --setenv WAYLAND_SOCKET D -- Xwayland :0 <wlroots' arguments,
+ * Xwayland's Wayland connection goes through the level's proxy like any
+ * of the level's programs': D, strata's end, goes to a strata-cage-proxy
+ * of its own (--connection C,D, as the proxy's uid, in its sandbox), and
+ * Xwayland gets C's peer. We then run, as the level's uid and gid (no
+ * supplementary groups),
+ *   bwrap ... --setenv WAYLAND_SOCKET X -- Xwayland :0 <wlroots' arguments,
  *   checked> -displayfd P <the level's arguments>
  * Xwayland writes its display number to P once it accepts clients; we
  * forward that as SIGUSR1 to our parent, give up root (we stay as the
@@ -39,11 +45,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SPEC_MAGIC "strata-xwayland-spec 1"
+#define SPEC_MAGIC "strata-xwayland-spec 2"
 #define SPEC_MAX_BYTES 16384
 #define MAX_ARGS 256
 
@@ -148,6 +155,56 @@ read_spec(const char *path, char *buf, size_t size, char **tokens, size_t max)
 	return count;
 }
 
+/*
+ * The level's proxy for Xwayland's one connection: spec (count tokens) is
+ * its program, uid, gid, sandbox directory and its other options; client
+ * and upstream are the sockets it joins (inherited at their numbers). It
+ * starts as root (chroot) and drops to its uid itself.
+ */
+static pid_t
+start_proxy(char **spec, size_t count, unsigned long uid, unsigned long gid, int client,
+		int upstream)
+{
+	static char ids[2][16], dir[PATH_MAX], connection[32];
+	snprintf(ids[0], sizeof(ids[0]), "%lu", uid);
+	snprintf(ids[1], sizeof(ids[1]), "%lu", gid);
+	if (snprintf(dir, sizeof(dir), "%s-%d", spec[3], (int)getpid()) >= (int)sizeof(dir)) {
+		die("%s: path too long", spec[3]);
+	}
+	snprintf(connection, sizeof(connection), "%d,%d", client, upstream);
+	static const char *argv[MAX_ARGS + 12];
+	size_t n = 0;
+	argv[n++] = spec[0];
+	argv[n++] = "--uid";
+	argv[n++] = ids[0];
+	argv[n++] = "--gid";
+	argv[n++] = ids[1];
+	argv[n++] = "--sandbox-dir";
+	argv[n++] = dir;
+	argv[n++] = "--connection";
+	argv[n++] = connection;
+	for (size_t i = 4; i < count; i++) {
+		argv[n++] = spec[i];
+	}
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid < 0) {
+		die("fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		if (fcntl(client, F_SETFD, 0) < 0 || fcntl(upstream, F_SETFD, 0) < 0) {
+			_exit(127);
+		}
+		signal(SIGUSR1, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		execv(argv[0], (char *const *)argv);
+		fprintf(stderr, "strata-xwayland-launcher: cannot run %s: %s\n", argv[0],
+				strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -175,30 +232,49 @@ main(int argc, char **argv)
 	static char spec[SPEC_MAX_BYTES];
 	char *tokens[MAX_ARGS];
 	size_t count = read_spec(path, spec, sizeof(spec), tokens, MAX_ARGS);
-	unsigned long uid, gid;
-	if (count < 7 || strcmp(tokens[0], SPEC_MAGIC) != 0 || !parse_id(tokens[1], &uid) ||
+	unsigned long uid, gid, proxy_uid, proxy_gid;
+	if (count < 12 || strcmp(tokens[0], SPEC_MAGIC) != 0 || !parse_id(tokens[1], &uid) ||
 			!parse_id(tokens[2], &gid) ||
 			(strcmp(tokens[3], "terminate") != 0 && strcmp(tokens[3], "stay") != 0) ||
-			tokens[4][0] != '/') {
+			tokens[4][0] != '/' || !parse_id(tokens[5], &proxy_uid) ||
+			!parse_id(tokens[6], &proxy_gid) || tokens[7][0] != '/') {
 		die("%s is not a launch spec", path);
 	}
 	bool stay = strcmp(tokens[3], "stay") == 0;
-	size_t separator = 0;
-	for (size_t i = 5; i < count; i++) {
+	size_t proxy_end = 0, separator = 0;
+	for (size_t i = 8; i < count; i++) {
 		if (strcmp(tokens[i], "--") == 0) {
-			separator = i;
-			break;
+			if (!proxy_end) {
+				proxy_end = i;
+			} else {
+				separator = i;
+				break;
+			}
 		}
 	}
-	if (!separator || separator + 1 >= count || tokens[separator + 1][0] != '/') {
-		die("%s names no Xwayland after \"--\"", path);
+	if (!separator || proxy_end + 1 >= separator || tokens[proxy_end + 1][0] != '/' ||
+			separator + 1 >= count || tokens[separator + 1][0] != '/') {
+		die("%s names no proxy, cage or Xwayland between its \"--\"", path);
 	}
 
 	const char *wayland_socket = getenv("WAYLAND_SOCKET");
 	int wl_fd;
-	if (!wayland_socket || !parse_fd(wayland_socket, &wl_fd)) {
+	if (!wayland_socket || !parse_fd(wayland_socket, &wl_fd) ||
+			fcntl(wl_fd, F_SETFD, FD_CLOEXEC) < 0) {
 		die("WAYLAND_SOCKET is not an open descriptor");
 	}
+	/* Xwayland's end (x_end) and the proxy's (proxy_end_fd). */
+	int pair[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+		die("socketpair: %s", strerror(errno));
+	}
+	int x_end = pair[0], proxy_end_fd = pair[1];
+	char x_socket[16];
+	snprintf(x_socket, sizeof(x_socket), "%d", x_end);
+	pid_t proxy = start_proxy(tokens + 4, proxy_end - 4, proxy_uid, proxy_gid, proxy_end_fd,
+			wl_fd);
+	close(proxy_end_fd);
+	close(wl_fd);
 
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0) {
@@ -210,14 +286,14 @@ main(int argc, char **argv)
 	static const char *out[MAX_ARGS * 2];
 	int passed[8]; /* the descriptors Xwayland gets; not ours to hold */
 	size_t passed_count = 0;
-	passed[passed_count++] = wl_fd;
+	passed[passed_count++] = x_end;
 	size_t n = 0;
-	for (size_t i = 4; i < separator; i++) {
+	for (size_t i = proxy_end + 1; i < separator; i++) {
 		out[n++] = tokens[i];
 	}
 	out[n++] = "--setenv";
 	out[n++] = "WAYLAND_SOCKET";
-	out[n++] = wayland_socket;
+	out[n++] = x_socket;
 	out[n++] = "--";
 	out[n++] = tokens[separator + 1];
 	out[n++] = ":0";
@@ -262,7 +338,7 @@ main(int argc, char **argv)
 	}
 	if (cage == 0) {
 		close(ready[0]);
-		if (fcntl(ready[1], F_SETFD, 0) < 0) {
+		if (fcntl(ready[1], F_SETFD, 0) < 0 || fcntl(x_end, F_SETFD, 0) < 0) {
 			_exit(127);
 		}
 		signal(SIGUSR1, SIG_DFL);
@@ -320,6 +396,9 @@ main(int argc, char **argv)
 		if (errno != EINTR) {
 			die("waitpid: %s", strerror(errno));
 		}
+	}
+	/* Its proxy ends with Xwayland's connection: reaped here too. */
+	while (waitpid(proxy, NULL, 0) < 0 && errno == EINTR) {
 	}
 	if (!is_ready) {
 		return 1;

@@ -1,5 +1,3 @@
-/* The seat's sources go with it: wrappers, or an X11 program's
- * (whose X server is gone by now), which the level then loses. */
 // SPDX-License-Identifier: MIT
 /*
  * The clipboard of a level's X11 programs (xwayland_selection.h): wlroots'
@@ -178,13 +176,8 @@ xwayland_bridge_destroy(struct xwayland_bridge *bridge)
 	if (bridge->sync) {
 		wl_event_source_remove(bridge->sync);
 	}
-	/* The level keeps its selection: a source the seat shares with it
-	 * is not the seat's to destroy. */
-	struct wlr_data_source *level = clipboard_level_source(bridge->server, bridge->level);
-	if (bridge->seat->selection_source == level && level) {
-		wl_list_remove(&bridge->seat->selection_source_destroy.link);
-		bridge->seat->selection_source = NULL;
-	}
+	/* The seat's sources go with it: wrappers, or an X11 program's (its X
+	 * server is gone by now), which the level then loses. */
 	wlr_seat_destroy(bridge->seat);
 	free(bridge);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -164,6 +165,54 @@ frame_census(struct strata_session *s, const uint32_t *pixels, int width, int he
 					w->frame_height, rgb, "left border") +
 			session_census(s, pixels, width, height, w->frame_x + w->frame_width - b,
 					w->frame_y, b, w->frame_height, rgb, "right border");
+}
+
+/* The pid of an Xwayland running as uid under the session's strata (its
+ * launcher's cage), or 0. */
+static pid_t
+find_xwayland(struct strata_session *s, uid_t uid)
+{
+	DIR *proc = opendir("/proc");
+	if (!proc) {
+		return 0;
+	}
+	pid_t found = 0;
+	struct dirent *entry;
+	while (!found && (entry = readdir(proc))) {
+		pid_t pid = (pid_t)strtol(entry->d_name, NULL, 10);
+		char path[64], comm[32] = "";
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+		if (pid <= 0 || stat(path, &st) < 0 || st.st_uid != uid) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		char *text = session_read_file(path, NULL);
+		if (text) {
+			sscanf(text, "%31s", comm);
+			free(text);
+		}
+		if (strcmp(comm, "Xwayland") != 0) {
+			continue;
+		}
+		/* Its ancestors: the cage, the launcher, strata. */
+		pid_t up = pid;
+		for (int depth = 0; depth < 8 && up > 1 && !found; depth++) {
+			snprintf(path, sizeof(path), "/proc/%d/stat", (int)up);
+			text = session_read_file(path, NULL);
+			const char *after = text ? strrchr(text, ')') : NULL;
+			int ppid = 0;
+			if (!after || sscanf(after, ") %*c %d", &ppid) != 1) {
+				free(text);
+				break;
+			}
+			free(text);
+			up = (pid_t)ppid;
+			found = up == s->pid ? pid : 0;
+		}
+	}
+	closedir(proc);
+	return found;
 }
 
 /*
@@ -732,7 +781,8 @@ x11_programs_cannot_take_focus(void)
 }
 
 /* xterm -fullscreen in low: its level's column, never the banner nor
- * high's side. */
+ * high's side. Then each level's Xwayland, killed while its xterm runs,
+ * shows that its Wayland connection went through a proxy of its level. */
 static void
 x11_fullscreen_is_the_level_s_column(void)
 {
@@ -778,6 +828,32 @@ x11_fullscreen_is_the_level_s_column(void)
 	session_assert(s,
 			full.frame_y >= SESSION_BANNER_HEIGHT &&
 					full.frame_x + full.frame_width <= high.frame_x);
+
+	/* Each level's Xwayland spoke Wayland through a proxy of its level:
+	 * ended (killed), that proxy says how many messages it checked. */
+	for (int i = 0; i < 2; i++) {
+		const char *level = i == 0 ? "low" : "high";
+		pid_t xwayland = find_xwayland(s, i == 0 ? 4000 : 4001);
+		session_assert_msg(s, xwayland > 0, "no Xwayland of %s runs", level);
+		kill(xwayland, SIGKILL);
+		char needle[96];
+		snprintf(needle, sizeof(needle), "level %s: its one connection ended: ", level);
+		uint64_t until = session_now_ms() + 10000;
+		for (;;) {
+			char *log = session_read_file(s->log, NULL);
+			const char *line = log ? strstr(log, needle) : NULL;
+			long messages = line ? strtol(line + strlen(needle), NULL, 10) : 0;
+			free(log);
+			if (messages > 0) {
+				tap_diag("%s's Xwayland: %ld messages checked by its proxy", level,
+						messages);
+				break;
+			}
+			session_assert_msg(s, session_now_ms() < until,
+					"no proxy checked %s's Xwayland's messages", level);
+			session_sleep_ms(50);
+		}
+	}
 	session_stop(s);
 }
 
