@@ -177,9 +177,8 @@ handle_commit(struct wl_listener *listener, void *data)
 }
 
 static void
-handle_map(struct wl_listener *listener, void *data)
+map_view(struct xwayland_window *win)
 {
-	struct xwayland_window *win = wl_container_of(listener, win, map);
 	struct xwayland_level *xl = win->xl;
 	struct strata_server *server = xl->xw->server;
 	struct wlr_xwayland_surface *xs = win->xsurface;
@@ -220,6 +219,13 @@ handle_map(struct wl_listener *listener, void *data)
 	wlr_log(WLR_INFO, "view %u mapped: level %s, X11 %s, class \"%s\"", view->id,
 			level_name(xl), unmanaged ? "override-redirect" : "window", view->app_id);
 	wl_signal_emit(&server->events.views_changed, view);
+}
+
+static void
+handle_map(struct wl_listener *listener, void *data)
+{
+	struct xwayland_window *win = wl_container_of(listener, win, map);
+	map_view(win);
 }
 
 static void
@@ -342,10 +348,18 @@ static void
 handle_set_geometry(struct wl_listener *listener, void *data)
 {
 	struct xwayland_window *win = wl_container_of(listener, win, set_geometry);
-	if (win->view && win->view->unmanaged) {
-		place_unmanaged(win);
-		seat_pointer_rebase(win->view->server->seat);
+	if (!win->view || !win->view->unmanaged) {
+		return;
 	}
+	struct strata_server *server = win->view->server;
+	if (covers_the_output(server, win->xsurface)) {
+		/* Grown over the output after its map: managed from now on. */
+		unmap_view(win);
+		map_view(win);
+		return;
+	}
+	place_unmanaged(win);
+	seat_pointer_rebase(server->seat);
 }
 
 static void

@@ -334,19 +334,25 @@ x11_windows_are_windows_of_their_level(void)
 }
 
 /* A Tk program that shows one override-redirect window in ATTACK_RGB at
- * the given geometry (title "or-NAME"), run as: wish or.tcl NAME WxH+X+Y. */
+ * the given geometry (title "or-NAME"), run as: wish or.tcl NAME WxH+X+Y
+ * [WxH+X+Y: the geometry it takes once shown]. */
 static const char or_script[] =
 		"wm withdraw .\n"
 		"set name [lindex $argv 0]\n"
 		"toplevel .w -background #ff00ff -borderwidth 0 -highlightthickness 0\n"
 		"wm title .w or-$name\n"
 		"wm overrideredirect .w 1\n"
-		"wm geometry .w [lindex $argv 1]\n";
+		"wm geometry .w [lindex $argv 1]\n"
+		"if {[llength $argv] > 2} {\n"
+		"	tkwait visibility .w\n"
+		"	after 100 [list wm geometry .w [lindex $argv 2]]\n"
+		"}\n";
 
 static struct window_info
-show_override_redirect(struct strata_session *s, const char *name, const char *geometry, pid_t *pid)
+show_override_redirect(struct strata_session *s, const char *name, const char *geometry,
+		const char *grown, pid_t *pid)
 {
-	const char *argv[] = { "wish", "or.tcl", name, geometry, NULL };
+	const char *argv[] = { "wish", "or.tcl", name, geometry, grown, NULL };
 	*pid = session_cage_launch(s, "low", argv);
 	char title[64];
 	snprintf(title, sizeof(title), "or-%s", name);
@@ -412,7 +418,8 @@ override_redirect_windows_stay_in_their_level(void)
 
 	/* 1. Aimed at the banner: 600x200 at 0,0. */
 	pid_t banner_pid, over_pid, whole_pid;
-	struct window_info banner = show_override_redirect(s, "banner", "600x200+0+0", &banner_pid);
+	struct window_info banner =
+			show_override_redirect(s, "banner", "600x200+0+0", NULL, &banner_pid);
 	tap_diag("aimed at the banner, shown at %d,%d %dx%d", banner.x, banner.y, banner.width,
 			banner.height);
 	int width, height;
@@ -434,7 +441,7 @@ override_redirect_windows_stay_in_their_level(void)
 	int x = low.frame_x + low.frame_width - 100;
 	snprintf(geometry, sizeof(geometry), "%dx%d+%d+%d", high.frame_x + high.frame_width - x,
 			high.frame_height + 40, x, high.frame_y - 20);
-	struct window_info over = show_override_redirect(s, "over-high", geometry, &over_pid);
+	struct window_info over = show_override_redirect(s, "over-high", geometry, NULL, &over_pid);
 	pixels = session_screenshot(s, &width, &height);
 	long in_high = session_census(s, pixels, width, height, high.frame_x, high.frame_y,
 			high.frame_width, high.frame_height, ATTACK_RGB, "high's frame");
@@ -455,7 +462,7 @@ override_redirect_windows_stay_in_their_level(void)
 	end_launch(s, banner_pid, banner.id);
 	end_launch(s, over_pid, over.id);
 	snprintf(geometry, sizeof(geometry), "%dx%d+0+0", width, height);
-	struct window_info whole = show_override_redirect(s, "whole", geometry, &whole_pid);
+	struct window_info whole = show_override_redirect(s, "whole", geometry, NULL, &whole_pid);
 	tap_diag("over the whole output, shown at %d,%d %dx%d, frame %d,%d %dx%d", whole.x, whole.y,
 			whole.width, whole.height, whole.frame_x, whole.frame_y, whole.frame_width,
 			whole.frame_height);
@@ -481,6 +488,34 @@ override_redirect_windows_stay_in_their_level(void)
 			session_census(s, pixels, width, height, whole.x, whole.y, whole.width,
 					whole.height, ATTACK_RGB, "its box") > 0,
 			"the full-screen override-redirect window is not shown in its frame");
+	free(pixels);
+
+	/* 4. Small at its map, over the whole output a moment later: managed
+	 * then. */
+	end_launch(s, whole_pid, whole.id);
+	pid_t grow_pid;
+	struct window_info grow =
+			show_override_redirect(s, "grow", "100x100+50+50", geometry, &grow_pid);
+	uint64_t deadline = session_now_ms() + 5000;
+	while (strcmp(grow.kind, "x11") != 0) {
+		session_assert_msg(s, session_now_ms() < deadline,
+				"an override-redirect window grown over the output stayed %s at %d,%d "
+				"%dx%d",
+				grow.kind, grow.x, grow.y, grow.width, grow.height);
+		session_sleep_ms(50);
+		session_find_window(s, &(struct window_match){ .title_contains = "or-grow" },
+				&grow);
+	}
+	pixels = session_screenshot(s, &width, &height);
+	session_assert_msg(s,
+			session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
+					ATTACK_RGB, "banner") == 0,
+			"a grown override-redirect window painted over the banner");
+	session_assert_msg(s,
+			session_census(s, pixels, width, height, high.frame_x, high.frame_y,
+					high.frame_width, high.frame_height, ATTACK_RGB,
+					"high's frame") == 0,
+			"a grown override-redirect window painted over high");
 	free(pixels);
 	session_assert(s, session_compositor_alive(s));
 	session_stop(s);
