@@ -362,6 +362,12 @@ session_cage_service(struct strata_session *session, int level, const char *cons
 	return p;
 }
 
+const char *
+session_level_log(struct strata_session *session, int level)
+{
+	return session->levels[level].log_path;
+}
+
 bool
 session_proxy_for(struct strata_session *session, int level, struct session_proxy_info *out)
 {

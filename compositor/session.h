@@ -56,6 +56,8 @@ bool session_join_path(char *out, size_t size, const char *dir, const char *name
  * chown_it; false with the reason logged. */
 bool session_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, bool chown_it);
 
+/* The file the level's programs write their output to (RUNDIR/log-LEVEL). */
+const char *session_level_log(struct strata_session *session, int level);
 /* How the level's proxy is run: its program, the configuration it reads
  * (NULL: the built-in one) and its user; false when not root. */
 struct session_proxy_info {

@@ -659,9 +659,11 @@ write_spec(struct xwayland_level *xl)
 			(unsigned)xl->gid);
 	/* Started with the session, it stays: wlroots' -terminate is dropped. */
 	const char *end = level->xwayland == STRATA_XWAYLAND_YES ? "stay" : "terminate";
+	/* Its output goes to the level's log, like its programs'. */
+	const char *log = session_level_log(server->session, xl->level);
 	bool ok = write_all(fd, SPEC_MAGIC, sizeof(SPEC_MAGIC)) &&
 			write_all(fd, ids, (size_t)ids_len + 1) &&
-			write_all(fd, end, strlen(end) + 1);
+			write_all(fd, end, strlen(end) + 1) && write_all(fd, log, strlen(log) + 1);
 	/* Its Wayland connection goes through a proxy of the level's, like any
 	 * of the level's programs': its program, user and sandbox, then the
 	 * options it is given. */

@@ -15,7 +15,8 @@
  * NUL bytes,
  *   "strata-xwayland-spec 2", uid, gid, "terminate" or "stay" (wlroots'
  *   -terminate kept or dropped: a server started with the session stays
- *   when its last X11 program ends); the level's proxy: its program, uid,
+ *   when its last X11 program ends); the level's log (Xwayland's stdout
+ *   and stderr, appended); the level's proxy: its program, uid,
  *   gid, a sandbox directory (we add "-PID": one per start) and its other
  *   options, then "--"; the bubblewrap command line of the level's cage
  *   (without "--"), "--", the Xwayland binary and the arguments the
@@ -39,6 +40,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -48,11 +50,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SPEC_MAGIC "strata-xwayland-spec 2"
 #define SPEC_MAX_BYTES 16384
 #define MAX_ARGS 256
+/* How long Xwayland may take to accept clients. */
+#define READY_TIMEOUT_MS 30000
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -88,7 +93,7 @@ parse_id(const char *text, unsigned long *id)
 	char *end;
 	errno = 0;
 	unsigned long value = strtoul(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || value == 0 || value >= 65535) {
+	if (errno || end == text || *end || text[0] == '-' || value == 0 || value > 2147483646) {
 		return false;
 	}
 	*id = value;
@@ -233,16 +238,21 @@ main(int argc, char **argv)
 	char *tokens[MAX_ARGS];
 	size_t count = read_spec(path, spec, sizeof(spec), tokens, MAX_ARGS);
 	unsigned long uid, gid, proxy_uid, proxy_gid;
-	if (count < 12 || strcmp(tokens[0], SPEC_MAGIC) != 0 || !parse_id(tokens[1], &uid) ||
+	if (count < 13 || strcmp(tokens[0], SPEC_MAGIC) != 0 || !parse_id(tokens[1], &uid) ||
 			!parse_id(tokens[2], &gid) ||
 			(strcmp(tokens[3], "terminate") != 0 && strcmp(tokens[3], "stay") != 0) ||
-			tokens[4][0] != '/' || !parse_id(tokens[5], &proxy_uid) ||
-			!parse_id(tokens[6], &proxy_gid) || tokens[7][0] != '/') {
+			tokens[4][0] != '/' || tokens[5][0] != '/' ||
+			!parse_id(tokens[6], &proxy_uid) || !parse_id(tokens[7], &proxy_gid) ||
+			tokens[8][0] != '/') {
 		die("%s is not a launch spec", path);
 	}
 	bool stay = strcmp(tokens[3], "stay") == 0;
+	int log = open(tokens[4], O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (log < 0) {
+		die("cannot open the level's log %s: %s", tokens[4], strerror(errno));
+	}
 	size_t proxy_end = 0, separator = 0;
-	for (size_t i = 8; i < count; i++) {
+	for (size_t i = 9; i < count; i++) {
 		if (strcmp(tokens[i], "--") == 0) {
 			if (!proxy_end) {
 				proxy_end = i;
@@ -271,7 +281,7 @@ main(int argc, char **argv)
 	int x_end = pair[0], proxy_end_fd = pair[1];
 	char x_socket[16];
 	snprintf(x_socket, sizeof(x_socket), "%d", x_end);
-	pid_t proxy = start_proxy(tokens + 4, proxy_end - 4, proxy_uid, proxy_gid, proxy_end_fd,
+	pid_t proxy = start_proxy(tokens + 5, proxy_end - 5, proxy_uid, proxy_gid, proxy_end_fd,
 			wl_fd);
 	close(proxy_end_fd);
 	close(wl_fd);
@@ -343,6 +353,10 @@ main(int argc, char **argv)
 		}
 		signal(SIGUSR1, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
+		/* Its output is the level's, never the compositor's log. */
+		if (dup2(log, STDOUT_FILENO) < 0 || dup2(log, STDERR_FILENO) < 0) {
+			_exit(127);
+		}
 		if (setgroups(0, NULL) < 0 || setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) < 0 ||
 				setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0 ||
 				getuid() != (uid_t)uid || geteuid() != (uid_t)uid) {
@@ -361,16 +375,39 @@ main(int argc, char **argv)
 	}
 
 	/* Ready when Xwayland writes its display number; it failed when the
-	 * pipe closes first (Xwayland or the cage ended). */
+	 * pipe closes first (Xwayland or the cage ended), or when it is not
+	 * ready within READY_TIMEOUT_MS (then it is ended: nothing is left
+	 * waiting, wlroots' fork with it). */
 	char line[16];
 	size_t got = 0;
 	bool is_ready = false;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (got < sizeof(line)) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long waited = (now.tv_sec - start.tv_sec) * 1000 +
+				(now.tv_nsec - start.tv_nsec) / 1000000;
+		if (waited >= READY_TIMEOUT_MS) {
+			fprintf(stderr, "strata-xwayland-launcher: Xwayland not ready within %d s\n",
+					READY_TIMEOUT_MS / 1000);
+			break;
+		}
+		struct pollfd pfd = { .fd = ready[0], .events = POLLIN };
+		int polled = poll(&pfd, 1, (int)(READY_TIMEOUT_MS - waited));
+		if (polled < 0 && errno == EINTR) {
+			continue;
+		}
+		if (polled <= 0) {
+			continue; /* the deadline is checked above */
+		}
 		ssize_t r = read(ready[0], line + got, sizeof(line) - got);
 		if (r < 0 && errno == EINTR) {
 			continue;
 		}
 		if (r <= 0) {
+			fprintf(stderr,
+					"strata-xwayland-launcher: Xwayland ended before it was "
+					"ready\n");
 			break;
 		}
 		got += (size_t)r;
@@ -383,7 +420,8 @@ main(int argc, char **argv)
 	if (is_ready) {
 		kill(getppid(), SIGUSR1);
 	} else {
-		fprintf(stderr, "strata-xwayland-launcher: Xwayland ended before it was ready\n");
+		kill(cage, SIGKILL);
+		kill(proxy, SIGKILL);
 	}
 	/* Root no more: only waiting is left. */
 	if (setgroups(0, NULL) < 0 || setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) < 0 ||

@@ -870,6 +870,16 @@ x11_fullscreen_is_the_level_s_column(void)
 		const char *level = i == 0 ? "low" : "high";
 		pid_t xwayland = find_xwayland(s, i == 0 ? 4000 : 4001);
 		session_assert_msg(s, xwayland > 0, "no Xwayland of %s runs", level);
+		/* Its output goes to its level's log, never the compositor's. */
+		for (int fd = 1; fd <= 2; fd++) {
+			char path[64], target[512] = "", expected[300];
+			snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)xwayland, fd);
+			ssize_t n = readlink(path, target, sizeof(target) - 1);
+			target[n > 0 ? n : 0] = '\0';
+			snprintf(expected, sizeof(expected), "%s/log-%s", s->runtime_dir, level);
+			session_assert_msg(s, strcmp(target, expected) == 0,
+					"%s's Xwayland writes its fd %d to %s", level, fd, target);
+		}
 		kill(xwayland, SIGKILL);
 		char needle[96];
 		snprintf(needle, sizeof(needle), "level %s: its one connection ended: ", level);
