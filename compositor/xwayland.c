@@ -686,12 +686,14 @@ write_spec(struct xwayland_level *xl)
 	}
 	ok = ok && write_all(fd, "--", 3) && write_all(fd, XWAYLAND_BIN, sizeof(XWAYLAND_BIN));
 	/* Off unless the level turns them on: with XTEST one of its programs
-	 * types into the others, with RECORD it reads their input. */
-	if (ok && !level->xwayland_xtest) {
-		ok = write_all(fd, "-extension", 11) && write_all(fd, "XTEST", 6);
-	}
-	if (ok && !level->xwayland_record) {
-		ok = write_all(fd, "-extension", 11) && write_all(fd, "RECORD", 7);
+	 * types into the others, with RECORD it reads their input. Xwayland
+	 * (22.1) has one switch for both (noTestExtensions): "-extension
+	 * RECORD" turns XTEST off too, "+extension XTEST" RECORD on. So both
+	 * are on only when the level allows both (xwayland_create says so
+	 * when it allows one only). */
+	if (ok && !(level->xwayland_xtest && level->xwayland_record)) {
+		ok = write_all(fd, "-extension", 11) && write_all(fd, "XTEST", 6) &&
+				write_all(fd, "-extension", 11) && write_all(fd, "RECORD", 7);
 	}
 	if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
 		wlr_log_errno(WLR_ERROR, "cannot write %s", path);
@@ -890,6 +892,13 @@ xwayland_create(struct strata_server *server, bool *failed)
 		struct xwayland_level *xl = &xw->levels[xw->level_count];
 		if (cfg->levels[i].xwayland == STRATA_XWAYLAND_NO) {
 			continue;
+		}
+		if (cfg->levels[i].xwayland_xtest != cfg->levels[i].xwayland_record) {
+			wlr_log(WLR_ERROR,
+					"level %s: xwayland_xtest and xwayland_record differ, but "
+					"Xwayland turns XTEST and RECORD on and off together: both "
+					"stay off (set both to yes for XTEST)",
+					cfg->levels[i].name);
 		}
 		xw->level_count++;
 		xl->xw = xw;

@@ -12,7 +12,8 @@
  * - The server: wlroots' (wlr_xwayland_create: its XWM runs here, in the
  *   compositor), started through strata-xwayland-launcher (WLR_XWAYLAND),
  *   which runs Xwayland in a cage of the level as the level's uid, with
- *   XTEST and RECORD off unless the level turns them on.
+ *   XTEST and RECORD off unless the level turns both on (Xwayland has
+ *   one switch for the two).
  * - Its Wayland connection is the socketpair wlroots makes: tagged with
  *   the level when wlroots creates it (levels_tag_client), by the
  *   descriptor, never by anything Xwayland says.
