@@ -14,9 +14,10 @@
  *   which runs Xwayland in a cage of the level as the level's uid, with
  *   XTEST and RECORD off unless the level turns both on (Xwayland has
  *   one switch for the two).
- * - Its Wayland connection is the socketpair wlroots makes: tagged with
- *   the level when wlroots creates it (levels_tag_client), by the
- *   descriptor, never by anything Xwayland says.
+ * - Its Wayland connection goes through a strata-cage-proxy of the level
+ *   (the launcher starts one for it) to the socketpair wlroots makes:
+ *   tagged with the level when wlroots creates it (levels_tag_client), by
+ *   the descriptor, never by anything Xwayland says.
  * - Its X11 sockets: the path socket lives in a tmpfs mounted over
  *   /tmp/.X11-unix in the compositor's own mount namespace (nobody outside
  *   strata and the cages it starts sees it), linked as
@@ -25,10 +26,9 @@
  *   The abstract socket wlroots also binds is bound in a network namespace
  *   of its own, which no process is in: a cage sharing the host's network
  *   cannot reach it.
- * - Supervised: wlroots starts it again (lazily) after it ends when it
- *   had run 5 s; otherwise (it failed to start, or ended early) it is made
- *   anew here after a back-off (250 ms doubling to 30 s), its socket in the
- *   same place.
+ * - Supervised: wlroots starts it again (lazily) after it ends; when
+ *   wlroots gives up (a failed start) it is made anew here after a
+ *   back-off (250 ms doubling to 30 s), its socket in the same place.
  * - Windows: managed X11 windows are views like xdg toplevels (frame,
  *   title bar, layout, focus rules); override-redirect windows are
  *   "unmanaged" views: kept under the banner, cut to where their level may
