@@ -17,7 +17,7 @@ apt-get update
 # the cages. dbus-daemon: each level's session bus; dbus-bin (dbus-send) and
 # fontconfig (fc-list, fc-match): tests/cages looks at them from a cage.
 # libreoffice-writer, libreoffice-gtk3: tests/cages starts Writer in a cage.
-# xdotool, xclip, x11-utils (xwininfo), tk (wish): tests/xwayland's X11
+# xdotool, xclip, x11-utils (xwininfo), tk (wish), xinput: tests/xwayland's X11
 # programs, beside xterm and xwayland.
 apt-get install -y --no-install-recommends \
 	build-essential pkg-config meson ninja-build git ca-certificates \
@@ -31,4 +31,4 @@ apt-get install -y --no-install-recommends \
 	xwayland xterm procps psmisc socat waypipe bubblewrap wtype sway cage gnuplot-nox \
 	pipewire pipewire-bin pipewire-pulse libpipewire-0.3-dev pulseaudio-utils \
 	sound-theme-freedesktop dbus-bin fontconfig libreoffice-writer libreoffice-gtk3 \
-	xdotool xclip x11-utils tk
+	xdotool xclip x11-utils tk xinput

@@ -333,6 +333,93 @@ x11_windows_are_windows_of_their_level(void)
 	session_stop(s);
 }
 
+/* How many times text occurs in the file of the level's home. */
+static int
+count_in_home_file(const char *level, const char *name, const char *text)
+{
+	char *data = home_file(level, name);
+	int count = 0;
+	for (const char *p = data; p && (p = strstr(p, text)); p += strlen(text)) {
+		count++;
+	}
+	free(data);
+	return count;
+}
+
+static bool
+wait_count(const char *level, const char *name, const char *text, int at_least, int timeout_ms)
+{
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	while (count_in_home_file(level, name, text) < at_least) {
+		if (session_now_ms() >= deadline) {
+			return false;
+		}
+		session_sleep_ms(30);
+	}
+	return true;
+}
+
+/*
+ * A low X11 program listens to every raw key event its X server has (XI2
+ * raw events on the root window: what an X11 keylogger uses, focus or
+ * not). It hears what is typed into low's windows, and not one key typed
+ * into high's xterm.
+ */
+static void
+x11_keyloggers_hear_only_their_level(void)
+{
+	session_require_program("xinput");
+	session_require_program("stdbuf");
+	struct strata_session *s = start_session(NULL);
+	char raw[96], low_title[64], high_title[64], high_file[96], secret[32];
+	unique(raw, sizeof(raw), "raw-keys");
+	unique(low_title, sizeof(low_title), "logged");
+	unique(high_title, sizeof(high_title), "private");
+	unique(high_file, sizeof(high_file), "typed-high");
+	snprintf(secret, sizeof(secret), "secretkeys");
+	struct window_info low = xterm_reader(s, "low", low_title, "unused-low");
+	struct window_info high = xterm_reader(s, "high", high_title, high_file);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "exec stdbuf -oL xinput test-xi2 --root > \"$HOME/%s\"", raw);
+	const char *logger[] = { "sh", "-c", cmd, NULL };
+	session_cage_launch(s, "low", logger);
+
+	/* Live: it hears low's keys (two, then one more below). */
+	click_window(s, &low);
+	uint64_t deadline = session_now_ms() + 10000;
+	int heard = 0;
+	for (int round = 0; heard < 2; round++) {
+		/* Until the logger listens: a key at a time, each heard or not. */
+		session_assert_msg(s, session_now_ms() < deadline,
+				"the low keylogger never heard low's keys");
+		free(session_ctl_ok(s, "type a"));
+		session_sleep_ms(100);
+		heard = count_in_home_file("low", raw, "RawKeyPress");
+		(void)round;
+	}
+	int before = count_in_home_file("low", raw, "RawKeyPress");
+	tap_diag("the keylogger heard %d of low's keys", before);
+
+	click_window(s, &high);
+	free(session_ctl_ok(s, "type %s", secret));
+	free(session_ctl_ok(s, "key Return"));
+	session_assert_msg(s, wait_home_file("high", high_file, secret, 5000),
+			"high's xterm did not get its keys");
+	/* One more key into low: once heard, anything sent to low before it
+	 * (high's keys, had they leaked) is in the log too. */
+	click_window(s, &low);
+	free(session_ctl_ok(s, "type z"));
+	session_assert_msg(s, wait_count("low", raw, "RawKeyPress", before + 1, 5000),
+			"the keylogger stopped hearing low's keys");
+	int after = count_in_home_file("low", raw, "RawKeyPress");
+	tap_diag("then %d: %d while %zu keys went to high", after, after - before,
+			strlen(secret) + 1);
+	session_assert_msg(s, after == before + 1,
+			"the low keylogger heard %d keys typed into high", after - before - 1);
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
 /* A Tk program that shows one override-redirect window in ATTACK_RGB at
  * the given geometry (title "or-NAME"), run as: wish or.tcl NAME WxH+X+Y
  * [WxH+X+Y: the geometry it takes once shown]. */
@@ -906,6 +993,7 @@ static const struct tap_test tap_tests[] = {
 	TAP_CASE(x11_windows_are_windows_of_their_level),
 	TAP_CASE(override_redirect_windows_stay_in_their_level),
 	TAP_CASE(x11_grabs_stay_in_their_level),
+	TAP_CASE(x11_keyloggers_hear_only_their_level),
 	TAP_CASE(x11_programs_cannot_take_focus),
 	TAP_CASE(x11_fullscreen_is_the_level_s_column),
 	TAP_CASE(x11_clipboard_is_its_level_s),
