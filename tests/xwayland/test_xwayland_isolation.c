@@ -223,6 +223,32 @@ focus_window(struct strata_session *s, unsigned id)
 	}
 }
 
+/*
+ * Clicks an X11 window of a level and waits, besides the compositor's
+ * focus, for its X server's own (the XWM sets it over its X11 connection,
+ * keys come over Wayland: either may come first): xdotool in the level
+ * reads the focused window's title until it is the window's, at most 5 s.
+ */
+static void
+focus_x11_window(struct strata_session *s, const char *level, unsigned id, const char *title)
+{
+	focus_window(s, id);
+	char script[512];
+	snprintf(script, sizeof(script),
+			"i=0; while [ $i -lt 100 ]; do\n"
+			"  t=$(xdotool getwindowfocus getwindowname 2>/dev/null)\n"
+			"  if [ \"$t\" = \"%s\" ]; then break; fi\n"
+			"  sleep 0.05; i=$((i + 1))\n"
+			"done\n"
+			"if [ $i -lt 100 ]; then echo \"x focus ok\"; else echo \"x focus is on [$t]\"; fi\n",
+			title);
+	char *report = run_report(s, level, "x-focus", script);
+	session_assert_msg(s, strstr(report, "x focus ok"),
+			"%s's X server never gave its focus to \"%s\" after the compositor did",
+			level, title);
+	free(report);
+}
+
 /* The compositor types a line (as the user would). */
 static void
 type_line(struct strata_session *s, const char *text)
@@ -754,12 +780,17 @@ xtest_session(bool xtest)
 		const struct window_info *win;
 		const char *file;
 		const char *what;
+		const char *x11_title; /* NULL: a Wayland window */
 	} victims[] = {
-		{ &high_win, high_file, "xterm" },
-		{ &foot_win, foot_file, "foot" },
+		{ &high_win, high_file, "xterm", high_title },
+		{ &foot_win, foot_file, "foot", NULL },
 	};
 	for (size_t i = 0; i < sizeof(victims) / sizeof(victims[0]); i++) {
-		focus_window(s, victims[i].win->id);
+		if (victims[i].x11_title) {
+			focus_x11_window(s, "high", victims[i].win->id, victims[i].x11_title);
+		} else {
+			focus_window(s, victims[i].win->id);
+		}
 		char injected[64], typed[64], attempt[128];
 		unique_name(injected, sizeof(injected), "xdo");
 		unique_name(typed, sizeof(typed), "user");
@@ -774,7 +805,7 @@ xtest_session(bool xtest)
 	}
 
 	/* xdotool in low while low's own xterm has focus. */
-	focus_window(s, low_win.id);
+	focus_x11_window(s, "low", low_win.id, low_title);
 	char injected[64];
 	unique_name(injected, sizeof(injected), "xdo");
 	char *report = xdotool_in_low(s, injected);
@@ -848,7 +879,8 @@ xtest_off_unless_the_level_allows_it(void)
 static void
 kill_low_xwayland(struct strata_session *s, const char *low_title, long long min_age_ms,
 		long long max_age_ms, const char *high_file, pid_t high_xwayland,
-		const struct window_info *high_win, char *next_title, size_t next_size)
+		const struct window_info *high_win, const char *high_title, char *next_title,
+		size_t next_size)
 {
 	pid_t xwayland = session_process(s, LOW_UID, "Xwayland");
 	pid_t xterm = session_process(s, LOW_UID, "xterm");
@@ -906,7 +938,7 @@ kill_low_xwayland(struct strata_session *s, const char *low_title, long long min
 	struct window_match high_match = { .level = "high", .id = high_win->id };
 	session_assert_msg(s, session_find_window(s, &high_match, NULL),
 			"high's xterm window %u went with low's Xwayland", high_win->id);
-	focus_window(s, high_win->id);
+	focus_x11_window(s, "high", high_win->id, high_title);
 	char typed[64];
 	unique_name(typed, sizeof(typed), "still-typing");
 	type_line(s, typed);
@@ -977,6 +1009,7 @@ kill_low_xwayland(struct strata_session *s, const char *low_title, long long min
 static void
 killing_a_level_xwayland_spares_the_others(void)
 {
+	session_require_program("xdotool");
 	/* -d: the log says when wlroots starts an Xwayland again itself. */
 	struct strata_session *s = start_session_opts("[level low]\n" COLOURS_LOW
 						      "[level high]\n" COLOURS_HIGH,
@@ -994,11 +1027,11 @@ killing_a_level_xwayland_spares_the_others(void)
 	char next[96];
 	tap_diag("an Xwayland that ran less than 5 s");
 	kill_low_xwayland(s, low_title, 0, SHORT_LIVED_MS, high_file, high_xwayland, &high_win,
-			next, sizeof(next));
+			high_title, next, sizeof(next));
 	char last[96];
 	tap_diag("an Xwayland that ran more than 5 s");
 	kill_low_xwayland(s, next, LONG_LIVED_MS, 1000LL * 3600, high_file, high_xwayland,
-			&high_win, last, sizeof(last));
+			&high_win, high_title, last, sizeof(last));
 	session_assert(s, session_compositor_alive(s));
 	session_stop(s);
 }
