@@ -52,6 +52,7 @@ struct xwayland_level {
 	gid_t gid;
 	struct wl_listener new_surface;
 	struct wl_listener ready;
+	struct wl_listener server_ready; /* its server's, for its descriptor */
 	struct wl_client *client; /* its Wayland connection, while it is up */
 	struct wl_listener client_destroy;
 	struct wl_event_source *timer; /* a check after it went, or a restart */
@@ -421,6 +422,7 @@ handle_new_surface(struct wl_listener *listener, void *data)
 /* ---- servers ------------------------------------------------------------ */
 
 static bool level_start(struct xwayland_level *xl);
+static void kick(struct xwayland_level *xl);
 
 static void
 arm_timer(struct xwayland_level *xl, int ms, bool restart)
@@ -442,7 +444,12 @@ remove_proxy_dirs(struct strata_xwayland *xw, const char *level)
 	}
 	struct dirent *entry;
 	while ((entry = readdir(dir))) {
-		if (strncmp(entry->d_name, prefix, strlen(prefix)) == 0) {
+		const char *rest = entry->d_name + strlen(prefix);
+		if (strncmp(entry->d_name, prefix, strlen(prefix)) == 0 &&
+				(!level ||
+						(rest[0] &&
+								strspn(rest, "0123456789") ==
+										strlen(rest)))) {
 			/* A proxy still in it keeps working: its root is unlinked. */
 			unlinkat(dirfd(dir), entry->d_name, AT_REMOVEDIR);
 		}
@@ -508,15 +515,22 @@ handle_ready(struct wl_listener *listener, void *data)
 	struct xwayland_level *xl = wl_container_of(listener, xl, ready);
 	wlr_log(WLR_INFO, "level %s: Xwayland is ready", level_name(xl));
 	xl->was_ready = true;
-	/* wlroots 0.15 gave this descriptor to its XWM's xcb connection, which
-	 * owns it now, and would close it again when the server ends, whatever
-	 * number has been reused by then (an event source of the next start:
-	 * a crash). It is not the server's any more. */
-	xl->wlr->server->wm_fd[0] = -1;
 	if (xl->kick_fd >= 0) {
 		close(xl->kick_fd);
 		xl->kick_fd = -1;
 	}
+}
+
+/* The server said it is ready: wlroots 0.15 gave this descriptor to its
+ * XWM's xcb connection, which owns it now (or closed it, when the XWM could
+ * not be made), and would close it again when the server ends, whatever
+ * number has been reused by then (an event source of the next start: a
+ * crash). It is not the server's any more. Runs after wlroots' own. */
+static void
+handle_server_ready(struct wl_listener *listener, void *data)
+{
+	struct xwayland_level *xl = wl_container_of(listener, xl, server_ready);
+	xl->wlr->server->wm_fd[0] = -1;
 }
 
 static void
@@ -542,6 +556,7 @@ level_stop(struct xwayland_level *xl)
 	}
 	wl_list_remove(&xl->new_surface.link);
 	wl_list_remove(&xl->ready.link);
+	wl_list_remove(&xl->server_ready.link);
 	if (xl->client) {
 		wl_list_remove(&xl->client_destroy.link);
 		xl->client = NULL;
@@ -559,6 +574,10 @@ level_stop(struct xwayland_level *xl)
 				"level %s: its X11 window manager is still connected: "
 				"left behind",
 				level_name(xl));
+		/* Nothing may free it later either: wlroots 0.15 would free its
+		 * server twice at the display's end. */
+		wl_list_remove(&xl->wlr->server->display_destroy.link);
+		wl_list_init(&xl->wlr->server->display_destroy.link);
 	} else {
 		wlr_xwayland_destroy(xl->wlr);
 	}
@@ -587,7 +606,14 @@ handle_timer(void *data)
 	bool listening = server->display >= 0 && server->x_fd_read_event[0];
 	bool starting = server->pipe_source != NULL;
 	if (listening || starting) {
-		return 0; /* wlroots serves the next X11 program */
+		/* wlroots serves the next X11 program; one started with the
+		 * session is started again now. */
+		if (listening && !starting && xl->kick_fd < 0 &&
+				xl->xw->server->config.levels[xl->level].xwayland ==
+						STRATA_XWAYLAND_YES) {
+			kick(xl);
+		}
+		return 0;
 	}
 	/* Its XWM ends when its X11 connection is seen closed, which comes on
 	 * the event loop after this, in the same round or soon: waited for
@@ -788,6 +814,8 @@ level_start(struct xwayland_level *xl)
 	wl_signal_add(&xl->wlr->events.new_surface, &xl->new_surface);
 	xl->ready.notify = handle_ready;
 	wl_signal_add(&xl->wlr->events.ready, &xl->ready);
+	xl->server_ready.notify = handle_server_ready;
+	wl_signal_add(&xl->wlr->server->events.ready, &xl->server_ready);
 	if (xl->display < 0 || !write_spec(xl) || !publish_socket(xl)) {
 		level_stop(xl);
 		return false;

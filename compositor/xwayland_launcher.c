@@ -168,7 +168,7 @@ read_spec(const char *path, char *buf, size_t size, char **tokens, size_t max)
  */
 static pid_t
 start_proxy(char **spec, size_t count, unsigned long uid, unsigned long gid, int client,
-		int upstream)
+		int upstream, int log)
 {
 	static char ids[2][16], dir[PATH_MAX], connection[32];
 	snprintf(ids[0], sizeof(ids[0]), "%lu", uid);
@@ -176,7 +176,9 @@ start_proxy(char **spec, size_t count, unsigned long uid, unsigned long gid, int
 	if (snprintf(dir, sizeof(dir), "%s-%d", spec[3], (int)getpid()) >= (int)sizeof(dir)) {
 		die("%s: path too long", spec[3]);
 	}
-	snprintf(connection, sizeof(connection), "%d,%d", client, upstream);
+	/* It holds these two sockets and nothing else (as fds 3 and 4): never
+	 * the X11 sockets wlroots passed us for Xwayland. */
+	snprintf(connection, sizeof(connection), "3,4");
 	static const char *argv[MAX_ARGS + 12];
 	size_t n = 0;
 	argv[n++] = spec[0];
@@ -197,9 +199,18 @@ start_proxy(char **spec, size_t count, unsigned long uid, unsigned long gid, int
 		die("fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
-		if (fcntl(client, F_SETFD, 0) < 0 || fcntl(upstream, F_SETFD, 0) < 0) {
+		/* Out of the way of 0..4 first, then in place; stdin from
+		 * /dev/null, its output to the level's log. */
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		int c = fcntl(client, F_DUPFD_CLOEXEC, 10);
+		int u = fcntl(upstream, F_DUPFD_CLOEXEC, 10);
+		int l = fcntl(log, F_DUPFD_CLOEXEC, 10);
+		if (null < 0 || c < 0 || u < 0 || l < 0 || dup2(null, STDIN_FILENO) < 0 ||
+				dup2(l, STDOUT_FILENO) < 0 || dup2(l, STDERR_FILENO) < 0 ||
+				dup2(c, 3) < 0 || dup2(u, 4) < 0 || close_range(5, ~0U, 0) < 0) {
 			_exit(127);
 		}
+		setsid();
 		signal(SIGUSR1, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
 		execv(argv[0], (char *const *)argv);
@@ -247,9 +258,11 @@ main(int argc, char **argv)
 		die("%s is not a launch spec", path);
 	}
 	bool stay = strcmp(tokens[3], "stay") == 0;
-	int log = open(tokens[4], O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
-	if (log < 0) {
-		die("cannot open the level's log %s: %s", tokens[4], strerror(errno));
+	int log = open(tokens[4],
+			O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	struct stat log_stat;
+	if (log < 0 || fstat(log, &log_stat) < 0 || !S_ISREG(log_stat.st_mode)) {
+		die("cannot open the level's log %s as a file: %s", tokens[4], strerror(errno));
 	}
 	size_t proxy_end = 0, separator = 0;
 	for (size_t i = 9; i < count; i++) {
@@ -282,7 +295,7 @@ main(int argc, char **argv)
 	char x_socket[16];
 	snprintf(x_socket, sizeof(x_socket), "%d", x_end);
 	pid_t proxy = start_proxy(tokens + 5, proxy_end - 5, proxy_uid, proxy_gid, proxy_end_fd,
-			wl_fd);
+			wl_fd, log);
 	close(proxy_end_fd);
 	close(wl_fd);
 

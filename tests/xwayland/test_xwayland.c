@@ -167,10 +167,10 @@ frame_census(struct strata_session *s, const uint32_t *pixels, int width, int he
 					w->frame_y, b, w->frame_height, rgb, "right border");
 }
 
-/* The pid of an Xwayland running as uid under the session's strata (its
- * launcher's cage), or 0. */
+/* The pid of a process named comm (as /proc shows it: 15 bytes at most)
+ * running as uid under the session's strata, or 0. */
 static pid_t
-find_xwayland(struct strata_session *s, uid_t uid)
+find_descendant(struct strata_session *s, const char *name, uid_t uid, const char *argument)
 {
 	DIR *proc = opendir("/proc");
 	if (!proc) {
@@ -181,9 +181,18 @@ find_xwayland(struct strata_session *s, uid_t uid)
 	while (!found && (entry = readdir(proc))) {
 		pid_t pid = (pid_t)strtol(entry->d_name, NULL, 10);
 		char path[64], comm[32] = "";
-		struct stat st;
-		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-		if (pid <= 0 || stat(path, &st) < 0 || st.st_uid != uid) {
+		if (pid <= 0) {
+			continue;
+		}
+		/* Its real uid (a process that changed its uid after exec has
+		 * /proc files of root's). */
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		char *status = session_read_file(path, NULL);
+		const char *uid_line = status ? strstr(status, "\nUid:") : NULL;
+		unsigned real = 0;
+		bool match = uid_line && sscanf(uid_line, "\nUid: %u", &real) == 1 && real == uid;
+		free(status);
+		if (!match) {
 			continue;
 		}
 		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
@@ -192,8 +201,22 @@ find_xwayland(struct strata_session *s, uid_t uid)
 			sscanf(text, "%31s", comm);
 			free(text);
 		}
-		if (strcmp(comm, "Xwayland") != 0) {
+		if (strcmp(comm, name) != 0) {
 			continue;
+		}
+		if (argument) {
+			/* One of its arguments, whole. */
+			snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+			size_t len = 0;
+			char *cmdline = session_read_file(path, &len);
+			bool has = false;
+			for (size_t at = 0; cmdline && at < len; at += strlen(cmdline + at) + 1) {
+				has = has || strcmp(cmdline + at, argument) == 0;
+			}
+			free(cmdline);
+			if (!has) {
+				continue;
+			}
 		}
 		/* Its ancestors: the cage, the launcher, strata. */
 		pid_t up = pid;
@@ -213,6 +236,58 @@ find_xwayland(struct strata_session *s, uid_t uid)
 	}
 	closedir(proc);
 	return found;
+}
+
+/* An Xwayland of the session's strata running as uid (its level's). */
+static pid_t
+find_xwayland(struct strata_session *s, uid_t uid)
+{
+	return find_descendant(s, "Xwayland", uid, NULL);
+}
+
+/*
+ * The proxy between a level's Xwayland and strata: a strata-cage-proxy of
+ * the level's proxy uid, in its seccomp sandbox, holding two sockets (its
+ * connection's two ends) and nothing of X11's.
+ */
+static void
+check_xwayland_proxy(struct strata_session *s, const char *level, uid_t proxy_uid)
+{
+	pid_t proxy = find_descendant(s, "strata-cage-pro", proxy_uid, "--connection");
+	session_assert_msg(s, proxy > 0, "no proxy (uid %u) carries %s's Xwayland",
+			(unsigned)proxy_uid, level);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)proxy);
+	char *status = session_read_file(path, NULL);
+	session_assert_msg(s, status && strstr(status, "Seccomp:\t2"),
+			"%s's Xwayland proxy runs without its seccomp filter", level);
+	free(status);
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)proxy);
+	DIR *fds = opendir(path);
+	session_assert(s, fds);
+	int sockets = 0, others = 0;
+	struct dirent *entry;
+	while ((entry = readdir(fds))) {
+		if (entry->d_name[0] == '.') {
+			continue;
+		}
+		char link[400], target[128] = "";
+		snprintf(link, sizeof(link), "%s/%s", path, entry->d_name);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		if (strncmp(target, "socket:", 7) == 0) {
+			sockets++;
+		} else if (atoi(entry->d_name) > 2 && strncmp(target, "anon_inode:", 11) != 0) {
+			others++;
+			tap_diag("%s's Xwayland proxy holds fd %s: %s", level, entry->d_name,
+					target);
+		}
+	}
+	closedir(fds);
+	tap_diag("%s's Xwayland proxy (pid %d): %d sockets", level, (int)proxy, sockets);
+	session_assert_msg(s, sockets == 2 && others == 0,
+			"%s's Xwayland proxy holds %d sockets and %d other files, not its two ends",
+			level, sockets, others);
 }
 
 /*
@@ -957,6 +1032,7 @@ x11_fullscreen_is_the_level_s_column(void)
 		const char *level = i == 0 ? "low" : "high";
 		pid_t xwayland = find_xwayland(s, i == 0 ? 4000 : 4001);
 		session_assert_msg(s, xwayland > 0, "no Xwayland of %s runs", level);
+		check_xwayland_proxy(s, level, i == 0 ? 5000 : 5001);
 		/* Its output goes to its level's log, never the compositor's. */
 		for (int fd = 1; fd <= 2; fd++) {
 			char path[64], target[512] = "", expected[300];
@@ -972,7 +1048,10 @@ x11_fullscreen_is_the_level_s_column(void)
 		snprintf(needle, sizeof(needle), "level %s: its one connection ended: ", level);
 		uint64_t until = session_now_ms() + 10000;
 		for (;;) {
-			char *log = session_read_file(s->log, NULL);
+			/* The proxy writes to the level's log, like Xwayland. */
+			char level_log[300];
+			snprintf(level_log, sizeof(level_log), "%s/log-%s", s->runtime_dir, level);
+			char *log = session_read_file(level_log, NULL);
 			const char *line = log ? strstr(log, needle) : NULL;
 			long messages = line ? strtol(line + strlen(needle), NULL, 10) : 0;
 			free(log);
