@@ -87,21 +87,7 @@ dialog_state(struct strata_session *s)
 static bool
 wait_dialog(struct strata_session *s, const char *state, int timeout_ms)
 {
-	char needle[64];
-	snprintf(needle, sizeof(needle), "state=%s", state);
-	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
-	for (;;) {
-		char *reply = dialog_state(s);
-		bool ok = strstr(reply, needle) != NULL;
-		free(reply);
-		if (ok) {
-			return true;
-		}
-		if (session_now_ms() >= deadline) {
-			return false;
-		}
-		session_sleep_ms(30);
-	}
+	return session_wait_dialog(s, state, timeout_ms);
 }
 
 static struct strata_session *current;

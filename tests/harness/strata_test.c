@@ -1706,6 +1706,26 @@ socket_answers(const char *path)
 }
 
 bool
+session_wait_dialog(struct strata_session *s, const char *state, int timeout_ms)
+{
+	char needle[64];
+	snprintf(needle, sizeof(needle), "state=%s", state);
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		char *reply = session_ctl_ok(s, "dialog");
+		bool ok = strstr(reply, needle) != NULL;
+		free(reply);
+		if (ok) {
+			return true;
+		}
+		if (session_now_ms() >= deadline) {
+			return false;
+		}
+		session_sleep_ms(30);
+	}
+}
+
+bool
 session_compositor_alive(struct strata_session *s)
 {
 	reap_compositor(s, WNOHANG);

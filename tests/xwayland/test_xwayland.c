@@ -540,6 +540,23 @@ show_override_redirect(struct strata_session *s, const char *name, const char *g
 	return info;
 }
 
+/* Not one attacker pixel (ATTACK_RGB) in the banner or in high's frame, on
+ * the screen as it is now; what names the attacker in the failures. */
+static void
+assert_banner_and_high_clean(struct strata_session *s, const struct window_info *high,
+		const char *what)
+{
+	int width, height;
+	uint32_t *pixels = session_screenshot(s, &width, &height);
+	long banner = session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
+			ATTACK_RGB, "banner");
+	long over_high = session_census(s, pixels, width, height, high->frame_x, high->frame_y,
+			high->frame_width, high->frame_height, ATTACK_RGB, "high's frame");
+	free(pixels);
+	session_assert_msg(s, banner == 0, "%s painted over the banner", what);
+	session_assert_msg(s, over_high == 0, "%s painted over high", what);
+}
+
 /* Ends a launch (its sandbox, and the program with it) and waits for its
  * window to go. */
 static void
@@ -584,19 +601,13 @@ override_redirect_windows_stay_in_their_level(void)
 			show_override_redirect(s, "banner", "600x200+0+0", NULL, &banner_pid);
 	tap_diag("aimed at the banner, shown at %d,%d %dx%d", banner.x, banner.y, banner.width,
 			banner.height);
-	int width, height;
-	uint32_t *pixels = session_screenshot(s, &width, &height);
-	session_assert_msg(s,
-			session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
-					ATTACK_RGB, "banner") == 0,
-			"a low override-redirect window painted over the banner");
+	assert_banner_and_high_clean(s, &high, "a low override-redirect window");
 	session_assert_msg(s, banner.y >= SESSION_BANNER_HEIGHT, "it was not moved under it");
 	session_assert_msg(s, strcmp(banner.kind, "x11-unmanaged") == 0, "it is shown as a %s",
 			banner.kind);
 	/* Its border, of low's colour, inside its box. */
 	uint32_t corner = session_pixel(s, banner.x, banner.y);
 	session_assert_msg(s, corner == LOW_RGB, "its corner is %06x, not low's border", corner);
-	free(pixels);
 
 	/* 2. Aimed at high's window: from low's column over all of high's frame. */
 	char geometry[64];
@@ -604,7 +615,8 @@ override_redirect_windows_stay_in_their_level(void)
 	snprintf(geometry, sizeof(geometry), "%dx%d+%d+%d", high.frame_x + high.frame_width - x,
 			high.frame_height + 40, x, high.frame_y - 20);
 	struct window_info over = show_override_redirect(s, "over-high", geometry, NULL, &over_pid);
-	pixels = session_screenshot(s, &width, &height);
+	int width, height;
+	uint32_t *pixels = session_screenshot(s, &width, &height);
 	long in_high = session_census(s, pixels, width, height, high.frame_x, high.frame_y,
 			high.frame_width, high.frame_height, ATTACK_RGB, "high's frame");
 	long in_low = session_census(s, pixels, width, height, x, high.frame_y, high.frame_x - x,
@@ -613,11 +625,8 @@ override_redirect_windows_stay_in_their_level(void)
 	session_assert_msg(s, in_high == 0, "a low override-redirect window painted over high");
 	session_assert_msg(s, in_low > 0, "nothing of it was shown where low may draw");
 	session_keep_screenshot(s, "x11-override-redirect-cut.png");
-	session_assert_msg(s,
-			session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
-					ATTACK_RGB, "banner") == 0,
-			"a low override-redirect window painted over the banner");
 	free(pixels);
+	assert_banner_and_high_clean(s, &high, "a low override-redirect window");
 
 	/* 3. The whole output: managed, framed like any low window (alone:
 	 * the others, on top, would hide its frame). */
@@ -628,16 +637,8 @@ override_redirect_windows_stay_in_their_level(void)
 	tap_diag("over the whole output, shown at %d,%d %dx%d, frame %d,%d %dx%d", whole.x, whole.y,
 			whole.width, whole.height, whole.frame_x, whole.frame_y, whole.frame_width,
 			whole.frame_height);
+	assert_banner_and_high_clean(s, &high, "a full-screen override-redirect window");
 	pixels = session_screenshot(s, &width, &height);
-	session_assert_msg(s,
-			session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
-					ATTACK_RGB, "banner") == 0,
-			"a full-screen override-redirect window painted over the banner");
-	session_assert_msg(s,
-			session_census(s, pixels, width, height, high.frame_x, high.frame_y,
-					high.frame_width, high.frame_height, ATTACK_RGB,
-					"high's frame") == 0,
-			"a full-screen override-redirect window painted over high");
 	session_assert_msg(s, strcmp(whole.kind, "x11") == 0,
 			"the full-screen override-redirect window is not managed (%s)", whole.kind);
 	session_assert_msg(s,
@@ -668,17 +669,7 @@ override_redirect_windows_stay_in_their_level(void)
 		session_find_window(s, &(struct window_match){ .title_contains = "or-grow" },
 				&grow);
 	}
-	pixels = session_screenshot(s, &width, &height);
-	session_assert_msg(s,
-			session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
-					ATTACK_RGB, "banner") == 0,
-			"a grown override-redirect window painted over the banner");
-	session_assert_msg(s,
-			session_census(s, pixels, width, height, high.frame_x, high.frame_y,
-					high.frame_width, high.frame_height, ATTACK_RGB,
-					"high's frame") == 0,
-			"a grown override-redirect window painted over high");
-	free(pixels);
+	assert_banner_and_high_clean(s, &high, "a grown override-redirect window");
 	session_assert(s, session_compositor_alive(s));
 	session_stop(s);
 }
@@ -739,32 +730,6 @@ x11_grabs_stay_in_their_level(void)
 	free(log);
 	session_assert(s, session_compositor_alive(s));
 	session_stop(s);
-}
-
-static char *
-dialog_state(struct strata_session *s)
-{
-	return session_ctl_ok(s, "dialog");
-}
-
-static bool
-wait_dialog(struct strata_session *s, const char *state, int timeout_ms)
-{
-	char needle[64];
-	snprintf(needle, sizeof(needle), "state=%s", state);
-	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
-	for (;;) {
-		char *reply = dialog_state(s);
-		bool ok = strstr(reply, needle) != NULL;
-		free(reply);
-		if (ok) {
-			return true;
-		}
-		if (session_now_ms() >= deadline) {
-			return false;
-		}
-		session_sleep_ms(30);
-	}
 }
 
 /* Runs sh -c cmd in the level's cage and waits for it to write its file. */
@@ -892,13 +857,13 @@ x11_clipboard_is_its_level_s(void)
 
 	/* The confirmed transfer, into an X11 window. */
 	free(session_ctl_ok(s, "key logo+v"));
-	session_assert_msg(s, wait_dialog(s, "confirming", 5000), "no confirmation dialog");
-	char *desc = dialog_state(s);
+	session_assert_msg(s, session_wait_dialog(s, "confirming", 5000), "no confirmation dialog");
+	char *desc = session_ctl_ok(s, "dialog");
 	tap_diag("%s", desc);
 	session_assert(s, strstr(desc, "src=low dst=high"));
 	free(desc);
 	free(session_ctl_ok(s, "key Return"));
-	session_assert(s, wait_dialog(s, "idle", 5000));
+	session_assert(s, session_wait_dialog(s, "idle", 5000));
 	out = paste(s, "high", true, "p6");
 	tap_diag("xclip -o in high after the transfer: %s", out);
 	char expected[160];
@@ -1006,17 +971,9 @@ x11_fullscreen_is_the_level_s_column(void)
 	session_assert(s, session_find_window(s, &(struct window_match){ .id = high.id }, &high));
 	tap_diag("fullscreen low: frame %d,%d %dx%d; high frame at x %d", full.frame_x,
 			full.frame_y, full.frame_width, full.frame_height, high.frame_x);
+	assert_banner_and_high_clean(s, &high, "a fullscreen low X11 window");
 	int width, height;
 	uint32_t *pixels = session_screenshot(s, &width, &height);
-	session_assert_msg(s,
-			session_census(s, pixels, width, height, 0, 0, width, SESSION_BANNER_HEIGHT,
-					ATTACK_RGB, "banner") == 0,
-			"a fullscreen low X11 window painted over the banner");
-	session_assert_msg(s,
-			session_census(s, pixels, width, height, high.frame_x, high.frame_y,
-					high.frame_width, high.frame_height, ATTACK_RGB,
-					"high's frame") == 0,
-			"a fullscreen low X11 window painted over high");
 	session_assert_msg(s,
 			session_census(s, pixels, width, height, full.x, full.y, full.width,
 					full.height, ATTACK_RGB, "its own box") > 0,
