@@ -444,11 +444,33 @@ log_banner
 
 declare -A level_window=()
 
+# new_window LEVEL TRIES [KIND]: NEW_WINDOW = the id of a mapped window of
+# LEVEL (of that kind: xdg, x11) that no level_window entry names yet,
+# polled TRIES times 0.2 s apart; "" if none came.
+new_window() {
+	local level=$1 tries=$2 kind=${3:-} l
+	NEW_WINDOW=""
+	for _ in $(seq "$tries"); do
+		must windows
+		for l in "${REPLY_LINES[@]}"; do
+			parse_fields "$l" id level
+			case " ${level_window[*]} " in
+			*" ${F[id]} "*) continue ;;
+			esac
+			if [ "${F[level]}" = "$level" ] && { [ -z "$kind" ] || [ "${F[kind]:-}" = "$kind" ]; }; then
+				NEW_WINDOW=${F[id]}
+				return 0
+			fi
+		done
+		sleep 0.2
+	done
+}
+
 # start_client LEVEL: a terminal running sh inside LEVEL's cage, started by
 # strata-run over the core socket (the app never picks its level); waits
 # until its window is mapped, then level_window[LEVEL] = its id.
 start_client() {
-	local level=$1 title="$1 terminal" pid l id="" cmd
+	local level=$1 title="$1 terminal" pid id="" cmd
 	local clog=$logdir/strata-run-$level.log
 	if [ "$terminal" = foot ]; then
 		cmd=(env "PS1=$level \$ " foot --config=/dev/null --title="$title"
@@ -463,20 +485,8 @@ start_client() {
 	log "client: started $terminal \"$title\" in the $level cage (sandbox pid $pid)," \
 		"through strata-run on the core socket"
 
-	for _ in $(seq 75); do
-		must windows
-		for l in "${REPLY_LINES[@]}"; do
-			parse_fields "$l" id level
-			case " ${level_window[*]} " in
-			*" ${F[id]} "*) continue ;;
-			esac
-			if [ "${F[level]}" = "$level" ]; then
-				id=${F[id]}
-				break 2
-			fi
-		done
-		sleep 0.2
-	done
+	new_window "$level" 75
+	id=$NEW_WINDOW
 	if [ -z "$id" ]; then
 		show_tail "$clog"
 		die "no $level window appeared within 15 s of starting $terminal"
@@ -564,20 +574,8 @@ start_x11() {
 		die "strata-run could not start xterm in the $level cage"
 	fi
 	log "client: started xterm (X11) in the $level cage (sandbox pid $pid)"
-	for _ in $(seq 100); do
-		must windows
-		for l in "${REPLY_LINES[@]}"; do
-			parse_fields "$l" id level
-			case " ${level_window[*]} " in
-			*" ${F[id]} "*) continue ;;
-			esac
-			if [ "${F[level]}" = "$level" ] && [[ $l == *'app_id="XTerm"'* ]]; then
-				id=${F[id]}
-				break 2
-			fi
-		done
-		sleep 0.2
-	done
+	new_window "$level" 100 x11
+	id=$NEW_WINDOW
 	if [ -z "$id" ]; then
 		show_tail "$clog"
 		must xwayland
