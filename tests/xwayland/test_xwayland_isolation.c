@@ -1098,6 +1098,27 @@ xwayland_no_and_yes(void)
 	struct window_match high_match = { .level = "high" };
 	session_assert_msg(s, !session_find_window(s, &high_match, NULL),
 			"xwayland = no: a window of high's mapped");
+
+	/* yes, after a crash: low's server is started again by itself, with
+	 * no X11 program asking for it. */
+	pid_t crashed = 0;
+	session_assert(s, session_processes(s, LOW_UID, "Xwayland", &crashed, 1) == 1);
+	kill(crashed, SIGKILL);
+	deadline = session_now_ms() + 15000;
+	for (;;) {
+		pid_t now = 0;
+		int count = session_processes(s, LOW_UID, "Xwayland", &now, 1);
+		struct xw_state state;
+		xw_state(s, "low", &state);
+		if (count == 1 && now != crashed && state.running == 1) {
+			tap_diag("xwayland = yes: low's Xwayland %d killed, %d runs now",
+					(int)crashed, (int)now);
+			break;
+		}
+		session_assert_msg(s, session_now_ms() < deadline,
+				"xwayland = yes: low's Xwayland was not started again after a crash");
+		session_sleep_ms(100);
+	}
 	session_assert(s, session_compositor_alive(s));
 	session_stop(s);
 }
