@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 #include <wlr/xwayland.h>
+#include "common/io.h"
 #include "layout.h"
 #include "output.h"
 #include "paths.h"
@@ -436,22 +437,25 @@ arm_timer(struct xwayland_level *xl, int ms, bool restart)
 static void
 remove_proxy_dirs(struct strata_xwayland *xw, const char *level)
 {
-	char prefix[64];
-	snprintf(prefix, sizeof(prefix), "xproxy-%s-", level ? level : "");
 	DIR *dir = opendir(xw->spec_dir);
 	if (!dir) {
 		return;
 	}
+	size_t name_len = level ? strlen(level) : 0;
 	struct dirent *entry;
 	while ((entry = readdir(dir))) {
-		const char *rest = entry->d_name + strlen(prefix);
-		if (strncmp(entry->d_name, prefix, strlen(prefix)) == 0 &&
-				(!level ||
-						(rest[0] &&
-								strspn(rest, "0123456789") ==
-										strlen(rest)))) {
+		const char *name = entry->d_name;
+		if (strncmp(name, "xproxy-", 7) != 0) {
+			continue;
+		}
+		/* LEVEL exactly ("a" is not "a-b"): then "-PID". */
+		const char *pid = strrchr(name, '-');
+		bool ours = !level ||
+				(pid == name + 7 + name_len &&
+						strncmp(name + 7, level, name_len) == 0);
+		if (ours && pid[1] && strspn(pid + 1, "0123456789") == strlen(pid + 1)) {
 			/* A proxy still in it keeps working: its root is unlinked. */
-			unlinkat(dirfd(dir), entry->d_name, AT_REMOVEDIR);
+			unlinkat(dirfd(dir), name, AT_REMOVEDIR);
 		}
 	}
 	closedir(dir);
@@ -639,23 +643,6 @@ handle_timer(void *data)
 	return 0;
 }
 
-static bool
-write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return false;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 /* What strata-xwayland-launcher reads for this display (its header). */
 static bool
 write_spec(struct xwayland_level *xl)
@@ -687,9 +674,10 @@ write_spec(struct xwayland_level *xl)
 	const char *end = level->xwayland == STRATA_XWAYLAND_YES ? "stay" : "terminate";
 	/* Its output goes to the level's log, like its programs'. */
 	const char *log = session_level_log(server->session, xl->level);
-	bool ok = write_all(fd, SPEC_MAGIC, sizeof(SPEC_MAGIC)) &&
-			write_all(fd, ids, (size_t)ids_len + 1) &&
-			write_all(fd, end, strlen(end) + 1) && write_all(fd, log, strlen(log) + 1);
+	bool ok = io_write_all(fd, SPEC_MAGIC, sizeof(SPEC_MAGIC)) &&
+			io_write_all(fd, ids, (size_t)ids_len + 1) &&
+			io_write_all(fd, end, strlen(end) + 1) &&
+			io_write_all(fd, log, strlen(log) + 1);
 	/* Its Wayland connection goes through a proxy of the level's, like any
 	 * of the level's programs': its program, user and sandbox, then the
 	 * options it is given. */
@@ -697,20 +685,22 @@ write_spec(struct xwayland_level *xl)
 	int proxy_ids_len = snprintf(proxy_ids, sizeof(proxy_ids), "%u%c%u", (unsigned)proxy->uid,
 			'\0', (unsigned)proxy->gid);
 	snprintf(sandbox, sizeof(sandbox), "%s/xproxy-%s", xw->spec_dir, level->name);
-	ok = ok && write_all(fd, proxy->path, strlen(proxy->path) + 1) &&
-			write_all(fd, proxy_ids, (size_t)proxy_ids_len + 1) &&
-			write_all(fd, sandbox, strlen(sandbox) + 1) &&
-			write_all(fd, "--level", 8) &&
-			write_all(fd, level->name, strlen(level->name) + 1);
+	ok = ok && io_write_all(fd, proxy->path, strlen(proxy->path) + 1) &&
+			io_write_all(fd, proxy_ids, (size_t)proxy_ids_len + 1) &&
+			io_write_all(fd, sandbox, strlen(sandbox) + 1) &&
+			io_write_all(fd, "--level", 8) &&
+			io_write_all(fd, level->name, strlen(level->name) + 1);
 	if (ok && proxy->config_path) {
-		ok = write_all(fd, "-c", 3) &&
-				write_all(fd, proxy->config_path, strlen(proxy->config_path) + 1);
+		ok = io_write_all(fd, "-c", 3) &&
+				io_write_all(fd, proxy->config_path,
+						strlen(proxy->config_path) + 1);
 	}
-	ok = ok && write_all(fd, "--", 3);
+	ok = ok && io_write_all(fd, "--", 3);
 	for (int i = 0; ok && i < count; i++) {
-		ok = write_all(fd, options[i], strlen(options[i]) + 1);
+		ok = io_write_all(fd, options[i], strlen(options[i]) + 1);
 	}
-	ok = ok && write_all(fd, "--", 3) && write_all(fd, XWAYLAND_BIN, sizeof(XWAYLAND_BIN));
+	ok = ok && io_write_all(fd, "--", 3) &&
+			io_write_all(fd, XWAYLAND_BIN, sizeof(XWAYLAND_BIN));
 	/* Off unless the level turns them on: with XTEST one of its programs
 	 * types into the others, with RECORD it reads their input. Xwayland
 	 * (22.1) has one switch for both (noTestExtensions): "-extension
@@ -718,8 +708,8 @@ write_spec(struct xwayland_level *xl)
 	 * are on only when the level allows both (xwayland_create says so
 	 * when it allows one only). */
 	if (ok && !(level->xwayland_xtest && level->xwayland_record)) {
-		ok = write_all(fd, "-extension", 11) && write_all(fd, "XTEST", 6) &&
-				write_all(fd, "-extension", 11) && write_all(fd, "RECORD", 7);
+		ok = io_write_all(fd, "-extension", 11) && io_write_all(fd, "XTEST", 6) &&
+				io_write_all(fd, "-extension", 11) && io_write_all(fd, "RECORD", 7);
 	}
 	if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
 		wlr_log_errno(WLR_ERROR, "cannot write %s", path);

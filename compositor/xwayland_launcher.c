@@ -52,6 +52,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/io.h"
 
 #define SPEC_MAGIC "strata-xwayland-spec 2"
 #define SPEC_MAX_BYTES 16384
@@ -129,22 +130,13 @@ read_spec(const char *path, char *buf, size_t size, char **tokens, size_t max)
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077)) {
 		die("%s must be a regular file of root's, mode 0600", path);
 	}
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, size - len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			die("cannot read %s", path);
-		}
-		if (n == 0) {
-			break;
-		}
-		len += (size_t)n;
-		if (len == size) {
-			die("%s is too long", path);
-		}
+	ssize_t got = io_read_all(fd, buf, size);
+	if (got < 0) {
+		die("cannot read %s", path);
+	}
+	size_t len = (size_t)got;
+	if (len == size) {
+		die("%s is too long", path);
 	}
 	close(fd);
 	if (len == 0 || buf[len - 1] != '\0') {
