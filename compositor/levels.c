@@ -89,24 +89,29 @@ filter_global(const struct wl_client *client, const struct wl_global *global, vo
 	return global_policy_allows(name, is_core);
 }
 
-bool
-levels_tag_client(struct strata_server *server, struct wl_client *client, int level)
+/* The client's level for its whole life; NULL when out of memory. */
+static struct strata_client *
+tag(struct strata_server *server, struct wl_client *client, int level, bool xwayland)
 {
-	if (levels_client_info(client)) {
-		return false; /* tagged once, for its life */
-	}
 	struct strata_client *info = calloc(1, sizeof(*info));
 	if (!info) {
-		return false;
+		return NULL;
 	}
 	info->level = level;
 	info->id = ++server->next_client_id;
 	info->client = client;
-	info->xwayland = true;
+	info->xwayland = xwayland;
 	info->destroy.notify = handle_client_destroy;
 	wl_client_add_destroy_listener(client, &info->destroy);
 	wl_list_insert(&server->clients, &info->link);
-	return true;
+	return info;
+}
+
+bool
+levels_tag_client(struct strata_server *server, struct wl_client *client, int level)
+{
+	/* Tagged once, for its life. */
+	return !levels_client_info(client) && tag(server, client, level, true);
 }
 
 static int
@@ -121,13 +126,6 @@ handle_socket_readable(int fd, uint32_t mask, void *data)
 		}
 		return 0;
 	}
-	struct strata_client *info = calloc(1, sizeof(*info));
-	if (!info) {
-		close(client_fd);
-		return 0;
-	}
-	info->level = sock->level;
-	info->id = ++server->next_client_id;
 	/*
 	 * wl_client_create() announces the client before it returns; nothing the
 	 * client sent can have been dispatched yet, so tagging right after is
@@ -137,13 +135,13 @@ handle_socket_readable(int fd, uint32_t mask, void *data)
 	if (!client) {
 		wlr_log_errno(WLR_ERROR, "wl_client_create on %s", sock->path);
 		close(client_fd);
-		free(info);
 		return 0;
 	}
-	info->client = client;
-	info->destroy.notify = handle_client_destroy;
-	wl_client_add_destroy_listener(client, &info->destroy);
-	wl_list_insert(&server->clients, &info->link);
+	struct strata_client *info = tag(server, client, sock->level, false);
+	if (!info) {
+		wl_client_destroy(client);
+		return 0;
+	}
 	pid_t pid = 0;
 	wl_client_get_credentials(client, &pid, NULL, NULL);
 	wlr_log(WLR_DEBUG, "client %u (pid %d) connected to level %s", info->id, (int)pid,
