@@ -497,19 +497,17 @@ prepare_level(struct strata_audio *audio, int index)
 static bool
 find_programs(struct strata_audio *audio)
 {
-	static const char *const bin_dirs[] = { ".", "../audio-mux", NULL };
-	static const char *const data_dirs[] = { "../share/strata/audio", "../audio-mux", NULL };
-	if (!paths_find_file(audio->mux_bin, sizeof(audio->mux_bin), bin_dirs, "strata-audio-mux",
-			    X_OK) ||
-			!paths_find_file(audio->level_bin, sizeof(audio->level_bin), bin_dirs,
-					"strata-audio-level", X_OK)) {
+	if (!paths_find(audio->mux_bin, sizeof(audio->mux_bin), PATHS_PROGRAM, NULL, "../audio-mux",
+			    "strata-audio-mux", X_OK) ||
+			!paths_find(audio->level_bin, sizeof(audio->level_bin), PATHS_PROGRAM, NULL,
+					"../audio-mux", "strata-audio-level", X_OK)) {
 		wlr_log(WLR_ERROR,
-				"audio: strata-audio-mux or strata-audio-level not found next "
-				"to strata: no sound");
+				"audio: strata-audio-mux or strata-audio-level not found: "
+				"no sound");
 		return false;
 	}
-	if (!paths_find_file(audio->template_dir, sizeof(audio->template_dir), data_dirs,
-			    "level-pipewire.conf.in", R_OK)) {
+	if (!paths_find(audio->template_dir, sizeof(audio->template_dir), PATHS_DATA, "audio",
+			    "../audio-mux", "level-pipewire.conf.in", R_OK)) {
 		wlr_log(WLR_ERROR, "audio: level-pipewire.conf.in not found: no sound");
 		return false;
 	}

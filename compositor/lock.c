@@ -795,14 +795,13 @@ lock_create(struct strata_server *server, const char *helper_program)
 	if (!resolve_user(lock)) {
 		goto fail;
 	}
-	static const char *const dirs[] = { ".", "../auth", NULL };
 	if (helper_program) {
 		snprintf(lock->helper_path, sizeof(lock->helper_path), "%s", helper_program);
-	} else if (!paths_find_file(lock->helper_path, sizeof(lock->helper_path), dirs,
-				   "strata-auth", X_OK)) {
+	} else if (!paths_find(lock->helper_path, sizeof(lock->helper_path), PATHS_PROGRAM, NULL,
+				   "../auth", "strata-auth", X_OK)) {
 		fprintf(stderr,
-				"strata: strata-auth not found next to strata: nothing could "
-				"unlock the screen\n");
+				"strata: no trusted strata-auth (the log says why): nothing "
+				"could unlock the screen\n");
 		goto fail;
 	}
 	char path[PATH_MAX];

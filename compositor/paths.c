@@ -3,35 +3,118 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <wlr/util/log.h>
 #include "common/io.h"
+#include "config.h"
 #include "paths.h"
 
-bool
-paths_find_file(char *out, size_t size, const char *const *dirs, const char *name, int mode)
+/* The directory of the running strata, without its last slash. */
+static bool
+own_directory(char *out, size_t size)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash = n > 0 ? memrchr(self, '/', (size_t)n) : NULL;
-	if (size > 0) {
-		out[0] = '\0';
-	}
+	ssize_t n = readlink("/proc/self/exe", out, size - 1);
+	char *slash = n > 0 ? memrchr(out, '/', (size_t)n) : NULL;
 	if (!slash) {
 		return false;
 	}
 	*slash = '\0';
-	for (size_t i = 0; dirs[i]; i++) {
-		int len = snprintf(out, size, "%s/%s/%s", self, dirs[i], name);
-		if (len > 0 && (size_t)len < size && access(out, mode) == 0) {
+	return true;
+}
+
+/* The staging prefix when dir is STRATA_BINDIR under one ("" for none); NULL
+ * when dir is not an installed bindir (a build tree). */
+static const char *
+installed_prefix(char *dir)
+{
+	size_t len = strlen(dir), bin = strlen(STRATA_BINDIR);
+	if (len < bin || strcmp(dir + len - bin, STRATA_BINDIR) != 0) {
+		return NULL;
+	}
+	dir[len - bin] = '\0';
+	return dir;
+}
+
+bool
+paths_trusted(const char *path, char *why, size_t why_size)
+{
+	char real[PATH_MAX];
+	if (!realpath(path, real)) {
+		snprintf(why, why_size, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	/* The file, then each directory above it up to "/". */
+	size_t len = strlen(real);
+	for (;;) {
+		struct stat st;
+		if (stat(real, &st) < 0) {
+			snprintf(why, why_size, "%s: %s", real, strerror(errno));
+			return false;
+		}
+		bool sticky_dir = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
+		if (st.st_uid != 0) {
+			snprintf(why, why_size, "%s is owned by uid %u, not root", real,
+					(unsigned)st.st_uid);
+			return false;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_dir) {
+			snprintf(why, why_size, "%s is writable by %s (mode %04o)", real,
+					(st.st_mode & S_IWOTH) ? "everyone" : "its group",
+					(unsigned)(st.st_mode & 07777));
+			return false;
+		}
+		if (len == 1) {
 			return true;
 		}
+		char *slash = memrchr(real, '/', len);
+		len = slash == real ? 1 : (size_t)(slash - real);
+		real[len] = '\0';
 	}
-	if (size > 0) {
+}
+
+bool
+paths_find(char *out, size_t size, enum paths_kind kind, const char *installed_subdir,
+		const char *build_dir, const char *name, int mode)
+{
+	char dir[PATH_MAX];
+	out[0] = '\0';
+	if (!own_directory(dir, sizeof(dir))) {
+		wlr_log_errno(WLR_ERROR, "cannot tell where strata is, to find %s", name);
+		return false;
+	}
+	const char *prefix = installed_prefix(dir);
+	int len;
+	if (prefix) {
+		const char *base = kind == PATHS_PROGRAM ? STRATA_LIBEXECDIR : STRATA_DATADIR;
+		len = snprintf(out, size, "%s%s%s%s/%s", prefix, base, installed_subdir ? "/" : "",
+				installed_subdir ? installed_subdir : "", name);
+	} else {
+		len = snprintf(out, size, "%s/%s/%s", dir, build_dir, name);
+	}
+	if (len < 0 || (size_t)len >= size) {
+		wlr_log(WLR_ERROR, "the path of %s is too long", name);
 		out[0] = '\0';
+		return false;
 	}
-	return false;
+	if (access(out, mode) != 0) {
+		wlr_log_errno(WLR_ERROR, "%s is missing at %s", name, out);
+		out[0] = '\0';
+		return false;
+	}
+	char why[PATH_MAX + 64];
+	if (geteuid() == 0 && !paths_trusted(out, why, sizeof(why))) {
+		wlr_log(WLR_ERROR,
+				"refusing %s: %s, and root would run or read it (it must be "
+				"root's and writable by root alone, as must each directory "
+				"above it)",
+				out, why);
+		out[0] = '\0';
+		return false;
+	}
+	return true;
 }
 
 bool

@@ -600,9 +600,8 @@ level_prepare(struct strata_session *session, int index)
 static bool
 find_proxy(struct strata_session *session)
 {
-	static const char *const dirs[] = { ".", "../cage-proxy", NULL };
-	return paths_find_file(session->proxy_path, sizeof(session->proxy_path), dirs,
-			"strata-cage-proxy", X_OK);
+	return paths_find(session->proxy_path, sizeof(session->proxy_path), PATHS_PROGRAM, NULL,
+			"../cage-proxy", "strata-cage-proxy", X_OK);
 }
 
 struct strata_session *
@@ -626,7 +625,7 @@ session_create(struct strata_server *server, const char *config_path)
 		wlr_log(WLR_ERROR, "LANG is not a locale name: the cages get C.UTF-8");
 	}
 	if (!find_proxy(session)) {
-		wlr_log(WLR_ERROR, "strata-cage-proxy not found next to strata: levels stay down");
+		wlr_log(WLR_ERROR, "no trusted strata-cage-proxy: levels stay down");
 	}
 	if (!session->root) {
 		wlr_log(WLR_ERROR,

@@ -796,10 +796,10 @@ transfer_create(struct strata_server *server, const char *data_dir, const char *
 		t->audit_log[0] = '\0';
 	}
 	char path[PATH_MAX];
-	static const char *const dirs[] = { ".", "../clipboard-guard", NULL };
 	if (guard_program) {
 		snprintf(path, sizeof(path), "%s", guard_program);
-	} else if (!paths_find_file(path, sizeof(path), dirs, "strata-clipboard-guard", X_OK)) {
+	} else if (!paths_find(path, sizeof(path), PATHS_PROGRAM, NULL, "../clipboard-guard",
+				   "strata-clipboard-guard", X_OK)) {
 		path[0] = '\0';
 	}
 	if (!path[0]) {

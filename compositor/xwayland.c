@@ -883,12 +883,11 @@ xwayland_create(struct strata_server *server, bool *failed)
 		return NULL;
 	}
 	xw->server = server;
-	static const char *const dirs[] = { ".", NULL };
-	if (!paths_find_file(xw->launcher, sizeof(xw->launcher), dirs, "strata-xwayland-launcher",
-			    X_OK)) {
+	if (!paths_find(xw->launcher, sizeof(xw->launcher), PATHS_PROGRAM, NULL, ".",
+			    "strata-xwayland-launcher", X_OK)) {
 		/* A level that may do without stays up, without X11. */
 		wlr_log(WLR_ERROR,
-				"strata-xwayland-launcher is missing beside strata: "
+				"no trusted strata-xwayland-launcher: "
 				"no Xwayland, X11 programs cannot run");
 		free(xw);
 		*failed = required;
@@ -909,6 +908,14 @@ xwayland_create(struct strata_server *server, bool *failed)
 	for (size_t i = 0; i < cfg->level_count; i++) {
 		struct xwayland_level *xl = &xw->levels[xw->level_count];
 		if (cfg->levels[i].xwayland == STRATA_XWAYLAND_NO) {
+			continue;
+		}
+		/* Its Wayland connection would go through the level's proxy: a
+		 * level without one is down, and has no X server either. */
+		struct session_proxy_info proxy;
+		if (!session_proxy_for(server->session, (int)i, &proxy)) {
+			wlr_log(WLR_ERROR, "level %s: no proxy, so no Xwayland",
+					cfg->levels[i].name);
 			continue;
 		}
 		if (cfg->levels[i].xwayland_xtest != cfg->levels[i].xwayland_record) {

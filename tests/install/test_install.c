@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Strata installed (`meson install --destdir`, a staged install of this very
+ * build), run from there with real cages:
+ *
+ * - the layout: strata, strata-run and strata-audit in bindir, every helper
+ *   in libexecdir/strata and nowhere else, each root's and writable by root
+ *   alone;
+ * - the installed strata runs its helpers from libexecdir (what /proc says
+ *   each process runs), and a program launched in a level maps its window;
+ * - a helper a level's uid could have written (owned by it, or writable by
+ *   a group or by everyone, or in such a directory) is refused: the log
+ *   says which file and why, and the proxy never runs: the level stays
+ *   down;
+ * - an installed strata never takes a helper from anywhere but libexecdir,
+ *   not even from beside itself.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "config.h"
+#include "strata_test.h"
+#include "test_fs.h"
+
+#define TWO_LEVELS "[level low]\ncolour = #2e7d32\n[level high]\ncolour = #c62828\n"
+
+static const char *const bin_programs[] = { "strata", "strata-audit", "strata-run" };
+static const char *const helper_programs[] = { "strata-audio-level", "strata-audio-mux",
+	"strata-auth", "strata-cage-proxy", "strata-clipboard-guard", "strata-xwayland-launcher" };
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+struct stage {
+	char root[64]; /* the DESTDIR */
+	char bindir[256];
+	char libexecdir[256];
+};
+
+/* This build, installed under a new DESTDIR (0755: the levels' uids may
+ * walk into it, as into /usr). */
+static void
+stage_install(struct stage *st)
+{
+	const char *build = getenv("STRATA_BUILD_ROOT");
+	if (!build || !*build) {
+		tap_fail("STRATA_BUILD_ROOT is not set: run the tests through `meson test`");
+	}
+	snprintf(st->root, sizeof(st->root), "/tmp/istage-XXXXXX");
+	if (!mkdtemp(st->root) || chmod(st->root, 0755) < 0) {
+		tap_fail("mkdtemp %s: %s", st->root, strerror(errno));
+	}
+	snprintf(st->bindir, sizeof(st->bindir), "%s%s", st->root, STRATA_BINDIR);
+	snprintf(st->libexecdir, sizeof(st->libexecdir), "%s%s", st->root, STRATA_LIBEXECDIR);
+	char log[128];
+	snprintf(log, sizeof(log), "%s.log", st->root);
+	pid_t pid = fork();
+	if (pid == 0) {
+		FILE *out = freopen(log, "w", stdout);
+		if (!out || dup2(STDOUT_FILENO, STDERR_FILENO) < 0) {
+			_exit(126);
+		}
+		execlp("meson", "meson", "install", "-C", build, "--no-rebuild", "--destdir",
+				st->root, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	tap_assert(pid > 0 && waitpid(pid, &status, 0) == pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char *text = session_read_file(log, NULL);
+		tap_fail("meson install --destdir %s failed (status %d): %s", st->root, status,
+				text ? text : "(no output)");
+	}
+	unlink(log);
+}
+
+static void
+stage_remove(struct stage *st)
+{
+	test_remove_tree(st->root);
+}
+
+static void
+stage_path(const char *dir, const char *name, char *out, size_t size)
+{
+	snprintf(out, size, "%s/%s", dir, name);
+}
+
+/* The installed strata (and strata-run) are the ones the harness starts. */
+static struct strata_session *
+stage_start(struct stage *st)
+{
+	char bin[PATH_MAX], run[PATH_MAX];
+	stage_path(st->bindir, "strata", bin, sizeof(bin));
+	stage_path(st->bindir, "strata-run", run, sizeof(run));
+	setenv("STRATA_BIN", bin, 1);
+	setenv("STRATA_RUN_BIN", run, 1);
+	struct session_options opts = { .config = TWO_LEVELS };
+	return session_start(&opts);
+}
+
+/* Names of the regular files in dir, sorted, joined by spaces. */
+static void
+list_dir(const char *dir, char *out, size_t size)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (names[i]->d_name[0] != '.') {
+			size_t len = strlen(out);
+			snprintf(out + len, size - len, "%s%s", len ? " " : "", names[i]->d_name);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void
+join(const char *const *names, size_t count, char *out, size_t size)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < count; i++) {
+		size_t len = strlen(out);
+		snprintf(out + len, size - len, "%s%s", i ? " " : "", names[i]);
+	}
+}
+
+/* How many running processes execute exactly path. */
+static int
+processes_running(const char *path)
+{
+	DIR *proc = opendir("/proc");
+	tap_assert(proc);
+	int count = 0;
+	struct dirent *e;
+	while ((e = readdir(proc))) {
+		char link[300], exe[PATH_MAX];
+		if (e->d_name[0] < '1' || e->d_name[0] > '9') {
+			continue;
+		}
+		snprintf(link, sizeof(link), "/proc/%s/exe", e->d_name);
+		ssize_t n = readlink(link, exe, sizeof(exe) - 1);
+		if (n > 0) {
+			exe[n] = '\0';
+			count += strcmp(exe, path) == 0;
+		}
+	}
+	closedir(proc);
+	return count;
+}
+
+/* The installed strata run by hand, headless, as root with its lock's user
+ * root: its exit status (or -1 if it runs for 20 s), its output in out. */
+static int
+run_staged_strata(struct stage *st, char *out, size_t size)
+{
+	char dir[] = "/tmp/irun-XXXXXX", config[64], data[64], log[64], bin[PATH_MAX];
+	tap_assert(mkdtemp(dir));
+	snprintf(config, sizeof(config), "%s/strata.ini", dir);
+	snprintf(data, sizeof(data), "%s/data", dir);
+	snprintf(log, sizeof(log), "%s/log", dir);
+	stage_path(st->bindir, "strata", bin, sizeof(bin));
+	tap_assert(test_write_file(config, TWO_LEVELS "[lock]\nuser = root\n"));
+	tap_assert(mkdir(data, 0711) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		FILE *f = freopen(log, "w", stdout);
+		if (!f || dup2(STDOUT_FILENO, STDERR_FILENO) < 0) {
+			_exit(126);
+		}
+		setenv("XDG_RUNTIME_DIR", dir, 1);
+		execl(bin, bin, "--headless", "640x480", "-c", config, "--data-dir", data,
+				(char *)NULL);
+		_exit(127);
+	}
+	tap_assert(pid > 0);
+	int status = -1;
+	uint64_t deadline = session_now_ms() + 20000;
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (session_now_ms() > deadline) {
+			kill(pid, SIGTERM);
+			waitpid(pid, NULL, 0);
+			status = -1;
+			break;
+		}
+		session_sleep_ms(20);
+	}
+	char *text = session_read_file(log, NULL);
+	snprintf(out, size, "%s", text ? text : "");
+	free(text);
+	test_remove_tree(dir);
+	return status;
+}
+
+static bool
+log_has(struct strata_session *s, const char *text)
+{
+	char *log = session_read_file(s->log, NULL);
+	bool found = log && strstr(log, text);
+	free(log);
+	return found;
+}
+
+static void
+installed_layout(void)
+{
+	struct stage st;
+	stage_install(&st);
+	char have[1024], want[1024];
+	list_dir(st.bindir, have, sizeof(have));
+	join(bin_programs, COUNT(bin_programs), want, sizeof(want));
+	tap_assert_msg(strcmp(have, want) == 0, "bindir holds \"%s\", not \"%s\"", have, want);
+	list_dir(st.libexecdir, have, sizeof(have));
+	join(helper_programs, COUNT(helper_programs), want, sizeof(want));
+	tap_assert_msg(strcmp(have, want) == 0, "libexecdir/strata holds \"%s\", not \"%s\"", have,
+			want);
+	for (size_t i = 0; i < COUNT(helper_programs); i++) {
+		char path[PATH_MAX];
+		struct stat sb;
+		stage_path(st.libexecdir, helper_programs[i], path, sizeof(path));
+		tap_assert(stat(path, &sb) == 0);
+		tap_assert_msg(sb.st_uid == 0 && !(sb.st_mode & 022) && (sb.st_mode & 0111),
+				"%s: uid %u mode %04o", path, (unsigned)sb.st_uid,
+				(unsigned)(sb.st_mode & 07777));
+	}
+	char templ[PATH_MAX];
+	snprintf(templ, sizeof(templ), "%s%s/audio/level-pipewire.conf.in", st.root,
+			STRATA_DATADIR);
+	tap_assert_msg(access(templ, R_OK) == 0, "no %s", templ);
+	stage_remove(&st);
+}
+
+static void
+installed_strata_runs_installed_helpers(void)
+{
+	session_require_program("bwrap");
+	session_require_program("weston-simple-shm");
+	struct stage st;
+	stage_install(&st);
+	struct strata_session *s = stage_start(&st);
+	session_assert_msg(s,
+			session_wait_level(s, "low", true, 10000) &&
+					session_wait_level(s, "high", true, 10000),
+			"the installed strata's levels never came up");
+	char proxy[PATH_MAX], guard[PATH_MAX];
+	stage_path(st.libexecdir, "strata-cage-proxy", proxy, sizeof(proxy));
+	stage_path(st.libexecdir, "strata-clipboard-guard", guard, sizeof(guard));
+	int proxies = processes_running(proxy), guards = processes_running(guard);
+	session_assert_msg(s, proxies == 2 && guards == 1,
+			"%d processes run %s (2 wanted) and %d run %s (1 wanted)", proxies, proxy,
+			guards, guard);
+	const char *shm[] = { "weston-simple-shm", NULL };
+	session_cage_launch(s, "high", shm);
+	struct window_match high = { .level = "high" };
+	session_assert_msg(s, session_wait_window(s, &high, NULL, 10000),
+			"weston-simple-shm, launched in high by the installed strata-run, never "
+			"mapped");
+	session_stop(s);
+	stage_remove(&st);
+}
+
+/* The installed strata, with its proxy made untrustworthy by change():
+ * refused with why in the log, no proxy runs, the levels stay down. */
+static void
+proxy_refused(struct stage *st, const char *why)
+{
+	char proxy[PATH_MAX];
+	stage_path(st->libexecdir, "strata-cage-proxy", proxy, sizeof(proxy));
+	struct strata_session *s = stage_start(st);
+	/* The proxies are started, or refused, before strata is ready. */
+	session_assert_msg(s, log_has(s, "refusing ") && log_has(s, why),
+			"the log does not say the proxy is refused because \"%s\"", why);
+	session_assert_msg(s, processes_running(proxy) == 0, "%s runs", proxy);
+	session_assert_msg(s, !session_level_up(s, "low") && !session_level_up(s, "high"),
+			"a level is up without its proxy");
+	session_stop(s);
+}
+
+static void
+untrusted_helpers_are_refused(void)
+{
+	struct stage st;
+	stage_install(&st);
+	char proxy[PATH_MAX], why[PATH_MAX + 64];
+
+	stage_path(st.libexecdir, "strata-cage-proxy", proxy, sizeof(proxy));
+	tap_assert(chmod(proxy, 0775) == 0);
+	snprintf(why, sizeof(why), "%s is writable by its group (mode 0775)", proxy);
+	proxy_refused(&st, why);
+
+	tap_assert(chmod(proxy, 0757) == 0);
+	snprintf(why, sizeof(why), "%s is writable by everyone (mode 0757)", proxy);
+	proxy_refused(&st, why);
+
+	/* A level's uid (4000 is the first level's, by default). */
+	tap_assert(chmod(proxy, 0755) == 0 && chown(proxy, 4000, 4000) == 0);
+	snprintf(why, sizeof(why), "%s is owned by uid 4000, not root", proxy);
+	proxy_refused(&st, why);
+
+	/* The files are fine; the directory holding them is not. Then every
+	 * helper is refused, strata-auth too, and strata does not start: a
+	 * session that could not be unlocked is never begun. */
+	tap_assert(chown(proxy, 0, 0) == 0 && chmod(st.libexecdir, 0777) == 0);
+	char out[8192];
+	int status = run_staged_strata(&st, out, sizeof(out));
+	snprintf(why, sizeof(why), "%s is writable by everyone (mode 0777)", st.libexecdir);
+	tap_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 0,
+			"strata ran with its helpers' directory world-writable (status %d)",
+			status);
+	tap_assert_msg(strstr(out, why) && strstr(out, "cannot set up the screen lock"),
+			"strata's output does not say \"%s\" and that it cannot lock: %s", why,
+			out);
+	tap_assert_msg(processes_running(proxy) == 0, "%s runs", proxy);
+	stage_remove(&st);
+}
+
+static void
+installed_strata_looks_in_libexecdir_only(void)
+{
+	struct stage st;
+	stage_install(&st);
+	char proxy[PATH_MAX], beside[PATH_MAX], why[PATH_MAX + 64];
+	stage_path(st.libexecdir, "strata-cage-proxy", proxy, sizeof(proxy));
+	stage_path(st.bindir, "strata-cage-proxy", beside, sizeof(beside));
+	tap_assert(rename(proxy, beside) == 0);
+	struct strata_session *s = stage_start(&st);
+	snprintf(why, sizeof(why), "strata-cage-proxy is missing at %s", proxy);
+	session_assert_msg(s, log_has(s, why), "the log does not say \"%s\"", why);
+	session_assert_msg(s, processes_running(beside) == 0,
+			"the installed strata ran the proxy from beside itself");
+	session_assert(s, !session_level_up(s, "low"));
+	session_stop(s);
+	stage_remove(&st);
+}
+
+static const struct tap_test tap_tests[] = {
+	TAP_CASE_TIMEOUT(installed_layout, 60),
+	TAP_CASE_TIMEOUT(installed_strata_runs_installed_helpers, 90),
+	TAP_CASE_TIMEOUT(untrusted_helpers_are_refused, 120),
+	TAP_CASE_TIMEOUT(installed_strata_looks_in_libexecdir_only, 60),
+};
+
+int
+main(int argc, char **argv)
+{
+	return tap_main(argc, argv, tap_tests, sizeof(tap_tests) / sizeof(tap_tests[0]));
+}
