@@ -27,6 +27,7 @@
 #include "idle_inhibit.h"
 #include "layout.h"
 #include "output.h"
+#include "renderer.h"
 #include "request_guard.h"
 #include "seat.h"
 #include "shm.h"
@@ -85,7 +86,7 @@ create_backend(struct strata_server *server, const char *headless_size, bool tes
 	if (!server->backend) {
 		return false;
 	}
-	server->renderer = wlr_renderer_autocreate(server->backend);
+	server->renderer = renderer_create(server->backend);
 	if (!server->renderer) {
 		return false;
 	}

@@ -23,7 +23,7 @@ apt-get install -y --no-install-recommends \
 	build-essential pkg-config meson ninja-build git ca-certificates \
 	gcc clang clang-format clang-tools libclang-rt-14-dev llvm-14 \
 	libwlroots-dev libwayland-dev wayland-protocols libxkbcommon-dev \
-	libpixman-1-dev libcairo2-dev libpango1.0-dev libdrm-dev libxcb1-dev \
+	libpixman-1-dev libcairo2-dev libpango1.0-dev libdrm-dev libxcb1-dev libgles-dev \
 	libinput-dev libseat-dev libinih-dev libseccomp-dev libpng-dev zlib1g-dev libpam0g-dev \
 	libsystemd-dev dbus-daemon passwd \
 	scdoc fonts-dejavu-core xkb-data \
