@@ -2,6 +2,7 @@
 #include <wlr/util/log.h>
 #include "actions.h"
 #include "audio.h"
+#include "chooser.h"
 #include "layout.h"
 #include "lock.h"
 #include "seat.h"
@@ -12,8 +13,13 @@
 static void
 open_terminal(struct strata_server *server, struct strata_view *focused)
 {
-	/* A terminal in the level of the focused window, never elsewhere. */
-	if (!focused || focused->level < 0 || !server->session) {
+	/* A terminal in the level of the focused window, never elsewhere;
+	 * with none, the user says which level. */
+	if (!server->session) {
+		return;
+	}
+	if (!focused || focused->level < 0) {
+		chooser_open(server->chooser);
 		return;
 	}
 	const char *argv[] = { server->config.terminal, NULL };
@@ -66,6 +72,10 @@ handle_binding(struct wl_listener *listener, void *data)
 bool
 actions_init(struct strata_server *server)
 {
+	server->chooser = chooser_create(server);
+	if (!server->chooser) {
+		return false;
+	}
 	server->binding.notify = handle_binding;
 	wl_signal_add(&server->seat->events.binding, &server->binding);
 	return true;
@@ -78,4 +88,6 @@ actions_finish(struct strata_server *server)
 		wl_list_remove(&server->binding.link);
 		server->binding.notify = NULL;
 	}
+	chooser_destroy(server->chooser);
+	server->chooser = NULL;
 }

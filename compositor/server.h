@@ -20,6 +20,7 @@ struct strata_shm;
 struct strata_session;
 struct strata_seat;
 struct strata_text_input_relay;
+struct strata_chooser;
 struct strata_transfer;
 struct strata_banner;
 struct strata_lock;
@@ -103,6 +104,7 @@ struct strata_server {
 	struct strata_seat *seat; /* keyboards, pointer, focus, the input gate */
 	struct strata_text_input_relay *text_input; /* text inputs and the core's IM */
 	struct wl_listener binding; /* actions.c: the reserved shortcuts */
+	struct strata_chooser *chooser; /* actions.c: Logo+Return with no window */
 
 	/* Sockets and client identity (levels.c). */
 	char runtime_dir[256];

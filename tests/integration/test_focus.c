@@ -532,6 +532,145 @@ focus_falls_back_within_the_level_then_to_nobody(void)
 	session_stop(s);
 }
 
+/* ---- Logo+Return with no window: the level chooser --------------------- */
+
+#define LOW_RGB 0x2e7d32
+#define HIGH_RGB 0xc62828
+#define CHOOSER_BORDER_RGB 0xe0e0e0
+#define CHOOSER_CONFIG \
+	"[level low]\ncolour = #2e7d32\n[level high]\ncolour = #c62828\n" \
+	"[session]\nterminal = foot --app-id=chosen-terminal\n"
+
+struct census_wait {
+	uint32_t rgb;
+	bool present; /* wait for some pixels (true) or for none (false) */
+	long seen;
+};
+
+/* Pixels of an RGB colour below the banner, in a fresh screenshot. */
+static long
+census_below_banner(struct strata_session *s, uint32_t rgb, const char *what)
+{
+	int w, h;
+	uint32_t *px = session_screenshot(s, &w, &h);
+	long n = session_census(s, px, w, h, 0, SESSION_BANNER_HEIGHT, w, h - SESSION_BANNER_HEIGHT,
+			rgb, what);
+	free(px);
+	return n;
+}
+
+static bool
+census_reached(struct strata_session *s, void *data)
+{
+	struct census_wait *c = data;
+	c->seen = census_below_banner(s, c->rgb, "the output below the banner");
+	return c->present ? c->seen > 0 : c->seen == 0;
+}
+
+static void
+wait_chooser(struct strata_session *s, bool shown)
+{
+	struct census_wait c = { CHOOSER_BORDER_RGB, shown, 0 };
+	session_assert_msg(s, session_wait_for(census_reached, s, &c, 5000),
+			"the chooser is %s: %ld pixels of its border colour on screen",
+			shown ? "not shown" : "still shown", c.seen);
+}
+
+static struct strata_session *
+start_chooser_session(void)
+{
+	session_require_program("bwrap");
+	session_require_program("foot");
+	struct session_options opts = { .config = CHOOSER_CONFIG };
+	struct strata_session *s = session_start(&opts);
+	session_assert_msg(s,
+			session_wait_level(s, "low", true, 10000) &&
+					session_wait_level(s, "high", true, 10000),
+			"the levels' proxies did not come up");
+	return s;
+}
+
+/*
+ * With no window, Logo+Return shows the chooser (drawn by strata: both
+ * levels' colours appear where nothing else is); a low window that maps
+ * while it is up gets neither focus nor keys; "2" opens the terminal in
+ * high, the second level, and nowhere else.
+ */
+static void
+logo_return_with_no_window_asks_for_the_level(void)
+{
+	struct strata_session *s = start_chooser_session();
+	session_assert_msg(s,
+			census_below_banner(s, LOW_RGB, "empty output") == 0 &&
+					census_below_banner(s, HIGH_RGB, "empty output") == 0,
+			"a level's colour is on the empty output");
+	free(session_ctl_ok(s, "key logo+Return"));
+	wait_chooser(s, true);
+	long low = census_below_banner(s, LOW_RGB, "the chooser");
+	long high = census_below_banner(s, HIGH_RGB, "the chooser");
+	session_assert_msg(s, low > 0 && high > 0,
+			"the chooser shows %ld pixels of low's colour and %ld of high's", low,
+			high);
+	session_keep_screenshot(s, "level-chooser.png");
+
+	struct keylog k;
+	keylog_start(s, "low", "low-under-chooser", &k);
+	free(session_ctl_ok(s, "type x"));
+	free(session_ctl_ok(s, "key 2"));
+	struct window_info term;
+	session_assert_msg(s,
+			session_wait_window(s,
+					&(struct window_match){ .app_id = "chosen-terminal" },
+					&term, MAP_TIMEOUT_MS),
+			"no terminal mapped after choosing 2");
+	session_assert_msg(s, strcmp(term.level, "high") == 0,
+			"choosing 2 (high) opened the terminal in %s", term.level);
+	wait_chooser(s, false);
+	keylog_sync(s, &k);
+	assert_no_line(s, k.path, "enter", "the low window took focus under the chooser");
+	assert_no_line(s, k.path, "key ", "the low window heard keys meant for the chooser");
+	struct window_info *all = NULL;
+	int n = session_windows(s, &all);
+	session_assert_msg(s, n == 2, "%d windows, 2 wanted (the low recorder, the terminal)", n);
+	free(all);
+	session_stop(s);
+}
+
+/* Escape and a click cancel: nothing opens; then "1" opens low's. */
+static void
+chooser_cancelled_opens_nothing(void)
+{
+	struct strata_session *s = start_chooser_session();
+	free(session_ctl_ok(s, "key logo+Return"));
+	wait_chooser(s, true);
+	free(session_ctl_ok(s, "key Escape"));
+	wait_chooser(s, false);
+	free(session_ctl_ok(s, "key logo+Return"));
+	wait_chooser(s, true);
+	free(session_ctl_ok(s, "click 20 600"));
+	wait_chooser(s, false);
+	/* Digits out of range are not an answer. */
+	free(session_ctl_ok(s, "key logo+Return"));
+	wait_chooser(s, true);
+	free(session_ctl_ok(s, "key 3"));
+	free(session_ctl_ok(s, "key 0"));
+	free(session_ctl_ok(s, "key 1"));
+	struct window_info term;
+	session_assert_msg(s,
+			session_wait_window(s,
+					&(struct window_match){ .app_id = "chosen-terminal" },
+					&term, MAP_TIMEOUT_MS),
+			"no terminal mapped after choosing 1");
+	session_assert_msg(s, strcmp(term.level, "low") == 0,
+			"choosing 1 (low) opened the terminal in %s", term.level);
+	wait_chooser(s, false);
+	struct window_info *all = NULL;
+	int n = session_windows(s, &all);
+	session_assert_msg(s, n == 1, "%d windows after cancelling twice and choosing once", n);
+	free(all);
+	session_stop(s);
+}
+
 SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(typed_text_reaches_only_the_focused_level),
 		TAP_CASE(new_window_does_not_steal_focus),
 		TAP_CASE(logo_shortcuts_do_not_reach_clients),
@@ -539,4 +678,6 @@ SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(typed_text_reaches_only_t
 		TAP_CASE(focus_by_click_shows_held_shift_only),
 		TAP_CASE(focus_by_logo_tab_never_shows_logo),
 		TAP_CASE(keys_held_across_a_focus_change_are_not_released_to_the_new_window),
-		TAP_CASE(focus_falls_back_within_the_level_then_to_nobody))
+		TAP_CASE(focus_falls_back_within_the_level_then_to_nobody),
+		TAP_CASE(logo_return_with_no_window_asks_for_the_level),
+		TAP_CASE(chooser_cancelled_opens_nothing))
