@@ -30,6 +30,13 @@ own_directory(char *out, size_t size)
 static const char *
 installed_prefix(char *dir)
 {
+	/* dir has no symlink in it (the kernel's /proc/self/exe): STRATA_BINDIR
+	 * may (/bin, on a merged /usr). */
+	char bindir[PATH_MAX];
+	if (realpath(STRATA_BINDIR, bindir) && strcmp(dir, bindir) == 0) {
+		dir[0] = '\0';
+		return dir;
+	}
 	size_t len = strlen(dir), bin = strlen(STRATA_BINDIR);
 	if (len < bin || strcmp(dir + len - bin, STRATA_BINDIR) != 0) {
 		return NULL;
@@ -99,11 +106,21 @@ paths_find(char *out, size_t size, enum paths_kind kind, const char *installed_s
 		out[0] = '\0';
 		return false;
 	}
-	if (access(out, mode) != 0) {
+	/* What is checked is what runs: the path with every symlink resolved
+	 * (a symlink in a directory others may write could be pointed
+	 * elsewhere after the check). */
+	char real[PATH_MAX];
+	if (access(out, mode) != 0 || !realpath(out, real)) {
 		wlr_log_errno(WLR_ERROR, "%s is missing at %s", name, out);
 		out[0] = '\0';
 		return false;
 	}
+	if (strlen(real) >= size) {
+		wlr_log(WLR_ERROR, "the path of %s is too long", name);
+		out[0] = '\0';
+		return false;
+	}
+	memcpy(out, real, strlen(real) + 1);
 	char why[PATH_MAX + 64];
 	if (geteuid() == 0 && !paths_trusted(out, why, sizeof(why))) {
 		wlr_log(WLR_ERROR,

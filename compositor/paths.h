@@ -18,8 +18,9 @@
  * else (a directory writable by others only with its sticky bit, like /tmp).
  * A level's uid that could write one could otherwise run code as root.
  *
- * Fills out (size bytes) and returns true, else logs why (missing, or not
- * trusted and by what) and leaves out empty.
+ * Fills out (size bytes) with the path found, every symlink resolved (what
+ * was checked is what runs), and returns true; else logs why (missing, or
+ * not trusted and by what) and leaves out empty.
  */
 enum paths_kind {
 	PATHS_PROGRAM, /* STRATA_LIBEXECDIR when installed */

@@ -340,11 +340,100 @@ installed_strata_looks_in_libexecdir_only(void)
 	stage_remove(&st);
 }
 
+/* pid of a process running exactly path, other than not (0: none). */
+static pid_t
+process_running(const char *path, pid_t not )
+{
+	DIR *proc = opendir("/proc");
+	tap_assert(proc);
+	pid_t found = 0;
+	struct dirent *e;
+	while (!found && (e = readdir(proc))) {
+		char link[300], exe[PATH_MAX];
+		snprintf(link, sizeof(link), "/proc/%s/exe", e->d_name);
+		ssize_t n = readlink(link, exe, sizeof(exe) - 1);
+		pid_t pid = (pid_t)atoi(e->d_name);
+		if (n > 0 && pid > 0 && pid != not ) {
+			exe[n] = '\0';
+			found = strcmp(exe, path) == 0 ? pid : 0;
+		}
+	}
+	closedir(proc);
+	return found;
+}
+
+struct swap_watch {
+	const char *trusted, *marker;
+	pid_t killed;
+};
+
+/* The killed proxy was replaced (both levels have one again), or the
+ * attacker's program ran. */
+static bool
+proxy_replaced(struct strata_session *s, void *data)
+{
+	struct swap_watch *w = data;
+	return access(w->marker, F_OK) == 0 ||
+			(processes_running(w->trusted) == 2 &&
+					process_running(w->trusted, w->killed) &&
+					session_level_up(s, "low") && session_level_up(s, "high"));
+}
+
+/*
+ * libexecdir/strata is a symlink, in a directory everyone may write, to a
+ * directory of root's: the helpers it leads to are trusted, and strata runs
+ * them by their resolved path. Pointed elsewhere once strata runs (to a
+ * proxy that leaves a mark, then runs the real one), it changes nothing:
+ * the proxy restarted after a kill is the one that was checked.
+ */
+static void
+symlinked_helpers_run_what_was_checked(void)
+{
+	session_require_program("bwrap");
+	struct stage st;
+	stage_install(&st);
+	char trusted_dir[128], evil_dir[128], marker[128], trusted[256], cmd[2048];
+	snprintf(trusted_dir, sizeof(trusted_dir), "%s/trusted-helpers", st.root);
+	snprintf(evil_dir, sizeof(evil_dir), "%s/evil-helpers", st.root);
+	snprintf(marker, sizeof(marker), "%s/evil-ran", st.root);
+	snprintf(trusted, sizeof(trusted), "%s/strata-cage-proxy", trusted_dir);
+	char *parent = strdup(st.libexecdir);
+	*strrchr(parent, '/') = '\0';
+	tap_assert(rename(st.libexecdir, trusted_dir) == 0 && chmod(parent, 0777) == 0 &&
+			symlink(trusted_dir, st.libexecdir) == 0);
+	snprintf(cmd, sizeof(cmd),
+			"set -e; cp -a '%s' '%s'; rm '%s/strata-cage-proxy'; "
+			"printf '#!/bin/sh\\ntouch %s\\nexec %s \"$@\"\\n' > '%s/strata-cage-proxy'; "
+			"chmod 0755 '%s/strata-cage-proxy'",
+			trusted_dir, evil_dir, evil_dir, marker, trusted, evil_dir, evil_dir);
+	tap_assert_msg(system(cmd) == 0, "cannot build the attacker's helpers: %s", cmd);
+
+	struct strata_session *s = stage_start(&st);
+	session_assert_msg(s,
+			session_wait_level(s, "low", true, 10000) &&
+					session_wait_level(s, "high", true, 10000),
+			"the levels never came up with symlinked, trusted helpers");
+	session_assert_msg(s, processes_running(trusted) == 2, "the proxies do not run %s",
+			trusted);
+	/* The attacker points the symlink at its own helpers. */
+	tap_assert(unlink(st.libexecdir) == 0 && symlink(evil_dir, st.libexecdir) == 0);
+	struct swap_watch w = { trusted, marker, process_running(trusted, 0) };
+	session_assert(s, w.killed > 0 && kill(w.killed, SIGKILL) == 0);
+	session_assert_msg(s, session_wait_for(proxy_replaced, s, &w, 20000),
+			"the killed proxy was never replaced");
+	session_assert_msg(s, access(marker, F_OK) != 0,
+			"strata ran the attacker's proxy through the repointed symlink");
+	session_stop(s);
+	free(parent);
+	stage_remove(&st);
+}
+
 static const struct tap_test tap_tests[] = {
 	TAP_CASE_TIMEOUT(installed_layout, 60),
 	TAP_CASE_TIMEOUT(installed_strata_runs_installed_helpers, 90),
 	TAP_CASE_TIMEOUT(untrusted_helpers_are_refused, 120),
 	TAP_CASE_TIMEOUT(installed_strata_looks_in_libexecdir_only, 60),
+	TAP_CASE_TIMEOUT(symlinked_helpers_run_what_was_checked, 90),
 };
 
 int
