@@ -44,40 +44,58 @@ gles2_renderer_name(struct wlr_renderer *renderer, char *out, size_t size)
 	return name != NULL;
 }
 
+enum renderer_action
+renderer_decide(const struct renderer_facts *f, char *why, size_t size)
+{
+	if (f->forced) {
+		/* Set, even empty: wlroots obeys it (and refuses what it does not
+		 * know), so does strata. */
+		snprintf(why, size, "%s, as WLR_RENDERER=\"%s\" asks",
+				f->made ? "wlroots' renderer" : "none: wlroots could not make it",
+				f->forced);
+		return RENDERER_KEEP;
+	}
+	if (!f->made) {
+		snprintf(why, size, "none: wlroots could make no renderer");
+	} else if (f->is_pixman) {
+		snprintf(why, size, "pixman (wlroots found no GLES2)");
+	} else if (!f->is_gles2) {
+		snprintf(why, size, "wlroots' choice");
+	} else if (!f->gl_name) {
+		snprintf(why, size, "GLES2 (its GL_RENDERER could not be read)");
+	} else if (!renderer_name_is_software(f->gl_name)) {
+		snprintf(why, size, "GLES2 on %s", f->gl_name);
+	} else {
+		snprintf(why, size,
+				"pixman: GLES2 would run on %s, a software rasteriser, on which "
+				"wlroots 0.15 crashes (WLR_RENDERER=gles2 insists)",
+				f->gl_name);
+		return RENDERER_USE_PIXMAN;
+	}
+	return RENDERER_KEEP;
+}
+
 struct wlr_renderer *
 renderer_create(struct wlr_backend *backend)
 {
-	const char *forced = getenv("WLR_RENDERER");
-	if (forced && *forced) {
-		struct wlr_renderer *renderer = wlr_renderer_autocreate(backend);
-		wlr_log(WLR_INFO, "renderer: %s, as WLR_RENDERER asks", forced);
-		return renderer;
-	}
 	struct wlr_renderer *renderer = wlr_renderer_autocreate(backend);
-	if (!renderer) {
-		return NULL;
+	char name[256];
+	struct renderer_facts facts = {
+		.forced = getenv("WLR_RENDERER"),
+		.made = renderer != NULL,
+		.is_pixman = renderer && wlr_renderer_is_pixman(renderer),
+		.is_gles2 = renderer && wlr_renderer_is_gles2(renderer),
+	};
+	if (facts.is_gles2 && !facts.forced && gles2_renderer_name(renderer, name, sizeof(name))) {
+		facts.gl_name = name;
 	}
-	if (wlr_renderer_is_pixman(renderer)) {
-		wlr_log(WLR_INFO, "renderer: pixman (wlroots found no GLES2)");
-		return renderer;
+	char why[400];
+	enum renderer_action action = renderer_decide(&facts, why, sizeof(why));
+	if (action == RENDERER_USE_PIXMAN) {
+		wlr_renderer_destroy(renderer);
+		renderer = wlr_pixman_renderer_create();
 	}
-	if (!wlr_renderer_is_gles2(renderer)) {
-		return renderer;
-	}
-	char name[256] = "";
-	if (!gles2_renderer_name(renderer, name, sizeof(name))) {
-		wlr_log(WLR_INFO, "renderer: GLES2 (its GL_RENDERER could not be read)");
-		return renderer;
-	}
-	if (!renderer_name_is_software(name)) {
-		wlr_log(WLR_INFO, "renderer: GLES2 on %s", name);
-		return renderer;
-	}
-	wlr_renderer_destroy(renderer);
-	renderer = wlr_pixman_renderer_create();
-	wlr_log(renderer ? WLR_INFO : WLR_ERROR,
-			"renderer: %s: GLES2 would run on %s, a software rasteriser, on which "
-			"wlroots 0.15 crashes (set WLR_RENDERER=gles2 to insist)",
-			renderer ? "pixman" : "none (pixman failed)", name);
+	wlr_log(renderer ? WLR_INFO : WLR_ERROR, "renderer: %s%s", why,
+			renderer ? "" : " (and pixman failed)");
 	return renderer;
 }

@@ -18,6 +18,20 @@
  */
 struct wlr_renderer *renderer_create(struct wlr_backend *backend);
 
+/* What renderer_create() found, and what it does with it. */
+struct renderer_facts {
+	const char *forced; /* WLR_RENDERER, NULL when unset */
+	bool made; /* wlroots made a renderer */
+	bool is_pixman, is_gles2;
+	const char *gl_name; /* GLES2's GL_RENDERER; NULL: not read */
+};
+enum renderer_action {
+	RENDERER_KEEP, /* wlroots' renderer (or none) */
+	RENDERER_USE_PIXMAN, /* pixman in its place */
+};
+/* The choice, and the line for the log (why). */
+enum renderer_action renderer_decide(const struct renderer_facts *facts, char *why, size_t size);
+
 /* Whether a GL_RENDERER string names a software rasteriser. */
 bool renderer_name_is_software(const char *gl_renderer);
 
