@@ -151,6 +151,7 @@ chooser_create(struct strata_server *server)
 		.handle_key = handle_key,
 		.handle_button = handle_button,
 		.cancel = handle_cancel,
+		.digits = true,
 	};
 	return chooser;
 }

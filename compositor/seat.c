@@ -449,6 +449,32 @@ is_sak(struct strata_seat *seat, uint32_t keycode, const xkb_keysym_t *syms, int
 	return false;
 }
 
+/* A digit (XKB_KEY_0 to XKB_KEY_9) on the key's first two levels in its
+ * current layout, or XKB_KEY_NoSymbol. */
+static xkb_keysym_t
+key_digit(struct wlr_keyboard *keyboard, uint32_t keycode)
+{
+	xkb_layout_index_t layout = xkb_state_key_get_layout(keyboard->xkb_state, keycode + 8);
+	for (xkb_level_index_t level = 0; level < 2; level++) {
+		const xkb_keysym_t *syms;
+		int n = xkb_keymap_key_get_syms_by_level(keyboard->keymap, keycode + 8, layout,
+				level, &syms);
+		for (int i = 0; i < n; i++) {
+			if (syms[i] >= XKB_KEY_0 && syms[i] <= XKB_KEY_9) {
+				return syms[i];
+			}
+		}
+	}
+	return XKB_KEY_NoSymbol;
+}
+
+static bool
+is_digit_keysym(xkb_keysym_t sym)
+{
+	return (sym >= XKB_KEY_0 && sym <= XKB_KEY_9) ||
+			(sym >= XKB_KEY_KP_0 && sym <= XKB_KEY_KP_9);
+}
+
 static void
 handle_key_event(struct strata_seat *seat, uint32_t time, uint32_t keycode, bool pressed)
 {
@@ -490,11 +516,23 @@ handle_key_event(struct strata_seat *seat, uint32_t time, uint32_t keycode, bool
 	}
 	case GATE_KEY_DROP:
 		return;
-	case GATE_KEY_TO_MODAL:
+	case GATE_KEY_TO_MODAL: {
+		bool gives_digit = false;
+		for (int i = 0; i < nsyms; i++) {
+			gives_digit |= is_digit_keysym(syms[i]);
+		}
+		xkb_keysym_t digit = seat->modal && seat->modal->digits && !gives_digit ?
+				key_digit(keyboard, keycode) :
+				XKB_KEY_NoSymbol;
+		if (digit != XKB_KEY_NoSymbol) {
+			seat->modal->handle_key(seat->modal, digit, reserved_held);
+			return;
+		}
 		for (int i = 0; i < nsyms && seat->modal; i++) {
 			seat->modal->handle_key(seat->modal, syms[i], reserved_held);
 		}
 		return;
+	}
 	case GATE_KEY_BINDING:
 		for (int i = 0; i < nsyms; i++) {
 			enum binding_action binding = binding_lookup(syms[i]);

@@ -65,6 +65,11 @@ struct seat_modal {
 	 * no longer has the seat and ends what it was doing. May be NULL for
 	 * owners that are never taken over. */
 	void (*cancel)(struct seat_modal *modal);
+	/* Its answers are digits: a key whose unshifted or shifted symbol is
+	 * a digit gives that digit (on AZERTY, 1 to 9 are the shifted
+	 * symbols of the top row), unless the key already gives one. Never
+	 * for owners that read text (the lock's password). */
+	bool digits;
 };
 
 /* Keys whose press went to a client, and under which focus. */

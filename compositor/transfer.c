@@ -771,6 +771,7 @@ transfer_create(struct strata_server *server, const char *data_dir, const char *
 	t->src = -1;
 	wl_list_init(&t->notes);
 	t->modal.handle_key = handle_modal_key;
+	t->modal.digits = true; /* the chooser of the source level */
 	t->modal.handle_button = handle_modal_button;
 	t->modal.cancel = handle_modal_cancel;
 	t->timer = wl_event_loop_add_timer(server->event_loop, handle_timer, t);

@@ -671,6 +671,70 @@ chooser_cancelled_opens_nothing(void)
 	session_stop(s);
 }
 
+/* On a French (AZERTY) keyboard the top row gives & é " ' ( unshifted:
+ * the chooser takes those keys' digits (here é, the 2 key: high). */
+static void
+chooser_takes_the_digit_keys_of_an_azerty_keyboard(void)
+{
+	setenv("XKB_DEFAULT_LAYOUT", "fr", 1);
+	struct strata_session *s = start_chooser_session();
+	unsetenv("XKB_DEFAULT_LAYOUT");
+	free(session_ctl_ok(s, "key logo+Return"));
+	wait_chooser(s, true);
+	free(session_ctl_ok(s, "key eacute"));
+	struct window_info term;
+	session_assert_msg(s,
+			session_wait_window(s,
+					&(struct window_match){ .app_id = "chosen-terminal" },
+					&term, MAP_TIMEOUT_MS),
+			"no terminal mapped after the AZERTY 2 key (eacute)");
+	session_assert_msg(s, strcmp(term.level, "high") == 0,
+			"the AZERTY 2 key opened the terminal in %s", term.level);
+	session_stop(s);
+}
+
+static bool
+xray_says(struct strata_session *s, void *data)
+{
+	char *reply = session_ctl_ok(s, "xray");
+	bool has = strstr(session_reply_result(reply), data) != NULL;
+	free(reply);
+	return has;
+}
+
+/* The X-ray (the secure attention key) takes the seat from the chooser,
+ * which ends: once the X-ray is closed, no chooser is up and a digit opens
+ * nothing; the chooser opens again afterwards. */
+static void
+chooser_gives_way_to_the_xray(void)
+{
+	struct strata_session *s = start_chooser_session();
+	free(session_ctl_ok(s, "key logo+Return"));
+	wait_chooser(s, true);
+	free(session_ctl_ok(s, "key logo+Escape"));
+	session_assert_msg(s, session_wait_for(xray_says, s, "open=1", 5000),
+			"the X-ray did not open over the chooser");
+	free(session_ctl_ok(s, "key logo+Escape"));
+	session_assert_msg(s, session_wait_for(xray_says, s, "open=0", 5000),
+			"the X-ray did not close");
+	wait_chooser(s, false);
+	free(session_ctl_ok(s, "key 1"));
+	free(session_ctl_ok(s, "key logo+Return"));
+	wait_chooser(s, true);
+	free(session_ctl_ok(s, "key 2"));
+	struct window_info term;
+	session_assert_msg(s,
+			session_wait_window(s,
+					&(struct window_match){ .app_id = "chosen-terminal" },
+					&term, MAP_TIMEOUT_MS),
+			"no terminal mapped after choosing 2");
+	session_assert_msg(s, strcmp(term.level, "high") == 0,
+			"the first terminal to map is in %s: the 1 typed after the X-ray "
+			"opened one",
+			term.level);
+	session_stop(s);
+}
+
 SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(typed_text_reaches_only_the_focused_level),
 		TAP_CASE(new_window_does_not_steal_focus),
 		TAP_CASE(logo_shortcuts_do_not_reach_clients),
@@ -680,4 +744,6 @@ SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(typed_text_reaches_only_t
 		TAP_CASE(keys_held_across_a_focus_change_are_not_released_to_the_new_window),
 		TAP_CASE(focus_falls_back_within_the_level_then_to_nobody),
 		TAP_CASE(logo_return_with_no_window_asks_for_the_level),
-		TAP_CASE(chooser_cancelled_opens_nothing))
+		TAP_CASE(chooser_cancelled_opens_nothing),
+		TAP_CASE(chooser_takes_the_digit_keys_of_an_azerty_keyboard),
+		TAP_CASE(chooser_gives_way_to_the_xray))
