@@ -5,6 +5,7 @@
 #include <xkbcommon/xkbcommon-keysyms.h>
 #include "chooser.h"
 #include "output.h"
+#include "process.h"
 #include "seat.h"
 #include "session.h"
 #include "text.h"
@@ -13,11 +14,15 @@
 #define CHOOSER_BACKGROUND 0x1c1c1cff
 #define CHOOSER_BORDER 0xe0e0e0ff /* no level's colour: it belongs to none */
 #define CHOOSER_HEADER_TEXT 0x1c1c1cff
+/* Digits typed this soon after the chooser opened were typed ahead, meant
+ * for a window that was there a moment before: they choose nothing. */
+#define CHOOSER_SETTLE_MS 300
 
 struct strata_chooser {
 	struct strata_server *server;
 	struct seat_modal modal;
 	struct wlr_scene_node *dialog; /* non-NULL while open */
+	uint64_t opened_ms; /* process_clock_ms() */
 };
 
 static void
@@ -59,7 +64,9 @@ handle_key(struct seat_modal *modal, xkb_keysym_t sym, bool reserved_held)
 {
 	struct strata_chooser *chooser = wl_container_of(modal, chooser, modal);
 	int n = digit(sym);
-	if (n >= 1 && (size_t)n <= chooser->server->config.level_count) {
+	bool settled = process_clock_ms() - chooser->opened_ms >= CHOOSER_SETTLE_MS;
+	if (n >= 1 && (size_t)n <= chooser->server->config.level_count && settled &&
+			session_level_up(chooser->server->session, n - 1)) {
 		close_dialog(chooser);
 		launch_terminal(chooser, n - 1);
 	} else if (sym == XKB_KEY_Escape) {
@@ -105,15 +112,17 @@ chooser_open(struct strata_chooser *chooser)
 	char items[STRATA_MAX_LEVELS][80], hint[64];
 	struct text_box_line lines[STRATA_MAX_LEVELS + 2];
 	size_t n = 0;
-	for (size_t i = 0; i < cfg->level_count && i < 9; i++) {
-		snprintf(items[i], sizeof(items[i]), "%zu   %s", i + 1, cfg->levels[i].name);
+	for (size_t i = 0; i < cfg->level_count; i++) {
+		/* A level that is down (no proxy) cannot be chosen. */
+		bool up = session_level_up(server->session, (int)i);
+		snprintf(items[i], sizeof(items[i]), "%zu   %s%s", i + 1, cfg->levels[i].name,
+				up ? "" : "   (down: cannot open)");
 		lines[n++] = (struct text_box_line){ .text = items[i],
-			.colour = 0xffffffff,
+			.colour = up ? 0xffffffff : 0x888888ff,
 			.bold = true,
 			.swatch = cfg->levels[i].colour };
 	}
-	snprintf(hint, sizeof(hint), "1 to %zu: choose     Escape: cancel",
-			cfg->level_count < 9 ? cfg->level_count : 9);
+	snprintf(hint, sizeof(hint), "1 to %zu: choose     Escape: cancel", cfg->level_count);
 	lines[n++] = (struct text_box_line){ .text = NULL, .colour = 0xffffffff };
 	lines[n++] = (struct text_box_line){ .text = hint, .colour = 0xbbbbbbff };
 	/* The header, then about 36 px a line. */
@@ -130,13 +139,9 @@ chooser_open(struct strata_chooser *chooser)
 	if (!seat_begin_modal(server->seat, &chooser->modal)) {
 		wlr_scene_node_destroy(chooser->dialog);
 		chooser->dialog = NULL;
+		return;
 	}
-}
-
-bool
-chooser_is_open(struct strata_chooser *chooser)
-{
-	return chooser && chooser->dialog;
+	chooser->opened_ms = process_clock_ms();
 }
 
 struct strata_chooser *

@@ -11,8 +11,10 @@
  * keyboard answers (a digit; Escape, a click, the lock or the X-ray
  * cancel), and while it is up no client hears any input and a window that
  * maps does not take focus (it is the seat's modal owner). Nothing a client
- * can send opens it or answers it. With one level there is nothing to
- * choose: the terminal opens there.
+ * can send opens it or answers it. Digits typed in its first 300 ms were
+ * typed ahead (meant for a window that just went) and choose nothing; a
+ * level that is down is shown so and cannot be chosen. With one level
+ * there is nothing to choose: the terminal opens there.
  */
 struct strata_chooser;
 
@@ -21,6 +23,5 @@ void chooser_destroy(struct strata_chooser *chooser); /* NULL-safe */
 
 /* Opens it (when no other modal owner has the seat). */
 void chooser_open(struct strata_chooser *chooser);
-bool chooser_is_open(struct strata_chooser *chooser);
 
 #endif

@@ -268,8 +268,44 @@ installed_strata_runs_installed_helpers(void)
 
 /* The installed strata, with its proxy made untrustworthy by change():
  * refused with why in the log, no proxy runs, the levels stay down. */
+/* Pixels of 0xRRGGBB below the banner, in a fresh screenshot. */
+static long
+census_below_banner(struct strata_session *s, uint32_t rgb)
+{
+	int w, h;
+	uint32_t *px = session_screenshot(s, &w, &h);
+	long n = session_census(s, px, w, h, 0, SESSION_BANNER_HEIGHT, w, h - SESSION_BANNER_HEIGHT,
+			rgb, "below the banner");
+	free(px);
+	return n;
+}
+
+static bool
+chooser_shown(struct strata_session *s, void *data)
+{
+	return census_below_banner(s, 0xe0e0e0) > 0; /* chooser.c's border */
+}
+
+/* With every level down, Logo+Return's chooser says so and a digit
+ * chooses nothing: the chooser stays up. */
 static void
-proxy_refused(struct stage *st, const char *why)
+chooser_refuses_down_levels(struct strata_session *s)
+{
+	free(session_ctl_ok(s, "key logo+Return"));
+	session_assert_msg(s, session_wait_for(chooser_shown, s, NULL, 5000),
+			"Logo+Return showed no chooser");
+	session_sleep_ms(300); /* past the chooser's type-ahead guard */
+	free(session_ctl_ok(s, "key 1"));
+	free(session_ctl_ok(s, "key 2"));
+	session_assert_msg(s, chooser_shown(s, NULL),
+			"a digit for a level that is down was taken as an answer");
+	struct window_info *all = NULL;
+	session_assert(s, session_windows(s, &all) == 0);
+	free(all);
+}
+
+static void
+proxy_refused(struct stage *st, const char *why, bool check_chooser)
 {
 	char proxy[PATH_MAX];
 	stage_path(st->libexecdir, "strata-cage-proxy", proxy, sizeof(proxy));
@@ -280,6 +316,9 @@ proxy_refused(struct stage *st, const char *why)
 	session_assert_msg(s, processes_running(proxy) == 0, "%s runs", proxy);
 	session_assert_msg(s, !session_level_up(s, "low") && !session_level_up(s, "high"),
 			"a level is up without its proxy");
+	if (check_chooser) {
+		chooser_refuses_down_levels(s);
+	}
 	session_stop(s);
 }
 
@@ -293,16 +332,16 @@ untrusted_helpers_are_refused(void)
 	stage_path(st.libexecdir, "strata-cage-proxy", proxy, sizeof(proxy));
 	tap_assert(chmod(proxy, 0775) == 0);
 	snprintf(why, sizeof(why), "%s is writable by its group (mode 0775)", proxy);
-	proxy_refused(&st, why);
+	proxy_refused(&st, why, true);
 
 	tap_assert(chmod(proxy, 0757) == 0);
 	snprintf(why, sizeof(why), "%s is writable by everyone (mode 0757)", proxy);
-	proxy_refused(&st, why);
+	proxy_refused(&st, why, false);
 
 	/* A level's uid (4000 is the first level's, by default). */
 	tap_assert(chmod(proxy, 0755) == 0 && chown(proxy, 4000, 4000) == 0);
 	snprintf(why, sizeof(why), "%s is owned by uid 4000, not root", proxy);
-	proxy_refused(&st, why);
+	proxy_refused(&st, why, false);
 
 	/* The files are fine; the directory holding them is not. Then every
 	 * helper is refused, strata-auth too, and strata does not start: a

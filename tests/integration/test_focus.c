@@ -576,6 +576,17 @@ wait_chooser(struct strata_session *s, bool shown)
 			shown ? "not shown" : "still shown", c.seen);
 }
 
+/* The chooser is up and past its first 300 ms (chooser.c's
+ * CHOOSER_SETTLE_MS), when digits typed ahead choose nothing. */
+#define CHOOSER_SETTLE_MS 300
+
+static void
+wait_chooser_settled(struct strata_session *s)
+{
+	wait_chooser(s, true);
+	session_sleep_ms(CHOOSER_SETTLE_MS);
+}
+
 static struct strata_session *
 start_chooser_session(void)
 {
@@ -605,7 +616,7 @@ logo_return_with_no_window_asks_for_the_level(void)
 					census_below_banner(s, HIGH_RGB, "empty output") == 0,
 			"a level's colour is on the empty output");
 	free(session_ctl_ok(s, "key logo+Return"));
-	wait_chooser(s, true);
+	wait_chooser_settled(s);
 	long low = census_below_banner(s, LOW_RGB, "the chooser");
 	long high = census_below_banner(s, HIGH_RGB, "the chooser");
 	session_assert_msg(s, low > 0 && high > 0,
@@ -651,7 +662,7 @@ chooser_cancelled_opens_nothing(void)
 	wait_chooser(s, false);
 	/* Digits out of range are not an answer. */
 	free(session_ctl_ok(s, "key logo+Return"));
-	wait_chooser(s, true);
+	wait_chooser_settled(s);
 	free(session_ctl_ok(s, "key 3"));
 	free(session_ctl_ok(s, "key 0"));
 	free(session_ctl_ok(s, "key 1"));
@@ -680,7 +691,7 @@ chooser_takes_the_digit_keys_of_an_azerty_keyboard(void)
 	struct strata_session *s = start_chooser_session();
 	unsetenv("XKB_DEFAULT_LAYOUT");
 	free(session_ctl_ok(s, "key logo+Return"));
-	wait_chooser(s, true);
+	wait_chooser_settled(s);
 	free(session_ctl_ok(s, "key eacute"));
 	struct window_info term;
 	session_assert_msg(s,
@@ -690,6 +701,26 @@ chooser_takes_the_digit_keys_of_an_azerty_keyboard(void)
 			"no terminal mapped after the AZERTY 2 key (eacute)");
 	session_assert_msg(s, strcmp(term.level, "high") == 0,
 			"the AZERTY 2 key opened the terminal in %s", term.level);
+	session_stop(s);
+}
+
+/* A digit typed with Logo+Return, at once, was typed ahead: it chooses
+ * nothing, and the chooser stays up for the user's answer. */
+static void
+digits_typed_ahead_choose_nothing(void)
+{
+	struct strata_session *s = start_chooser_session();
+	free(session_ctl_ok(s, "key logo+Return 2"));
+	wait_chooser_settled(s);
+	free(session_ctl_ok(s, "key 1"));
+	struct window_info term;
+	session_assert_msg(s,
+			session_wait_window(s,
+					&(struct window_match){ .app_id = "chosen-terminal" },
+					&term, MAP_TIMEOUT_MS),
+			"no terminal mapped after choosing 1");
+	session_assert_msg(s, strcmp(term.level, "low") == 0,
+			"the first terminal to map is in %s: the 2 typed ahead chose", term.level);
 	session_stop(s);
 }
 
@@ -720,7 +751,7 @@ chooser_gives_way_to_the_xray(void)
 	wait_chooser(s, false);
 	free(session_ctl_ok(s, "key 1"));
 	free(session_ctl_ok(s, "key logo+Return"));
-	wait_chooser(s, true);
+	wait_chooser_settled(s);
 	free(session_ctl_ok(s, "key 2"));
 	struct window_info term;
 	session_assert_msg(s,
@@ -746,4 +777,5 @@ SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(typed_text_reaches_only_t
 		TAP_CASE(logo_return_with_no_window_asks_for_the_level),
 		TAP_CASE(chooser_cancelled_opens_nothing),
 		TAP_CASE(chooser_takes_the_digit_keys_of_an_azerty_keyboard),
-		TAP_CASE(chooser_gives_way_to_the_xray))
+		TAP_CASE(chooser_gives_way_to_the_xray),
+		TAP_CASE(digits_typed_ahead_choose_nothing))
