@@ -506,9 +506,14 @@ find_programs(struct strata_audio *audio)
 				"no sound");
 		return false;
 	}
+	/* Both templates root reads to write every level's PipeWire
+	 * configuration are checked; they are read from the first's directory. */
+	char pulse[PATH_MAX];
 	if (!paths_find(audio->template_dir, sizeof(audio->template_dir), PATHS_DATA, "audio",
-			    "../audio-mux", "level-pipewire.conf.in", R_OK)) {
-		wlr_log(WLR_ERROR, "audio: level-pipewire.conf.in not found: no sound");
+			    "../audio-mux", "level-pipewire.conf.in", R_OK) ||
+			!paths_find(pulse, sizeof(pulse), PATHS_DATA, "audio", "../audio-mux",
+					"level-pipewire-pulse.conf.in", R_OK)) {
+		wlr_log(WLR_ERROR, "audio: no trusted PipeWire templates: no sound");
 		return false;
 	}
 	*strrchr(audio->template_dir, '/') = '\0';

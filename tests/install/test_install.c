@@ -360,6 +360,30 @@ untrusted_helpers_are_refused(void)
 	stage_remove(&st);
 }
 
+/* Root fills both PipeWire templates into each level's configuration: a
+ * template anyone may write is refused, and the level gets no sound. */
+static void
+untrusted_audio_template_is_refused(void)
+{
+	struct stage st;
+	stage_install(&st);
+	char pulse[512], why[1200];
+	snprintf(pulse, sizeof(pulse), "%s%s/audio/level-pipewire-pulse.conf.in", st.root,
+			STRATA_DATADIR);
+	tap_assert(chmod(pulse, 0666) == 0);
+	char bin[PATH_MAX];
+	stage_path(st.bindir, "strata", bin, sizeof(bin));
+	setenv("STRATA_BIN", bin, 1);
+	struct session_options opts = { .config = TWO_LEVELS "[audio]\nenabled = yes\n" };
+	struct strata_session *s = session_start(&opts);
+	snprintf(why, sizeof(why), "refusing %s: %s is writable by everyone (mode 0666)", pulse,
+			pulse);
+	session_assert_msg(s, log_has(s, why) && log_has(s, "no sound"),
+			"the log does not say \"%s\" and \"no sound\"", why);
+	session_stop(s);
+	stage_remove(&st);
+}
+
 static void
 installed_strata_looks_in_libexecdir_only(void)
 {
@@ -471,6 +495,7 @@ static const struct tap_test tap_tests[] = {
 	TAP_CASE_TIMEOUT(installed_layout, 60),
 	TAP_CASE_TIMEOUT(installed_strata_runs_installed_helpers, 90),
 	TAP_CASE_TIMEOUT(untrusted_helpers_are_refused, 120),
+	TAP_CASE_TIMEOUT(untrusted_audio_template_is_refused, 60),
 	TAP_CASE_TIMEOUT(installed_strata_looks_in_libexecdir_only, 60),
 	TAP_CASE_TIMEOUT(symlinked_helpers_run_what_was_checked, 90),
 };
