@@ -171,10 +171,14 @@ binding_check_sak(const struct strata_config *cfg, char *why, size_t why_size)
 	for (size_t i = 0; i < cfg->sak_count; i++) {
 		enum binding_action action = binding_lookup(cfg->sak[i].keysym);
 		if (cfg->sak[i].modifiers == reserved && action != BINDING_NONE) {
+			/* As written, so quoted: the parser trims white space
+			 * around names, a vertical tab or a form feed too. */
+			char quoted[64];
+			config_quote(cfg->sak_text, quoted, sizeof(quoted));
 			snprintf(why, why_size,
 					"[lock] sak \"%s\" is also the reserved shortcut for %s: "
 					"choose another key",
-					cfg->sak_text, binding_action_name(action));
+					quoted, binding_action_name(action));
 			return false;
 		}
 	}
