@@ -49,9 +49,10 @@ fuzz_config_is_control(uint32_t cp)
 			cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
 }
 
-/* Valid UTF-8 and no control (tab allowed where tabs is true). */
+/* Valid UTF-8 and no control (but white space: tab, VT, FF, CR, where
+ * spaces is true). */
 static bool
-fuzz_config_clean_text(const char *s, bool tabs)
+fuzz_config_clean_text(const char *s, bool spaces)
 {
 	const uint8_t *p = (const uint8_t *)s;
 	size_t len = strlen(s);
@@ -61,7 +62,7 @@ fuzz_config_clean_text(const char *s, bool tabs)
 		if (n == 0) {
 			return false;
 		}
-		if (fuzz_config_is_control(cp) && !(tabs && cp == '\t')) {
+		if (fuzz_config_is_control(cp) && !(spaces && cp >= '\t' && cp <= '\r' && cp != '\n')) {
 			return false;
 		}
 		p += n;
@@ -139,7 +140,9 @@ fuzz_config_check_accepted(const struct strata_config *cfg)
 	fuzz_config_check(cfg->lock_idle_seconds == 0 ||
 			fuzz_config_in(cfg->lock_idle_seconds, 10, 86400));
 	fuzz_config_check(cfg->sak_count >= 1 && cfg->sak_count <= STRATA_SAK_MAX);
-	fuzz_config_check(fuzz_config_clean_text(cfg->sak_text, false));
+	/* sak_text is as written (names trimmed of any white space inside):
+	 * UTF-8, quoted wherever it is shown (see binding_check_sak below). */
+	fuzz_config_check(fuzz_config_clean_text(cfg->sak_text, true));
 	fuzz_config_check(cfg->audio_core_remote[0] == '\0' || cfg->audio_core_remote[0] == '/');
 }
 
