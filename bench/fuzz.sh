@@ -4,7 +4,9 @@
 # guard) runs for a given time from its committed corpus, with ASan and
 # UBSan; what it finds that covers something new is merged back into the
 # committed corpus (tests/fuzz/corpus/TARGET, which the fuzz suite replays in
-# every build), and a table is written.
+# every build): the named inputs stay, and the inputs named by their SHA-1
+# are minimised again, old and new together (libFuzzer -merge=1, at most
+# 4 KiB each). A table is written.
 #
 # Usage: bench/fuzz.sh [--minutes N] [--build DIR] [--no-merge] [TARGET...]
 #   --minutes N   per target (default 60)
@@ -140,10 +142,22 @@ for t in "${TARGETS[@]}"; do
 		[ "$crashes" -gt 0 ] || crashes="?"
 	fi
 	if [ $MERGE -eq 1 ]; then
-		# Only what adds coverage to the committed corpus joins it; what
-		# is there stays (named seeds, past crashes).
-		nice -n 10 "$fuzzer" -merge=1 -max_len=4096 "$tree" "$dir/corpus" \
-			>"$dir/merge.log" 2>&1 || { echo "fuzz: merge of $t failed" >&2; FAILED=1; }
+		# The named inputs (hand-written seeds, past crashes) stay as
+		# they are; of the others (named by libFuzzer with their SHA-1),
+		# old and new, only those that add coverage to the named ones
+		# and to each other are kept: smallest first (-merge=1).
+		mkdir "$dir/keep"
+		find "$tree" -maxdepth 1 -type f ! -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$dir/keep/" \;
+		mkdir "$dir/found"
+		find "$tree" -maxdepth 1 -type f -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$dir/found/" \;
+		if nice -n 10 "$fuzzer" -merge=1 -max_len=4096 "$dir/keep" "$dir/found" "$dir/corpus" \
+			>"$dir/merge.log" 2>&1; then
+			find "$tree" -maxdepth 1 -type f -regex '.*/[0-9a-f]\{40\}' -delete
+			find "$dir/keep" -maxdepth 1 -type f -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$tree/" \;
+		else
+			echo "fuzz: merge of $t failed (log $dir/merge.log)" >&2
+			FAILED=1
+		fi
 	fi
 	size_after=$(corpus_size "$tree")
 	edges_after=$(corpus_edges "$fuzzer" "$tree")
