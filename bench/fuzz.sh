@@ -5,8 +5,8 @@
 # UBSan; what it finds that covers something new is merged back into the
 # committed corpus (tests/fuzz/corpus/TARGET, which the fuzz suite replays in
 # every build): the named inputs stay, and the inputs named by their SHA-1
-# are minimised again, old and new together (libFuzzer -merge=1, at most
-# 4 KiB each). A table is written.
+# are minimised again, old and new together (libFuzzer -merge=1 on edges,
+# at most 4 KiB each). A table is written.
 #
 # Usage: bench/fuzz.sh [--minutes N] [--build DIR] [--no-merge] [TARGET...]
 #   --minutes N   per target (default 60)
@@ -103,6 +103,19 @@ corpus_size() {
 	echo "$files/$(((bytes + 1023) / 1024))"
 }
 
+# sha1_named DIR FIND_ACTION...: on the files of DIR named by libFuzzer (a
+# SHA-1); hand_named: on the others.
+sha1_named() {
+	local dir=$1
+	shift
+	find "$dir" -maxdepth 1 -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' "$@"
+}
+hand_named() {
+	local dir=$1
+	shift
+	find "$dir" -maxdepth 1 -type f -regextype posix-extended ! -regex '.*/[0-9a-f]{40}' "$@"
+}
+
 # corpus_edges FUZZER DIR: the coverage of DIR's inputs (one pass, no fuzzing)
 corpus_edges() {
 	local log=$WORK/edges.log
@@ -144,16 +157,17 @@ for t in "${TARGETS[@]}"; do
 	if [ $MERGE -eq 1 ]; then
 		# The named inputs (hand-written seeds, past crashes) stay as
 		# they are; of the others (named by libFuzzer with their SHA-1),
-		# old and new, only those that add coverage to the named ones
-		# and to each other are kept: smallest first (-merge=1).
+		# old and new, only those that add edges to the named ones and
+		# to each other are kept, smallest first (-merge=1 on edges
+		# alone, -use_counters=0: hit counts would keep hundreds).
 		mkdir "$dir/keep"
-		find "$tree" -maxdepth 1 -type f ! -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$dir/keep/" \;
+		hand_named "$tree" -exec cp {} "$dir/keep/" \;
 		mkdir "$dir/found"
-		find "$tree" -maxdepth 1 -type f -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$dir/found/" \;
-		if nice -n 10 "$fuzzer" -merge=1 -max_len=4096 "$dir/keep" "$dir/found" "$dir/corpus" \
-			>"$dir/merge.log" 2>&1; then
-			find "$tree" -maxdepth 1 -type f -regex '.*/[0-9a-f]\{40\}' -delete
-			find "$dir/keep" -maxdepth 1 -type f -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$tree/" \;
+		sha1_named "$tree" -exec cp {} "$dir/found/" \;
+		if nice -n 10 "$fuzzer" -merge=1 -use_counters=0 -max_len=4096 "$dir/keep" \
+			"$dir/found" "$dir/corpus" >"$dir/merge.log" 2>&1; then
+			sha1_named "$tree" -delete
+			sha1_named "$dir/keep" -exec cp {} "$tree/" \;
 		else
 			echo "fuzz: merge of $t failed (log $dir/merge.log)" >&2
 			FAILED=1
