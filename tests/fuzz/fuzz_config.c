@@ -62,7 +62,8 @@ fuzz_config_clean_text(const char *s, bool spaces)
 		if (n == 0) {
 			return false;
 		}
-		if (fuzz_config_is_control(cp) && !(spaces && cp >= '\t' && cp <= '\r' && cp != '\n')) {
+		if (fuzz_config_is_control(cp) &&
+				!(spaces && cp >= '\t' && cp <= '\r' && cp != '\n')) {
 			return false;
 		}
 		p += n;

@@ -415,8 +415,9 @@ sak_never_a_reserved_shortcut(void)
 	cfg.sak_count = 2;
 	snprintf(cfg.sak_text, sizeof(cfg.sak_text), "Logo+Escape Logo+L");
 	tap_assert(!binding_check_sak(&cfg, why, sizeof(why)));
-	tap_assert_str_eq(why, "[lock] sak \"Logo+Escape Logo+L\" is also the reserved "
-			       "shortcut for lock: choose another key");
+	tap_assert_str_eq(why,
+			"[lock] sak \"Logo+Escape Logo+L\" is also the reserved "
+			"shortcut for lock: choose another key");
 	cfg.modifier = STRATA_MODIFIER_ALT;
 	tap_assert(binding_check_sak(&cfg, why, sizeof(why)));
 }
@@ -433,8 +434,9 @@ sak_message_quotes_what_was_written(void)
 	tap_assert(config_load_string(&cfg, "[lock]\nsak = Logo\v+Tab\n", NULL, NULL, NULL));
 	tap_assert_str_eq(cfg.sak_text, "Logo\v+Tab");
 	tap_assert(!binding_check_sak(&cfg, why, sizeof(why)));
-	tap_assert_str_eq(why, "[lock] sak \"Logo\\x0B+Tab\" is also the reserved shortcut "
-			       "for focus-next: choose another key");
+	tap_assert_str_eq(why,
+			"[lock] sak \"Logo\\x0B+Tab\" is also the reserved shortcut "
+			"for focus-next: choose another key");
 }
 
 TAP_TESTS(TAP_CASE(key_gate_invariants_hold_for_every_input),
