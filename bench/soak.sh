@@ -21,8 +21,9 @@
 #
 # Every INTERVAL s it samples: strata's and the two level proxies' RSS and
 # open fds, the frame time since the last sample (test-control `stats`:
-# average and worst), the round trip time through low's proxy
-# (strata-probe sync 20: the median), the windows and clients. At the end
+# average and worst), the round trip time through low's proxy and on low's
+# socket without it (strata-probe sync 20: the median), the windows and
+# clients. At the end
 # it writes the samples (.tsv), a table (.txt) and a plot (.png, gnuplot)
 # to OUTDIR, and checks:
 #   crashes     strata alive at every sample and exits 0 on `quit`; both
@@ -376,12 +377,12 @@ record_titles() { ctl windows | grep '^window ' | sed -E 's/.* level=([a-z]+) .*
 
 # ---- samples -----------------------------------------------------------------
 SAMPLES=$OUT/$NAME.tsv
-printf 't_s\tstrata_rss_kib\tstrata_fds\tproxies_rss_kib\tproxies_fds\tframe_avg_us\tframe_max_us\tframes\trtt_us\twindows\tclients\n' >"$SAMPLES"
+printf 't_s\tstrata_rss_kib\tstrata_fds\tproxies_rss_kib\tproxies_fds\tframe_avg_us\tframe_max_us\tframes\trtt_us\twindows\tclients\trtt_direct_us\n' >"$SAMPLES"
 ALIVE_FAILS=0
 LEVEL_FAILS=0
 START=$SECONDS
 sample() {
-	local t=$((SECONDS - START)) stats favg fmax frames rtt wins clients
+	local t=$((SECONDS - START)) stats favg fmax frames rtt rtt_direct wins clients
 	if ! alive "$STRATA_PID"; then
 		ALIVE_FAILS=$((ALIVE_FAILS + 1))
 		return
@@ -393,12 +394,13 @@ sample() {
 	fmax=$(sed -nE 's/.*render_max_us=([0-9]+).*/\1/p' <<<"$stats")
 	frames=$(sed -nE 's/.*frames=([0-9]+).*/\1/p' <<<"$stats")
 	rtt=$(WAYLAND_DISPLAY=$LOW_SOCKET timeout 10 "$PROBE" sync 20 2>/dev/null | sort -n | sed -n 10p) || true
+	rtt_direct=$(WAYLAND_DISPLAY=$WORK/run/wayland-low timeout 10 "$PROBE" sync 20 2>/dev/null | sort -n | sed -n 10p) || true
 	wins=$(ctl windows | grep -c '^window ' || true)
 	clients=$(ctl clients | grep -c '^client ' || true)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$(rss_kib "$STRATA_PID")" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$(rss_kib "$STRATA_PID")" \
 		"$(fd_count "$STRATA_PID")" "$(sum_over rss_kib "${PROXY_ARRAY[@]}")" \
 		"$(sum_over fd_count "${PROXY_ARRAY[@]}")" "${favg:-}" "${fmax:-}" "${frames:-}" \
-		"${rtt:-}" "$wins" "$clients" >>"$SAMPLES"
+		"${rtt:-}" "$wins" "$clients" "${rtt_direct:-}" >>"$SAMPLES"
 	log "sample t=${t}s $(tail -1 "$SAMPLES" | cut -f2-)"
 }
 
@@ -594,6 +596,7 @@ col_stat() { # COLUMN: "first-after-warm-up last min max median" of the samples
 	echo
 	echo "frame time (us, per sample: average / worst): median of averages $(col_stat 6 | awk '{print $5}'), worst $(col_stat 7 | awk '{print $4}')"
 	echo "round trip through low's proxy (us, median of 20 per sample): median $(col_stat 9 | awk '{print $5}'), max $(col_stat 9 | awk '{print $4}')"
+	echo "round trip on low's socket, no proxy (us, likewise): median $(col_stat 12 | awk '{print $5}'), max $(col_stat 12 | awk '{print $4}')"
 	echo "windows at a sample: max $(col_stat 10 | awk '{print $4}'); clients: max $(col_stat 11 | awk '{print $4}')"
 	echo "clients: $((n_clean + n_kill + n_error + n_client_fail)) ($n_clean clean, $n_kill killed, $n_error protocol error, $n_client_fail other)"
 	echo "copies $n_copy, pastes low $n_paste_low high $n_paste_high ($n_high_transferred of them a transferred text), sounds $n_play/$n_play_all"
@@ -621,8 +624,9 @@ plot "$SAMPLES" using (\$1/60):3 skip 1 with linespoints title "strata", \
 set title "frame time (ms)"
 plot "$SAMPLES" using (\$1/60):(\$6/1000) skip 1 with linespoints title "average", \
      "" using (\$1/60):(\$7/1000) skip 1 with linespoints title "worst"
-set title "round trip through low's proxy (us, median)"
-plot "$SAMPLES" using (\$1/60):9 skip 1 with linespoints title "rtt"
+set title "wl_display.sync round trip (ms, median of 20)"
+plot "$SAMPLES" using (\$1/60):(\$9/1000) skip 1 with linespoints title "through low's proxy", \
+     "" using (\$1/60):(\$12/1000) skip 1 with linespoints title "low's socket, no proxy"
 unset multiplot
 EOF
 cat "$TABLE"
