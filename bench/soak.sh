@@ -612,6 +612,9 @@ gnuplot <<EOF || echo "soak: gnuplot failed" >&2
 set terminal png size 1200,900
 set output "$PLOT"
 set datafile separator "\t"
+set termoption noenhanced
+# the drain at the end of the warm-up
+set arrow from $WARMUP / 60.0, graph 0 to $WARMUP / 60.0, graph 1 nohead dashtype 2
 set multiplot layout 2,2 title "strata soak: $MINUTES min, $CLIENTS clients per level, 2 levels"
 set xlabel "minutes"
 set key top left
