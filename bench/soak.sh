@@ -171,7 +171,10 @@ quantum = 1024
 user = root
 idle_seconds = 0
 EOF
-"$STRATA" --headless 1920x1080 --test-control -c "$WORK/strata.ini" \
+# Under a neutral name (as the test harness does): a `pkill strata` by
+# someone else on a shared machine must not end the soak.
+ln -s "$STRATA" "$WORK/compositor-soak"
+"$WORK/compositor-soak" --headless 1920x1080 --test-control -c "$WORK/strata.ini" \
 	--runtime-dir "$WORK/run" --data-dir "$WORK/data" >"$WORK/strata.log" 2>&1 &
 STRATA_PID=$!
 CTL=$WORK/run/test-control
