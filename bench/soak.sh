@@ -10,8 +10,8 @@
 #     every 20 frames), opening and closing popups, for 2 to 5 s
 #     (bench/soak_client.c), then disconnecting: cleanly (6 in 10), killed
 #     by SIGKILL (2 in 10), or by a protocol error (2 in 10);
-#   - every third round, copying their level's marker (wl-copy) and pasting
-#     (wl-paste) within the level;
+#   - every third round, copying their level's marker (wl-copy, serving it
+#     20 s at most) and pasting (wl-paste) within the level;
 #   - every fourth round, playing a 0.3 s tone (pw-play, the level's
 #     PipeWire; the core PipeWire has null devices);
 # while this script, as the user's hands (test-control, real key events
@@ -40,11 +40,14 @@
 #               taken under churn follow how many clients are up at that
 #               moment, so their slope is shown but not judged): long runs
 #               (30 min and more): growth under 1 %/hour of churn; short
-#               runs, where a 1 %/hour leak is below the allocator's noise:
-#               at most +2 % (a leak of 1 KiB per client, about 1,500
-#               clients in the 3-minute version, is +5 % of strata's);
-#   audit       strata-audit verify: the chain is intact, and it holds one
-#               "transferred" line per confirmed transfer, at least;
+#               runs, where a 1 %/hour leak is below the allocator's noise
+#               (+0.7 to +1.4 % measured here with no known leak): at most
+#               +3 % (a leak of 1 KiB per client, about 1,000 clients after
+#               the warm-up of the 3-minute version, is +3.3 % of strata's,
+#               and 512 bytes per connection in the proxies was +9.6 %);
+#   audit       strata-audit verify: the chain is intact, and it holds as
+#               many "transferred" lines as there were confirmed transfers
+#               (Return on the dialog and "transferred" in the log);
 #   isolation   no paste in low ever returned HIGHMARK; a paste in high that
 #               returned LOWMARK-... returned a text that a confirmed
 #               transfer's dialog previewed; no window listed as low's ever
@@ -235,11 +238,12 @@ worker() {
 		out=$("$HOME/soak-client" window "$MARK-w$w-$i" $((2 + (w + i) % 4)) $end 2>/dev/null)
 		echo "client $end rc=$? $out" >>"$HOME/events"
 		if [ $((i % 3)) = 0 ]; then
-			if timeout 3 wl-copy "$MARK-copy-w$w-$i" 2>/dev/null; then
-				echo "copy ok" >>"$HOME/events"
-			else
-				echo "copy none" >>"$HOME/events"
-			fi
+			# In the foreground, for 20 s at most: a wl-copy that forks
+			# and whose selection the compositor ignored (its level had
+			# no focus) would wait for ever, a client more each time.
+			timeout 20 wl-copy --foreground "$MARK-copy-w$w-$i" 2>/dev/null &
+			echo "copy" >>"$HOME/events"
+			sleep 0.5
 			p=$(timeout 3 wl-paste -n 2>/dev/null | tr -d '\n\r' | head -c 300)
 			if [ -n "$p" ]; then
 				echo "paste [$p]" >>"$HOME/events"
@@ -363,17 +367,24 @@ one_transfer() {
 	local preview
 	preview=$(sed -nE 's/.* preview="(.*)"$/\1/p' <<<"$desc")
 	TURN=$((TURN + 1))
-	if [ $((TURN % 2)) = 1 ]; then
-		ctl key Return >/dev/null
-		echo "confirmed [$preview]" >>"$TRANSFERS"
-	else
-		ctl key Escape >/dev/null
-		echo "cancelled [$preview]" >>"$TRANSFERS"
-	fi
+	local key=Escape
+	[ $((TURN % 2)) = 1 ] && key=Return
+	ctl key "$key" >/dev/null
 	for i in $(seq 50); do
 		[ "$(dialog_state)" = idle ] && break
 		sleep 0.1
 	done
+	# What happened is what the audit log says (a new window of high
+	# taking the focus between the dialog and the key cancels it).
+	local last
+	last=$(tail -1 "$WORK/data/audit/audit.jsonl" 2>/dev/null || true)
+	if [ $key = Return ] && grep -q '"decision":"transferred"' <<<"$last"; then
+		echo "confirmed [$preview]" >>"$TRANSFERS"
+	elif [ $key = Escape ] && grep -q '"reason":"cancelled by the user"' <<<"$last"; then
+		echo "cancelled [$preview]" >>"$TRANSFERS"
+	else
+		echo "other $key $(sed -nE 's/.*"reason":"([^"]*)".*/\1/p' <<<"$last")" >>"$TRANSFERS"
+	fi
 }
 # Every window's level and title, for the isolation check.
 record_titles() { ctl windows | grep '^window ' | sed -E 's/.* level=([a-z]+) .* title="(.*)"$/\1 \2/' >>"$TITLES" || true; }
@@ -475,7 +486,9 @@ n_kill=$(count ' client kill rc=137 .* ok$' "$EV")
 n_error=$(count ' client error rc=0 .* ok$' "$EV")
 n_client_fail=$(grep -c ' client ' "$EV" || true)
 n_client_fail=$((n_client_fail - n_clean - n_kill - n_error))
-n_copy=$(count ' copy ok' "$EV")
+n_copy=$(count ' copy$' "$EV")
+n_own_low=$(count '^low paste \[LOWMARK-copy-' "$EV")
+n_own_high=$(count '^high paste \[HIGHMARK-copy-' "$EV")
 n_paste_low=$(count '^low paste \[' "$EV")
 n_paste_high=$(count '^high paste \[' "$EV")
 n_play=$(count ' play rc=0' "$EV")
@@ -483,6 +496,7 @@ n_play_all=$(count ' play rc=' "$EV")
 n_confirmed=$(count '^confirmed ' "$TRANSFERS")
 n_cancelled=$(count '^cancelled ' "$TRANSFERS")
 n_nodialog=$(grep -c '^no' "$TRANSFERS" || true)
+n_other=$(grep -c '^other' "$TRANSFERS" || true)
 n_titles=$(wc -l <"$TITLES")
 n_high_transferred=0
 
@@ -512,8 +526,8 @@ rss_growth() { # LABEL WARM END
 			printf "%d %s with no client: %d KiB after the warm-up, %d KiB at the end, %d s of churn later: %+.2f %% (%+.2f %%/hour; limit 1 %%/hour)\n",
 				(hourly < 1), label, a, b, churn, pct, hourly
 		else
-			printf "%d %s with no client: %d KiB after the warm-up, %d KiB at the end, %d s of churn later: %+.2f %% (limit +2 %%)\n",
-				(pct <= 2), label, a, b, churn, pct
+			printf "%d %s with no client: %d KiB after the warm-up, %d KiB at the end, %d s of churn later: %+.2f %% (limit +3 %%)\n",
+				(pct <= 3), label, a, b, churn, pct
 	}'
 }
 r=$(rss_growth "strata's RSS" "$WARM_RSS" "$DRAIN_RSS")
@@ -535,8 +549,8 @@ slope() { # COLUMN
 	}' "$SAMPLES"
 }
 check "$(grep -q 'chain intact' <<<"$AUDIT_OUT" && echo 1)" "strata-audit verify: $AUDIT_OUT"
-check "$([ "$AUDIT_TRANSFERRED" -ge "$n_confirmed" ] && echo 1)" \
-	"audit: $AUDIT_TRANSFERRED transferred lines for $n_confirmed confirmed transfers"
+check "$([ "$AUDIT_TRANSFERRED" = "$n_confirmed" ] && echo 1)" \
+	"audit: $AUDIT_TRANSFERRED transferred lines, $n_confirmed transfers confirmed (equal)"
 
 # Isolation. own/other: the marker a level may hold / must never see.
 low_foreign=HIGHMARK
@@ -565,11 +579,11 @@ check "$([ -z "$title_leaks" ] && [ "$n_titles" -gt 0 ] && echo 1)" \
 
 check "$([ "$n_clean" -gt 0 ] && [ "$n_kill" -gt 0 ] && [ "$n_error" -gt 0 ] && echo 1)" \
 	"clients ended cleanly: $n_clean, killed: $n_kill, by a protocol error: $n_error (each > 0)"
-check "$([ "$n_copy" -gt 0 ] && [ "$n_paste_low" -gt 0 ] && [ "$n_paste_high" -gt 0 ] && echo 1)" \
-	"copies: $n_copy, pastes in low: $n_paste_low, in high: $n_paste_high (each > 0)"
+check "$([ "$n_own_low" -gt 0 ] && [ "$n_own_high" -gt 0 ] && echo 1)" \
+	"copies: $n_copy; pastes of the level's own copies: in low $n_own_low of $n_paste_low, in high $n_own_high of $n_paste_high (each > 0)"
 check "$([ "$n_play" -gt 0 ] && echo 1)" "sounds played: $n_play of $n_play_all (> 0)"
 check "$([ "$n_confirmed" -gt 0 ] && [ "$n_cancelled" -gt 0 ] && echo 1)" \
-	"transfers confirmed: $n_confirmed, cancelled: $n_cancelled (each > 0; $n_nodialog rounds without a dialog)"
+	"transfers confirmed: $n_confirmed, cancelled: $n_cancelled (each > 0; $n_nodialog rounds without a dialog, $n_other keys that met a dialog cancelled by a focus change)"
 
 # ---- table and plot ---------------------------------------------------------------
 TABLE=$OUT/$NAME.txt
@@ -603,7 +617,7 @@ col_stat() { # COLUMN: "first-after-warm-up last min max median" of the samples
 	echo "windows at a sample: max $(col_stat 10 | awk '{print $4}'); clients: max $(col_stat 11 | awk '{print $4}')"
 	echo "clients: $((n_clean + n_kill + n_error + n_client_fail)) ($n_clean clean, $n_kill killed, $n_error protocol error, $n_client_fail other)"
 	echo "copies $n_copy, pastes low $n_paste_low high $n_paste_high ($n_high_transferred of them a transferred text), sounds $n_play/$n_play_all"
-	echo "transfers: $n_confirmed confirmed, $n_cancelled cancelled, $n_nodialog rounds without a dialog"
+	echo "transfers: $n_confirmed confirmed, $n_cancelled cancelled, $n_nodialog rounds without a dialog, $n_other keys too late"
 	echo
 	echo "checks:"
 	printf '  %s\n' "${CHECKS[@]}"
