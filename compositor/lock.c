@@ -743,17 +743,10 @@ resolve_user(struct strata_lock *lock)
 bool
 lock_check_config(const struct strata_config *cfg)
 {
-	uint32_t reserved = cfg->modifier == STRATA_MODIFIER_ALT ? STRATA_KEYMOD_ALT :
-								   STRATA_KEYMOD_LOGO;
-	for (size_t i = 0; i < cfg->sak_count; i++) {
-		enum binding_action action = binding_lookup(cfg->sak[i].keysym);
-		if (cfg->sak[i].modifiers == reserved && action != BINDING_NONE) {
-			fprintf(stderr,
-					"strata: [lock] sak \"%s\" is also the reserved shortcut "
-					"for %s: choose another key\n",
-					cfg->sak_text, binding_action_name(action));
-			return false;
-		}
+	char why[256];
+	if (!binding_check_sak(cfg, why, sizeof(why))) {
+		fprintf(stderr, "strata: %s\n", why);
+		return false;
 	}
 	return true;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <linux/input-event-codes.h>
+#include <stdio.h>
 #include "policy.h"
 
 enum gate_key_action
@@ -160,6 +161,28 @@ binding_action_name(enum binding_action action)
 		[BINDING_LOCK] = "lock",
 	};
 	return (unsigned)action < sizeof(names) / sizeof(names[0]) ? names[action] : "?";
+}
+
+bool
+binding_check_sak(const struct strata_config *cfg, char *why, size_t why_size)
+{
+	uint32_t reserved = cfg->modifier == STRATA_MODIFIER_ALT ? STRATA_KEYMOD_ALT :
+								   STRATA_KEYMOD_LOGO;
+	for (size_t i = 0; i < cfg->sak_count; i++) {
+		enum binding_action action = binding_lookup(cfg->sak[i].keysym);
+		if (cfg->sak[i].modifiers == reserved && action != BINDING_NONE) {
+			/* As written, so quoted: the parser trims white space
+			 * around names, a vertical tab or a form feed too. */
+			char quoted[64];
+			config_quote(cfg->sak_text, quoted, sizeof(quoted));
+			snprintf(why, why_size,
+					"[lock] sak \"%s\" is also the reserved shortcut for %s: "
+					"choose another key",
+					quoted, binding_action_name(action));
+			return false;
+		}
+	}
+	return true;
 }
 
 bool

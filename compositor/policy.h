@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <xkbcommon/xkbcommon.h>
+#include "common/config.h"
 
 /*
  * The compositor's input decisions as pure functions of plain values: the
@@ -149,6 +150,13 @@ enum binding_action {
 /* The action of reserved modifier + sym (case-insensitive for letters). */
 enum binding_action binding_lookup(xkb_keysym_t sym);
 const char *binding_action_name(enum binding_action action);
+
+/*
+ * What the configuration parser cannot see: a secure attention key ([lock]
+ * sak) that is also a reserved shortcut (Logo+Tab, Logo+L, ...) would take
+ * it away. false, and why in why (a sentence), when one is.
+ */
+bool binding_check_sak(const struct strata_config *cfg, char *why, size_t why_size);
 
 /* ---- the focus rules ----------------------------------------------------- */
 

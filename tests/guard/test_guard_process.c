@@ -355,6 +355,14 @@ make_png(uint32_t w, uint32_t h, const uint8_t *pixels, const char *marker, size
 	return png;
 }
 
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static bool
 has_bytes(const uint8_t *data, size_t len, const char *needle)
 {
@@ -438,6 +446,20 @@ test_image_encoded_again(void)
 	req = request(GUARD_REQ_SANITISE, 4, "image/png", sizeof(huge));
 	tap_assert(exchange(&g, &req, huge, &resp) == NULL);
 	tap_assert_str_eq(resp.reason, "image too large");
+	/* Found by fuzz-guard: a chunk (the tEXt after IHDR) that claims
+	 * 1.6 GB in a 100-byte image. libpng allocated and zeroed all of it
+	 * (1.5 GB, 20 s); refused now before libpng sees it. */
+	uint8_t *liar = malloc(len);
+	tap_assert(liar != NULL);
+	memcpy(liar, png, len);
+	tap_assert(memcmp(liar + 37, "tEXt", 4) == 0);
+	memcpy(liar + 33, "\x60\x00\x00\x0e", 4);
+	uint64_t start = now_ms();
+	req = request(GUARD_REQ_SANITISE, 5, "image/png", (uint32_t)len);
+	tap_assert(exchange(&g, &req, liar, &resp) == NULL);
+	tap_assert_str_eq(resp.reason, "broken PNG image");
+	tap_assert_msg(now_ms() - start < 2000, "%llu ms", (unsigned long long)(now_ms() - start));
+	free(liar);
 	free(png);
 	guard_stop(&g);
 	dir_remove(&g);

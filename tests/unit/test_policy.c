@@ -5,6 +5,7 @@
  * its inputs, the reserved shortcuts, the focus rules.
  */
 #include <linux/input-event-codes.h>
+#include <stdio.h>
 #include <string.h>
 #include "policy.h"
 #include "tap.h"
@@ -401,6 +402,43 @@ text_input_served_only_on_keyboard_focus(void)
 	tap_assert(!gate_allows_text_input(&disabled));
 }
 
+/* A secure attention key may not be a reserved shortcut of the modifier in
+ * use; with Alt reserved, Logo+L is free. */
+static void
+sak_never_a_reserved_shortcut(void)
+{
+	struct strata_config cfg;
+	config_set_defaults(&cfg);
+	char why[256] = "";
+	tap_assert(binding_check_sak(&cfg, why, sizeof(why)));
+	cfg.sak[1] = (struct strata_key_combo){ STRATA_KEYMOD_LOGO, XKB_KEY_l };
+	cfg.sak_count = 2;
+	snprintf(cfg.sak_text, sizeof(cfg.sak_text), "Logo+Escape Logo+L");
+	tap_assert(!binding_check_sak(&cfg, why, sizeof(why)));
+	tap_assert_str_eq(why,
+			"[lock] sak \"Logo+Escape Logo+L\" is also the reserved "
+			"shortcut for lock: choose another key");
+	cfg.modifier = STRATA_MODIFIER_ALT;
+	tap_assert(binding_check_sak(&cfg, why, sizeof(why)));
+}
+
+/* Found by fuzz-config: "sak = Logo+Shift\v+Tab" parses (names are trimmed of
+ * white space, \v too), and the message quoted the text raw, a control
+ * character on the terminal. It is quoted like every other message's. */
+static void
+sak_message_quotes_what_was_written(void)
+{
+	struct strata_config cfg;
+	config_set_defaults(&cfg);
+	char why[256] = "";
+	tap_assert(config_load_string(&cfg, "[lock]\nsak = Logo\v+Tab\n", NULL, NULL, NULL));
+	tap_assert_str_eq(cfg.sak_text, "Logo\v+Tab");
+	tap_assert(!binding_check_sak(&cfg, why, sizeof(why)));
+	tap_assert_str_eq(why,
+			"[lock] sak \"Logo\\x0B+Tab\" is also the reserved shortcut "
+			"for focus-next: choose another key");
+}
+
 TAP_TESTS(TAP_CASE(key_gate_invariants_hold_for_every_input),
 		TAP_CASE(key_gate_routes_the_ordinary_cases),
 		TAP_CASE(key_gate_takes_the_trusted_keys_first),
@@ -411,4 +449,6 @@ TAP_TESTS(TAP_CASE(key_gate_invariants_hold_for_every_input),
 		TAP_CASE(activation_moves_focus_only_within_the_focused_level),
 		TAP_CASE(constraint_holds_only_in_the_focused_window_with_nothing_else_going_on),
 		TAP_CASE(reserved_keys_release_constraints),
-		TAP_CASE(text_input_served_only_on_keyboard_focus))
+		TAP_CASE(text_input_served_only_on_keyboard_focus),
+		TAP_CASE(sak_never_a_reserved_shortcut),
+		TAP_CASE(sak_message_quotes_what_was_written))

@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Long fuzzing: each libFuzzer target of tests/fuzz/ (config, wire, proxy,
+# guard) runs for a given time from its committed corpus, with ASan and
+# UBSan; what it finds that covers something new is merged back into the
+# committed corpus (tests/fuzz/corpus/TARGET, which the fuzz suite replays in
+# every build): the named inputs stay, and the inputs named by their SHA-1
+# are minimised again, old and new together (libFuzzer -merge=1 on edges,
+# at most 4 KiB each). A table is written.
+#
+# Usage: bench/fuzz.sh [--minutes N] [--build DIR] [--no-merge] [TARGET...]
+#   --minutes N   per target (default 60)
+#   --build DIR   the clang fuzz build (default build-fuzz in the source
+#                 tree); configured and built here when missing:
+#                 CC=clang meson setup DIR -Dfuzz=true
+#                 -Db_sanitize=address,undefined --buildtype=debugoptimized
+#   --no-merge    leave tests/fuzz/corpus/ as it is
+#   TARGET...     default: every target
+#
+# Runs each target on one core, nice'd (the machine is shared). A target's
+# run stops at its first crash, leak, timeout or out-of-memory: the input is
+# kept in the work directory and named in the table, and the script exits
+# non-zero at the end.
+#
+# The table (bench/results/DATE-fuzz.txt, also printed):
+#   execs       inputs run (libFuzzer's number_of_executed_units), and per s
+#   edges       coverage (libFuzzer's "cov": edges of the instrumented code)
+#               of the committed corpus before the run, reached during the
+#               run, and of the committed corpus after the merge
+#   crashes     crash, leak, timeout and oom inputs found (0 or 1: the run
+#               stops at the first)
+#   corpus      files/KiB of the committed corpus before and after
+#
+# The compositor's own client byte-stream target (issue 16) needs an
+# in-process compositor (the wlcs entry point); it is not among these yet.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+SRC=$PWD
+MINUTES=60
+BUILD=$SRC/build-fuzz
+MERGE=1
+TARGETS=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--minutes)
+		MINUTES=${2:?--minutes needs a number}
+		shift
+		;;
+	--build)
+		BUILD=${2:?--build needs a directory}
+		shift
+		;;
+	--no-merge) MERGE=0 ;;
+	-h | --help)
+		sed -n '/^# Usage:/,/^#   TARGET/s/^# \{0,1\}//p' "$0"
+		exit 0
+		;;
+	-*)
+		echo "fuzz: unknown option $1" >&2
+		exit 2
+		;;
+	*) TARGETS+=("$1") ;;
+	esac
+	shift
+done
+[[ $MINUTES =~ ^[0-9]+$ ]] && [ "$MINUTES" -ge 1 ] || {
+	echo "fuzz: --minutes wants a whole number of minutes" >&2
+	exit 2
+}
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(config wire proxy guard)
+for t in "${TARGETS[@]}"; do
+	[ -d "$SRC/tests/fuzz/corpus/$t" ] || {
+		echo "fuzz: no target $t (no tests/fuzz/corpus/$t)" >&2
+		exit 2
+	}
+done
+
+if [ ! -f "$BUILD/meson-private/coredata.dat" ]; then
+	command -v clang >/dev/null || { echo "fuzz: clang is missing" >&2; exit 1; }
+	echo "fuzz: configuring $BUILD"
+	CC=clang meson setup "$BUILD" "$SRC" -Dfuzz=true -Dtests=true \
+		-Db_sanitize=address,undefined -Db_lundef=false --buildtype=debugoptimized \
+		-Dman-pages=disabled >"$BUILD.setup.log" 2>&1 ||
+		{ tail -20 "$BUILD.setup.log" >&2; exit 1; }
+	rm -f "$BUILD.setup.log"
+fi
+nice -n 10 ninja -C "$BUILD" $(printf 'tests/fuzz/fuzz-%s ' "${TARGETS[@]}") >/dev/null
+
+WORK=$(mktemp -d /tmp/strata-fuzz.XXXXXX)
+echo "fuzz: work directory $WORK (kept: logs and any crash input)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+if [ -x /usr/lib/llvm-14/bin/llvm-symbolizer ]; then
+	export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
+fi
+
+# corpus_size DIR: "files/KiB" (bytes of the files, not blocks)
+corpus_size() {
+	local files bytes
+	files=$(find "$1" -maxdepth 1 -type f | wc -l)
+	bytes=$(find "$1" -maxdepth 1 -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+	echo "$files/$(((bytes + 1023) / 1024))"
+}
+
+# sha1_named DIR FIND_ACTION...: on the files of DIR named by libFuzzer (a
+# SHA-1); hand_named: on the others.
+sha1_named() {
+	local dir=$1
+	shift
+	find "$dir" -maxdepth 1 -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' "$@"
+}
+hand_named() {
+	local dir=$1
+	shift
+	find "$dir" -maxdepth 1 -type f -regextype posix-extended ! -regex '.*/[0-9a-f]{40}' "$@"
+}
+
+# corpus_edges FUZZER DIR: the coverage of DIR's inputs (one pass, no fuzzing)
+corpus_edges() {
+	local log=$WORK/edges.log
+	nice -n 10 "$1" -runs=0 "$2" >"$log" 2>&1 || true
+	grep -oE '(INITED|DONE) +cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || echo "?"
+}
+
+DATE=$(date -u +%Y-%m-%d)
+RESULTS=$SRC/bench/results/$DATE-fuzz.txt
+ROWS=()
+FAILED=0
+for t in "${TARGETS[@]}"; do
+	fuzzer=$BUILD/tests/fuzz/fuzz-$t
+	tree=$SRC/tests/fuzz/corpus/$t
+	dir=$WORK/$t
+	mkdir -p "$dir/corpus"
+	cp "$tree"/* "$dir/corpus/"
+	size_before=$(corpus_size "$tree")
+	edges_before=$(corpus_edges "$fuzzer" "$tree")
+	echo "fuzz: $t for $MINUTES min (corpus $size_before files/KiB, $edges_before edges)"
+	rc=0
+	nice -n 10 "$fuzzer" -max_total_time=$((MINUTES * 60)) -print_final_stats=1 \
+		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$dir/" "$dir/corpus" \
+		>"$dir/fuzz.log" 2>&1 || rc=$?
+	execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$dir/fuzz.log" |
+		grep -oE '[0-9]+$' || echo 0)
+	rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$dir/fuzz.log" |
+		grep -oE '[0-9]+$' || echo 0)
+	edges_run=$(grep -oE ' cov: [0-9]+' "$dir/fuzz.log" | tail -1 | grep -oE '[0-9]+' || echo "?")
+	crashes=$(find "$dir" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' \
+		-o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+	note=""
+	if [ "$crashes" -gt 0 ] || { [ "$rc" -ne 0 ] && ! grep -q 'Done [0-9]* runs' "$dir/fuzz.log"; }; then
+		FAILED=1
+		note="  FOUND: $(find "$dir" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' \
+			-o -name 'timeout-*' -o -name 'oom-*' \) -printf '%p ' || true)(exit $rc, log $dir/fuzz.log)"
+		[ "$crashes" -gt 0 ] || crashes="?"
+	fi
+	if [ $MERGE -eq 1 ]; then
+		# The named inputs (hand-written seeds, past crashes) stay as
+		# they are; of the others (named by libFuzzer with their SHA-1),
+		# old and new, only those that add edges to the named ones and
+		# to each other are kept, smallest first (-merge=1 on edges
+		# alone, -use_counters=0: hit counts would keep hundreds).
+		mkdir "$dir/keep"
+		hand_named "$tree" -exec cp {} "$dir/keep/" \;
+		mkdir "$dir/found"
+		sha1_named "$tree" -exec cp {} "$dir/found/" \;
+		if nice -n 10 "$fuzzer" -merge=1 -use_counters=0 -max_len=4096 "$dir/keep" \
+			"$dir/found" "$dir/corpus" >"$dir/merge.log" 2>&1; then
+			sha1_named "$tree" -delete
+			sha1_named "$dir/keep" -exec cp {} "$tree/" \;
+		else
+			echo "fuzz: merge of $t failed (log $dir/merge.log)" >&2
+			FAILED=1
+		fi
+	fi
+	size_after=$(corpus_size "$tree")
+	edges_after=$(corpus_edges "$fuzzer" "$tree")
+	ROWS+=("$(printf '%-7s %12s %8s %8s %8s %8s %8s %12s %12s%s' "$t" "$execs" "$rate" \
+		"$edges_before" "$edges_run" "$edges_after" "$crashes" "$size_before" \
+		"$size_after" "$note")")
+	echo "fuzz: $t: $execs execs, edges $edges_before -> $edges_after, $crashes crashes"
+done
+
+{
+	echo "# bench/fuzz.sh --minutes $MINUTES, $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$SRC" rev-parse --short HEAD)"
+	echo "# clang $(clang -dumpversion), -fsanitize=fuzzer,address,undefined, -O2; one core each, nice 10,"
+	echo "# on $(nproc) cores shared with other work. edges: libFuzzer's cov of the committed"
+	echo "# corpus before / reached in the run / committed corpus after the merge; corpus: files/KiB."
+	printf '%-7s %12s %8s %8s %8s %8s %8s %12s %12s\n' target execs exec/s edges0 run edges1 \
+		crashes corpus0 corpus1
+	printf '%s\n' "${ROWS[@]}"
+} | tee "$RESULTS"
+echo "fuzz: table in ${RESULTS#"$SRC"/}"
+exit $FAILED
