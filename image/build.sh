@@ -166,7 +166,7 @@ trap 'exit 130' INT TERM
 if [ -z "$deb_dir" ]; then
 	# Keyed by the content of every file of the checkout the package is made
 	# from (not tests/, image/, doc/screenshots/: nothing of them is packaged).
-	src_key=$(cd "$srcdir" && git ls-files -z --cached --others --exclude-standard |
+	src_key=$(cd "$srcdir" && scripts/build-deb.sh --list-files |
 		grep -zvE '^(tests/|image/|doc/screenshots/)' |
 		sort -z | xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-16)
 	deb_dir=$cache_dir/deb-$src_key

@@ -8,7 +8,10 @@
 # removed afterwards).
 #
 # usage: scripts/build-deb.sh [--lintian] OUTDIR
+#        scripts/build-deb.sh --list-files
 #
+# --list-files prints the files the package is built from (NUL-separated,
+# relative to the top of the checkout) and builds nothing.
 # --lintian runs lintian on the .changes afterwards and prints what it says
 # (its exit status does not fail the build). Needs dpkg-dev, debhelper and
 # the Build-Depends of debian/control (scripts/install-deps.sh).
@@ -20,20 +23,36 @@ usage() {
 }
 
 lintian=0
+list_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--lintian) lintian=1 ;;
+	--list-files) list_only=1 ;;
 	-h | --help) usage ;;
 	-*) usage ;;
 	*) break ;;
 	esac
 	shift
 done
-[ $# -eq 1 ] || usage
-outdir=$1
-
 cd "$(dirname "$0")/.."
 srcdir=$PWD
+
+# Committed and new files alike, never the build trees (.gitignore); from a
+# tree that is not a git checkout, every file but build*/ and .git.
+list_files() {
+	if git -C "$srcdir" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$srcdir" ls-files -z --cached --others --exclude-standard
+	else
+		(cd "$srcdir" && find . \( -path './build*' -o -path ./.git \) -prune -o -type f -print0 |
+			sed -z 's|^\./||')
+	fi
+}
+if [ $list_only -eq 1 ]; then
+	list_files
+	exit 0
+fi
+[ $# -eq 1 ] || usage
+outdir=$1
 for tool in dpkg-buildpackage dh; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "build-deb: $tool is missing (apt-get install dpkg-dev debhelper)" >&2
@@ -47,9 +66,7 @@ outdir=$(cd "$outdir" && pwd)
 tree=$outdir/src/strata-$version
 rm -rf "$outdir/src"
 mkdir -p "$tree"
-# Committed and new files alike, never the build trees (.gitignore).
-git -C "$srcdir" ls-files -z --cached --others --exclude-standard |
-	(cd "$srcdir" && xargs -0 cp --parents -t "$tree" 2>/dev/null || true)
+list_files | (cd "$srcdir" && xargs -0 cp --parents -t "$tree")
 if [ ! -f "$tree/debian/control" ] || [ ! -f "$tree/meson.build" ]; then
 	echo "build-deb: copying the checkout to $tree failed" >&2
 	exit 1
