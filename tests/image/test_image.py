@@ -10,8 +10,9 @@ virtio keyboard and tablet) and drives them through QMP, as a user would:
   2. the screen, read back (screendump): the banner, a window of each level
      in its level's colour;
   3. a click into the high window, the banner turns to high's; Logo+Return
-     opens a second high terminal, typed into: what it runs paints a block
-     of a colour nobody else draws; the same in low;
+     opens a second high terminal (the high frames grow); a command typed
+     (send-key) into the focused terminal paints a block of a colour nobody
+     else draws, inside a high frame; the same in low;
   4. a broken version (its session cannot start) written into slot B with
      image/update.sh: tried once, then the machine falls back to version 1;
   5. version 2 written into slot B with one byte of its root flipped:
@@ -290,7 +291,8 @@ def boots(text):
         line = part.split(b"\n", 1)[0].decode(errors="replace")
         args = dict(a.split("=", 1) for a in line.split() if "=" in a)
         out.append({"version": args.get("strata.version"), "slot": args.get("strata.slot"),
-                    "ready": READY in part, "verity": b"verity" in part and b"corrupt" in part})
+                    "ready": READY in part,
+                    "verity": b"dm-verity device corrupted" in part or b"verity: data block" in part})
     return out
 
 
@@ -326,6 +328,15 @@ def update(disk, new, *extra):
     return ok
 
 
+def esp_entries(disk):
+    """The boot entries on DISK's ESP (file names)."""
+    out = subprocess.run(["sfdisk", "--json", disk], capture_output=True, text=True, check=True).stdout
+    esp = [p for p in json.loads(out)["partitiontable"]["partitions"] if p.get("name") == "strata-esp"][0]
+    out = subprocess.run(["mdir", "-b", "-i", "%s@@%d" % (disk, esp["start"] * 512), "::/loader/entries"],
+                         capture_output=True, text=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1")).stdout
+    return sorted(line.rsplit("/", 1)[-1] for line in out.split())
+
+
 def wait_windows(m, timeout):
     deadline = time.monotonic() + timeout
     shot = None
@@ -349,6 +360,23 @@ def wait_colour(m, colour, least, timeout, name):
             return shot, n, box
         time.sleep(2)
     return shot, n, None
+
+
+def enclosing_colour(shot, x, y):
+    """The first colour left of (x, y) that is neither what the command
+    painted nor the terminal's background: the frame of its window."""
+    inside = shot.pixel(x, y)
+    background = None
+    for xx in range(x - 1, -1, -1):
+        p = shot.pixel(xx, y)
+        if max(abs(a - b) for a, b in zip(p, inside)) <= 2:
+            continue
+        if background is None:
+            background = p
+        if max(abs(a - b) for a, b in zip(p, background)) <= 2:
+            continue
+        return p
+    return None
 
 
 def terminal_in(m, level, colour, magic, shot):
@@ -377,8 +405,10 @@ def terminal_in(m, level, colour, magic, shot):
     r, g, b = magic
     m.type("for i in 1 2 3 4 5 6 7 8; do printf '\\033[48;2;%d;%d;%dm%%60s\\033[0m\\n' ''; done\n" % (r, g, b))
     shot, n, mbox = wait_colour(m, magic, 2000, 60, level + "-typed")
-    result(n >= 2000, "what was typed reached the new %s terminal and ran: %d pixels of its colour #%02x%02x%02x at %s"
-           % (level, n, r, g, b, mbox))
+    frame = enclosing_colour(shot, mbox[0], (mbox[1] + mbox[3]) // 2) if mbox else None
+    result(n >= 2000 and frame == colour,
+           "what was typed reached a %s terminal and ran: %d pixels of its colour #%02x%02x%02x at %s, "
+           "framed by %s" % (level, n, r, g, b, mbox, frame))
     name, counts = shot.banner()
     result(name == level, "the banner still shows %s (%s)" % (level, counts))
     return shot
@@ -477,6 +507,9 @@ def main():
                 result(low > 1000 and high > 1000, "version 2's session shows both levels (%d, %d px)" % (low, high))
         finally:
             m.stop()
+        entries = esp_entries(disk)
+        result("strata-2.conf" in entries and "strata-1.conf" in entries,
+               "systemd-bless-boot marked version 2 good (its counter is gone): %s" % entries)
     return finish()
 
 
