@@ -20,6 +20,7 @@
 #   --break-session     (tests) a root whose session cannot start: strata's
 #                       configuration is invalid, so boot counting must fall
 #                       back to the other slot
+#   --include PKGS      more Debian packages in the image, comma-separated
 #   --deb DIR           use the strata*.deb in DIR instead of building them
 #   --cache-dir DIR     what is kept between runs (default: $STRATA_IMAGE_CACHE
 #                       or /var/cache/strata-image): the base system tarball,
@@ -79,6 +80,7 @@ verity_mib=32
 test_build=0
 break_session=0
 deb_dir=
+extra_packages=
 cache_dir=${STRATA_IMAGE_CACHE:-/var/cache/strata-image}
 suite=bookworm
 mirror=http://deb.debian.org/debian
@@ -95,6 +97,7 @@ while [ $# -gt 0 ]; do
 	--test) test_build=1 ;;
 	--break-session) break_session=1 ;;
 	--deb) deb_dir=${2:?}; shift ;;
+	--include) extra_packages=${2:?}; shift ;;
 	--cache-dir) cache_dir=${2:?}; shift ;;
 	-h | --help) usage ;;
 	-*) usage ;;
@@ -198,7 +201,7 @@ base_packages=(
 )
 deb_depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed -E 's/\|.*//; s/\(.*\)//; s/[[:space:]]//g' |
 	grep -v '^$')
-mapfile -t packages < <(printf '%s\n' "${base_packages[@]}" $deb_depends | sort -u)
+mapfile -t packages < <(printf '%s\n' "${base_packages[@]}" $deb_depends ${extra_packages//,/ } | sort -u)
 
 mmdebstrap_version=$(mmdebstrap --version | awk '{ print $2 }')
 base_key=$(printf '%s\n' "$suite" "$mirror" "$security_mirror" "$mmdebstrap_version" "${packages[@]}" |
