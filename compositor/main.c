@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 #include "config.h"
@@ -318,6 +319,8 @@ main(int argc, char *argv[])
 		goto out_signals;
 	}
 	printf("strata: ready\n");
+	/* Under systemd (Type=notify): the session is up. A no-op elsewhere. */
+	sd_notify(0, "READY=1");
 	wl_display_run(server.display);
 	ret = 0;
 

@@ -95,7 +95,7 @@ renderer_create(struct wlr_backend *backend)
 		wlr_renderer_destroy(renderer);
 		renderer = wlr_pixman_renderer_create();
 	}
-	wlr_log(renderer ? WLR_INFO : WLR_ERROR, "renderer: %s%s", why,
-			renderer ? "" : " (and pixman failed)");
+	/* A start-up line (strata(1)): which renderer runs, and why. */
+	printf("strata: renderer: %s%s\n", why, renderer ? "" : " (and pixman failed)");
 	return renderer;
 }

@@ -18,7 +18,10 @@ apt-get update
 # fontconfig (fc-list, fc-match): tests/cages looks at them from a cage.
 # libreoffice-writer, libreoffice-gtk3: tests/cages starts Writer in a cage.
 # xdotool, xclip, x11-utils (xwininfo), tk (wish), xinput: tests/xwayland's X11
-# programs, beside xterm and xwayland.
+# programs, beside xterm and xwayland. dpkg-dev, debhelper, dh-sequence-*
+# (in debhelper), lintian: scripts/build-deb.sh. mmdebstrap, squashfs-tools,
+# cryptsetup-bin (veritysetup), fdisk (sfdisk), dosfstools, mtools: image/build.sh
+# and image/update.sh. qemu-system-x86, ovmf: tests/image boots the image.
 apt-get install -y --no-install-recommends \
 	build-essential pkg-config meson ninja-build git ca-certificates \
 	gcc clang clang-format clang-tools libclang-rt-14-dev llvm-14 \
@@ -31,4 +34,6 @@ apt-get install -y --no-install-recommends \
 	xwayland xterm procps psmisc socat waypipe bubblewrap wtype sway cage gnuplot-nox \
 	pipewire pipewire-bin pipewire-pulse libpipewire-0.3-dev pulseaudio-utils \
 	sound-theme-freedesktop dbus-bin fontconfig libreoffice-writer libreoffice-gtk3 \
-	xdotool xclip x11-utils tk xinput
+	xdotool xclip x11-utils tk xinput \
+	dpkg-dev debhelper lintian mmdebstrap squashfs-tools cryptsetup-bin fdisk \
+	dosfstools mtools qemu-system-x86 ovmf

@@ -3,7 +3,8 @@
 # Builds Strata twice and runs the whole test suite in each build, then checks
 # the formatting of the C sources:
 #
-#   gcc     build-gcc/   gcc, debugoptimized (assertions stay on)
+#   gcc     build-gcc/   gcc, debugoptimized (assertions stay on); also the
+#                        'image' suite (image/build.sh, booted under QEMU)
 #   asan    build-asan/  clang, AddressSanitizer + UndefinedBehaviorSanitizer,
 #                        leak checking on, any sanitizer report is fatal
 #   format  ninja -C build-gcc clang-format-check
@@ -161,7 +162,8 @@ if [ $want_asan -eq 1 ]; then
 			asan_env+=(ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer)
 		fi
 		# Sanitized code runs 2-3 times slower: stretch every test's timeout.
-		run_suite asan build-asan "${asan_env[@]}" -- --timeout-multiplier 3
+		# The image suite boots the packaged (not sanitized) strata: once, in gcc.
+		run_suite asan build-asan "${asan_env[@]}" -- --timeout-multiplier 3 --no-suite image
 	fi
 fi
 
