@@ -30,6 +30,7 @@ struct strata_idle_inhibit;
 struct strata_gestures;
 struct process_supervisor;
 struct strata_xwayland;
+struct strata_sleep_watch;
 
 /* Level index of core clients (and of the compositor's own UI). */
 #define STRATA_LEVEL_CORE (-1)
@@ -136,6 +137,7 @@ struct strata_server {
 	struct strata_banner *banner;
 	struct strata_lock *lock; /* the screen lock (lock.c) */
 	struct strata_xray *xray; /* what the secure attention key shows (xray.c) */
+	struct strata_sleep_watch *sleep_watch; /* may be NULL (no logind) */
 	struct strata_notice notice;
 
 	struct {
