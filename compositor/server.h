@@ -202,6 +202,10 @@ void levels_close_sockets(struct strata_server *server);
 /* Level of the client: the socket it connected through, fixed at accept time. */
 int levels_client_level(struct strata_server *server, const struct wl_client *client);
 struct strata_client *levels_client_info(const struct wl_client *client);
+/* A client on client_fd, of level for its whole life, as every connection
+ * accepted on a level's socket (and a test harness's socketpair) gets; NULL
+ * (client_fd closed) on failure. */
+struct wl_client *levels_accept_client(struct strata_server *server, int client_fd, int level);
 /* Tags a client the compositor did not accept itself (a level's Xwayland,
  * on a socketpair) with level, for its whole life; false when out of memory. */
 bool levels_tag_client(struct strata_server *server, struct wl_client *client, int level);
