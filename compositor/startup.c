@@ -78,11 +78,11 @@ startup_start(struct strata_server *server, const struct strata_startup *options
 		snprintf(server->data_dir, sizeof(server->data_dir), "%s/.local/share/strata",
 				home ? home : "/tmp");
 	}
-	const char *guard = NULL;
+	const char *guard = options->clipboard_guard;
 #if STRATA_HAS_TEST_CONTROL
 	/* Tests may put a guard of their own in its place (one that hangs,
 	 * say); never without --test-control, never in a production build. */
-	if (options->test_control) {
+	if (options->test_control && !guard) {
 		guard = getenv("STRATA_TEST_CLIPBOARD_GUARD");
 	}
 #endif
@@ -91,10 +91,10 @@ startup_start(struct strata_server *server, const struct strata_startup *options
 		fprintf(stderr, "strata: cannot set up the clipboard transfer\n");
 		return false;
 	}
-	const char *auth_helper = NULL;
+	const char *auth_helper = options->auth_helper;
 #if STRATA_HAS_TEST_CONTROL
 	/* Tests may put a helper of their own there (one that never answers). */
-	if (options->test_control) {
+	if (options->test_control && !auth_helper) {
 		auth_helper = getenv("STRATA_TEST_AUTH_HELPER");
 	}
 #endif

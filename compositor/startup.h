@@ -26,6 +26,11 @@ struct strata_startup {
 	bool cages; /* proxies, cages, audio, Xwayland */
 	bool test_control;
 	bool quiet; /* no "strata: ..." lines on stdout (an in-process harness) */
+	/* Helpers an in-process harness names, whose executable is not strata
+	 * (NULL: found next to strata, or given by the test-control's
+	 * environment as before). */
+	const char *auth_helper;
+	const char *clipboard_guard;
 };
 
 bool startup_open(struct strata_server *server, const struct strata_startup *options);
