@@ -19,6 +19,7 @@
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/types/wlr_keyboard_group.h>
 #include <wlr/types/wlr_pointer.h>
+#include <wlr/types/wlr_touch.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 #include "layout.h"
@@ -1028,6 +1029,116 @@ handle_touch_grab_begin(struct wl_listener *listener, void *data)
 	}
 }
 
+/* ---- touch ------------------------------------------------------------ */
+
+static int
+touch_point_index(struct strata_seat *seat, int32_t id)
+{
+	for (int i = 0; i < SEAT_MAX_TOUCH_POINTS; i++) {
+		if (seat->touch_points[i].used && seat->touch_points[i].id == id) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+/*
+ * A finger down is a user action like a click: the window under it gets
+ * focus (any level), then its surface gets the point. While a modal owner
+ * has the seat no client hears a touch, and a point whose down was not
+ * delivered is never delivered (its motions and its up are dropped).
+ */
+static void
+handle_touch_down(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, touch_down);
+	struct wlr_event_touch_down *event = data;
+	seat->last_activity_ms = process_clock_ms();
+	if (seat->modal || touch_point_index(seat, event->touch_id) >= 0) {
+		return;
+	}
+	double lx, ly, sx, sy;
+	wlr_cursor_absolute_to_layout_coords(seat->cursor, event->device, event->x, event->y, &lx,
+			&ly);
+	struct wlr_surface *surface = NULL;
+	struct strata_view *view = view_at(seat->server, lx, ly, &surface, &sx, &sy);
+	if (!view) {
+		return;
+	}
+	seat_focus(seat, view);
+	/* Focus may have gone elsewhere (a modal came up): look again. */
+	view = seat->modal ? NULL : view_at(seat->server, lx, ly, &surface, &sx, &sy);
+	int slot = -1;
+	for (int i = 0; slot < 0 && i < SEAT_MAX_TOUCH_POINTS; i++) {
+		slot = seat->touch_points[i].used ? -1 : i;
+	}
+	if (!view || !surface || slot < 0) {
+		return;
+	}
+	seat->touch_points[slot].used = true;
+	seat->touch_points[slot].id = event->touch_id;
+	seat->touch_points[slot].dx = lx - sx;
+	seat->touch_points[slot].dy = ly - sy;
+	wlr_seat_touch_notify_down(seat->wlr_seat, surface, event->time_msec, event->touch_id, sx,
+			sy);
+}
+
+static void
+handle_touch_motion(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, touch_motion);
+	struct wlr_event_touch_motion *event = data;
+	seat->last_activity_ms = process_clock_ms();
+	int slot = touch_point_index(seat, event->touch_id);
+	if (slot < 0 || seat->modal) {
+		return;
+	}
+	double lx, ly;
+	wlr_cursor_absolute_to_layout_coords(seat->cursor, event->device, event->x, event->y, &lx,
+			&ly);
+	wlr_seat_touch_notify_motion(seat->wlr_seat, event->time_msec, event->touch_id,
+			lx - seat->touch_points[slot].dx, ly - seat->touch_points[slot].dy);
+}
+
+static void
+touch_point_end(struct strata_seat *seat, uint32_t time_msec, int32_t id)
+{
+	int slot = touch_point_index(seat, id);
+	if (slot < 0) {
+		return;
+	}
+	seat->touch_points[slot].used = false;
+	if (wlr_seat_touch_get_point(seat->wlr_seat, id)) {
+		wlr_seat_touch_notify_up(seat->wlr_seat, time_msec, id);
+	}
+}
+
+static void
+handle_touch_up(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, touch_up);
+	struct wlr_event_touch_up *event = data;
+	seat->last_activity_ms = process_clock_ms();
+	touch_point_end(seat, event->time_msec, event->touch_id);
+}
+
+static void
+handle_touch_cancel(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, touch_cancel);
+	struct wlr_event_touch_cancel *event = data;
+	touch_point_end(seat, event->time_msec, event->touch_id);
+}
+
+static void
+handle_touch_frame(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, touch_frame);
+	if (!seat->modal && wlr_seat_touch_num_points(seat->wlr_seat) > 0) {
+		wlr_seat_touch_notify_frame(seat->wlr_seat);
+	}
+}
+
 /* ---- devices ---------------------------------------------------------- */
 
 static void
@@ -1036,6 +1147,9 @@ update_capabilities(struct strata_seat *seat)
 	uint32_t caps = WL_SEAT_CAPABILITY_POINTER;
 	if (!wl_list_empty(&seat->keyboards)) {
 		caps |= WL_SEAT_CAPABILITY_KEYBOARD;
+	}
+	if (seat->has_touch) {
+		caps |= WL_SEAT_CAPABILITY_TOUCH;
 	}
 	wlr_seat_set_capabilities(seat->wlr_seat, caps);
 }
@@ -1051,6 +1165,11 @@ handle_new_input(struct wl_listener *listener, void *data)
 		break;
 	case WLR_INPUT_DEVICE_POINTER:
 		wlr_cursor_attach_input_device(seat->cursor, device);
+		break;
+	case WLR_INPUT_DEVICE_TOUCH:
+		/* Its events come through the cursor (handle_touch_*). */
+		wlr_cursor_attach_input_device(seat->cursor, device);
+		seat->has_touch = true;
 		break;
 	default:
 		break;
@@ -1160,6 +1279,16 @@ seat_create(struct strata_server *server)
 	wl_signal_add(&seat->cursor->events.axis, &seat->cursor_axis);
 	seat->cursor_frame.notify = handle_cursor_frame;
 	wl_signal_add(&seat->cursor->events.frame, &seat->cursor_frame);
+	seat->touch_down.notify = handle_touch_down;
+	wl_signal_add(&seat->cursor->events.touch_down, &seat->touch_down);
+	seat->touch_up.notify = handle_touch_up;
+	wl_signal_add(&seat->cursor->events.touch_up, &seat->touch_up);
+	seat->touch_motion.notify = handle_touch_motion;
+	wl_signal_add(&seat->cursor->events.touch_motion, &seat->touch_motion);
+	seat->touch_cancel.notify = handle_touch_cancel;
+	wl_signal_add(&seat->cursor->events.touch_cancel, &seat->touch_cancel);
+	seat->touch_frame.notify = handle_touch_frame;
+	wl_signal_add(&seat->cursor->events.touch_frame, &seat->touch_frame);
 	seat->new_input.notify = handle_new_input;
 	wl_signal_add(&server->backend->events.new_input, &seat->new_input);
 	seat->request_cursor.notify = handle_request_cursor;
@@ -1195,6 +1324,11 @@ seat_destroy(struct strata_seat *seat)
 		wl_list_remove(&seat->cursor_button.link);
 		wl_list_remove(&seat->cursor_axis.link);
 		wl_list_remove(&seat->cursor_frame.link);
+		wl_list_remove(&seat->touch_down.link);
+		wl_list_remove(&seat->touch_up.link);
+		wl_list_remove(&seat->touch_motion.link);
+		wl_list_remove(&seat->touch_cancel.link);
+		wl_list_remove(&seat->touch_frame.link);
 		wl_list_remove(&seat->new_input.link);
 		wl_list_remove(&seat->request_cursor.link);
 		wl_list_remove(&seat->touch_grab_begin.link);

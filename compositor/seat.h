@@ -89,6 +89,8 @@ struct strata_seat {
 
 	struct strata_view *focused; /* may be NULL */
 	int last_level; /* the level that had focus last, POLICY_NO_LEVEL before any */
+	/* Fingers down on a touchscreen that a client hears at once. */
+#define SEAT_MAX_TOUCH_POINTS 16
 	/* Keys and buttons delivered to the client that has focus now; emptied
 	 * whenever who hears input changes (focus, modal), so that what was
 	 * delivered before is never released to anyone. */
@@ -132,6 +134,21 @@ struct strata_seat {
 	struct wl_listener cursor_button;
 	struct wl_listener cursor_axis;
 	struct wl_listener cursor_frame;
+	/* Touchscreens (through the cursor, like pointers): a finger's down
+	 * is a user action like a click; the point then stays with the
+	 * surface it went down on. Each delivered point, and how far that
+	 * surface is from the layout's origin (for its motions). */
+	struct wl_listener touch_down;
+	struct wl_listener touch_up;
+	struct wl_listener touch_motion;
+	struct wl_listener touch_cancel;
+	struct wl_listener touch_frame;
+	bool has_touch; /* a touch device came (the capability stays) */
+	struct {
+		int32_t id;
+		double dx, dy; /* layout minus surface coordinates */
+		bool used;
+	} touch_points[SEAT_MAX_TOUCH_POINTS];
 	struct wl_listener request_cursor;
 	struct wl_listener touch_grab_begin;
 	struct wl_listener group_key;
