@@ -629,6 +629,34 @@ clear_pointer_focus(struct strata_seat *seat)
 	wlr_seat_pointer_notify_clear_focus(seat->wlr_seat);
 }
 
+/*
+ * The implicit grab: while a button pressed in a surface is held, that
+ * surface keeps the pointer wherever it goes (a scrollbar thumb or a text
+ * selection dragged out of its window), and hears the release. Never over
+ * another level's window: no client follows the pointer there (the
+ * pointer then goes where it is, as without a grab). True when the motion
+ * went to the held surface.
+ */
+static bool
+implicit_grab_motion(struct strata_seat *seat, struct strata_view *view, struct wlr_surface *under,
+		uint32_t time)
+{
+	struct wlr_surface *held = seat->wlr_seat->pointer_state.focused_surface;
+	if (seat->modal || seat->cursor_mode != STRATA_CURSOR_PASSTHROUGH || !held ||
+			held == under || !seat->buttons_delivered || !seat->button_client ||
+			seat->button_client != seat->pointer_client || active_drag(seat) ||
+			wl_resource_get_client(held->resource) != seat->button_client) {
+		return false;
+	}
+	int level = levels_client_level(seat->server, seat->button_client);
+	if (view && view->level != level) {
+		return false;
+	}
+	wlr_seat_pointer_notify_motion(seat->wlr_seat, time, seat->cursor->x - seat->pointer_dx,
+			seat->cursor->y - seat->pointer_dy);
+	return true;
+}
+
 static void
 route_motion(struct strata_seat *seat, uint32_t time)
 {
@@ -638,6 +666,9 @@ route_motion(struct strata_seat *seat, uint32_t time)
 	struct strata_view *view = NULL;
 	if (!seat->modal && seat->cursor_mode == STRATA_CURSOR_PASSTHROUGH) {
 		view = view_at(seat->server, cursor->x, cursor->y, &surface, &sx, &sy);
+	}
+	if (implicit_grab_motion(seat, view, surface, time)) {
+		return;
 	}
 	int dragged = drag_level(seat);
 	struct gate_motion in = {
@@ -671,6 +702,8 @@ route_motion(struct strata_seat *seat, uint32_t time)
 			set_default_cursor(seat);
 			seat->pointer_client = client;
 		}
+		seat->pointer_dx = cursor->x - sx;
+		seat->pointer_dy = cursor->y - sy;
 		wlr_seat_pointer_notify_enter(seat->wlr_seat, surface, sx, sy);
 		wlr_seat_pointer_notify_motion(seat->wlr_seat, time, sx, sy);
 		return;
@@ -1134,7 +1167,9 @@ static void
 handle_touch_frame(struct wl_listener *listener, void *data)
 {
 	struct strata_seat *seat = wl_container_of(listener, seat, touch_frame);
-	if (!seat->modal && wlr_seat_touch_num_points(seat->wlr_seat) > 0) {
+	/* wlroots sends it only to clients told of a touch since the last
+	 * (an up ends its point, and its frame still has to follow). */
+	if (!seat->modal) {
 		wlr_seat_touch_notify_frame(seat->wlr_seat);
 	}
 }

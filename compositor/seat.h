@@ -99,6 +99,9 @@ struct strata_seat {
 	uint32_t buttons_delivered; /* bit (button - BTN_LEFT) */
 	struct wl_client *button_client; /* who got those presses; may be NULL */
 	struct wl_client *pointer_client; /* whose surface the pointer is on; may be NULL */
+	/* Layout minus surface coordinates of the surface with pointer focus,
+	 * as of the last motion it was told of (its implicit grab's origin). */
+	double pointer_dx, pointer_dy;
 
 	struct seat_modal *modal; /* may be NULL */
 	/* process clock (ms) of the last input event of any device. */
