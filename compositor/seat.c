@@ -8,6 +8,7 @@
  * the gate ends whenever focus moves.
  */
 #include <linux/input-event-codes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -396,9 +397,44 @@ seat_modal_active(struct strata_seat *seat)
 void
 seat_pointer_rebase(struct strata_seat *seat)
 {
-	if (seat->cursor_mode == STRATA_CURSOR_PASSTHROUGH) {
+	if (seat->cursor_mode == STRATA_CURSOR_PASSTHROUGH && !seat->rebasing) {
+		seat->rebasing = true;
 		process_motion(seat, now_msec());
+		/* No device sends a frame after this one: a client (wl_pointer 5
+		 * and up) applies the enter, leave or motion only at its frame. */
+		if (!seat->modal) {
+			wlr_seat_pointer_notify_frame(seat->wlr_seat);
+		}
+		seat->rebasing = false;
 	}
+}
+
+/*
+ * A window committed, moved, came or went: when that changed the surface
+ * under a still pointer, or where on it the pointer is (a surface grew
+ * under it, a subsurface moved), the pointer is routed again, as if it had
+ * moved. Not while a button is held (the implicit grab keeps its surface)
+ * and never for a commit that changed nothing under the pointer: no motion
+ * event for every frame a window draws.
+ */
+static void
+handle_views_changed(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, views_changed);
+	if (seat->modal || seat->rebasing || seat->buttons_delivered ||
+			seat->cursor_mode != STRATA_CURSOR_PASSTHROUGH) {
+		return;
+	}
+	double sx = 0, sy = 0;
+	struct wlr_surface *surface = NULL;
+	view_at(seat->server, seat->cursor->x, seat->cursor->y, &surface, &sx, &sy);
+	struct wlr_surface *held = seat->wlr_seat->pointer_state.focused_surface;
+	double moved_x = sx - (seat->cursor->x - seat->pointer_dx);
+	double moved_y = sy - (seat->cursor->y - seat->pointer_dy);
+	if (surface == held && (!surface || (fabs(moved_x) < 1e-6 && fabs(moved_y) < 1e-6))) {
+		return;
+	}
+	seat_pointer_rebase(seat);
 }
 
 /* ---- keyboard --------------------------------------------------------- */
@@ -1314,6 +1350,8 @@ seat_create(struct strata_server *server)
 	wl_signal_add(&seat->cursor->events.axis, &seat->cursor_axis);
 	seat->cursor_frame.notify = handle_cursor_frame;
 	wl_signal_add(&seat->cursor->events.frame, &seat->cursor_frame);
+	seat->views_changed.notify = handle_views_changed;
+	wl_signal_add(&server->events.views_changed, &seat->views_changed);
 	seat->touch_down.notify = handle_touch_down;
 	wl_signal_add(&seat->cursor->events.touch_down, &seat->touch_down);
 	seat->touch_up.notify = handle_touch_up;
@@ -1359,6 +1397,7 @@ seat_destroy(struct strata_seat *seat)
 		wl_list_remove(&seat->cursor_button.link);
 		wl_list_remove(&seat->cursor_axis.link);
 		wl_list_remove(&seat->cursor_frame.link);
+		wl_list_remove(&seat->views_changed.link);
 		wl_list_remove(&seat->touch_down.link);
 		wl_list_remove(&seat->touch_up.link);
 		wl_list_remove(&seat->touch_motion.link);

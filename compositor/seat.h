@@ -154,6 +154,10 @@ struct strata_seat {
 	} touch_points[SEAT_MAX_TOUCH_POINTS];
 	struct wl_listener request_cursor;
 	struct wl_listener touch_grab_begin;
+	/* Windows and their subsurfaces moved, came or went, or changed size:
+	 * what is under a still pointer may have changed. */
+	struct wl_listener views_changed;
+	bool rebasing; /* in seat_pointer_rebase (views change under it) */
 	struct wl_listener group_key;
 	struct wl_listener group_modifiers;
 	struct wl_listener group_leave;
