@@ -18,7 +18,8 @@ apt-get update
 # fontconfig (fc-list, fc-match): tests/cages looks at them from a cage.
 # libreoffice-writer, libreoffice-gtk3: tests/cages starts Writer in a cage.
 # xdotool, xclip, x11-utils (xwininfo), tk (wish), xinput: tests/xwayland's X11
-# programs, beside xterm and xwayland.
+# programs, beside xterm and xwayland. wlcs: the Wayland conformance suite
+# (headers and runners) that tests/wlcs runs against strata.
 apt-get install -y --no-install-recommends \
 	build-essential pkg-config meson ninja-build git ca-certificates \
 	gcc clang clang-format clang-tools libclang-rt-14-dev llvm-14 \
@@ -31,4 +32,4 @@ apt-get install -y --no-install-recommends \
 	xwayland xterm procps psmisc socat waypipe bubblewrap wtype sway cage gnuplot-nox \
 	pipewire pipewire-bin pipewire-pulse libpipewire-0.3-dev pulseaudio-utils \
 	sound-theme-freedesktop dbus-bin fontconfig libreoffice-writer libreoffice-gtk3 \
-	xdotool xclip x11-utils tk xinput
+	xdotool xclip x11-utils tk xinput wlcs
