@@ -70,16 +70,19 @@ def crashed_in(log_text):
 
 
 def classify_leaks(log_text):
-    """LeakSanitizer's reports: those with a frame of strata (the module,
-    compositor/, common/) are ours; the rest, allocated by the runner (its
-    event loops), are wlcs's own."""
+    """LeakSanitizer's reports: a leak allocated by the runner itself (a frame
+    of the wlcs executable on its stack and none of strata's: the module,
+    compositor/, common/) is wlcs's own; every other leak is counted as
+    ours (a stack cut short by a library without frame pointers included)."""
     ours, theirs = [], []
     for block in re.findall(r"^(?:Direct|Indirect) leak of .*?(?=^\s*$)", log_text,
                             re.M | re.S):
-        if re.search(r"strata_wlcs|/compositor/|/common/|/cage-proxy/", block):
-            ours.append(block)
-        else:
+        strata = re.search(r"strata_wlcs|/compositor/|/common/|/cage-proxy/", block)
+        runner = re.search(r"/wlcs/wlcs(\.asan)?\+0x", block)
+        if runner and not strata:
             theirs.append(block)
+        else:
+            ours.append(block)
     return ours, theirs
 
 
@@ -146,7 +149,7 @@ def main():
         # Reports are judged here (the runner's own leaks are not ours):
         # no abort, distinct exit codes, whole stacks.
         env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") + ":detect_leaks=1:abort_on_error=0"
-                               ":exitcode=66:fast_unwind_on_malloc=0").lstrip(":")
+                               ":exitcode=66").lstrip(":")
         lsan = env.get("LSAN_OPTIONS", "")
         if args.lsan_suppressions and "suppressions=" not in lsan:
             lsan += f":suppressions={os.path.abspath(args.lsan_suppressions)}"
