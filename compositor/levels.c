@@ -124,7 +124,8 @@ levels_accept_client(struct strata_server *server, int client_fd, int level)
 	 */
 	struct wl_client *client = wl_client_create(server->display, client_fd);
 	if (!client) {
-		wlr_log_errno(WLR_ERROR, "wl_client_create for level %s", levels_name(server, level));
+		wlr_log_errno(WLR_ERROR, "wl_client_create for level %s",
+				levels_name(server, level));
 		close(client_fd);
 		return NULL;
 	}
