@@ -122,7 +122,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=1500)
     ap.add_argument("--sanitized", action="store_true",
                     help="the module is built with ASan+UBSan: judge the runner's reports")
-    ap.add_argument("--lsan-suppressions")
+    ap.add_argument("--lsan-suppressions", action="append", default=[],
+                    help="LeakSanitizer suppression files, merged (may be repeated)")
     args = ap.parse_args()
 
     problems = []
@@ -150,9 +151,15 @@ def main():
         # no abort, distinct exit codes, whole stacks.
         env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") + ":detect_leaks=1:abort_on_error=0"
                                ":exitcode=66").lstrip(":")
-        lsan = env.get("LSAN_OPTIONS", "")
-        if args.lsan_suppressions and "suppressions=" not in lsan:
-            lsan += f":suppressions={os.path.abspath(args.lsan_suppressions)}"
+        # One suppressions file: ours merged (the caller's is replaced).
+        lsan = re.sub(r"(^|:)suppressions=[^:]*", "", env.get("LSAN_OPTIONS", ""))
+        if args.lsan_suppressions:
+            supp_fd, supp_path = tempfile.mkstemp(prefix="wlcs-lsan-", suffix=".supp")
+            with os.fdopen(supp_fd, "w") as supp:
+                for path in args.lsan_suppressions:
+                    with open(path, encoding="utf-8") as part:
+                        supp.write(part.read() + "\n")
+            lsan += f":suppressions={supp_path}"
         env["LSAN_OPTIONS"] = (lsan + ":exitcode=23:print_suppressions=0").lstrip(":")
         env.setdefault("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
         if os.access("/usr/lib/llvm-14/bin/llvm-symbolizer", os.X_OK):
@@ -166,6 +173,8 @@ def main():
         except subprocess.TimeoutExpired:
             rc = None
     elapsed = time.monotonic() - start
+    if args.sanitized and args.lsan_suppressions:
+        os.unlink(supp_path)
     with open(log_path, encoding="utf-8", errors="replace") as log:
         log_text = log.read()
     print(f"wlcs {args.mode}: {' '.join(command)}")
@@ -184,8 +193,8 @@ def main():
                  log_text):
         problems.append("a sanitizer reported an error (see the log)")
     if leaks_ours:
-        problems.append(f"LeakSanitizer: {len(leaks_ours)} leak(s) with strata's code on "
-                        f"their stack; the first:\n" + leaks_ours[0])
+        problems.append(f"LeakSanitizer: {len(leaks_ours)} leak(s) not shown to be the "
+                        f"runner's own; the first:\n" + leaks_ours[0])
     if leaks_wlcs:
         print(f"wlcs {args.mode}: {len(leaks_wlcs)} leak(s) of the wlcs runner itself "
               "(no strata frame on their stack): not ours, not counted")
