@@ -703,6 +703,12 @@ wlcs_create_server(int argc, const char **argv)
 {
 	static bool log_set;
 	if (!log_set) {
+		/* A sanitizer runtime preloaded into the runner (run_wlcs.py
+		 * --preload) is for this process only: strata's children (the
+		 * proxies, the clipboard guard) are sanitized executables with
+		 * their own, and two runtimes make them abort at start. wlcs
+		 * runs no thread yet. */
+		unsetenv("LD_PRELOAD");
 		wlr_log_init(getenv("STRATA_WLCS_DEBUG") ? WLR_DEBUG : WLR_ERROR, NULL);
 		log_set = true;
 	}
