@@ -351,6 +351,22 @@ layout_arrange(struct strata_server *server)
 	}
 }
 
+#if STRATA_HAS_TEST_CONTROL
+void
+layout_float_at(struct strata_server *server, struct strata_view *view, int x, int y)
+{
+	view->floating = true;
+	view->fullscreen = false;
+	view->fullscreen_by_user = false;
+	view->maximized = false;
+	/* No size asked of it any more: shown as its client draws it. */
+	view->allot_width = 0;
+	view->allot_height = 0;
+	view_configure(view, x, y, 0, 0);
+	layout_arrange(server);
+}
+#endif
+
 static void
 handle_outputs_changed(struct wl_listener *listener, void *data)
 {

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <wlr/util/box.h>
+#include "config.h"
 
 struct strata_server;
 struct strata_view;
@@ -56,5 +57,13 @@ void layout_arrange(struct strata_server *server);
 void layout_place_dialog(struct strata_server *server, struct strata_view *view);
 /* Keep a floating view's frame under the banner (after a move). */
 void layout_keep_floating(struct strata_server *server, struct strata_view *view);
+
+#if STRATA_HAS_TEST_CONTROL
+/* Test builds only (tests/wlcs places windows where a test says): the window
+ * floats with its content's top-left at (x, y), layout coordinates, shown at
+ * the size its client committed, as a window the user moved and let go; the
+ * others are arranged again. Its frame is still kept under the banner. */
+void layout_float_at(struct strata_server *server, struct strata_view *view, int x, int y);
+#endif
 
 #endif

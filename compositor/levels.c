@@ -114,18 +114,9 @@ levels_tag_client(struct strata_server *server, struct wl_client *client, int le
 	return !levels_client_info(client) && tag(server, client, level, true);
 }
 
-static int
-handle_socket_readable(int fd, uint32_t mask, void *data)
+struct wl_client *
+levels_accept_client(struct strata_server *server, int client_fd, int level)
 {
-	struct strata_listener_socket *sock = data;
-	struct strata_server *server = sock->server;
-	int client_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	if (client_fd < 0) {
-		if (errno != EAGAIN && errno != EINTR) {
-			wlr_log_errno(WLR_ERROR, "accept on %s", sock->path);
-		}
-		return 0;
-	}
 	/*
 	 * wl_client_create() announces the client before it returns; nothing the
 	 * client sent can have been dispatched yet, so tagging right after is
@@ -133,19 +124,35 @@ handle_socket_readable(int fd, uint32_t mask, void *data)
 	 */
 	struct wl_client *client = wl_client_create(server->display, client_fd);
 	if (!client) {
-		wlr_log_errno(WLR_ERROR, "wl_client_create on %s", sock->path);
+		wlr_log_errno(WLR_ERROR, "wl_client_create for level %s",
+				levels_name(server, level));
 		close(client_fd);
-		return 0;
+		return NULL;
 	}
-	struct strata_client *info = tag(server, client, sock->level, false);
+	struct strata_client *info = tag(server, client, level, false);
 	if (!info) {
 		wl_client_destroy(client);
-		return 0;
+		return NULL;
 	}
 	pid_t pid = 0;
 	wl_client_get_credentials(client, &pid, NULL, NULL);
 	wlr_log(WLR_DEBUG, "client %u (pid %d) connected to level %s", info->id, (int)pid,
 			levels_name(server, info->level));
+	return client;
+}
+
+static int
+handle_socket_readable(int fd, uint32_t mask, void *data)
+{
+	struct strata_listener_socket *sock = data;
+	int client_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (client_fd < 0) {
+		if (errno != EAGAIN && errno != EINTR) {
+			wlr_log_errno(WLR_ERROR, "accept on %s", sock->path);
+		}
+		return 0;
+	}
+	levels_accept_client(sock->server, client_fd, sock->level);
 	return 0;
 }
 

@@ -11,17 +11,9 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 #include "config.h"
-#include "audio.h"
 #include "lock.h"
-#include "sleep.h"
-#include "process.h"
 #include "server.h"
-#include "session.h"
-#include "transfer.h"
-#include "xwayland.h"
-#if STRATA_HAS_TEST_CONTROL
-#include "test_control.h"
-#endif
+#include "startup.h"
 
 #define DEFAULT_CONFIG STRATA_SYSCONFDIR "/strata.ini"
 
@@ -211,111 +203,23 @@ main(int argc, char *argv[])
 	/* Output for the harness and the demo is line-buffered even in a pipe. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	struct strata_startup startup = {
+		.config_path = explicit_config ? config_path : NULL,
+		.headless = headless,
+		.runtime_dir = runtime_dir,
+		.data_dir = data_dir,
+		.cages = cages,
+		.test_control = test_control,
+	};
 	int ret = 1;
-	struct strata_sleep_watch *sleep_watch = NULL;
-	if (!server_init(&server, headless, test_control)) {
-		fprintf(stderr, "strata: cannot initialise the compositor\n");
+	if (!startup_open(&server, &startup)) {
 		goto out;
 	}
-	/* Every child process of strata, from here to the end (process.c). */
-	server.supervisor = process_supervisor_create(server.event_loop, false);
-	if (!server.supervisor) {
-		fprintf(stderr, "strata: cannot supervise processes\n");
-		goto out;
-	}
-	if (!levels_open_sockets(&server, runtime_dir)) {
-		fprintf(stderr, "strata: cannot create the level sockets\n");
-		goto out;
-	}
-	printf("strata: runtime directory %s\n", server.runtime_dir);
-	for (size_t i = 0; i < server.socket_count; i++) {
-		struct strata_listener_socket *sock = &server.sockets[i];
-		if (sock->level == STRATA_LEVEL_CORE) {
-			printf("strata: core socket %s\n", sock->path);
-		} else {
-			printf("strata: level %s socket %s\n", levels_name(&server, sock->level),
-					sock->path);
-		}
-	}
-#if STRATA_HAS_TEST_CONTROL
-	char control_path[300];
-	if (test_control) {
-		snprintf(control_path, sizeof(control_path), "%s/test-control", server.runtime_dir);
-		server.test_control = test_control_create(&server, control_path);
-		if (!server.test_control) {
-			fprintf(stderr, "strata: cannot open the test-control socket\n");
-			goto out;
-		}
-		printf("strata: test-control socket %s\n", control_path);
-	}
-#endif
-
 	struct wl_event_source *sigterm = wl_event_loop_add_signal(server.event_loop, SIGTERM,
 			handle_terminate, server.display);
 	struct wl_event_source *sigint = wl_event_loop_add_signal(server.event_loop, SIGINT,
 			handle_terminate, server.display);
-	if (data_dir) {
-		snprintf(server.data_dir, sizeof(server.data_dir), "%s", data_dir);
-	} else if (geteuid() == 0) {
-		snprintf(server.data_dir, sizeof(server.data_dir), "/var/lib/strata");
-	} else {
-		const char *home = getenv("HOME");
-		snprintf(server.data_dir, sizeof(server.data_dir), "%s/.local/share/strata",
-				home ? home : "/tmp");
-	}
-	const char *guard = NULL;
-#if STRATA_HAS_TEST_CONTROL
-	/* Tests may put a guard of their own in its place (one that hangs,
-	 * say); never without --test-control, never in a production build. */
-	if (test_control) {
-		guard = getenv("STRATA_TEST_CLIPBOARD_GUARD");
-	}
-#endif
-	server.transfer = transfer_create(&server, server.data_dir, guard);
-	if (!server.transfer) {
-		fprintf(stderr, "strata: cannot set up the clipboard transfer\n");
-		goto out_signals;
-	}
-	const char *auth_helper = NULL;
-#if STRATA_HAS_TEST_CONTROL
-	/* Tests may put a helper of their own there (one that never answers). */
-	if (test_control) {
-		auth_helper = getenv("STRATA_TEST_AUTH_HELPER");
-	}
-#endif
-	server.lock = lock_create(&server, auth_helper);
-	if (!server.lock) {
-		fprintf(stderr, "strata: cannot set up the screen lock\n");
-		goto out_signals;
-	}
-	const char *sleep_bus = NULL;
-#if STRATA_HAS_TEST_CONTROL
-	/* Tests give a private bus with a stand-in for logind. */
-	if (test_control) {
-		sleep_bus = getenv("STRATA_TEST_SLEEP_BUS");
-	}
-#endif
-	sleep_watch = sleep_watch_create(&server, sleep_bus);
-	if (cages) {
-		server.session = session_create(&server, explicit_config ? config_path : NULL);
-		if (!server.session) {
-			fprintf(stderr, "strata: cannot set up the cages\n");
-			goto out_signals;
-		}
-		for (size_t i = 0; i < server.config.level_count; i++) {
-			printf("strata: cage %s socket %s\n", server.config.levels[i].name,
-					session_cage_socket(server.session, (int)i));
-		}
-		server.audio = audio_create(&server);
-		bool xwayland_failed;
-		server.xwayland = xwayland_create(&server, &xwayland_failed);
-		if (xwayland_failed) {
-			fprintf(stderr, "strata: cannot set up the levels' Xwayland (see the log)\n");
-			goto out_signals;
-		}
-	}
-	if (!server_start(&server)) {
-		fprintf(stderr, "strata: cannot start the backend\n");
+	if (!startup_start(&server, &startup)) {
 		goto out_signals;
 	}
 	printf("strata: ready\n");
@@ -328,25 +232,6 @@ out_signals:
 	wl_event_source_remove(sigterm);
 	wl_event_source_remove(sigint);
 out:
-	/* Every child ends first, in one bounded wait, before their owners and
-	 * their directories go. */
-	process_supervisor_shutdown(server.supervisor);
-	xwayland_destroy(server.xwayland);
-	server.xwayland = NULL;
-	sleep_watch_destroy(sleep_watch);
-	lock_destroy(server.lock);
-	server.lock = NULL;
-	transfer_destroy(server.transfer);
-	server.transfer = NULL;
-	audio_destroy(server.audio);
-	server.audio = NULL;
-	session_destroy(server.session);
-	server.session = NULL;
-	process_supervisor_destroy(server.supervisor);
-	server.supervisor = NULL;
-#if STRATA_HAS_TEST_CONTROL
-	test_control_destroy(server.test_control);
-#endif
-	server_finish(&server);
+	startup_close(&server);
 	return ret;
 }

@@ -8,6 +8,7 @@
  * the gate ends whenever focus moves.
  */
 #include <linux/input-event-codes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,7 @@
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/types/wlr_keyboard_group.h>
 #include <wlr/types/wlr_pointer.h>
+#include <wlr/types/wlr_touch.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 #include "layout.h"
@@ -395,9 +397,44 @@ seat_modal_active(struct strata_seat *seat)
 void
 seat_pointer_rebase(struct strata_seat *seat)
 {
-	if (seat->cursor_mode == STRATA_CURSOR_PASSTHROUGH) {
+	if (seat->cursor_mode == STRATA_CURSOR_PASSTHROUGH && !seat->rebasing) {
+		seat->rebasing = true;
 		process_motion(seat, now_msec());
+		/* No device sends a frame after this one: a client (wl_pointer 5
+		 * and up) applies the enter, leave or motion only at its frame. */
+		if (!seat->modal) {
+			wlr_seat_pointer_notify_frame(seat->wlr_seat);
+		}
+		seat->rebasing = false;
 	}
+}
+
+/*
+ * A window committed, moved, came or went: when that changed the surface
+ * under a still pointer, or where on it the pointer is (a surface grew
+ * under it, a subsurface moved), the pointer is routed again, as if it had
+ * moved. Not while a button is held (the implicit grab keeps its surface)
+ * and never for a commit that changed nothing under the pointer: no motion
+ * event for every frame a window draws.
+ */
+static void
+handle_views_changed(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, views_changed);
+	if (seat->modal || seat->rebasing || seat->buttons_delivered ||
+			seat->cursor_mode != STRATA_CURSOR_PASSTHROUGH) {
+		return;
+	}
+	double sx = 0, sy = 0;
+	struct wlr_surface *surface = NULL;
+	view_at(seat->server, seat->cursor->x, seat->cursor->y, &surface, &sx, &sy);
+	struct wlr_surface *held = seat->wlr_seat->pointer_state.focused_surface;
+	double moved_x = sx - (seat->cursor->x - seat->pointer_dx);
+	double moved_y = sy - (seat->cursor->y - seat->pointer_dy);
+	if (surface == held && (!surface || (fabs(moved_x) < 1e-6 && fabs(moved_y) < 1e-6))) {
+		return;
+	}
+	seat_pointer_rebase(seat);
 }
 
 /* ---- keyboard --------------------------------------------------------- */
@@ -666,6 +703,34 @@ clear_pointer_focus(struct strata_seat *seat)
 	wlr_seat_pointer_notify_clear_focus(seat->wlr_seat);
 }
 
+/*
+ * The implicit grab: while a button pressed in a surface is held, that
+ * surface keeps the pointer wherever it goes (a scrollbar thumb or a text
+ * selection dragged out of its window), and hears the release. Never over
+ * another level's window: no client follows the pointer there (the
+ * pointer then goes where it is, as without a grab). True when the motion
+ * went to the held surface.
+ */
+static bool
+implicit_grab_motion(struct strata_seat *seat, struct strata_view *view, struct wlr_surface *under,
+		uint32_t time)
+{
+	struct wlr_surface *held = seat->wlr_seat->pointer_state.focused_surface;
+	if (seat->modal || seat->cursor_mode != STRATA_CURSOR_PASSTHROUGH || !held ||
+			held == under || !seat->buttons_delivered || !seat->button_client ||
+			seat->button_client != seat->pointer_client || active_drag(seat) ||
+			wl_resource_get_client(held->resource) != seat->button_client) {
+		return false;
+	}
+	int level = levels_client_level(seat->server, seat->button_client);
+	if (view && view->level != level) {
+		return false;
+	}
+	wlr_seat_pointer_notify_motion(seat->wlr_seat, time, seat->cursor->x - seat->pointer_dx,
+			seat->cursor->y - seat->pointer_dy);
+	return true;
+}
+
 static void
 route_motion(struct strata_seat *seat, uint32_t time)
 {
@@ -675,6 +740,9 @@ route_motion(struct strata_seat *seat, uint32_t time)
 	struct strata_view *view = NULL;
 	if (!seat->modal && seat->cursor_mode == STRATA_CURSOR_PASSTHROUGH) {
 		view = view_at(seat->server, cursor->x, cursor->y, &surface, &sx, &sy);
+	}
+	if (implicit_grab_motion(seat, view, surface, time)) {
+		return;
 	}
 	int dragged = drag_level(seat);
 	struct gate_motion in = {
@@ -708,6 +776,8 @@ route_motion(struct strata_seat *seat, uint32_t time)
 			set_default_cursor(seat);
 			seat->pointer_client = client;
 		}
+		seat->pointer_dx = cursor->x - sx;
+		seat->pointer_dy = cursor->y - sy;
 		wlr_seat_pointer_notify_enter(seat->wlr_seat, surface, sx, sy);
 		wlr_seat_pointer_notify_motion(seat->wlr_seat, time, sx, sy);
 		return;
@@ -1066,6 +1136,118 @@ handle_touch_grab_begin(struct wl_listener *listener, void *data)
 	}
 }
 
+/* ---- touch ------------------------------------------------------------ */
+
+static int
+touch_point_index(struct strata_seat *seat, int32_t id)
+{
+	for (int i = 0; i < SEAT_MAX_TOUCH_POINTS; i++) {
+		if (seat->touch_points[i].used && seat->touch_points[i].id == id) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+/*
+ * A finger down is a user action like a click: the window under it gets
+ * focus (any level), then its surface gets the point. While a modal owner
+ * has the seat no client hears a touch, and a point whose down was not
+ * delivered is never delivered (its motions and its up are dropped).
+ */
+static void
+handle_touch_down(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, touch_down);
+	struct wlr_event_touch_down *event = data;
+	seat->last_activity_ms = process_clock_ms();
+	if (seat->modal || touch_point_index(seat, event->touch_id) >= 0) {
+		return;
+	}
+	double lx, ly, sx, sy;
+	wlr_cursor_absolute_to_layout_coords(seat->cursor, event->device, event->x, event->y, &lx,
+			&ly);
+	struct wlr_surface *surface = NULL;
+	struct strata_view *view = view_at(seat->server, lx, ly, &surface, &sx, &sy);
+	if (!view) {
+		return;
+	}
+	seat_focus(seat, view);
+	/* Focus may have gone elsewhere (a modal came up): look again. */
+	view = seat->modal ? NULL : view_at(seat->server, lx, ly, &surface, &sx, &sy);
+	int slot = -1;
+	for (int i = 0; slot < 0 && i < SEAT_MAX_TOUCH_POINTS; i++) {
+		slot = seat->touch_points[i].used ? -1 : i;
+	}
+	if (!view || !surface || slot < 0) {
+		return;
+	}
+	seat->touch_points[slot].used = true;
+	seat->touch_points[slot].id = event->touch_id;
+	seat->touch_points[slot].dx = lx - sx;
+	seat->touch_points[slot].dy = ly - sy;
+	wlr_seat_touch_notify_down(seat->wlr_seat, surface, event->time_msec, event->touch_id, sx,
+			sy);
+}
+
+static void
+handle_touch_motion(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, touch_motion);
+	struct wlr_event_touch_motion *event = data;
+	seat->last_activity_ms = process_clock_ms();
+	int slot = touch_point_index(seat, event->touch_id);
+	if (slot < 0 || seat->modal) {
+		return;
+	}
+	double lx, ly;
+	wlr_cursor_absolute_to_layout_coords(seat->cursor, event->device, event->x, event->y, &lx,
+			&ly);
+	wlr_seat_touch_notify_motion(seat->wlr_seat, event->time_msec, event->touch_id,
+			lx - seat->touch_points[slot].dx, ly - seat->touch_points[slot].dy);
+}
+
+static void
+touch_point_end(struct strata_seat *seat, uint32_t time_msec, int32_t id)
+{
+	int slot = touch_point_index(seat, id);
+	if (slot < 0) {
+		return;
+	}
+	seat->touch_points[slot].used = false;
+	if (wlr_seat_touch_get_point(seat->wlr_seat, id)) {
+		wlr_seat_touch_notify_up(seat->wlr_seat, time_msec, id);
+	}
+}
+
+static void
+handle_touch_up(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, touch_up);
+	struct wlr_event_touch_up *event = data;
+	seat->last_activity_ms = process_clock_ms();
+	touch_point_end(seat, event->time_msec, event->touch_id);
+}
+
+static void
+handle_touch_cancel(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, touch_cancel);
+	struct wlr_event_touch_cancel *event = data;
+	touch_point_end(seat, event->time_msec, event->touch_id);
+}
+
+static void
+handle_touch_frame(struct wl_listener *listener, void *data)
+{
+	struct strata_seat *seat = wl_container_of(listener, seat, touch_frame);
+	/* wlroots sends it only to clients told of a touch since the last
+	 * (an up ends its point, and its frame still has to follow). */
+	if (!seat->modal) {
+		wlr_seat_touch_notify_frame(seat->wlr_seat);
+	}
+}
+
 /* ---- devices ---------------------------------------------------------- */
 
 static void
@@ -1074,6 +1256,9 @@ update_capabilities(struct strata_seat *seat)
 	uint32_t caps = WL_SEAT_CAPABILITY_POINTER;
 	if (!wl_list_empty(&seat->keyboards)) {
 		caps |= WL_SEAT_CAPABILITY_KEYBOARD;
+	}
+	if (seat->has_touch) {
+		caps |= WL_SEAT_CAPABILITY_TOUCH;
 	}
 	wlr_seat_set_capabilities(seat->wlr_seat, caps);
 }
@@ -1089,6 +1274,11 @@ handle_new_input(struct wl_listener *listener, void *data)
 		break;
 	case WLR_INPUT_DEVICE_POINTER:
 		wlr_cursor_attach_input_device(seat->cursor, device);
+		break;
+	case WLR_INPUT_DEVICE_TOUCH:
+		/* Its events come through the cursor (handle_touch_*). */
+		wlr_cursor_attach_input_device(seat->cursor, device);
+		seat->has_touch = true;
 		break;
 	default:
 		break;
@@ -1198,6 +1388,18 @@ seat_create(struct strata_server *server)
 	wl_signal_add(&seat->cursor->events.axis, &seat->cursor_axis);
 	seat->cursor_frame.notify = handle_cursor_frame;
 	wl_signal_add(&seat->cursor->events.frame, &seat->cursor_frame);
+	seat->views_changed.notify = handle_views_changed;
+	wl_signal_add(&server->events.views_changed, &seat->views_changed);
+	seat->touch_down.notify = handle_touch_down;
+	wl_signal_add(&seat->cursor->events.touch_down, &seat->touch_down);
+	seat->touch_up.notify = handle_touch_up;
+	wl_signal_add(&seat->cursor->events.touch_up, &seat->touch_up);
+	seat->touch_motion.notify = handle_touch_motion;
+	wl_signal_add(&seat->cursor->events.touch_motion, &seat->touch_motion);
+	seat->touch_cancel.notify = handle_touch_cancel;
+	wl_signal_add(&seat->cursor->events.touch_cancel, &seat->touch_cancel);
+	seat->touch_frame.notify = handle_touch_frame;
+	wl_signal_add(&seat->cursor->events.touch_frame, &seat->touch_frame);
 	seat->new_input.notify = handle_new_input;
 	wl_signal_add(&server->backend->events.new_input, &seat->new_input);
 	seat->request_cursor.notify = handle_request_cursor;
@@ -1233,6 +1435,12 @@ seat_destroy(struct strata_seat *seat)
 		wl_list_remove(&seat->cursor_button.link);
 		wl_list_remove(&seat->cursor_axis.link);
 		wl_list_remove(&seat->cursor_frame.link);
+		wl_list_remove(&seat->views_changed.link);
+		wl_list_remove(&seat->touch_down.link);
+		wl_list_remove(&seat->touch_up.link);
+		wl_list_remove(&seat->touch_motion.link);
+		wl_list_remove(&seat->touch_cancel.link);
+		wl_list_remove(&seat->touch_frame.link);
 		wl_list_remove(&seat->new_input.link);
 		wl_list_remove(&seat->request_cursor.link);
 		wl_list_remove(&seat->touch_grab_begin.link);

@@ -94,6 +94,8 @@ struct strata_seat {
 
 	struct strata_view *focused; /* may be NULL */
 	int last_level; /* the level that had focus last, POLICY_NO_LEVEL before any */
+	/* Fingers down on a touchscreen that a client hears at once. */
+#define SEAT_MAX_TOUCH_POINTS 16
 	/* Keys and buttons delivered to the client that has focus now; emptied
 	 * whenever who hears input changes (focus, modal), so that what was
 	 * delivered before is never released to anyone. */
@@ -102,6 +104,9 @@ struct strata_seat {
 	uint32_t buttons_delivered; /* bit (button - BTN_LEFT) */
 	struct wl_client *button_client; /* who got those presses; may be NULL */
 	struct wl_client *pointer_client; /* whose surface the pointer is on; may be NULL */
+	/* Layout minus surface coordinates of the surface with pointer focus,
+	 * as of the last motion it was told of (its implicit grab's origin). */
+	double pointer_dx, pointer_dy;
 
 	struct seat_modal *modal; /* may be NULL */
 	/* process clock (ms) of the last input event of any device. */
@@ -137,8 +142,27 @@ struct strata_seat {
 	struct wl_listener cursor_button;
 	struct wl_listener cursor_axis;
 	struct wl_listener cursor_frame;
+	/* Touchscreens (through the cursor, like pointers): a finger's down
+	 * is a user action like a click; the point then stays with the
+	 * surface it went down on. Each delivered point, and how far that
+	 * surface is from the layout's origin (for its motions). */
+	struct wl_listener touch_down;
+	struct wl_listener touch_up;
+	struct wl_listener touch_motion;
+	struct wl_listener touch_cancel;
+	struct wl_listener touch_frame;
+	bool has_touch; /* a touch device came (the capability stays) */
+	struct {
+		int32_t id;
+		double dx, dy; /* layout minus surface coordinates */
+		bool used;
+	} touch_points[SEAT_MAX_TOUCH_POINTS];
 	struct wl_listener request_cursor;
 	struct wl_listener touch_grab_begin;
+	/* Windows and their subsurfaces moved, came or went, or changed size:
+	 * what is under a still pointer may have changed. */
+	struct wl_listener views_changed;
+	bool rebasing; /* in seat_pointer_rebase (views change under it) */
 	struct wl_listener group_key;
 	struct wl_listener group_modifiers;
 	struct wl_listener group_leave;

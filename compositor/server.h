@@ -31,6 +31,7 @@ struct strata_idle_inhibit;
 struct strata_gestures;
 struct process_supervisor;
 struct strata_xwayland;
+struct strata_sleep_watch;
 
 /* Level index of core clients (and of the compositor's own UI). */
 #define STRATA_LEVEL_CORE (-1)
@@ -138,6 +139,7 @@ struct strata_server {
 	struct strata_banner *banner;
 	struct strata_lock *lock; /* the screen lock (lock.c) */
 	struct strata_xray *xray; /* what the secure attention key shows (xray.c) */
+	struct strata_sleep_watch *sleep_watch; /* may be NULL (no logind) */
 	struct strata_notice notice;
 
 	struct {
@@ -202,6 +204,10 @@ void levels_close_sockets(struct strata_server *server);
 /* Level of the client: the socket it connected through, fixed at accept time. */
 int levels_client_level(struct strata_server *server, const struct wl_client *client);
 struct strata_client *levels_client_info(const struct wl_client *client);
+/* A client on client_fd, of level for its whole life, as every connection
+ * accepted on a level's socket (and a test harness's socketpair) gets; NULL
+ * (client_fd closed) on failure. */
+struct wl_client *levels_accept_client(struct strata_server *server, int client_fd, int level);
 /* Tags a client the compositor did not accept itself (a level's Xwayland,
  * on a socketpair) with level, for its whole life; false when out of memory. */
 bool levels_tag_client(struct strata_server *server, struct wl_client *client, int level);

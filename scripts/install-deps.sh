@@ -21,7 +21,8 @@ apt-get update
 # programs, beside xterm and xwayland. dpkg-dev, debhelper, dh-sequence-*
 # (in debhelper), lintian: scripts/build-deb.sh. mmdebstrap, squashfs-tools,
 # cryptsetup-bin (veritysetup), fdisk (sfdisk), dosfstools, mtools: image/build.sh
-# and image/update.sh. qemu-system-x86, ovmf: tests/image boots the image.
+# and image/update.sh. qemu-system-x86, ovmf: tests/image boots the image. wlcs: the Wayland
+# conformance suite (headers and runners) that tests/wlcs runs against strata.
 apt-get install -y --no-install-recommends \
 	build-essential pkg-config meson ninja-build git ca-certificates \
 	gcc clang clang-format clang-tools libclang-rt-14-dev llvm-14 \
@@ -36,4 +37,4 @@ apt-get install -y --no-install-recommends \
 	sound-theme-freedesktop dbus-bin fontconfig libreoffice-writer libreoffice-gtk3 \
 	xdotool xclip x11-utils tk xinput \
 	dpkg-dev debhelper lintian mmdebstrap squashfs-tools cryptsetup-bin fdisk \
-	dosfstools mtools qemu-system-x86 ovmf
+	dosfstools mtools qemu-system-x86 ovmf wlcs
