@@ -36,6 +36,8 @@ usage(FILE *f, const char *prog)
 			"      --data-dir DIR     Where the levels' homes live (default: /var/lib/strata\n"
 			"                         as root, ~/.local/share/strata otherwise).\n"
 			"      --no-cages         Start no proxies and no cages (development).\n"
+			"      --locked           Start with the screen locked: the password of\n"
+			"                         [lock] user opens the session (a workstation).\n"
 #if STRATA_HAS_TEST_CONTROL
 			"      --test-control     Open the test-control socket (tests, demo).\n"
 #endif
@@ -113,6 +115,7 @@ enum {
 	OPT_TEST_CONTROL,
 	OPT_DATA_DIR,
 	OPT_NO_CAGES,
+	OPT_LOCKED,
 };
 
 int
@@ -128,6 +131,7 @@ main(int argc, char *argv[])
 		{ "runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR },
 		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
 		{ "no-cages", no_argument, NULL, OPT_NO_CAGES },
+		{ "locked", no_argument, NULL, OPT_LOCKED },
 #if STRATA_HAS_TEST_CONTROL
 		{ "test-control", no_argument, NULL, OPT_TEST_CONTROL },
 #endif
@@ -136,7 +140,7 @@ main(int argc, char *argv[])
 	const char *config_path = DEFAULT_CONFIG;
 	bool explicit_config = false, validate = false, debug = false, test_control = false;
 	const char *headless = NULL, *runtime_dir = NULL, *data_dir = NULL;
-	bool cages = true;
+	bool cages = true, locked = false;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hvdc:", options, NULL)) != -1) {
 		switch (opt) {
@@ -170,6 +174,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_NO_CAGES:
 			cages = false;
+			break;
+		case OPT_LOCKED:
+			locked = true;
 			break;
 		default:
 			usage(stderr, argv[0]);
@@ -222,9 +229,15 @@ main(int argc, char *argv[])
 	if (!startup_start(&server, &startup)) {
 		goto out_signals;
 	}
+	if (locked) {
+		/* Before any client can connect: nothing is shown or heard until
+		 * the password. A restart (a crash, a reboot) starts locked too. */
+		lock_engage(server.lock, "start");
+	}
 	printf("strata: ready\n");
-	/* Under systemd (Type=notify): the session is up. A no-op elsewhere. */
-	sd_notify(0, "READY=1");
+	/* Under systemd (Type=notify): the session is up. A no-op elsewhere;
+	 * the variable is unset, so that no child of strata can notify. */
+	sd_notify(1, "READY=1");
 	wl_display_run(server.display);
 	ret = 0;
 

@@ -90,6 +90,29 @@ take_press(struct strata_seat *seat, uint32_t keycode)
  * Who hears input changes: presses and buttons delivered so far are never
  * released to anyone (the client that got them loses focus or gets leave).
  */
+/* Every touch point a client was told of is cancelled (wl_touch.cancel;
+ * wlroots forgets the client's points), and what the device says of those
+ * fingers from now on (motion, up) goes nowhere. */
+static void
+cancel_touches(struct strata_seat *seat)
+{
+	for (int i = 0; i < SEAT_MAX_TOUCH_POINTS; i++) {
+		if (!seat->touch_points[i].used) {
+			continue;
+		}
+		seat->touch_points[i].used = false;
+		struct wlr_touch_point *point =
+				wlr_seat_touch_get_point(seat->wlr_seat, seat->touch_points[i].id);
+		if (point && point->surface) {
+			wlr_seat_touch_notify_cancel(seat->wlr_seat, point->surface);
+		} else if (point) {
+			/* Its surface is gone: nobody to tell; wlroots drops it. */
+			wlr_seat_touch_notify_up(seat->wlr_seat, now_msec(),
+					seat->touch_points[i].id);
+		}
+	}
+}
+
 static void
 forget_delivered(struct strata_seat *seat)
 {
@@ -184,9 +207,14 @@ set_focus(struct strata_seat *seat, struct strata_view *view)
 		}
 		return;
 	}
-	/* Whatever the old client holds, it loses. */
+	/* Whatever the old client holds, it loses; fingers down on another
+	 * level's windows are cancelled (within a level they go on: a window
+	 * that closes under a finger is not a change of level). */
 	end_client_grabs(seat);
 	forget_delivered(seat);
+	if (old && view && old->level != view->level) {
+		cancel_touches(seat);
+	}
 	/* The seat offers a new selection to whoever has keyboard focus at that
 	 * moment: take focus away first, so that the old client (maybe of
 	 * another level) is never offered the new level's selection; the
@@ -342,6 +370,7 @@ seat_begin_modal(struct strata_seat *seat, struct seat_modal *modal)
 	pointer_constraints_release(seat->constraints);
 	end_client_grabs(seat);
 	forget_delivered(seat);
+	cancel_touches(seat);
 	seat->cursor_mode = STRATA_CURSOR_PASSTHROUGH;
 	seat->grabbed_view = NULL;
 	/* No client hears anything from now on: they are told so, and no
@@ -1153,7 +1182,11 @@ touch_point_index(struct strata_seat *seat, int32_t id)
  * A finger down is a user action like a click: the window under it gets
  * focus (any level), then its surface gets the point. While a modal owner
  * has the seat no client hears a touch, and a point whose down was not
- * delivered is never delivered (its motions and its up are dropped).
+ * delivered is never delivered (its motions and its up are dropped). When
+ * focus moves to another level or a modal owner takes the seat, every point
+ * delivered is cancelled (cancel_touches): a finger never goes on talking
+ * to a level that lost focus, nor under the lock. A finger's motion over a
+ * window of another level than its own is not delivered.
  */
 static void
 handle_touch_down(struct wl_listener *listener, void *data)
@@ -1184,6 +1217,7 @@ handle_touch_down(struct wl_listener *listener, void *data)
 	}
 	seat->touch_points[slot].used = true;
 	seat->touch_points[slot].id = event->touch_id;
+	seat->touch_points[slot].level = view->level;
 	seat->touch_points[slot].dx = lx - sx;
 	seat->touch_points[slot].dy = ly - sy;
 	wlr_seat_touch_notify_down(seat->wlr_seat, surface, event->time_msec, event->touch_id, sx,
@@ -1200,9 +1234,14 @@ handle_touch_motion(struct wl_listener *listener, void *data)
 	if (slot < 0 || seat->modal) {
 		return;
 	}
-	double lx, ly;
+	double lx, ly, sx, sy;
 	wlr_cursor_absolute_to_layout_coords(seat->cursor, event->device, event->x, event->y, &lx,
 			&ly);
+	struct wlr_surface *under = NULL;
+	struct strata_view *view = view_at(seat->server, lx, ly, &under, &sx, &sy);
+	if (view && view->level != seat->touch_points[slot].level) {
+		return;
+	}
 	wlr_seat_touch_notify_motion(seat->wlr_seat, event->time_msec, event->touch_id,
 			lx - seat->touch_points[slot].dx, ly - seat->touch_points[slot].dy);
 }
@@ -1229,12 +1268,32 @@ handle_touch_up(struct wl_listener *listener, void *data)
 	touch_point_end(seat, event->time_msec, event->touch_id);
 }
 
+/* The device gave up on a finger (a palm, a suspended device): its client
+ * is told so (cancel, never an up, which would complete a tap). */
 static void
 handle_touch_cancel(struct wl_listener *listener, void *data)
 {
 	struct strata_seat *seat = wl_container_of(listener, seat, touch_cancel);
 	struct wlr_event_touch_cancel *event = data;
-	touch_point_end(seat, event->time_msec, event->touch_id);
+	int slot = touch_point_index(seat, event->touch_id);
+	if (slot < 0) {
+		return;
+	}
+	seat->touch_points[slot].used = false;
+	struct wlr_touch_point *point = wlr_seat_touch_get_point(seat->wlr_seat, event->touch_id);
+	if (point && point->surface) {
+		wlr_seat_touch_notify_cancel(seat->wlr_seat, point->surface);
+	} else if (point) {
+		wlr_seat_touch_notify_up(seat->wlr_seat, event->time_msec, event->touch_id);
+	}
+	/* wlroots cancels every point of that client: so does the seat. */
+	for (int i = 0; i < SEAT_MAX_TOUCH_POINTS; i++) {
+		if (seat->touch_points[i].used &&
+				!wlr_seat_touch_get_point(seat->wlr_seat,
+						seat->touch_points[i].id)) {
+			seat->touch_points[i].used = false;
+		}
+	}
 }
 
 static void
@@ -1525,6 +1584,66 @@ seat_inject_button(struct strata_seat *seat, uint32_t button, bool pressed)
 	};
 	wl_signal_emit(&pointer->events.button, &event);
 	wl_signal_emit(&pointer->events.frame, pointer);
+	return true;
+}
+
+bool
+seat_inject_touch(struct strata_seat *seat, enum seat_touch_kind kind, int32_t id, double lx,
+		double ly)
+{
+	if (!seat->server->input_backend) {
+		return false;
+	}
+	if (!seat->virtual_touch) {
+		seat->virtual_touch = wlr_headless_add_input_device(seat->server->input_backend,
+				WLR_INPUT_DEVICE_TOUCH);
+		if (!seat->virtual_touch || !seat->virtual_touch->touch) {
+			return false;
+		}
+	}
+	struct wlr_box *layout_box = wlr_output_layout_get_box(seat->server->output_layout, NULL);
+	if (!layout_box || layout_box->width <= 0 || layout_box->height <= 0) {
+		return false;
+	}
+	struct wlr_box box = *layout_box;
+	struct wlr_touch *touch = seat->virtual_touch->touch;
+	double x = (lx - box.x) / box.width, y = (ly - box.y) / box.height;
+	uint32_t time = now_msec();
+	switch (kind) {
+	case SEAT_TOUCH_DOWN: {
+		struct wlr_event_touch_down event = { .device = seat->virtual_touch,
+			.time_msec = time,
+			.touch_id = id,
+			.x = x,
+			.y = y };
+		wl_signal_emit(&touch->events.down, &event);
+		break;
+	}
+	case SEAT_TOUCH_MOTION: {
+		struct wlr_event_touch_motion event = { .device = seat->virtual_touch,
+			.time_msec = time,
+			.touch_id = id,
+			.x = x,
+			.y = y };
+		wl_signal_emit(&touch->events.motion, &event);
+		break;
+	}
+	case SEAT_TOUCH_UP: {
+		struct wlr_event_touch_up event = { .device = seat->virtual_touch,
+			.time_msec = time,
+			.touch_id = id };
+		wl_signal_emit(&touch->events.up, &event);
+		break;
+	}
+	case SEAT_TOUCH_CANCEL: {
+		struct wlr_event_touch_cancel event = { .device = seat->virtual_touch,
+			.time_msec = time,
+			.touch_id = id };
+		wl_signal_emit(&touch->events.cancel, &event);
+		break;
+	}
+	}
+	wl_signal_emit(&touch->events.frame, NULL);
 	return true;
 }
 

@@ -29,9 +29,10 @@
  * focus is taken from the old client, the listeners run (the clipboard
  * swaps the level's selection there), then the new client gets focus.
  *
- * A modal owner (the clipboard dialog, the X-ray, the lock screen) takes
- * every key press and button press through the same gate; while one is up
- * no client hears any input event, and a window that maps does not take
+ * A modal owner (the clipboard dialog, the level chooser, the X-ray, the
+ * lock screen) takes every key press and button press through the same
+ * gate; while one is up no client hears any input event (a touch point a
+ * client was told of is cancelled), and a window that maps does not take
  * focus (the user gets back the window they left).
  *
  * The secure attention key (config [lock] sak) is checked before anything
@@ -129,6 +130,7 @@ struct strata_seat {
 	/* Injection devices (headless backend, test-control); may be NULL. */
 	struct wlr_input_device *virtual_keyboard;
 	struct wlr_input_device *virtual_pointer;
+	struct wlr_input_device *virtual_touch; /* test-control: made at its first use */
 
 	struct {
 		struct wl_signal focus; /* struct seat_focus_event */
@@ -154,6 +156,7 @@ struct strata_seat {
 	bool has_touch; /* a touch device came (the capability stays) */
 	struct {
 		int32_t id;
+		int level; /* the level of the window it went down on */
 		double dx, dy; /* layout minus surface coordinates */
 		bool used;
 	} touch_points[SEAT_MAX_TOUCH_POINTS];
@@ -200,6 +203,16 @@ bool seat_modal_active(struct strata_seat *seat);
 bool seat_inject_key(struct strata_seat *seat, uint32_t evdev_keycode, bool pressed);
 bool seat_inject_motion(struct strata_seat *seat, double lx, double ly);
 bool seat_inject_button(struct strata_seat *seat, uint32_t button, bool pressed);
+/* A finger of a virtual touchscreen (made at the first use): down, motion
+ * (at lx, ly in layout coordinates), up or cancel, then a frame. */
+enum seat_touch_kind {
+	SEAT_TOUCH_DOWN,
+	SEAT_TOUCH_MOTION,
+	SEAT_TOUCH_UP,
+	SEAT_TOUCH_CANCEL
+};
+bool seat_inject_touch(struct strata_seat *seat, enum seat_touch_kind kind, int32_t id, double lx,
+		double ly);
 struct xkb_keymap *seat_keymap(struct strata_seat *seat); /* the virtual keyboard's */
 
 #endif

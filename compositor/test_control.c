@@ -565,6 +565,23 @@ handle_request(struct tc_conn *conn, char *line)
 					seat_inject_button(server->seat, button, false);
 		}
 		conn_write(conn, ok ? "ok" : "error no virtual pointer");
+	} else if (strcmp(cmd, "touch") == 0) {
+		char what[16];
+		int id;
+		double x = 0, y = 0;
+		int n = sscanf(rest, "%15s %d %lf %lf", what, &id, &x, &y);
+		static const char *const kinds[] = { "down", "motion", "up", "cancel" };
+		int kind = -1;
+		for (int i = 0; n >= 2 && i < 4; i++) {
+			kind = strcmp(what, kinds[i]) == 0 ? i : kind;
+		}
+		if (kind < 0 || (kind <= SEAT_TOUCH_MOTION && n != 4)) {
+			conn_write(conn,
+					"error usage: touch down|motion ID X Y, touch up|cancel ID");
+			return;
+		}
+		bool ok = seat_inject_touch(server->seat, (enum seat_touch_kind)kind, id, x, y);
+		conn_write(conn, ok ? "ok" : "error no virtual touchscreen");
 	} else if (strcmp(cmd, "button") == 0) {
 		char name[16], state[16];
 		uint32_t button;

@@ -622,6 +622,9 @@ session_start(const struct session_options *opts)
 	argv[argc++] = "--headless";
 	argv[argc++] = size;
 	argv[argc++] = "--test-control";
+	if (s->opts.locked) {
+		argv[argc++] = "--locked";
+	}
 	/* A data directory of its own: homes and audit log never shared. */
 	argv[argc++] = "--data-dir";
 	argv[argc++] = s->data_dir;

@@ -38,6 +38,7 @@ struct session_options {
 	const char *config; /* config file text for -c; NULL: an empty file (the defaults) */
 	bool debug; /* pass -d (also when STRATA_TEST_DEBUG=1) */
 	bool allow_bad_exit; /* session_stop() accepts any exit status */
+	bool locked; /* pass --locked: the session starts locked */
 	int ready_timeout_ms; /* 0: 10 s */
 };
 

@@ -147,6 +147,7 @@ struct actor {
 	struct wl_seat *seat;
 	struct wl_keyboard *keyboard;
 	struct wl_pointer *pointer;
+	struct wl_touch *touch;
 	struct wl_data_device_manager *data_manager;
 	struct wl_data_device *data_device;
 	struct xdg_wm_base *wm_base;
@@ -734,10 +735,56 @@ static const struct wl_pointer_listener pointer_listener = {
 	.axis_discrete = pointer_axis_discrete,
 };
 
+/* Touch: "touch down ID X Y", "touch motion ID X Y", "touch up ID",
+ * "touch cancel" (surface coordinates, whole pixels). */
+static void
+touch_down(void *data, struct wl_touch *touch, uint32_t serial, uint32_t time,
+		struct wl_surface *surface, int32_t id, wl_fixed_t x, wl_fixed_t y)
+{
+	say(data, "touch down %d %d %d", id, wl_fixed_to_int(x), wl_fixed_to_int(y));
+}
+
+static void
+touch_up(void *data, struct wl_touch *touch, uint32_t serial, uint32_t time, int32_t id)
+{
+	say(data, "touch up %d", id);
+}
+
+static void
+touch_motion(void *data, struct wl_touch *touch, uint32_t time, int32_t id, wl_fixed_t x,
+		wl_fixed_t y)
+{
+	say(data, "touch motion %d %d %d", id, wl_fixed_to_int(x), wl_fixed_to_int(y));
+}
+
+static void
+touch_frame(void *data, struct wl_touch *touch)
+{
+}
+
+static void
+touch_cancel(void *data, struct wl_touch *touch)
+{
+	say(data, "touch cancel");
+}
+
+static const struct wl_touch_listener touch_listener = {
+	.down = touch_down,
+	.up = touch_up,
+	.motion = touch_motion,
+	.frame = touch_frame,
+	.cancel = touch_cancel,
+};
+
 static void
 seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
 {
 	struct actor *a = data;
+	if ((caps & WL_SEAT_CAPABILITY_TOUCH) && !a->touch) {
+		a->touch = wl_seat_get_touch(seat);
+		wl_touch_add_listener(a->touch, &touch_listener, a);
+		say(a, "touch ready");
+	}
 	if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && !a->keyboard) {
 		a->keyboard = wl_seat_get_keyboard(seat);
 		wl_keyboard_add_listener(a->keyboard, &keyboard_listener, a);

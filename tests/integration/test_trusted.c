@@ -1082,6 +1082,150 @@ the_lock_comes_before_sleep(void)
 	end_child(&bus);
 }
 
+/* A point inside a's window that no other window covers. */
+static void
+touch_point_in(struct strata_session *s, struct actor *a, const char *app_id, int *x, int *y)
+{
+	struct window_info w;
+	session_assert(s, session_find_window(s, &(struct window_match){ .app_id = app_id }, &w));
+	session_assert(s, session_window_visible_point(s, w.id, x, y));
+}
+
+static int
+lines_since(struct actor *a, size_t mark, const char *prefix)
+{
+	char listing[512];
+	return actor_count_lines(a, mark, prefix, listing, sizeof(listing));
+}
+
+/*
+ * A finger talks to the window it went down on, and to no one once that
+ * window loses focus, the lock comes, or the finger strays over another
+ * level's window: what each client received is read from its own log.
+ */
+static void
+touch_never_outlives_focus_or_the_lock(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low, high;
+	start(s, &low, "low", "touch-low", NULL);
+	start(s, &high, "high", "touch-high", NULL);
+	/* The touchscreen comes (an unknown finger lifted makes it): each
+	 * client binds its wl_touch. */
+	free(session_ctl_ok(s, "touch up 99"));
+	actor_wait_count(s, &low, "touch ready", 1);
+	actor_wait_count(s, &high, "touch ready", 1);
+	int lx, ly, hx, hy;
+	touch_point_in(s, &low, "touch-low", &lx, &ly);
+	touch_point_in(s, &high, "touch-high", &hx, &hy);
+
+	/* Finger 1 on low, then finger 2 on high: focus goes to high, low's
+	 * finger is cancelled, and what finger 1 does next reaches nobody. */
+	size_t low_mark = actor_mark(&low), high_mark = actor_mark(&high);
+	free(session_ctl_ok(s, "touch down 1 %d %d", lx, ly));
+	actor_wait_count(s, &low, "touch down 1 ", 1);
+	free(session_ctl_ok(s, "touch down 2 %d %d", hx, hy));
+	session_assert(s, session_wait_focused_level(s, "high", EVENT_TIMEOUT_MS));
+	actor_wait_count(s, &high, "touch down 2 ", 1);
+	free(session_ctl_ok(s, "touch motion 1 %d %d", lx + 3, ly + 3));
+	free(session_ctl_ok(s, "touch up 1"));
+	actor_barrier(s, &low);
+	session_assert_msg(s, lines_since(&low, low_mark, "touch cancel") == 1,
+			"low's finger was not cancelled when focus went to high");
+	session_assert_msg(s,
+			lines_since(&low, low_mark, "touch motion") == 0 &&
+					lines_since(&low, low_mark, "touch up") == 0,
+			"low heard its finger after focus went to high");
+
+	/* Finger 2 strays over low's window: high hears none of that. */
+	free(session_ctl_ok(s, "touch motion 2 %d %d", hx + 2, hy + 2));
+	actor_wait_count(s, &high, "touch motion 2 ", 1);
+	free(session_ctl_ok(s, "touch motion 2 %d %d", lx, ly));
+	free(session_ctl_ok(s, "touch up 2"));
+	actor_barrier(s, &high);
+	session_assert_msg(s, lines_since(&high, high_mark, "touch motion 2 ") == 1,
+			"high heard its finger over low's window");
+	session_assert_msg(s, lines_since(&high, high_mark, "touch up 2") == 1,
+			"high did not hear its finger lifted");
+
+	/* Finger 3 on high, then the lock: cancelled, and nothing after. */
+	high_mark = actor_mark(&high);
+	free(session_ctl_ok(s, "touch down 3 %d %d", hx, hy));
+	actor_wait_count(s, &high, "touch down 3 ", 1);
+	free(session_ctl_ok(s, "key logo+l"));
+	wait_state(s, "lock", "locked=1", EVENT_TIMEOUT_MS);
+	free(session_ctl_ok(s, "touch motion 3 %d %d", hx + 4, hy + 4));
+	free(session_ctl_ok(s, "touch up 3"));
+	free(session_ctl_ok(s, "touch down 4 %d %d", hx, hy));
+	free(session_ctl_ok(s, "touch up 4"));
+	actor_barrier(s, &high);
+	actor_barrier(s, &low);
+	session_assert_msg(s, lines_since(&high, high_mark, "touch cancel") == 1,
+			"high's finger was not cancelled by the lock");
+	session_assert_msg(s,
+			lines_since(&high, high_mark, "touch motion") == 0 &&
+					lines_since(&high, high_mark, "touch up") == 0 &&
+					lines_since(&high, high_mark, "touch down 4") == 0 &&
+					lines_since(&low, low_mark, "touch down 4") == 0,
+			"a client heard a finger under the lock");
+	session_stop(s);
+}
+
+/*
+ * strata --locked (the workstation's session, and its restarts): locked
+ * before any client connects. Windows that map under it show nothing and
+ * hear nothing; only the password opens the session, and then they show.
+ */
+static void
+a_session_started_locked_opens_with_the_password_only(void)
+{
+	struct pam_user pam;
+	pam_user_create(&pam, TEST_PASSWORD);
+	char config[256];
+	snprintf(config, sizeof(config), "[lock]\nuser = %s\npam_service = %s\n", pam.user,
+			pam.service);
+	struct session_options opts = { .config = config, .locked = true };
+	struct strata_session *s = session_start(&opts);
+	session_assert_msg(s, state_has(s, "lock", "locked=1 "),
+			"strata --locked was not locked once ready");
+	struct actor low, high;
+	start(s, &low, "low", "start-locked-low", NULL);
+	start(s, &high, "high", "start-locked-high", NULL);
+	size_t low_mark = actor_mark(&low), high_mark = actor_mark(&high);
+	wait_state(s, "lock", "shown=1 ", EVENT_TIMEOUT_MS);
+	int w, h;
+	uint32_t *shot = session_screenshot(s, &w, &h);
+	long low_px = census(shot, w, h, LOW_RGB), high_px = census(shot, w, h, HIGH_RGB);
+	free(shot);
+	session_assert_msg(s, low_px == 0 && high_px == 0,
+			"under the lock at start, %ld pixels of low's windows and %ld of high's show",
+			low_px, high_px);
+	free(session_ctl_ok(s, "click 400 400"));
+	free(session_ctl_ok(s, "type secret"));
+	type_password(s, "wrong horse 7");
+	wait_checked(s, 0);
+	session_assert(s, state_has(s, "lock", "locked=1 "));
+	wait_state(s, "lock", "retry_in_ms=0 ", 3000);
+	type_password(s, TEST_PASSWORD);
+	wait_checked(s, 1);
+	session_assert_msg(s, state_has(s, "lock", "locked=0 "),
+			"the right password did not unlock");
+	char listing[512];
+	session_assert_msg(s,
+			actor_count_lines(&low, low_mark, "key ", listing, sizeof(listing)) == 0 &&
+					actor_count_lines(&high, high_mark, "key ", listing,
+							sizeof(listing)) == 0,
+			"a window heard keys typed under the lock: %s", listing);
+	shot = session_screenshot(s, &w, &h);
+	low_px = census(shot, w, h, LOW_RGB);
+	high_px = census(shot, w, h, HIGH_RGB);
+	free(shot);
+	session_assert_msg(s, low_px > 1000 && high_px > 1000,
+			"unlocked, low shows %ld pixels and high %ld", low_px, high_px);
+	session_stop(s);
+	pam_user_remove(&pam);
+}
+
 TAP_TESTS(TAP_CASE(xray_labels_every_window_and_keeps_every_key),
 		TAP_CASE(xray_opens_over_a_grab_and_a_fullscreen_window),
 		TAP_CASE(xray_tints_popups_beside_their_window),
@@ -1092,4 +1236,6 @@ TAP_TESTS(TAP_CASE(xray_labels_every_window_and_keeps_every_key),
 		TAP_CASE_TIMEOUT(only_the_password_unlocks, 120),
 		TAP_CASE_TIMEOUT(a_hanging_helper_is_replaced, 90),
 		TAP_CASE_TIMEOUT(misbehaving_helpers_never_unlock, 90),
-		TAP_CASE(a_reply_in_two_pieces_unlocks), TAP_CASE(the_lock_comes_before_sleep));
+		TAP_CASE(a_reply_in_two_pieces_unlocks), TAP_CASE(the_lock_comes_before_sleep),
+		TAP_CASE_TIMEOUT(a_session_started_locked_opens_with_the_password_only, 120),
+		TAP_CASE(touch_never_outlives_focus_or_the_lock));
