@@ -601,6 +601,22 @@ start_chooser_session(void)
 	return s;
 }
 
+/* After the user's answer (what, e.g. "choosing 2"), the chosen terminal
+ * maps, and in level. */
+static void
+wait_terminal_in(struct strata_session *s, const char *level, const char *what)
+{
+	struct window_info term;
+	session_assert_msg(s,
+			session_wait_window(s,
+					&(struct window_match){ .app_id = "chosen-terminal" },
+					&term, MAP_TIMEOUT_MS),
+			"no terminal mapped after %s", what);
+	session_assert_msg(s, strcmp(term.level, level) == 0,
+			"after %s, the first terminal to map is in %s, not %s", what, term.level,
+			level);
+}
+
 /*
  * With no window, Logo+Return shows the chooser (drawn by strata: both
  * levels' colours appear where nothing else is); a low window that maps
@@ -628,14 +644,7 @@ logo_return_with_no_window_asks_for_the_level(void)
 	keylog_start(s, "low", "low-under-chooser", &k);
 	free(session_ctl_ok(s, "type x"));
 	free(session_ctl_ok(s, "key 2"));
-	struct window_info term;
-	session_assert_msg(s,
-			session_wait_window(s,
-					&(struct window_match){ .app_id = "chosen-terminal" },
-					&term, MAP_TIMEOUT_MS),
-			"no terminal mapped after choosing 2");
-	session_assert_msg(s, strcmp(term.level, "high") == 0,
-			"choosing 2 (high) opened the terminal in %s", term.level);
+	wait_terminal_in(s, "high", "choosing 2 (high)");
 	wait_chooser(s, false);
 	keylog_sync(s, &k);
 	assert_no_line(s, k.path, "enter", "the low window took focus under the chooser");
@@ -666,14 +675,7 @@ chooser_cancelled_opens_nothing(void)
 	free(session_ctl_ok(s, "key 3"));
 	free(session_ctl_ok(s, "key 0"));
 	free(session_ctl_ok(s, "key 1"));
-	struct window_info term;
-	session_assert_msg(s,
-			session_wait_window(s,
-					&(struct window_match){ .app_id = "chosen-terminal" },
-					&term, MAP_TIMEOUT_MS),
-			"no terminal mapped after choosing 1");
-	session_assert_msg(s, strcmp(term.level, "low") == 0,
-			"choosing 1 (low) opened the terminal in %s", term.level);
+	wait_terminal_in(s, "low", "choosing 1 (low)");
 	wait_chooser(s, false);
 	struct window_info *all = NULL;
 	int n = session_windows(s, &all);
@@ -693,14 +695,7 @@ chooser_takes_the_digit_keys_of_an_azerty_keyboard(void)
 	free(session_ctl_ok(s, "key logo+Return"));
 	wait_chooser_settled(s);
 	free(session_ctl_ok(s, "key eacute"));
-	struct window_info term;
-	session_assert_msg(s,
-			session_wait_window(s,
-					&(struct window_match){ .app_id = "chosen-terminal" },
-					&term, MAP_TIMEOUT_MS),
-			"no terminal mapped after the AZERTY 2 key (eacute)");
-	session_assert_msg(s, strcmp(term.level, "high") == 0,
-			"the AZERTY 2 key opened the terminal in %s", term.level);
+	wait_terminal_in(s, "high", "the AZERTY 2 key (eacute)");
 	session_stop(s);
 }
 
@@ -713,14 +708,7 @@ digits_typed_ahead_choose_nothing(void)
 	free(session_ctl_ok(s, "key logo+Return 2"));
 	wait_chooser_settled(s);
 	free(session_ctl_ok(s, "key 1"));
-	struct window_info term;
-	session_assert_msg(s,
-			session_wait_window(s,
-					&(struct window_match){ .app_id = "chosen-terminal" },
-					&term, MAP_TIMEOUT_MS),
-			"no terminal mapped after choosing 1");
-	session_assert_msg(s, strcmp(term.level, "low") == 0,
-			"the first terminal to map is in %s: the 2 typed ahead chose", term.level);
+	wait_terminal_in(s, "low", "a 2 typed ahead, then choosing 1 (low)");
 	session_stop(s);
 }
 
@@ -753,16 +741,7 @@ chooser_gives_way_to_the_xray(void)
 	free(session_ctl_ok(s, "key logo+Return"));
 	wait_chooser_settled(s);
 	free(session_ctl_ok(s, "key 2"));
-	struct window_info term;
-	session_assert_msg(s,
-			session_wait_window(s,
-					&(struct window_match){ .app_id = "chosen-terminal" },
-					&term, MAP_TIMEOUT_MS),
-			"no terminal mapped after choosing 2");
-	session_assert_msg(s, strcmp(term.level, "high") == 0,
-			"the first terminal to map is in %s: the 1 typed after the X-ray "
-			"opened one",
-			term.level);
+	wait_terminal_in(s, "high", "a 1 typed once the X-ray closed, then choosing 2 (high)");
 	session_stop(s);
 }
 

@@ -644,6 +644,19 @@ wait_checked(struct strata_session *s, long failures_before)
 	session_fail(s, "the password was never answered");
 }
 
+/* A session whose lock a real PAM user (password TEST_PASSWORD) unlocks;
+ * locked from the start with strata --locked if locked. */
+static struct strata_session *
+start_with_pam_user(struct pam_user *pam, bool locked)
+{
+	pam_user_create(pam, TEST_PASSWORD);
+	char config[256];
+	snprintf(config, sizeof(config), "[lock]\nuser = %s\npam_service = %s\n", pam->user,
+			pam->service);
+	struct session_options opts = { .config = config, .locked = locked };
+	return session_start(&opts);
+}
+
 /* Wrong passwords keep it locked, with a delay that grows; a password
  * typed during the delay is not even checked; a killed helper comes back
  * and the screen stays locked; the right password unlocks and the keyboard
@@ -652,12 +665,7 @@ static void
 only_the_password_unlocks(void)
 {
 	struct pam_user pam;
-	pam_user_create(&pam, TEST_PASSWORD);
-	char config[256];
-	snprintf(config, sizeof(config), "[lock]\nuser = %s\npam_service = %s\n", pam.user,
-			pam.service);
-	struct session_options opts = { .config = config };
-	struct strata_session *s = session_start(&opts);
+	struct strata_session *s = start_with_pam_user(&pam, false);
 	struct actor low, high;
 	start(s, &high, "high", "pam-high", NULL);
 	start(s, &low, "low", "pam-low", NULL);
@@ -1180,12 +1188,7 @@ static void
 a_session_started_locked_opens_with_the_password_only(void)
 {
 	struct pam_user pam;
-	pam_user_create(&pam, TEST_PASSWORD);
-	char config[256];
-	snprintf(config, sizeof(config), "[lock]\nuser = %s\npam_service = %s\n", pam.user,
-			pam.service);
-	struct session_options opts = { .config = config, .locked = true };
-	struct strata_session *s = session_start(&opts);
+	struct strata_session *s = start_with_pam_user(&pam, true);
 	session_assert_msg(s, state_has(s, "lock", "locked=1 "),
 			"strata --locked was not locked once ready");
 	struct actor low, high;
