@@ -301,6 +301,12 @@ ExecStartPre=/bin/sh -c 'journalctl -b -u strata.service -o cat | grep "^strata:
 EOF
 fi
 
+# No magic SysRq (its SAK and reboot keys would end or restart the session
+# from the keyboard) and no debug shell on tty9.
+printf '# Strata workstation: no magic SysRq key.\nkernel.sysrq = 0\n' \
+	>"$root/etc/sysctl.d/50-strata.conf"
+in_root systemctl mask debug-shell.service >/dev/null 2>&1
+
 # The session on tty1, nothing else on any console.
 in_root systemctl enable strata.service strata-ready.service >/dev/null 2>&1
 in_root systemctl set-default graphical.target >/dev/null 2>&1
@@ -388,10 +394,15 @@ ls -1dt "$cache_dir"/root-* 2>/dev/null | tail -n +4 | xargs -r rm -rf
 
 # Everything the root is made from; not the version, which only the boot
 # entry carries (strata.version= on the kernel command line).
+# The password counts salted with a secret of the cache, so that the key
+# (in the log) tells nothing about it.
+salt_file=$cache_dir/key-salt
+[ -s "$salt_file" ] || (umask 077 && head -c 32 /dev/urandom | base64 >"$salt_file") ||
+	die "cannot write $salt_file"
 root_key=$( (
-	echo "$base_key $user $var_mib $break_session"
+	echo "$base_key $user $var_mib $break_session $test_build"
 	sha256sum "$deb" "$theme_file" "$srcdir/image/build.sh" "$srcdir"/image/initramfs/* | cut -d' ' -f1
-	[ -z "$password_file" ] || head -n1 "$password_file"
+	[ -z "$password_file" ] || { cat "$salt_file"; head -n1 "$password_file"; } | sha256sum
 ) | sha256sum | cut -c1-16)
 root_cache=$cache_dir/root-$root_key
 if [ -f "$root_cache/done" ]; then

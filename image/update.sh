@@ -6,7 +6,7 @@
 # counter, so that the new version boots next and, if its session does not
 # come up TRIES times, the machine goes back to the slot it came from.
 #
-# usage: image/update.sh [--tries N] [--slot a|b] DISK NEW-IMAGE
+# usage: image/update.sh [--tries N] [--slot a|b] [--force] DISK NEW-IMAGE
 #
 # DISK is a disk image file or a block device whose ESP is not mounted. The
 # inactive slot is, in this order: --slot; the slot not named by strata.slot=
@@ -14,6 +14,11 @@
 # with no boot entry; a slot whose entry has no tries left (it failed); the
 # slot with the older version. The new version must be newer than the one in
 # the other slot (systemd-boot boots the newest entry that has tries left).
+# A slot whose version is known to boot (its entry has no counter left) is
+# never overwritten while the other slot holds none (a version not yet
+# booted, or one that failed): that would leave nothing to fall back to
+# (--force does it anyway). The slot written is checked against its root
+# hash (veritysetup verify) before its entry is written.
 # Order of the writes: the slot's old entry goes first, the new entry comes
 # last, so an update cut short leaves a slot no entry points at, never one
 # that boots half-written. Needs sfdisk, mtools, dd, python3.
@@ -31,10 +36,12 @@ die() {
 
 tries=3
 slot=
+force=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--tries) tries=${2:?}; shift ;;
 	--slot) slot=${2:?}; shift ;;
+	--force) force=1 ;;
 	-h | --help) usage ;;
 	-*) usage ;;
 	*) break ;;
@@ -49,8 +56,9 @@ new=$2
 for f in "$disk" "$new"; do
 	[ -r "$f" ] || die "$f: cannot read it"
 done
-for tool in sfdisk mcopy mdir mtype mdel dd python3; do
-	command -v "$tool" >/dev/null || die "$tool is missing (packages fdisk, mtools, coreutils, python3)"
+for tool in sfdisk mcopy mdir mtype mdel dd python3 veritysetup; do
+	command -v "$tool" >/dev/null ||
+		die "$tool is missing (packages fdisk, mtools, coreutils, python3, cryptsetup-bin)"
 done
 export MTOOLS_SKIP_CHECK=1
 
@@ -121,6 +129,12 @@ if [ -z "$slot" ]; then
 fi
 other=$([ "$slot" = a ] && echo b || echo a)
 other_version=$(slot_line "$other" | cut -d' ' -f2)
+if [ $force -eq 0 ] && [ "$(slot_line "$slot" | cut -d' ' -f3)" = - ] &&
+	[ "$(slot_line "$other" | cut -d' ' -f3)" != - ]; then
+	die "slot $slot holds version $(slot_line "$slot" | cut -d' ' -f2), the only one known to boot," \
+		"and slot $other's ${other_version:-nothing} is not (yet): writing slot $slot would leave" \
+		"nothing to fall back to (boot slot $other's version first, or --force)"
+fi
 if [ -n "$other_version" ] &&
 	[ "$(printf '%s\n%s\n' "$other_version" "$new_version" | sort -V | tail -n1)" != "$new_version" -o \
 	"$other_version" = "$new_version" ]; then
@@ -153,9 +167,22 @@ fi
 dd if="$new" of="$disk" bs=512 skip="$src_root" seek="$dst_root" count="$root_sectors" \
 	conv=notrunc status=none || die "writing the root into slot $slot failed"
 dd if="$new" of="$disk" bs=512 skip="$src_hash" seek="$dst_hash" count="$src_hash_size" \
-	conv=notrunc,sparse status=none || die "writing the hash tree into slot $slot failed"
+	conv=notrunc status=none || die "writing the hash tree into slot $slot failed"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# What is in the slot now must verify against the root hash its entry will
+# carry, before any entry points at it (a hash tree written over an older,
+# larger one must not keep the old one's bytes).
+roothash=$(printf '%s\n' "$new_text" | sed -n -E 's/.*strata\.verity=[^:]*:[^:]*:([0-9a-f]+).*/\1/p')
+[ -n "$roothash" ] || die "$new: its boot entry carries no root hash"
+dd if="$disk" of="$tmp/root" bs=512 skip="$dst_root" count="$root_sectors" status=none &&
+	dd if="$disk" of="$tmp/hash" bs=512 skip="$dst_hash" count="$src_hash_size" status=none ||
+	die "reading slot $slot back failed"
+veritysetup verify "$tmp/root" "$tmp/hash" "$roothash" >"$tmp/verify.log" 2>&1 || {
+	cat "$tmp/verify.log" >&2
+	die "slot $slot does not verify against version $new_version's root hash after writing: no entry written"
+}
+rm -f "$tmp/root" "$tmp/hash"
 for f in vmlinuz initrd.img; do
 	mcopy -n -i "$new_fat" "::/a/$f" "$tmp/$f"
 	mcopy -o -i "$disk_fat" "$tmp/$f" "::/$slot/$f" || die "no space on the ESP for slot $slot's $f"

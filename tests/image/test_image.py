@@ -293,7 +293,8 @@ def boots(text):
         args = dict(a.split("=", 1) for a in line.split() if "=" in a)
         out.append({"version": args.get("strata.version"), "slot": args.get("strata.slot"),
                     "ready": READY in part,
-                    "verity": b"dm-verity device corrupted" in part or b"verity: data block" in part})
+                    "verity": b"dm-verity device corrupted" in part
+                    or re.search(rb"verity: \S+: (data|metadata) block \d+ is corrupted", part) is not None})
     return out
 
 
@@ -336,6 +337,26 @@ def esp_entries(disk):
     out = subprocess.run(["mdir", "-b", "-i", "%s@@%d" % (disk, esp["start"] * 512), "::/loader/entries"],
                          capture_output=True, text=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1")).stdout
     return sorted(line.rsplit("/", 1)[-1] for line in out.split())
+
+
+LOCK = (0x15, 0x19, 0x1D)  # compositor/lock.c: LOCK_BACKGROUND
+PASSWORD = "strata"
+
+
+def unlock(m, timeout=60):
+    """The session starts locked (strata --locked): the lock screen covers the output until the
+    password of the lock's user is typed. Returns the share of the screen it covered."""
+    deadline = time.monotonic() + timeout
+    share = 0.0
+    while time.monotonic() < deadline:
+        shot = m.screendump("locked")
+        share = shot.census(LOCK)[0] / float(shot.w * shot.h)
+        if share > 0.5:
+            break
+        time.sleep(2)
+    m.type(PASSWORD)
+    m.keys("ret")
+    return share
 
 
 def wait_windows(m, timeout):
@@ -441,6 +462,8 @@ def main():
         result(up and b and b[-1]["version"] == "1" and b[-1]["slot"] == "a",
                "version 1 boots from slot A to the session: power-on -> ready %.1f s (%s)" % (secs, b))
         if up:
+            share = unlock(m)
+            result(share > 0.5, "the session starts locked: the lock screen covers %.0f %% of the output" % (share * 100))
             shot = wait_windows(m, 120)
             low, high = shot.census(LOW, BANNER_HEIGHT)[0], shot.census(HIGH, BANNER_HEIGHT)[0]
             result(low > 1000 and high > 1000, "%dx%d screen: a low window (%d px of #2e7d32) and a high window "
@@ -509,6 +532,7 @@ def main():
             result(len(b) == 1 and b[0]["version"] == "2" and b[0]["slot"] == "b" and b[0]["ready"],
                    "version 2 boots from slot B to the session in %.1f s: %s" % (secs, b))
             if b and b[-1]["ready"]:
+                unlock(m)
                 shot = wait_windows(m, 120)
                 low, high = shot.census(LOW, BANNER_HEIGHT)[0], shot.census(HIGH, BANNER_HEIGHT)[0]
                 result(low > 1000 and high > 1000, "version 2's session shows both levels (%d, %d px)" % (low, high))
