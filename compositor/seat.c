@@ -90,14 +90,16 @@ take_press(struct strata_seat *seat, uint32_t keycode)
  * Who hears input changes: presses and buttons delivered so far are never
  * released to anyone (the client that got them loses focus or gets leave).
  */
-/* Every touch point a client was told of is cancelled (wl_touch.cancel;
- * wlroots forgets the client's points), and what the device says of those
- * fingers from now on (motion, up) goes nowhere. */
+/* Every touch point a client was told of (but those of keep_level, when
+ * given) is cancelled (wl_touch.cancel; wlroots forgets the client's
+ * points), and what the device says of those fingers from now on (motion,
+ * up) goes nowhere. */
 static void
-cancel_touches(struct strata_seat *seat)
+cancel_touches_but(struct strata_seat *seat, const int *keep_level)
 {
 	for (int i = 0; i < SEAT_MAX_TOUCH_POINTS; i++) {
-		if (!seat->touch_points[i].used) {
+		if (!seat->touch_points[i].used ||
+				(keep_level && seat->touch_points[i].level == *keep_level)) {
 			continue;
 		}
 		seat->touch_points[i].used = false;
@@ -111,6 +113,12 @@ cancel_touches(struct strata_seat *seat)
 					seat->touch_points[i].id);
 		}
 	}
+}
+
+static void
+cancel_touches(struct strata_seat *seat)
+{
+	cancel_touches_but(seat, NULL);
 }
 
 static void
@@ -207,13 +215,14 @@ set_focus(struct strata_seat *seat, struct strata_view *view)
 		}
 		return;
 	}
-	/* Whatever the old client holds, it loses; fingers down on another
-	 * level's windows are cancelled (within a level they go on: a window
-	 * that closes under a finger is not a change of level). */
+	/* Whatever the old client holds, it loses; fingers down on windows of
+	 * another level than the new focus are cancelled, whatever had focus
+	 * in between (within a level they go on: a window that closes under a
+	 * finger is not a change of level). */
 	end_client_grabs(seat);
 	forget_delivered(seat);
-	if (old && view && old->level != view->level) {
-		cancel_touches(seat);
+	if (view) {
+		cancel_touches_but(seat, &view->level);
 	}
 	/* The seat offers a new selection to whoever has keyboard focus at that
 	 * moment: take focus away first, so that the old client (maybe of
