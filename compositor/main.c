@@ -204,6 +204,10 @@ main(int argc, char *argv[])
 		return 0;
 	}
 
+	/* systemd's notify socket is strata's alone: no child started from
+	 * here on inherits it (it is set again only to say READY=1). */
+	char *notify_socket = getenv("NOTIFY_SOCKET") ? strdup(getenv("NOTIFY_SOCKET")) : NULL;
+	unsetenv("NOTIFY_SOCKET");
 	wlr_log_init(debug ? WLR_DEBUG : WLR_ERROR, NULL);
 	raise_fd_limit();
 	set_malloc_policy();
@@ -235,9 +239,12 @@ main(int argc, char *argv[])
 		lock_engage(server.lock, "start");
 	}
 	printf("strata: ready\n");
-	/* Under systemd (Type=notify): the session is up. A no-op elsewhere;
-	 * the variable is unset, so that no child of strata can notify. */
-	sd_notify(1, "READY=1");
+	/* Under systemd (Type=notify): the session is up. A no-op elsewhere. */
+	if (notify_socket && setenv("NOTIFY_SOCKET", notify_socket, 1) == 0) {
+		sd_notify(1, "READY=1");
+	}
+	free(notify_socket);
+	notify_socket = NULL;
 	wl_display_run(server.display);
 	ret = 0;
 
@@ -245,6 +252,7 @@ out_signals:
 	wl_event_source_remove(sigterm);
 	wl_event_source_remove(sigint);
 out:
+	free(notify_socket);
 	startup_close(&server);
 	return ret;
 }

@@ -1289,6 +1289,9 @@ handle_touch_cancel(struct wl_listener *listener, void *data)
 		return;
 	}
 	seat->touch_points[slot].used = false;
+	/* A client's touch grab (a drag, a popup) would swallow the cancel and
+	 * be left waiting for an up that never comes. */
+	wlr_seat_touch_end_grab(seat->wlr_seat);
 	struct wlr_touch_point *point = wlr_seat_touch_get_point(seat->wlr_seat, event->touch_id);
 	if (point && point->surface) {
 		wlr_seat_touch_notify_cancel(seat->wlr_seat, point->surface);

@@ -138,7 +138,8 @@ theme_file=$(realpath "$theme_file")
 output=$(realpath -m "$output")
 outdir=$(dirname "$output")
 [ -d "$outdir" ] || die "$outdir: no such directory"
-mkdir -p "$cache_dir" || die "cannot make the cache directory $cache_dir"
+# Root's alone: the cached roots hold /etc/shadow with the user's hash.
+mkdir -p "$cache_dir" && chmod 0700 "$cache_dir" || die "cannot make the cache directory $cache_dir (0700)"
 
 # Space: the root tree (~1.5 GiB) and the sparse disk while it is written.
 need_kib=$(((slot_mib * 2 + 2048) * 1024))
