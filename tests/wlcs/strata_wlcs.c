@@ -311,13 +311,6 @@ wlcs_start_on_this_thread(WlcsDisplayServer *base, struct wl_event_loop *wlcs_lo
 	wl_event_source_remove(wlcs->wlcs_source);
 	wlcs->wlcs_source = NULL;
 	wl_protocol_logger_destroy(wlcs->early_buffer_logger);
-	/* A touchscreen from the start, as on a machine that has one: the seat
-	 * has the touch capability before any client binds it (wlcs's client
-	 * gets a second wl_pointer when capabilities change, and then counts
-	 * two enters without a leave). */
-	if (!wlr_headless_add_input_device(server->input_backend, WLR_INPUT_DEVICE_TOUCH)) {
-		abort();
-	}
 	wlcs->early_buffer_logger = NULL;
 	if (wlcs->early_buffers > 0) {
 		fprintf(stderr, "strata-wlcs: acked %u configures for wlcs's clients\n",
