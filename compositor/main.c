@@ -13,9 +13,72 @@
 #include "config.h"
 #include "lock.h"
 #include "server.h"
+#include "session.h"
 #include "startup.h"
 
 #define DEFAULT_CONFIG STRATA_SYSCONFDIR "/strata.ini"
+
+/*
+ * Under systemd (Type=notify), READY=1 says the session is up: every level's
+ * proxy accepting. Boot counting blesses a new image only after it (the
+ * image's strata-ready.service), so an update whose levels cannot come up is
+ * never marked good and the machine falls back to the previous one. Until
+ * then STATUS= names the levels still down.
+ */
+struct ready_watch {
+	struct strata_server *server;
+	char *notify_socket; /* NULL: not under systemd */
+	bool cages;
+	bool said;
+	char waiting_for[256]; /* the last STATUS= sent */
+	struct wl_listener status_changed;
+};
+
+static void
+ready_notify(struct ready_watch *w, const char *state)
+{
+	/* The variable exists only for this call: no child inherits it. */
+	if (setenv("NOTIFY_SOCKET", w->notify_socket, 1) == 0) {
+		sd_notify(1, state);
+	}
+}
+
+static void
+ready_check(struct ready_watch *w)
+{
+	if (w->said || !w->notify_socket) {
+		return;
+	}
+	char down[256] = "";
+	if (w->cages) {
+		const struct strata_config *cfg = &w->server->config;
+		for (size_t i = 0; i < cfg->level_count; i++) {
+			if (!w->server->session || !session_level_up(w->server->session, (int)i)) {
+				size_t len = strlen(down);
+				snprintf(down + len, sizeof(down) - len, "%s%s", len ? ", " : "",
+						cfg->levels[i].name);
+			}
+		}
+	}
+	if (down[0] == '\0') {
+		w->said = true;
+		ready_notify(w, "READY=1\nSTATUS=every level is up");
+		printf("strata: every level is up\n");
+	} else if (strcmp(down, w->waiting_for) != 0) {
+		snprintf(w->waiting_for, sizeof(w->waiting_for), "%s", down);
+		char status[300];
+		snprintf(status, sizeof(status), "STATUS=waiting for level%s %s",
+				strchr(down, ',') ? "s" : "", down);
+		ready_notify(w, status);
+	}
+}
+
+static void
+handle_status_changed(struct wl_listener *listener, void *data)
+{
+	struct ready_watch *w = wl_container_of(listener, w, status_changed);
+	ready_check(w);
+}
 
 static void
 usage(FILE *f, const char *prog)
@@ -239,13 +302,16 @@ main(int argc, char *argv[])
 		lock_engage(server.lock, "start");
 	}
 	printf("strata: ready\n");
-	/* Under systemd (Type=notify): the session is up. A no-op elsewhere. */
-	if (notify_socket && setenv("NOTIFY_SOCKET", notify_socket, 1) == 0) {
-		sd_notify(1, "READY=1");
-	}
-	free(notify_socket);
-	notify_socket = NULL;
+	struct ready_watch ready = {
+		.server = &server,
+		.notify_socket = notify_socket,
+		.cages = cages,
+	};
+	ready.status_changed.notify = handle_status_changed;
+	wl_signal_add(&server.events.status_changed, &ready.status_changed);
+	ready_check(&ready);
 	wl_display_run(server.display);
+	wl_list_remove(&ready.status_changed.link);
 	ret = 0;
 
 out_signals:

@@ -13,7 +13,10 @@
  *   says which file and why, and the proxy never runs: the level stays
  *   down;
  * - an installed strata never takes a helper from anywhere but libexecdir,
- *   not even from beside itself.
+ *   not even from beside itself;
+ * - under systemd, strata says READY=1 (what boot counting waits for before
+ *   it blesses a new image) only once every level is up, never while one is
+ *   down.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "config.h"
@@ -384,6 +389,94 @@ untrusted_audio_template_is_refused(void)
 	stage_remove(&st);
 }
 
+/* A notify socket as systemd's (a datagram socket at a path), named in
+ * NOTIFY_SOCKET for the strata the harness starts next. */
+static int
+notify_listen(char *path, size_t size)
+{
+	snprintf(path, size, "/tmp/inotify-%d", (int)getpid());
+	unlink(path);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	tap_assert(fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+	tap_assert(setenv("NOTIFY_SOCKET", path, 1) == 0);
+	return fd;
+}
+
+static void
+notify_close(int fd, const char *path)
+{
+	close(fd);
+	unlink(path);
+	unsetenv("NOTIFY_SOCKET");
+}
+
+/* The datagrams received so far, appended to out, one a line. */
+static void
+notify_read(int fd, char *out, size_t size)
+{
+	char buf[1024];
+	ssize_t n;
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[n] = '\0';
+		size_t len = strlen(out);
+		snprintf(out + len, size - len, "%s\n", buf);
+	}
+}
+
+struct notify_wait {
+	int fd;
+	char got[4096];
+};
+
+static bool
+notify_has_ready(struct strata_session *s, void *data)
+{
+	struct notify_wait *w = data;
+	notify_read(w->fd, w->got, sizeof(w->got));
+	return strstr(w->got, "READY=1") != NULL;
+}
+
+static void
+ready_waits_for_every_level(void)
+{
+	struct stage st;
+	stage_install(&st);
+	char path[64], proxy[PATH_MAX];
+	stage_path(st.libexecdir, "strata-cage-proxy", proxy, sizeof(proxy));
+
+	/* Both levels come up: READY=1, and when it comes they are up. */
+	struct notify_wait w = { .fd = notify_listen(path, sizeof(path)) };
+	struct strata_session *s = stage_start(&st);
+	session_assert_msg(s, session_wait_for(notify_has_ready, s, &w, 20000),
+			"no READY=1 within 20 s; strata sent: %s", w.got);
+	session_assert_msg(s, session_level_up(s, "low") && session_level_up(s, "high"),
+			"READY=1 came while a level was down");
+	tap_diag("notify socket: %s", w.got);
+	session_stop(s);
+	notify_close(w.fd, path);
+
+	/* The proxy is refused: the levels stay down, and strata never says
+	 * READY=1, only which levels it waits for. */
+	tap_assert(chmod(proxy, 0775) == 0);
+	w = (struct notify_wait){ .fd = notify_listen(path, sizeof(path)) };
+	s = stage_start(&st);
+	session_assert_msg(s, log_has(s, "refusing "), "the proxy was not refused");
+	/* A round trip: strata is in its event loop, past its first check. */
+	free(session_ctl_ok(s, "levels"));
+	notify_read(w.fd, w.got, sizeof(w.got));
+	session_assert_msg(s, !session_level_up(s, "low") && !session_level_up(s, "high"),
+			"a level is up without its proxy");
+	session_assert_msg(s, !strstr(w.got, "READY=1"),
+			"strata said READY=1 with both levels down: %s", w.got);
+	session_assert_msg(s, strstr(w.got, "STATUS=waiting for levels low, high"),
+			"strata did not say which levels it waits for: %s", w.got);
+	session_stop(s);
+	notify_close(w.fd, path);
+	stage_remove(&st);
+}
+
 static void
 installed_strata_looks_in_libexecdir_only(void)
 {
@@ -498,6 +591,7 @@ static const struct tap_test tap_tests[] = {
 	TAP_CASE_TIMEOUT(untrusted_audio_template_is_refused, 60),
 	TAP_CASE_TIMEOUT(installed_strata_looks_in_libexecdir_only, 60),
 	TAP_CASE_TIMEOUT(symlinked_helpers_run_what_was_checked, 90),
+	TAP_CASE_TIMEOUT(ready_waits_for_every_level, 90),
 };
 
 int
