@@ -23,6 +23,7 @@ struct strata_chooser {
 	struct seat_modal modal;
 	struct wlr_scene_node *dialog; /* non-NULL while open */
 	uint64_t opened_ms; /* process_clock_ms() */
+	struct wl_listener outputs_changed;
 };
 
 static void
@@ -93,21 +94,15 @@ handle_cancel(struct seat_modal *modal)
 	}
 }
 
-void
-chooser_open(struct strata_chooser *chooser)
+/* The dialog, centred on the first output; NULL when there is none. */
+static struct wlr_scene_node *
+draw_dialog(struct strata_chooser *chooser)
 {
 	struct strata_server *server = chooser->server;
 	const struct strata_config *cfg = &server->config;
-	if (chooser->dialog || !server->session || cfg->level_count == 0) {
-		return;
-	}
-	if (cfg->level_count == 1) {
-		launch_terminal(chooser, 0);
-		return;
-	}
 	struct wlr_box area;
-	if (!output_usable_area(server, &area) || seat_modal_active(server->seat)) {
-		return;
+	if (!output_usable_area(server, &area)) {
+		return NULL;
 	}
 	char items[STRATA_MAX_LEVELS][80], hint[64];
 	struct text_box_line lines[STRATA_MAX_LEVELS + 2];
@@ -129,10 +124,28 @@ chooser_open(struct strata_chooser *chooser)
 	int width = CHOOSER_WIDTH < area.width ? CHOOSER_WIDTH : area.width;
 	int height = 80 + (int)n * 36;
 	height = height < area.height ? height : area.height;
-	chooser->dialog = text_box_create(server->layer_overlay, area.x + (area.width - width) / 2,
+	return text_box_create(server->layer_overlay, area.x + (area.width - width) / 2,
 			area.y + (area.height - height) / 2, width, height, CHOOSER_BACKGROUND,
 			CHOOSER_BORDER, 6, "Open a terminal in which level?", CHOOSER_HEADER_TEXT,
 			cfg->font, lines, n);
+}
+
+void
+chooser_open(struct strata_chooser *chooser)
+{
+	struct strata_server *server = chooser->server;
+	const struct strata_config *cfg = &server->config;
+	if (chooser->dialog || !server->session || cfg->level_count == 0) {
+		return;
+	}
+	if (cfg->level_count == 1) {
+		launch_terminal(chooser, 0);
+		return;
+	}
+	if (seat_modal_active(server->seat)) {
+		return;
+	}
+	chooser->dialog = draw_dialog(chooser);
 	if (!chooser->dialog) {
 		return;
 	}
@@ -142,6 +155,22 @@ chooser_open(struct strata_chooser *chooser)
 		return;
 	}
 	chooser->opened_ms = process_clock_ms();
+}
+
+/* Outputs came or went: the open chooser is drawn again, centred on the
+ * output that is first now; with no output left, it closes. */
+static void
+handle_outputs_changed(struct wl_listener *listener, void *data)
+{
+	struct strata_chooser *chooser = wl_container_of(listener, chooser, outputs_changed);
+	if (!chooser->dialog) {
+		return;
+	}
+	wlr_scene_node_destroy(chooser->dialog);
+	chooser->dialog = draw_dialog(chooser);
+	if (!chooser->dialog) {
+		seat_end_modal(chooser->server->seat, &chooser->modal);
+	}
 }
 
 struct strata_chooser *
@@ -158,6 +187,8 @@ chooser_create(struct strata_server *server)
 		.cancel = handle_cancel,
 		.digits = true,
 	};
+	chooser->outputs_changed.notify = handle_outputs_changed;
+	wl_signal_add(&server->events.outputs_changed, &chooser->outputs_changed);
 	return chooser;
 }
 
@@ -170,6 +201,7 @@ chooser_destroy(struct strata_chooser *chooser)
 	if (chooser->dialog) {
 		wlr_scene_node_destroy(chooser->dialog);
 	}
+	wl_list_remove(&chooser->outputs_changed.link);
 	seat_forget_modal(chooser->server->seat, &chooser->modal);
 	free(chooser);
 }

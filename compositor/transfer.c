@@ -49,6 +49,7 @@ struct strata_transfer {
 	char audit_log[PATH_MAX]; /* the guard's log, read by the X-ray */
 	struct seat_modal modal; /* the dialog has the seat while a request is open */
 	struct wl_listener focus;
+	struct wl_listener outputs_changed;
 	struct wl_event_source *timer;
 	struct guard_client *guard; /* NULL: the guard is missing, nothing crosses */
 	struct wl_list notes; /* struct audit_note */
@@ -71,6 +72,11 @@ struct strata_transfer {
 	uint8_t *clean;
 	size_t clean_len;
 	struct wlr_scene_node *dialog; /* may be NULL */
+	/* What the dialog shows, drawn again for a new output; NULL: none. */
+	void (*shown)(struct strata_transfer *t);
+	/* The dialog could not be drawn (no output): the request ends, as
+	 * nobody can see what they would answer. */
+	bool dialog_failed;
 };
 
 static void feed(struct strata_transfer *t, struct transfer_event event);
@@ -90,6 +96,7 @@ dialog_hide(struct strata_transfer *t)
 		wlr_scene_node_destroy(t->dialog);
 		t->dialog = NULL;
 	}
+	t->shown = NULL;
 }
 
 static void
@@ -100,6 +107,7 @@ dialog_show(struct strata_transfer *t, const char *header, const struct text_box
 	dialog_hide(t);
 	struct wlr_box area;
 	if (!output_usable_area(server, &area)) {
+		t->dialog_failed = true;
 		return;
 	}
 	const struct strata_level *dst = &server->config.levels[t->dst];
@@ -108,6 +116,7 @@ dialog_show(struct strata_transfer *t, const char *header, const struct text_box
 	t->dialog = text_box_create(server->layer_overlay, area.x + (area.width - width) / 2,
 			area.y + (area.height - height) / 2, width, height, 0x1c1c1cff, dst->colour,
 			6, header, dst->text_colour, server->config.font, lines, count);
+	t->dialog_failed = t->dialog == NULL;
 }
 
 static void
@@ -130,6 +139,7 @@ show_chooser(struct strata_transfer *t)
 	lines[n++] = (struct text_box_line){ .text = "1 to 9: choose     Escape: cancel",
 		.colour = 0xbbbbbbff };
 	dialog_show(t, header, lines, n);
+	t->shown = show_chooser;
 }
 
 /* While the source writes or the guard checks: what it waits for. */
@@ -151,6 +161,7 @@ show_waiting(struct strata_transfer *t)
 		{ .text = "Escape: cancel", .colour = 0xbbbbbbff },
 	};
 	dialog_show(t, header, lines, sizeof(lines) / sizeof(lines[0]));
+	t->shown = show_waiting;
 }
 
 static void
@@ -183,6 +194,7 @@ show_confirmation(struct strata_transfer *t)
 		{ .text = footer, .colour = 0xbbbbbbff },
 	};
 	dialog_show(t, header, lines, sizeof(lines) / sizeof(lines[0]));
+	t->shown = show_confirmation;
 }
 
 /* ---- reading the source's snapshot ------------------------------------- */
@@ -541,6 +553,12 @@ feed(struct strata_transfer *t, struct transfer_event event)
 		finish(t, step.end);
 		return;
 	}
+	if (t->dialog_failed) {
+		/* No output to show the question on: it is not asked. */
+		t->dialog_failed = false;
+		feed(t, (struct transfer_event){ .type = TRANSFER_EVENT_NO_SCREEN });
+		return;
+	}
 	/* What the actions found at once, fed now that the step is done. */
 	if (t->read_failed) {
 		t->read_failed = false;
@@ -580,6 +598,23 @@ handle_modal_cancel(struct seat_modal *modal)
 {
 	struct strata_transfer *t = wl_container_of(modal, t, modal);
 	feed(t, (struct transfer_event){ .type = TRANSFER_EVENT_PREEMPTED });
+}
+
+/* Outputs came or went: the open dialog is drawn again, centred on the output
+ * that is first now (never left where no output shows it); with no output at
+ * all, the request ends. */
+static void
+handle_outputs_changed(struct wl_listener *listener, void *data)
+{
+	struct strata_transfer *t = wl_container_of(listener, t, outputs_changed);
+	if (!t->shown) {
+		return;
+	}
+	t->shown(t);
+	if (t->dialog_failed) {
+		t->dialog_failed = false;
+		feed(t, (struct transfer_event){ .type = TRANSFER_EVENT_NO_SCREEN });
+	}
 }
 
 static void
@@ -781,6 +816,8 @@ transfer_create(struct strata_server *server, const char *data_dir, const char *
 	}
 	t->focus.notify = handle_focus;
 	wl_signal_add(&server->seat->events.focus, &t->focus);
+	t->outputs_changed.notify = handle_outputs_changed;
+	wl_signal_add(&server->events.outputs_changed, &t->outputs_changed);
 
 	char audit_dir[PATH_MAX];
 	if (!session_join_path(audit_dir, sizeof(audit_dir), data_dir, "audit")) {
@@ -819,6 +856,7 @@ transfer_destroy(struct strata_transfer *t)
 		return;
 	}
 	wl_list_remove(&t->focus.link);
+	wl_list_remove(&t->outputs_changed.link);
 	t->machine.state = TRANSFER_IDLE;
 	reset(t);
 	guard_client_destroy(t->guard);

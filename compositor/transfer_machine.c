@@ -52,6 +52,9 @@ cancelled(const struct transfer_event *event, struct transfer_step *step)
 	case TRANSFER_EVENT_PREEMPTED:
 		*step = end(TRANSFER_END_CANCELLED_TRUSTED);
 		return true;
+	case TRANSFER_EVENT_NO_SCREEN:
+		*step = end(TRANSFER_END_CANCELLED_NO_SCREEN);
+		return true;
 	default:
 		return false;
 	}
@@ -178,6 +181,7 @@ transfer_end_decision(enum transfer_end end, enum guard_decision *decision)
 	case TRANSFER_END_CANCELLED_CLICK:
 	case TRANSFER_END_CANCELLED_FOCUS:
 	case TRANSFER_END_CANCELLED_TRUSTED:
+	case TRANSFER_END_CANCELLED_NO_SCREEN:
 	case TRANSFER_END_NOT_CONFIRMED:
 		*decision = GUARD_DECISION_CANCELLED;
 		return true;
@@ -216,6 +220,8 @@ transfer_end_reason(enum transfer_end end)
 		return "cancelled (focus changed)";
 	case TRANSFER_END_CANCELLED_TRUSTED:
 		return "cancelled (secure attention key or screen lock)";
+	case TRANSFER_END_CANCELLED_NO_SCREEN:
+		return "cancelled (no screen to show the question on)";
 	case TRANSFER_END_NOT_CONFIRMED:
 		return "not confirmed in time";
 	case TRANSFER_END_SOURCE_TIMEOUT:

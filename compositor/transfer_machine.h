@@ -43,6 +43,7 @@ enum transfer_event_type {
 	TRANSFER_EVENT_CLICK, /* a button press anywhere */
 	TRANSFER_EVENT_FOCUS_LOST, /* the destination window lost focus */
 	TRANSFER_EVENT_PREEMPTED, /* the X-ray or the screen lock took the seat */
+	TRANSFER_EVENT_NO_SCREEN, /* no output left to show the dialog on */
 	TRANSFER_EVENT_READ_DONE, /* the source's snapshot is complete */
 	TRANSFER_EVENT_READ_FAILED, /* refused or failed before or while reading */
 	TRANSFER_EVENT_TIMEOUT, /* the timer the last step armed */
@@ -77,6 +78,7 @@ enum transfer_end {
 	TRANSFER_END_CANCELLED_CLICK,
 	TRANSFER_END_CANCELLED_FOCUS,
 	TRANSFER_END_CANCELLED_TRUSTED, /* the X-ray or the screen lock came */
+	TRANSFER_END_CANCELLED_NO_SCREEN, /* nobody could see the dialog */
 	TRANSFER_END_NOT_CONFIRMED, /* the dialog expired */
 	TRANSFER_END_SOURCE_TIMEOUT,
 	TRANSFER_END_READ_FAILED, /* policy, source gone, no type that may cross, too large */

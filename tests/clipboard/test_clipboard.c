@@ -323,6 +323,107 @@ trusted_path_cancels_the_dialog(const char *key, const char *state_cmd, const ch
 	session_stop(s);
 }
 
+/* The transfer dialog's sides (transfer.c: 760x420, or the usable area if
+ * smaller, centred below the banner; a 6 px border in the destination's
+ * colour) on a screenshot of an output of w x h: how many of the rows
+ * sampled show high's colour on both sides; *body is the dialog's body
+ * colour there (near its bottom, below the text). */
+static int
+dialog_sides(const uint32_t *px, int w, int h, int *rows, uint32_t *body)
+{
+	int dw = 760 < w ? 760 : w;
+	int dh = 420 < h - SESSION_BANNER_HEIGHT ? 420 : h - SESSION_BANNER_HEIGHT;
+	int x0 = (w - dw) / 2, y0 = SESSION_BANNER_HEIGHT + (h - SESSION_BANNER_HEIGHT - dh) / 2;
+	int seen = 0;
+	*rows = 0;
+	for (int y = y0 + 8; y < y0 + dh - 8; y += 4, (*rows)++) {
+		seen += px[(size_t)y * (size_t)w + (size_t)(x0 + 2)] == 0xc62828 &&
+				px[(size_t)y * (size_t)w + (size_t)(x0 + dw - 3)] == 0xc62828;
+	}
+	*body = px[(size_t)(y0 + dh - 40) * (size_t)w + (size_t)(x0 + dw / 2)];
+	return seen;
+}
+
+/* test-control output-add: the new output's name; its first frame in path. */
+static void
+plug_output(struct strata_session *s, const char *size, const char *path, char name[64])
+{
+	char *reply = path ? session_ctl_ok(s, "output-add %s %s", size, path) :
+			     session_ctl_ok(s, "output-add %s", size);
+	const char *at = strstr(reply, "output name=");
+	session_assert_msg(s, at && sscanf(at, "output name=%63s", name) == 1, "reply: %s", reply);
+	free(reply);
+}
+
+/*
+ * Outputs come and go under the dialog. With no output left, nobody can
+ * see the question: the request ends, logged, and nothing crosses. When a
+ * smaller output replaces the one it was on, it is drawn again, whole and
+ * centred there, and Return transfers.
+ */
+static void
+the_dialog_follows_the_outputs(void)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = { .config = "[clipboard]\nconfirm_s = 60\n" };
+	struct strata_session *s = session_start(&opts);
+	current = s;
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	char secret[64], out[512], path[300], name[64], first[64];
+	unique(secret, sizeof(secret), "follows");
+	focus(s, &low);
+	copy_on(s, "low", secret);
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	int before = audit_lines();
+	free(session_ctl_ok(s, "output-remove HEADLESS-1"));
+	char *line = wait_audit_line(before, 3000);
+	session_assert_msg(s,
+			strstr(line, "\"decision\":\"cancelled\"") &&
+					strstr(line, "no screen to show the question on"),
+			"audit: %s", line);
+	free(line);
+	session_assert(s, wait_dialog(s, "idle", 1000));
+	snprintf(path, sizeof(path), "/tmp/itest-dialog-%d.png", (int)getpid());
+	plug_output(s, "1920x1080", path, name);
+	int w, h, rows;
+	uint32_t body;
+	uint32_t *px = session_load_png(s, path, &w, &h);
+	unlink(path);
+	int sides = dialog_sides(px, w, h, &rows, &body);
+	free(px);
+	session_assert_msg(s, sides == 0,
+			"the ended request's dialog is on the new output (%d rows)", sides);
+	paste_on(s, "high", out, sizeof(out));
+	session_assert_msg(s, !strstr(out, secret), "high pasted low's selection: %s", out);
+
+	/* Again; the output goes, a smaller one comes first. */
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	snprintf(first, sizeof(first), "%s", name);
+	plug_output(s, "800x600", NULL, name);
+	free(session_ctl_ok(s, "output-remove %s", first));
+	free(session_ctl_ok(s, "output-screenshot %s %s", name, path));
+	px = session_load_png(s, path, &w, &h);
+	unlink(path);
+	sides = dialog_sides(px, w, h, &rows, &body);
+	free(px);
+	tap_diag("on %s (%dx%d): %d of %d rows with both sides, body %06x", name, w, h, sides, rows,
+			body);
+	session_assert_msg(s, rows > 50 && sides == rows && body == 0x1c1c1c,
+			"the dialog is not whole and centred on %s: %d of %d rows, body %06x", name,
+			sides, rows, body);
+	free(session_ctl_ok(s, "key Return"));
+	session_assert(s, wait_dialog(s, "idle", 3000));
+	paste_on(s, "high", out, sizeof(out));
+	session_assert_msg(s, strcmp(out, secret) == 0, "high pasted \"%s\", not \"%s\"", out,
+			secret);
+	session_stop(s);
+}
+
 static void
 sak_cancels_the_dialog(void)
 {
@@ -1103,4 +1204,4 @@ SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(copies_stay_in_their_leve
 		TAP_CASE(drag_stays_in_its_level), TAP_CASE(dialog_keys_never_reach_a_client),
 		TAP_CASE(dialog_modifiers_never_reach_a_client), TAP_CASE(transfer_64k_timing),
 		TAP_CASE(audit_chain_verifies), TAP_CASE(sak_cancels_the_dialog),
-		TAP_CASE(lock_cancels_the_dialog), )
+		TAP_CASE(lock_cancels_the_dialog), TAP_CASE(the_dialog_follows_the_outputs), )

@@ -712,6 +712,120 @@ digits_typed_ahead_choose_nothing(void)
 	session_stop(s);
 }
 
+/* The box of an RGB colour's pixels in an image, below the banner; how
+ * many there are. */
+static long
+colour_box(const uint32_t *px, int w, int h, uint32_t rgb, int box[4])
+{
+	long n = 0;
+	box[0] = w, box[1] = h, box[2] = -1, box[3] = -1;
+	for (int y = SESSION_BANNER_HEIGHT; y < h; y++) {
+		for (int x = 0; x < w; x++) {
+			if (px[(size_t)y * (size_t)w + (size_t)x] == rgb) {
+				n++;
+				box[0] = x < box[0] ? x : box[0];
+				box[1] = y < box[1] ? y : box[1];
+				box[2] = x > box[2] ? x : box[2];
+				box[3] = y > box[3] ? y : box[3];
+			}
+		}
+	}
+	return n;
+}
+
+/* A headless output plugged in (test-control output-add): its name. With
+ * path, its first frame is written there. */
+static void
+plug_output(struct strata_session *s, const char *size, const char *path, char *name, size_t len)
+{
+	char *reply = path ? session_ctl_ok(s, "output-add %s %s", size, path) :
+			     session_ctl_ok(s, "output-add %s", size);
+	const char *at = strstr(reply, "output name=");
+	session_assert(s, len >= 64);
+	session_assert_msg(s, at && sscanf(at, "output name=%63s", name) == 1, "reply: %s", reply);
+	free(reply);
+}
+
+struct output_census {
+	const char *output;
+	long seen;
+};
+
+/* Some of the chooser's border on the output named in data, below the banner. */
+static bool
+chooser_on_output(struct strata_session *s, void *data)
+{
+	struct output_census *c = data;
+	char path[300];
+	snprintf(path, sizeof(path), "/tmp/itest-chooser-%d-w.png", (int)getpid());
+	free(session_ctl_ok(s, "output-screenshot %s %s", c->output, path));
+	int w, h, box[4];
+	uint32_t *px = session_load_png(s, path, &w, &h);
+	unlink(path);
+	c->seen = colour_box(px, w, h, CHOOSER_BORDER_RGB, box);
+	free(px);
+	return c->seen > 0;
+}
+
+/*
+ * Outputs come and go under the chooser: it is drawn again, whole and
+ * centred, on the output that is left (never left where no output shows
+ * it), and still answers; with no output at all it closes, and a monitor
+ * plugged in after that does not show it.
+ */
+static void
+the_chooser_follows_the_outputs(void)
+{
+	struct strata_session *s = start_chooser_session();
+	char name[64], path[300];
+	int w, h, box[4];
+
+	/* No output at all: the chooser closes. */
+	free(session_ctl_ok(s, "key logo+Return"));
+	wait_chooser_settled(s);
+	free(session_ctl_ok(s, "output-remove HEADLESS-1"));
+	snprintf(path, sizeof(path), "/tmp/itest-chooser-%d.png", (int)getpid());
+	plug_output(s, "1920x1080", path, name, sizeof(name));
+	uint32_t *px = session_load_png(s, path, &w, &h);
+	unlink(path);
+	long n = colour_box(px, w, h, CHOOSER_BORDER_RGB, box);
+	free(px);
+	session_assert_msg(s, n == 0,
+			"the chooser is still up after the last output went: %ld px of its border",
+			n);
+
+	/* Open again, then its output is replaced by a smaller one. */
+	free(session_ctl_ok(s, "key logo+Return"));
+	struct output_census c = { name, 0 };
+	session_assert_msg(s, session_wait_for(chooser_on_output, s, &c, 5000),
+			"Logo+Return showed no chooser on %s", name);
+	session_sleep_ms(CHOOSER_SETTLE_MS);
+	char first[64];
+	snprintf(first, sizeof(first), "%s", name);
+	plug_output(s, "800x600", NULL, name, sizeof(name));
+	free(session_ctl_ok(s, "output-remove %s", first));
+	free(session_ctl_ok(s, "output-screenshot %s %s", name, path));
+	px = session_load_png(s, path, &w, &h);
+	unlink(path);
+	n = colour_box(px, w, h, CHOOSER_BORDER_RGB, box);
+	free(px);
+	/* chooser.c: 560 wide, 80 + 36 a line high (two levels, a blank
+	 * line, the hint), centred below the banner. */
+	int width = 560, height = 80 + 4 * 36;
+	int x = (800 - width) / 2,
+	    y = SESSION_BANNER_HEIGHT + (600 - SESSION_BANNER_HEIGHT - height) / 2;
+	tap_diag("the chooser's border on %s: %ld px in %d,%d..%d,%d", name, n, box[0], box[1],
+			box[2], box[3]);
+	session_assert_msg(s,
+			box[0] == x && box[1] == y && box[2] == x + width - 1 &&
+					box[3] == y + height - 1,
+			"the chooser on the output left is at %d,%d..%d,%d, not %d,%d..%d,%d",
+			box[0], box[1], box[2], box[3], x, y, x + width - 1, y + height - 1);
+	free(session_ctl_ok(s, "key 2"));
+	wait_terminal_in(s, "high", "choosing 2 (high) on the output left");
+	session_stop(s);
+}
+
 static bool
 xray_says(struct strata_session *s, void *data)
 {
@@ -757,4 +871,5 @@ SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(typed_text_reaches_only_t
 		TAP_CASE(chooser_cancelled_opens_nothing),
 		TAP_CASE(chooser_takes_the_digit_keys_of_an_azerty_keyboard),
 		TAP_CASE(chooser_gives_way_to_the_xray),
-		TAP_CASE(digits_typed_ahead_choose_nothing))
+		TAP_CASE(digits_typed_ahead_choose_nothing),
+		TAP_CASE(the_chooser_follows_the_outputs))

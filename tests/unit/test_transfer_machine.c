@@ -156,6 +156,10 @@ every_open_state_ends_on_escape_click_focus_and_timeout(void)
 		tap_assert_int_eq(s.end, TRANSFER_END_CANCELLED_TRUSTED);
 		tap_assert_int_eq(m.state, TRANSFER_IDLE);
 		m = at(open[i].state);
+		s = feed(&m, ev(TRANSFER_EVENT_NO_SCREEN));
+		tap_assert_int_eq(s.end, TRANSFER_END_CANCELLED_NO_SCREEN);
+		tap_assert_int_eq(m.state, TRANSFER_IDLE);
+		m = at(open[i].state);
 		s = feed(&m, ev(TRANSFER_EVENT_TIMEOUT));
 		tap_assert_int_eq(s.end, open[i].timeout);
 		tap_assert_int_eq(m.state, TRANSFER_IDLE);
@@ -183,6 +187,8 @@ failures_end_the_request(void)
 	tap_assert_int_eq(decision, GUARD_DECISION_TIMEOUT);
 	tap_assert(transfer_end_decision(TRANSFER_END_CANCELLED_CLICK, &decision));
 	tap_assert_int_eq(decision, GUARD_DECISION_CANCELLED);
+	tap_assert(transfer_end_decision(TRANSFER_END_CANCELLED_NO_SCREEN, &decision));
+	tap_assert_int_eq(decision, GUARD_DECISION_CANCELLED);
 }
 
 /* Over every state and every event: only Return (or Enter) in CONFIRMING
@@ -202,6 +208,7 @@ nothing_transfers_without_return_in_confirming(void)
 		{ .type = TRANSFER_EVENT_CLICK },
 		{ .type = TRANSFER_EVENT_FOCUS_LOST },
 		{ .type = TRANSFER_EVENT_PREEMPTED },
+		{ .type = TRANSFER_EVENT_NO_SCREEN },
 		{ .type = TRANSFER_EVENT_READ_DONE },
 		{ .type = TRANSFER_EVENT_READ_FAILED },
 		{ .type = TRANSFER_EVENT_TIMEOUT },
@@ -236,7 +243,7 @@ nothing_transfers_without_return_in_confirming(void)
 			}
 		}
 	}
-	tap_assert_int_eq(pairs, 80);
+	tap_assert_int_eq(pairs, 85);
 	tap_assert_int_eq(transfers, 2); /* Return and KP_Enter, in CONFIRMING */
 }
 
