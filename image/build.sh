@@ -303,7 +303,9 @@ EOF
 fi
 
 # No magic SysRq (its SAK and reboot keys would end or restart the session
-# from the keyboard) and no debug shell on tty9.
+# from the keyboard; the boot entry's sysctl.kernel.sysrq=0 closes it from
+# the kernel's start, this file again after any sysctl reload) and no debug
+# shell on tty9.
 printf '# Strata workstation: no magic SysRq key.\nkernel.sysrq = 0\n' \
 	>"$root/etc/sysctl.d/50-strata.conf"
 in_root systemctl mask debug-shell.service >/dev/null 2>&1
@@ -476,7 +478,7 @@ sort-key strata
 version $version
 linux /@SLOT@/vmlinuz
 initrd /@SLOT@/initrd.img
-options root=/dev/mapper/root rootfstype=squashfs ro strata.slot=@SLOT@ strata.version=$version strata.verity=@DATA@:@HASH@:$roothash panic=10 systemd.gpt_auto=0 $console_args
+options root=/dev/mapper/root rootfstype=squashfs ro strata.slot=@SLOT@ strata.version=$version strata.verity=@DATA@:@HASH@:$roothash panic=10 systemd.gpt_auto=0 sysctl.kernel.sysrq=0 $console_args
 EOF
 sed -e "s/@SLOT@/a/g" -e "s/@DATA@/$(partuuid 2)/" -e "s/@HASH@/$(partuuid 3)/" \
 	"$work/strata-$version.conf" >"$work/entry.conf"

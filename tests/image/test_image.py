@@ -13,6 +13,10 @@ virtio keyboard and tablet) and drives them through QMP, as a user would:
      opens a second high terminal (the high frames grow); a command typed
      (send-key) into the focused terminal paints a block of a colour nobody
      else draws, inside a high frame; the same in low;
+  3b. the clipboard across levels as a user does it: wl-copy in the low
+     terminal; in the high terminal wl-paste does not see it; Logo+V there
+     opens strata's confirmation dialog, Return confirms, and wl-paste in
+     high now returns exactly the copied text;
   4. a broken version (its session cannot start) written into slot B with
      image/update.sh: tried once, then the machine falls back to version 1;
   5. version 2 written into slot B with one byte of its root flipped:
@@ -48,6 +52,15 @@ BANNER_HEIGHT = 32
 # What the typed commands paint, in the low and the high terminal.
 MAGIC_LOW = (0x21, 0x43, 0xBD)
 MAGIC_HIGH = (0x12, 0xAB, 0x34)
+# What the high terminal paints when its paste is (or is not) low's copy,
+# before the transfer and after it.
+LEAKED, NOT_LEAKED = (0xE0, 0x6A, 0x11), (0x7A, 0x5C, 0x0F)
+PASTED, NOT_PASTED = (0xB3, 0x1D, 0x9E), (0x4F, 0x8E, 0xA7)
+# compositor/transfer.c: the dialog, 760x420 centred below the banner, its
+# body dark, its border (6 px) in the destination's colour.
+DIALOG_BODY = (0x1C, 0x1C, 0x1C)
+DIALOG_W, DIALOG_H = 760, 420
+XFER_TEXT = "xfer42low"
 
 count = 0
 failed = 0
@@ -315,7 +328,7 @@ def build(name, version, *extra):
     out = os.path.join(WORK, name + ".img")
     ok, secs = run([os.path.join(SRC, "image/build.sh"), "--test", "--version", version,
                     "--theme", os.path.join(SRC, "tests/image/test-theme.ini"),
-                    "--password-file", os.path.join(WORK, "password"), *extra, out],
+                    "--password-file", os.path.join(WORK, "password"), "--include", "wl-clipboard", *extra, out],
                    os.path.join(WORK, name + ".build.log"))
     size = os.stat(out).st_blocks * 512 if ok else 0
     result(ok, "image/build.sh %s (version %s%s): %.0f s, %d MiB on disk"
@@ -436,6 +449,95 @@ def terminal_in(m, level, colour, magic, shot):
     return shot
 
 
+def paint(colour):
+    """A shell command that paints a block of COLOUR (24-bit SGR), 8 rows of 60 columns."""
+    r, g, b = colour
+    return "for i in 1 2 3 4 5 6 7 8; do printf '\\033[48;2;%d;%d;%dm%%60s\\033[0m\\n' ''; done" % (r, g, b)
+
+
+def paste_check(m, name, yes, no):
+    """Types into the focused (high) terminal a command that pastes and paints
+    YES when it got exactly XFER_TEXT, NO otherwise; returns the screenshot
+    once either colour shows (or the last one)."""
+    m.type('if test "$(wl-paste -n)" = %s; then %s; else %s; fi\n' % (XFER_TEXT, paint(yes), paint(no)))
+    deadline = time.monotonic() + 60
+    shot = None
+    while time.monotonic() < deadline:
+        shot = m.screendump(name)
+        if shot.census(yes, BANNER_HEIGHT)[0] >= 2000 or shot.census(no, BANNER_HEIGHT)[0] >= 2000:
+            return shot
+        time.sleep(2)
+    return shot
+
+
+def close_to(p, colour):
+    return max(abs(a - b) for a, b in zip(p, colour)) <= 2
+
+
+def dialog_on(shot):
+    """Where strata's transfer dialog is: its sides in high's colour on every
+    row sampled, and its body dark. (sides seen, rows sampled, body pixel)"""
+    x0 = (shot.w - DIALOG_W) // 2
+    y0 = BANNER_HEIGHT + (shot.h - BANNER_HEIGHT - DIALOG_H) // 2
+    rows = range(y0 + 8, y0 + DIALOG_H - 8, 4)
+    sides = sum(1 for y in rows if close_to(shot.pixel(x0 + 2, y), HIGH)
+                and close_to(shot.pixel(x0 + DIALOG_W - 3, y), HIGH))
+    return sides, len(rows), shot.pixel(x0 + DIALOG_W // 2, y0 + DIALOG_H - 40)
+
+
+def transfer(m, shot):
+    """Low copies, high cannot paste it; Logo+V in high, strata's dialog,
+    Return: high pastes exactly what low copied."""
+    m.type("printf %s %s | wl-copy\n" % ("%s", XFER_TEXT))
+    time.sleep(3)
+    # Back into the high terminal that ran the first command: its block.
+    _, box = shot.census(MAGIC_HIGH, BANNER_HEIGHT)
+    if not result(box is not None, "the high terminal's block is still on the screen"):
+        return shot
+    m.click((box[0] + box[2]) // 2, (box[1] + box[3]) // 2, shot.w, shot.h)
+    time.sleep(2)
+    shot = m.screendump("transfer-focused")
+    name, counts = shot.banner()
+    result(name == "high", "a click into the high terminal: the banner is high's (%s)" % counts)
+    shot = paste_check(m, "transfer-before", LEAKED, NOT_LEAKED)
+    leaked, not_leaked = shot.census(LEAKED, BANNER_HEIGHT)[0], shot.census(NOT_LEAKED, BANNER_HEIGHT)[0]
+    result(leaked == 0 and not_leaked >= 2000,
+           "before any transfer, wl-paste in high does not get low's copy (%d px say not pasted, %d px pasted)"
+           % (not_leaked, leaked))
+    m.keys("meta_l", "v")
+    deadline = time.monotonic() + 30
+    seen = (0, 1, None)
+    while time.monotonic() < deadline:
+        time.sleep(2)
+        shot = m.screendump("transfer-dialog")
+        seen = dialog_on(shot)
+        if seen[0] == seen[1] and close_to(seen[2], DIALOG_BODY):
+            break
+    if result(seen[0] == seen[1] and close_to(seen[2], DIALOG_BODY),
+              "Logo+V in high opens strata's confirmation dialog, centred, framed in high's colour "
+              "(%d of %d rows, body %s)" % seen):
+        png = os.path.join(SRC, "doc/screenshots/image-qemu-transfer.png")
+        write_png(png, shot.w, shot.h, shot.rgb)
+        diag("screenshot: " + png)
+    time.sleep(1)
+    m.keys("ret")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        time.sleep(2)
+        shot = m.screendump("transfer-confirmed")
+        if dialog_on(shot)[0] == 0:
+            break
+    shot = paste_check(m, "transfer-after", PASTED, NOT_PASTED)
+    pasted, box = shot.census(PASTED, BANNER_HEIGHT)
+    frame = enclosing_colour(shot, box[0], (box[1] + box[3]) // 2) if box else None
+    result(pasted >= 2000 and frame == HIGH and shot.census(NOT_PASTED, BANNER_HEIGHT)[0] == 0,
+           "after Return, wl-paste in high returns exactly low's copy: %d px of #%02x%02x%02x at %s, framed by %s"
+           % ((pasted,) + PASTED + (box, frame)))
+    name, counts = shot.banner()
+    result(name == "high", "the banner still shows high (%s)" % counts)
+    return shot
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     missing = [t for t in ("qemu-system-x86_64", "mmdebstrap", "mksquashfs", "veritysetup", "sfdisk", "mcopy",
@@ -479,6 +581,7 @@ def main():
                    "the banner is drawn across the top (%s: %s)" % (name, counts))
             shot = terminal_in(m, "high", HIGH, MAGIC_HIGH, shot)
             shot = terminal_in(m, "low", LOW, MAGIC_LOW, shot)
+            shot = transfer(m, shot)
             png = os.path.join(SRC, "doc/screenshots/image-qemu-session.png")
             os.makedirs(os.path.dirname(png), exist_ok=True)
             write_png(png, shot.w, shot.h, shot.rgb)
