@@ -5,6 +5,8 @@
 #include <unistd.h>
 #include <wayland-server-core.h>
 #include <wayland-server-protocol.h>
+#include <wlr/types/wlr_surface.h>
+#include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 #include "request_guard.h"
 
@@ -100,6 +102,34 @@ check_receive_fd(const struct wl_protocol_logger_message *message, union wl_argu
 	args[1].h = null_fd();
 }
 
+/*
+ * get_xdg_surface(id, surface): xdg-shell forbids a surface that has another
+ * role (a subsurface, a cursor...) or a buffer, attached or committed. wlroots
+ * 0.15 checks only a committed buffer (with another error code) and lets the
+ * role through until get_toplevel. The client gets the protocol's errors,
+ * on the xdg_wm_base; wlroots' handler still runs for a client already in
+ * error, which libwayland ends after this request.
+ */
+static void
+check_get_xdg_surface(const struct wl_protocol_logger_message *message, union wl_argument *args)
+{
+	struct wl_resource *surface_resource = (struct wl_resource *)args[1].o;
+	if (!surface_resource) {
+		return; /* libwayland refuses a null object itself */
+	}
+	struct wlr_surface *surface = wlr_surface_from_resource(surface_resource);
+	if (surface->role && !wlr_surface_is_xdg_surface(surface)) {
+		wl_resource_post_error(message->resource, XDG_WM_BASE_ERROR_ROLE,
+				"get_xdg_surface: the wl_surface already has the role %s",
+				surface->role->name);
+	} else if (wlr_surface_has_buffer(surface) ||
+			((surface->pending.committed & WLR_SURFACE_STATE_BUFFER) &&
+					surface->pending.buffer)) {
+		wl_resource_post_error(message->resource, XDG_WM_BASE_ERROR_INVALID_SURFACE_STATE,
+				"get_xdg_surface: the wl_surface has a buffer attached or committed");
+	}
+}
+
 static void
 guard_request(void *data, enum wl_protocol_logger_type type,
 		const struct wl_protocol_logger_message *message)
@@ -156,6 +186,8 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 	} else if ((is(iface, "wl_data_offer") || is(iface, "zwp_primary_selection_offer_v1")) &&
 			is(name, "receive") && count == 2) {
 		check_receive_fd(message, args);
+	} else if (is(iface, "xdg_wm_base") && is(name, "get_xdg_surface") && count == 2) {
+		check_get_xdg_surface(message, args);
 	} else if (is(iface, "wl_pointer") && is(name, "set_cursor") && count == 4) {
 		args[2].i = clamp_coord(args[2].i);
 		args[3].i = clamp_coord(args[3].i);

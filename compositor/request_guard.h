@@ -21,6 +21,10 @@
  * data offer's receive must be the write end of a pipe; any other fd is
  * closed, the source writes into /dev/null instead, and the client gets a
  * protocol error.
+ *
+ * And what wlroots 0.15 lets through of xdg-shell's rules:
+ * xdg_wm_base.get_xdg_surface on a surface with another role or a buffer
+ * ends the client with the protocol's error (role, invalid_surface_state).
  */
 bool request_guard_init(struct strata_server *server);
 /* Is fd the write end of a pipe (what a data offer's receive must get)? */

@@ -90,6 +90,16 @@ take_press(struct strata_seat *seat, uint32_t keycode)
  * Who hears input changes: presses and buttons delivered so far are never
  * released to anyone (the client that got them loses focus or gets leave).
  */
+/* The seat forgets a finger: what the device says of it from now on goes
+ * nowhere. */
+static void
+touch_point_forget(struct seat_touch_point *point)
+{
+	point->used = false;
+	wl_list_remove(&point->surface_destroy.link);
+	wl_list_init(&point->surface_destroy.link);
+}
+
 /* Every touch point a client was told of (but those of keep_level, when
  * given) is cancelled (wl_touch.cancel; wlroots forgets the client's
  * points), and what the device says of those fingers from now on (motion,
@@ -102,7 +112,7 @@ cancel_touches_but(struct strata_seat *seat, const int *keep_level)
 				(keep_level && seat->touch_points[i].level == *keep_level)) {
 			continue;
 		}
-		seat->touch_points[i].used = false;
+		touch_point_forget(&seat->touch_points[i]);
 		struct wlr_touch_point *point =
 				wlr_seat_touch_get_point(seat->wlr_seat, seat->touch_points[i].id);
 		if (point && point->surface) {
@@ -1224,13 +1234,34 @@ handle_touch_down(struct wl_listener *listener, void *data)
 	if (!view || !surface || slot < 0) {
 		return;
 	}
-	seat->touch_points[slot].used = true;
-	seat->touch_points[slot].id = event->touch_id;
-	seat->touch_points[slot].level = view->level;
-	seat->touch_points[slot].dx = lx - sx;
-	seat->touch_points[slot].dy = ly - sy;
+	struct seat_touch_point *point = &seat->touch_points[slot];
+	point->used = true;
+	point->id = event->touch_id;
+	point->level = view->level;
+	point->dx = lx - sx;
+	point->dy = ly - sy;
+	wl_signal_add(&surface->events.destroy, &point->surface_destroy);
 	wlr_seat_touch_notify_down(seat->wlr_seat, surface, event->time_msec, event->touch_id, sx,
 			sy);
+}
+
+/* The surface a finger went down on is gone (the window closed, the
+ * subsurface destroyed): its client is told the finger is up, as wl_touch
+ * asks, and the finger's later motions and up go nowhere. Only that client
+ * hears it: the point never moves to another surface. Clients apply touch
+ * events at wl_touch.frame, so a frame closes the up. */
+static void
+handle_touch_surface_destroy(struct wl_listener *listener, void *data)
+{
+	struct seat_touch_point *point = wl_container_of(listener, point, surface_destroy);
+	struct strata_seat *seat = point->seat;
+	int32_t id = point->id;
+	touch_point_forget(point);
+	if (wlr_seat_touch_get_point(seat->wlr_seat, id)) {
+		wlr_seat_touch_notify_up(seat->wlr_seat, now_msec(), id);
+		/* No device frame follows: the up is a whole event of its own. */
+		wlr_seat_touch_notify_frame(seat->wlr_seat);
+	}
 }
 
 static void
@@ -1262,7 +1293,7 @@ touch_point_end(struct strata_seat *seat, uint32_t time_msec, int32_t id)
 	if (slot < 0) {
 		return;
 	}
-	seat->touch_points[slot].used = false;
+	touch_point_forget(&seat->touch_points[slot]);
 	if (wlr_seat_touch_get_point(seat->wlr_seat, id)) {
 		wlr_seat_touch_notify_up(seat->wlr_seat, time_msec, id);
 	}
@@ -1288,7 +1319,7 @@ handle_touch_cancel(struct wl_listener *listener, void *data)
 	if (slot < 0) {
 		return;
 	}
-	seat->touch_points[slot].used = false;
+	touch_point_forget(&seat->touch_points[slot]);
 	/* A client's touch grab (a drag, a popup) would swallow the cancel and
 	 * be left waiting for an up that never comes. */
 	wlr_seat_touch_end_grab(seat->wlr_seat);
@@ -1303,7 +1334,7 @@ handle_touch_cancel(struct wl_listener *listener, void *data)
 		if (seat->touch_points[i].used &&
 				!wlr_seat_touch_get_point(seat->wlr_seat,
 						seat->touch_points[i].id)) {
-			seat->touch_points[i].used = false;
+			touch_point_forget(&seat->touch_points[i]);
 		}
 	}
 }
@@ -1428,6 +1459,11 @@ seat_create(struct strata_server *server)
 	wl_signal_init(&seat->events.sak);
 	seat->last_activity_ms = process_clock_ms();
 	seat->last_level = POLICY_NO_LEVEL;
+	for (int i = 0; i < SEAT_MAX_TOUCH_POINTS; i++) {
+		seat->touch_points[i].seat = seat;
+		seat->touch_points[i].surface_destroy.notify = handle_touch_surface_destroy;
+		wl_list_init(&seat->touch_points[i].surface_destroy.link);
+	}
 	seat->reserved_mask = server->config.modifier == STRATA_MODIFIER_ALT ? WLR_MODIFIER_ALT :
 									       WLR_MODIFIER_LOGO;
 	seat->wlr_seat = wlr_seat_create(server->display, "seat0");
@@ -1516,6 +1552,9 @@ seat_destroy(struct strata_seat *seat)
 		wl_list_remove(&seat->request_cursor.link);
 		wl_list_remove(&seat->touch_grab_begin.link);
 		wl_list_remove(&seat->constraints_changed.link);
+	}
+	for (int i = 0; i < SEAT_MAX_TOUCH_POINTS; i++) {
+		touch_point_forget(&seat->touch_points[i]);
 	}
 	pointer_constraints_destroy(seat->constraints);
 	struct seat_keyboard *keyboard, *tmp;

@@ -154,11 +154,15 @@ struct strata_seat {
 	struct wl_listener touch_cancel;
 	struct wl_listener touch_frame;
 	bool has_touch; /* a touch device came (the capability stays) */
-	struct {
+	struct seat_touch_point {
+		struct strata_seat *seat;
 		int32_t id;
 		int level; /* the level of the window it went down on */
 		double dx, dy; /* layout minus surface coordinates */
 		bool used;
+		/* Its surface going away ends the point (wl_touch.up): wlroots
+		 * 0.15 would leave the client waiting for the finger's up. */
+		struct wl_listener surface_destroy; /* linked while used */
 	} touch_points[SEAT_MAX_TOUCH_POINTS];
 	struct wl_listener request_cursor;
 	struct wl_listener touch_grab_begin;

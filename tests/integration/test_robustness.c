@@ -327,9 +327,101 @@ parent_gone_before_it_mapped(void)
 	session_stop(s);
 }
 
+/*
+ * xdg_wm_base.get_xdg_surface on a wl_surface that has a buffer (attached,
+ * or committed) or another role (a subsurface) is the protocol error
+ * invalid_surface_state (role), on the xdg_wm_base: wlroots 0.15.1 let the
+ * attached buffer and the role through and gave a committed buffer another
+ * code. A plain surface, and one whose buffer was taken away, still become
+ * windows; the compositor carries on.
+ */
+static void
+get_xdg_surface_on_a_surface_in_use_is_an_error(void)
+{
+	struct strata_session *s = session_start(NULL);
+	const char *low = session_socket(s, "low");
+	static const struct {
+		const char *how;
+		bool refused;
+		uint32_t code; /* when refused */
+	} cases[] = {
+		{ "attached", true, XDG_WM_BASE_ERROR_INVALID_SURFACE_STATE },
+		{ "committed", true, XDG_WM_BASE_ERROR_INVALID_SURFACE_STATE },
+		{ "subsurface", true, XDG_WM_BASE_ERROR_ROLE },
+		{ "buffer-removed", false, 0 },
+		{ "plain", false, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *how = cases[i].how;
+		struct raw_client *c = raw_client_connect(low);
+		session_assert(s, c != NULL && c->compositor && c->shm && c->wm_base);
+		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+		struct wl_buffer *buffer = raw_client_shm_buffer(c, 64, 64, 0xff336699u);
+		struct raw_window *parent = NULL;
+		struct wl_subsurface *subsurface = NULL;
+		if (strcmp(how, "subsurface") == 0) {
+			parent = raw_window_create(c, 100, 100, "role-parent", "role-parent");
+			const struct raw_global *g = raw_client_find_global(c, "wl_subcompositor");
+			session_assert(s, parent != NULL && g != NULL);
+			struct wl_subcompositor *sub = wl_registry_bind(c->registry, g->name,
+					&wl_subcompositor_interface, 1);
+			subsurface = wl_subcompositor_get_subsurface(sub, surface, parent->surface);
+			wl_subcompositor_destroy(sub);
+		} else if (strcmp(how, "plain") != 0) {
+			wl_surface_attach(surface, buffer, 0, 0);
+			if (strcmp(how, "attached") != 0) {
+				wl_surface_commit(surface);
+			}
+			if (strcmp(how, "buffer-removed") == 0) {
+				wl_surface_attach(surface, NULL, 0, 0);
+				wl_surface_commit(surface);
+			}
+		}
+		session_assert(s, raw_client_roundtrip(c, 5000));
+		struct xdg_surface *xdg_surface = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
+		raw_client_roundtrip(c, 5000);
+		const struct wl_interface *iface = NULL;
+		uint32_t id = 0;
+		uint32_t code = raw_client_error(c) == EPROTO ?
+				wl_display_get_protocol_error(c->display, &iface, &id) :
+				0;
+		if (cases[i].refused) {
+			session_assert_msg(s,
+					raw_client_error(c) == EPROTO &&
+							iface == &xdg_wm_base_interface &&
+							code == cases[i].code,
+					"%s: get_xdg_surface gave error %d, protocol error %u on %s "
+					"(%u on xdg_wm_base wanted)",
+					how, raw_client_error(c), code,
+					iface ? iface->name : "nothing", cases[i].code);
+		} else {
+			session_assert_msg(s, raw_client_error(c) == 0,
+					"%s: a surface fit for a window was refused (protocol error %u on "
+					"%s)",
+					how, code, iface ? iface->name : "?");
+		}
+		xdg_surface_destroy(xdg_surface);
+		if (subsurface) {
+			wl_subsurface_destroy(subsurface);
+		}
+		wl_buffer_destroy(buffer);
+		wl_surface_destroy(surface);
+		raw_window_destroy(parent);
+		raw_client_destroy(c);
+	}
+	session_assert(s, session_compositor_alive(s));
+	struct raw_client *after = raw_client_connect(low);
+	struct raw_window *w = after ? raw_window_create(after, 100, 100, "after", "after") : NULL;
+	session_assert_msg(s, w != NULL, "a new client cannot map after the errors");
+	raw_window_destroy(w);
+	raw_client_destroy(after);
+	session_stop(s);
+}
+
 SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(client_dying_mid_frame),
 		TAP_CASE(client_stopping_mid_request), TAP_CASE(client_binding_a_bogus_global),
 		TAP_CASE(client_setting_buffer_scale_zero),
 		TAP_CASE(client_sending_an_unknown_opcode),
 		TAP_CASE(client_addressing_a_missing_object),
-		TAP_CASE(client_announcing_a_huge_message), TAP_CASE(parent_gone_before_it_mapped))
+		TAP_CASE(client_announcing_a_huge_message), TAP_CASE(parent_gone_before_it_mapped),
+		TAP_CASE(get_xdg_surface_on_a_surface_in_use_is_an_error))

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wayland-client.h>
 #include "actor_client.h"
 #include "strata_test.h"
 
@@ -519,6 +520,117 @@ popup_grab_during_a_drag_is_refused(void)
 	session_stop(s);
 }
 
+/* ---- a finger on a surface that goes away ------------------------------- */
+
+struct touch_log {
+	struct wl_surface *down_on; /* the surface of the last down */
+	int downs, ups, motions, cancels;
+	bool up_pending; /* an up not followed by a frame yet */
+	int framed_ups; /* ups a frame closed (clients apply events at frames) */
+};
+
+static void
+touch_log_down(void *data, struct wl_touch *touch, uint32_t serial, uint32_t time,
+		struct wl_surface *surface, int32_t id, wl_fixed_t x, wl_fixed_t y)
+{
+	struct touch_log *log = data;
+	log->down_on = surface;
+	log->downs++;
+}
+
+static void
+touch_log_up(void *data, struct wl_touch *touch, uint32_t serial, uint32_t time, int32_t id)
+{
+	struct touch_log *log = data;
+	log->ups++;
+	log->up_pending = true;
+}
+
+static void
+touch_log_motion(void *data, struct wl_touch *touch, uint32_t time, int32_t id, wl_fixed_t x,
+		wl_fixed_t y)
+{
+	struct touch_log *log = data;
+	log->motions++;
+}
+
+static void
+touch_log_frame(void *data, struct wl_touch *touch)
+{
+	struct touch_log *log = data;
+	if (log->up_pending) {
+		log->up_pending = false;
+		log->framed_ups++;
+	}
+}
+
+static void
+touch_log_cancel(void *data, struct wl_touch *touch)
+{
+	struct touch_log *log = data;
+	log->cancels++;
+}
+
+static const struct wl_touch_listener touch_log_listener = {
+	.down = touch_log_down,
+	.up = touch_log_up,
+	.motion = touch_log_motion,
+	.frame = touch_log_frame,
+	.cancel = touch_log_cancel,
+};
+
+/*
+ * A finger is down on a window and the window is destroyed: its client is
+ * told the finger is up (wl_touch.up, then wl_touch.frame, at which clients
+ * apply it; wlroots 0.15 said nothing, and the client waited for an up
+ * forever). What the device says of that finger
+ * afterwards reaches nobody.
+ */
+static void
+a_finger_on_a_destroyed_surface_is_lifted(void)
+{
+	struct strata_session *s = session_start(NULL);
+	/* The touchscreen comes (an unknown finger lifted makes it). */
+	free(session_ctl_ok(s, "touch up 99"));
+	struct raw_client *c = raw_client_connect(session_socket(s, "low"));
+	session_assert_msg(s, c != NULL, "cannot connect to low");
+	const struct raw_global *g = raw_client_find_global(c, "wl_seat");
+	session_assert(s, g != NULL);
+	struct wl_seat *seat = wl_registry_bind(c->registry, g->name, &wl_seat_interface, 5);
+	struct wl_touch *touch = wl_seat_get_touch(seat);
+	struct touch_log log = { 0 };
+	wl_touch_add_listener(touch, &touch_log_listener, &log);
+	struct raw_window *w = raw_window_create(c, 300, 200, "touch-gone", "touch-gone");
+	session_assert_msg(s, w != NULL, "the window did not map");
+	struct window_info info;
+	session_assert(s,
+			session_wait_window(s, &(struct window_match){ .app_id = "touch-gone" },
+					&info, EVENT_TIMEOUT_MS));
+	int x, y;
+	session_assert(s, session_window_visible_point(s, info.id, &x, &y));
+	free(session_ctl_ok(s, "touch down 1 %d %d", x, y));
+	session_assert(s, raw_client_roundtrip(c, EVENT_TIMEOUT_MS));
+	session_assert_msg(s, log.downs == 1 && log.down_on == w->surface,
+			"the finger did not go down on the window (%d downs)", log.downs);
+	raw_window_destroy(w);
+	session_assert(s, raw_client_roundtrip(c, EVENT_TIMEOUT_MS));
+	session_assert_msg(s, log.ups == 1 && log.framed_ups == 1 && log.cancels == 0,
+			"the window was destroyed under the finger: %d up (%d closed by a frame), "
+			"%d cancel (1 up and its frame wanted)",
+			log.ups, log.framed_ups, log.cancels);
+	free(session_ctl_ok(s, "touch motion 1 %d %d", x + 5, y + 5));
+	free(session_ctl_ok(s, "touch up 1"));
+	session_assert(s, raw_client_roundtrip(c, EVENT_TIMEOUT_MS));
+	session_assert_msg(s, log.ups == 1 && log.motions == 0 && raw_client_error(c) == 0,
+			"the lifted finger still talks: %d up, %d motion, error %d", log.ups,
+			log.motions, raw_client_error(c));
+	wl_touch_destroy(touch);
+	wl_seat_destroy(seat);
+	raw_client_destroy(c);
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
 TAP_TESTS(TAP_CASE(popup_grab_with_a_sent_serial_ends_on_click_elsewhere),
 		TAP_CASE(popup_grab_with_a_forged_serial_is_refused),
 		TAP_CASE(popup_grab_from_an_unfocused_window_is_refused),
@@ -533,4 +645,5 @@ TAP_TESTS(TAP_CASE(popup_grab_with_a_sent_serial_ends_on_click_elsewhere),
 		TAP_CASE(a_press_ended_by_a_resize_starts_no_drag),
 		TAP_CASE(drag_and_drop_within_a_level),
 		TAP_CASE(a_refused_drag_without_a_source_leaves_nothing),
-		TAP_CASE(popup_grab_during_a_drag_is_refused))
+		TAP_CASE(popup_grab_during_a_drag_is_refused),
+		TAP_CASE(a_finger_on_a_destroyed_surface_is_lifted))

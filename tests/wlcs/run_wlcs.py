@@ -3,21 +3,28 @@
 """Runs wlcs against strata and holds the result to the reviewed lists.
 
     run_wlcs.py --runner WLCS --module MODULE.so --expected expected-failures.txt
-                --not-applicable not-applicable.txt --mode direct|proxy
+                --refused refused-by-design.txt --not-applicable not-applicable.txt
+                --mode direct|proxy
                 [--log FILE] [--gtest-filter F] [--preload LIB]
 
 Fails (exit 1) when:
 - the runner or the module is missing, or the runner crashed or timed out
   (the test it was in is named), or no test ran;
 - a test failed that expected-failures.txt does not list (a new failure);
-- a test that expected-failures.txt lists passed, was skipped or does not
-  exist (an unexpected pass: the list must stay true);
+- a test that expected-failures.txt or refused-by-design.txt lists passed,
+  was skipped or does not exist (an unexpected pass: the lists must stay
+  true), or one test is in both lists;
 - a test was skipped for an extension that not-applicable.txt does not list
   (strata would have stopped offering something a level should have).
 
 expected-failures.txt: one test a line, "NAME  reason" (the reason is
 required). NAME may hold fnmatch wildcards (every test it matches must
 fail) and may start with "direct:" or "proxy:" for one mode only.
+refused-by-design.txt, the same format: tests that ask a level for what a
+level must never do (a rule of strata's security, named with the file that
+enforces it). They are run like every test and must fail, but they are
+counted apart: the pass rate is over the applicable tests (every test run,
+skips aside, minus these), and over every test run as well.
 not-applicable.txt: "EXTENSION  reason", one extension a line: the
 extensions levels never get (wlcs skips their tests).
 """
@@ -114,6 +121,7 @@ def main():
     ap.add_argument("--runner", required=True)
     ap.add_argument("--module", required=True)
     ap.add_argument("--expected", required=True)
+    ap.add_argument("--refused", required=True)
     ap.add_argument("--not-applicable", required=True)
     ap.add_argument("--mode", required=True, choices=["direct", "proxy"])
     ap.add_argument("--log")
@@ -133,6 +141,7 @@ def main():
                   "(Debian package wlcs; scripts/install-deps.sh)")
             return 1
     expected = expected_for_mode(read_list(args.expected, "expected failure"), args.mode)
+    refused = expected_for_mode(read_list(args.refused, "refused-by-design test"), args.mode)
     not_applicable = {name: reason for name, reason, _ in read_list(args.not_applicable,
                                                                       "extension")}
 
@@ -206,25 +215,37 @@ def main():
     failed = sorted(n for n, (r, _) in results.items() if r == "fail")
     skipped = sorted(n for n, (r, _) in results.items() if r == "skip")
 
-    def expectation(name):
-        for pattern, reason, number in expected:
+    def listed(entries, name):
+        for pattern, reason, number in entries:
             if fnmatch.fnmatchcase(name, pattern):
                 return pattern, reason
         return None
 
+    def expectation(name):
+        return listed(expected, name) or listed(refused, name)
+
+    def list_of(name):
+        return args.refused if listed(refused, name) else args.expected
+
+    in_both = [n for n in results if listed(expected, n) and listed(refused, n)]
+    refused_failed = [n for n in failed if listed(refused, n)]
     new_failures = [n for n in failed if expectation(n) is None]
     unexpected_passes = [n for n in passed if expectation(n) is not None]
     skipped_but_expected = [n for n in skipped if expectation(n) is not None]
     # With a filter, entries for tests left out are not checked.
     unmatched = [] if args.gtest_filter else [
-        p for p, _, _ in expected if not any(fnmatch.fnmatchcase(n, p) for n in results)]
+        (path, p) for path, entries in ((args.expected, expected), (args.refused, refused))
+        for p, _, _ in entries if not any(fnmatch.fnmatchcase(n, p) for n in results)]
     bad_skips = []
     skip_extensions = {}
+    not_applicable_count = 0
     for n in skipped:
         reason = results[n][1]
         m = re.match(r"Missing extension: ([A-Za-z0-9_]+)", reason)
         key = m.group(1) if m else None
-        if key not in not_applicable:
+        if key in not_applicable:
+            not_applicable_count += 1
+        else:
             key = next((k for k in not_applicable if "." in k and fnmatch.fnmatchcase(n, k)),
                        None)
         if key is None:
@@ -232,11 +253,19 @@ def main():
         else:
             skip_extensions[key] = skip_extensions.get(key, 0) + 1
 
-    applicable = len(passed) + len(failed)
+    expected_failed = len(failed) - len(new_failures) - len(refused_failed)
+    run = len(passed) + len(failed)  # skips aside
+    applicable = run - len(refused_failed)
     rate = 100.0 * len(passed) / applicable if applicable else 0.0
-    print(f"wlcs {args.mode}: {len(results)} run: {len(passed)} passed, {len(failed)} failed "
-          f"({len(failed) - len(new_failures)} expected), {len(skipped)} skipped (not applicable)")
-    print(f"wlcs {args.mode}: {rate:.1f} % of the {applicable} applicable tests pass")
+    rate_all = 100.0 * len(passed) / run if run else 0.0
+    print(f"wlcs {args.mode}: {len(results)} in the runner's report: {len(passed)} pass, "
+          f"{expected_failed} expected failure, {len(refused_failed)} refused-by-design, "
+          f"{not_applicable_count} not applicable, "
+          f"{len(skipped) - not_applicable_count} skipped otherwise"
+          + (f", {len(new_failures)} new failure" if new_failures else ""))
+    print(f"wlcs {args.mode}: {rate:.1f} % of the {applicable} applicable tests pass "
+          f"(every test run but the {len(refused_failed)} refused by design); "
+          f"{rate_all:.1f} % of all {run} tests run")
     for ext in sorted(skip_extensions):
         print(f"  skipped: {skip_extensions[ext]:4d} tests of {ext}: {not_applicable[ext]}")
 
@@ -244,13 +273,15 @@ def main():
         problems.append("no test ran")
     for n in new_failures:
         problems.append(f"new failure: {n}: {results[n][1]}")
+    for n in in_both:
+        problems.append(f"{n} is in both {args.expected} and {args.refused}")
     for n in unexpected_passes:
         problems.append(f"unexpected pass: {n} (listed as {expectation(n)[0]}: "
-                        f"{expectation(n)[1]}); remove it from {args.expected}")
+                        f"{expectation(n)[1]}); remove it from {list_of(n)}")
     for n in skipped_but_expected:
-        problems.append(f"listed as failing but skipped: {n}")
-    for p in unmatched:
-        problems.append(f"{args.expected}: {p} matches no test that ran")
+        problems.append(f"listed as failing (in {list_of(n)}) but skipped: {n}")
+    for path, p in unmatched:
+        problems.append(f"{path}: {p} matches no test that ran")
     for s in bad_skips:
         problems.append(f"skipped for an extension not in {args.not_applicable}: {s}")
 
