@@ -3,6 +3,7 @@
  * Strata from a loaded configuration to a running compositor, and back
  * (startup.h): what main() did itself before, in the same order.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -22,6 +23,10 @@
 bool
 startup_open(struct strata_server *server, const struct strata_startup *options)
 {
+	/* strata writes into pipes level clients hand it (the snapshot a paste
+	 * reads after a transfer): one closed early ends that write with EPIPE,
+	 * never the compositor. Every child gets the default back (spawn.c). */
+	signal(SIGPIPE, SIG_IGN);
 	if (!server_init(server, options->headless, options->test_control)) {
 		fprintf(stderr, "strata: cannot initialise the compositor\n");
 		return false;

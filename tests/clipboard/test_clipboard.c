@@ -571,6 +571,7 @@ struct raw_source {
 	uint32_t button_serial; /* of the last button press */
 	int send_fds[16]; /* fds the compositor asked us to write to, kept open */
 	int send_count;
+	struct wl_data_offer *selection; /* the last wl_data_device.selection */
 };
 
 static void
@@ -675,6 +676,7 @@ dev_drop(void *d, struct wl_data_device *dev)
 static void
 dev_selection(void *d, struct wl_data_device *dev, struct wl_data_offer *o)
 {
+	((struct raw_source *)d)->selection = o;
 }
 static const struct wl_data_device_listener device_listener = {
 	dev_data_offer,
@@ -777,6 +779,63 @@ raw_source_destroy(struct raw_source *r)
 	}
 	raw_client_destroy(r->c);
 	free(r);
+}
+
+/*
+ * After a transfer strata itself serves the destination's selection: it
+ * writes the snapshot into the pipe each paste hands it. A high client that
+ * closes its pipe's read end first (a paste given up on) must cost that one
+ * write, not the compositor (it died of SIGPIPE): strata goes on, and the
+ * next paste gets the bytes.
+ */
+static void
+a_paste_given_up_on_does_not_stop_strata(void)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = { .config = config_fast };
+	struct strata_session *s = session_start(&opts);
+	current = s;
+	struct window_info low = window_on(s, "low");
+	struct raw_source *r = raw_source_new(s, "high");
+	struct raw_window *w = raw_window_create(r->c, 200, 100, "quitter", "paste quitter");
+	session_assert(s, w);
+	struct window_info high;
+	session_assert(s,
+			session_wait_window(s, &(struct window_match){ .app_id = "quitter" }, &high,
+					5000));
+	char secret[64], out[512];
+	unique(secret, sizeof(secret), "given-up");
+	focus(s, &low);
+	copy_on(s, "low", secret);
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	free(session_ctl_ok(s, "key Return"));
+	session_assert(s, wait_dialog(s, "idle", 3000));
+	/* The snapshot is high's selection: offered to the focused client. */
+	uint64_t deadline = session_now_ms() + 3000;
+	while (!r->selection && session_now_ms() < deadline) {
+		raw_client_roundtrip(r->c, 1000);
+	}
+	session_assert_msg(s, r->selection, "the high client was offered no selection");
+	for (int i = 0; i < 3; i++) {
+		int fds[2];
+		session_assert(s, pipe(fds) == 0);
+		close(fds[0]);
+		wl_data_offer_receive(r->selection, "text/plain;charset=utf-8", fds[1]);
+		close(fds[1]);
+		session_assert_msg(s, raw_client_roundtrip(r->c, 3000),
+				"strata did not answer after a paste given up on (still alive?)");
+	}
+	/* Whatever strata did with those pipes is done (its writer runs on the
+	 * next loop turns): a test-control round trip, then a paste. */
+	free(session_ctl_ok(s, "ping"));
+	paste_on(s, "high", out, sizeof(out));
+	session_assert_msg(s, strcmp(out, secret) == 0, "high pasted \"%s\", not \"%s\"", out,
+			secret);
+	raw_window_destroy(w);
+	raw_source_destroy(r);
+	session_stop(s);
 }
 
 /* M23: a source that never writes nor closes: the transfer times out, the
@@ -1204,4 +1263,5 @@ SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(copies_stay_in_their_leve
 		TAP_CASE(drag_stays_in_its_level), TAP_CASE(dialog_keys_never_reach_a_client),
 		TAP_CASE(dialog_modifiers_never_reach_a_client), TAP_CASE(transfer_64k_timing),
 		TAP_CASE(audit_chain_verifies), TAP_CASE(sak_cancels_the_dialog),
-		TAP_CASE(lock_cancels_the_dialog), TAP_CASE(the_dialog_follows_the_outputs), )
+		TAP_CASE(lock_cancels_the_dialog), TAP_CASE(the_dialog_follows_the_outputs),
+		TAP_CASE(a_paste_given_up_on_does_not_stop_strata), )
