@@ -186,6 +186,8 @@ ln -s "$STRATA" "$WORK/compositor-soak"
 	--runtime-dir "$WORK/run" --data-dir "$WORK/data" >"$WORK/strata.log" 2>&1 &
 STRATA_PID=$!
 CTL=$WORK/run/test-control
+# Readers of its output read all of it (grep without -q, no head): socat
+# writing to a closed pipe prints an error.
 ctl() { printf '%s\n' "$*" | socat -t 5 - "UNIX-CONNECT:$CTL"; }
 for _ in $(seq 300); do
 	grep -q '^strata: ready' "$WORK/strata.log" 2>/dev/null && break
@@ -351,13 +353,14 @@ TITLES=$WORK/titles
 # Clicks inside a window of LEVEL (its content's middle); false if none.
 focus_level() {
 	local line x y w h
-	line=$(ctl windows | grep " level=$1 " | head -1) || return 1
+	line=$(ctl windows | grep " level=$1 " | sed -n 1p)
+	[ -n "$line" ] || return 1
 	x=$(sed -E 's/.* x=(-?[0-9]+) .*/\1/' <<<"$line")
 	y=$(sed -E 's/.* y=(-?[0-9]+) .*/\1/' <<<"$line")
 	w=$(sed -E 's/.* width=([0-9]+) .*/\1/' <<<"$line")
 	h=$(sed -E 's/.* height=([0-9]+) .*/\1/' <<<"$line")
 	ctl click $((x + w / 2)) $((y + h / 2)) >/dev/null
-	ctl focused | grep -q "level=$1" || return 1
+	ctl focused | grep "level=$1" >/dev/null || return 1
 	local level
 	for level in low high; do
 		if [ "$level" = "$1" ]; then
@@ -370,7 +373,7 @@ focus_level() {
 dialog_state() { ctl dialog | sed -nE 's/^ok state=([a-z]+).*/\1/p'; }
 TURN=0
 one_transfer() {
-	if ! ctl selections | grep -q '^selection level=low set=1'; then
+	if ! ctl selections | grep '^selection level=low set=1' >/dev/null; then
 		echo "noselection" >>"$TRANSFERS"
 		return 0
 	fi
