@@ -411,11 +411,20 @@ handle_request_set_primary(struct wl_listener *listener, void *data)
 struct snapshot_source {
 	struct wlr_data_source base;
 	struct strata_server *server;
+	int level;
 	uint8_t *data;
 	size_t len;
 };
 
+/* Pastes of a level's snapshot written at once: each holds a copy and the
+ * client's fd for up to 10 s, so a client that asks again and again (and
+ * never reads) would otherwise make the compositor hold as much as it
+ * likes. The ones beyond get their pipe closed at once (an empty paste). */
+#define CLIPBOARD_SNAPSHOT_WRITERS 4
+
 struct snapshot_writer {
+	struct strata_server *server;
+	int level;
 	int fd;
 	uint8_t *data;
 	size_t len, done;
@@ -425,6 +434,7 @@ struct snapshot_writer {
 static void
 writer_destroy(struct snapshot_writer *w)
 {
+	w->server->snapshot_writers[w->level]--;
 	wl_event_source_remove(w->source);
 	wl_event_source_remove(w->timer);
 	close(w->fd);
@@ -466,6 +476,15 @@ snapshot_send(struct wlr_data_source *base, const char *mime_type, int32_t fd)
 {
 	struct snapshot_source *snap = (struct snapshot_source *)base;
 	struct wl_event_loop *loop = snap->server->event_loop;
+	int *writing = &snap->server->snapshot_writers[snap->level];
+	if (*writing >= CLIPBOARD_SNAPSHOT_WRITERS) {
+		wlr_log(WLR_INFO,
+				"level %d: %d pastes of its snapshot already being written: "
+				"this one gets nothing",
+				snap->level, *writing);
+		close(fd);
+		return;
+	}
 	/* fd is a pipe's write end: a client's receive reaches this only
 	 * through the seat's wrapper (wrap_send checks it), a transfer's read
 	 * with the compositor's own pipe. */
@@ -493,6 +512,9 @@ snapshot_send(struct wlr_data_source *base, const char *mime_type, int32_t fd)
 		free(w);
 		return;
 	}
+	w->server = snap->server;
+	w->level = snap->level;
+	(*writing)++;
 	wl_event_source_timer_update(w->timer, 10000);
 }
 
@@ -535,6 +557,7 @@ clipboard_set_level_snapshot(struct strata_server *server, int level, uint8_t *b
 	}
 	wlr_data_source_init(&snap->base, &snapshot_impl);
 	snap->server = server;
+	snap->level = level;
 	snap->data = bytes;
 	snap->len = len;
 	bool ok = true;

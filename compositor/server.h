@@ -159,6 +159,10 @@ struct strata_server {
 	/* Keep each output's last committed frame (test-control). */
 	bool keep_frames;
 
+	/* Pastes of a transferred snapshot being written, per level
+	 * (clipboard.c: at most CLIPBOARD_SNAPSHOT_WRITERS each). */
+	int snapshot_writers[STRATA_MAX_LEVELS];
+
 	/* Frame statistics, for the test-control and benchmarks. */
 	uint64_t stat_frames;
 	uint64_t stat_render_ns_total;

@@ -5,6 +5,7 @@
  * test-control's keyboard (the same path as a user's), and raw clients for
  * the attacks M23, M25, M26 and M27.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -838,6 +839,95 @@ a_paste_given_up_on_does_not_stop_strata(void)
 	session_stop(s);
 }
 
+/* Open fds of a process. */
+static int
+open_fds(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	DIR *dir = opendir(path);
+	int n = 0;
+	for (struct dirent *e; dir && (e = readdir(dir));) {
+		n += e->d_name[0] != '.';
+	}
+	if (dir) {
+		closedir(dir);
+	}
+	return n;
+}
+
+/*
+ * A high client asks for the transferred snapshot again and again into
+ * pipes of one page it never reads: strata writes at most 4 of those pastes
+ * at once (each holds a copy, the client's fd and a timer), and closes the
+ * others at once; once the reader goes, the held ones end too, and pasting works.
+ */
+static void
+pastes_never_read_hold_at_most_four_pipes(void)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = {
+		.config = "[clipboard]\nmax_bytes = 65536\nconfirm_s = 60\n"
+	};
+	struct strata_session *s = session_start(&opts);
+	current = s;
+	struct window_info low = window_on(s, "low");
+	struct raw_source *r = raw_source_new(s, "high");
+	struct raw_window *w = raw_window_create(r->c, 200, 100, "hoarder", "paste hoarder");
+	session_assert(s, w);
+	struct window_info high;
+	session_assert(s,
+			session_wait_window(s, &(struct window_match){ .app_id = "hoarder" }, &high,
+					5000));
+	static char big[65536];
+	for (size_t i = 0; i < sizeof(big) - 1; i++) {
+		big[i] = (char)('a' + i % 26);
+	}
+	big[sizeof(big) - 1] = '\0';
+	focus(s, &low);
+	copy_on(s, "low", big);
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	free(session_ctl_ok(s, "key Return"));
+	session_assert(s, wait_dialog(s, "idle", 3000));
+	uint64_t deadline = session_now_ms() + 3000;
+	while (!r->selection && session_now_ms() < deadline) {
+		raw_client_roundtrip(r->c, 1000);
+	}
+	session_assert_msg(s, r->selection, "the high client was offered no selection");
+	free(session_ctl_ok(s, "ping"));
+	int before = open_fds(s->pid);
+	int readers[20];
+	for (int i = 0; i < 20; i++) {
+		int fds[2];
+		session_assert(s, pipe(fds) == 0);
+		session_assert(s, fcntl(fds[1], F_SETPIPE_SZ, 4096) >= 4096);
+		wl_data_offer_receive(r->selection, "text/plain;charset=utf-8", fds[1]);
+		close(fds[1]);
+		readers[i] = fds[0];
+	}
+	session_assert(s, raw_client_roundtrip(r->c, 3000));
+	free(session_ctl_ok(s, "ping"));
+	int during = open_fds(s->pid);
+	tap_diag("strata's fds: %d before, %d with 20 pastes never read", before, during);
+	/* Each paste held: the client's pipe and the writer's timer (a
+	 * timerfd). */
+	session_assert_msg(s, during <= before + 4 * 2,
+			"strata holds %d more fds for 20 pastes nobody reads (at most 4 pastes, 8 fds)",
+			during - before);
+	for (int i = 0; i < 20; i++) {
+		close(readers[i]);
+	}
+	char out[512];
+	paste_on(s, "high", out, sizeof(out));
+	session_assert_msg(s, strncmp(out, big, 100) == 0, "high's paste after the hoarder: %.60s",
+			out);
+	raw_window_destroy(w);
+	raw_source_destroy(r);
+	session_stop(s);
+}
+
 /* M23: a source that never writes nor closes: the transfer times out, the
  * compositor never blocks, the user is told, and it is logged. */
 static void
@@ -1264,4 +1354,5 @@ SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(copies_stay_in_their_leve
 		TAP_CASE(dialog_modifiers_never_reach_a_client), TAP_CASE(transfer_64k_timing),
 		TAP_CASE(audit_chain_verifies), TAP_CASE(sak_cancels_the_dialog),
 		TAP_CASE(lock_cancels_the_dialog), TAP_CASE(the_dialog_follows_the_outputs),
-		TAP_CASE(a_paste_given_up_on_does_not_stop_strata), )
+		TAP_CASE(a_paste_given_up_on_does_not_stop_strata),
+		TAP_CASE(pastes_never_read_hold_at_most_four_pipes), )
