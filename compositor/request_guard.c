@@ -122,6 +122,12 @@ check_get_xdg_surface(const struct wl_protocol_logger_message *message, union wl
 		wl_resource_post_error(message->resource, XDG_WM_BASE_ERROR_ROLE,
 				"get_xdg_surface: the wl_surface already has the role %s",
 				surface->role->name);
+	} else if (surface->role && surface->role_data) {
+		/* A second xdg_surface on it: wlroots 0.15 would take it, and the
+		 * second's destroy would leave the first without its role data
+		 * (then a third could make a second toplevel of one surface). */
+		wl_resource_post_error(message->resource, XDG_WM_BASE_ERROR_ROLE,
+				"get_xdg_surface: the wl_surface already has an xdg_surface");
 	} else if (wlr_surface_has_buffer(surface) ||
 			((surface->pending.committed & WLR_SURFACE_STATE_BUFFER) &&
 					surface->pending.buffer)) {

@@ -348,6 +348,8 @@ get_xdg_surface_on_a_surface_in_use_is_an_error(void)
 		{ "attached", true, XDG_WM_BASE_ERROR_INVALID_SURFACE_STATE },
 		{ "committed", true, XDG_WM_BASE_ERROR_INVALID_SURFACE_STATE },
 		{ "subsurface", true, XDG_WM_BASE_ERROR_ROLE },
+		{ "second-xdg-surface", true, XDG_WM_BASE_ERROR_ROLE },
+		{ "xdg-surface-destroyed", false, 0 },
 		{ "buffer-removed", false, 0 },
 		{ "plain", false, 0 },
 	};
@@ -359,7 +361,19 @@ get_xdg_surface_on_a_surface_in_use_is_an_error(void)
 		struct wl_buffer *buffer = raw_client_shm_buffer(c, 64, 64, 0xff336699u);
 		struct raw_window *parent = NULL;
 		struct wl_subsurface *subsurface = NULL;
-		if (strcmp(how, "subsurface") == 0) {
+		struct xdg_surface *first = NULL;
+		struct xdg_toplevel *first_toplevel = NULL;
+		if (strncmp(how, "second", 6) == 0 || strncmp(how, "xdg-surface", 11) == 0) {
+			/* A window already made of it (then gone, or not). */
+			first = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
+			first_toplevel = xdg_surface_get_toplevel(first);
+			if (strcmp(how, "xdg-surface-destroyed") == 0) {
+				xdg_toplevel_destroy(first_toplevel);
+				xdg_surface_destroy(first);
+				first_toplevel = NULL;
+				first = NULL;
+			}
+		} else if (strcmp(how, "subsurface") == 0) {
 			parent = raw_window_create(c, 100, 100, "role-parent", "role-parent");
 			const struct raw_global *g = raw_client_find_global(c, "wl_subcompositor");
 			session_assert(s, parent != NULL && g != NULL);
@@ -401,6 +415,10 @@ get_xdg_surface_on_a_surface_in_use_is_an_error(void)
 					how, code, iface ? iface->name : "?");
 		}
 		xdg_surface_destroy(xdg_surface);
+		if (first_toplevel) {
+			xdg_toplevel_destroy(first_toplevel);
+			xdg_surface_destroy(first);
+		}
 		if (subsurface) {
 			wl_subsurface_destroy(subsurface);
 		}
