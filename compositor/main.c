@@ -20,18 +20,24 @@
 
 /*
  * Under systemd (Type=notify), READY=1 says the session is up: every level's
- * proxy accepting. Boot counting blesses a new image only after it (the
- * image's strata-ready.service), so an update whose levels cannot come up is
- * never marked good and the machine falls back to the previous one. Until
- * then STATUS= names the levels still down.
+ * proxy accepting, all of them for READY_STABLE_MS at once (a proxy that
+ * comes up and dies over and over is not up). Boot counting blesses a new
+ * image only after it (the image's strata-ready.service), so an update whose
+ * levels cannot come up, or do not stay up, is never marked good and the
+ * machine falls back to the previous one. Until then STATUS= names the
+ * levels still down.
  */
+#define READY_STABLE_MS 3000
+
 struct ready_watch {
 	struct strata_server *server;
 	char *notify_socket; /* NULL: not under systemd */
 	bool cages;
 	bool said;
+	bool all_up; /* since the stable timer was armed */
 	char waiting_for[256]; /* the last STATUS= sent */
 	struct wl_listener status_changed;
+	struct wl_event_source *stable; /* NULL: READY=1 is never said */
 };
 
 static void
@@ -43,34 +49,68 @@ ready_notify(struct ready_watch *w, const char *state)
 	}
 }
 
+/* The names of the levels that are down, joined by ", "; "" when every
+ * one is up (or strata runs no cages). */
+static void
+levels_down(struct ready_watch *w, char *down, size_t size)
+{
+	down[0] = '\0';
+	if (!w->cages) {
+		return;
+	}
+	const struct strata_config *cfg = &w->server->config;
+	for (size_t i = 0; i < cfg->level_count; i++) {
+		if (!w->server->session || !session_level_up(w->server->session, (int)i)) {
+			size_t len = strlen(down);
+			snprintf(down + len, size - len, "%s%s", len ? ", " : "",
+					cfg->levels[i].name);
+		}
+	}
+}
+
 static void
 ready_check(struct ready_watch *w)
 {
 	if (w->said || !w->notify_socket) {
 		return;
 	}
-	char down[256] = "";
-	if (w->cages) {
-		const struct strata_config *cfg = &w->server->config;
-		for (size_t i = 0; i < cfg->level_count; i++) {
-			if (!w->server->session || !session_level_up(w->server->session, (int)i)) {
-				size_t len = strlen(down);
-				snprintf(down + len, sizeof(down) - len, "%s%s", len ? ", " : "",
-						cfg->levels[i].name);
-			}
-		}
-	}
+	char down[256];
+	levels_down(w, down, sizeof(down));
 	if (down[0] == '\0') {
-		w->said = true;
-		ready_notify(w, "READY=1\nSTATUS=every level is up");
-		printf("strata: every level is up\n");
-	} else if (strcmp(down, w->waiting_for) != 0) {
+		/* Every level up: READY=1 if they all stay so (handle_stable). */
+		if (!w->all_up && w->stable) {
+			w->all_up = true;
+			wl_event_source_timer_update(w->stable, READY_STABLE_MS);
+		}
+		w->waiting_for[0] = '\0';
+		return;
+	}
+	w->all_up = false;
+	if (w->stable) {
+		wl_event_source_timer_update(w->stable, 0);
+	}
+	if (strcmp(down, w->waiting_for) != 0) {
 		snprintf(w->waiting_for, sizeof(w->waiting_for), "%s", down);
 		char status[300];
 		snprintf(status, sizeof(status), "STATUS=waiting for level%s %s",
 				strchr(down, ',') ? "s" : "", down);
 		ready_notify(w, status);
 	}
+}
+
+/* Every level has been up for READY_STABLE_MS. */
+static int
+handle_stable(void *data)
+{
+	struct ready_watch *w = data;
+	char down[256];
+	levels_down(w, down, sizeof(down));
+	if (!w->said && down[0] == '\0') {
+		w->said = true;
+		ready_notify(w, "READY=1\nSTATUS=every level is up");
+		printf("strata: every level is up\n");
+	}
+	return 0;
 }
 
 static void
@@ -309,9 +349,18 @@ main(int argc, char *argv[])
 	};
 	ready.status_changed.notify = handle_status_changed;
 	wl_signal_add(&server.events.status_changed, &ready.status_changed);
+	if (notify_socket) {
+		ready.stable = wl_event_loop_add_timer(server.event_loop, handle_stable, &ready);
+		if (!ready.stable) {
+			fprintf(stderr, "strata: no timer: READY=1 will not be sent to systemd\n");
+		}
+	}
 	ready_check(&ready);
 	wl_display_run(server.display);
 	wl_list_remove(&ready.status_changed.link);
+	if (ready.stable) {
+		wl_event_source_remove(ready.stable);
+	}
 	ret = 0;
 
 out_signals:
