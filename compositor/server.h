@@ -163,6 +163,11 @@ struct strata_server {
 	 * (clipboard.c: at most CLIPBOARD_SNAPSHOT_WRITERS each). */
 	int snapshot_writers[STRATA_MAX_LEVELS];
 
+	/* SIGPIPE's disposition before startup_open ignored it (startup.c),
+	 * when sigpipe_ignored. */
+	bool sigpipe_ignored;
+	void (*sigpipe_before)(int);
+
 	/* Frame statistics, for the test-control and benchmarks. */
 	uint64_t stat_frames;
 	uint64_t stat_render_ns_total;

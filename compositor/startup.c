@@ -25,8 +25,11 @@ startup_open(struct strata_server *server, const struct strata_startup *options)
 {
 	/* strata writes into pipes level clients hand it (the snapshot a paste
 	 * reads after a transfer): one closed early ends that write with EPIPE,
-	 * never the compositor. Every child gets the default back (spawn.c). */
-	signal(SIGPIPE, SIG_IGN);
+	 * never the compositor. Its children get the default back (spawn.c;
+	 * the Xwayland launcher, which wlroots starts, does it itself);
+	 * startup_close gives back what was there before. */
+	server->sigpipe_before = signal(SIGPIPE, SIG_IGN);
+	server->sigpipe_ignored = server->sigpipe_before != SIG_ERR;
 	if (!server_init(server, options->headless, options->test_control)) {
 		fprintf(stderr, "strata: cannot initialise the compositor\n");
 		return false;
@@ -147,6 +150,10 @@ startup_close(struct strata_server *server)
 	/* Every child ends first, in one bounded wait, before their owners and
 	 * their directories go. */
 	process_supervisor_shutdown(server->supervisor);
+	if (server->sigpipe_ignored) {
+		signal(SIGPIPE, server->sigpipe_before);
+		server->sigpipe_ignored = false;
+	}
 	xwayland_destroy(server->xwayland);
 	server->xwayland = NULL;
 	sleep_watch_destroy(server->sleep_watch);

@@ -221,6 +221,9 @@ main(int argc, char **argv)
 	sigset_t all;
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* wlroots forks and execs this from strata, which ignores SIGPIPE:
+	 * the default again, for this program and what it starts. */
+	signal(SIGPIPE, SIG_DFL);
 
 	if (argc < 2) {
 		die("wlroots runs this with the display to serve");

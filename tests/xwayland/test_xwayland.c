@@ -983,6 +983,21 @@ x11_fullscreen_is_the_level_s_column(void)
 			full.frame_y >= SESSION_BANNER_HEIGHT &&
 					full.frame_x + full.frame_width <= high.frame_x);
 
+	/* strata ignores SIGPIPE; the launcher wlroots starts from it does
+	 * not (low's here, its uid once it gave up root; SigIgn in /proc is a
+	 * mask in hex, SIGPIPE its bit 13). */
+	pid_t launcher = find_descendant(s, "strata-xwayland", 4000, NULL);
+	session_assert_msg(s, launcher > 0, "no strata-xwayland-launcher of strata runs");
+	char status_path[64];
+	snprintf(status_path, sizeof(status_path), "/proc/%d/status", (int)launcher);
+	char *status = session_read_file(status_path, NULL);
+	const char *ign = status ? strstr(status, "\nSigIgn:") : NULL;
+	unsigned long long ignored = 0;
+	session_assert(s, ign && sscanf(ign, "\nSigIgn: %llx", &ignored) == 1);
+	free(status);
+	session_assert_msg(s, !(ignored & (1ull << (SIGPIPE - 1))),
+			"the Xwayland launcher ignores SIGPIPE (SigIgn %llx)", ignored);
+
 	/* Each level's Xwayland spoke Wayland through a proxy of its level:
 	 * ended (killed), that proxy says how many messages it checked. */
 	for (int i = 0; i < 2; i++) {
