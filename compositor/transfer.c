@@ -117,6 +117,10 @@ dialog_show(struct strata_transfer *t, const char *header, const struct text_box
 			area.y + (area.height - height) / 2, width, height, 0x1c1c1cff, dst->colour,
 			6, header, dst->text_colour, server->config.font, lines, count);
 	t->dialog_failed = t->dialog == NULL;
+	if (t->dialog_failed) {
+		/* An output, but the box could not be made (memory, fonts). */
+		snprintf(t->reason, sizeof(t->reason), "cancelled (the dialog could not be drawn)");
+	}
 }
 
 static void
@@ -428,6 +432,7 @@ reset(struct strata_transfer *t)
 	t->src = -1;
 	t->mime[0] = '\0';
 	t->reason[0] = '\0';
+	t->dialog_failed = false;
 	t->sanitise_id = 0;
 	t->read_failed = false;
 	memset(&t->response, 0, sizeof(t->response));
@@ -471,7 +476,8 @@ finish(struct strata_transfer *t, enum transfer_end end)
 	const char *why = t->reason[0] &&
 					(end == TRANSFER_END_READ_FAILED ||
 							end == TRANSFER_END_GUARD_REFUSED ||
-							end == TRANSFER_END_GUARD_DOWN) ?
+							end == TRANSFER_END_GUARD_DOWN ||
+							end == TRANSFER_END_CANCELLED_NO_SCREEN) ?
 			t->reason :
 			transfer_end_reason(end);
 	char notice[300];

@@ -303,9 +303,9 @@ EOF
 fi
 
 # No magic SysRq (its SAK and reboot keys would end or restart the session
-# from the keyboard; the boot entry's sysctl.kernel.sysrq=0 closes it from
-# the kernel's start, this file again after any sysctl reload) and no debug
-# shell on tty9.
+# from the keyboard: the boot entry's sysctl.kernel.sysrq=0 closes it when
+# the kernel starts init, before any service; this file again after any
+# sysctl reload) and no debug shell on tty9.
 printf '# Strata workstation: no magic SysRq key.\nkernel.sysrq = 0\n' \
 	>"$root/etc/sysctl.d/50-strata.conf"
 in_root systemctl mask debug-shell.service >/dev/null 2>&1

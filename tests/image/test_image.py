@@ -55,6 +55,7 @@ MAGIC_HIGH = (0x12, 0xAB, 0x34)
 # What the high terminal paints when its paste is (or is not) low's copy,
 # before the transfer and after it.
 LEAKED, NOT_LEAKED = (0xE0, 0x6A, 0x11), (0x7A, 0x5C, 0x0F)
+COPIED = (0x3D, 0xC2, 0xD0)  # low's own paste of its copy
 PASTED, NOT_PASTED = (0xB3, 0x1D, 0x9E), (0x4F, 0x8E, 0xA7)
 # compositor/transfer.c: the dialog, 760x420 centred below the banner, its
 # body dark, its border (6 px) in the destination's colour.
@@ -489,7 +490,12 @@ def transfer(m, shot):
     """Low copies, high cannot paste it; Logo+V in high, strata's dialog,
     Return: high pastes exactly what low copied."""
     m.type("printf %s %s | wl-copy\n" % ("%s", XFER_TEXT))
-    time.sleep(3)
+    # The copy is low's selection (its own paste returns it) before high
+    # is asked: otherwise high's "not pasted" would prove nothing.
+    m.type('test "$(wl-paste -n)" = %s && %s\n' % (XFER_TEXT, paint(COPIED)))
+    shot, n, _ = wait_colour(m, COPIED, 2000, 60, "transfer-copied")
+    if not result(n >= 2000, "wl-copy in low: low's own wl-paste returns the text (%d px)" % n):
+        return shot
     # Back into the high terminal that ran the first command: its block.
     _, box = shot.census(MAGIC_HIGH, BANNER_HEIGHT)
     if not result(box is not None, "the high terminal's block is still on the screen"):
