@@ -23,8 +23,8 @@ fail) and may start with "direct:" or "proxy:" for one mode only.
 refused-by-design.txt, the same format: tests that ask a level for what a
 level must never do (a rule of strata's security, named with the file that
 enforces it). They are run like every test and must fail, but they are
-counted apart: the pass rate is over the applicable tests (every test run,
-skips aside, minus these), and over every test run as well.
+counted apart: the pass rate is given over every test run (skips aside),
+and over the tests run minus these.
 not-applicable.txt: "EXTENSION  reason", one extension a line: the
 extensions levels never get (wlcs skips their tests).
 """
@@ -263,9 +263,9 @@ def main():
           f"{not_applicable_count} not applicable, "
           f"{len(skipped) - not_applicable_count} skipped otherwise"
           + (f", {len(new_failures)} new failure" if new_failures else ""))
-    print(f"wlcs {args.mode}: {rate:.1f} % of the {applicable} applicable tests pass "
-          f"(every test run but the {len(refused_failed)} refused by design); "
-          f"{rate_all:.1f} % of all {run} tests run")
+    print(f"wlcs {args.mode}: {rate_all:.1f} % of all {run} tests run pass; "
+          f"{rate:.1f} % of the {applicable} left when the {len(refused_failed)} refused by "
+          f"design are set apart")
     for ext in sorted(skip_extensions):
         print(f"  skipped: {skip_extensions[ext]:4d} tests of {ext}: {not_applicable[ext]}")
 
