@@ -228,6 +228,18 @@ def seeds():
 	s.frame()
 	out['seed-constraints-text-input'] = s
 
+	# What the fuzzer found, written again by hand (regressions).
+
+	# A selection offering no MIME type: clipboard.c walked the empty
+	# array with wl_array_for_each (NULL + 0, undefined behaviour).
+	s = Seed()
+	keyboard = s.request(SEAT, 1, ('n',))
+	device = s.request(DATA_DEVICE_MANAGER, 1, ('n',), ('o', SEAT))
+	source = s.request(DATA_DEVICE_MANAGER, 0, ('n',))
+	surface, xdg_surface, top, pool, buffer = toplevel(s)
+	s.request(device, 1, ('o', source), ('u', INPUT_SERIAL))
+	out['crash-selection-without-mime-types'] = s
+
 	s = Seed(flags=1)
 	s.raw(struct.pack('<III', 1, 12 << 16 | 1, 2))
 	s.raw(struct.pack('<III', 1, 12 << 16 | 0, 3))
