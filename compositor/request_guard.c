@@ -100,6 +100,25 @@ check_receive_fd(const struct wl_protocol_logger_message *message, union wl_argu
 	args[1].h = null_fd();
 }
 
+/*
+ * An inert object's requests are ignored, its destructor excepted. wlroots
+ * 0.15.1 makes an xdg_toplevel inert (its user data NULL) when the
+ * xdg_surface under it goes, as it does with its wl_surface, and every
+ * xdg_toplevel handler but destroy then dereferences that NULL: a client
+ * that destroys its wl_surface first and then sets a title stopped the
+ * compositor. libwayland runs the protocol loggers before it dispatches,
+ * so the dispatcher set here is the one that handles this very request.
+ */
+static int
+dispatch_inert(const void *implementation, void *target, uint32_t opcode,
+		const struct wl_message *message, union wl_argument *args)
+{
+	if (strcmp(message->name, "destroy") == 0) {
+		wl_resource_destroy(target);
+	}
+	return 0;
+}
+
 static void
 guard_request(void *data, enum wl_protocol_logger_type type,
 		const struct wl_protocol_logger_message *message)
@@ -113,7 +132,10 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 	union wl_argument *args = (union wl_argument *)message->arguments;
 	int count = message->arguments_count;
 
-	if (is(iface, "wl_region") && (is(name, "add") || is(name, "subtract")) && count == 4) {
+	if (is(iface, "xdg_toplevel") && !wl_resource_get_user_data(message->resource)) {
+		wl_resource_set_dispatcher(message->resource, dispatch_inert, NULL, NULL, NULL);
+	} else if (is(iface, "wl_region") && (is(name, "add") || is(name, "subtract")) &&
+			count == 4) {
 		clamp_rect(args, 0);
 	} else if (is(iface, "wl_surface")) {
 		if ((is(name, "damage") || is(name, "damage_buffer")) && count == 4) {

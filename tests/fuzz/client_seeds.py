@@ -240,6 +240,20 @@ def seeds():
 	s.request(device, 1, ('o', source), ('u', INPUT_SERIAL))
 	out['crash-selection-without-mime-types'] = s
 
+	# An xdg_toplevel used after its wl_surface was destroyed: wlroots
+	# 0.15.1 left it inert (user data NULL) and its set_app_id dereferenced
+	# that (SEGV in the compositor).
+	s = Seed()
+	surface = s.request(COMPOSITOR, 0, ('n',))
+	xdg_surface = s.request(WM_BASE, 2, ('n',), ('o', surface))
+	top = s.request(xdg_surface, 1, ('n',))
+	s.request(surface, 0)
+	s.request(top, 3, ('s', 'org.strata.inert'))
+	s.request(top, 2, ('s', 'inert'))
+	s.request(top, 9)
+	s.request(top, 0)
+	out['crash-toplevel-after-its-surface'] = s
+
 	s = Seed(flags=1)
 	s.raw(struct.pack('<III', 1, 12 << 16 | 1, 2))
 	s.raw(struct.pack('<III', 1, 12 << 16 | 0, 3))
