@@ -254,6 +254,20 @@ def seeds():
 	s.request(top, 0)
 	out['crash-toplevel-after-its-surface'] = s
 
+	# A decoration asked for an inert xdg_toplevel (after 7c3eea7: the
+	# assertion in wlr_xdg_surface_from_toplevel_resource; before, the NULL
+	# in wlroots' handler), and an inert toplevel made another's parent.
+	s = Seed()
+	surface = s.request(COMPOSITOR, 0, ('n',))
+	xdg_surface = s.request(WM_BASE, 2, ('n',), ('o', surface))
+	top = s.request(xdg_surface, 1, ('n',))
+	surface, xdg_surface, other, pool, buffer = toplevel(s)
+	s.request(24, 0)  # the first wl_surface
+	s.request(other, 1, ('o', top))
+	s.request(top, 2, ('s', 'inert'))
+	s.request(DECORATION, 1, ('n',), ('o', top))
+	out['crash-decoration-for-an-inert-toplevel'] = s
+
 	s = Seed(flags=1)
 	s.raw(struct.pack('<III', 1, 12 << 16 | 1, 2))
 	s.raw(struct.pack('<III', 1, 12 << 16 | 0, 3))

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Misbehaving clients on one level (M13, M16-style): one that dies mid-frame,
 // one that stops in the middle of a request or announces an oversized one,
-// ones that raise protocol errors, one that sets a selection of no type, one
-// that uses its toplevel after destroying its wl_surface. Each time the compositor
+// ones that raise protocol errors, one that sets a selection of no type, ones
+// that use their toplevel after destroying its wl_surface. Each time the compositor
 // and a weston-simple-shm on the other level must carry on, and the compositor's fd count must come
 // back to what it was.
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <wayland-client.h>
 #include "strata_test.h"
+#include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
 #define MAP_TIMEOUT_MS 15000
@@ -181,6 +182,24 @@ helper_main(int argc, char **argv)
 		raw_client_destroy(c);
 		return ok ? 0 : 1;
 	}
+	if (strcmp(role, "decoration-for-inert") == 0) {
+		/* A decoration for a toplevel made inert as above: refused. */
+		const struct raw_global *g =
+				raw_client_find_global(c, "zxdg_decoration_manager_v1");
+		if (!g) {
+			fprintf(stderr, "no zxdg_decoration_manager_v1\n");
+			return 2;
+		}
+		struct zxdg_decoration_manager_v1 *manager = wl_registry_bind(c->registry, g->name,
+				&zxdg_decoration_manager_v1_interface, 1);
+		wl_surface_destroy(w->surface);
+		w->surface = NULL;
+		struct zxdg_toplevel_decoration_v1 *decoration =
+				zxdg_decoration_manager_v1_get_toplevel_decoration(manager,
+						w->toplevel);
+		zxdg_toplevel_decoration_v1_destroy(decoration);
+		return expect_error(c, w, manager);
+	}
 	if (strcmp(role, "huge-header") == 0) {
 		/* A header announcing 64 KiB, more than any message may be; gone. */
 		uint32_t msg[4] = { wl_proxy_get_id((struct wl_proxy *)w->surface), 0xfffcu << 16,
@@ -341,6 +360,14 @@ client_using_a_toplevel_after_its_surface(void)
 	attack_test("toplevel-after-surface", false, 3);
 }
 
+/* A decoration for that inert toplevel: wlroots 0.15.1 dereferenced the
+ * NULL too (found by the client fuzz target); the client is ended. */
+static void
+client_decorating_a_toplevel_after_its_surface(void)
+{
+	attack_test("decoration-for-inert", true, 3);
+}
+
 static void
 client_setting_a_selection_without_types(void)
 {
@@ -464,5 +491,6 @@ SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(client_dying_mid_frame),
 		TAP_CASE(client_addressing_a_missing_object),
 		TAP_CASE(client_announcing_a_huge_message),
 		TAP_CASE(client_using_a_toplevel_after_its_surface),
+		TAP_CASE(client_decorating_a_toplevel_after_its_surface),
 		TAP_CASE(client_setting_a_selection_without_types),
 		TAP_CASE(parent_gone_before_it_mapped))
