@@ -60,7 +60,13 @@
  *     a selection is sent between levels, which needs the core; and no
  *     clipboard guard process runs (its start, failure and restart run on
  *     their own clock);
- *   - headless: no sleep watch, hence no bus timer.
+ *   - headless: no sleep watch, hence no bus timer;
+ *   - left as they are: wlroots' xdg-activation tokens, which a commit
+ *     detaches from their client, live 30 s on a timer of their own
+ *     (wlroots 0.15): a token of an earlier input may expire during a
+ *     later one. It is random (no input can name it) and its expiry runs
+ *     no code of strata's. And wlroots' xdg_wm_base ping timer is armed
+ *     only when the compositor pings, which strata does not.
  * Injected keys and buttons still pressed at the end are released, and the
  * pointer is put back at (0, 0), before the client goes. What stays from
  * input to input: the display's serial and the client ids count on, global
