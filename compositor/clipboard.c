@@ -77,23 +77,26 @@ static const struct wlr_data_source_impl wrap_impl = {
 	.destroy = wrap_destroy,
 };
 
+/* By index: a source may offer no type at all, and wl_array_for_each on
+ * its empty array (data NULL) adds to a null pointer. */
 static void
 copy_mime_types(struct wl_array *to, const struct wl_array *from)
 {
 	size_t count = 0;
-	char **type;
-	wl_array_for_each(type, from) {
+	const char *const *types = from->data;
+	for (size_t i = 0; i < from->size / sizeof(*types); i++) {
+		const char *type = types[i];
 		if (count == CLIPBOARD_MAX_MIME_TYPES) {
 			break;
 		}
-		if (strlen(*type) > CLIPBOARD_MAX_MIME_LENGTH) {
+		if (strlen(type) > CLIPBOARD_MAX_MIME_LENGTH) {
 			continue;
 		}
 		char **dst = wl_array_add(to, sizeof(*dst));
 		if (!dst) {
 			break;
 		}
-		*dst = strdup(*type);
+		*dst = strdup(type);
 		if (!*dst) {
 			to->size -= sizeof(*dst);
 			break;

@@ -136,6 +136,84 @@ check_get_xdg_surface(const struct wl_protocol_logger_message *message, union wl
 	}
 }
 
+/*
+ * Inert xdg_toplevels. wlroots 0.15.1 makes an xdg_toplevel inert (its user
+ * data NULL) when the xdg_surface under it goes, as it does with its
+ * wl_surface, and then dereferences that NULL in every xdg_toplevel
+ * handler but destroy, and in zxdg_decoration_manager_v1's
+ * get_toplevel_decoration given it: a client that destroyed its wl_surface
+ * first and then set a title, or asked for a decoration, stopped the
+ * compositor. An inert object's requests are to be ignored: libwayland
+ * runs the protocol loggers before it dispatches, so a dispatcher set here
+ * (one that ignores all but destroy) handles this very request and the
+ * ones after it.
+ *
+ * The resource keeps its implementation, user data and destructor (wlroots
+ * checks the implementation when the toplevel is another request's
+ * argument, and the destructor must still run). libwayland 1.21 has no
+ * getter for the first and the last: they are read from the head of struct
+ * wl_resource (wayland-server.c: a wl_object, then the destructor, then the
+ * link), whose layout is checked against wl_resource_get_link() first.
+ */
+struct libwayland_resource_head {
+	struct {
+		const struct wl_interface *interface;
+		const void *implementation;
+		uint32_t id;
+	} object;
+	wl_resource_destroy_func_t destroy;
+	struct wl_list link;
+};
+
+static int
+dispatch_inert(const void *implementation, void *target, uint32_t opcode,
+		const struct wl_message *message, union wl_argument *args)
+{
+	if (strcmp(message->name, "destroy") == 0) {
+		wl_resource_destroy(target);
+	}
+	return 0;
+}
+
+/* From now on, the resource's requests are ignored (destroy excepted); false
+ * when libwayland's layout is not the one known here. */
+static bool
+ignore_requests(struct wl_resource *resource)
+{
+	struct libwayland_resource_head *head = (struct libwayland_resource_head *)resource;
+	if (wl_resource_get_link(resource) != &head->link ||
+			head->object.id != wl_resource_get_id(resource)) {
+		return false;
+	}
+	wl_resource_set_dispatcher(resource, dispatch_inert, head->object.implementation,
+			wl_resource_get_user_data(resource), head->destroy);
+	return true;
+}
+
+static bool
+is_inert_toplevel(struct wl_resource *resource)
+{
+	return resource && strcmp(wl_resource_get_class(resource), "xdg_toplevel") == 0 &&
+			!wl_resource_get_user_data(resource);
+}
+
+/* A request that must not reach wlroots: its handler is not run, and the
+ * client is ended (when even that cannot be done, the handler runs). */
+static void
+refuse(struct wl_resource *resource, const char *why)
+{
+	struct wl_client *client = wl_resource_get_client(resource);
+	struct wl_resource *display = wl_client_get_object(client, 1);
+	wlr_log(WLR_INFO, "%s: %s: client ended", wl_resource_get_class(resource), why);
+	if (display) {
+		wl_resource_post_error(display, WL_DISPLAY_ERROR_INVALID_OBJECT, "%s: %s",
+				wl_resource_get_class(resource), why);
+	}
+	if (!ignore_requests(resource)) {
+		wlr_log(WLR_ERROR, "libwayland's wl_resource is not as request_guard.c knows it");
+	}
+}
+
 static void
 guard_request(void *data, enum wl_protocol_logger_type type,
 		const struct wl_protocol_logger_message *message)
@@ -149,7 +227,19 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 	union wl_argument *args = (union wl_argument *)message->arguments;
 	int count = message->arguments_count;
 
-	if (is(iface, "wl_region") && (is(name, "add") || is(name, "subtract")) && count == 4) {
+	if (is_inert_toplevel(message->resource)) {
+		if (!ignore_requests(message->resource)) {
+			refuse(message->resource, "inert, and its requests cannot be ignored");
+		}
+	} else if (is(iface, "xdg_toplevel") && is(name, "set_parent") && count == 1 &&
+			is_inert_toplevel((struct wl_resource *)args[0].o)) {
+		/* An inert parent is no parent (what wlroots makes of it). */
+		args[0].o = NULL;
+	} else if (is(iface, "zxdg_decoration_manager_v1") && is(name, "get_toplevel_decoration") &&
+			count == 2 && is_inert_toplevel((struct wl_resource *)args[1].o)) {
+		refuse(message->resource, "a decoration for an inert xdg_toplevel");
+	} else if (is(iface, "wl_region") && (is(name, "add") || is(name, "subtract")) &&
+			count == 4) {
 		clamp_rect(args, 0);
 	} else if (is(iface, "wl_surface")) {
 		if ((is(name, "damage") || is(name, "damage_buffer")) && count == 4) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Misbehaving clients on one level (M13, M16-style): one that dies mid-frame,
 // one that stops in the middle of a request or announces an oversized one,
-// ones that raise protocol errors. Each time the compositor and a weston-simple-shm
-// on the other level must carry on, and the compositor's fd count must come
+// ones that raise protocol errors, one that sets a selection of no type, ones
+// that use their toplevel after destroying its wl_surface. Each time the compositor
+// and a weston-simple-shm on the other level must carry on, and the compositor's fd count must come
 // back to what it was.
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include <wayland-client.h>
 #include "strata_test.h"
+#include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
 #define MAP_TIMEOUT_MS 15000
@@ -63,6 +65,53 @@ expect_error(struct raw_client *c, struct raw_window *w, void *extra_proxy)
 	return error ? EXIT_SAW_ERROR : EXIT_NO_ERROR;
 }
 
+/* ---- a client of the test process: its keyboard's enter serial ---------- */
+static void
+keyboard_keymap(void *data, struct wl_keyboard *keyboard, uint32_t format, int32_t fd,
+		uint32_t size)
+{
+	close(fd);
+}
+
+static void
+keyboard_enter(void *data, struct wl_keyboard *keyboard, uint32_t serial,
+		struct wl_surface *surface, struct wl_array *keys)
+{
+	*(uint32_t *)data = serial;
+}
+
+static void
+keyboard_leave(void *data, struct wl_keyboard *keyboard, uint32_t serial,
+		struct wl_surface *surface)
+{
+}
+
+static void
+keyboard_key(void *data, struct wl_keyboard *keyboard, uint32_t serial, uint32_t time, uint32_t key,
+		uint32_t state)
+{
+}
+
+static void
+keyboard_modifiers(void *data, struct wl_keyboard *keyboard, uint32_t serial, uint32_t depressed,
+		uint32_t latched, uint32_t locked, uint32_t group)
+{
+}
+
+static void
+keyboard_repeat_info(void *data, struct wl_keyboard *keyboard, int32_t rate, int32_t delay)
+{
+}
+
+static const struct wl_keyboard_listener keyboard_listener = {
+	.keymap = keyboard_keymap,
+	.enter = keyboard_enter,
+	.leave = keyboard_leave,
+	.key = keyboard_key,
+	.modifiers = keyboard_modifiers,
+	.repeat_info = keyboard_repeat_info,
+};
+
 static int
 helper_main(int argc, char **argv)
 {
@@ -110,6 +159,46 @@ helper_main(int argc, char **argv)
 		uint32_t msg[2] = { 4242, (8u << 16) | 0 };
 		write_raw(c, msg, sizeof(msg));
 		return expect_error(c, w, NULL);
+	}
+	if (strcmp(role, "toplevel-after-surface") == 0) {
+		/* Its wl_surface destroyed first (wlroots leaves the toplevel
+		 * inert), then every kind of toplevel request; the objects
+		 * left are ignored, not an error. */
+		wl_surface_destroy(w->surface);
+		w->surface = NULL;
+		xdg_toplevel_set_app_id(w->toplevel, "inert");
+		xdg_toplevel_set_title(w->toplevel, "inert");
+		xdg_toplevel_set_min_size(w->toplevel, 10, 10);
+		xdg_toplevel_set_max_size(w->toplevel, 100, 100);
+		xdg_toplevel_set_maximized(w->toplevel);
+		xdg_toplevel_unset_maximized(w->toplevel);
+		xdg_toplevel_set_fullscreen(w->toplevel, NULL);
+		xdg_toplevel_unset_fullscreen(w->toplevel);
+		xdg_toplevel_set_minimized(w->toplevel);
+		xdg_toplevel_set_parent(w->toplevel, NULL);
+		bool ok = raw_client_roundtrip(c, 5000) && raw_client_error(c) == 0;
+		raw_window_destroy(w);
+		ok = ok && raw_client_roundtrip(c, 5000);
+		raw_client_destroy(c);
+		return ok ? 0 : 1;
+	}
+	if (strcmp(role, "decoration-for-inert") == 0) {
+		/* A decoration for a toplevel made inert as above: refused. */
+		const struct raw_global *g =
+				raw_client_find_global(c, "zxdg_decoration_manager_v1");
+		if (!g) {
+			fprintf(stderr, "no zxdg_decoration_manager_v1\n");
+			return 2;
+		}
+		struct zxdg_decoration_manager_v1 *manager = wl_registry_bind(c->registry, g->name,
+				&zxdg_decoration_manager_v1_interface, 1);
+		wl_surface_destroy(w->surface);
+		w->surface = NULL;
+		struct zxdg_toplevel_decoration_v1 *decoration =
+				zxdg_decoration_manager_v1_get_toplevel_decoration(manager,
+						w->toplevel);
+		zxdg_toplevel_decoration_v1_destroy(decoration);
+		return expect_error(c, w, manager);
 	}
 	if (strcmp(role, "huge-header") == 0) {
 		/* A header announcing 64 KiB, more than any message may be; gone. */
@@ -253,6 +342,74 @@ static void
 client_announcing_a_huge_message(void)
 {
 	attack_test("huge-header", false, 3);
+}
+
+/*
+ * A selection offering no MIME type at all, set with the keyboard focus's
+ * serial: legal (the protocol asks for no offer), and once walked as an
+ * empty wl_array with wl_array_for_each, adding to a null pointer (the
+ * ASan+UBSan build stops there; found by the client fuzz target). The
+ * compositor carries on, and the client too.
+ */
+/* Toplevel requests after the toplevel's wl_surface is gone: wlroots
+ * 0.15.1 dereferenced the NULL it leaves there (found by the client fuzz
+ * target). */
+static void
+client_using_a_toplevel_after_its_surface(void)
+{
+	attack_test("toplevel-after-surface", false, 3);
+}
+
+/* A decoration for that inert toplevel: wlroots 0.15.1 dereferenced the
+ * NULL too (found by the client fuzz target); the client is ended. */
+static void
+client_decorating_a_toplevel_after_its_surface(void)
+{
+	attack_test("decoration-for-inert", true, 3);
+}
+
+static void
+client_setting_a_selection_without_types(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct raw_client *c = raw_client_connect(session_socket(s, "low"));
+	session_assert(s, c != NULL);
+	const struct raw_global *seat_global = raw_client_find_global(c, "wl_seat");
+	const struct raw_global *manager_global =
+			raw_client_find_global(c, "wl_data_device_manager");
+	session_assert(s, seat_global && manager_global);
+	struct wl_seat *seat =
+			wl_registry_bind(c->registry, seat_global->name, &wl_seat_interface, 1);
+	struct wl_data_device_manager *manager = wl_registry_bind(c->registry, manager_global->name,
+			&wl_data_device_manager_interface, 1);
+	uint32_t serial = 0;
+	struct wl_keyboard *keyboard = wl_seat_get_keyboard(seat);
+	wl_keyboard_add_listener(keyboard, &keyboard_listener, &serial);
+	struct raw_window *w = raw_window_create(c, 200, 150, "no-types", "no-types");
+	session_assert(s, w != NULL);
+	free(session_ctl_ok(s, "click 100 100"));
+	for (int i = 0; i < 50 && serial == 0; i++) {
+		session_assert(s, raw_client_roundtrip(c, 5000));
+		session_sleep_ms(20);
+	}
+	session_assert_msg(s, serial != 0, "the window never got the keyboard");
+	struct wl_data_device *device = wl_data_device_manager_get_data_device(manager, seat);
+	struct wl_data_source *source = wl_data_device_manager_create_data_source(manager);
+	for (int round = 0; round < 3; round++) {
+		wl_data_device_set_selection(device, source, serial);
+		session_assert(s, raw_client_roundtrip(c, 5000));
+	}
+	session_assert_int_eq(s, raw_client_error(c), 0);
+	session_assert_msg(s, session_compositor_alive(s),
+			"the compositor died of a selection without types");
+	wl_data_source_destroy(source);
+	wl_data_device_destroy(device);
+	wl_keyboard_destroy(keyboard);
+	wl_data_device_manager_destroy(manager);
+	wl_seat_destroy(seat);
+	raw_window_destroy(w);
+	raw_client_destroy(c);
+	session_stop(s);
 }
 
 /*
@@ -441,5 +598,9 @@ SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(client_dying_mid_frame),
 		TAP_CASE(client_setting_buffer_scale_zero),
 		TAP_CASE(client_sending_an_unknown_opcode),
 		TAP_CASE(client_addressing_a_missing_object),
-		TAP_CASE(client_announcing_a_huge_message), TAP_CASE(parent_gone_before_it_mapped),
+		TAP_CASE(client_announcing_a_huge_message),
+		TAP_CASE(client_using_a_toplevel_after_its_surface),
+		TAP_CASE(client_decorating_a_toplevel_after_its_surface),
+		TAP_CASE(client_setting_a_selection_without_types),
+		TAP_CASE(parent_gone_before_it_mapped),
 		TAP_CASE(get_xdg_surface_on_a_surface_in_use_is_an_error))
