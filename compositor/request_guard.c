@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
 #include <wayland-server-protocol.h>
 #include <wlr/types/wlr_surface.h>
+#include <wlr/types/wlr_xdg_decoration_v1.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 #include "request_guard.h"
+#include "xdg-decoration-unstable-v1-protocol.h"
 
 static struct wl_protocol_logger *guard_logger;
+static struct strata_server *guard_server;
 /* /dev/null, kept open: what a refused receive is given instead, even when
  * no fd can be opened any more (it is handed over then, and opened again
  * at the next chance). */
@@ -110,6 +114,23 @@ check_receive_fd(const struct wl_protocol_logger_message *message, union wl_argu
  * on the xdg_wm_base; wlroots' handler still runs for a client already in
  * error, which libwayland ends after this request.
  */
+/* Whether the client of wm_base (an xdg_wm_base) has an xdg_surface, with a
+ * role yet or not, on surface. */
+static bool
+has_xdg_surface(struct wl_resource *wm_base, struct wlr_surface *surface)
+{
+	struct wlr_xdg_client *client = wl_resource_get_user_data(wm_base);
+	struct wlr_xdg_surface *xdg_surface;
+	if (client) {
+		wl_list_for_each(xdg_surface, &client->surfaces, link) {
+			if (xdg_surface->surface == surface) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 static void
 check_get_xdg_surface(const struct wl_protocol_logger_message *message, union wl_argument *args)
 {
@@ -122,7 +143,7 @@ check_get_xdg_surface(const struct wl_protocol_logger_message *message, union wl
 		wl_resource_post_error(message->resource, XDG_WM_BASE_ERROR_ROLE,
 				"get_xdg_surface: the wl_surface already has the role %s",
 				surface->role->name);
-	} else if (surface->role && surface->role_data) {
+	} else if (has_xdg_surface(message->resource, surface)) {
 		/* A second xdg_surface on it: wlroots 0.15 would take it, and the
 		 * second's destroy would leave the first without its role data
 		 * (then a third could make a second toplevel of one surface). */
@@ -214,6 +235,77 @@ refuse(struct wl_resource *resource, const char *why)
 	}
 }
 
+/*
+ * Decorations that would outlive their window. wlroots 0.15 ends a
+ * zxdg_toplevel_decoration_v1 with its xdg_surface only if that surface
+ * was ever committed; one made before the first commit (what toolkits do)
+ * whose toplevel, xdg_surface or wl_surface then goes, or whose client
+ * leaves, kept listening to the freed xdg_surface, and its own destroy
+ * wrote into freed memory. So such a decoration is destroyed first: when
+ * its window goes by a request, with xdg-decoration's orphaned error (the
+ * protocol's rule: the decoration goes first); when its client leaves,
+ * before libwayland destroys the client's objects.
+ */
+static void
+destroy_decorations(struct strata_server *server, struct wlr_xdg_surface *of_surface,
+		struct wl_client *of_client)
+{
+	if (!server->decoration_manager) {
+		return;
+	}
+	struct wlr_xdg_toplevel_decoration_v1 *decoration, *tmp;
+	wl_list_for_each_safe(decoration, tmp, &server->decoration_manager->decorations, link) {
+		if (of_surface && decoration->surface == of_surface) {
+			wl_resource_post_error(decoration->resource,
+					ZXDG_TOPLEVEL_DECORATION_V1_ERROR_ORPHANED,
+					"the xdg_toplevel went before its decoration");
+			wl_resource_destroy(decoration->resource);
+		} else if (of_client && wl_resource_get_client(decoration->resource) == of_client) {
+			wl_resource_destroy(decoration->resource);
+		}
+	}
+}
+
+/* The xdg_surface a request's destroy takes away (NULL: none). */
+static struct wlr_xdg_surface *
+xdg_surface_going(const char *iface, struct wl_resource *resource)
+{
+	if (is(iface, "xdg_toplevel") || is(iface, "xdg_surface")) {
+		return wl_resource_get_user_data(resource); /* NULL when inert */
+	}
+	struct wlr_surface *surface = wlr_surface_from_resource(resource);
+	return surface && wlr_surface_is_xdg_surface(surface) ? surface->role_data : NULL;
+}
+
+struct guard_client {
+	struct strata_server *server;
+	struct wl_listener destroy;
+};
+
+static struct wl_listener client_created;
+
+static void
+handle_client_destroy(struct wl_listener *listener, void *data)
+{
+	struct guard_client *gc = wl_container_of(listener, gc, destroy);
+	destroy_decorations(gc->server, NULL, data);
+	wl_list_remove(&gc->destroy.link);
+	free(gc);
+}
+
+static void
+handle_client_created(struct wl_listener *listener, void *data)
+{
+	struct guard_client *gc = calloc(1, sizeof(*gc));
+	if (!gc) {
+		wl_client_post_no_memory(data);
+		return;
+	}
+	gc->server = guard_server;
+	gc->destroy.notify = handle_client_destroy;
+	wl_client_add_destroy_listener(data, &gc->destroy);
+}
+
 static void
 guard_request(void *data, enum wl_protocol_logger_type type,
 		const struct wl_protocol_logger_message *message)
@@ -227,6 +319,11 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 	union wl_argument *args = (union wl_argument *)message->arguments;
 	int count = message->arguments_count;
 
+	if (is(name, "destroy") && count == 0 &&
+			(is(iface, "xdg_toplevel") || is(iface, "xdg_surface") ||
+					is(iface, "wl_surface"))) {
+		destroy_decorations(data, xdg_surface_going(iface, message->resource), NULL);
+	}
 	if (is_inert_toplevel(message->resource)) {
 		if (!ignore_requests(message->resource)) {
 			refuse(message->resource, "inert, and its requests cannot be ignored");
@@ -293,6 +390,9 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 bool
 request_guard_init(struct strata_server *server)
 {
+	guard_server = server;
+	client_created.notify = handle_client_created;
+	wl_display_add_client_created_listener(server->display, &client_created);
 	guard_logger = wl_display_add_protocol_logger(server->display, guard_request, server);
 	spare_null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	return guard_logger != NULL && spare_null >= 0;
@@ -305,6 +405,11 @@ request_guard_finish(struct strata_server *server)
 		wl_protocol_logger_destroy(guard_logger);
 		guard_logger = NULL;
 	}
+	if (client_created.notify) {
+		wl_list_remove(&client_created.link);
+		client_created.notify = NULL;
+	}
+	guard_server = NULL;
 	if (spare_null >= 0) {
 		close(spare_null);
 		spare_null = -1;

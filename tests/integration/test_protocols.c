@@ -454,6 +454,64 @@ foreign_handles_stay_in_their_level(void)
 	session_stop(s);
 }
 
+/*
+ * A window made and destroyed (xdg_toplevel, then xdg_surface) leaves its
+ * wl_surface with the role and no xdg_surface: exporting it, or parenting
+ * to it, ends that client with an error; strata carries on. (wlroots 0.15.1
+ * checks for the missing xdg_surface itself; a review feared the NULL
+ * dereference of earlier versions: this keeps it so.)
+ */
+static void
+foreign_on_a_surface_whose_window_is_gone(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct probe low;
+	probe_start(s, &low, "low", "foreign-live", LOW_WINDOW_RGB);
+	for (int which = 0; which < 2; which++) {
+		struct raw_client *c = raw_client_connect(session_socket(s, "low"));
+		session_assert(s, c != NULL && c->compositor && c->wm_base);
+		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+		struct xdg_surface *xdg_surface = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
+		struct xdg_toplevel *toplevel = xdg_surface_get_toplevel(xdg_surface);
+		xdg_toplevel_destroy(toplevel);
+		xdg_surface_destroy(xdg_surface);
+		const char *global = which == 0 ? "zxdg_exporter_v2" : "zxdg_importer_v2";
+		const struct raw_global *g = raw_client_find_global(c, global);
+		session_assert(s, g != NULL);
+		if (which == 0) {
+			struct zxdg_exporter_v2 *exporter = wl_registry_bind(c->registry, g->name,
+					&zxdg_exporter_v2_interface, 1);
+			zxdg_exporter_v2_export_toplevel(exporter, surface);
+		} else {
+			/* A live window's handle, from the live client. */
+			struct zxdg_exporter_v2 *exporter = bind_global(&low, "zxdg_exporter_v2",
+					&zxdg_exporter_v2_interface, 1);
+			char handle[256] = "";
+			struct zxdg_exported_v2 *exported =
+					zxdg_exporter_v2_export_toplevel(exporter, low.w->surface);
+			zxdg_exported_v2_add_listener(exported, &exported_listener, handle);
+			probe_sync(&low);
+			session_assert(s, handle[0] != '\0');
+			struct zxdg_importer_v2 *importer = wl_registry_bind(c->registry, g->name,
+					&zxdg_importer_v2_interface, 1);
+			struct zxdg_imported_v2 *imported =
+					zxdg_importer_v2_import_toplevel(importer, handle);
+			zxdg_imported_v2_set_parent_of(imported, surface);
+		}
+		bool answered = raw_client_roundtrip(c, 5000);
+		int error = raw_client_error(c);
+		raw_client_destroy(c);
+		session_assert_msg(s, session_compositor_alive(s),
+				"%s on a surface whose window is gone stopped the compositor",
+				which == 0 ? "export_toplevel" : "set_parent_of");
+		session_assert_msg(s, !answered && error != 0,
+				"%s on a surface whose window is gone: no protocol error",
+				which == 0 ? "export_toplevel" : "set_parent_of");
+	}
+	probe_stop(&low);
+	session_stop(s);
+}
+
 /* ---- idle inhibit -------------------------------------------------------------- */
 
 static bool
@@ -709,5 +767,6 @@ gtk3_draws_no_title_bar_under_stratas(void)
 TAP_TESTS(TAP_CASE(activation_with_another_levels_token_moves_no_focus),
 		TAP_CASE(activation_works_only_within_the_focused_level),
 		TAP_CASE(foreign_handles_stay_in_their_level),
+		TAP_CASE(foreign_on_a_surface_whose_window_is_gone),
 		TAP_CASE_TIMEOUT(idle_inhibitor_never_delays_the_lock, 60),
 		TAP_CASE_TIMEOUT(gtk3_draws_no_title_bar_under_stratas, 90))

@@ -368,6 +368,75 @@ client_decorating_a_toplevel_after_its_surface(void)
 	attack_test("decoration-for-inert", true, 3);
 }
 
+/*
+ * A decoration asked for before the window's first commit (as toolkits do),
+ * then the window goes first (its toplevel, or its wl_surface), or the
+ * client leaves: wlroots 0.15 left such a decoration listening to the freed
+ * xdg_surface, and its own end wrote into freed memory (ASan reports it).
+ * Going first is xdg-decoration's orphaned error; leaving is fine; strata
+ * carries on either way.
+ */
+static void
+decoration_outliving_its_window(void)
+{
+	struct strata_session *s = session_start(NULL);
+	static const char *const hows[] = { "toplevel-destroyed", "surface-destroyed",
+		"client-left" };
+	for (size_t i = 0; i < sizeof(hows) / sizeof(hows[0]); i++) {
+		struct raw_client *c = raw_client_connect(session_socket(s, "low"));
+		session_assert(s, c != NULL && c->compositor && c->wm_base);
+		const struct raw_global *g =
+				raw_client_find_global(c, "zxdg_decoration_manager_v1");
+		session_assert(s, g != NULL);
+		struct zxdg_decoration_manager_v1 *manager = wl_registry_bind(c->registry, g->name,
+				&zxdg_decoration_manager_v1_interface, 1);
+		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+		struct xdg_surface *xdg_surface = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
+		struct xdg_toplevel *toplevel = xdg_surface_get_toplevel(xdg_surface);
+		struct zxdg_toplevel_decoration_v1 *decoration =
+				zxdg_decoration_manager_v1_get_toplevel_decoration(manager,
+						toplevel);
+		session_assert(s, raw_client_roundtrip(c, 5000));
+		if (strcmp(hows[i], "toplevel-destroyed") == 0) {
+			xdg_toplevel_destroy(toplevel);
+			xdg_surface_destroy(xdg_surface);
+		} else if (strcmp(hows[i], "surface-destroyed") == 0) {
+			wl_surface_destroy(surface);
+		}
+		bool answered = raw_client_roundtrip(c, 5000);
+		const struct wl_interface *iface = NULL;
+		uint32_t id = 0;
+		uint32_t code = raw_client_error(c) == EPROTO ?
+				wl_display_get_protocol_error(c->display, &iface, &id) :
+				0;
+		if (strcmp(hows[i], "client-left") == 0) {
+			session_assert_msg(s, answered, "%s: the client was ended", hows[i]);
+		} else {
+			session_assert_msg(s,
+					!answered && iface == &zxdg_toplevel_decoration_v1_interface &&
+							code == ZXDG_TOPLEVEL_DECORATION_V1_ERROR_ORPHANED,
+					"%s: not xdg-decoration's orphaned error (%u on %s)",
+					hows[i], code, iface ? iface->name : "nothing");
+		}
+		(void)decoration;
+		raw_client_destroy(c);
+		session_assert_msg(s, session_compositor_alive(s),
+				"%s: the compositor died of a decoration outliving its window",
+				hows[i]);
+	}
+	/* And a window made the usual way after all that still maps. */
+	struct raw_client *c = raw_client_connect(session_socket(s, "low"));
+	session_assert(s, c != NULL);
+	struct raw_window *w = raw_window_create(c, 120, 90, "after-orphans", "after-orphans");
+	session_assert(s, w != NULL);
+	session_assert(s,
+			session_wait_window(s, &(struct window_match){ .app_id = "after-orphans" },
+					NULL, 5000));
+	raw_window_destroy(w);
+	raw_client_destroy(c);
+	session_stop(s);
+}
+
 static void
 client_setting_a_selection_without_types(void)
 {
@@ -506,6 +575,7 @@ get_xdg_surface_on_a_surface_in_use_is_an_error(void)
 		{ "committed", true, XDG_WM_BASE_ERROR_INVALID_SURFACE_STATE },
 		{ "subsurface", true, XDG_WM_BASE_ERROR_ROLE },
 		{ "second-xdg-surface", true, XDG_WM_BASE_ERROR_ROLE },
+		{ "second-before-a-role", true, XDG_WM_BASE_ERROR_ROLE },
 		{ "xdg-surface-destroyed", false, 0 },
 		{ "buffer-removed", false, 0 },
 		{ "plain", false, 0 },
@@ -523,7 +593,9 @@ get_xdg_surface_on_a_surface_in_use_is_an_error(void)
 		if (strncmp(how, "second", 6) == 0 || strncmp(how, "xdg-surface", 11) == 0) {
 			/* A window already made of it (then gone, or not). */
 			first = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
-			first_toplevel = xdg_surface_get_toplevel(first);
+			if (strcmp(how, "second-before-a-role") != 0) {
+				first_toplevel = xdg_surface_get_toplevel(first);
+			}
 			if (strcmp(how, "xdg-surface-destroyed") == 0) {
 				xdg_toplevel_destroy(first_toplevel);
 				xdg_surface_destroy(first);
@@ -574,6 +646,8 @@ get_xdg_surface_on_a_surface_in_use_is_an_error(void)
 		xdg_surface_destroy(xdg_surface);
 		if (first_toplevel) {
 			xdg_toplevel_destroy(first_toplevel);
+		}
+		if (first) {
 			xdg_surface_destroy(first);
 		}
 		if (subsurface) {
@@ -602,5 +676,5 @@ SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(client_dying_mid_frame),
 		TAP_CASE(client_using_a_toplevel_after_its_surface),
 		TAP_CASE(client_decorating_a_toplevel_after_its_surface),
 		TAP_CASE(client_setting_a_selection_without_types),
-		TAP_CASE(parent_gone_before_it_mapped),
+		TAP_CASE(decoration_outliving_its_window), TAP_CASE(parent_gone_before_it_mapped),
 		TAP_CASE(get_xdg_surface_on_a_surface_in_use_is_an_error))
