@@ -150,10 +150,6 @@ startup_close(struct strata_server *server)
 	/* Every child ends first, in one bounded wait, before their owners and
 	 * their directories go. */
 	process_supervisor_shutdown(server->supervisor);
-	if (server->sigpipe_ignored) {
-		signal(SIGPIPE, server->sigpipe_before);
-		server->sigpipe_ignored = false;
-	}
 	xwayland_destroy(server->xwayland);
 	server->xwayland = NULL;
 	sleep_watch_destroy(server->sleep_watch);
@@ -173,4 +169,10 @@ startup_close(struct strata_server *server)
 	server->test_control = NULL;
 #endif
 	server_finish(server);
+	/* Last: a write into a dying child's socket during the teardown above
+	 * must not end strata. */
+	if (server->sigpipe_ignored) {
+		signal(SIGPIPE, server->sigpipe_before);
+		server->sigpipe_ignored = false;
+	}
 }

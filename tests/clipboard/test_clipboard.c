@@ -913,6 +913,9 @@ pastes_never_read_hold_at_most_four_pipes(void)
 	tap_diag("strata's fds: %d before, %d with 20 pastes never read", before, during);
 	/* Each paste held: the client's pipe and the writer's timer (a
 	 * timerfd). */
+	session_assert_msg(s, during >= before + 4 * 2,
+			"only %d more fds: the pastes never reached strata's writer",
+			during - before);
 	session_assert_msg(s, during <= before + 4 * 2,
 			"strata holds %d more fds for 20 pastes nobody reads (at most 4 pastes, 8 fds)",
 			during - before);
