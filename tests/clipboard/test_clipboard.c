@@ -782,6 +782,37 @@ raw_source_destroy(struct raw_source *r)
 	free(r);
 }
 
+/* A raw high client with a window (app id app_id), into which the user
+ * transfers low's copy of text (Logo+V, Return): the client is offered the
+ * transferred snapshot as its selection (r->selection). */
+static struct raw_source *
+raw_high_with_a_transfer(struct strata_session *s, const char *text, const char *app_id,
+		struct raw_window **w)
+{
+	struct window_info low = window_on(s, "low");
+	struct raw_source *r = raw_source_new(s, "high");
+	*w = raw_window_create(r->c, 200, 100, app_id, app_id);
+	session_assert(s, *w);
+	struct window_info high;
+	session_assert(s,
+			session_wait_window(s, &(struct window_match){ .app_id = app_id }, &high,
+					5000));
+	focus(s, &low);
+	copy_on(s, "low", text);
+	focus(s, &high);
+	free(session_ctl_ok(s, "key logo+v"));
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	free(session_ctl_ok(s, "key Return"));
+	session_assert(s, wait_dialog(s, "idle", 3000));
+	/* The snapshot is high's selection: offered to the focused client. */
+	uint64_t deadline = session_now_ms() + 3000;
+	while (!r->selection && session_now_ms() < deadline) {
+		raw_client_roundtrip(r->c, 1000);
+	}
+	session_assert_msg(s, r->selection, "the high client was offered no selection");
+	return r;
+}
+
 /*
  * After a transfer strata itself serves the destination's selection: it
  * writes the snapshot into the pipe each paste hands it. A high client that
@@ -796,29 +827,10 @@ a_paste_given_up_on_does_not_stop_strata(void)
 	struct session_options opts = { .config = config_fast };
 	struct strata_session *s = session_start(&opts);
 	current = s;
-	struct window_info low = window_on(s, "low");
-	struct raw_source *r = raw_source_new(s, "high");
-	struct raw_window *w = raw_window_create(r->c, 200, 100, "quitter", "paste quitter");
-	session_assert(s, w);
-	struct window_info high;
-	session_assert(s,
-			session_wait_window(s, &(struct window_match){ .app_id = "quitter" }, &high,
-					5000));
 	char secret[64], out[512];
 	unique(secret, sizeof(secret), "given-up");
-	focus(s, &low);
-	copy_on(s, "low", secret);
-	focus(s, &high);
-	free(session_ctl_ok(s, "key logo+v"));
-	session_assert(s, wait_dialog(s, "confirming", 5000));
-	free(session_ctl_ok(s, "key Return"));
-	session_assert(s, wait_dialog(s, "idle", 3000));
-	/* The snapshot is high's selection: offered to the focused client. */
-	uint64_t deadline = session_now_ms() + 3000;
-	while (!r->selection && session_now_ms() < deadline) {
-		raw_client_roundtrip(r->c, 1000);
-	}
-	session_assert_msg(s, r->selection, "the high client was offered no selection");
+	struct raw_window *w;
+	struct raw_source *r = raw_high_with_a_transfer(s, secret, "quitter", &w);
 	for (int i = 0; i < 3; i++) {
 		int fds[2];
 		session_assert(s, pipe(fds) == 0);
@@ -871,31 +883,13 @@ pastes_never_read_hold_at_most_four_pipes(void)
 	};
 	struct strata_session *s = session_start(&opts);
 	current = s;
-	struct window_info low = window_on(s, "low");
-	struct raw_source *r = raw_source_new(s, "high");
-	struct raw_window *w = raw_window_create(r->c, 200, 100, "hoarder", "paste hoarder");
-	session_assert(s, w);
-	struct window_info high;
-	session_assert(s,
-			session_wait_window(s, &(struct window_match){ .app_id = "hoarder" }, &high,
-					5000));
 	static char big[65536];
 	for (size_t i = 0; i < sizeof(big) - 1; i++) {
 		big[i] = (char)('a' + i % 26);
 	}
 	big[sizeof(big) - 1] = '\0';
-	focus(s, &low);
-	copy_on(s, "low", big);
-	focus(s, &high);
-	free(session_ctl_ok(s, "key logo+v"));
-	session_assert(s, wait_dialog(s, "confirming", 5000));
-	free(session_ctl_ok(s, "key Return"));
-	session_assert(s, wait_dialog(s, "idle", 3000));
-	uint64_t deadline = session_now_ms() + 3000;
-	while (!r->selection && session_now_ms() < deadline) {
-		raw_client_roundtrip(r->c, 1000);
-	}
-	session_assert_msg(s, r->selection, "the high client was offered no selection");
+	struct raw_window *w;
+	struct raw_source *r = raw_high_with_a_transfer(s, big, "hoarder", &w);
 	free(session_ctl_ok(s, "ping"));
 	int before = open_fds(s->pid);
 	int readers[20];
