@@ -490,9 +490,13 @@ def transfer(m, shot):
     """Low copies, high cannot paste it; Logo+V in high, strata's dialog,
     Return: high pastes exactly what low copied."""
     m.type("printf %s %s | wl-copy\n" % ("%s", XFER_TEXT))
-    # The copy is low's selection (its own paste returns it) before high
-    # is asked: otherwise high's "not pasted" would prove nothing.
-    m.type('test "$(wl-paste -n)" = %s && %s\n' % (XFER_TEXT, paint(COPIED)))
+    # Keys typed ahead while a command starts can be lost (seen: a quote,
+    # the next line left open): the shell's prompt first.
+    time.sleep(3)
+    # The copy is low's selection (its own paste returns it, within 10 s)
+    # before high is asked: otherwise high's "not pasted" would prove nothing.
+    m.type('for i in 1 2 3 4 5 6 7 8 9 10; do test "$(wl-paste -n)" = %s && break; sleep 1; done; '
+           'test "$(wl-paste -n)" = %s && %s\n' % (XFER_TEXT, XFER_TEXT, paint(COPIED)))
     shot, n, _ = wait_colour(m, COPIED, 2000, 60, "transfer-copied")
     if not result(n >= 2000, "wl-copy in low: low's own wl-paste returns the text (%d px)" % n):
         return shot
