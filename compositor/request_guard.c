@@ -242,9 +242,11 @@ refuse(struct wl_resource *resource, const char *why)
  * whose toplevel, xdg_surface or wl_surface then goes, or whose client
  * leaves, kept listening to the freed xdg_surface, and its own destroy
  * wrote into freed memory. So such a decoration is destroyed first: when
- * its window goes by a request, with xdg-decoration's orphaned error (the
- * protocol's rule: the decoration goes first); when its client leaves,
- * before libwayland destroys the client's objects.
+ * its never-committed window goes by a request, with xdg-decoration's
+ * orphaned error (the protocol's rule: the decoration goes first); when its
+ * client leaves, before libwayland destroys the client's objects. A window
+ * that was committed is left to wlroots, which ends its decoration itself
+ * (a client that destroys such a toplevel first keeps working, as before).
  */
 static void
 destroy_decorations(struct strata_server *server, struct wlr_xdg_surface *of_surface,
@@ -255,7 +257,7 @@ destroy_decorations(struct strata_server *server, struct wlr_xdg_surface *of_sur
 	}
 	struct wlr_xdg_toplevel_decoration_v1 *decoration, *tmp;
 	wl_list_for_each_safe(decoration, tmp, &server->decoration_manager->decorations, link) {
-		if (of_surface && decoration->surface == of_surface) {
+		if (of_surface && !of_surface->added && decoration->surface == of_surface) {
 			wl_resource_post_error(decoration->resource,
 					ZXDG_TOPLEVEL_DECORATION_V1_ERROR_ORPHANED,
 					"the xdg_toplevel went before its decoration");
