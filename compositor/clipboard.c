@@ -219,6 +219,19 @@ clipboard_level_primary(struct strata_server *server, int level)
 	return level >= 0 && level < STRATA_MAX_LEVELS ? slots[level].primary : NULL;
 }
 
+bool
+clipboard_source_in_use(struct strata_server *server, const void *source)
+{
+	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
+		if ((const void *)slots[i].source == source ||
+				(const void *)slots[i].primary == source) {
+			return true;
+		}
+	}
+	struct wlr_drag *drag = server->seat->wlr_seat->drag;
+	return drag && (const void *)drag->source == source;
+}
+
 size_t
 clipboard_level_primary_types(struct strata_server *server, int level, bool *set)
 {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <wayland-client.h>
 #include "keylog.h"
+#include "primary-selection-unstable-v1-client-protocol.h"
 #include "strata_test.h"
 
 static const char *config_fast = "[clipboard]\ntimeout_ms = 700\nconfirm_s = 5\nmax_bytes = 4096\n";
@@ -573,6 +574,10 @@ struct raw_source {
 	int send_fds[16]; /* fds the compositor asked us to write to, kept open */
 	int send_count;
 	struct wl_data_offer *selection; /* the last wl_data_device.selection */
+	int cancelled_count; /* sources of either kind cancelled */
+	void *last_cancelled; /* the last of them (a proxy's address) */
+	struct zwp_primary_selection_device_manager_v1 *primary_manager;
+	struct zwp_primary_selection_device_v1 *primary_device;
 };
 
 static void
@@ -628,7 +633,10 @@ src_send(void *d, struct wl_data_source *s, const char *mime, int32_t fd)
 static void
 src_cancelled(void *d, struct wl_data_source *s)
 {
-	((struct raw_source *)d)->cancelled = true;
+	struct raw_source *r = d;
+	r->cancelled = true;
+	r->cancelled_count++;
+	r->last_cancelled = s;
 }
 static void
 src_dnd_drop(void *d, struct wl_data_source *s)
@@ -758,6 +766,13 @@ raw_source_new(struct strata_session *s, const char *level)
 	wl_pointer_add_listener(r->pointer, &pointer_listener, r);
 	r->device = wl_data_device_manager_get_data_device(r->manager, r->seat);
 	wl_data_device_add_listener(r->device, &device_listener, r);
+	const struct raw_global *psm =
+			raw_client_find_global(r->c, "zwp_primary_selection_device_manager_v1");
+	session_assert(s, psm);
+	r->primary_manager = wl_registry_bind(r->c->registry, psm->name,
+			&zwp_primary_selection_device_manager_v1_interface, 1);
+	r->primary_device = zwp_primary_selection_device_manager_v1_get_device(r->primary_manager,
+			r->seat);
 	session_assert(s, raw_client_roundtrip(r->c, 3000));
 	return r;
 }
@@ -997,6 +1012,145 @@ m25_unfocused_set_selection_is_ignored(void)
 	raw_window_destroy(w);
 	raw_source_destroy(r);
 	session_stop(s);
+}
+
+static void
+psrc_send(void *d, struct zwp_primary_selection_source_v1 *s, const char *mime, int32_t fd)
+{
+	close(fd);
+}
+static void
+psrc_cancelled(void *d, struct zwp_primary_selection_source_v1 *s)
+{
+	struct raw_source *r = d;
+	r->cancelled_count++;
+	r->last_cancelled = s;
+}
+static const struct zwp_primary_selection_source_v1_listener primary_source_listener = {
+	psrc_send,
+	psrc_cancelled,
+};
+
+/* A new source offering text, set as the selection (or the primary one)
+ * with serial; returned (a proxy) once the compositor answered. */
+static void *
+raw_offer(struct raw_source *r, bool primary, uint32_t serial)
+{
+	void *source;
+	if (primary) {
+		struct zwp_primary_selection_source_v1 *p =
+				zwp_primary_selection_device_manager_v1_create_source(
+						r->primary_manager);
+		zwp_primary_selection_source_v1_add_listener(p, &primary_source_listener, r);
+		zwp_primary_selection_source_v1_offer(p, "text/plain;charset=utf-8");
+		zwp_primary_selection_device_v1_set_selection(r->primary_device, p, serial);
+		source = p;
+	} else {
+		struct wl_data_source *d = wl_data_device_manager_create_data_source(r->manager);
+		wl_data_source_add_listener(d, &source_listener, r);
+		wl_data_source_offer(d, "text/plain;charset=utf-8");
+		wl_data_device_set_selection(r->device, d, serial);
+		source = d;
+	}
+	raw_client_roundtrip(r->c, 3000);
+	return source;
+}
+
+/* Whether serial a was sent after serial b (they wrap). */
+static bool
+serial_after(uint32_t a, uint32_t b)
+{
+	return a != b && a - b < UINT32_MAX / 2;
+}
+
+/*
+ * Selection requests wlroots drops before strata's own rules see them: a
+ * serial older than the selection the seat shows (two copies crossing: the
+ * second to ask got its serial first), and a serial never sent to the
+ * client. The client must be told its source is not the selection
+ * (cancelled): wl-copy waits for that, and without it waited for ever, a
+ * process more each time (the 60-minute soak's clients piled up so). The
+ * selection that was set stays, and is not cancelled. Both selections.
+ */
+static void
+dropped_selection_requests(bool primary)
+{
+	struct strata_session *s = session_start(NULL);
+	current = s;
+	struct raw_source *r = raw_source_new(s, "low");
+	struct raw_window *w = raw_window_create(r->c, 200, 100, "crossing", "crossing copies");
+	session_assert(s, w);
+	struct window_info info;
+	session_assert(s,
+			session_wait_window(s, &(struct window_match){ .app_id = "crossing" },
+					&info, 5000));
+	/* The click gives focus and a button press: two serials, an older and
+	 * a newer one, both sent to the client. */
+	focus(s, &info);
+	raw_client_roundtrip(r->c, 1000);
+	uint32_t enter = r->enter_serial, button = r->button_serial;
+	session_assert_msg(s, enter != 0 && button != 0 && enter != button,
+			"serials: enter %u, button %u", enter, button);
+	uint32_t newer = serial_after(enter, button) ? enter : button;
+	uint32_t older = newer == enter ? button : enter;
+
+	void *kept = raw_offer(r, primary, newer);
+	session_assert_msg(s, r->cancelled_count == 0,
+			"the first request, with the newer serial, "
+			"was cancelled");
+	char *sel = session_ctl_ok(s, "selections");
+	session_assert_msg(s,
+			strstr(sel,
+					primary ? "level=low set=0 types=0 primary=1 primary_types=1" :
+						  "level=low set=1 types=1 "),
+			"the first request did not become low's selection: %s", sel);
+	free(sel);
+
+	void *crossing = raw_offer(r, primary, older);
+	raw_client_roundtrip(r->c, 1000);
+	session_assert_msg(s, r->cancelled_count == 1 && r->last_cancelled == crossing,
+			"the request with the older serial was not cancelled (%d cancelled)",
+			r->cancelled_count);
+
+	void *unsent = raw_offer(r, primary, newer + 1000);
+	raw_client_roundtrip(r->c, 1000);
+	session_assert_msg(s, r->cancelled_count == 2 && r->last_cancelled == unsent,
+			"the request with a serial never sent was not cancelled (%d cancelled)",
+			r->cancelled_count);
+
+	/* The selection itself, asked for again with the older serial: wlroots
+	 * drops the request, and the selection stays (not cancelled). */
+	if (primary) {
+		zwp_primary_selection_device_v1_set_selection(r->primary_device, kept, older);
+	} else {
+		wl_data_device_set_selection(r->device, kept, older);
+	}
+	raw_client_roundtrip(r->c, 1000);
+	session_assert_msg(s, r->cancelled_count == 2,
+			"the selection was cancelled when asked for again with an old serial");
+
+	/* The selection set first is still low's, never cancelled. */
+	session_assert(s, kept != crossing && kept != unsent);
+	sel = session_ctl_ok(s, "selections");
+	session_assert_msg(s, strstr(sel, primary ? "primary=1 primary_types=1" : "set=1 types=1 "),
+			"low's selection went: %s", sel);
+	free(sel);
+	session_assert(s, session_compositor_alive(s));
+	raw_window_destroy(w);
+	raw_source_destroy(r);
+	session_stop(s);
+}
+
+static void
+a_dropped_selection_request_is_cancelled(void)
+{
+	dropped_selection_requests(false);
+}
+
+static void
+a_dropped_primary_selection_request_is_cancelled(void)
+{
+	dropped_selection_requests(true);
 }
 
 /* M26: a high client watching for offers while low copies and focus moves
@@ -1346,6 +1500,8 @@ SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(copies_stay_in_their_leve
 		TAP_CASE(high_to_low_is_refused_and_logged), TAP_CASE(size_cap_is_enforced),
 		TAP_CASE(m23_hung_source_times_out),
 		TAP_CASE(m25_unfocused_set_selection_is_ignored),
+		TAP_CASE(a_dropped_selection_request_is_cancelled),
+		TAP_CASE(a_dropped_primary_selection_request_is_cancelled),
 		TAP_CASE(m26_no_offers_across_levels), TAP_CASE(m27_confirmation_expires),
 		TAP_CASE(drag_stays_in_its_level), TAP_CASE(dialog_keys_never_reach_a_client),
 		TAP_CASE(dialog_modifiers_never_reach_a_client), TAP_CASE(transfer_64k_timing),
