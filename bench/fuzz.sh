@@ -8,8 +8,16 @@
 # are minimised again, old and new together (libFuzzer -merge=1 on edges,
 # at most 4 KiB each). A table is written.
 #
-# Usage: bench/fuzz.sh [--minutes N] [--build DIR] [--no-merge] [TARGET...]
+# Usage: bench/fuzz.sh [--minutes N] [--cpu] [--parallel] [--build DIR]
+#                      [--no-merge] [TARGET...]
 #   --minutes N   per target (default 60)
+#   --cpu         the minutes are the fuzzer's own CPU time (user + system,
+#                 from /proc), not wall time: on a machine shared with other
+#                 work, a wall-time run fuzzes only as long as it got a core.
+#                 The fuzzer is stopped with SIGINT (libFuzzer prints its
+#                 final statistics) once it has used them.
+#   --parallel    every target at once (with --cpu, each still gets its own
+#                 minutes; the run takes as long as the machine needs)
 #   --build DIR   the clang fuzz build (default build-fuzz in the source
 #                 tree); configured and built here when missing:
 #                 CC=clang meson setup DIR -Dfuzz=true
@@ -17,18 +25,21 @@
 #   --no-merge    leave tests/fuzz/corpus/ as it is
 #   TARGET...     default: every target
 #
-# Runs each target on one core, nice'd (the machine is shared). A target's
+# Each target runs on one core (one after the other unless --parallel),
+# nice'd (the machine is shared). A target's
 # run stops at its first crash, leak, timeout or out-of-memory: the input is
 # kept in the work directory and named in the table, and the script exits
 # non-zero at the end.
 #
-# The table (bench/results/DATE-fuzz.txt, also printed):
+# The table (appended to bench/results/DATE-fuzz.txt, also printed):
 #   execs       inputs run (libFuzzer's number_of_executed_units), and per s
 #   edges       coverage (libFuzzer's "cov": edges of the instrumented code)
 #               of the committed corpus before the run, reached during the
 #               run, and of the committed corpus after the merge
 #   crashes     crash, leak, timeout and oom inputs found (0 or 1: the run
 #               stops at the first)
+#   cpu_s       the fuzzer's CPU time (user + system), sampled every 5 s
+#               and when it is stopped
 #   corpus      files/KiB of the committed corpus before and after
 #
 # client is the compositor itself, in the fuzzer's process, fed a level
@@ -41,6 +52,8 @@ SRC=$PWD
 MINUTES=60
 BUILD=$SRC/build-fuzz
 MERGE=1
+CPU=0
+PARALLEL=0
 TARGETS=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -53,6 +66,8 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	--no-merge) MERGE=0 ;;
+	--cpu) CPU=1 ;;
+	--parallel) PARALLEL=1 ;;
 	-h | --help)
 		sed -n '/^# Usage:/,/^#   TARGET/s/^# \{0,1\}//p' "$0"
 		exit 0
@@ -122,16 +137,31 @@ hand_named() {
 
 # corpus_edges FUZZER DIR: the coverage of DIR's inputs (one pass, no fuzzing)
 corpus_edges() {
-	local log=$WORK/edges.log
+	local log
+	log=$(mktemp "$WORK/edges.XXXXXX")
 	nice -n 10 "$1" -runs=0 "$2" >"$log" 2>&1 || true
 	grep -oE '(INITED|DONE) +cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || echo "?"
 }
 
 DATE=$(date -u +%Y-%m-%d)
 RESULTS=$SRC/bench/results/$DATE-fuzz.txt
-ROWS=()
-FAILED=0
-for t in "${TARGETS[@]}"; do
+# cpu_ticks PID: the process's user + system time in clock ticks (fields 14
+# and 15 of /proc/PID/stat, counted after the parenthesised name)
+cpu_ticks() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $stat
+	echo $((${12} + ${13}))
+}
+
+# run_target T: fuzz, merge and measure one target; its table row goes to
+# $WORK/T/row, and $WORK/T/failed is created if it found something or the
+# merge failed.
+run_target() {
+	local t=$1 fuzzer tree dir size_before edges_before rc execs rate edges_run
+	local crashes note size_after edges_after pid ticks=0 budget interrupted=0 wall
 	fuzzer=$BUILD/tests/fuzz/fuzz-$t
 	tree=$SRC/tests/fuzz/corpus/$t
 	dir=$WORK/$t
@@ -139,11 +169,33 @@ for t in "${TARGETS[@]}"; do
 	cp "$tree"/* "$dir/corpus/"
 	size_before=$(corpus_size "$tree")
 	edges_before=$(corpus_edges "$fuzzer" "$tree")
-	echo "fuzz: $t for $MINUTES min (corpus $size_before files/KiB, $edges_before edges)"
+	echo "fuzz: $t for $MINUTES min$([ $CPU -eq 0 ] || echo " of CPU time") (corpus $size_before files/KiB, $edges_before edges)"
 	rc=0
-	nice -n 10 "$fuzzer" -max_total_time=$((MINUTES * 60)) -print_final_stats=1 \
+	# With --cpu, libFuzzer's own wall-time limit is only a backstop (ten
+	# times the minutes); the loop below stops it on CPU time.
+	wall=$((MINUTES * 60))
+	[ $CPU -eq 0 ] || wall=$((MINUTES * 600))
+	budget=$((MINUTES * 60 * $(getconf CLK_TCK)))
+	nice -n 10 "$fuzzer" -max_total_time=$wall -print_final_stats=1 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$dir/" "$dir/corpus" \
-		>"$dir/fuzz.log" 2>&1 || rc=$?
+		>"$dir/fuzz.log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		ticks=$(cpu_ticks "$pid") || break
+		if [ $CPU -eq 1 ] && [ "$ticks" -ge "$budget" ]; then
+			interrupted=1
+			kill -INT "$pid" 2>/dev/null || true
+			break
+		fi
+		sleep 5
+	done
+	wait "$pid" || rc=$?
+	# libFuzzer ends a run it was interrupted in with its final statistics
+	# and exit status 72 (-interrupted_exitcode)
+	if [ $interrupted -eq 1 ] && [ $rc -eq 72 ] && grep -q 'run interrupted; exiting' "$dir/fuzz.log"; then
+		rc=0
+		echo "Done (stopped after $MINUTES CPU-minutes)" >>"$dir/fuzz.log"
+	fi
 	execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$dir/fuzz.log" |
 		grep -oE '[0-9]+$' || echo 0)
 	rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$dir/fuzz.log" |
@@ -153,7 +205,7 @@ for t in "${TARGETS[@]}"; do
 		-o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
 	note=""
 	if [ "$crashes" -gt 0 ] || { [ "$rc" -ne 0 ] && ! grep -q 'Done [0-9]* runs' "$dir/fuzz.log"; }; then
-		FAILED=1
+		touch "$dir/failed"
 		note="  FOUND: $(find "$dir" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' \
 			-o -name 'timeout-*' -o -name 'oom-*' \) -printf '%p ' || true)(exit $rc, log $dir/fuzz.log)"
 		[ "$crashes" -gt 0 ] || crashes="?"
@@ -174,25 +226,43 @@ for t in "${TARGETS[@]}"; do
 			sha1_named "$dir/keep" -exec cp {} "$tree/" \;
 		else
 			echo "fuzz: merge of $t failed (log $dir/merge.log)" >&2
-			FAILED=1
+			touch "$dir/failed"
 		fi
 	fi
 	size_after=$(corpus_size "$tree")
 	edges_after=$(corpus_edges "$fuzzer" "$tree")
-	ROWS+=("$(printf '%-7s %12s %8s %8s %8s %8s %8s %12s %12s%s' "$t" "$execs" "$rate" \
+	printf '%-7s %12s %8s %8s %8s %8s %8s %12s %12s %7s%s\n' "$t" "$execs" "$rate" \
 		"$edges_before" "$edges_run" "$edges_after" "$crashes" "$size_before" \
-		"$size_after" "$note")")
+		"$size_after" "$((ticks / $(getconf CLK_TCK)))" "$note" >"$dir/row"
 	echo "fuzz: $t: $execs execs, edges $edges_before -> $edges_after, $crashes crashes"
+}
+
+for t in "${TARGETS[@]}"; do
+	if [ $PARALLEL -eq 1 ]; then
+		run_target "$t" &
+	else
+		run_target "$t"
+	fi
+done
+wait
+FAILED=0
+for t in "${TARGETS[@]}"; do
+	[ -f "$WORK/$t/row" ] || { echo "fuzz: $t gave no result" >&2; FAILED=1; }
+	[ ! -e "$WORK/$t/failed" ] || FAILED=1
 done
 
+[ ! -s "$RESULTS" ] || echo >>"$RESULTS"
 {
-	echo "# bench/fuzz.sh --minutes $MINUTES, $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$SRC" rev-parse --short HEAD)"
+	echo "# bench/fuzz.sh --minutes $MINUTES$([ $CPU -eq 0 ] || echo " --cpu")$([ $PARALLEL -eq 0 ] || echo " --parallel"), ended $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$SRC" rev-parse --short HEAD)"
 	echo "# clang $(clang -dumpversion), -fsanitize=fuzzer,address,undefined, -O2; one core each, nice 10,"
 	echo "# on $(nproc) cores shared with other work. edges: libFuzzer's cov of the committed"
-	echo "# corpus before / reached in the run / committed corpus after the merge; corpus: files/KiB."
-	printf '%-7s %12s %8s %8s %8s %8s %8s %12s %12s\n' target execs exec/s edges0 run edges1 \
-		crashes corpus0 corpus1
-	printf '%s\n' "${ROWS[@]}"
-} | tee "$RESULTS"
+	echo "# corpus before / reached in the run / committed corpus after the merge; corpus: files/KiB;"
+	echo "# exec/s: over wall time; cpu_s: the fuzzer's user + system time."
+	printf '%-7s %12s %8s %8s %8s %8s %8s %12s %12s %7s\n' target execs exec/s edges0 run edges1 \
+		crashes corpus0 corpus1 cpu_s
+	for t in "${TARGETS[@]}"; do
+		cat "$WORK/$t/row" 2>/dev/null || echo "$t: no result"
+	done
+} | tee -a "$RESULTS"
 echo "fuzz: table in ${RESULTS#"$SRC"/}"
 exit $FAILED
