@@ -432,6 +432,14 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 			args[1].i = clamp_coord(args[1].i);
 			cap_size_keep_sign(args, 2);
 			cap_size_keep_sign(args, 3);
+			/* A point (zero width) is a valid anchor, but wlroots 0.15
+			 * takes zero width for "never set" and ends the client at
+			 * get_popup (invalid_positioner). One pixel wide instead:
+			 * the same place anchored at its left or its centre, one
+			 * pixel further anchored at its right. */
+			if (args[2].i == 0) {
+				args[2].i = 1;
+			}
 		} else if (is(name, "set_offset") && count == 2) {
 			args[0].i = clamp_coord(args[0].i);
 			args[1].i = clamp_coord(args[1].i);

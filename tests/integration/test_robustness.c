@@ -667,6 +667,113 @@ get_xdg_surface_on_a_surface_in_use_is_an_error(void)
 	session_stop(s);
 }
 
+struct point_popup {
+	bool configured;
+	int32_t x, y, width, height;
+	uint32_t serial;
+};
+
+static void
+point_popup_configure(void *data, struct xdg_popup *popup, int32_t x, int32_t y, int32_t width,
+		int32_t height)
+{
+	struct point_popup *p = data;
+	p->x = x;
+	p->y = y;
+	p->width = width;
+	p->height = height;
+}
+static void
+point_popup_done(void *data, struct xdg_popup *popup)
+{
+}
+static void
+point_popup_repositioned(void *data, struct xdg_popup *popup, uint32_t token)
+{
+}
+static const struct xdg_popup_listener point_popup_listener = {
+	point_popup_configure,
+	point_popup_done,
+	point_popup_repositioned,
+};
+static void
+point_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t serial)
+{
+	struct point_popup *p = data;
+	p->configured = true;
+	p->serial = serial;
+}
+static const struct xdg_surface_listener point_surface_listener = {
+	point_surface_configure,
+};
+
+/*
+ * A popup anchored at a point: an anchor rectangle of zero size, which
+ * xdg-shell allows (only a negative size is an error) and clients use for a
+ * menu at the pointer. wlroots 0.15 took the zero width for a positioner
+ * never completed and ended the client (invalid_positioner). It must get its
+ * popup, centred on the point (no anchor edge, no gravity: both centre), and
+ * at a right anchor edge one pixel further (the guard's one-pixel width).
+ */
+static void
+popup_anchored_at_a_point(void)
+{
+	struct strata_session *s = session_start(NULL);
+	static const struct {
+		int32_t ax, ay, aw, ah;
+		uint32_t anchor, gravity;
+		int32_t x, y; /* the configure wanted */
+	} cases[] = {
+		{ 100, 50, 0, 0, XDG_POSITIONER_ANCHOR_NONE, XDG_POSITIONER_GRAVITY_NONE, 85, 35 },
+		{ 100, 50, 0, 10, XDG_POSITIONER_ANCHOR_NONE, XDG_POSITIONER_GRAVITY_NONE, 85, 40 },
+		{ 40, 20, 0, 0, XDG_POSITIONER_ANCHOR_TOP_LEFT, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT,
+				40, 20 },
+		{ 40, 20, 0, 0, XDG_POSITIONER_ANCHOR_RIGHT, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT,
+				41, 20 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct raw_client *c = raw_client_connect(session_socket(s, "low"));
+		session_assert(s, c != NULL && c->wm_base);
+		struct raw_window *w = raw_window_create(c, 200, 100, "point-popup", "point popup");
+		session_assert_msg(s, w != NULL, "case %zu: no window", i);
+		struct xdg_positioner *pos = xdg_wm_base_create_positioner(c->wm_base);
+		xdg_positioner_set_size(pos, 30, 30);
+		xdg_positioner_set_anchor_rect(pos, cases[i].ax, cases[i].ay, cases[i].aw,
+				cases[i].ah);
+		xdg_positioner_set_anchor(pos, cases[i].anchor);
+		xdg_positioner_set_gravity(pos, cases[i].gravity);
+		struct point_popup p = { 0 };
+		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+		struct xdg_surface *xs = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
+		xdg_surface_add_listener(xs, &point_surface_listener, &p);
+		struct xdg_popup *popup = xdg_surface_get_popup(xs, w->xdg_surface, pos);
+		xdg_popup_add_listener(popup, &point_popup_listener, &p);
+		xdg_positioner_destroy(pos);
+		wl_surface_commit(surface);
+		raw_client_roundtrip(c, 5000);
+		const struct wl_interface *iface = NULL;
+		uint32_t code = raw_client_error(c) == EPROTO ?
+				wl_display_get_protocol_error(c->display, &iface, NULL) :
+				0;
+		session_assert_msg(s, raw_client_error(c) == 0,
+				"case %zu: the client was ended (protocol error %u on %s)", i, code,
+				iface ? iface->name : "?");
+		session_assert_msg(s,
+				p.configured && p.x == cases[i].x && p.y == cases[i].y &&
+						p.width == 30 && p.height == 30,
+				"case %zu: popup configured %d at %d,%d %dx%d (%d,%d 30x30 wanted)",
+				i, p.configured, p.x, p.y, p.width, p.height, cases[i].x,
+				cases[i].y);
+		xdg_popup_destroy(popup);
+		xdg_surface_destroy(xs);
+		wl_surface_destroy(surface);
+		raw_window_destroy(w);
+		raw_client_destroy(c);
+	}
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
 SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(client_dying_mid_frame),
 		TAP_CASE(client_stopping_mid_request), TAP_CASE(client_binding_a_bogus_global),
 		TAP_CASE(client_setting_buffer_scale_zero),
@@ -677,4 +784,5 @@ SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(client_dying_mid_frame),
 		TAP_CASE(client_decorating_a_toplevel_after_its_surface),
 		TAP_CASE(client_setting_a_selection_without_types),
 		TAP_CASE(decoration_outliving_its_window), TAP_CASE(parent_gone_before_it_mapped),
-		TAP_CASE(get_xdg_surface_on_a_surface_in_use_is_an_error))
+		TAP_CASE(get_xdg_surface_on_a_surface_in_use_is_an_error),
+		TAP_CASE(popup_anchored_at_a_point))
