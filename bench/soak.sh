@@ -383,7 +383,9 @@ one_transfer() {
 	for i in $(seq 50); do
 		desc=$(ctl dialog) || true
 		state=$(sed -nE 's/^ok state=([a-z]+).*/\1/p' <<<"$desc")
-		[ "$state" = confirming ] && break
+		# Answered once it has settled (an answer sooner is ignored
+		# as typed ahead: [clipboard] settle_ms)
+		[ "$state" = confirming ] && grep -q ' settled=1 ' <<<"$desc" && break
 		[ "$state" = idle ] && [ "$i" -gt 5 ] && break
 		sleep 0.1
 	done

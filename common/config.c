@@ -150,6 +150,7 @@ enum config_clipboard_key {
 	CONFIG_CLIPBOARD_MAX_BYTES,
 	CONFIG_CLIPBOARD_TIMEOUT_MS,
 	CONFIG_CLIPBOARD_CONFIRM_S,
+	CONFIG_CLIPBOARD_SETTLE_MS,
 	CONFIG_CLIPBOARD_KEY_COUNT,
 };
 
@@ -164,6 +165,8 @@ static const struct config_key config_clipboard_keys[CONFIG_CLIPBOARD_KEY_COUNT]
 			offsetof(struct strata_config, clipboard_timeout_ms), 100, 60000 },
 	[CONFIG_CLIPBOARD_CONFIRM_S] = { "confirm_s", CONFIG_KEY_INT,
 			offsetof(struct strata_config, clipboard_confirm_s), 5, 600 },
+	[CONFIG_CLIPBOARD_SETTLE_MS] = { "settle_ms", CONFIG_KEY_INT,
+			offsetof(struct strata_config, clipboard_settle_ms), 200, 5000 },
 };
 
 enum config_audio_key {
@@ -1392,6 +1395,7 @@ config_set_defaults(struct strata_config *cfg)
 		.clipboard_max_bytes = 65536,
 		.clipboard_timeout_ms = 5000,
 		.clipboard_confirm_s = 30,
+		.clipboard_settle_ms = 500,
 		.audio_quantum = 1024,
 		.lock_idle_seconds = 180,
 		.sak = { { .modifiers = STRATA_KEYMOD_LOGO, .keysym = XKB_KEY_Escape } },

@@ -219,19 +219,6 @@ clipboard_level_primary(struct strata_server *server, int level)
 	return level >= 0 && level < STRATA_MAX_LEVELS ? slots[level].primary : NULL;
 }
 
-bool
-clipboard_source_in_use(struct strata_server *server, const void *source)
-{
-	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
-		if ((const void *)slots[i].source == source ||
-				(const void *)slots[i].primary == source) {
-			return true;
-		}
-	}
-	struct wlr_drag *drag = server->seat->wlr_seat->drag;
-	return drag && (const void *)drag->source == source;
-}
-
 size_t
 clipboard_level_primary_types(struct strata_server *server, int level, bool *set)
 {
@@ -373,6 +360,97 @@ request_from_focused(struct strata_server *server, const void *source, const cha
 	struct owner_search search = { .source = source, .klass = klass };
 	wl_client_for_each_resource(focused->client, owner_iterate, &search);
 	return search.found;
+}
+
+/* Whether a client's source (a struct wlr_data_source or a struct
+ * wlr_primary_selection_source) is a level's selection or primary selection
+ * now, or the source of the drag under way: one that may not be cancelled. */
+static bool
+source_in_use(struct strata_server *server, const void *source)
+{
+	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {
+		if ((const void *)slots[i].source == source ||
+				(const void *)slots[i].primary == source) {
+			return true;
+		}
+	}
+	struct wlr_drag *drag = server->seat->wlr_seat->drag;
+	return drag && (const void *)drag->source == source;
+}
+
+/*
+ * A selection request that wlroots 0.15 drops before strata hears of it (a
+ * serial never sent to that client, or one older than the selection the
+ * seat shows: wlr_seat_request_set_selection and its primary twin) leaves
+ * its source as it was, and the client is never told: wl-copy, which waits
+ * for `cancelled`, then waits for ever, a process more in the level each
+ * time two copies cross (the soak's clients piled up so). Such a source is
+ * cancelled here, before wlroots reads the request (a protocol logger runs
+ * first), as strata's own focus rule cancels those it refuses; wlroots then sees a request
+ * without a source, and drops it by the same rule. A source that already is
+ * a selection, or a drag's, is left alone.
+ */
+static void
+cancel_dropped_selection(struct strata_server *server, bool primary, struct wl_resource *device,
+		union wl_argument *args)
+{
+	struct wl_resource *source_resource = (struct wl_resource *)args[0].o;
+	uint32_t serial = args[1].u;
+	void *source = source_resource ? wl_resource_get_user_data(source_resource) : NULL;
+	if (!source) {
+		return;
+	}
+	struct wlr_seat *seat = NULL;
+	struct wlr_seat_client *client = NULL;
+	if (primary) {
+		struct wlr_primary_selection_v1_device *d = wl_resource_get_user_data(device);
+		seat = d ? d->seat : NULL;
+		client = seat ? wlr_seat_client_for_wl_client(seat,
+						wl_resource_get_client(device)) :
+				NULL;
+	} else {
+		client = wl_resource_get_user_data(device);
+		seat = client ? client->seat : NULL;
+	}
+	if (!seat) {
+		return; /* wlroots ignores the request and leaves the source too */
+	}
+	bool shown = primary ? seat->primary_selection_source != NULL :
+			       seat->selection_source != NULL;
+	uint32_t shown_serial = primary ? seat->primary_selection_serial : seat->selection_serial;
+	bool dropped = (client && !wlr_seat_client_validate_event_serial(client, serial)) ||
+			(shown && serial - shown_serial > UINT32_MAX / 2);
+	if (!dropped || source_in_use(server, source)) {
+		return;
+	}
+	wlr_log(WLR_INFO,
+			"%sselection with serial %u cancelled: a serial never sent to the "
+			"client, or older than the selection shown",
+			primary ? "primary " : "", serial);
+	if (primary) {
+		wlr_primary_selection_source_destroy(source);
+	} else {
+		wlr_data_source_destroy(source);
+	}
+}
+
+static struct wl_protocol_logger *selection_logger;
+
+static void
+selection_request_logged(void *data, enum wl_protocol_logger_type type,
+		const struct wl_protocol_logger_message *message)
+{
+	if (type != WL_PROTOCOL_LOGGER_REQUEST || message->arguments_count != 2 ||
+			strcmp(message->message->name, "set_selection") != 0) {
+		return;
+	}
+	const char *iface = wl_resource_get_class(message->resource);
+	bool primary = strcmp(iface, "zwp_primary_selection_device_v1") == 0;
+	if (primary || strcmp(iface, "wl_data_device") == 0) {
+		/* libwayland passes its own argument array (request_guard.h). */
+		cancel_dropped_selection(data, primary, message->resource,
+				(union wl_argument *)message->arguments);
+	}
 }
 
 static void
@@ -660,7 +738,9 @@ clipboard_init(struct strata_server *server)
 	 * swapped before the new client is entered in any case (seat.h). */
 	focus.notify = handle_focus;
 	wl_signal_add(&server->seat->events.focus, &focus);
-	return true;
+	selection_logger = wl_display_add_protocol_logger(server->display, selection_request_logged,
+			server);
+	return selection_logger != NULL;
 }
 
 void
@@ -670,6 +750,10 @@ clipboard_finish(struct strata_server *server)
 	wl_list_remove(&request_set_primary.link);
 	wl_list_remove(&request_start_drag.link);
 	wl_list_remove(&focus.link);
+	if (selection_logger) {
+		wl_protocol_logger_destroy(selection_logger);
+		selection_logger = NULL;
+	}
 	/* Clients are gone, and their sources with them; what is left is the
 	 * compositor's own (transferred snapshots). */
 	for (int i = 0; i < STRATA_MAX_LEVELS; i++) {

@@ -30,10 +30,6 @@ struct wlr_data_source *clipboard_level_source(struct strata_server *server, int
 /* The level's current primary selection source, or NULL. */
 struct wlr_primary_selection_source *clipboard_level_primary(struct strata_server *server,
 		int level);
-/* Whether a client's source (a struct wlr_data_source or a struct
- * wlr_primary_selection_source) is a level's selection or primary selection
- * now, or the source of the drag under way: one that may not be cancelled. */
-bool clipboard_source_in_use(struct strata_server *server, const void *source);
 /* The MIME types of a level's primary selection; set: whether it has one. */
 size_t clipboard_level_primary_types(struct strata_server *server, int level, bool *set);
 

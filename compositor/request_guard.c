@@ -6,17 +6,11 @@
 #include <unistd.h>
 #include <wayland-server-core.h>
 #include <wayland-server-protocol.h>
-#include <wlr/types/wlr_data_device.h>
-#include <wlr/types/wlr_primary_selection.h>
-#include <wlr/types/wlr_primary_selection_v1.h>
-#include <wlr/types/wlr_seat.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/types/wlr_xdg_decoration_v1.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
-#include "clipboard.h"
 #include "request_guard.h"
-#include "seat.h"
 #include "xdg-decoration-unstable-v1-protocol.h"
 
 static struct wl_protocol_logger *guard_logger;
@@ -314,62 +308,6 @@ handle_client_created(struct wl_listener *listener, void *data)
 	wl_client_add_destroy_listener(data, &gc->destroy);
 }
 
-/*
- * A selection request that wlroots 0.15 drops before strata hears of it (a
- * serial never sent to that client, or one older than the selection the
- * seat shows: wlr_seat_request_set_selection and its primary twin) leaves
- * its source as it was, and the client is never told: wl-copy, which waits
- * for `cancelled`, then waits for ever, a process more in the level each
- * time two copies cross (the soak's clients piled up so). Such a source is
- * cancelled here, before wlroots reads the request, as strata's own focus
- * rule cancels those it refuses (clipboard.c); wlroots then sees a request
- * without a source, and drops it by the same rule. A source that already is
- * a selection, or a drag's, is left alone.
- */
-static void
-cancel_dropped_selection(struct strata_server *server, bool primary, struct wl_resource *device,
-		union wl_argument *args)
-{
-	struct wl_resource *source_resource = (struct wl_resource *)args[0].o;
-	uint32_t serial = args[1].u;
-	void *source = source_resource ? wl_resource_get_user_data(source_resource) : NULL;
-	if (!source) {
-		return;
-	}
-	struct wlr_seat *seat = NULL;
-	struct wlr_seat_client *client = NULL;
-	if (primary) {
-		struct wlr_primary_selection_v1_device *d = wl_resource_get_user_data(device);
-		seat = d ? d->seat : NULL;
-		client = seat ? wlr_seat_client_for_wl_client(seat,
-						wl_resource_get_client(device)) :
-				NULL;
-	} else {
-		client = wl_resource_get_user_data(device);
-		seat = client ? client->seat : NULL;
-	}
-	if (!seat) {
-		return; /* wlroots ignores the request and leaves the source too */
-	}
-	bool shown = primary ? seat->primary_selection_source != NULL :
-			       seat->selection_source != NULL;
-	uint32_t shown_serial = primary ? seat->primary_selection_serial : seat->selection_serial;
-	bool dropped = (client && !wlr_seat_client_validate_event_serial(client, serial)) ||
-			(shown && serial - shown_serial > UINT32_MAX / 2);
-	if (!dropped || clipboard_source_in_use(server, source)) {
-		return;
-	}
-	wlr_log(WLR_INFO,
-			"%sselection with serial %u cancelled: a serial never sent to the "
-			"client, or older than the selection shown",
-			primary ? "primary " : "", serial);
-	if (primary) {
-		wlr_primary_selection_source_destroy(source);
-	} else {
-		wlr_data_source_destroy(source);
-	}
-}
-
 static void
 guard_request(void *data, enum wl_protocol_logger_type type,
 		const struct wl_protocol_logger_message *message)
@@ -451,11 +389,6 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 	} else if ((is(iface, "wl_data_offer") || is(iface, "zwp_primary_selection_offer_v1")) &&
 			is(name, "receive") && count == 2) {
 		check_receive_fd(message, args);
-	} else if (is(name, "set_selection") && count == 2 &&
-			(is(iface, "wl_data_device") ||
-					is(iface, "zwp_primary_selection_device_v1"))) {
-		cancel_dropped_selection(data, is(iface, "zwp_primary_selection_device_v1"),
-				message->resource, args);
 	} else if (is(iface, "xdg_wm_base") && is(name, "get_xdg_surface") && count == 2) {
 		check_get_xdg_surface(message, args);
 	} else if (is(iface, "wl_pointer") && is(name, "set_cursor") && count == 4) {

@@ -24,6 +24,7 @@
 #include "guard_client.h"
 #include "output.h"
 #include "paths.h"
+#include "process.h"
 #include "seat.h"
 #include "session.h"
 #include "text.h"
@@ -53,6 +54,7 @@ struct strata_transfer {
 	struct wl_event_source *timer;
 	struct guard_client *guard; /* NULL: the guard is missing, nothing crosses */
 	struct wl_list notes; /* struct audit_note */
+	uint64_t shown_ms; /* process_clock_ms() when the dialog was last drawn */
 
 	/* The open request. */
 	int dst, src; /* levels; src -1 until chosen */
@@ -105,6 +107,9 @@ dialog_show(struct strata_transfer *t, const char *header, const struct text_box
 {
 	struct strata_server *server = t->server;
 	dialog_hide(t);
+	/* Drawn anew (a new step, or moved to another output): what the user
+	 * sees is new, and answers wait for it to settle again. */
+	t->shown_ms = process_clock_ms();
 	struct wlr_box area;
 	if (!output_usable_area(server, &area)) {
 		t->dialog_failed = true;
@@ -582,11 +587,21 @@ handle_timer(void *data)
 	return 0;
 }
 
+/* Whether the dialog shown has been on screen long enough for an answer. */
+static bool
+transfer_settled(struct strata_transfer *t)
+{
+	return process_clock_ms() - t->shown_ms >= (uint64_t)t->server->config.clipboard_settle_ms;
+}
+
 static void
 handle_modal_key(struct seat_modal *modal, xkb_keysym_t sym, bool reserved_held)
 {
 	struct strata_transfer *t = wl_container_of(modal, t, modal);
-	feed(t, (struct transfer_event){ .type = TRANSFER_EVENT_KEY, .sym = sym });
+	feed(t,
+			(struct transfer_event){ .type = TRANSFER_EVENT_KEY,
+					.sym = sym,
+					.settled = transfer_settled(t) });
 }
 
 static void
@@ -791,10 +806,13 @@ transfer_describe(struct strata_transfer *t, char *out, size_t size)
 	preview[j] = '\0';
 	if (t->machine.state == TRANSFER_CONFIRMING) {
 		snprintf(out, size,
-				"state=confirming src=%s dst=%s type=%s size=%zu clean=%zu removed=%u "
-				"sha256=%s preview=%s",
-				level_name(t, t->src), level_name(t, t->dst), t->mime, t->raw_len,
-				t->clean_len, t->response.removed, t->response.sha256, preview);
+				"state=confirming settled=%d src=%s dst=%s type=%s size=%zu clean=%zu "
+				"removed=%u sha256=%s preview=%s",
+				transfer_settled(t), level_name(t, t->src), level_name(t, t->dst),
+				t->mime, t->raw_len, t->clean_len, t->response.removed,
+				t->response.sha256, preview);
+	} else if (t->machine.state == TRANSFER_CHOOSING) {
+		snprintf(out, size, "state=choosing settled=%d", transfer_settled(t));
 	} else {
 		snprintf(out, size, "state=%s", transfer_state_name(t->machine.state));
 	}

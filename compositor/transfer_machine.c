@@ -95,8 +95,8 @@ step_open(const struct transfer_machine *m, const struct transfer_event *event)
 	}
 	switch (m->state) {
 	case TRANSFER_CHOOSING:
-		if (event->type == TRANSFER_EVENT_KEY && event->sym >= XKB_KEY_1 &&
-				event->sym <= XKB_KEY_9 &&
+		if (event->type == TRANSFER_EVENT_KEY && event->settled &&
+				event->sym >= XKB_KEY_1 && event->sym <= XKB_KEY_9 &&
 				(size_t)(event->sym - XKB_KEY_1) < m->candidates) {
 			return start_reading((int)(event->sym - XKB_KEY_1));
 		}
@@ -141,7 +141,7 @@ step_open(const struct transfer_machine *m, const struct transfer_event *event)
 		}
 		break;
 	case TRANSFER_CONFIRMING:
-		if (event->type == TRANSFER_EVENT_KEY &&
+		if (event->type == TRANSFER_EVENT_KEY && event->settled &&
 				(event->sym == XKB_KEY_Return || event->sym == XKB_KEY_KP_Enter)) {
 			return end(TRANSFER_END_TRANSFERRED);
 		}

@@ -17,6 +17,7 @@
  *   IDLE --Logo+V, one candidate--> READING --snapshot--> SANITISING
  *        --Logo+V, several------> CHOOSING --1..9--> READING
  *   SANITISING --guard: ok--> CONFIRMING --Return--> IDLE (transferred)
+ *   (Return and the digits count only once the dialog has settled)
  *   any open state --Escape, a click, focus lost, the X-ray or the lock,
  *                     a timeout, a failure--> IDLE
  *
@@ -55,6 +56,10 @@ enum transfer_event_type {
 struct transfer_event {
 	enum transfer_event_type type;
 	xkb_keysym_t sym; /* KEY */
+	/* KEY: the dialog now shown has been on screen for [clipboard]
+	 * settle_ms at least. An answer (Return, a digit) before that was typed
+	 * ahead, before the user could read it: ignored. Escape never waits. */
+	bool settled;
 	bool has_destination; /* BEGIN: a window of a level has focus */
 	size_t candidates; /* BEGIN: other levels holding a selection */
 };

@@ -122,6 +122,7 @@ struct strata_config {
 	int clipboard_max_bytes; /* 1..1048576 */
 	int clipboard_timeout_ms; /* reading the source, 100..60000 */
 	int clipboard_confirm_s; /* the dialog expires, 5..600 */
+	int clipboard_settle_ms; /* keys sooner after the dialog showed are ignored, 200..5000 */
 
 	/* [audio]: one PipeWire per level, mixed by the core (audio-mux/). */
 	bool audio_enabled;

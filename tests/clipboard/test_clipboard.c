@@ -418,6 +418,8 @@ the_dialog_follows_the_outputs(void)
 	session_assert_msg(s, rows > 50 && sides == rows && body == 0x1c1c1c,
 			"the dialog is not whole and centred on %s: %d of %d rows, body %06x", name,
 			sides, rows, body);
+	/* Drawn again: Return counts once it has settled again. */
+	session_assert(s, wait_dialog(s, "confirming", 3000));
 	free(session_ctl_ok(s, "key Return"));
 	session_assert(s, wait_dialog(s, "idle", 3000));
 	paste_on(s, "high", out, sizeof(out));
@@ -1153,6 +1155,86 @@ a_dropped_primary_selection_request_is_cancelled(void)
 	dropped_selection_requests(true);
 }
 
+/* The dialog as the test-control describes it, waited for in STATE (without
+ * waiting for it to settle, unlike wait_dialog); NULL on timeout. */
+static char *
+dialog_reached(struct strata_session *s, const char *state, int timeout_ms)
+{
+	char needle[64];
+	snprintf(needle, sizeof(needle), "state=%s ", state);
+	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		char *reply = dialog_state(s);
+		if (strstr(reply, needle)) {
+			return reply;
+		}
+		free(reply);
+		if (session_now_ms() >= deadline) {
+			return NULL;
+		}
+		session_sleep_ms(10);
+	}
+}
+
+/*
+ * Return typed ahead, before the user could read the dialog (sooner than
+ * [clipboard] settle_ms after it was drawn, here 3 s), answers nothing: the
+ * dialog stays and nothing crosses. The same after the dialog is drawn
+ * again on another output. Once it has settled, Return transfers.
+ */
+static void
+an_answer_typed_ahead_is_ignored(void)
+{
+	session_require_program("wl-copy");
+	struct session_options opts = {
+		.config = "[clipboard]\nconfirm_s = 60\nsettle_ms = 3000\n"
+	};
+	struct strata_session *s = session_start(&opts);
+	current = s;
+	struct window_info low = window_on(s, "low");
+	struct window_info high = window_on(s, "high");
+	char secret[64], out[512], name[64];
+	unique(secret, sizeof(secret), "typed-ahead");
+	focus(s, &low);
+	copy_on(s, "low", secret);
+	focus(s, &high);
+	int before = audit_lines();
+	free(session_ctl_ok(s, "key logo+v"));
+	for (int round = 0; round < 2; round++) {
+		if (round == 1) {
+			/* Settled, then drawn again on a new output. */
+			session_assert(s, wait_dialog(s, "confirming", 5000));
+			plug_output(s, "1024x768", NULL, name);
+		}
+		char *shown = dialog_reached(s, "confirming", 5000);
+		session_assert_msg(s, shown, "no confirmation dialog");
+		session_assert_msg(s, strstr(shown, " settled=0 "),
+				"round %d: the dialog had settled before the test could type ahead "
+				"(3 s): %s",
+				round, shown);
+		free(shown);
+		free(session_ctl_ok(s, "key Return"));
+		char *after = dialog_state(s);
+		session_assert_msg(s, strstr(after, "state=confirming "),
+				"round %d: Return typed ahead answered the dialog: %s", round,
+				after);
+		free(after);
+		session_assert_msg(s, audit_lines() == before,
+				"round %d: Return typed ahead was logged", round);
+	}
+	/* Settled: Return transfers. */
+	session_assert(s, wait_dialog(s, "confirming", 5000));
+	free(session_ctl_ok(s, "key Return"));
+	session_assert(s, wait_dialog(s, "idle", 3000));
+	char *line = wait_audit_line(before, 3000);
+	session_assert_msg(s, strstr(line, "\"decision\":\"transferred\""), "audit: %s", line);
+	free(line);
+	paste_on(s, "high", out, sizeof(out));
+	session_assert_msg(s, strcmp(out, secret) == 0, "high pasted \"%s\", not \"%s\"", out,
+			secret);
+	session_stop(s);
+}
+
 /* M26: a high client watching for offers while low copies and focus moves
  * between levels sees none of low's. */
 static void
@@ -1502,8 +1584,9 @@ SESSION_TESTS_WITH_HELPER(keylog_helper_main, TAP_CASE(copies_stay_in_their_leve
 		TAP_CASE(m25_unfocused_set_selection_is_ignored),
 		TAP_CASE(a_dropped_selection_request_is_cancelled),
 		TAP_CASE(a_dropped_primary_selection_request_is_cancelled),
-		TAP_CASE(m26_no_offers_across_levels), TAP_CASE(m27_confirmation_expires),
-		TAP_CASE(drag_stays_in_its_level), TAP_CASE(dialog_keys_never_reach_a_client),
+		TAP_CASE(an_answer_typed_ahead_is_ignored), TAP_CASE(m26_no_offers_across_levels),
+		TAP_CASE(m27_confirmation_expires), TAP_CASE(drag_stays_in_its_level),
+		TAP_CASE(dialog_keys_never_reach_a_client),
 		TAP_CASE(dialog_modifiers_never_reach_a_client), TAP_CASE(transfer_64k_timing),
 		TAP_CASE(audit_chain_verifies), TAP_CASE(sak_cancels_the_dialog),
 		TAP_CASE(lock_cancels_the_dialog), TAP_CASE(the_dialog_follows_the_outputs),

@@ -137,6 +137,7 @@ fuzz_config_check_accepted(const struct strata_config *cfg)
 	fuzz_config_check(fuzz_config_in(cfg->clipboard_max_bytes, 1, 1048576));
 	fuzz_config_check(fuzz_config_in(cfg->clipboard_timeout_ms, 100, 60000));
 	fuzz_config_check(fuzz_config_in(cfg->clipboard_confirm_s, 5, 600));
+	fuzz_config_check(fuzz_config_in(cfg->clipboard_settle_ms, 200, 5000));
 	fuzz_config_check(fuzz_config_in(cfg->audio_quantum, 256, 8192));
 	fuzz_config_check(cfg->lock_idle_seconds == 0 ||
 			fuzz_config_in(cfg->lock_idle_seconds, 10, 86400));

@@ -1716,7 +1716,7 @@ session_wait_dialog(struct strata_session *s, const char *state, int timeout_ms)
 	uint64_t deadline = session_now_ms() + (uint64_t)timeout_ms;
 	for (;;) {
 		char *reply = session_ctl_ok(s, "dialog");
-		bool ok = strstr(reply, needle) != NULL;
+		bool ok = strstr(reply, needle) != NULL && !strstr(reply, " settled=0");
 		free(reply);
 		if (ok) {
 			return true;

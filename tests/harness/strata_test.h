@@ -247,7 +247,9 @@ bool session_wait_for(bool (*cond)(struct strata_session *s, void *data), struct
 /* `ping` answers and a fresh Wayland client completes a round trip on the
  * first level socket (and on the core socket). */
 /* Waits until the test-control's `dialog` (the cross-level transfer's
- * dialog) says state=STATE. */
+ * dialog) says state=STATE and, for the states that take an answer
+ * (confirming, choosing), that it has settled: Return or a digit sooner
+ * would be ignored as typed ahead ([clipboard] settle_ms). */
 bool session_wait_dialog(struct strata_session *s, const char *state, int timeout_ms);
 bool session_compositor_alive(struct strata_session *s);
 /* Open fds of the compositor (/proc/PID/fd). */

@@ -15,8 +15,16 @@ ev(enum transfer_event_type type)
 	return (struct transfer_event){ .type = type };
 }
 
+/* A key pressed once the dialog has settled. */
 static struct transfer_event
 key(xkb_keysym_t sym)
+{
+	return (struct transfer_event){ .type = TRANSFER_EVENT_KEY, .sym = sym, .settled = true };
+}
+
+/* A key pressed sooner: typed ahead. */
+static struct transfer_event
+early_key(xkb_keysym_t sym)
 {
 	return (struct transfer_event){ .type = TRANSFER_EVENT_KEY, .sym = sym };
 }
@@ -200,11 +208,14 @@ nothing_transfers_without_return_in_confirming(void)
 	static const struct transfer_event events[] = {
 		{ .type = TRANSFER_EVENT_BEGIN, .has_destination = true, .candidates = 1 },
 		{ .type = TRANSFER_EVENT_BEGIN, .has_destination = true, .candidates = 2 },
+		{ .type = TRANSFER_EVENT_KEY, .sym = XKB_KEY_Return, .settled = true },
+		{ .type = TRANSFER_EVENT_KEY, .sym = XKB_KEY_KP_Enter, .settled = true },
+		{ .type = TRANSFER_EVENT_KEY, .sym = XKB_KEY_1, .settled = true },
+		{ .type = TRANSFER_EVENT_KEY, .sym = XKB_KEY_a, .settled = true },
+		{ .type = TRANSFER_EVENT_KEY, .sym = XKB_KEY_Escape, .settled = true },
 		{ .type = TRANSFER_EVENT_KEY, .sym = XKB_KEY_Return },
 		{ .type = TRANSFER_EVENT_KEY, .sym = XKB_KEY_KP_Enter },
 		{ .type = TRANSFER_EVENT_KEY, .sym = XKB_KEY_1 },
-		{ .type = TRANSFER_EVENT_KEY, .sym = XKB_KEY_a },
-		{ .type = TRANSFER_EVENT_KEY, .sym = XKB_KEY_Escape },
 		{ .type = TRANSFER_EVENT_CLICK },
 		{ .type = TRANSFER_EVENT_FOCUS_LOST },
 		{ .type = TRANSFER_EVENT_PREEMPTED },
@@ -243,12 +254,49 @@ nothing_transfers_without_return_in_confirming(void)
 			}
 		}
 	}
-	tap_assert_int_eq(pairs, 85);
-	tap_assert_int_eq(transfers, 2); /* Return and KP_Enter, in CONFIRMING */
+	tap_assert_int_eq(pairs, 100);
+	tap_assert_int_eq(transfers, 2); /* Return and KP_Enter, settled, in CONFIRMING */
+}
+
+/* Return, Enter or a digit typed ahead (before the dialog settled) answer
+ * nothing: the dialog stays, its timer runs on; the same key once settled
+ * answers. Escape cancels at once. */
+static void
+answers_typed_ahead_are_ignored(void)
+{
+	struct transfer_machine m = { 0 };
+	feed(&m, begin(2));
+	struct transfer_step s = feed(&m, early_key(XKB_KEY_1));
+	tap_assert_int_eq(s.state, TRANSFER_CHOOSING);
+	tap_assert_int_eq(s.start_reading, -1);
+	tap_assert_int_eq(s.timer, TRANSFER_TIMER_KEEP);
+	s = feed(&m, key(XKB_KEY_1));
+	tap_assert_int_eq(s.state, TRANSFER_READING);
+	tap_assert_int_eq(s.start_reading, 0);
+	feed(&m, ev(TRANSFER_EVENT_READ_DONE));
+	s = feed(&m, ev(TRANSFER_EVENT_GUARD_OK));
+	tap_assert_int_eq(s.state, TRANSFER_CONFIRMING);
+	for (int i = 0; i < 2; i++) {
+		s = feed(&m, early_key(i == 0 ? XKB_KEY_Return : XKB_KEY_KP_Enter));
+		tap_assert_int_eq(s.state, TRANSFER_CONFIRMING);
+		tap_assert_int_eq(s.end, TRANSFER_END_NONE);
+		tap_assert_int_eq(s.timer, TRANSFER_TIMER_KEEP);
+	}
+	s = feed(&m, key(XKB_KEY_Return));
+	tap_assert_int_eq(s.end, TRANSFER_END_TRANSFERRED);
+
+	m = (struct transfer_machine){ 0 };
+	feed(&m, begin(1));
+	feed(&m, ev(TRANSFER_EVENT_READ_DONE));
+	feed(&m, ev(TRANSFER_EVENT_GUARD_OK));
+	s = feed(&m, early_key(XKB_KEY_Escape));
+	tap_assert_int_eq(s.state, TRANSFER_IDLE);
+	tap_assert_int_eq(s.end, TRANSFER_END_CANCELLED_KEY);
 }
 
 TAP_TESTS(TAP_CASE(one_source_confirmed), TAP_CASE(chooser_takes_digits_in_range_only),
 		TAP_CASE(nothing_to_do_ends_at_once_unlogged),
 		TAP_CASE(every_open_state_ends_on_escape_click_focus_and_timeout),
 		TAP_CASE(failures_end_the_request),
-		TAP_CASE(nothing_transfers_without_return_in_confirming))
+		TAP_CASE(nothing_transfers_without_return_in_confirming),
+		TAP_CASE(answers_typed_ahead_are_ignored))
