@@ -57,6 +57,8 @@
  *                              once mapped, a persistent lock (confinement) of the
  *                              pointer to the window; logs "locked", "unlocked"
  *                              ("confined", "unconfined")
+ *   confine-box:X,Y,W,H        the same confinement to that box of the window,
+ *                              and logs "motion X Y" (surface coordinates)
  *   relative-pointer           a zwp_relative_pointer_v1; logs "relative DX DY"
  *   text-input                 a zwp_text_input_v3, enabled at each enter and
  *                              disabled at each leave; logs "text enter", "text
@@ -120,6 +122,7 @@ enum trick_kind {
 	TRICK_HELPER,
 	TRICK_LOCK_POINTER,
 	TRICK_CONFINE_POINTER,
+	TRICK_CONFINE_BOX,
 	TRICK_RELATIVE_POINTER,
 	TRICK_TEXT_INPUT,
 	TRICK_TEXT_INPUT_EAGER,
@@ -497,12 +500,21 @@ constrain_pointer(struct actor *a)
 						ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_PERSISTENT);
 		zwp_locked_pointer_v1_add_listener(lock, &locked_listener, a);
 	}
-	if (find_trick(a, TRICK_CONFINE_POINTER)) {
+	const struct trick *box = find_trick(a, TRICK_CONFINE_BOX);
+	if (find_trick(a, TRICK_CONFINE_POINTER) || box) {
+		struct wl_region *region = NULL;
+		if (box) {
+			region = wl_compositor_create_region(a->compositor);
+			wl_region_add(region, box->a, box->b, box->c, box->d);
+		}
 		struct zwp_confined_pointer_v1 *confine =
 				zwp_pointer_constraints_v1_confine_pointer(a->pointer_constraints,
-						a->surface, a->pointer, NULL,
+						a->surface, a->pointer, region,
 						ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_PERSISTENT);
 		zwp_confined_pointer_v1_add_listener(confine, &confined_listener, a);
+		if (region) {
+			wl_region_destroy(region);
+		}
 	}
 }
 
@@ -673,6 +685,10 @@ pointer_leave(void *data, struct wl_pointer *pointer, uint32_t serial, struct wl
 static void
 pointer_motion(void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t x, wl_fixed_t y)
 {
+	struct actor *a = data;
+	if (find_trick(a, TRICK_CONFINE_BOX)) {
+		say(a, "motion %d %d", wl_fixed_to_int(x), wl_fixed_to_int(y));
+	}
 }
 
 static void
@@ -1048,7 +1064,8 @@ xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t seri
 		if (find_trick(a, TRICK_HELPER)) {
 			open_second_window(a, "helper", 1, 1, false, false);
 		}
-		if (find_trick(a, TRICK_LOCK_POINTER) || find_trick(a, TRICK_CONFINE_POINTER)) {
+		if (find_trick(a, TRICK_LOCK_POINTER) || find_trick(a, TRICK_CONFINE_POINTER) ||
+				find_trick(a, TRICK_CONFINE_BOX)) {
 			constrain_pointer(a);
 			wl_surface_commit(a->surface);
 		}
@@ -1163,6 +1180,7 @@ parse_trick(const char *text, struct trick *t)
 		{ "helper", TRICK_HELPER, 0 },
 		{ "lock-pointer", TRICK_LOCK_POINTER, 0 },
 		{ "confine-pointer", TRICK_CONFINE_POINTER, 0 },
+		{ "confine-box", TRICK_CONFINE_BOX, 4 },
 		{ "relative-pointer", TRICK_RELATIVE_POINTER, 0 },
 		{ "text-input", TRICK_TEXT_INPUT, 0 },
 		{ "text-input-eager", TRICK_TEXT_INPUT_EAGER, 0 },

@@ -213,6 +213,45 @@ a_confined_pointer_stays_in_its_window(void)
 	session_stop(s);
 }
 
+/*
+ * A confinement to a plain rectangle, 32x64 at the window's top-left, the
+ * pointer on its right edge's top pixel (31, 0), pushed to (798, 712):
+ * wlroots 0.15's confinement (wlr_region_confine) never returned for these
+ * numbers, and the compositor stopped for every level (found by the client
+ * fuzz target, a game's everyday request). The compositor answers, and the
+ * window last saw the pointer in its box, at the corner nearest the target.
+ */
+static void
+a_confined_pointer_pushed_from_an_edge(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low;
+	const char *const tricks[] = { "confine-box:0,0,32,64", NULL };
+	start(s, &low, "low", "constraint-box", tricks);
+	int x = low.window.x, y = low.window.y;
+	free(session_ctl_ok(s, "click %d %d", x + 31, y));
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	actor_wait_line(s, &low, 0, "confined");
+	size_t mark = actor_mark(&low);
+	free(session_ctl_ok(s, "motion %d %d", x + 798, y + 712));
+	free(session_ctl_ok(s, "ping"));
+	actor_barrier(s, &low);
+	char listing[1024];
+	int moves = actor_count_lines(&low, mark, "motion ", listing, sizeof(listing));
+	const char *last = strstr(listing, "motion ");
+	for (const char *p = last; p; p = strstr(p + 1, "motion ")) {
+		last = p;
+	}
+	int mx = -1, my = -1;
+	session_assert_msg(s, moves > 0 && last && sscanf(last, "motion %d %d", &mx, &my) == 2,
+			"the confined window saw no motion: %s", listing);
+	session_assert_msg(s, mx == 31 && my == 63,
+			"the pointer is at %d,%d, not at the box's corner 31,63 (%s)", mx, my,
+			listing);
+	session_assert(s, session_compositor_alive(s));
+	session_stop(s);
+}
+
 /* low has focus; high asks for a lock as it maps: the pointer goes over
  * high and through it back to low, and high is never locked. */
 static void
@@ -301,6 +340,7 @@ TAP_TESTS(TAP_CASE(logo_tab_releases_a_lock),
 		TAP_CASE(a_focus_change_releases_a_lock),
 		TAP_CASE(the_secure_attention_key_releases_a_lock),
 		TAP_CASE(a_confined_pointer_stays_in_its_window),
+		TAP_CASE(a_confined_pointer_pushed_from_an_edge),
 		TAP_CASE(an_unfocused_window_is_never_locked),
 		TAP_CASE(relative_motion_reaches_only_the_pointer_client),
 		TAP_CASE(a_second_constraint_on_a_surface_is_a_protocol_error))
