@@ -190,7 +190,7 @@ static int
 dispatch_inert(const void *implementation, void *target, uint32_t opcode,
 		const struct wl_message *message, union wl_argument *args)
 {
-	if (strcmp(message->name, "destroy") == 0) {
+	if (strcmp(message->name, "destroy") == 0 || strcmp(message->name, "release") == 0) {
 		wl_resource_destroy(target);
 	}
 	return 0;
@@ -215,6 +215,17 @@ static bool
 is_inert_toplevel(struct wl_resource *resource)
 {
 	return resource && strcmp(wl_resource_get_class(resource), "xdg_toplevel") == 0 &&
+			!wl_resource_get_user_data(resource);
+}
+
+/* A KDE server decoration whose wl_surface is gone: wlroots 0.15 leaves it
+ * inert and its request_mode reads the NULL it left (found by the client
+ * fuzz target): any level client could stop the compositor with three
+ * requests. */
+static bool
+is_inert_kde_decoration(struct wl_resource *resource)
+{
+	return strcmp(wl_resource_get_class(resource), "org_kde_kwin_server_decoration") == 0 &&
 			!wl_resource_get_user_data(resource);
 }
 
@@ -326,7 +337,7 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 					is(iface, "wl_surface"))) {
 		destroy_decorations(data, xdg_surface_going(iface, message->resource), NULL);
 	}
-	if (is_inert_toplevel(message->resource)) {
+	if (is_inert_toplevel(message->resource) || is_inert_kde_decoration(message->resource)) {
 		if (!ignore_requests(message->resource)) {
 			refuse(message->resource, "inert, and its requests cannot be ignored");
 		}

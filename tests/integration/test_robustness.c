@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wayland-client.h>
+#include "server-decoration-client-protocol.h"
 #include "strata_test.h"
 #include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
@@ -200,6 +201,36 @@ helper_main(int argc, char **argv)
 		zxdg_toplevel_decoration_v1_destroy(decoration);
 		return expect_error(c, w, manager);
 	}
+	if (strcmp(role, "kde-decoration-after-surface") == 0) {
+		/* A KDE server decoration whose wl_surface is then destroyed
+		 * (wlroots leaves it inert), asked for both modes and
+		 * released: ignored, not an error. */
+		const struct raw_global *g =
+				raw_client_find_global(c, "org_kde_kwin_server_decoration_manager");
+		if (!g) {
+			fprintf(stderr, "no org_kde_kwin_server_decoration_manager\n");
+			return 2;
+		}
+		struct org_kde_kwin_server_decoration_manager *manager =
+				wl_registry_bind(c->registry, g->name,
+						&org_kde_kwin_server_decoration_manager_interface,
+						1);
+		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+		struct org_kde_kwin_server_decoration *decoration =
+				org_kde_kwin_server_decoration_manager_create(manager, surface);
+		bool ok = raw_client_roundtrip(c, 5000);
+		wl_surface_destroy(surface);
+		org_kde_kwin_server_decoration_request_mode(decoration,
+				ORG_KDE_KWIN_SERVER_DECORATION_MODE_CLIENT);
+		org_kde_kwin_server_decoration_request_mode(decoration,
+				ORG_KDE_KWIN_SERVER_DECORATION_MODE_SERVER);
+		org_kde_kwin_server_decoration_release(decoration);
+		ok = ok && raw_client_roundtrip(c, 5000) && raw_client_error(c) == 0;
+		raw_window_destroy(w);
+		ok = ok && raw_client_roundtrip(c, 5000);
+		raw_client_destroy(c);
+		return ok ? 0 : 1;
+	}
 	if (strcmp(role, "huge-header") == 0) {
 		/* A header announcing 64 KiB, more than any message may be; gone. */
 		uint32_t msg[4] = { wl_proxy_get_id((struct wl_proxy *)w->surface), 0xfffcu << 16,
@@ -366,6 +397,15 @@ static void
 client_decorating_a_toplevel_after_its_surface(void)
 {
 	attack_test("decoration-for-inert", true, 3);
+}
+
+/* A KDE server decoration asked for a mode after its wl_surface went:
+ * wlroots 0.15.1 read the NULL it left (SIGSEGV; found by the client fuzz
+ * target). Ignored; the compositor and the client carry on. */
+static void
+client_asking_a_kde_decoration_mode_after_its_surface(void)
+{
+	attack_test("kde-decoration-after-surface", false, 3);
 }
 
 /*
@@ -782,6 +822,7 @@ SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(client_dying_mid_frame),
 		TAP_CASE(client_announcing_a_huge_message),
 		TAP_CASE(client_using_a_toplevel_after_its_surface),
 		TAP_CASE(client_decorating_a_toplevel_after_its_surface),
+		TAP_CASE(client_asking_a_kde_decoration_mode_after_its_surface),
 		TAP_CASE(client_setting_a_selection_without_types),
 		TAP_CASE(decoration_outliving_its_window), TAP_CASE(parent_gone_before_it_mapped),
 		TAP_CASE(get_xdg_surface_on_a_surface_in_use_is_an_error),
