@@ -105,6 +105,19 @@ nice -n 10 ninja -C "$BUILD" $(printf 'tests/fuzz/fuzz-%s ' "${TARGETS[@]}") >/d
 
 WORK=$(mktemp -d /tmp/strata-fuzz.XXXXXX)
 echo "fuzz: work directory $WORK (kept: logs and any crash input)"
+# No fuzzer outlives this script (killed, or failed): those still running
+# are stopped as libFuzzer is, with SIGINT.
+stop_fuzzers() {
+	local p
+	[ -f "$WORK/pids" ] || return 0
+	while read -r p; do
+		if grep -qa 'fuzz-' "/proc/$p/cmdline" 2>/dev/null; then
+			kill -INT "$p" 2>/dev/null || true
+		fi
+	done <"$WORK/pids"
+}
+trap stop_fuzzers EXIT
+trap 'exit 130' INT TERM
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # Third-party leaks only (fontconfig's caches, reached when the compositor of
@@ -180,11 +193,20 @@ run_target() {
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$dir/" "$dir/corpus" \
 		>"$dir/fuzz.log" 2>&1 &
 	pid=$!
+	echo "$pid" >>"$WORK/pids"
 	while kill -0 "$pid" 2>/dev/null; do
 		ticks=$(cpu_ticks "$pid") || break
 		if [ $CPU -eq 1 ] && [ "$ticks" -ge "$budget" ]; then
 			interrupted=1
 			kill -INT "$pid" 2>/dev/null || true
+			# libFuzzer prints its statistics and exits at once; one
+			# that has not within 60 s is killed (the run then counts
+			# as failed: exit status 137, not 72)
+			for _ in $(seq 60); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 1
+			done
+			kill -KILL "$pid" 2>/dev/null || true
 			break
 		fi
 		sleep 5

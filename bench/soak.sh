@@ -389,6 +389,14 @@ one_transfer() {
 		[ "$state" = idle ] && [ "$i" -gt 5 ] && break
 		sleep 0.1
 	done
+	# Shown at the last poll: give it the time to settle (0.5 s).
+	if [ "$state" = confirming ] && ! grep -q ' settled=1 ' <<<"$desc"; then
+		for i in $(seq 20); do
+			sleep 0.1
+			desc=$(ctl dialog) || true
+			grep -q ' settled=1 ' <<<"$desc" && break
+		done
+	fi
 	if [ "$state" != confirming ]; then
 		# Most often cancelled by the compositor: a new window of high
 		# took the focus while low's clipboard was read (the audit log

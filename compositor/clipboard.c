@@ -374,8 +374,10 @@ source_in_use(struct strata_server *server, const void *source)
 			return true;
 		}
 	}
-	struct wlr_drag *drag = server->seat->wlr_seat->drag;
-	return drag && (const void *)drag->source == source;
+	struct wlr_seat *seat = server->seat->wlr_seat;
+	/* The drag under way, or one dropped that waits to be finished. */
+	return (seat->drag && (const void *)seat->drag->source == source) ||
+			(const void *)seat->drag_source == source;
 }
 
 /*
@@ -396,6 +398,11 @@ cancel_dropped_selection(struct strata_server *server, bool primary, struct wl_r
 {
 	struct wl_resource *source_resource = (struct wl_resource *)args[0].o;
 	uint32_t serial = args[1].u;
+	/* wlroots 0.15.1's layouts, as request_from_focused reads them: a
+	 * source resource's user data is its client source, whose first member
+	 * is the struct wlr_data_source (include/types/wlr_data_device.h) or
+	 * the struct wlr_primary_selection_source (wlr_primary_selection_v1.c);
+	 * NULL once it is gone. A wl_data_device's is the wlr_seat_client. */
 	void *source = source_resource ? wl_resource_get_user_data(source_resource) : NULL;
 	if (!source) {
 		return;
@@ -437,7 +444,7 @@ cancel_dropped_selection(struct strata_server *server, bool primary, struct wl_r
 static struct wl_protocol_logger *selection_logger;
 
 static void
-selection_request_logged(void *data, enum wl_protocol_logger_type type,
+handle_selection_request(void *data, enum wl_protocol_logger_type type,
 		const struct wl_protocol_logger_message *message)
 {
 	if (type != WL_PROTOCOL_LOGGER_REQUEST || message->arguments_count != 2 ||
@@ -738,7 +745,7 @@ clipboard_init(struct strata_server *server)
 	 * swapped before the new client is entered in any case (seat.h). */
 	focus.notify = handle_focus;
 	wl_signal_add(&server->seat->events.focus, &focus);
-	selection_logger = wl_display_add_protocol_logger(server->display, selection_request_logged,
+	selection_logger = wl_display_add_protocol_logger(server->display, handle_selection_request,
 			server);
 	return selection_logger != NULL;
 }

@@ -167,17 +167,6 @@ send_relative_motion(struct strata_pointer_constraints *constraints, uint32_t ti
 	}
 }
 
-/*
- * Where a confined pointer going from (x1, y1) towards (x2, y2) stops: at
- * (x2, y2) when that is in the region, else at the nearest point to it in
- * the region's rectangle that holds (x1, y1) (it slides along that
- * rectangle's edges). false when (x1, y1) is not in the region.
- *
- * Not wlr_region_confine: wlroots 0.15's walks from rectangle to rectangle
- * and, for a region of four squares touching at their corners (a level
- * client's choice), never returns, which stopped the whole compositor (found
- * by the client fuzz target). This costs two lookups, whatever the region.
- */
 /* The pixel (x, y) is in the region (coordinates far outside any surface,
  * or not numbers, are in no region); box: the rectangle holding it. */
 static bool
@@ -190,12 +179,40 @@ in_region(pixman_region32_t *region, double x, double y, pixman_box32_t *box)
 	return pixman_region32_contains_point(region, (int)floor(x), (int)floor(y), box);
 }
 
+/* (x, y) brought into box: its last whole pixel on each side (x2 - 1 is
+ * the box's, x2 is not); the squared distance it moved. */
+static double
+clamp_to_box(const pixman_box32_t *box, double x, double y, double *x_out, double *y_out)
+{
+	*x_out = fmax(fmin(x, box->x2 - 1), box->x1);
+	*y_out = fmax(fmin(y, box->y2 - 1), box->y1);
+	return (*x_out - x) * (*x_out - x) + (*y_out - y) * (*y_out - y);
+}
+
+/* Beyond this many rectangles a region's pointer slides only along the
+ * rectangle it is in: a client could otherwise make every motion walk
+ * thousands of them. */
+#define CONFINE_RECTANGLES_MAX 64
+
+/*
+ * Where a confined pointer going from (x1, y1) towards (x2, y2) stops: at
+ * (x2, y2) when that is in the region, else at the point of the region
+ * nearest to it (it slides along the region's edges, from one rectangle
+ * into the next). false when (x1, y1) is not in the region.
+ *
+ * Not wlr_region_confine: wlroots 0.15's, for a plain rectangle, the
+ * pointer on its right edge's top pixel (31, 0 of a 32x64 box) going to
+ * (798, 712), rounds 63/712*712 to 62.99999999999999, finds itself in the
+ * same rectangle and calls itself again with the same numbers, for ever:
+ * the whole compositor stopped (found by the client fuzz target). This is
+ * one lookup and at most CONFINE_RECTANGLES_MAX clamps.
+ */
 static bool
 confine(pixman_region32_t *region, double x1, double y1, double x2, double y2, double *x_out,
 		double *y_out)
 {
-	pixman_box32_t box;
-	if (!in_region(region, x1, y1, &box)) {
+	pixman_box32_t start;
+	if (!in_region(region, x1, y1, &start)) {
 		return false;
 	}
 	if (in_region(region, x2, y2, NULL)) {
@@ -203,10 +220,21 @@ confine(pixman_region32_t *region, double x1, double y1, double x2, double y2, d
 		*y_out = y2;
 		return true;
 	}
-	/* The last whole pixel inside the box on each side: x2 - 1 is the
-	 * box's, x2 is not. */
-	*x_out = fmax(fmin(x2, box.x2 - 1), box.x1);
-	*y_out = fmax(fmin(y2, box.y2 - 1), box.y1);
+	double best = clamp_to_box(&start, x2, y2, x_out, y_out);
+	int count = 0;
+	const pixman_box32_t *boxes = pixman_region32_rectangles(region, &count);
+	if (count > CONFINE_RECTANGLES_MAX) {
+		return true;
+	}
+	for (int i = 0; i < count; i++) {
+		double x, y;
+		double d = clamp_to_box(&boxes[i], x2, y2, &x, &y);
+		if (d < best) {
+			best = d;
+			*x_out = x;
+			*y_out = y;
+		}
+	}
 	return true;
 }
 

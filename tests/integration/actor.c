@@ -57,8 +57,10 @@
  *                              once mapped, a persistent lock (confinement) of the
  *                              pointer to the window; logs "locked", "unlocked"
  *                              ("confined", "unconfined")
- *   confine-box:X,Y,W,H        the same confinement to that box of the window,
- *                              and logs "motion X Y" (surface coordinates)
+ *   confine-box:X,Y,W,H        the same confinement to that box of the window
+ *                              (to the union of them, when given more than
+ *                              once), and logs "motion X Y" (surface
+ *                              coordinates)
  *   relative-pointer           a zwp_relative_pointer_v1; logs "relative DX DY"
  *   text-input                 a zwp_text_input_v3, enabled at each enter and
  *                              disabled at each leave; logs "text enter", "text
@@ -504,8 +506,14 @@ constrain_pointer(struct actor *a)
 	if (find_trick(a, TRICK_CONFINE_POINTER) || box) {
 		struct wl_region *region = NULL;
 		if (box) {
+			/* Every confine-box given: the region is their union. */
 			region = wl_compositor_create_region(a->compositor);
-			wl_region_add(region, box->a, box->b, box->c, box->d);
+			for (size_t i = 0; i < a->trick_count; i++) {
+				const struct trick *t = &a->tricks[i];
+				if (t->kind == TRICK_CONFINE_BOX) {
+					wl_region_add(region, t->a, t->b, t->c, t->d);
+				}
+			}
 		}
 		struct zwp_confined_pointer_v1 *confine =
 				zwp_pointer_constraints_v1_confine_pointer(a->pointer_constraints,

@@ -252,6 +252,41 @@ a_confined_pointer_pushed_from_an_edge(void)
 	session_stop(s);
 }
 
+/*
+ * A confinement to an L: a bar 40x20 at the top, a leg 20x40 under its left
+ * half. The pointer at the bar's right end (35, 5) pushed far down, to
+ * (35, 200): it slides into the leg, to the region's point nearest the
+ * target (19, 59), not only to the bar's bottom edge (35, 19).
+ */
+static void
+a_confined_pointer_slides_into_the_next_rectangle(void)
+{
+	struct strata_session *s = session_start(NULL);
+	struct actor low;
+	const char *const tricks[] = { "confine-box:0,0,40,20", "confine-box:0,20,20,40", NULL };
+	start(s, &low, "low", "constraint-l", tricks);
+	int x = low.window.x, y = low.window.y;
+	free(session_ctl_ok(s, "click %d %d", x + 35, y + 5));
+	session_assert(s, session_wait_focused_level(s, "low", EVENT_TIMEOUT_MS));
+	actor_wait_line(s, &low, 0, "confined");
+	size_t mark = actor_mark(&low);
+	free(session_ctl_ok(s, "motion %d %d", x + 35, y + 200));
+	actor_barrier(s, &low);
+	char listing[1024];
+	int moves = actor_count_lines(&low, mark, "motion ", listing, sizeof(listing));
+	const char *last = strstr(listing, "motion ");
+	for (const char *p = last; p; p = strstr(p + 1, "motion ")) {
+		last = p;
+	}
+	int mx = -1, my = -1;
+	session_assert_msg(s, moves > 0 && last && sscanf(last, "motion %d %d", &mx, &my) == 2,
+			"the confined window saw no motion: %s", listing);
+	session_assert_msg(s, mx == 19 && my == 59,
+			"the pointer is at %d,%d, not at the leg's corner 19,59 (%s)", mx, my,
+			listing);
+	session_stop(s);
+}
+
 /* low has focus; high asks for a lock as it maps: the pointer goes over
  * high and through it back to low, and high is never locked. */
 static void
@@ -341,6 +376,7 @@ TAP_TESTS(TAP_CASE(logo_tab_releases_a_lock),
 		TAP_CASE(the_secure_attention_key_releases_a_lock),
 		TAP_CASE(a_confined_pointer_stays_in_its_window),
 		TAP_CASE(a_confined_pointer_pushed_from_an_edge),
+		TAP_CASE(a_confined_pointer_slides_into_the_next_rectangle),
 		TAP_CASE(an_unfocused_window_is_never_locked),
 		TAP_CASE(relative_motion_reaches_only_the_pointer_client),
 		TAP_CASE(a_second_constraint_on_a_surface_is_a_protocol_error))
