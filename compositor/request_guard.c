@@ -222,6 +222,17 @@ is_inert_toplevel(struct wl_resource *resource)
  * inert and its request_mode reads the NULL it left (found by the client
  * fuzz target): any level client could stop the compositor with three
  * requests. */
+/* A wl_pointer left inert: made while the seat had no pointer, or its
+ * wl_seat released since. wlroots 0.15's relative-pointer and
+ * pointer-constraints requests read the NULL it leaves (get_relative_pointer,
+ * lock_pointer, confine_pointer): such a request ends its client. */
+static bool
+is_inert_pointer(struct wl_resource *resource)
+{
+	return resource && strcmp(wl_resource_get_class(resource), "wl_pointer") == 0 &&
+			!wl_resource_get_user_data(resource);
+}
+
 static bool
 is_inert_kde_decoration(struct wl_resource *resource)
 {
@@ -319,6 +330,29 @@ handle_client_created(struct wl_listener *listener, void *data)
 	wl_client_add_destroy_listener(data, &gc->destroy);
 }
 
+/*
+ * A second xdg_popup.grab on a popup: wlroots 0.15 inserts the popup into
+ * the grab's list again, which links it to itself, and the grab's end then
+ * walks that list for ever (the compositor stopped for every level; found
+ * by the client fuzz target). xdg-shell allows one grab, before the first
+ * commit: a second is the popup's invalid_grab error, and its handler never
+ * runs.
+ */
+static void
+check_popup_grab(struct wl_resource *popup_resource)
+{
+	struct wlr_xdg_surface *surface = wlr_xdg_surface_from_popup_resource(popup_resource);
+	if (!surface || !surface->popup || !surface->popup->seat) {
+		return;
+	}
+	wlr_log(WLR_INFO, "xdg_popup.grab on a popup that grabbed already: client ended");
+	wl_resource_post_error(popup_resource, XDG_POPUP_ERROR_INVALID_GRAB,
+			"xdg_popup.grab: this popup grabbed already");
+	if (!ignore_requests(popup_resource)) {
+		wlr_log(WLR_ERROR, "libwayland's wl_resource is not as request_guard.c knows it");
+	}
+}
+
 static void
 guard_request(void *data, enum wl_protocol_logger_type type,
 		const struct wl_protocol_logger_message *message)
@@ -348,6 +382,14 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 	} else if (is(iface, "zxdg_decoration_manager_v1") && is(name, "get_toplevel_decoration") &&
 			count == 2 && is_inert_toplevel((struct wl_resource *)args[1].o)) {
 		refuse(message->resource, "a decoration for an inert xdg_toplevel");
+	} else if ((is(iface, "zwp_relative_pointer_manager_v1") &&
+				   is(name, "get_relative_pointer") && count == 2 &&
+				   is_inert_pointer((struct wl_resource *)args[1].o)) ||
+			(is(iface, "zwp_pointer_constraints_v1") &&
+					(is(name, "lock_pointer") || is(name, "confine_pointer")) &&
+					count == 5 &&
+					is_inert_pointer((struct wl_resource *)args[2].o))) {
+		refuse(message->resource, "a wl_pointer that is no longer the seat's");
 	} else if (is(iface, "wl_region") && (is(name, "add") || is(name, "subtract")) &&
 			count == 4) {
 		clamp_rect(args, 0);
@@ -400,6 +442,8 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 	} else if ((is(iface, "wl_data_offer") || is(iface, "zwp_primary_selection_offer_v1")) &&
 			is(name, "receive") && count == 2) {
 		check_receive_fd(message, args);
+	} else if (is(iface, "xdg_popup") && is(name, "grab") && count == 2) {
+		check_popup_grab(message->resource);
 	} else if (is(iface, "xdg_wm_base") && is(name, "get_xdg_surface") && count == 2) {
 		check_get_xdg_surface(message, args);
 	} else if (is(iface, "wl_pointer") && is(name, "set_cursor") && count == 4) {

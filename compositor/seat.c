@@ -1479,6 +1479,11 @@ seat_create(struct strata_server *server)
 		return NULL;
 	}
 	wlr_cursor_attach_output_layout(seat->cursor, server->output_layout);
+	/* A pointer from the start, device or not: a wl_pointer made while the
+	 * seat has none is inert, and wlroots 0.15's relative-pointer and
+	 * pointer-constraints requests read the NULL it leaves (request_guard.c
+	 * refuses those too). */
+	update_capabilities(seat);
 	if (!server->headless) {
 		seat->cursor_manager = wlr_xcursor_manager_create(NULL, 24);
 		if (seat->cursor_manager) {

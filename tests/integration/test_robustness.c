@@ -231,6 +231,29 @@ helper_main(int argc, char **argv)
 		raw_client_destroy(c);
 		return ok ? 0 : 1;
 	}
+	if (strcmp(role, "popup-grabbed-twice") == 0) {
+		/* A popup asking for a grab twice before its first commit:
+		 * the second is xdg_popup's invalid_grab error. */
+		const struct raw_global *g = raw_client_find_global(c, "wl_seat");
+		if (!g) {
+			fprintf(stderr, "no wl_seat\n");
+			return 2;
+		}
+		struct wl_seat *seat =
+				wl_registry_bind(c->registry, g->name, &wl_seat_interface, 1);
+		struct xdg_positioner *positioner = xdg_wm_base_create_positioner(c->wm_base);
+		xdg_positioner_set_size(positioner, 40, 30);
+		xdg_positioner_set_anchor_rect(positioner, 0, 0, 1, 1);
+		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+		struct xdg_surface *xdg_surface = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
+		struct xdg_popup *popup =
+				xdg_surface_get_popup(xdg_surface, w->xdg_surface, positioner);
+		xdg_positioner_destroy(positioner);
+		xdg_popup_grab(popup, seat, 0);
+		xdg_popup_grab(popup, seat, 0);
+		wl_surface_commit(surface);
+		return expect_error(c, w, NULL);
+	}
 	if (strcmp(role, "huge-header") == 0) {
 		/* A header announcing 64 KiB, more than any message may be; gone. */
 		uint32_t msg[4] = { wl_proxy_get_id((struct wl_proxy *)w->surface), 0xfffcu << 16,
@@ -406,6 +429,15 @@ static void
 client_asking_a_kde_decoration_mode_after_its_surface(void)
 {
 	attack_test("kde-decoration-after-surface", false, 3);
+}
+
+/* A popup grabbing twice: wlroots 0.15.1 linked the popup to itself in the
+ * grab's list, and ending the grab never returned (found by the client fuzz
+ * target). The client is ended; the compositor carries on. */
+static void
+client_grabbing_with_a_popup_twice(void)
+{
+	attack_test("popup-grabbed-twice", true, 3);
 }
 
 /*
@@ -823,6 +855,7 @@ SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(client_dying_mid_frame),
 		TAP_CASE(client_using_a_toplevel_after_its_surface),
 		TAP_CASE(client_decorating_a_toplevel_after_its_surface),
 		TAP_CASE(client_asking_a_kde_decoration_mode_after_its_surface),
+		TAP_CASE(client_grabbing_with_a_popup_twice),
 		TAP_CASE(client_setting_a_selection_without_types),
 		TAP_CASE(decoration_outliving_its_window), TAP_CASE(parent_gone_before_it_mapped),
 		TAP_CASE(get_xdg_surface_on_a_surface_in_use_is_an_error),
