@@ -105,10 +105,16 @@ nice -n 10 ninja -C "$BUILD" $(printf 'tests/fuzz/fuzz-%s ' "${TARGETS[@]}") >/d
 
 WORK=$(mktemp -d /tmp/strata-fuzz.XXXXXX)
 echo "fuzz: work directory $WORK (kept: logs and any crash input)"
-# No fuzzer outlives this script (killed, or failed): those still running
-# are stopped as libFuzzer is, with SIGINT.
+# No fuzzer outlives this script (killed, or failed): the targets run in the
+# background (--parallel) are ended first, so none goes on to merge its
+# corpus; the fuzzers still running are stopped as libFuzzer is, with SIGINT.
 stop_fuzzers() {
 	local p
+	if [ -f "$WORK/jobs" ]; then
+		while read -r p; do
+			kill -TERM "$p" 2>/dev/null || true
+		done <"$WORK/jobs"
+	fi
 	[ -f "$WORK/pids" ] || return 0
 	while read -r p; do
 		if grep -qa 'fuzz-' "/proc/$p/cmdline" 2>/dev/null; then
@@ -262,11 +268,13 @@ run_target() {
 for t in "${TARGETS[@]}"; do
 	if [ $PARALLEL -eq 1 ]; then
 		run_target "$t" &
+		echo "$!" >>"$WORK/jobs"
 	else
 		run_target "$t"
 	fi
 done
 wait
+rm -f "$WORK/jobs" # all ended: nothing of theirs to stop any more
 FAILED=0
 for t in "${TARGETS[@]}"; do
 	[ -f "$WORK/$t/row" ] || { echo "fuzz: $t gave no result" >&2; FAILED=1; }
