@@ -353,6 +353,46 @@ check_popup_grab(struct wl_resource *popup_resource)
 	}
 }
 
+/*
+ * xdg_surface.get_popup with a parent that is the xdg_surface itself, or one
+ * without a role: wlroots 0.15 links the surface into its own popups, and
+ * strata's walk to the popup's toplevel and wlroots' teardown then never
+ * end (found in review). xdg-shell's invalid_popup_parent; the request
+ * never reaches wlroots.
+ */
+static void
+check_popup_parent(struct wl_resource *xdg_surface_resource, struct wl_resource *parent_resource)
+{
+	struct wlr_xdg_surface *surface = wlr_xdg_surface_from_resource(xdg_surface_resource);
+	struct wlr_xdg_surface *parent =
+			parent_resource ? wlr_xdg_surface_from_resource(parent_resource) : NULL;
+	if (!surface || !parent ||
+			(parent != surface && parent->role != WLR_XDG_SURFACE_ROLE_NONE)) {
+		return;
+	}
+	wlr_log(WLR_INFO,
+			"xdg_surface.get_popup with itself or a surface without a role as "
+			"parent: client ended");
+	wl_resource_post_error(surface->client->resource, XDG_WM_BASE_ERROR_INVALID_POPUP_PARENT,
+			"get_popup: the parent is the surface itself or has no role");
+	if (!ignore_requests(xdg_surface_resource)) {
+		wlr_log(WLR_ERROR, "libwayland's wl_resource is not as request_guard.c knows it");
+	}
+}
+
+/* A wl_subsurface whose parent wl_surface is gone: wlroots 0.15 keeps it with
+ * a NULL parent, which place_above and place_below read (found in review).
+ * Nothing it asks for means anything any more: its requests are ignored. */
+static bool
+is_orphan_subsurface(struct wl_resource *resource)
+{
+	if (strcmp(wl_resource_get_class(resource), "wl_subsurface") != 0) {
+		return false;
+	}
+	struct wlr_subsurface *subsurface = wl_resource_get_user_data(resource);
+	return subsurface && !subsurface->parent;
+}
+
 static void
 guard_request(void *data, enum wl_protocol_logger_type type,
 		const struct wl_protocol_logger_message *message)
@@ -371,7 +411,8 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 					is(iface, "wl_surface"))) {
 		destroy_decorations(data, xdg_surface_going(iface, message->resource), NULL);
 	}
-	if (is_inert_toplevel(message->resource) || is_inert_kde_decoration(message->resource)) {
+	if (is_inert_toplevel(message->resource) || is_inert_kde_decoration(message->resource) ||
+			is_orphan_subsurface(message->resource)) {
 		if (!ignore_requests(message->resource)) {
 			refuse(message->resource, "inert, and its requests cannot be ignored");
 		}
@@ -442,6 +483,8 @@ guard_request(void *data, enum wl_protocol_logger_type type,
 	} else if ((is(iface, "wl_data_offer") || is(iface, "zwp_primary_selection_offer_v1")) &&
 			is(name, "receive") && count == 2) {
 		check_receive_fd(message, args);
+	} else if (is(iface, "xdg_surface") && is(name, "get_popup") && count == 3) {
+		check_popup_parent(message->resource, (struct wl_resource *)args[1].o);
 	} else if (is(iface, "xdg_popup") && is(name, "grab") && count == 2) {
 		check_popup_grab(message->resource);
 	} else if (is(iface, "xdg_wm_base") && is(name, "get_xdg_surface") && count == 2) {

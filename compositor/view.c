@@ -643,6 +643,12 @@ view_destroy(struct strata_view *view)
 	if (view->xsurface) {
 		view->xsurface->data = NULL;
 	}
+	if (view->xdg_surface && view->xdg_surface->data == view->content) {
+		/* wlroots keeps an xdg_surface whose toplevel went (it may be
+		 * given a role again): it must not point at the freed tree, which
+		 * a popup or a child window would otherwise take for a parent. */
+		view->xdg_surface->data = NULL;
+	}
 	wlr_scene_node_destroy(view->tree);
 	free(view);
 }

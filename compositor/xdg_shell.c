@@ -297,6 +297,12 @@ popup_handle_destroy(struct wl_listener *listener, void *data)
 {
 	struct strata_popup *popup = wl_container_of(listener, popup, destroy);
 	struct strata_view *view = popup->tag.view;
+	struct wlr_xdg_surface *xdg_surface = popup->wlr_popup->base;
+	if (xdg_surface->data == popup->tree) {
+		/* wlroots frees the tree with the role; the xdg_surface may stay
+		 * and be a popup again, parent of another: no dangling pointer. */
+		xdg_surface->data = NULL;
+	}
 	wl_list_remove(&popup->commit.link);
 	wl_list_remove(&popup->destroy.link);
 	free(popup);
@@ -403,6 +409,12 @@ toplevel_going(struct strata_server *server, struct wlr_xdg_surface *going)
 	if (!going || going->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
 		return;
 	}
+	/* Its own parent let go of too: xdg-foreign keeps a record of a child
+	 * it parented, freed only when the child unmaps or changes parent
+	 * (set_parent); a toplevel going without ever mapping left it, and the
+	 * import's end then set the parent of a surface without a toplevel
+	 * (wlroots' assertion, or freed memory). */
+	wlr_xdg_toplevel_set_parent(going, NULL);
 	struct parent_watch *w;
 	wl_list_for_each(w, &server->xdg_toplevel_watches, link) {
 		/* user data: the wlr_xdg_surface, NULL once inert */

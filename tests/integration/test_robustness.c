@@ -14,6 +14,7 @@
 #include <wayland-client.h>
 #include "server-decoration-client-protocol.h"
 #include "strata_test.h"
+#include "xdg-foreign-unstable-v2-client-protocol.h"
 #include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
@@ -112,6 +113,12 @@ static const struct wl_keyboard_listener keyboard_listener = {
 	.modifiers = keyboard_modifiers,
 	.repeat_info = keyboard_repeat_info,
 };
+
+static void
+foreign_handle(void *data, struct zxdg_exported_v2 *exported, const char *handle)
+{
+	snprintf(data, 128, "%s", handle);
+}
 
 static int
 helper_main(int argc, char **argv)
@@ -253,6 +260,130 @@ helper_main(int argc, char **argv)
 		xdg_popup_grab(popup, seat, 0);
 		wl_surface_commit(surface);
 		return expect_error(c, w, NULL);
+	}
+	if (strcmp(role, "popup-parent-itself") == 0 ||
+			strcmp(role, "popup-parent-without-role") == 0) {
+		/* A popup whose parent is its own xdg_surface, or an
+		 * xdg_surface with no role: invalid_popup_parent. */
+		struct xdg_positioner *positioner = xdg_wm_base_create_positioner(c->wm_base);
+		xdg_positioner_set_size(positioner, 10, 10);
+		xdg_positioner_set_anchor_rect(positioner, 0, 0, 1, 1);
+		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+		struct xdg_surface *xdg_surface = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
+		struct xdg_surface *parent = xdg_surface;
+		if (strcmp(role, "popup-parent-without-role") == 0) {
+			struct wl_surface *other = wl_compositor_create_surface(c->compositor);
+			parent = xdg_wm_base_get_xdg_surface(c->wm_base, other);
+		}
+		xdg_surface_get_popup(xdg_surface, parent, positioner);
+		wl_surface_commit(surface);
+		return expect_error(c, w, NULL);
+	}
+	if (strcmp(role, "subsurface-after-its-parent") == 0) {
+		/* A wl_subsurface whose parent wl_surface is destroyed, then
+		 * restacked and moved: ignored, not an error. */
+		const struct raw_global *g = raw_client_find_global(c, "wl_subcompositor");
+		if (!g) {
+			fprintf(stderr, "no wl_subcompositor\n");
+			return 2;
+		}
+		struct wl_subcompositor *sub = wl_registry_bind(c->registry, g->name,
+				&wl_subcompositor_interface, 1);
+		struct wl_surface *parent = wl_compositor_create_surface(c->compositor);
+		struct wl_surface *child = wl_compositor_create_surface(c->compositor);
+		struct wl_surface *sibling = wl_compositor_create_surface(c->compositor);
+		struct wl_subsurface *subsurface =
+				wl_subcompositor_get_subsurface(sub, child, parent);
+		struct wl_subsurface *other = wl_subcompositor_get_subsurface(sub, sibling, parent);
+		bool ok = raw_client_roundtrip(c, 5000);
+		wl_surface_destroy(parent);
+		wl_subsurface_place_above(subsurface, sibling);
+		wl_subsurface_place_below(subsurface, sibling);
+		wl_subsurface_set_position(subsurface, 5, 5);
+		wl_subsurface_set_desync(subsurface);
+		ok = ok && raw_client_roundtrip(c, 5000) && raw_client_error(c) == 0;
+		wl_subsurface_destroy(subsurface);
+		wl_subsurface_destroy(other);
+		ok = ok && raw_client_roundtrip(c, 5000) && raw_client_error(c) == 0;
+		raw_window_destroy(w);
+		raw_client_destroy(c);
+		return ok ? 0 : 1;
+	}
+	if (strcmp(role, "foreign-child-never-mapped") == 0) {
+		/* The window exported and imported back; a toplevel never
+		 * mapped is made its child, then goes; then the import goes. */
+		const struct raw_global *eg = raw_client_find_global(c, "zxdg_exporter_v2");
+		const struct raw_global *ig = raw_client_find_global(c, "zxdg_importer_v2");
+		if (!eg || !ig) {
+			fprintf(stderr, "no xdg-foreign\n");
+			return 2;
+		}
+		struct zxdg_exporter_v2 *exporter = wl_registry_bind(c->registry, eg->name,
+				&zxdg_exporter_v2_interface, 1);
+		struct zxdg_importer_v2 *importer = wl_registry_bind(c->registry, ig->name,
+				&zxdg_importer_v2_interface, 1);
+		struct zxdg_exported_v2 *exported =
+				zxdg_exporter_v2_export_toplevel(exporter, w->surface);
+		static char handle[128];
+		static const struct zxdg_exported_v2_listener exported_listener = {
+			.handle = foreign_handle,
+		};
+		zxdg_exported_v2_add_listener(exported, &exported_listener, handle);
+		if (!raw_client_roundtrip(c, 5000) || !handle[0]) {
+			fprintf(stderr, "no handle\n");
+			return 2;
+		}
+		struct zxdg_imported_v2 *imported =
+				zxdg_importer_v2_import_toplevel(importer, handle);
+		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+		struct xdg_surface *xdg_surface = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
+		struct xdg_toplevel *toplevel = xdg_surface_get_toplevel(xdg_surface);
+		zxdg_imported_v2_set_parent_of(imported, surface);
+		bool ok = raw_client_roundtrip(c, 5000);
+		xdg_toplevel_destroy(toplevel);
+		ok = ok && raw_client_roundtrip(c, 5000);
+		zxdg_imported_v2_destroy(imported);
+		ok = ok && raw_client_roundtrip(c, 5000) && raw_client_error(c) == 0;
+		xdg_surface_destroy(xdg_surface);
+		wl_surface_destroy(surface);
+		zxdg_exported_v2_destroy(exported);
+		ok = ok && raw_client_roundtrip(c, 5000) && raw_client_error(c) == 0;
+		raw_window_destroy(w);
+		raw_client_destroy(c);
+		return ok ? 0 : 1;
+	}
+	if (strcmp(role, "toplevel-role-again") == 0) {
+		/* A toplevel committed (a view made), destroyed, its
+		 * xdg_surface made a toplevel again without a commit; then a
+		 * popup of it: the popup has no window to be shown in. */
+		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+		struct xdg_surface *xdg_surface = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
+		struct xdg_toplevel *toplevel = xdg_surface_get_toplevel(xdg_surface);
+		wl_surface_commit(surface);
+		bool ok = raw_client_roundtrip(c, 5000);
+		xdg_toplevel_destroy(toplevel);
+		toplevel = xdg_surface_get_toplevel(xdg_surface);
+		ok = ok && raw_client_roundtrip(c, 5000);
+		struct xdg_positioner *positioner = xdg_wm_base_create_positioner(c->wm_base);
+		xdg_positioner_set_size(positioner, 10, 10);
+		xdg_positioner_set_anchor_rect(positioner, 0, 0, 1, 1);
+		struct wl_surface *popup_surface = wl_compositor_create_surface(c->compositor);
+		struct xdg_surface *popup_xdg =
+				xdg_wm_base_get_xdg_surface(c->wm_base, popup_surface);
+		struct xdg_popup *popup = xdg_surface_get_popup(popup_xdg, xdg_surface, positioner);
+		xdg_positioner_destroy(positioner);
+		wl_surface_commit(popup_surface);
+		ok = ok && raw_client_roundtrip(c, 5000) && raw_client_error(c) == 0;
+		xdg_popup_destroy(popup);
+		xdg_surface_destroy(popup_xdg);
+		wl_surface_destroy(popup_surface);
+		xdg_toplevel_destroy(toplevel);
+		xdg_surface_destroy(xdg_surface);
+		wl_surface_destroy(surface);
+		ok = ok && raw_client_roundtrip(c, 5000) && raw_client_error(c) == 0;
+		raw_window_destroy(w);
+		raw_client_destroy(c);
+		return ok ? 0 : 1;
 	}
 	if (strcmp(role, "huge-header") == 0) {
 		/* A header announcing 64 KiB, more than any message may be; gone. */
@@ -429,6 +560,51 @@ static void
 client_asking_a_kde_decoration_mode_after_its_surface(void)
 {
 	attack_test("kde-decoration-after-surface", false, 3);
+}
+
+/* Found in review, each stopping the compositor in wlroots 0.15.1 or in
+ * strata: a popup whose parent is its own xdg_surface or an xdg_surface
+ * without a role (linked into its own popups: endless walks) is
+ * invalid_popup_parent; a wl_subsurface restacked after its parent went
+ * (NULL read) is ignored; a toplevel never mapped that xdg-foreign made a
+ * child of an imported window, gone before the import (an assertion, or
+ * freed memory); an xdg_surface made a toplevel again after its first
+ * toplevel's window went, then a popup's parent (strata kept a pointer to
+ * the freed window: ASan's build reports it). */
+static void
+client_giving_a_popup_itself_as_parent(void)
+{
+	attack_test("popup-parent-itself", true, 2);
+	attack_test("popup-parent-without-role", true, 2);
+}
+
+static void
+client_restacking_a_subsurface_after_its_parent(void)
+{
+	attack_test("subsurface-after-its-parent", false, 3);
+}
+
+static void
+client_parenting_a_window_never_mapped_by_import(void)
+{
+	struct fixture f;
+	fixture_start(&f);
+	/* The first export opens /dev/urandom for its handle, kept for the
+	 * compositor's life (wlroots' token source): in the baseline. */
+	run_attack(&f, "foreign-child-never-mapped", false);
+	session_assert(f.s, session_wait_windows(f.s, 1, 5000));
+	f.fds = session_compositor_fd_count(f.s);
+	for (int i = 0; i < 3; i++) {
+		run_attack(&f, "foreign-child-never-mapped", false);
+		fixture_check(&f, "foreign-child-never-mapped");
+	}
+	fixture_stop(&f);
+}
+
+static void
+client_making_a_toplevel_again_then_a_popup_of_it(void)
+{
+	attack_test("toplevel-role-again", false, 3);
 }
 
 /* A popup grabbing twice: wlroots 0.15.1 linked the popup to itself in the
@@ -856,6 +1032,10 @@ SESSION_TESTS_WITH_HELPER(helper_main, TAP_CASE(client_dying_mid_frame),
 		TAP_CASE(client_decorating_a_toplevel_after_its_surface),
 		TAP_CASE(client_asking_a_kde_decoration_mode_after_its_surface),
 		TAP_CASE(client_grabbing_with_a_popup_twice),
+		TAP_CASE(client_giving_a_popup_itself_as_parent),
+		TAP_CASE(client_restacking_a_subsurface_after_its_parent),
+		TAP_CASE(client_parenting_a_window_never_mapped_by_import),
+		TAP_CASE(client_making_a_toplevel_again_then_a_popup_of_it),
 		TAP_CASE(client_setting_a_selection_without_types),
 		TAP_CASE(decoration_outliving_its_window), TAP_CASE(parent_gone_before_it_mapped),
 		TAP_CASE(get_xdg_surface_on_a_surface_in_use_is_an_error),
