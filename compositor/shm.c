@@ -51,6 +51,11 @@ struct shm_client {
 	uint32_t pools;
 	struct wl_list pools_list; /* shm_pool.owner_link */
 	struct wl_list surfaces; /* shm_surface.link */
+	/* Its pixels copied into compositor memory: at most as many bytes as
+	 * its pools may map (one pool's buffer committed on many surfaces is a
+	 * store each, else without limit). */
+	uint64_t store_bytes;
+	struct wl_list stores; /* shm_store.client_link */
 	struct wl_listener destroy;
 	struct wl_list link; /* strata_shm.clients */
 };
@@ -78,6 +83,8 @@ struct strata_shm {
 struct shm_store {
 	int refs; /* frames that use it */
 	struct shm_surface *owner; /* the surface it is the latest of, or NULL */
+	struct shm_client *client; /* whose budget it counts in; NULL once gone */
+	struct wl_list client_link; /* shm_client.stores */
 	void *data;
 	size_t stride;
 	int32_t width, height;
@@ -296,6 +303,13 @@ shm_client_handle_destroy(struct wl_listener *listener, void *data)
 		wl_list_remove(&surface->link);
 		wl_list_init(&surface->link);
 	}
+	/* Its stores live on while a texture shows them; counted no more. */
+	struct shm_store *store, *store_tmp;
+	wl_list_for_each_safe(store, store_tmp, &sc->stores, client_link) {
+		wl_list_remove(&store->client_link);
+		wl_list_init(&store->client_link);
+		store->client = NULL;
+	}
 	wl_list_remove(&sc->destroy.link);
 	wl_list_remove(&sc->link);
 	free(sc);
@@ -320,6 +334,7 @@ shm_client_get(struct strata_shm *shm, struct wl_client *client, bool create)
 	sc->client = client;
 	wl_list_init(&sc->pools_list);
 	wl_list_init(&sc->surfaces);
+	wl_list_init(&sc->stores);
 	sc->destroy.notify = shm_client_handle_destroy;
 	wl_client_add_destroy_listener(client, &sc->destroy);
 	wl_list_insert(&shm->clients, &sc->link);
@@ -621,18 +636,35 @@ shm_bind(struct wl_client *client, void *data, uint32_t version, uint32_t id)
 
 /* ---- stores and the surfaces they belong to ------------------------- */
 
+/* A store for a frame of client's (NULL: a client gone, counted nowhere);
+ * NULL when that would take the client's stores past its budget. */
 static struct shm_store *
-store_create(int32_t width, int32_t height, uint32_t drm_format, uint32_t bpp)
+store_create(struct strata_shm *shm, struct shm_client *client, int32_t width, int32_t height,
+		uint32_t drm_format, uint32_t bpp)
 {
+	size_t stride = (size_t)width * bpp, size = stride * (size_t)height;
+	if (client && client->store_bytes + size > shm->limits.max_bytes_per_client) {
+		wlr_log(WLR_INFO,
+				"a frame of %zu bytes would take a client's copies past %llu bytes: "
+				"not shown",
+				size, (unsigned long long)shm->limits.max_bytes_per_client);
+		return NULL;
+	}
 	struct shm_store *store = calloc(1, sizeof(*store));
 	if (!store) {
 		return NULL;
 	}
-	store->stride = (size_t)width * bpp;
-	store->data = malloc(store->stride * (size_t)height);
+	store->stride = stride;
+	store->data = malloc(size);
 	if (!store->data) {
 		free(store);
 		return NULL;
+	}
+	wl_list_init(&store->client_link);
+	if (client) {
+		store->client = client;
+		client->store_bytes += size;
+		wl_list_insert(&client->stores, &store->client_link);
 	}
 	store->width = width;
 	store->height = height;
@@ -657,6 +689,10 @@ store_unref(struct shm_store *store)
 		return;
 	}
 	store_disown(store);
+	if (store->client) {
+		store->client->store_bytes -= store->stride * (size_t)store->height;
+	}
+	wl_list_remove(&store->client_link);
 	free(store->data);
 	free(store);
 }
@@ -936,8 +972,8 @@ frame_copy(struct shm_frame *frame)
 		frame_let_go(frame);
 		return true;
 	}
-	struct shm_store *store = store_create(frame->base.width, frame->base.height,
-			frame->drm_format, frame->bpp);
+	struct shm_store *store = store_create(shm, pool->owner, frame->base.width,
+			frame->base.height, frame->drm_format, frame->bpp);
 	if (!store) {
 		frame->failed = true;
 		return false;

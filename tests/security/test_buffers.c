@@ -731,6 +731,79 @@ release_waits_for_every_attach(void)
 	attack_end(&a);
 }
 
+/*
+ * M13: one pool's buffer (16 MiB) attached to many surfaces. The compositor
+ * keeps a copy of every surface's frame, and one pool of 16 MiB made as many
+ * copies as the client had surfaces: with a pool of 384 MiB, twenty
+ * surfaces were 7.5 GiB of the compositor's memory, and the kernel ends the
+ * compositor (found in review). The copies of one client are held to its
+ * shm budget (here 64 MiB: four copies); what malloc holds for the
+ * compositor (test-control heap) grows by at most that, by one copy at
+ * least, and comes back when the client goes.
+ */
+static uint64_t
+heap_in_use(struct strata_session *s)
+{
+	char *reply = session_ctl_ok(s, "heap");
+	unsigned long long in_use = 0;
+	session_assert_msg(s, sscanf(reply, "ok in_use=%llu", &in_use) == 1, "heap: %s", reply);
+	free(reply);
+	return in_use;
+}
+
+static void
+m13_one_pool_on_many_surfaces(void)
+{
+	struct session_options opts = { .config = "[limits]\nshm_mib_per_client = 64\n" };
+	struct attack a;
+	a.s = session_start(&opts);
+	char *argv[] = { "weston-simple-shm", NULL };
+	session_require_program("weston-simple-shm");
+	a.victim = session_spawn_client(a.s, "high", argv);
+	session_assert(a.s,
+			session_wait_window(a.s, &(struct window_match){ .level = "high" }, NULL,
+					10000));
+	session_sleep_ms(200);
+	a.baseline_fds = session_compositor_fd_count(a.s);
+	const int side = 2048;
+	const size_t frame = (size_t)side * side * 4, budget = 64u << 20;
+	uint64_t before = heap_in_use(a.s);
+	struct raw_client *c = attacker(&a);
+	int fd = memfd_of_size((off_t)frame);
+	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)frame);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, side, side, side * 4,
+			WL_SHM_FORMAT_ARGB8888);
+	struct wl_surface *surfaces[8];
+	for (int i = 0; i < 8; i++) {
+		surfaces[i] = wl_compositor_create_surface(c->compositor);
+		wl_surface_attach(surfaces[i], buffer, 0, 0);
+		wl_surface_damage(surfaces[i], 0, 0, side, side);
+		wl_surface_commit(surfaces[i]);
+		expect_no_error(&a, c);
+	}
+	uint64_t during = heap_in_use(a.s);
+	tap_diag("heap in use: %llu before, %llu with 8 surfaces of one 16 MiB buffer",
+			(unsigned long long)before, (unsigned long long)during);
+	session_assert_msg(a.s, during >= before + frame,
+			"no copy was made (%llu -> %llu): the test shows nothing",
+			(unsigned long long)before, (unsigned long long)during);
+	session_assert_msg(a.s, during <= before + budget + (4u << 20),
+			"the compositor holds %llu bytes more for one client's 16 MiB pool "
+			"(budget %zu)",
+			(unsigned long long)(during - before), budget);
+	raw_client_destroy(c);
+	close(fd);
+	uint64_t deadline = session_now_ms() + 3000, after = heap_in_use(a.s);
+	while (after > before + (4u << 20) && session_now_ms() < deadline) {
+		session_sleep_ms(50);
+		after = heap_in_use(a.s);
+	}
+	session_assert_msg(a.s, after <= before + (4u << 20),
+			"the copies stayed after the client went: %llu -> %llu",
+			(unsigned long long)before, (unsigned long long)after);
+	attack_end(&a);
+}
+
 TAP_TESTS(TAP_CASE(m01_truncated_pool_on_mapped_window),
 		TAP_CASE(m02_truncate_after_destroying_the_buffer),
 		TAP_CASE(m02b_truncate_before_any_frame), TAP_CASE(m03_stride_smaller_than_a_row),
@@ -740,4 +813,4 @@ TAP_TESTS(TAP_CASE(m01_truncated_pool_on_mapped_window),
 		TAP_CASE(m10_pool_destroyed_or_resized_mid_frame), TAP_CASE(m11_absurd_geometry),
 		TAP_CASE(m12_bad_scale_and_transform),
 		TAP_CASE(damage_is_copied_into_the_surface_copy),
-		TAP_CASE(release_waits_for_every_attach), )
+		TAP_CASE(release_waits_for_every_attach), TAP_CASE(m13_one_pool_on_many_surfaces), )
