@@ -111,8 +111,10 @@ echo "fuzz: work directory $WORK (kept: logs and any crash input)"
 stop_fuzzers() {
 	local p
 	if [ -f "$WORK/jobs" ]; then
+		# Each in a process group of its own (set -m): its merge and
+		# coverage passes go with it.
 		while read -r p; do
-			kill -TERM "$p" 2>/dev/null || true
+			kill -TERM -- "-$p" 2>/dev/null || true
 		done <"$WORK/jobs"
 	fi
 	[ -f "$WORK/pids" ] || return 0
@@ -250,8 +252,13 @@ run_target() {
 		sha1_named "$tree" -exec cp {} "$dir/found/" \;
 		if nice -n 10 "$fuzzer" -merge=1 -use_counters=0 -max_len=4096 "$dir/keep" \
 			"$dir/found" "$dir/corpus" >"$dir/merge.log" 2>&1; then
-			sha1_named "$tree" -delete
+			# New ones in first, then the old ones not kept out:
+			# stopped in between, the tree has them all, lost none.
 			sha1_named "$dir/keep" -exec cp {} "$tree/" \;
+			local f
+			for f in $(sha1_named "$tree" -printf '%f\n'); do
+				[ -e "$dir/keep/$f" ] || rm -f "$tree/$f"
+			done
 		else
 			echo "fuzz: merge of $t failed (log $dir/merge.log)" >&2
 			touch "$dir/failed"
@@ -265,6 +272,8 @@ run_target() {
 	echo "fuzz: $t: $execs execs, edges $edges_before -> $edges_after, $crashes crashes"
 }
 
+# With --parallel, each target runs as a job of its own process group.
+[ $PARALLEL -eq 0 ] || set -m
 for t in "${TARGETS[@]}"; do
 	if [ $PARALLEL -eq 1 ]; then
 		run_target "$t" &
@@ -274,6 +283,7 @@ for t in "${TARGETS[@]}"; do
 	fi
 done
 wait
+set +m
 rm -f "$WORK/jobs" # all ended: nothing of theirs to stop any more
 FAILED=0
 for t in "${TARGETS[@]}"; do

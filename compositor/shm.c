@@ -975,6 +975,11 @@ frame_copy(struct shm_frame *frame)
 	struct shm_store *store = store_create(shm, pool->owner, frame->base.width,
 			frame->base.height, frame->drm_format, frame->bpp);
 	if (!store) {
+		/* The surface's store missed this frame: the next frame must not
+		 * copy only its damage into it. */
+		if (surface && surface->store) {
+			store_disown(surface->store);
+		}
 		frame->failed = true;
 		return false;
 	}
