@@ -233,6 +233,7 @@ helper_main(int argc, char **argv)
 				ORG_KDE_KWIN_SERVER_DECORATION_MODE_SERVER);
 		org_kde_kwin_server_decoration_release(decoration);
 		ok = ok && raw_client_roundtrip(c, 5000) && raw_client_error(c) == 0;
+		wl_proxy_destroy((struct wl_proxy *)manager);
 		raw_window_destroy(w);
 		ok = ok && raw_client_roundtrip(c, 5000);
 		raw_client_destroy(c);
@@ -259,7 +260,11 @@ helper_main(int argc, char **argv)
 		xdg_popup_grab(popup, seat, 0);
 		xdg_popup_grab(popup, seat, 0);
 		wl_surface_commit(surface);
-		return expect_error(c, w, NULL);
+		/* Sent as they are (marshalled already); the proxies go here. */
+		wl_proxy_destroy((struct wl_proxy *)popup);
+		wl_proxy_destroy((struct wl_proxy *)xdg_surface);
+		wl_proxy_destroy((struct wl_proxy *)surface);
+		return expect_error(c, w, seat);
 	}
 	if (strcmp(role, "popup-parent-itself") == 0 ||
 			strcmp(role, "popup-parent-without-role") == 0) {
@@ -271,13 +276,22 @@ helper_main(int argc, char **argv)
 		struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
 		struct xdg_surface *xdg_surface = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
 		struct xdg_surface *parent = xdg_surface;
+		struct wl_surface *other = NULL;
 		if (strcmp(role, "popup-parent-without-role") == 0) {
-			struct wl_surface *other = wl_compositor_create_surface(c->compositor);
+			other = wl_compositor_create_surface(c->compositor);
 			parent = xdg_wm_base_get_xdg_surface(c->wm_base, other);
 		}
-		xdg_surface_get_popup(xdg_surface, parent, positioner);
+		struct xdg_popup *popup = xdg_surface_get_popup(xdg_surface, parent, positioner);
 		wl_surface_commit(surface);
-		return expect_error(c, w, NULL);
+		/* Sent as they are (marshalled already); the proxies go here. */
+		wl_proxy_destroy((struct wl_proxy *)popup);
+		if (other) {
+			wl_proxy_destroy((struct wl_proxy *)parent);
+			wl_proxy_destroy((struct wl_proxy *)other);
+		}
+		wl_proxy_destroy((struct wl_proxy *)xdg_surface);
+		wl_proxy_destroy((struct wl_proxy *)surface);
+		return expect_error(c, w, positioner);
 	}
 	if (strcmp(role, "subsurface-after-its-parent") == 0) {
 		/* A wl_subsurface whose parent wl_surface is destroyed, then
