@@ -213,6 +213,25 @@ a_confined_pointer_stays_in_its_window(void)
 	session_stop(s);
 }
 
+/* The last pointer motion the confined window saw since mark was at
+ * (want_x, want_y), in its surface's coordinates. */
+static void
+assert_last_motion(struct strata_session *s, struct actor *a, size_t mark, int want_x, int want_y)
+{
+	actor_barrier(s, a);
+	char listing[1024];
+	int moves = actor_count_lines(a, mark, "motion ", listing, sizeof(listing));
+	const char *last = strstr(listing, "motion ");
+	for (const char *p = last; p; p = strstr(p + 1, "motion ")) {
+		last = p;
+	}
+	int x = -1, y = -1;
+	session_assert_msg(s, moves > 0 && last && sscanf(last, "motion %d %d", &x, &y) == 2,
+			"the confined window saw no motion: %s", listing);
+	session_assert_msg(s, x == want_x && y == want_y, "the pointer is at %d,%d, not %d,%d (%s)",
+			x, y, want_x, want_y, listing);
+}
+
 /*
  * A confinement to a plain rectangle, 32x64 at the window's top-left, the
  * pointer on its right edge's top pixel (31, 0), pushed to (798, 712):
@@ -235,19 +254,7 @@ a_confined_pointer_pushed_from_an_edge(void)
 	size_t mark = actor_mark(&low);
 	free(session_ctl_ok(s, "motion %d %d", x + 798, y + 712));
 	free(session_ctl_ok(s, "ping"));
-	actor_barrier(s, &low);
-	char listing[1024];
-	int moves = actor_count_lines(&low, mark, "motion ", listing, sizeof(listing));
-	const char *last = strstr(listing, "motion ");
-	for (const char *p = last; p; p = strstr(p + 1, "motion ")) {
-		last = p;
-	}
-	int mx = -1, my = -1;
-	session_assert_msg(s, moves > 0 && last && sscanf(last, "motion %d %d", &mx, &my) == 2,
-			"the confined window saw no motion: %s", listing);
-	session_assert_msg(s, mx == 31 && my == 63,
-			"the pointer is at %d,%d, not at the box's corner 31,63 (%s)", mx, my,
-			listing);
+	assert_last_motion(s, &low, mark, 31, 63);
 	session_assert(s, session_compositor_alive(s));
 	session_stop(s);
 }
@@ -271,19 +278,7 @@ a_confined_pointer_slides_into_the_next_rectangle(void)
 	actor_wait_line(s, &low, 0, "confined");
 	size_t mark = actor_mark(&low);
 	free(session_ctl_ok(s, "motion %d %d", x + 35, y + 200));
-	actor_barrier(s, &low);
-	char listing[1024];
-	int moves = actor_count_lines(&low, mark, "motion ", listing, sizeof(listing));
-	const char *last = strstr(listing, "motion ");
-	for (const char *p = last; p; p = strstr(p + 1, "motion ")) {
-		last = p;
-	}
-	int mx = -1, my = -1;
-	session_assert_msg(s, moves > 0 && last && sscanf(last, "motion %d %d", &mx, &my) == 2,
-			"the confined window saw no motion: %s", listing);
-	session_assert_msg(s, mx == 19 && my == 59,
-			"the pointer is at %d,%d, not at the leg's corner 19,59 (%s)", mx, my,
-			listing);
+	assert_last_motion(s, &low, mark, 19, 59);
 	session_stop(s);
 }
 
